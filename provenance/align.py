@@ -1,0 +1,265 @@
+"""Stage 5: align a copy against a source, passage by passage, word by word.
+
+Each source passage is looked up in the copy on its own, so that reordered, merged
+or split paragraphs still align: word trigrams shared with the copy vote for where
+the passage starts in the copy (a diagonal, as in BLAST-style seeding), the copy
+around the best diagonal is aligned to the passage with difflib's matcher, and the
+copy span is trimmed to the matched words. Strongest passages claim their copy words
+first; a copy word belongs to at most one source passage. Finally each claimed span
+may grow over unclaimed neighbouring words, as many as the passage lacks at that end
+(so "In Syria" -> "Within Syria" is a substitution, not a deletion plus added text),
+and each aligned pair is diffed word by word into edits.
+
+Everything here is on words (``Normalized.words``); offsets into the original texts
+are the concern of ``score``.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import Match, SequenceMatcher
+
+SUBSTITUTION, INSERTION, DELETION = "substitution", "insertion", "deletion"
+_OPCODE_KIND = {"replace": SUBSTITUTION, "insert": INSERTION, "delete": DELETION}
+#: An n-gram that occurs more often than this in the copy is too common to vote.
+_MAX_POSTINGS = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One difference inside an aligned pair: source words ``src`` became ``copy``.
+
+    Ranges are ``[start, end)`` word indexes; an insertion has an empty ``src`` range
+    at the insertion point, a deletion an empty ``copy`` range.
+    """
+
+    kind: str
+    src: tuple[int, int]
+    copy: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class PassageMatch:
+    """A source passage found in the copy.
+
+    Attributes:
+        passage: index of the passage in the list given to :func:`align`.
+        src: the passage's word range in the source.
+        copy: the aligned word range in the copy.
+        matched: words of the passage reproduced in order.
+        similarity: ``2 * matched / (len(src) + len(copy))``.
+        edits: the word-level differences, in order.
+    """
+
+    passage: int
+    src: tuple[int, int]
+    copy: tuple[int, int]
+    matched: int
+    similarity: float
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """The result of :func:`align`: found passages in source order."""
+
+    matches: tuple[PassageMatch, ...]
+    n_passages: int
+
+    @property
+    def found(self) -> frozenset[int]:
+        return frozenset(m.passage for m in self.matches)
+
+
+@dataclass(slots=True)
+class _Claim:
+    passage: int
+    src: tuple[int, int]
+    lo: int
+    hi: int
+    matched: int
+
+
+def _ngram_index(words: Sequence[str], n: int) -> dict[tuple[str, ...], list[int]]:
+    index: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i in range(len(words) - n + 1):
+        index[tuple(words[i : i + n])].append(i)
+    return index
+
+
+def _best_diagonal(diags: list[int], width: int) -> tuple[int, int]:
+    """The densest cluster of diagonals: (votes, its median diagonal)."""
+    diags.sort()
+    best, best_at = 0, 0
+    j = 0
+    for i in range(len(diags)):
+        while diags[i] - diags[j] > width:
+            j += 1
+        if i - j + 1 > best:
+            best, best_at = i - j + 1, (i + j) // 2
+    return best, diags[best_at]
+
+
+def _core(blocks: list[Match]) -> list[Match]:
+    """Drop stray matches at either end: a matched run smaller than half the gap that
+    separates it from the rest is a chance hit on a common word ("the", "of"), not
+    the edge of the copied passage."""
+    lo, hi = 0, len(blocks)
+    while hi - lo > 1:
+        b, n = blocks[lo], blocks[lo + 1]
+        gap = max(n.a - (b.a + b.size), n.b - (b.b + b.size))
+        if b.size * 2 >= gap:
+            break
+        lo += 1
+    while hi - lo > 1:
+        p, b = blocks[hi - 2], blocks[hi - 1]
+        gap = max(b.a - (p.a + p.size), b.b - (p.b + p.size))
+        if b.size * 2 >= gap:
+            break
+        hi -= 1
+    return blocks[lo:hi]
+
+
+def _match(
+    matcher: SequenceMatcher[str], copy_words: Sequence[str], lo: int, hi: int, size: int
+) -> tuple[int, int, int] | None:
+    """Align the matcher's passage (seq2) within ``copy_words[lo:hi]``.
+
+    Returns the copy span ``(start, end)`` of the matched core and the matched word
+    count. The window is searched twice: once whole, and once tightened around the
+    core found, so that a common word far from the passage ("the" in a heading
+    above it) does not take the place of the same word next to it.
+    """
+    for _ in range(2):
+        matcher.set_seq1(list(copy_words[lo:hi]))
+        blocks = _core([b for b in matcher.get_matching_blocks() if b.size])
+        if not blocks:
+            return None
+        clo, chi = lo + blocks[0].a, lo + blocks[-1].a + blocks[-1].size
+        head = blocks[0].b
+        tail = size - (blocks[-1].b + blocks[-1].size)
+        tight = max(lo, clo - 2 * head - 1), min(hi, chi + 2 * tail + 1)
+        if tight == (lo, hi):
+            break
+        lo, hi = tight
+    return clo, chi, sum(b.size for b in blocks)
+
+
+def _free_runs(used: bytearray, lo: int, hi: int) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    i = lo
+    while i < hi:
+        if used[i]:
+            i += 1
+            continue
+        j = i
+        while j < hi and not used[j]:
+            j += 1
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def align(
+    src_words: Sequence[str],
+    passages: Sequence[tuple[int, int]],
+    copy_words: Sequence[str],
+    min_similarity: float,
+) -> Alignment:
+    """Find each source passage in the copy and diff the aligned pairs.
+
+    Args:
+        src_words: the source's matching words.
+        passages: word ranges of the source passages to look for.
+        copy_words: the copy's matching words (all of them: what does not align is
+            what the copy added).
+        min_similarity: least similarity for a passage to count as found.
+    """
+    grams = {n: _ngram_index(copy_words, n) for n in (3, 2)}
+    candidates: list[tuple[int, int, int]] = []  # (votes, passage, diagonal)
+    for pi, (s, e) in enumerate(passages):
+        size = e - s
+        for n in (3, 2):
+            index = grams[n]
+            diags = []
+            for i in range(s, e - n + 1):
+                hits = index.get(tuple(src_words[i : i + n]))
+                if hits and len(hits) <= _MAX_POSTINGS:
+                    diags.extend(p - (i - s) for p in hits)
+            if diags:
+                votes, diag = _best_diagonal(diags, max(4, size // 5))
+                if n == 3 or votes >= 2:
+                    candidates.append((votes, pi, diag))
+                break
+    candidates.sort(key=lambda c: (-c[0], c[1]))
+
+    used = bytearray(len(copy_words))
+    claims: list[_Claim] = []
+    matcher: SequenceMatcher[str] = SequenceMatcher(autojunk=False)
+    for _votes, pi, diag in candidates:
+        s, e = passages[pi]
+        size = e - s
+        slack = max(8, size // 3)
+        lo, hi = max(0, diag - slack), min(len(copy_words), diag + size + slack)
+        matcher.set_seq2(list(src_words[s:e]))
+        best: tuple[float, int, int, int] | None = None
+        for rlo, rhi in _free_runs(used, lo, hi):
+            found = _match(matcher, copy_words, rlo, rhi, size)
+            if found is None:
+                continue
+            clo, chi, matched = found
+            sim = 2 * matched / (size + chi - clo)
+            if best is None or sim > best[0]:
+                best = (sim, clo, chi, matched)
+        if best is None or best[0] < min_similarity:
+            continue
+        _, clo, chi, matched = best
+        for i in range(clo, chi):
+            used[i] = 1
+        claims.append(_Claim(pi, (s, e), clo, chi, matched))
+
+    _extend_edges(claims, used, src_words, copy_words)
+    matches = []
+    for c in sorted(claims, key=lambda c: c.passage):
+        s, e = c.src
+        matcher.set_seqs(list(src_words[s:e]), list(copy_words[c.lo : c.hi]))
+        edits = tuple(
+            Edit(_OPCODE_KIND[op], (s + i1, s + i2), (c.lo + j1, c.lo + j2))
+            for op, i1, i2, j1, j2 in matcher.get_opcodes()
+            if op != "equal"
+        )
+        matched = sum(b.size for b in matcher.get_matching_blocks())
+        sim = 2 * matched / ((e - s) + (c.hi - c.lo))
+        matches.append(PassageMatch(c.passage, c.src, (c.lo, c.hi), matched, sim, edits))
+    return Alignment(tuple(matches), len(passages))
+
+
+def _extend_edges(
+    claims: list[_Claim], used: bytearray, src_words: Sequence[str], copy_words: Sequence[str]
+) -> None:
+    """Grow each claimed span over free copy words, as many as the passage misses at that end."""
+    matcher: SequenceMatcher[str] = SequenceMatcher(autojunk=False)
+    starts = sorted(c.lo for c in claims)
+    for c in claims:
+        s, e = c.src
+        matcher.set_seqs(list(src_words[s:e]), list(copy_words[c.lo : c.hi]))
+        blocks = [b for b in matcher.get_matching_blocks() if b.size]
+        if not blocks:
+            continue
+        head, tail = blocks[0].a, (e - s) - (blocks[-1].a + blocks[-1].size)
+        k = 0
+        while k < head and c.lo - k - 1 >= 0 and not used[c.lo - k - 1]:
+            k += 1
+        for i in range(c.lo - k, c.lo):
+            used[i] = 1
+        c.lo -= k
+        nxt = starts[bisect_right(starts, c.hi - 1)] if bisect_right(starts, c.hi - 1) < len(starts) else len(copy_words)
+        k = 0
+        while k < tail and c.hi + k < min(nxt, len(copy_words)) and not used[c.hi + k]:
+            k += 1
+        for i in range(c.hi, c.hi + k):
+            used[i] = 1
+        c.hi += k

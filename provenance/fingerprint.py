@@ -1,0 +1,174 @@
+"""Stage 3: passages -> word shingles -> MinHash signatures and LSH band keys.
+
+Vectorised over a whole document (or a batch of documents) at once: each distinct
+word is hashed once with xxh3, word hashes are combined into k-word shingle hashes
+with NumPy, and datasketch's ``affine32`` permutations are applied to every shingle
+of every passage in one array operation. No Python-level work per shingle.
+
+Compatibility with datasketch: a passage's signature equals
+``datasketch.MinHash(num_perm, seed, hashfunc=lambda v: v)`` updated with the
+passage's :func:`shingle_hashes` (tests/test_fingerprint.py shows it), so sketches
+made by either can be compared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+import xxhash
+
+from provenance.params import Params
+
+U32 = npt.NDArray[np.uint32]
+U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
+
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
+_M64_1 = np.uint64(0xFF51AFD7ED558CCD)
+_M64_2 = np.uint64(0xC4CEB9FE1A85EC53)
+_S33 = np.uint64(33)
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprints:
+    """Signatures and LSH band keys of a list of passages (row i = passage i).
+
+    Attributes:
+        signatures: ``(n, num_perm)`` uint32 MinHash values (datasketch ``affine32``).
+        keys: ``(n, bands)`` int64 band keys, distinct across bands.
+    """
+
+    signatures: U32
+    keys: I64
+
+    def __len__(self) -> int:
+        return int(self.signatures.shape[0])
+
+
+@lru_cache(maxsize=8)
+def permutations(num_perm: int, seed: int) -> tuple[U32, U32]:
+    """datasketch's ``affine32`` permutation parameters ``(a, b)`` for ``seed``."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+def _fmix32(h: U32) -> U32:
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def _fmix64(h: U64) -> U64:
+    h = h ^ (h >> _S33)
+    h = h * _M64_1
+    h = h ^ (h >> _S33)
+    h = h * _M64_2
+    return h ^ (h >> _S33)
+
+
+def word_hashes(words: Sequence[str]) -> U64:
+    """xxh3-64 of each word's UTF-8 bytes, each distinct word hashed once."""
+    cache: dict[str, int] = {}
+    out = np.empty(len(words), dtype=np.uint64)
+    h = xxhash.xxh3_64_intdigest
+    for i, w in enumerate(words):
+        v = cache.get(w)
+        if v is None:
+            v = cache[w] = h(w.encode("utf-8"))
+        out[i] = v
+    return out
+
+
+def _combine(wh: U64, k: int) -> U64:
+    """Hashes of the k-word windows of ``wh`` (fewer than k words: one window)."""
+    n = len(wh)
+    if n < k:
+        acc = np.zeros(1, dtype=np.uint64)
+        for j in range(n):
+            acc = (acc ^ wh[j : j + 1]) * _MIX[j % 3]
+        return _fmix64(acc)
+    acc = np.zeros(n - k + 1, dtype=np.uint64)
+    for j in range(k):
+        acc = (acc ^ wh[j : n - k + 1 + j]) * _MIX[j % 3]
+    return _fmix64(acc)
+
+
+def shingle_hashes(words: Sequence[str], k: int) -> U32:
+    """The 32-bit hashes of a passage's k-word shingles (the MinHash input values).
+
+    >>> shingle_hashes(["the", "ministers", "met", "today"], 3).shape
+    (2,)
+    """
+    return (_combine(word_hashes(words), k) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+
+
+def fingerprint(
+    words: Sequence[str], spans: Sequence[tuple[int, int]], params: Params
+) -> Fingerprints:
+    """Signatures and band keys of the passages ``words[s:e]`` for each ``(s, e)``.
+
+    Args:
+        words: the document's matching words (``Normalized.words``).
+        spans: passage word ranges; each must hold at least one word.
+        params: the index parameters (shingle size, permutations, banding).
+    """
+    n = len(spans)
+    if n == 0:
+        return Fingerprints(
+            np.empty((0, params.num_perm), dtype=np.uint32), np.empty((0, params.bands), dtype=np.int64)
+        )
+    wh = word_hashes(words)
+    k = params.shingle
+    parts = [_combine(wh[s:e], k) for s, e in spans]
+    lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=n)
+    hv = (np.concatenate(parts) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    signatures = minhash(hv, lengths, params)
+    return Fingerprints(signatures, band_keys(signatures, params))
+
+
+def minhash(hv: U32, lengths: npt.NDArray[np.int64], params: Params) -> U32:
+    """Signatures of consecutive groups of shingle hashes (group i has lengths[i] values)."""
+    a, b = permutations(params.num_perm, params.seed)
+    mixed = _fmix32(hv)
+    offsets = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=offsets[1:])
+    out = np.empty((len(lengths), params.num_perm), dtype=np.uint32)
+    # Chunks keep the (shingles x num_perm) matrix small enough to stay in cache.
+    step = 4096
+    start = 0
+    group = 0
+    while group < len(lengths):
+        end_group = int(np.searchsorted(offsets, start + step, side="right"))
+        end_group = max(end_group, group + 1)
+        stop = int(offsets[end_group]) if end_group < len(lengths) else len(hv)
+        phv = mixed[start:stop, None] * a[None, :] + b[None, :]
+        out[group:end_group] = np.minimum.reduceat(phv, offsets[group:end_group] - start, axis=0)
+        group, start = end_group, stop
+    return out
+
+
+def band_keys(signatures: U32, params: Params) -> I64:
+    """One 64-bit key per band: a hash of the band's rows and the band's index."""
+    n = signatures.shape[0]
+    rows = signatures.reshape(n, params.bands, params.rows).astype(np.uint64)
+    h = np.broadcast_to(
+        (np.arange(params.bands, dtype=np.uint64) + np.uint64(1)) * _MIX[0], (n, params.bands)
+    ).copy()
+    for j in range(params.rows):
+        h = _fmix64((h ^ rows[:, :, j]) * _MIX[1])
+    return h.view(np.int64)
+
+
+def jaccard(a: U32, b: U32) -> float:
+    """Estimated Jaccard similarity of two signatures (share of equal values)."""
+    if a.shape != b.shape:
+        raise ValueError(f"signatures of different sizes: {a.shape} and {b.shape}")
+    return float(np.count_nonzero(a == b)) / a.shape[-1]

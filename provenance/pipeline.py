@@ -1,0 +1,165 @@
+"""The whole path: files in, verified and scored matches out.
+
+Each command of the CLI calls one function here. This module orchestrates the
+stages; reading files and the database happens in ``ingest`` and ``store``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from provenance.align import align
+from provenance.errors import InputError
+from provenance.fingerprint import fingerprint
+from provenance.ingest import RawText, expand_paths, read_text
+from provenance.normalize import normalize
+from provenance.params import DEFAULT_POLICY, NORM_VERSION, Params, Policy
+from provenance.score import UNRELATED, CheckResult, CompareResult, Score, score
+from provenance.segment import Segmented, segment
+from provenance.store import SourceRow, Store
+
+#: Sources verified per suspect at most (the LSH's best candidates).
+MAX_CANDIDATES = 24
+
+ADDED, REPLACED, UNCHANGED, DUPLICATE = "added", "replaced", "unchanged", "duplicate"
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    """What ``add`` did with one file."""
+
+    path: str
+    status: str
+    passages: int
+    same_as: str = ""
+
+
+def prepare(text: str) -> Segmented:
+    """Normalise and segment a text."""
+    return segment(normalize(text))
+
+
+def compare_segmented(source: Segmented, copy: Segmented, policy: Policy = DEFAULT_POLICY) -> Score:
+    """Align and score ``copy`` against ``source``."""
+    spans = [(p.first, p.last) for p in source.body_passages()]
+    alignment = align(source.norm.words, spans, copy.norm.words, policy.found)
+    return score(source, copy, alignment, policy)
+
+
+def _result(source: RawText, copy: RawText, policy: Policy, src_seg: Segmented | None = None) -> CompareResult:
+    s = compare_segmented(src_seg or prepare(source.text), prepare(copy.text), policy)
+    return CompareResult(source.path, copy.path, source.sha256, copy.sha256, s, source.text, copy.text)
+
+
+def compare(source: str | Path, copy: str | Path, policy: Policy = DEFAULT_POLICY) -> CompareResult:
+    """Compare two files directly (no index)."""
+    return _result(read_text(source), read_text(copy), policy)
+
+
+def _key(path: Path) -> str:
+    return os.path.normpath(str(path))
+
+
+def add(paths: Iterable[str | Path], db: str | Path, params: Params | None = None) -> Iterator[AddResult]:
+    """Register canonical texts (files, or the text files under folders).
+
+    Each source is written in its own transaction. The same content under another
+    path is kept once (``duplicate``); a changed file under a known path replaces
+    the old text (``replaced``).
+    """
+    files = list(expand_paths(paths))
+    if not files:
+        raise InputError("no text files found in " + ", ".join(str(p) for p in paths))
+    with Store.open(db, create=True, params=params) as store:
+        for f in files:
+            raw = read_text(f)
+            key = _key(f)
+            old = store.source_by_path(key)
+            if old is not None and old.sha256 == raw.sha256:
+                yield AddResult(key, UNCHANGED, old.passages)
+                continue
+            twin = store.source_by_sha(raw.sha256)
+            if twin is not None and twin.path != key:
+                yield AddResult(key, DUPLICATE, twin.passages, same_as=twin.path)
+                continue
+            seg = prepare(raw.text)
+            spans = [(p.first, p.last) for p in seg.body_passages()]
+            if not spans:
+                raise InputError(f"{f}: no body text to index (only boilerplate or headings)")
+            fp = fingerprint(seg.norm.words, spans, store.params)
+            with store.transaction():
+                store.put_source(key, raw.sha256, raw.text, raw.encoding, seg, spans, fp)
+            yield AddResult(key, REPLACED if old else ADDED, len(spans))
+
+
+def check(
+    suspects: Sequence[str | Path], db: str | Path, top: int = 5, policy: Policy = DEFAULT_POLICY
+) -> Iterator[CheckResult]:
+    """Find the sources each suspect copies, verified by alignment, best first."""
+    with Store.open(db) as store:
+        for path in suspects:
+            raw = read_text(path)
+            yield check_text(store, raw, top, policy)
+
+
+def check_text(store: Store, raw: RawText, top: int, policy: Policy = DEFAULT_POLICY) -> CheckResult:
+    """Check one decoded suspect against an open index."""
+    seg = prepare(raw.text)
+    spans = [(p.first, p.last) for p in seg.passages]
+    fp = fingerprint(seg.norm.words, spans, store.params)
+    votes: Counter[int] = Counter()
+    seen: set[tuple[int, int]] = set()
+    for row, sid, _pid in store.lookup(fp.keys):
+        if (row, sid) not in seen:
+            seen.add((row, sid))
+            votes[sid] += 1
+    limit = max(MAX_CANDIDATES, 4 * top)
+    ids = [sid for sid, _ in votes.most_common(limit)]
+    matches = []
+    for stored in store.texts(ids):
+        s = compare_segmented(prepare(stored.text), seg, policy)
+        if s.verdict != UNRELATED:
+            matches.append(
+                CompareResult(stored.path, raw.path, stored.sha256, raw.sha256, s, stored.text, raw.text)
+            )
+    matches.sort(
+        key=lambda m: (
+            -m.score.copy_coverage * m.score.copy_words,
+            -m.score.source_coverage,
+            -m.score.fidelity,
+            m.source,
+        )
+    )
+    return CheckResult(raw.path, raw.sha256, tuple(matches[:top]), len(ids))
+
+
+def sources(db: str | Path) -> list[SourceRow]:
+    """The sources in the index."""
+    with Store.open(db) as store:
+        return store.sources()
+
+
+def remove(db: str | Path, path: str) -> SourceRow:
+    """Remove a source by the path it was added under."""
+    with Store.open(db) as store, store.transaction():
+        return store.remove(_key(Path(path)))
+
+
+def reindex(db: str | Path) -> int:
+    """Rebuild every source's passages and keys from its stored text (after an upgrade)."""
+    with Store.open(db, check_version=False) as store:
+        params = Params(**{**store.params.as_dict(), "norm_version": NORM_VERSION})
+        rows = store.sources()
+        for row in rows:
+            (stored,) = store.texts([row.id])
+            seg = prepare(stored.text)
+            spans = [(p.first, p.last) for p in seg.body_passages()]
+            fp = fingerprint(seg.norm.words, spans, params)
+            with store.transaction():
+                store.put_source(row.path, row.sha256, stored.text, stored.encoding, seg, spans, fp)
+        store.set_params(params)
+        return len(rows)

@@ -1,0 +1,316 @@
+"""Stage 6: an alignment -> coverage, fidelity, verdict and classified alterations.
+
+Definitions (the README's "How the scores are defined" says the same):
+
+- A source passage is *found* when the copy span aligned to it has similarity
+  ``2 * matched / (passage words + span words) >= Policy.found``.
+- ``source_coverage``: words of the source body in found passages / words of the body.
+- ``copy_coverage``: words of the copy body (in the source's language) inside aligned
+  spans / words of that body.
+- ``fidelity``: ``1 - cost / aligned source words``, where every substituted,
+  inserted or deleted word costs 1 and ``Policy.risk_weight`` when the alteration is
+  a qualifier, name or number; clamped to [0, 1]. Material the copy adds around the
+  copied text (boilerplate, appended pages) is not inside an aligned span and costs
+  nothing: it is listed under ``added``.
+- ``verdict``: ``unrelated`` when neither coverage reaches ``Policy.related``;
+  ``partial`` when source coverage is under ``Policy.complete``; otherwise
+  ``verbatim`` (fidelity >= ``Policy.verbatim`` and no meaning change),
+  ``near-verbatim`` (fidelity >= ``Policy.near_verbatim``) or ``paraphrased``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from provenance.align import DELETION, INSERTION, Alignment, Edit
+from provenance.normalize import Normalized
+from provenance.params import Policy
+from provenance.segment import BOILERPLATE, HEADING, Segmented
+
+QUALIFIER, NAME, NUMBER, WORDING = "qualifier", "name", "number", "wording"
+RISK_ORDER = {QUALIFIER: 0, NAME: 1, NUMBER: 2, WORDING: 3}
+MEANING_RISKS = frozenset({QUALIFIER, NAME, NUMBER})
+VERBATIM, NEAR_VERBATIM, PARAPHRASED, PARTIAL, UNRELATED = (
+    "verbatim", "near-verbatim", "paraphrased", "partial", "unrelated",
+)
+CONTEXT_WORDS = 3
+
+# Words whose insertion, deletion or exchange changes what a sentence claims, by
+# family: exchanging two words of one family ("may" -> "might") is wording.
+_QUALIFIER_FAMILIES = {
+    "negation": "not no never none nor neither without cannot n't nobody nothing nowhere longer",
+    "hedge": "may might could possibly perhaps maybe probably likely unlikely presumably",
+    "attribution": (
+        "allegedly alleged reportedly reported purportedly purported supposedly supposed "
+        "apparently claimed claims suspected unconfirmed unverified so-called"
+    ),
+    "falsity": "falsely false wrongly wrongful mistakenly erroneously fake untrue baseless",
+    "degree": (
+        "only nearly almost barely hardly partly partially largely mostly mainly slightly "
+        "all every always sometimes rarely seldom often entirely fully completely"
+    ),
+}
+_QUALIFIERS = {w: fam for fam, ws in _QUALIFIER_FAMILIES.items() for w in ws.split()}
+_NUMBER_WORDS = frozenset(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
+    "eighty ninety hundred hundreds thousand thousands million millions billion billions "
+    "trillion dozen dozens half quarter double triple first second third fourth fifth sixth "
+    "seventh eighth ninth tenth percent per cent twice thrice "
+    "january february april june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+_SENTENCE_GAP = re.compile(r"[.!?:;\n]")
+
+
+@dataclass(frozen=True, slots=True)
+class Alteration:
+    """A difference inside copied text, with where it is in both originals."""
+
+    kind: str
+    risk: str
+    source: str
+    copy: str
+    source_context: str
+    copy_context: str
+    source_span: tuple[int, int]
+    copy_span: tuple[int, int]
+    in_quote: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    """Copy text that does not come from the source, and why it is there."""
+
+    text: str
+    copy_span: tuple[int, int]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """Source body text that the copy does not reproduce."""
+
+    text: str
+    source_span: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """Everything measured about one (source, copy) pair."""
+
+    verdict: str
+    fidelity: float
+    source_coverage: float
+    copy_coverage: float
+    meaning_changed: bool
+    alterations: tuple[Alteration, ...]
+    added: tuple[Added, ...]
+    missing: tuple[Missing, ...]
+    source_words: int
+    copy_words: int
+    found_words: int
+    passages_found: int
+    passages: int
+
+
+def _sentence_initial(norm: Normalized, i: int) -> bool:
+    return i == 0 or bool(_SENTENCE_GAP.search(norm.text[norm.ends[i - 1] : norm.starts[i]]))
+
+
+def _is_name(norm: Normalized, lo: int, hi: int) -> bool:
+    for i in range(lo, hi):
+        first = norm.text[norm.starts[i]]
+        if not first.isupper():
+            continue
+        if norm.ends[i] - norm.starts[i] == 1 or not _sentence_initial(norm, i):
+            return True
+    return False
+
+
+def _qualifier_families(words: tuple[str, ...]) -> set[str]:
+    fams = set()
+    for w in words:
+        fam = _QUALIFIERS.get(w) or ("negation" if w.endswith("n't") else None)
+        if fam:
+            fams.add(fam)
+    return fams
+
+
+def classify(src: Normalized, copy: Normalized, edit: Edit) -> str:
+    """The risk class of an edit: qualifier, name, number or wording."""
+    (s0, s1), (c0, c1) = edit.src, edit.copy
+    sw, cw = src.words[s0:s1], copy.words[c0:c1]
+    qs, qc = _qualifier_families(sw), _qualifier_families(cw)
+    if qs != qc:
+        return QUALIFIER
+    if any(w[:1].isdigit() or w in _NUMBER_WORDS for w in (*sw, *cw)):
+        return NUMBER
+    if _is_name(src, s0, s1) or _is_name(copy, c0, c1):
+        return NAME
+    return WORDING
+
+
+def _context(norm: Normalized, lo: int, hi: int) -> str:
+    a, b = max(0, lo - CONTEXT_WORDS), min(len(norm), hi + CONTEXT_WORDS)
+    return norm.original(a, b)
+
+
+def _span(norm: Normalized, lo: int, hi: int) -> tuple[int, int]:
+    if lo < hi:
+        return (norm.starts[lo], norm.ends[hi - 1])
+    pos = norm.starts[lo] if lo < len(norm) else len(norm.text)
+    if lo > 0 and lo < len(norm):
+        pos = norm.ends[lo - 1] + (1 if norm.starts[lo] > norm.ends[lo - 1] else 0)
+    return (pos, pos)
+
+
+def _block_of(seg: Segmented) -> list[int]:
+    owner = [-1] * len(seg.norm)
+    for bi, b in enumerate(seg.blocks):
+        for i in range(b.first, b.last):
+            owner[i] = bi
+    return owner
+
+
+def score(source: Segmented, copy: Segmented, alignment: Alignment, policy: Policy) -> Score:
+    """Score an alignment of ``copy`` against ``source`` (see the module docstring)."""
+    src, cp = source.norm, copy.norm
+    lang = source.lang
+    src_passages = source.body_passages()
+    copy_owner = _block_of(copy)
+
+    alterations: list[tuple[int, int, Alteration]] = []
+    cost = 0.0
+    found_words = 0
+    covered = bytearray(len(cp))
+    for m in alignment.matches:
+        found_words += m.src[1] - m.src[0]
+        for i in range(*m.copy):
+            covered[i] = 1
+        for e in m.edits:
+            if e.kind == INSERTION and all(
+                copy.blocks[copy_owner[i]].kind == BOILERPLATE for i in range(*e.copy)
+            ):
+                for i in range(*e.copy):
+                    covered[i] = 0
+                continue
+            risk = classify(src, cp, e)
+            words = max(e.src[1] - e.src[0], e.copy[1] - e.copy[0])
+            cost += words * (policy.risk_weight if risk in MEANING_RISKS else 1.0)
+            in_quote = any(src.quoted[i] for i in range(*e.src)) or any(
+                cp.quoted[i] for i in range(*e.copy)
+            )
+            if e.kind == DELETION and not in_quote and e.copy[0] < len(cp):
+                in_quote = cp.quoted[e.copy[0]] and (e.copy[0] == 0 or cp.quoted[e.copy[0] - 1])
+            alt = Alteration(
+                kind=e.kind,
+                risk=risk,
+                source=src.original(*e.src),
+                copy=cp.original(*e.copy),
+                source_context=_context(src, *e.src),
+                copy_context=_context(cp, *e.copy),
+                source_span=_span(src, *e.src),
+                copy_span=_span(cp, *e.copy),
+                in_quote=in_quote,
+            )
+            alterations.append((RISK_ORDER[risk], 0 if in_quote else 1, alt))
+    alterations.sort(key=lambda t: (t[0], t[1], t[2].copy_span[0]))
+
+    body_total = sum(p.size for p in src_passages)
+    source_coverage = found_words / body_total if body_total else 0.0
+    copy_body = [i for b in copy.blocks if copy.in_body(b, lang) for i in range(b.first, b.last)]
+    copy_coverage = sum(covered[i] for i in copy_body) / len(copy_body) if copy_body else 0.0
+    fidelity = max(0.0, 1.0 - cost / found_words) if found_words else 0.0
+    meaning_changed = any(a.risk in MEANING_RISKS for _, _, a in alterations)
+
+    if source_coverage < policy.related and copy_coverage < policy.related:
+        verdict = UNRELATED
+    elif source_coverage < policy.complete:
+        verdict = PARTIAL
+    elif fidelity >= policy.verbatim and not meaning_changed:
+        verdict = VERBATIM
+    elif fidelity >= policy.near_verbatim:
+        verdict = NEAR_VERBATIM
+    else:
+        verdict = PARAPHRASED
+
+    missing = _missing(source, alignment.found)
+    return Score(
+        verdict=verdict,
+        fidelity=round(fidelity, 6),
+        source_coverage=round(source_coverage, 6),
+        copy_coverage=round(copy_coverage, 6),
+        meaning_changed=meaning_changed,
+        alterations=tuple(a for _, _, a in alterations),
+        added=_added(copy, covered, copy_owner, lang),
+        missing=missing,
+        source_words=body_total,
+        copy_words=len(copy_body),
+        found_words=found_words,
+        passages_found=len(alignment.matches),
+        passages=alignment.n_passages,
+    )
+
+
+def _missing(source: Segmented, found: frozenset[int]) -> tuple[Missing, ...]:
+    src = source.norm
+    runs: list[list[int]] = []
+    for pi, p in enumerate(source.body_passages()):
+        if pi in found:
+            continue
+        if runs and runs[-1][1] == p.first:
+            runs[-1][1] = p.last
+        else:
+            runs.append([p.first, p.last])
+    return tuple(Missing(src.original(a, b), _span(src, a, b)) for a, b in runs)
+
+
+def _added(copy: Segmented, covered: bytearray, owner: list[int], lang: str) -> tuple[Added, ...]:
+    cp = copy.norm
+    out: list[Added] = []
+    i = 0
+    n = len(cp)
+    while i < n:
+        if covered[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and not covered[j] and owner[j] == owner[i]:
+            j += 1
+        block = copy.blocks[owner[i]]
+        if block.kind == BOILERPLATE:
+            reason = f"boilerplate: {block.reason}"
+        elif block.lang not in (lang, "und"):
+            reason = f"other language ({block.lang})"
+        elif block.kind == HEADING:
+            reason = "heading not in the source"
+        else:
+            reason = "not in the source"
+        out.append(Added(cp.original(i, j), _span(cp, i, j), reason))
+        i = j
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class CompareResult:
+    """One (source, copy) pair, scored, with both texts (for the reports)."""
+
+    source: str
+    copy: str
+    source_sha256: str
+    copy_sha256: str
+    score: Score
+    source_text: str
+    copy_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The sources a suspect copies, best first."""
+
+    suspect: str
+    suspect_sha256: str
+    matches: tuple[CompareResult, ...]
+    candidates: int

@@ -1,0 +1,277 @@
+"""Stage 2: a normalised document -> blocks and passages.
+
+A web page is several texts at once: the article, a cookie banner, navigation, a
+translation, unrelated appended material, press contacts. The document is cut into
+*blocks* (lines; a paragraph broken across lines is joined again), each block gets a
+language and a kind (``body``, ``heading`` or ``boilerplate``, with the reason), and
+the document's *body* is its body blocks in its main language.
+
+Blocks are cut into *passages*: sentences, short ones merged with their neighbour and
+long ones cut into even pieces, so that passages never depend on line breaks (a copy
+that merges every paragraph into one line still yields the same sentences).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from provenance.normalize import Normalized
+
+#: A sentence shorter than this is merged with the next one (or the previous one).
+MIN_PASSAGE_WORDS = 8
+#: A sentence longer than this is cut into even pieces of at most this many words.
+MAX_PASSAGE_WORDS = 60
+
+BODY, HEADING, BOILERPLATE = "body", "heading", "boilerplate"
+UNDETERMINED = "und"
+
+# Function words of the main Latin-script languages. A block's language is the one
+# whose list covers most of its words: cheap, deterministic and right on blocks of a
+# dozen words or more (shorter blocks are usually boilerplate).
+_STOPWORDS = {
+    "en": "the of and to in a is that for on with as by are was it be this from at which have has their its not or an will we our".split(),
+    "de": "der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als auch es an werden aus er hat dass sie nach wird bei".split(),
+    "fr": "le la les de des et en du un une est que pour dans qui au sur par pas plus ne se ce il sont avec aux nous".split(),
+    "it": "il di che la e in un per del della non una le da sono con si gli dei nel alla al come anche delle ha più".split(),
+    "es": "el la de que y en los del se las por un para con no una su al es lo como más pero sus le".split(),
+    "pt": "o a de que e do da em um para com não uma os no se na por mais as dos como mas ao ele das".split(),
+    "nl": "de het een en van in is dat op te zijn voor met die niet aan er maar om ook als bij".split(),
+}
+_STOP_SETS = {lang: frozenset(ws) for lang, ws in _STOPWORDS.items()}
+_SCRIPTS = (
+    ("arabic", 0x0600, 0x06FF), ("arabic", 0x0750, 0x077F), ("arabic", 0xFB50, 0xFEFF),
+    ("cyrillic", 0x0400, 0x052F), ("greek", 0x0370, 0x03FF), ("hebrew", 0x0590, 0x05FF),
+    ("devanagari", 0x0900, 0x097F), ("thai", 0x0E00, 0x0E7F), ("hangul", 0xAC00, 0xD7AF),
+    ("cjk", 0x3040, 0x30FF), ("cjk", 0x3400, 0x4DBF), ("cjk", 0x4E00, 0x9FFF),
+)
+_TERMINAL_RE = re.compile(r"[.!?。！？…][\"'”’»)\]]*\s*$")
+_SENTENCE_GAP_RE = re.compile(r"[.!?。！？…][\"'”’»)\]]*(?:\s|$)")
+_LINK_RE = re.compile(
+    r"https?://|www\.|\]\(|\[[^\]]*\]\(|\S+@\S+\.\w|\b[\w-]+\.(?:com|org|net|eu|gov|de|it|fr|uk|ca)\b/"
+)
+_LIST_RE = re.compile(r"^\s*(?:[•·▪►*\-–]|\d{1,3}[.)])\s")
+_STOCK_RE = re.compile(
+    r"\bcookies?\b|privacy (?:policy|settings)|terms of (?:use|service)|all rights reserved"
+    r"|\bsubscribe\b|\bnewsletter\b|\bsign (?:up|in)\b|\blog ?in\b|\bfollow us\b"
+    r"|\bshare (?:this|on)\b|\badvertisement\b|\brelated (?:news|articles|posts)\b"
+    r"|\bmust read\b|\bread more\b|\bstay connected\b|\bskip to (?:main )?content\b",
+    re.IGNORECASE,
+)
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st no nos gen sen rep gov lt col capt sgt jr sr inc ltd co corp vs "
+    "etc e g i al fig approx dept est jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A line or paragraph of the document.
+
+    Attributes:
+        start, end: character span in the original text.
+        first, last: word range ``[first, last)`` in the document's words.
+        lang: language code (``en``, ``it``, ...), a script (``arabic``) or ``und``.
+        kind: ``body``, ``heading`` or ``boilerplate``.
+        reason: why the block is not body ("" for body blocks).
+    """
+
+    start: int
+    end: int
+    first: int
+    last: int
+    lang: str
+    kind: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A sentence-sized piece of a block: words ``[first, last)`` of the document."""
+
+    block: int
+    first: int
+    last: int
+
+    @property
+    def size(self) -> int:
+        return self.last - self.first
+
+
+@dataclass(frozen=True, slots=True)
+class Segmented:
+    """A document cut into blocks and passages.
+
+    Attributes:
+        norm: the normalised document.
+        blocks: every block with words, in order.
+        passages: the passages of every block that is not boilerplate, in order.
+        lang: the main language: the one most body words are in.
+    """
+
+    norm: Normalized
+    blocks: tuple[Block, ...]
+    passages: tuple[Passage, ...]
+    lang: str
+
+    def in_body(self, block: Block, lang: str | None = None) -> bool:
+        """Whether ``block`` is body text in ``lang`` (default: the main language)."""
+        want = self.lang if lang is None else lang
+        return block.kind == BODY and block.lang in (want, UNDETERMINED)
+
+    def body_passages(self, lang: str | None = None) -> tuple[Passage, ...]:
+        """The passages of the body in ``lang`` (default: the main language)."""
+        return tuple(p for p in self.passages if self.in_body(self.blocks[p.block], lang))
+
+    def body_words(self, lang: str | None = None) -> int:
+        return sum(b.last - b.first for b in self.blocks if self.in_body(b, lang))
+
+
+def detect_language(text: str, words: Sequence[str]) -> str:
+    """Language of a block: a non-Latin script by its letters, else by function words."""
+    counts: Counter[str] = Counter()
+    letters = 0
+    for ch in text[:2000]:
+        if ch.isalpha():
+            letters += 1
+            o = ord(ch)
+            if o >= 0x0370:
+                for name, lo, hi in _SCRIPTS:
+                    if lo <= o <= hi:
+                        counts[name] += 1
+                        break
+    if counts:
+        script, n = counts.most_common(1)[0]
+        if n > letters / 2:
+            return script
+    scores = sorted(
+        ((sum(1 for w in words if w in stops), lang) for lang, stops in _STOP_SETS.items()),
+        reverse=True,
+    )
+    (best, lang), (second, _) = scores[0], scores[1]
+    if best >= 2 and best > second * 1.25:
+        return lang
+    return UNDETERMINED
+
+
+def _classify(text: str, norm: Normalized, first: int, last: int) -> tuple[str, str]:
+    n = last - first
+    terminal = bool(_TERMINAL_RE.search(text))
+    if n < 4 or (n < 6 and not terminal):
+        return BOILERPLATE, "navigation or short line"
+    if _LIST_RE.match(text) and n < 12 and not terminal:
+        return BOILERPLATE, "navigation list"
+    numeric = sum(1 for w in norm.words[first:last] if w[:1].isdigit())
+    if numeric / n >= 0.4:
+        return BOILERPLATE, "numbers or contact details"
+    if n <= 40 and _LINK_RE.search(text):
+        return BOILERPLATE, "links or contact details"
+    if n <= 50 and _STOCK_RE.search(text):
+        return BOILERPLATE, "site furniture (cookies, sharing, subscriptions)"
+    if text.count("|") >= 2 and n <= 40:
+        return BOILERPLATE, "navigation"
+    if not terminal and n <= 25:
+        caps = sum(
+            1
+            for i in range(first, last)
+            if len(norm.words[i]) > 3 and not norm.text[norm.starts[i]].islower()
+        )
+        long_words = sum(1 for i in range(first, last) if len(norm.words[i]) > 3)
+        if long_words and caps / long_words >= 0.5:
+            return HEADING, "heading"
+    return BODY, ""
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """Character spans of the non-blank lines, with broken paragraphs joined."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*", text)]
+    joined: list[tuple[int, int]] = []
+    for s, e in spans:
+        if joined:
+            ps, pe = joined[-1]
+            prev = text[ps:pe].rstrip()
+            nxt = text[s:e].lstrip()
+            last_word = prev.rsplit(None, 1)[-1] if prev else ""
+            if (
+                nxt[:1].islower()
+                and (last_word.islower() or last_word.endswith(","))
+                and len(prev.split()) >= 15
+                and not _LIST_RE.match(nxt)
+            ):
+                joined[-1] = (ps, e)
+                continue
+        joined.append((s, e))
+    return joined
+
+
+def _sentences(norm: Normalized, first: int, last: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    start = first
+    text = norm.text
+    for i in range(first, last - 1):
+        gap = text[norm.ends[i] : norm.starts[i + 1]]
+        if not _SENTENCE_GAP_RE.match(gap.lstrip(")]\"”’»")) and not _SENTENCE_GAP_RE.search(gap):
+            continue
+        word = norm.words[i]
+        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+            continue
+        if text[norm.starts[i + 1]].islower():
+            continue
+        out.append((start, i + 1))
+        start = i + 1
+    out.append((start, last))
+    return out
+
+
+def _passages(sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[list[int]] = []
+    pending: list[int] | None = None
+    for s, e in sentences:
+        if pending is not None:
+            s = pending[0]
+            pending = None
+        if e - s < MIN_PASSAGE_WORDS:
+            pending = [s, e]
+            continue
+        merged.append([s, e])
+    if pending is not None:
+        if merged:
+            merged[-1][1] = pending[1]
+        else:
+            merged.append(pending)
+    out: list[tuple[int, int]] = []
+    for s, e in merged:
+        n = e - s
+        pieces = -(-n // MAX_PASSAGE_WORDS)
+        for k in range(pieces):
+            out.append((s + n * k // pieces, s + n * (k + 1) // pieces))
+    return out
+
+
+def segment(norm: Normalized) -> Segmented:
+    """Cut a normalised document into blocks and passages."""
+    blocks: list[Block] = []
+    for s, e in _lines(norm.text):
+        first = bisect.bisect_left(norm.starts, s)
+        last = bisect.bisect_left(norm.starts, e)
+        if first >= last:
+            continue
+        text = norm.text[s:e]
+        kind, reason = _classify(text, norm, first, last)
+        lang = detect_language(text, norm.words[first:last])
+        blocks.append(Block(s, e, first, last, lang, kind, reason))
+    counts: Counter[str] = Counter()
+    for b in blocks:
+        if b.kind == BODY and b.lang != UNDETERMINED:
+            counts[b.lang] += b.last - b.first
+    main = counts.most_common(1)[0][0] if counts else UNDETERMINED
+    passages: list[Passage] = []
+    for bi, b in enumerate(blocks):
+        if b.kind == BOILERPLATE:
+            continue
+        for s, e in _passages(_sentences(norm, b.first, b.last)):
+            passages.append(Passage(bi, s, e))
+    return Segmented(norm, tuple(blocks), tuple(passages), main)

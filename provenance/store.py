@@ -1,0 +1,397 @@
+"""Stage 4: the index in SQLite. All SQL of prov lives here.
+
+Layout (schema version = the migrations applied, in ``_sqlite_migrations``):
+
+- ``meta``: the :class:`~provenance.params.Params` the index was built with.
+- ``sources``: one row per canonical text: path, SHA-256, the text itself (alignment
+  needs it at check time), main language, body words.
+- ``blocks``: the segmentation of each source (language, kind, reason).
+- ``passages``: each source passage's word range, character span and signature.
+- ``band_keys``: the LSH index, ``(key, source_id, passage_id)`` in a ``WITHOUT
+  ROWID`` table whose primary key is the lookup order: one B-tree, no separate
+  index, 64-bit integer keys (MEASUREMENTS.md: ~530 bytes per passage, one query per
+  suspect joining a ``VALUES`` list).
+
+Connections use WAL (readers never block the writer) and a busy timeout; each source
+is written in one transaction, so a source is in the index whole or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from provenance.errors import IndexMismatch, NotFound, StoreError
+from provenance.fingerprint import Fingerprints, band_keys
+from provenance.params import NORM_VERSION, Params
+from provenance.segment import Segmented
+
+BUSY_TIMEOUT_MS = 30_000
+#: A band key shared by more passages than this is boilerplate: it proposes nothing.
+MAX_BUCKET = 500
+_QUERY_CHUNK = 5000
+
+migrations = Migrations("prov")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["sources"].create(
+        {
+            "id": int,
+            "path": str,
+            "sha256": str,
+            "text": str,
+            "encoding": str,
+            "lang": str,
+            "words": int,
+            "passages": int,
+            "added_at": str,
+        },
+        pk="id",
+        not_null={"path", "sha256", "text"},
+    )
+    db["sources"].create_index(["path"], unique=True)
+    db["sources"].create_index(["sha256"])
+    db["blocks"].create(
+        {
+            "source_id": int,
+            "idx": int,
+            "start": int,
+            "end": int,
+            "lang": str,
+            "kind": str,
+            "reason": str,
+        },
+        pk=("source_id", "idx"),
+        foreign_keys=[("source_id", "sources", "id")],
+    )
+    db["passages"].create(
+        {
+            "id": int,
+            "source_id": int,
+            "idx": int,
+            "first": int,
+            "last": int,
+            "start": int,
+            "end": int,
+            "signature": bytes,
+        },
+        pk="id",
+        foreign_keys=[("source_id", "sources", "id")],
+    )
+    db["passages"].create_index(["source_id", "idx"], unique=True)
+    db.execute(
+        "CREATE TABLE band_keys (key INTEGER NOT NULL, source_id INTEGER NOT NULL, "
+        "passage_id INTEGER NOT NULL, PRIMARY KEY (key, source_id, passage_id)) WITHOUT ROWID"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """A source as listed by ``prov sources``."""
+
+    id: int
+    path: str
+    sha256: str
+    lang: str
+    words: int
+    passages: int
+    added_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredText:
+    """A source's text as stored, for alignment."""
+
+    id: int
+    path: str
+    sha256: str
+    text: str
+    encoding: str
+
+
+class Store:
+    """A prov index in one SQLite file.
+
+    Use :meth:`open`; a ``Store`` is a context manager that closes the connection.
+    """
+
+    def __init__(self, db: Database, path: str, params: Params) -> None:
+        self.db = db
+        self.path = path
+        self.params = params
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        create: bool = False,
+        params: Params | None = None,
+        check_version: bool = True,
+    ) -> Store:
+        """Open (or with ``create``, create) the index at ``path``.
+
+        Args:
+            path: the database file.
+            create: create the file when it does not exist.
+            params: parameters asked for; ``None`` takes the index's own. A new index
+                is built with ``params`` or the defaults.
+            check_version: refuse an index built under another normalisation
+                version (off only for ``prov reindex``).
+
+        Raises:
+            StoreError: missing, not a database, not a prov index, or from a newer prov.
+            IndexMismatch: built with other parameters than ``params``.
+        """
+        name = str(path)
+        if not create and not Path(path).exists():
+            raise StoreError(f"{name}: no such index; create it with `prov add --db {name} SOURCES...`")
+        if Path(path).is_dir():
+            raise StoreError(f"{name}: is a folder, expected a database file")
+        try:
+            conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db = Database(conn)
+            tables = set(db.table_names())
+            if tables and "meta" not in tables:
+                conn.close()
+                raise StoreError(f"{name}: an SQLite database, but not a prov index")
+            _check_schema(name, db)
+            if db.journal_mode != "wal":
+                db.enable_wal()
+            migrations.apply(db)
+            stored = db.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()
+            if stored is None:
+                chosen = params or Params()
+                with db.atomic():
+                    db["meta"].insert({"key": "params", "value": json.dumps(chosen.as_dict())}, replace=True)
+            else:
+                chosen = _compare_params(
+                    name, Params(**json.loads(stored[0])), params, check_version
+                )
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{name}: cannot use the database ({e})") from None
+        return cls(db, name, chosen)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction (``BEGIN IMMEDIATE``: writers queue, readers go on)."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            raise StoreError(f"{self.path}: {e}; another prov is writing, try again") from None
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    # -- sources ---------------------------------------------------------------
+
+    def source_by_path(self, path: str) -> SourceRow | None:
+        row = self.db.execute(
+            "SELECT id, path, sha256, lang, words, passages, added_at FROM sources WHERE path = ?",
+            [path],
+        ).fetchone()
+        return SourceRow(*row) if row else None
+
+    def source_by_sha(self, sha256: str) -> SourceRow | None:
+        row = self.db.execute(
+            "SELECT id, path, sha256, lang, words, passages, added_at FROM sources "
+            "WHERE sha256 = ? ORDER BY id LIMIT 1",
+            [sha256],
+        ).fetchone()
+        return SourceRow(*row) if row else None
+
+    def sources(self) -> list[SourceRow]:
+        rows = self.db.execute(
+            "SELECT id, path, sha256, lang, words, passages, added_at FROM sources ORDER BY path"
+        ).fetchall()
+        return [SourceRow(*r) for r in rows]
+
+    def texts(self, ids: Sequence[int]) -> list[StoredText]:
+        """The stored texts of sources ``ids``, in that order."""
+        out = []
+        for sid in ids:
+            row = self.db.execute(
+                "SELECT id, path, sha256, text, encoding FROM sources WHERE id = ?", [sid]
+            ).fetchone()
+            if row:
+                out.append(StoredText(*row))
+        return out
+
+    def put_source(
+        self,
+        path: str,
+        sha256: str,
+        text: str,
+        encoding: str,
+        seg: Segmented,
+        spans: Sequence[tuple[int, int]],
+        fp: Fingerprints,
+    ) -> int:
+        """Insert a source (replacing one under the same path); call inside :meth:`transaction`."""
+        old = self.source_by_path(path)
+        if old is not None:
+            self._delete(old.id)
+        norm = seg.norm
+        cur = self.db.execute(
+            "INSERT INTO sources (path, sha256, text, encoding, lang, words, passages, added_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                path, sha256, text, encoding, seg.lang, seg.body_words(), len(spans),
+                datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            ],
+        )
+        sid = int(cur.lastrowid or 0)
+        conn = self.db.conn
+        conn.executemany(
+            "INSERT INTO blocks (source_id, idx, start, \"end\", lang, kind, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(sid, i, b.start, b.end, b.lang, b.kind, b.reason) for i, b in enumerate(seg.blocks)],
+        )
+        first_id = int(
+            self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM passages").fetchone()[0]
+        )
+        conn.executemany(
+            "INSERT INTO passages (id, source_id, idx, first, last, start, \"end\", signature) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (first_id + i, sid, i, s, e, norm.starts[s], norm.ends[e - 1], fp.signatures[i].tobytes())
+                for i, (s, e) in enumerate(spans)
+            ],
+        )
+        rows = [
+            (int(k), sid, first_id + i)
+            for i in range(len(fp))
+            for k in fp.keys[i]
+        ]
+        rows.sort()
+        conn.executemany(
+            "INSERT OR IGNORE INTO band_keys (key, source_id, passage_id) VALUES (?, ?, ?)", rows
+        )
+        return sid
+
+    def remove(self, path: str) -> SourceRow:
+        """Remove the source added under ``path``; call inside :meth:`transaction`."""
+        row = self.source_by_path(path)
+        if row is None:
+            raise NotFound(f"{path}: no source added under this path (see `prov sources`)")
+        self._delete(row.id)
+        return row
+
+    def _delete(self, sid: int) -> None:
+        sigs = self.db.execute(
+            "SELECT id, signature FROM passages WHERE source_id = ?", [sid]
+        ).fetchall()
+        if sigs:
+            matrix = np.frombuffer(b"".join(s for _, s in sigs), dtype=np.uint32).reshape(
+                len(sigs), self.params.num_perm
+            )
+            keys = band_keys(matrix, self.params)
+            self.db.conn.executemany(
+                "DELETE FROM band_keys WHERE key = ? AND source_id = ? AND passage_id = ?",
+                [(int(k), sid, pid) for (pid, _), row in zip(sigs, keys, strict=True) for k in row],
+            )
+        self.db.execute("DELETE FROM passages WHERE source_id = ?", [sid])
+        self.db.execute("DELETE FROM blocks WHERE source_id = ?", [sid])
+        self.db.execute("DELETE FROM sources WHERE id = ?", [sid])
+
+    # -- queries ---------------------------------------------------------------
+
+    def lookup(self, keys: np.ndarray) -> list[tuple[int, int, int]]:
+        """``(row, source_id, passage_id)`` for every stored passage sharing a band key
+        with row ``row`` of ``keys`` (an ``(n, bands)`` int64 array).
+
+        Buckets holding more than :data:`MAX_BUCKET` passages are skipped: such keys
+        are shared boilerplate and would only slow the query down.
+        """
+        flat = keys.reshape(-1)
+        row_of: dict[int, list[int]] = {}
+        for i, k in enumerate(flat.tolist()):
+            row_of.setdefault(k, []).append(i // keys.shape[1])
+        distinct = list(row_of)
+        out: list[tuple[int, int, int]] = []
+        for c in range(0, len(distinct), _QUERY_CHUNK):
+            chunk = distinct[c : c + _QUERY_CHUNK]
+            values = ",".join("(?)" for _ in chunk)
+            sql = (
+                f"WITH q(key) AS (VALUES {values}) "  # noqa: S608 - placeholders only
+                "SELECT b.key, b.source_id, b.passage_id FROM q JOIN band_keys b ON b.key = q.key"
+            )
+            hits: dict[int, list[tuple[int, int]]] = {}
+            for key, sid, pid in self.db.execute(sql, chunk):
+                hits.setdefault(key, []).append((sid, pid))
+            for key, postings in hits.items():
+                if len(postings) > MAX_BUCKET:
+                    continue
+                for row in row_of[key]:
+                    out.extend((row, sid, pid) for sid, pid in postings)
+        return out
+
+    def set_params(self, params: Params) -> None:
+        """Record the parameters the index is now built with."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('params', ?)",
+                [json.dumps(params.as_dict())],
+            )
+        self.params = params
+
+    def counts(self) -> dict[str, int]:
+        return {
+            t: int(self.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0])  # noqa: S608
+            for t in ("sources", "passages", "band_keys")
+        }
+
+
+def _check_schema(name: str, db: Database) -> None:
+    known = {m.name for m in migrations._migrations}
+    applied = {m.name for m in migrations.applied(db)}
+    newer = applied - known
+    if newer:
+        raise StoreError(
+            f"{name}: written by a newer prov (schema {sorted(newer)[-1]}); upgrade prov to use it"
+        )
+
+
+def _compare_params(
+    name: str, stored: Params, asked: Params | None, check_version: bool
+) -> Params:
+    if asked is not None and asked != stored:
+        diffs = [
+            f"{k}={v} (asked {getattr(asked, k)})"
+            for k, v in stored.as_dict().items()
+            if getattr(asked, k) != v
+        ]
+        raise IndexMismatch(
+            f"{name}: index built with {', '.join(diffs)}; use the same settings or a new --db"
+        )
+    if check_version and stored.norm_version != NORM_VERSION:
+        raise IndexMismatch(
+            f"{name}: index built with normalisation version {stored.norm_version}, this prov "
+            f"uses {NORM_VERSION}; rebuild it with `prov reindex --db {name}`"
+        )
+    return stored
