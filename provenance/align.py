@@ -16,7 +16,7 @@ are the concern of ``score``.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +24,8 @@ from difflib import Match, SequenceMatcher
 
 SUBSTITUTION, INSERTION, DELETION = "substitution", "insertion", "deletion"
 _OPCODE_KIND = {"replace": SUBSTITUTION, "insert": INSERTION, "delete": DELETION}
+#: Free words at a span's end, within its sentence, taken in as an edit of the copy.
+LEAD_WORDS = 3
 #: An n-gram that occurs more often than this in the copy is too common to vote.
 _MAX_POSTINGS = 64
 
@@ -168,6 +170,7 @@ def align(
     passages: Sequence[tuple[int, int]],
     copy_words: Sequence[str],
     min_similarity: float,
+    copy_bounds: Sequence[int] = (),
 ) -> Alignment:
     """Find each source passage in the copy and diff the aligned pairs.
 
@@ -177,6 +180,8 @@ def align(
         copy_words: the copy's matching words (all of them: what does not align is
             what the copy added).
         min_similarity: least similarity for a passage to count as found.
+        copy_bounds: word indexes where the copy's sentences and blocks start; spans
+            grow over free words at their ends only within a sentence.
     """
     grams = {n: _ngram_index(copy_words, n) for n in (3, 2)}
     candidates: list[tuple[int, int, int]] = []  # (votes, passage, diagonal)
@@ -184,7 +189,7 @@ def align(
         size = e - s
         for n in (3, 2):
             index = grams[n]
-            diags = []
+            diags: list[int] = []
             for i in range(s, e - n + 1):
                 hits = index.get(tuple(src_words[i : i + n]))
                 if hits and len(hits) <= _MAX_POSTINGS:
@@ -221,7 +226,8 @@ def align(
             used[i] = 1
         claims.append(_Claim(pi, (s, e), clo, chi, matched))
 
-    _extend_edges(claims, used, src_words, copy_words)
+    bounds = sorted({0, len(copy_words), *copy_bounds})
+    _extend_edges(claims, used, src_words, copy_words, bounds)
     matches = []
     for c in sorted(claims, key=lambda c: c.passage):
         s, e = c.src
@@ -238,11 +244,22 @@ def align(
 
 
 def _extend_edges(
-    claims: list[_Claim], used: bytearray, src_words: Sequence[str], copy_words: Sequence[str]
+    claims: list[_Claim],
+    used: bytearray,
+    src_words: Sequence[str],
+    copy_words: Sequence[str],
+    bounds: Sequence[int],
 ) -> None:
-    """Grow each claimed span over free copy words, as many as the passage misses at that end."""
+    """Grow each claimed span over the free copy words at its ends, within its sentence.
+
+    At each end the span takes the free words up to the copy sentence's edge when
+    they are few (at most as many as the passage misses there, plus
+    :data:`LEAD_WORDS`): a lead-in like "Allegedly," is then an insertion, and
+    "In Syria" -> "Within Syria" a substitution. A longer free run (a dateline
+    dropped into the sentence) stays outside, except for as many words as the
+    passage misses at that end.
+    """
     matcher: SequenceMatcher[str] = SequenceMatcher(autojunk=False)
-    starts = sorted(c.lo for c in claims)
     for c in claims:
         s, e = c.src
         matcher.set_seqs(list(src_words[s:e]), list(copy_words[c.lo : c.hi]))
@@ -250,16 +267,19 @@ def _extend_edges(
         if not blocks:
             continue
         head, tail = blocks[0].a, (e - s) - (blocks[-1].a + blocks[-1].size)
-        k = 0
-        while k < head and c.lo - k - 1 >= 0 and not used[c.lo - k - 1]:
-            k += 1
-        for i in range(c.lo - k, c.lo):
+        floor = bounds[bisect_right(bounds, c.lo) - 1]
+        run = 0
+        while c.lo - run - 1 >= floor and not used[c.lo - run - 1]:
+            run += 1
+        take = run if run <= head + LEAD_WORDS else min(head, run)
+        for i in range(c.lo - take, c.lo):
             used[i] = 1
-        c.lo -= k
-        nxt = starts[bisect_right(starts, c.hi - 1)] if bisect_right(starts, c.hi - 1) < len(starts) else len(copy_words)
-        k = 0
-        while k < tail and c.hi + k < min(nxt, len(copy_words)) and not used[c.hi + k]:
-            k += 1
-        for i in range(c.hi, c.hi + k):
+        c.lo -= take
+        ceiling = bounds[bisect_left(bounds, c.hi)]
+        run = 0
+        while c.hi + run < ceiling and not used[c.hi + run]:
+            run += 1
+        take = run if run <= tail + LEAD_WORDS else min(tail, run)
+        for i in range(c.hi, c.hi + take):
             used[i] = 1
-        c.hi += k
+        c.hi += take

@@ -40,7 +40,9 @@ def default_db() -> Path:
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", help="Index database [default: $PROV_DB, else ./prov.db].", show_default=False),
+    typer.Option(
+        "--db", help="Index database [default: $PROV_DB, else ./prov.db].", show_default=False
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
@@ -71,14 +73,18 @@ def _errors() -> Iterator[None]:
 
 @app.callback()
 def _main(
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
+    ] = False,
 ) -> None:
     _state["debug"] = debug
 
 
 @app.command()
 def add(
-    paths: Annotated[list[Path], typer.Argument(help="Source texts: files, or folders of .txt files.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Source texts: files, or folders of .txt files.")
+    ],
     db: DbOption = None,
 ) -> None:
     """Register canonical source texts in the index.
@@ -97,7 +103,9 @@ def add(
                 typer.echo(f"{r.path}: same text as {r.same_as}, kept once", err=True)
             elif r.status == pipeline.REPLACED:
                 typer.echo(f"{r.path}: changed, replaced", err=True)
-        parts = [f"{counts[k]} {k}" for k in ("added", "replaced", "unchanged", "duplicate") if counts[k]]
+        parts = [
+            f"{counts[k]} {k}" for k in ("added", "replaced", "unchanged", "duplicate") if counts[k]
+        ]
         typer.echo(f"{', '.join(parts)} ({passages} passages indexed) in {target}")
 
 
@@ -132,7 +140,9 @@ def check(
     with _errors():
         for result in pipeline.check(suspects, db or default_db(), top):
             found = found or bool(result.matches)
-            typer.echo(report.render_check_json(result) if json_ else report.render_check_text(result))
+            typer.echo(
+                report.render_check_json(result) if json_ else report.render_check_text(result)
+            )
     raise typer.Exit(EXIT_FOUND if found else EXIT_NONE)
 
 

@@ -123,7 +123,8 @@ def fingerprint(
     n = len(spans)
     if n == 0:
         return Fingerprints(
-            np.empty((0, params.num_perm), dtype=np.uint32), np.empty((0, params.bands), dtype=np.int64)
+            np.empty((0, params.num_perm), dtype=np.uint32),
+            np.empty((0, params.bands), dtype=np.int64),
         )
     wh = word_hashes(words)
     k = params.shingle
@@ -171,4 +172,4 @@ def jaccard(a: U32, b: U32) -> float:
     """Estimated Jaccard similarity of two signatures (share of equal values)."""
     if a.shape != b.shape:
         raise ValueError(f"signatures of different sizes: {a.shape} and {b.shape}")
-    return float(np.count_nonzero(a == b)) / a.shape[-1]
+    return int(np.count_nonzero(a == b)) / int(a.shape[-1])

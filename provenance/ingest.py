@@ -67,15 +67,17 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
             try:
                 text, encoding = data[len(bom) :].decode(enc), enc
             except UnicodeDecodeError as e:
-                raise InputError(f"{name}: not valid {enc} after its byte order mark ({e.reason})") from None
+                raise InputError(
+                    f"{name}: not valid {enc} after its byte order mark ({e.reason})"
+                ) from None
             break
+    if text is None and b"\x00" in data:
+        text, encoding = _utf16_without_bom(data, name), "utf-16"
     if text is None:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
             text = None
-    if text is None and b"\x00" in data:
-        text, encoding = _utf16_without_bom(data, name), "utf-16"
     if text is None:
         try:
             text, encoding = data.decode("cp1252"), "cp1252"
@@ -137,7 +139,9 @@ def read_text(path: str | Path) -> RawText:
     return RawText(name, text, hashlib.sha256(data).hexdigest(), encoding)
 
 
-def expand_paths(paths: Iterable[str | Path], suffixes: frozenset[str] = TEXT_SUFFIXES) -> Iterator[Path]:
+def expand_paths(
+    paths: Iterable[str | Path], suffixes: frozenset[str] = TEXT_SUFFIXES
+) -> Iterator[Path]:
     """Files named directly, and the text files under named folders, sorted, each once.
 
     Folders are walked without following symbolic links (no loops). A named path that

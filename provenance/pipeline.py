@@ -46,13 +46,18 @@ def prepare(text: str) -> Segmented:
 def compare_segmented(source: Segmented, copy: Segmented, policy: Policy = DEFAULT_POLICY) -> Score:
     """Align and score ``copy`` against ``source``."""
     spans = [(p.first, p.last) for p in source.body_passages()]
-    alignment = align(source.norm.words, spans, copy.norm.words, policy.found)
+    bounds = {p.first for p in copy.passages} | {b.first for b in copy.blocks}
+    alignment = align(source.norm.words, spans, copy.norm.words, policy.found, sorted(bounds))
     return score(source, copy, alignment, policy)
 
 
-def _result(source: RawText, copy: RawText, policy: Policy, src_seg: Segmented | None = None) -> CompareResult:
+def _result(
+    source: RawText, copy: RawText, policy: Policy, src_seg: Segmented | None = None
+) -> CompareResult:
     s = compare_segmented(src_seg or prepare(source.text), prepare(copy.text), policy)
-    return CompareResult(source.path, copy.path, source.sha256, copy.sha256, s, source.text, copy.text)
+    return CompareResult(
+        source.path, copy.path, source.sha256, copy.sha256, s, source.text, copy.text
+    )
 
 
 def compare(source: str | Path, copy: str | Path, policy: Policy = DEFAULT_POLICY) -> CompareResult:
@@ -64,7 +69,9 @@ def _key(path: Path) -> str:
     return os.path.normpath(str(path))
 
 
-def add(paths: Iterable[str | Path], db: str | Path, params: Params | None = None) -> Iterator[AddResult]:
+def add(
+    paths: Iterable[str | Path], db: str | Path, params: Params | None = None
+) -> Iterator[AddResult]:
     """Register canonical texts (files, or the text files under folders).
 
     Each source is written in its own transaction. The same content under another
@@ -106,7 +113,9 @@ def check(
             yield check_text(store, raw, top, policy)
 
 
-def check_text(store: Store, raw: RawText, top: int, policy: Policy = DEFAULT_POLICY) -> CheckResult:
+def check_text(
+    store: Store, raw: RawText, top: int, policy: Policy = DEFAULT_POLICY
+) -> CheckResult:
     """Check one decoded suspect against an open index."""
     seg = prepare(raw.text)
     spans = [(p.first, p.last) for p in seg.passages]
@@ -124,7 +133,9 @@ def check_text(store: Store, raw: RawText, top: int, policy: Policy = DEFAULT_PO
         s = compare_segmented(prepare(stored.text), seg, policy)
         if s.verdict != UNRELATED:
             matches.append(
-                CompareResult(stored.path, raw.path, stored.sha256, raw.sha256, s, stored.text, raw.text)
+                CompareResult(
+                    stored.path, raw.path, stored.sha256, raw.sha256, s, stored.text, raw.text
+                )
             )
     matches.sort(
         key=lambda m: (

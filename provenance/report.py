@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import PurePath
 from typing import Any
 
 from provenance.score import MEANING_RISKS, Alteration, CheckResult, CompareResult
@@ -48,7 +50,9 @@ def compare_dict(r: CompareResult) -> dict[str, Any]:
             }
             for a in s.alterations
         ],
-        "added": [{"text": a.text, "copy_span": list(a.copy_span), "reason": a.reason} for a in s.added],
+        "added": [
+            {"text": a.text, "copy_span": list(a.copy_span), "reason": a.reason} for a in s.added
+        ],
         "missing": [{"text": m.text, "source_span": list(m.source_span)} for m in s.missing],
     }
 
@@ -87,12 +91,14 @@ def _pct(x: float) -> str:
 def summary(r: CompareResult) -> str:
     """One paragraph a journalist can read."""
     s = r.score
-    text = _VERDICT_WORDS[s.verdict].format(cov=_pct(s.source_coverage), src=r.source)
-    out = f"{r.copy} {text}"
+    src, copy = PurePath(r.source).name, PurePath(r.copy).name
+    text = _VERDICT_WORDS[s.verdict].format(cov=_pct(s.source_coverage), src=src)
+    out = f"{copy} {text}"
     if s.verdict == "unrelated":
         return out + "."
     risky = [a for a in s.alterations if a.risk in MEANING_RISKS]
-    out += f", with {len(s.alterations)} wording change{'s' if len(s.alterations) != 1 else ''}"
+    n = len(s.alterations)
+    out += f", with {n} alteration{'s' if n != 1 else ''}"
     if risky:
         shown = "; ".join(_alteration_phrase(a) for a in risky[:3])
         more = f" and {len(risky) - 3} more" if len(risky) > 3 else ""
@@ -103,12 +109,17 @@ def summary(r: CompareResult) -> str:
     return out
 
 
+def _flat(text: str) -> str:
+    """Text on one line: runs of white space become one space."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
 def _alteration_phrase(a: Alteration) -> str:
     if a.kind == "insertion":
-        return f"added “{a.copy}” ({a.risk})"
+        return f"added “{_flat(a.copy)}” ({a.risk})"
     if a.kind == "deletion":
-        return f"dropped “{a.source}” ({a.risk})"
-    return f"“{a.source}” → “{a.copy}” ({a.risk})"
+        return f"dropped “{_flat(a.source)}” ({a.risk})"
+    return f"“{_flat(a.source)}” → “{_flat(a.copy)}” ({a.risk})"
 
 
 def render_compare_text(r: CompareResult, limit: int = 10) -> str:
@@ -121,11 +132,15 @@ def render_compare_text(r: CompareResult, limit: int = 10) -> str:
         f"fidelity {s.fidelity:.2f}   passages {s.passages_found}/{s.passages}",
     ]
     if s.alterations:
-        lines.append(f"  alterations (riskiest first, {min(limit, len(s.alterations))} of {len(s.alterations)}):")
+        lines.append(
+            f"  alterations (riskiest first, {min(limit, len(s.alterations))} "
+            f"of {len(s.alterations)}):"
+        )
         for a in s.alterations[:limit]:
             quote = " in quote" if a.in_quote else ""
             lines.append(
-                f"    {a.risk:<9} {a.kind:<12}{quote} “{a.source_context}” → “{a.copy_context}”"
+                f"    {a.risk:<9} {a.kind:<12}{quote} “{_flat(a.source_context)}” → "
+                f"“{_flat(a.copy_context)}”"
             )
     if s.added:
         words = sum(len(a.text.split()) for a in s.added)
@@ -138,7 +153,9 @@ def render_compare_text(r: CompareResult, limit: int = 10) -> str:
 
 def render_check_text(r: CheckResult, limit: int = 5) -> str:
     if not r.matches:
-        return f"{r.suspect}: no copy of an indexed source found ({r.candidates} candidates checked)"
+        return (
+            f"{r.suspect}: no copy of an indexed source found ({r.candidates} candidates checked)"
+        )
     out = [f"{r.suspect}: {len(r.matches)} source{'s' if len(r.matches) != 1 else ''} copied"]
     for i, m in enumerate(r.matches, 1):
         body = render_compare_text(m, limit).replace("\n", "\n   ")
@@ -149,8 +166,14 @@ def render_check_text(r: CheckResult, limit: int = 5) -> str:
 def render_sources_json(rows: list[SourceRow]) -> str:
     return json.dumps(
         [
-            {"path": r.path, "sha256": r.sha256, "lang": r.lang, "words": r.words,
-             "passages": r.passages, "added_at": r.added_at}
+            {
+                "path": r.path,
+                "sha256": r.sha256,
+                "lang": r.lang,
+                "words": r.words,
+                "passages": r.passages,
+                "added_at": r.added_at,
+            }
             for r in rows
         ],
         ensure_ascii=False,
@@ -162,5 +185,8 @@ def render_sources_text(rows: list[SourceRow]) -> str:
     if not rows:
         return "no sources in the index (add some with `prov add`)"
     lines = [f"{len(rows)} source{'s' if len(rows) != 1 else ''}:"]
-    lines += [f"  {r.path}  {r.words} words, {r.passages} passages, {r.lang}, added {r.added_at}" for r in rows]
+    lines += [
+        f"  {r.path}  {r.words} words, {r.passages} passages, {r.lang}, added {r.added_at}"
+        for r in rows
+    ]
     return "\n".join(lines)

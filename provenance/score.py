@@ -20,19 +20,22 @@ Definitions (the README's "How the scores are defined" says the same):
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from provenance.align import DELETION, INSERTION, Alignment, Edit
 from provenance.normalize import Normalized
 from provenance.params import Policy
-from provenance.segment import BOILERPLATE, HEADING, Segmented
+from provenance.segment import BOILERPLATE, HEADING, Segmented, is_sentence_start
 
 QUALIFIER, NAME, NUMBER, WORDING = "qualifier", "name", "number", "wording"
 RISK_ORDER = {QUALIFIER: 0, NAME: 1, NUMBER: 2, WORDING: 3}
 MEANING_RISKS = frozenset({QUALIFIER, NAME, NUMBER})
 VERBATIM, NEAR_VERBATIM, PARAPHRASED, PARTIAL, UNRELATED = (
-    "verbatim", "near-verbatim", "paraphrased", "partial", "unrelated",
+    "verbatim",
+    "near-verbatim",
+    "paraphrased",
+    "partial",
+    "unrelated",
 )
 CONTEXT_WORDS = 3
 
@@ -61,7 +64,13 @@ _NUMBER_WORDS = frozenset(
     "january february april june july august september october november december "
     "monday tuesday wednesday thursday friday saturday sunday".split()
 )
-_SENTENCE_GAP = re.compile(r"[.!?:;\n]")
+# Capitalised titles name a person's office, even at the start of a sentence.
+_TITLES = frozenset(
+    "president vice secretary minister senator governor mayor general admiral chancellor "
+    "premier ambassador judge justice king queen prince princess pope bishop chairman "
+    "chairwoman ceo director commissioner spokesperson spokesman spokeswoman sheriff "
+    "prosecutor attorney congressman congresswoman".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,16 +124,14 @@ class Score:
     passages: int
 
 
-def _sentence_initial(norm: Normalized, i: int) -> bool:
-    return i == 0 or bool(_SENTENCE_GAP.search(norm.text[norm.ends[i - 1] : norm.starts[i]]))
-
-
 def _is_name(norm: Normalized, lo: int, hi: int) -> bool:
+    """A title, an initial, or a capitalised word that does not begin a sentence."""
     for i in range(lo, hi):
-        first = norm.text[norm.starts[i]]
-        if not first.isupper():
+        if not norm.text[norm.starts[i]].isupper():
             continue
-        if norm.ends[i] - norm.starts[i] == 1 or not _sentence_initial(norm, i):
+        if norm.words[i] in _TITLES:
+            return True
+        if norm.ends[i] - norm.starts[i] == 1 or not is_sentence_start(norm, i):
             return True
     return False
 

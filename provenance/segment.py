@@ -33,20 +33,34 @@ UNDETERMINED = "und"
 # whose list covers most of its words: cheap, deterministic and right on blocks of a
 # dozen words or more (shorter blocks are usually boilerplate).
 _STOPWORDS = {
-    "en": "the of and to in a is that for on with as by are was it be this from at which have has their its not or an will we our".split(),
-    "de": "der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als auch es an werden aus er hat dass sie nach wird bei".split(),
-    "fr": "le la les de des et en du un une est que pour dans qui au sur par pas plus ne se ce il sont avec aux nous".split(),
-    "it": "il di che la e in un per del della non una le da sono con si gli dei nel alla al come anche delle ha più".split(),
-    "es": "el la de que y en los del se las por un para con no una su al es lo como más pero sus le".split(),
-    "pt": "o a de que e do da em um para com não uma os no se na por mais as dos como mas ao ele das".split(),
-    "nl": "de het een en van in is dat op te zijn voor met die niet aan er maar om ook als bij".split(),
+    "en": "the of and to in a is that for on with as by are was it be this from at which "
+    "have has their its not or an will we our",
+    "de": "der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als "
+    "auch es an werden aus er hat dass sie nach wird bei",
+    "fr": "le la les de des et en du un une est que pour dans qui au sur par pas plus ne se "
+    "ce il sont avec aux nous",
+    "it": "il di che la e in un per del della non una le da sono con si gli dei nel alla al "
+    "come anche delle ha più",
+    "es": "el la de que y en los del se las por un para con no una su al es lo como más pero "
+    "sus le",
+    "pt": "o a de que e do da em um para com não uma os no se na por mais as dos como mas ao "
+    "ele das",
+    "nl": "de het een en van in is dat op te zijn voor met die niet aan er maar om ook als bij",
 }
-_STOP_SETS = {lang: frozenset(ws) for lang, ws in _STOPWORDS.items()}
+_STOP_SETS = {lang: frozenset(ws.split()) for lang, ws in _STOPWORDS.items()}
 _SCRIPTS = (
-    ("arabic", 0x0600, 0x06FF), ("arabic", 0x0750, 0x077F), ("arabic", 0xFB50, 0xFEFF),
-    ("cyrillic", 0x0400, 0x052F), ("greek", 0x0370, 0x03FF), ("hebrew", 0x0590, 0x05FF),
-    ("devanagari", 0x0900, 0x097F), ("thai", 0x0E00, 0x0E7F), ("hangul", 0xAC00, 0xD7AF),
-    ("cjk", 0x3040, 0x30FF), ("cjk", 0x3400, 0x4DBF), ("cjk", 0x4E00, 0x9FFF),
+    ("arabic", 0x0600, 0x06FF),
+    ("arabic", 0x0750, 0x077F),
+    ("arabic", 0xFB50, 0xFEFF),
+    ("cyrillic", 0x0400, 0x052F),
+    ("greek", 0x0370, 0x03FF),
+    ("hebrew", 0x0590, 0x05FF),
+    ("devanagari", 0x0900, 0x097F),
+    ("thai", 0x0E00, 0x0E7F),
+    ("hangul", 0xAC00, 0xD7AF),
+    ("cjk", 0x3040, 0x30FF),
+    ("cjk", 0x3400, 0x4DBF),
+    ("cjk", 0x4E00, 0x9FFF),
 )
 _TERMINAL_RE = re.compile(r"[.!?。！？…][\"'”’»)\]]*\s*$")
 _SENTENCE_GAP_RE = re.compile(r"[.!?。！？…][\"'”’»)\]]*(?:\s|$)")
@@ -207,21 +221,29 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return joined
 
 
+def is_sentence_start(norm: Normalized, i: int) -> bool:
+    """Whether word ``i`` begins a sentence: the first word, or after a line break or
+    sentence punctuation that does not close an initial ("J.") or an abbreviation
+    ("Mr.", "No.")."""
+    if i == 0:
+        return True
+    text = norm.text
+    gap = text[norm.ends[i - 1] : norm.starts[i]]
+    if "\n" in gap:
+        return True
+    if not _SENTENCE_GAP_RE.search(gap):
+        return False
+    prev = norm.words[i - 1]
+    return not (prev in _ABBREVIATIONS or (len(prev) == 1 and prev.isalpha()))
+
+
 def _sentences(norm: Normalized, first: int, last: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     start = first
-    text = norm.text
-    for i in range(first, last - 1):
-        gap = text[norm.ends[i] : norm.starts[i + 1]]
-        if not _SENTENCE_GAP_RE.match(gap.lstrip(")]\"”’»")) and not _SENTENCE_GAP_RE.search(gap):
-            continue
-        word = norm.words[i]
-        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
-            continue
-        if text[norm.starts[i + 1]].islower():
-            continue
-        out.append((start, i + 1))
-        start = i + 1
+    for i in range(first + 1, last):
+        if is_sentence_start(norm, i) and not norm.text[norm.starts[i]].islower():
+            out.append((start, i))
+            start = i
     out.append((start, last))
     return out
 

@@ -45,8 +45,8 @@ migrations = Migrations("prov")
 
 @migrations()
 def m001_initial(db: Database) -> None:
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["sources"].create(
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("sources").create(
         {
             "id": int,
             "path": str,
@@ -61,9 +61,9 @@ def m001_initial(db: Database) -> None:
         pk="id",
         not_null={"path", "sha256", "text"},
     )
-    db["sources"].create_index(["path"], unique=True)
-    db["sources"].create_index(["sha256"])
-    db["blocks"].create(
+    db.table("sources").create_index(["path"], unique=True)
+    db.table("sources").create_index(["sha256"])
+    db.table("blocks").create(
         {
             "source_id": int,
             "idx": int,
@@ -76,7 +76,7 @@ def m001_initial(db: Database) -> None:
         pk=("source_id", "idx"),
         foreign_keys=[("source_id", "sources", "id")],
     )
-    db["passages"].create(
+    db.table("passages").create(
         {
             "id": int,
             "source_id": int,
@@ -90,7 +90,7 @@ def m001_initial(db: Database) -> None:
         pk="id",
         foreign_keys=[("source_id", "sources", "id")],
     )
-    db["passages"].create_index(["source_id", "idx"], unique=True)
+    db.table("passages").create_index(["source_id", "idx"], unique=True)
     db.execute(
         "CREATE TABLE band_keys (key INTEGER NOT NULL, source_id INTEGER NOT NULL, "
         "passage_id INTEGER NOT NULL, PRIMARY KEY (key, source_id, passage_id)) WITHOUT ROWID"
@@ -157,7 +157,9 @@ class Store:
         """
         name = str(path)
         if not create and not Path(path).exists():
-            raise StoreError(f"{name}: no such index; create it with `prov add --db {name} SOURCES...`")
+            raise StoreError(
+                f"{name}: no such index; create it with `prov add --db {name} SOURCES...`"
+            )
         if Path(path).is_dir():
             raise StoreError(f"{name}: is a folder, expected a database file")
         try:
@@ -176,7 +178,9 @@ class Store:
             if stored is None:
                 chosen = params or Params()
                 with db.atomic():
-                    db["meta"].insert({"key": "params", "value": json.dumps(chosen.as_dict())}, replace=True)
+                    db.table("meta").insert(
+                        {"key": "params", "value": json.dumps(chosen.as_dict())}, replace=True
+                    )
             else:
                 chosen = _compare_params(
                     name, Params(**json.loads(stored[0])), params, check_version
@@ -262,32 +266,44 @@ class Store:
             "INSERT INTO sources (path, sha256, text, encoding, lang, words, passages, added_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                path, sha256, text, encoding, seg.lang, seg.body_words(), len(spans),
+                path,
+                sha256,
+                text,
+                encoding,
+                seg.lang,
+                seg.body_words(),
+                len(spans),
                 datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             ],
         )
         sid = int(cur.lastrowid or 0)
         conn = self.db.conn
         conn.executemany(
-            "INSERT INTO blocks (source_id, idx, start, \"end\", lang, kind, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            'INSERT INTO blocks (source_id, idx, start, "end", lang, kind, reason) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(sid, i, b.start, b.end, b.lang, b.kind, b.reason) for i, b in enumerate(seg.blocks)],
         )
         first_id = int(
             self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM passages").fetchone()[0]
         )
         conn.executemany(
-            "INSERT INTO passages (id, source_id, idx, first, last, start, \"end\", signature) "
+            'INSERT INTO passages (id, source_id, idx, first, last, start, "end", signature) '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (first_id + i, sid, i, s, e, norm.starts[s], norm.ends[e - 1], fp.signatures[i].tobytes())
+                (
+                    first_id + i,
+                    sid,
+                    i,
+                    s,
+                    e,
+                    norm.starts[s],
+                    norm.ends[e - 1],
+                    fp.signatures[i].tobytes(),
+                )
                 for i, (s, e) in enumerate(spans)
             ],
         )
-        rows = [
-            (int(k), sid, first_id + i)
-            for i in range(len(fp))
-            for k in fp.keys[i]
-        ]
+        rows = [(int(k), sid, first_id + i) for i in range(len(fp)) for k in fp.keys[i]]
         rows.sort()
         conn.executemany(
             "INSERT OR IGNORE INTO band_keys (key, source_id, passage_id) VALUES (?, ?, ?)", rows
@@ -377,9 +393,7 @@ def _check_schema(name: str, db: Database) -> None:
         )
 
 
-def _compare_params(
-    name: str, stored: Params, asked: Params | None, check_version: bool
-) -> Params:
+def _compare_params(name: str, stored: Params, asked: Params | None, check_version: bool) -> Params:
     if asked is not None and asked != stored:
         diffs = [
             f"{k}={v} (asked {getattr(asked, k)})"

@@ -1,0 +1,65 @@
+"""Shared fixtures: the seed documents, a built index, and the golden-file switch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from provenance.pipeline import prepare
+from provenance.segment import Segmented
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "samples" / "seeds"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="Rewrite tests/golden/ from the current output instead of comparing.",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def seed_path(prefix: str) -> Path:
+    """The seed file whose name starts with ``prefix`` ("000" ... "004")."""
+    (path,) = SEEDS.glob(f"{prefix}_*.txt")
+    return path
+
+
+def seed_text(prefix: str) -> str:
+    return seed_path(prefix).read_text(encoding="utf-8")
+
+
+_PREPARED: dict[str, Segmented] = {}
+
+
+def seed(prefix: str) -> Segmented:
+    """A seed document, normalised and segmented (cached: the stages are pure)."""
+    if prefix not in _PREPARED:
+        _PREPARED[prefix] = prepare(seed_text(prefix))
+    return _PREPARED[prefix]
+
+
+def expectations() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((SEEDS / "expectations.json").read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture(scope="session")
+def seed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index holding the two canonical seeds, 001 (C2020) and 004 (C2021)."""
+    from provenance import pipeline
+
+    db = tmp_path_factory.mktemp("index") / "seeds.db"
+    list(pipeline.add([seed_path("001"), seed_path("004")], db))
+    return db

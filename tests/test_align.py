@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import pytest
+
+from provenance.align import DELETION, INSERTION, SUBSTITUTION, align
+from provenance.normalize import normalize
+
+S1 = "the coalition remains committed to promoting efforts to ensure that accused terrorists are tried"
+S2 = "the ministers reaffirmed their intent to hold the next meeting of the coalition in brussels"
+S3 = "daesh no longer controls territory and nearly eight million people have been freed"
+
+
+def words(text: str) -> tuple[str, ...]:
+    return normalize(text).words
+
+
+def spans(*sentences: str) -> tuple[tuple[str, ...], list[tuple[int, int]]]:
+    out: list[str] = []
+    ranges = []
+    for s in sentences:
+        w = words(s)
+        ranges.append((len(out), len(out) + len(w)))
+        out.extend(w)
+    return tuple(out), ranges
+
+
+def test_reordered_and_merged_passages_align() -> None:
+    src, ranges = spans(S1, S2, S3)
+    copy, parts = spans("site menu home", S3, S1, "dateline june", S2, "footer")
+    al = align(src, ranges, copy, 0.75, [s for s, _ in parts])
+    assert al.found == {0, 1, 2}
+    for m in al.matches:
+        assert copy[m.copy[0] : m.copy[1]] == src[m.src[0] : m.src[1]]
+        assert m.edits == ()
+
+
+@pytest.mark.parametrize(
+    ("copy", "kind", "src_words", "copy_words"),
+    [
+        (S1.replace("accused", "falsely accused"), INSERTION, (), ("falsely",)),
+        (S1.replace("promoting ", ""), DELETION, ("promoting",), ()),
+        (S1.replace("committed", "devoted"), SUBSTITUTION, ("committed",), ("devoted",)),
+        (S1.replace("the coalition", "within the coalition"), INSERTION, (), ("within",)),
+    ],
+)
+def test_word_edits(
+    copy: str, kind: str, src_words: tuple[str, ...], copy_words: tuple[str, ...]
+) -> None:
+    src, ranges = spans(S1)
+    cw = words(copy)
+    (m,) = align(src, ranges, cw, 0.75).matches
+    (edit,) = m.edits
+    assert edit.kind == kind
+    assert src[edit.src[0] : edit.src[1]] == src_words
+    assert cw[edit.copy[0] : edit.copy[1]] == copy_words
+
+
+def test_edge_substitution_is_kept_inside_the_span() -> None:
+    src, ranges = spans(
+        "In Syria, the Coalition stands with the Syrian people in support of a settlement."
+    )
+    cw = words(
+        "Within Syria, the Coalition stands with the Syrian people in support of a settlement."
+    )
+    (m,) = align(src, ranges, cw, 0.75).matches
+    assert m.copy == (0, len(cw))
+    assert [(e.kind, cw[e.copy[0] : e.copy[1]]) for e in m.edits] == [(SUBSTITUTION, ("within",))]
+
+
+def test_a_stray_common_word_far_away_is_not_part_of_the_span() -> None:
+    src, ranges = spans(
+        "The Ministers also reaffirmed their intent to hold the next ministerial meeting"
+    )
+    cw = words(
+        "Ministerial Meeting of the Global Coalition to Defeat Daesh "
+        "The particular Ministers also reaffirmed their intent to hold the next ministerial meeting"
+    )
+    (m,) = align(src, ranges, cw, 0.75).matches
+    assert cw[m.copy[0] : m.copy[0] + 2] == ("the", "particular")
+    assert [cw[e.copy[0] : e.copy[1]] for e in m.edits] == [("particular",)]
+
+
+def test_a_copy_word_serves_one_passage_only() -> None:
+    src, ranges = spans(S1, S1)
+    al = align(src, ranges, words(S1), 0.75)
+    assert len(al.matches) == 1
+
+
+def test_a_short_lead_in_is_an_insertion_a_long_one_is_not() -> None:
+    src, ranges = spans(S1)
+    short = words("Allegedly, " + S1)
+    (m,) = align(src, ranges, short, 0.75).matches
+    assert [short[e.copy[0] : e.copy[1]] for e in m.edits] == [("allegedly",)]
+    long = words("June 28, 2021 : Ottawa, Ontario - Global Affairs Canada " + S1)
+    (m,) = align(src, ranges, long, 0.75).matches
+    assert m.edits == ()
+    assert long[m.copy[0]] == "the"
+
+
+def test_unrelated_text_aligns_nothing() -> None:
+    src, ranges = spans(S1, S2)
+    copy = words("a recipe for bread needs flour water salt and yeast and a hot oven for an hour")
+    assert align(src, ranges, copy, 0.75).matches == ()
+
+
+def test_threshold_separates_found_from_rewritten() -> None:
+    src, ranges = spans(S2)
+    rewritten = words(
+        "officials said they might meet again in belgium next year to discuss the coalition"
+    )
+    assert align(src, ranges, rewritten, 0.75).matches == ()

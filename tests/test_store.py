@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from provenance import pipeline
+from provenance.errors import IndexMismatch, NotFound, StoreError
+from provenance.params import Params
+from provenance.store import Store, migrations
+from tests.conftest import seed_path
+
+
+def _add(db: Path, *paths: Path) -> list[pipeline.AddResult]:
+    return list(pipeline.add(list(paths), db))
+
+
+def test_new_index_records_params_and_schema(tmp_path: Path) -> None:
+    db = tmp_path / "i.db"
+    with Store.open(db, create=True) as store:
+        assert store.params == Params()
+        assert store.db.journal_mode == "wal"
+        applied = [m.name for m in migrations.applied(store.db)]
+        assert applied == [m.name for m in migrations._migrations]
+        ddl = store.db.execute("SELECT sql FROM sqlite_master WHERE name = 'band_keys'").fetchone()[
+            0
+        ]
+        assert "WITHOUT ROWID" in ddl
+
+
+def test_other_params_are_refused(tmp_path: Path) -> None:
+    db = tmp_path / "i.db"
+    Store.open(db, create=True).close()
+    with pytest.raises(IndexMismatch, match=r"num_perm=128 \(asked 64\).*use the same settings"):
+        Store.open(db, params=Params(num_perm=64, bands=16, rows=4))
+
+
+def test_other_normalisation_version_asks_for_reindex(tmp_path: Path) -> None:
+    db = tmp_path / "i.db"
+    _add(db, seed_path("001"))
+    with Store.open(db) as store:
+        store.set_params(Params(norm_version=0))
+    with pytest.raises(IndexMismatch, match="prov reindex"):
+        Store.open(db)
+    assert pipeline.reindex(db) == 1
+    with Store.open(db) as store:
+        assert store.params == Params()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"not a database at all, just text" * 10, "cannot use the database"),
+        (None, "not a prov index"),
+    ],
+)
+def test_not_a_prov_index(tmp_path: Path, content: bytes | None, message: str) -> None:
+    db = tmp_path / "x.db"
+    if content is None:
+        conn = sqlite3.connect(db)
+        conn.execute("CREATE TABLE other (x)")
+        conn.close()
+    else:
+        db.write_bytes(content)
+    with pytest.raises(StoreError, match=message):
+        Store.open(db)
+
+
+def test_missing_index_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no such index"):
+        Store.open(tmp_path / "missing.db")
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "i.db"
+    with Store.open(db, create=True) as store:
+        store.db.table("_sqlite_migrations").insert(
+            {"migration_set": "prov", "name": "m999_future", "applied_at": "2030"}
+        )
+    with pytest.raises(StoreError, match="newer prov"):
+        Store.open(db)
+
+
+def test_add_keeps_same_content_once_and_replaces_changed_files(tmp_path: Path) -> None:
+    db = tmp_path / "i.db"
+    a = tmp_path / "a.txt"
+    a.write_text(seed_path("001").read_text(encoding="utf-8"), encoding="utf-8")
+    twin = tmp_path / "twin.txt"
+    twin.write_bytes(a.read_bytes())
+    first = _add(db, a, twin)
+    assert [r.status for r in first] == ["added", "duplicate"]
+    assert first[1].same_as == str(a)
+    assert [r.status for r in _add(db, a)] == ["unchanged"]
+    a.write_text(seed_path("004").read_text(encoding="utf-8"), encoding="utf-8")
+    assert [r.status for r in _add(db, a)] == ["replaced"]
+    with Store.open(db) as store:
+        (row,) = store.sources()
+        counts = store.counts()
+    assert row.passages == counts["passages"]
+    assert counts["band_keys"] == row.passages * Params().bands
+
+
+def test_remove_deletes_every_row(tmp_path: Path) -> None:
+    db = tmp_path / "i.db"
+    _add(db, seed_path("001"), seed_path("004"))
+    removed = pipeline.remove(db, str(seed_path("001")))
+    assert removed.path == str(seed_path("001"))
+    with Store.open(db) as store:
+        (row,) = store.sources()
+        counts = store.counts()
+        blocks = store.db.execute("SELECT count(DISTINCT source_id) FROM blocks").fetchone()[0]
+    assert counts == {"sources": 1, "passages": row.passages, "band_keys": row.passages * 32}
+    assert blocks == 1
+    with pytest.raises(NotFound, match="no source added under this path"):
+        pipeline.remove(db, str(seed_path("001")))
+
+
+def test_lookup_skips_overfull_buckets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    from provenance import store as store_module
+
+    db = tmp_path / "i.db"
+    _add(db, seed_path("004"))
+    with Store.open(db) as store:
+        keys = np.array(
+            [[k for (k,) in store.db.execute("SELECT key FROM band_keys LIMIT 32").fetchall()]],
+            dtype=np.int64,
+        )
+        assert store.lookup(keys)
+        monkeypatch.setattr(store_module, "MAX_BUCKET", 0)
+        assert store.lookup(keys) == []
