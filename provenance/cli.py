@@ -12,13 +12,15 @@ import traceback
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console, RenderableType
 
 from provenance import pipeline, report
-from provenance.errors import ProvError
+from provenance.errors import InputError, ProvError
 
 EXIT_FOUND, EXIT_NONE, EXIT_INTERNAL = 0, 1, 5
 
@@ -33,6 +35,13 @@ app = typer.Typer(
 _state = {"debug": False}
 
 
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
 def default_db() -> Path:
     """``$PROV_DB``, else ``prov.db`` in the working folder."""
     return Path(os.environ.get("PROV_DB") or "prov.db")
@@ -44,7 +53,14 @@ DbOption = Annotated[
         "--db", help="Index database [default: $PROV_DB, else ./prov.db].", show_default=False
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="Output: text (terminal), json, jsonl or csv.")
+]
+HtmlOption = Annotated[
+    Path | None,
+    typer.Option("--html", help="Also write a self-contained side-by-side HTML report here."),
+]
 
 
 @contextmanager
@@ -71,6 +87,25 @@ def _errors() -> Iterator[None]:
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
+def _print(renderable: RenderableType) -> None:
+    """Rich output: colour on a terminal, plain text (120 columns) on a pipe."""
+    console = Console(highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = 120
+    console.print(renderable)
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"{path}: cannot write the report ({e.strerror or e})") from None
+
+
+def _format(fmt: Format, json_: bool) -> Format:
+    return Format.json if json_ else fmt
+
+
 @app.callback()
 def _main(
     debug: Annotated[
@@ -90,23 +125,35 @@ def add(
     """Register canonical source texts in the index.
 
     The same content under a second path is kept once; a changed file under a known
-    path replaces its old text.
+    path replaces its old text. A file that cannot be read is reported and skipped
+    (exit status 3 at the end); the others are added.
     """
+    from rich.progress import Progress
+
     target = db or default_db()
-    with _errors():
-        counts: Counter[str] = Counter()
-        passages = 0
+    counts: Counter[str] = Counter()
+    passages = 0
+    err = Console(stderr=True)
+    with _errors(), Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = None
         for r in pipeline.add(paths, target):
+            if task is None:
+                task = bar.add_task("indexing", total=r.total)
+            bar.update(task, completed=r.done)
             counts[r.status] += 1
-            passages += r.passages if r.status in (pipeline.ADDED, pipeline.REPLACED) else 0
+            if r.status in (pipeline.ADDED, pipeline.REPLACED):
+                passages += r.passages
             if r.status == pipeline.DUPLICATE:
-                typer.echo(f"{r.path}: same text as {r.same_as}, kept once", err=True)
+                err.print(f"{r.path}: same text as {r.same_as}, kept once", highlight=False)
             elif r.status == pipeline.REPLACED:
-                typer.echo(f"{r.path}: changed, replaced", err=True)
-        parts = [
-            f"{counts[k]} {k}" for k in ("added", "replaced", "unchanged", "duplicate") if counts[k]
-        ]
-        typer.echo(f"{', '.join(parts)} ({passages} passages indexed) in {target}")
+                err.print(f"{r.path}: changed, replaced", highlight=False)
+            elif r.status == pipeline.FAILED:
+                typer.echo(f"Error: {r.error}", err=True)
+    kinds = ("added", "replaced", "unchanged", "duplicate", "failed")
+    parts = [f"{counts[k]} {k}" for k in kinds if counts[k]]
+    typer.echo(f"{', '.join(parts)} ({passages} passages indexed) in {target}")
+    if counts[pipeline.FAILED]:
+        raise typer.Exit(InputError.exit_code)
 
 
 @app.command()
@@ -114,6 +161,8 @@ def compare(
     source: Annotated[Path, typer.Argument(help="The canonical text.")],
     copy: Annotated[Path, typer.Argument(help="The text that may copy it.")],
     json_: JsonOption = False,
+    fmt: FormatOption = Format.text,
+    html: HtmlOption = None,
 ) -> None:
     """Compare a copy with a source directly (no index needed).
 
@@ -121,7 +170,21 @@ def compare(
     """
     with _errors():
         result = pipeline.compare(source, copy)
-    typer.echo(report.render_compare_json(result) if json_ else report.render_compare_text(result))
+        if html is not None:
+            from provenance.html_report import render_compare_html
+
+            _write(html, render_compare_html(result))
+    fmt = _format(fmt, json_)
+    if fmt is Format.json:
+        typer.echo(report.render_compare_json(result))
+    elif fmt is Format.jsonl:
+        typer.echo(report.render_compare_jsonl(result))
+    elif fmt is Format.csv:
+        typer.echo(report.csv_header() + report.csv_rows([result]), nl=False)
+    else:
+        from provenance.terminal import compare_renderable
+
+        _print(compare_renderable(result))
     raise typer.Exit(EXIT_NONE if result.score.verdict == "unrelated" else EXIT_FOUND)
 
 
@@ -130,19 +193,42 @@ def check(
     suspects: Annotated[list[Path], typer.Argument(help="Texts to check.")],
     db: DbOption = None,
     json_: JsonOption = False,
+    fmt: FormatOption = Format.text,
     top: Annotated[int, typer.Option("--top", min=1, help="Best matches to show per suspect.")] = 5,
+    html: HtmlOption = None,
 ) -> None:
     """Find the indexed sources each suspect copies, best first.
 
-    Exit status 0 when a copy was found for some suspect, 1 when none was.
+    Exit status 0 when a copy was found for some suspect, 1 when none was. With several
+    suspects, --html names a folder that gets one report per suspect.
     """
+    fmt = _format(fmt, json_)
     found = False
+    collected = []
     with _errors():
+        if html is not None and len(suspects) > 1:
+            html.mkdir(parents=True, exist_ok=True)
+        if fmt is Format.csv:
+            typer.echo(report.csv_header(), nl=False)
         for result in pipeline.check(suspects, db or default_db(), top):
             found = found or bool(result.matches)
-            typer.echo(
-                report.render_check_json(result) if json_ else report.render_check_text(result)
-            )
+            if html is not None:
+                from provenance.html_report import render_check_html
+
+                out = html / f"{Path(result.suspect).stem}.html" if len(suspects) > 1 else html
+                _write(out, render_check_html(result))
+            if fmt is Format.json:
+                collected.append(result)
+            elif fmt is Format.jsonl:
+                typer.echo(report.render_check_jsonl(result))
+            elif fmt is Format.csv:
+                typer.echo(report.csv_rows(list(result.matches)), nl=False)
+            else:
+                from provenance.terminal import check_renderable
+
+                _print(check_renderable(result))
+        if collected:
+            typer.echo(report.render_check_json(collected))
     raise typer.Exit(EXIT_FOUND if found else EXIT_NONE)
 
 
@@ -154,7 +240,9 @@ def sources(db: DbOption = None, json_: JsonOption = False) -> None:
     if json_:
         typer.echo(report.render_sources_json(rows))
     else:
-        typer.echo(report.render_sources_text(rows))
+        from provenance.terminal import sources_renderable
+
+        _print(sources_renderable(rows))
 
 
 @app.command()

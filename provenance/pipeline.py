@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from provenance.align import align
@@ -25,7 +25,9 @@ from provenance.store import SourceRow, Store
 #: Sources verified per suspect at most (the LSH's best candidates).
 MAX_CANDIDATES = 24
 
-ADDED, REPLACED, UNCHANGED, DUPLICATE = "added", "replaced", "unchanged", "duplicate"
+ADDED, REPLACED, UNCHANGED, DUPLICATE, FAILED = (
+    "added", "replaced", "unchanged", "duplicate", "failed",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,9 @@ class AddResult:
     status: str
     passages: int
     same_as: str = ""
+    error: str = ""
+    done: int = 0
+    total: int = 0
 
 
 def prepare(text: str) -> Segmented:
@@ -76,31 +81,39 @@ def add(
 
     Each source is written in its own transaction. The same content under another
     path is kept once (``duplicate``); a changed file under a known path replaces
-    the old text (``replaced``).
+    the old text (``replaced``). A file that cannot be read is reported (``failed``,
+    with the reason) and the others are still added.
     """
+    paths = list(paths)
     files = list(expand_paths(paths))
     if not files:
         raise InputError("no text files found in " + ", ".join(str(p) for p in paths))
+    total = len(files)
     with Store.open(db, create=True, params=params) as store:
-        for f in files:
-            raw = read_text(f)
+        for n, f in enumerate(files, 1):
             key = _key(f)
-            old = store.source_by_path(key)
-            if old is not None and old.sha256 == raw.sha256:
-                yield AddResult(key, UNCHANGED, old.passages)
-                continue
-            twin = store.source_by_sha(raw.sha256)
-            if twin is not None and twin.path != key:
-                yield AddResult(key, DUPLICATE, twin.passages, same_as=twin.path)
-                continue
-            seg = prepare(raw.text)
-            spans = [(p.first, p.last) for p in seg.body_passages()]
-            if not spans:
-                raise InputError(f"{f}: no body text to index (only boilerplate or headings)")
-            fp = fingerprint(seg.norm.words, spans, store.params)
-            with store.transaction():
-                store.put_source(key, raw.sha256, raw.text, raw.encoding, seg, spans, fp)
-            yield AddResult(key, REPLACED if old else ADDED, len(spans))
+            try:
+                yield replace(_add_one(store, f, key), done=n, total=total)
+            except InputError as e:
+                yield AddResult(key, FAILED, 0, error=str(e), done=n, total=total)
+
+
+def _add_one(store: Store, f: Path, key: str) -> AddResult:
+    raw = read_text(f)
+    old = store.source_by_path(key)
+    if old is not None and old.sha256 == raw.sha256:
+        return AddResult(key, UNCHANGED, old.passages)
+    twin = store.source_by_sha(raw.sha256)
+    if twin is not None and twin.path != key:
+        return AddResult(key, DUPLICATE, twin.passages, same_as=twin.path)
+    seg = prepare(raw.text)
+    spans = [(p.first, p.last) for p in seg.body_passages()]
+    if not spans:
+        raise InputError(f"{f}: no body text to index (only boilerplate or headings)")
+    fp = fingerprint(seg.norm.words, spans, store.params)
+    with store.transaction():
+        store.put_source(key, raw.sha256, raw.text, raw.encoding, seg, spans, fp)
+    return AddResult(key, REPLACED if old else ADDED, len(spans))
 
 
 def check(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import PurePath
@@ -61,6 +63,10 @@ def render_compare_json(r: CompareResult) -> str:
     return json.dumps(compare_dict(r), ensure_ascii=False, indent=2)
 
 
+def render_compare_jsonl(r: CompareResult) -> str:
+    return json.dumps(compare_dict(r), ensure_ascii=False)
+
+
 def check_dict(r: CheckResult) -> dict[str, Any]:
     return {
         "suspect": r.suspect,
@@ -70,9 +76,43 @@ def check_dict(r: CheckResult) -> dict[str, Any]:
     }
 
 
-def render_check_json(r: CheckResult) -> str:
-    """One line of JSON per suspect (JSON Lines when several are checked)."""
+def render_check_json(results: list[CheckResult]) -> str:
+    """One JSON value: the object of a single suspect, an array for several."""
+    if len(results) == 1:
+        return json.dumps(check_dict(results[0]), ensure_ascii=False, indent=2)
+    return json.dumps([check_dict(r) for r in results], ensure_ascii=False, indent=2)
+
+
+def render_check_jsonl(r: CheckResult) -> str:
+    """One line of JSON for one suspect (JSON Lines)."""
     return json.dumps(check_dict(r), ensure_ascii=False)
+
+
+CSV_COLUMNS = (
+    "source", "copy", "verdict", "meaning_changed", "fidelity", "source_coverage",
+    "copy_coverage", "alterations", "meaning_changing", "source_sha256", "copy_sha256",
+)  # fmt: skip
+
+
+def csv_rows(results: list[CompareResult]) -> str:
+    """CSV rows (no header) of the scores of each pair."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    for r in results:
+        s = r.score
+        writer.writerow(
+            [
+                r.source, r.copy, s.verdict, str(s.meaning_changed).lower(), s.fidelity,
+                s.source_coverage, s.copy_coverage, len(s.alterations),
+                sum(1 for a in s.alterations if a.risk in MEANING_RISKS),
+                r.source_sha256, r.copy_sha256,
+            ]
+        )  # fmt: skip
+    return buf.getvalue()
+
+
+def csv_header() -> str:
+    return ",".join(CSV_COLUMNS) + "\n"
 
 
 _VERDICT_WORDS = {
@@ -122,47 +162,6 @@ def _alteration_phrase(a: Alteration) -> str:
     return f"“{_flat(a.source)}” → “{_flat(a.copy)}” ({a.risk})"
 
 
-def render_compare_text(r: CompareResult, limit: int = 10) -> str:
-    """The terminal answer for one pair."""
-    s = r.score
-    lines = [
-        f"{s.verdict.upper()}{'  (meaning changed)' if s.meaning_changed else ''}",
-        summary(r),
-        f"  source coverage {s.source_coverage:.2f}   copy coverage {s.copy_coverage:.2f}   "
-        f"fidelity {s.fidelity:.2f}   passages {s.passages_found}/{s.passages}",
-    ]
-    if s.alterations:
-        lines.append(
-            f"  alterations (riskiest first, {min(limit, len(s.alterations))} "
-            f"of {len(s.alterations)}):"
-        )
-        for a in s.alterations[:limit]:
-            quote = " in quote" if a.in_quote else ""
-            lines.append(
-                f"    {a.risk:<9} {a.kind:<12}{quote} “{_flat(a.source_context)}” → "
-                f"“{_flat(a.copy_context)}”"
-            )
-    if s.added:
-        words = sum(len(a.text.split()) for a in s.added)
-        lines.append(f"  added by the copy: {words} words in {len(s.added)} places")
-    if s.missing:
-        words = sum(len(m.text.split()) for m in s.missing)
-        lines.append(f"  missing from the copy: {words} words in {len(s.missing)} places")
-    return "\n".join(lines)
-
-
-def render_check_text(r: CheckResult, limit: int = 5) -> str:
-    if not r.matches:
-        return (
-            f"{r.suspect}: no copy of an indexed source found ({r.candidates} candidates checked)"
-        )
-    out = [f"{r.suspect}: {len(r.matches)} source{'s' if len(r.matches) != 1 else ''} copied"]
-    for i, m in enumerate(r.matches, 1):
-        body = render_compare_text(m, limit).replace("\n", "\n   ")
-        out.append(f"{i}. {body}")
-    return "\n".join(out)
-
-
 def render_sources_json(rows: list[SourceRow]) -> str:
     return json.dumps(
         [
@@ -179,14 +178,3 @@ def render_sources_json(rows: list[SourceRow]) -> str:
         ensure_ascii=False,
         indent=2,
     )
-
-
-def render_sources_text(rows: list[SourceRow]) -> str:
-    if not rows:
-        return "no sources in the index (add some with `prov add`)"
-    lines = [f"{len(rows)} source{'s' if len(rows) != 1 else ''}:"]
-    lines += [
-        f"  {r.path}  {r.words} words, {r.passages} passages, {r.lang}, added {r.added_at}"
-        for r in rows
-    ]
-    return "\n".join(lines)

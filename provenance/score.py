@@ -106,6 +106,15 @@ class Missing:
 
 
 @dataclass(frozen=True, slots=True)
+class AlignedPair:
+    """A source passage and the copy text aligned to it (for side-by-side views)."""
+
+    source_span: tuple[int, int]
+    copy_span: tuple[int, int]
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
 class Score:
     """Everything measured about one (source, copy) pair."""
 
@@ -122,6 +131,7 @@ class Score:
     found_words: int
     passages_found: int
     passages: int
+    pairs: tuple[AlignedPair, ...] = ()
 
 
 def _is_name(norm: Normalized, lo: int, hi: int) -> bool:
@@ -258,6 +268,10 @@ def score(source: Segmented, copy: Segmented, alignment: Alignment, policy: Poli
         found_words=found_words,
         passages_found=len(alignment.matches),
         passages=alignment.n_passages,
+        pairs=tuple(
+            AlignedPair(_span(src, *m.src), _span(cp, *m.copy), round(m.similarity, 6))
+            for m in alignment.matches
+        ),
     )
 
 

@@ -88,11 +88,11 @@ def test_add_check_sources_remove(tmp_path: Path) -> None:
     assert out.startswith("2 added (")
     code, out, _ = invoke("add", "--db", db, seed_path("001"))
     assert out.startswith("1 unchanged (0 passages indexed)")
-    code, out, _ = invoke(
-        "check", "--db", db, seed_path("002"), seed_path("003"), "--json", "--top", "1"
-    )
+    suspects = [seed_path("002"), seed_path("003")]
+    code, out, _ = invoke("check", "--db", db, *suspects, "-f", "jsonl", "--top", "1")
     assert code == 0
     lines = [json.loads(line) for line in out.splitlines()]
+    assert json.loads(invoke("check", "--db", db, *suspects, "--json", "--top", "1")[1]) == lines
     assert [len(r["matches"]) for r in lines] == [1, 1]
     assert [Path(r["matches"][0]["source"]).name[:3] for r in lines] == ["001", "004"]
     code, out, _ = invoke("sources", "--db", db, "--json")
@@ -109,7 +109,7 @@ def test_add_check_sources_remove(tmp_path: Path) -> None:
     bread.write_text("Bread needs flour, water, salt and yeast, and an hour in a hot oven at home.")
     code, out, _ = invoke("check", "--db", db, bread)
     assert code == 1
-    assert "no copy of an indexed source found" in out
+    assert "no copy of an indexed source found" in " ".join(out.split())
 
 
 def test_usage_error_exit_2() -> None:

@@ -8,11 +8,13 @@ import pytest
 from provenance import pipeline
 from provenance.report import (
     compare_dict,
-    render_check_json,
+    csv_header,
+    csv_rows,
+    render_check_jsonl,
     render_compare_json,
-    render_compare_text,
     summary,
 )
+from provenance.terminal import compare_renderable, to_text
 from tests.conftest import GOLDEN, ROOT
 
 PAIRS = [("004", "003"), ("001", "000"), ("001", "004")]
@@ -46,7 +48,7 @@ def test_compare_text_matches_golden(
 ) -> None:
     monkeypatch.chdir(ROOT)
     result = pipeline.compare(_rel(src), _rel(cp))
-    _check_golden(f"compare_{src}_{cp}.txt", render_compare_text(result) + "\n", update_golden)
+    _check_golden(f"compare_{src}_{cp}.txt", to_text(compare_renderable(result)), update_golden)
 
 
 def test_json_contract_fields(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -88,7 +90,18 @@ def test_summary_in_words(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_check_json_is_one_line(seed_db: Path) -> None:
     (result,) = pipeline.check([ROOT / _rel("003")], seed_db)
-    line = render_check_json(result)
+    line = render_check_jsonl(result)
     assert "\n" not in line
     d = json.loads(line)
     assert Path(d["matches"][0]["source"]).name.startswith("004")
+
+
+def test_csv_has_one_row_per_pair(monkeypatch: pytest.MonkeyPatch) -> None:
+    import csv
+    import io
+
+    monkeypatch.chdir(ROOT)
+    results = [pipeline.compare(_rel(a), _rel(b)) for a, b in PAIRS]
+    rows = list(csv.DictReader(io.StringIO(csv_header() + csv_rows(results))))
+    assert [r["verdict"] for r in rows] == ["paraphrased", "verbatim", "partial"]
+    assert rows[0]["meaning_changed"] == "true"
