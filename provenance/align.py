@@ -26,6 +26,8 @@ SUBSTITUTION, INSERTION, DELETION = "substitution", "insertion", "deletion"
 _OPCODE_KIND = {"replace": SUBSTITUTION, "insert": INSERTION, "delete": DELETION}
 #: Free words at a span's end, within its sentence, taken in as an edit of the copy.
 LEAD_WORDS = 3
+#: Places in the copy tried for each passage (the densest clusters of votes).
+_MAX_CLUSTERS = 4
 #: An n-gram that occurs more often than this in the copy is too common to vote.
 _MAX_POSTINGS = 64
 
@@ -92,17 +94,25 @@ def _ngram_index(words: Sequence[str], n: int) -> dict[tuple[str, ...], list[int
     return index
 
 
-def _best_diagonal(diags: list[int], width: int) -> tuple[int, int]:
-    """The densest cluster of diagonals: (votes, its median diagonal)."""
-    diags.sort()
-    best, best_at = 0, 0
-    j = 0
-    for i in range(len(diags)):
-        while diags[i] - diags[j] > width:
-            j += 1
-        if i - j + 1 > best:
-            best, best_at = i - j + 1, (i + j) // 2
-    return best, diags[best_at]
+def _best_diagonals(diags: list[int], width: int, most: int) -> list[tuple[int, int]]:
+    """The densest clusters of diagonals, densest first: ``(votes, median diagonal)``.
+
+    Several, not one: a passage repeated in the copy (a refrain, a disclaimer) has one
+    cluster per occurrence, and a later passage may find its first choice taken.
+    """
+    diags = sorted(diags)
+    out: list[tuple[int, int]] = []
+    while diags and len(out) < most:
+        best, best_lo, best_hi = 0, 0, 0
+        j = 0
+        for i in range(len(diags)):
+            while diags[i] - diags[j] > width:
+                j += 1
+            if i - j + 1 > best:
+                best, best_lo, best_hi = i - j + 1, j, i + 1
+        out.append((best, diags[(best_lo + best_hi - 1) // 2]))
+        del diags[best_lo:best_hi]
+    return out
 
 
 def _core(blocks: list[Match]) -> list[Match]:
@@ -150,6 +160,42 @@ def _match(
     return clo, chi, sum(b.size for b in blocks)
 
 
+def _claim_exact(
+    src_words: Sequence[str],
+    passages: Sequence[tuple[int, int]],
+    copy_words: Sequence[str],
+    grams: dict[int, dict[tuple[str, ...], list[int]]],
+    used: bytearray,
+) -> list[_Claim]:
+    """Claim the passages the copy reproduces word for word, in source order.
+
+    Among several free occurrences (repeated text), the first one after the previous
+    claim is taken, so a verbatim copy of a repetitive text aligns in order.
+    """
+    claims: list[_Claim] = []
+    last_end = 0
+    for pi, (s, e) in enumerate(passages):
+        size = e - s
+        n = 3 if size >= 3 else 2
+        if size < 2:
+            continue
+        target = list(src_words[s:e])
+        hits = [
+            p
+            for p in grams[n].get(tuple(src_words[s : s + n]), ())
+            if list(copy_words[p : p + size]) == target and not any(used[p : p + size])
+        ]
+        if not hits:
+            continue
+        after = [p for p in hits if p >= last_end]
+        p = after[0] if after else hits[0]
+        for i in range(p, p + size):
+            used[i] = 1
+        claims.append(_Claim(pi, (s, e), p, p + size, size))
+        last_end = p + size
+    return claims
+
+
 def _free_runs(used: bytearray, lo: int, hi: int) -> list[tuple[int, int]]:
     runs: list[tuple[int, int]] = []
     i = lo
@@ -184,8 +230,13 @@ def align(
             grow over free words at their ends only within a sentence.
     """
     grams = {n: _ngram_index(copy_words, n) for n in (3, 2)}
-    candidates: list[tuple[int, int, int]] = []  # (votes, passage, diagonal)
+    used = bytearray(len(copy_words))
+    claims = _claim_exact(src_words, passages, copy_words, grams, used)
+    exact = {c.passage for c in claims}
+    candidates: list[tuple[int, int, list[int]]] = []  # (votes, passage, diagonals)
     for pi, (s, e) in enumerate(passages):
+        if pi in exact:
+            continue
         size = e - s
         for n in (3, 2):
             index = grams[n]
@@ -195,30 +246,31 @@ def align(
                 if hits and len(hits) <= _MAX_POSTINGS:
                     diags.extend(p - (i - s) for p in hits)
             if diags:
-                votes, diag = _best_diagonal(diags, max(4, size // 5))
-                if n == 3 or votes >= 2:
-                    candidates.append((votes, pi, diag))
+                clusters = _best_diagonals(diags, max(4, size // 5), _MAX_CLUSTERS)
+                if n == 3 or clusters[0][0] >= 2:
+                    candidates.append((clusters[0][0], pi, [d for _, d in clusters]))
                 break
     candidates.sort(key=lambda c: (-c[0], c[1]))
 
-    used = bytearray(len(copy_words))
-    claims: list[_Claim] = []
     matcher: SequenceMatcher[str] = SequenceMatcher(autojunk=False)
-    for _votes, pi, diag in candidates:
+    for _votes, pi, diagonals in candidates:
         s, e = passages[pi]
         size = e - s
         slack = max(8, size // 3)
-        lo, hi = max(0, diag - slack), min(len(copy_words), diag + size + slack)
         matcher.set_seq2(list(src_words[s:e]))
         best: tuple[float, int, int, int] | None = None
-        for rlo, rhi in _free_runs(used, lo, hi):
-            found = _match(matcher, copy_words, rlo, rhi, size)
-            if found is None:
-                continue
-            clo, chi, matched = found
-            sim = 2 * matched / (size + chi - clo)
-            if best is None or sim > best[0]:
-                best = (sim, clo, chi, matched)
+        for diag in diagonals:
+            lo, hi = max(0, diag - slack), min(len(copy_words), diag + size + slack)
+            for rlo, rhi in _free_runs(used, lo, hi):
+                found = _match(matcher, copy_words, rlo, rhi, size)
+                if found is None:
+                    continue
+                clo, chi, matched = found
+                sim = 2 * matched / (size + chi - clo)
+                if best is None or sim > best[0]:
+                    best = (sim, clo, chi, matched)
+            if best is not None and best[0] >= 0.999:
+                break
         if best is None or best[0] < min_similarity:
             continue
         _, clo, chi, matched = best

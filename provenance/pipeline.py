@@ -50,7 +50,7 @@ def prepare(text: str) -> Segmented:
 
 def compare_segmented(source: Segmented, copy: Segmented, policy: Policy = DEFAULT_POLICY) -> Score:
     """Align and score ``copy`` against ``source``."""
-    spans = [(p.first, p.last) for p in source.body_passages()]
+    spans = [(p.first, p.last) for p in source.aligned_passages()]
     bounds = {p.first for p in copy.passages} | {b.first for b in copy.blocks}
     alignment = align(source.norm.words, spans, copy.norm.words, policy.found, sorted(bounds))
     return score(source, copy, alignment, policy)

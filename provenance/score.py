@@ -7,7 +7,7 @@ Definitions (the README's "How the scores are defined" says the same):
 - ``source_coverage``: words of the source body in found passages / words of the body.
 - ``copy_coverage``: words of the copy body (in the source's language) inside aligned
   spans / words of that body.
-- ``fidelity``: ``1 - cost / aligned source words``, where every substituted,
+- ``fidelity``: ``1 - cost / aligned source words`` (body and headings), where every substituted,
   inserted or deleted word costs 1 and ``Policy.risk_weight`` when the alteration is
   a qualifier, name or number; clamped to [0, 1]. Material the copy adds around the
   copied text (boilerplate, appended pages) is not inside an aligned span and costs
@@ -25,7 +25,14 @@ from dataclasses import dataclass
 from provenance.align import DELETION, INSERTION, Alignment, Edit
 from provenance.normalize import Normalized
 from provenance.params import Policy
-from provenance.segment import BOILERPLATE, HEADING, Segmented, is_sentence_start
+from provenance.segment import (
+    BODY,
+    BOILERPLATE,
+    HEADING,
+    Passage,
+    Segmented,
+    is_sentence_start,
+)
 
 QUALIFIER, NAME, NUMBER, WORDING = "qualifier", "name", "number", "wording"
 RISK_ORDER = {QUALIFIER: 0, NAME: 1, NUMBER: 2, WORDING: 3}
@@ -134,14 +141,20 @@ class Score:
     pairs: tuple[AlignedPair, ...] = ()
 
 
-def _is_name(norm: Normalized, lo: int, hi: int) -> bool:
-    """A title, an initial, or a capitalised word that does not begin a sentence."""
+def _is_name(norm: Normalized, lo: int, hi: int, title_case: bool = False) -> bool:
+    """A capitalised title, an initial, or a capitalised word that does not begin a
+    sentence (other than "I" and "A"). In a heading (``title_case``) every word may be
+    capitalised, so there only titles and initials count."""
     for i in range(lo, hi):
         if not norm.text[norm.starts[i]].isupper():
             continue
         if norm.words[i] in _TITLES:
             return True
-        if norm.ends[i] - norm.starts[i] == 1 or not is_sentence_start(norm, i):
+        if norm.ends[i] - norm.starts[i] == 1 and norm.text[norm.ends[i] : norm.ends[i] + 1] == ".":
+            return True  # an initial ("J. Blinken") even where a sentence seems to start
+        if title_case:
+            continue
+        if not is_sentence_start(norm, i) and norm.words[i] not in ("i", "a"):
             return True
     return False
 
@@ -155,8 +168,17 @@ def _qualifier_families(words: tuple[str, ...]) -> set[str]:
     return fams
 
 
-def classify(src: Normalized, copy: Normalized, edit: Edit) -> str:
-    """The risk class of an edit: qualifier, name, number or wording."""
+def classify(
+    src: Normalized,
+    copy: Normalized,
+    edit: Edit,
+    src_heading: bool = False,
+    copy_heading: bool = False,
+) -> str:
+    """The risk class of an edit: qualifier, name, number or wording.
+
+    ``src_heading`` / ``copy_heading``: the edit stands in a heading (title case).
+    """
     (s0, s1), (c0, c1) = edit.src, edit.copy
     sw, cw = src.words[s0:s1], copy.words[c0:c1]
     qs, qc = _qualifier_families(sw), _qualifier_families(cw)
@@ -164,7 +186,7 @@ def classify(src: Normalized, copy: Normalized, edit: Edit) -> str:
         return QUALIFIER
     if any(w[:1].isdigit() or w in _NUMBER_WORDS for w in (*sw, *cw)):
         return NUMBER
-    if _is_name(src, s0, s1) or _is_name(copy, c0, c1):
+    if _is_name(src, s0, s1, src_heading) or _is_name(copy, c0, c1, copy_heading):
         return NAME
     return WORDING
 
@@ -201,9 +223,13 @@ def score(source: Segmented, copy: Segmented, alignment: Alignment, policy: Poli
     alterations: list[tuple[int, int, Alteration]] = []
     cost = 0.0
     found_words = 0
+    aligned_words = 0
     covered = bytearray(len(cp))
+    aligned = source.aligned_passages()
     for m in alignment.matches:
-        found_words += m.src[1] - m.src[0]
+        if source.blocks[aligned[m.passage].block].kind == BODY:
+            found_words += m.src[1] - m.src[0]
+        aligned_words += m.src[1] - m.src[0]
         for i in range(*m.copy):
             covered[i] = 1
         for e in m.edits:
@@ -213,7 +239,13 @@ def score(source: Segmented, copy: Segmented, alignment: Alignment, policy: Poli
                 for i in range(*e.copy):
                     covered[i] = 0
                 continue
-            risk = classify(src, cp, e)
+            risk = classify(
+                src,
+                cp,
+                e,
+                source.blocks[aligned[m.passage].block].kind == HEADING,
+                e.copy[0] < len(cp) and copy.blocks[copy_owner[e.copy[0]]].kind == HEADING,
+            )
             words = max(e.src[1] - e.src[0], e.copy[1] - e.copy[0])
             cost += words * (policy.risk_weight if risk in MEANING_RISKS else 1.0)
             in_quote = any(src.quoted[i] for i in range(*e.src)) or any(
@@ -239,7 +271,7 @@ def score(source: Segmented, copy: Segmented, alignment: Alignment, policy: Poli
     source_coverage = found_words / body_total if body_total else 0.0
     copy_body = [i for b in copy.blocks if copy.in_body(b, lang) for i in range(b.first, b.last)]
     copy_coverage = sum(covered[i] for i in copy_body) / len(copy_body) if copy_body else 0.0
-    fidelity = max(0.0, 1.0 - cost / found_words) if found_words else 0.0
+    fidelity = max(0.0, 1.0 - cost / aligned_words) if aligned_words else 0.0
     meaning_changed = any(a.risk in MEANING_RISKS for _, _, a in alterations)
 
     if source_coverage < policy.related and copy_coverage < policy.related:
@@ -253,7 +285,7 @@ def score(source: Segmented, copy: Segmented, alignment: Alignment, policy: Poli
     else:
         verdict = PARAPHRASED
 
-    missing = _missing(source, alignment.found)
+    missing = _missing(source, aligned, alignment.found)
     return Score(
         verdict=verdict,
         fidelity=round(fidelity, 6),
@@ -275,11 +307,14 @@ def score(source: Segmented, copy: Segmented, alignment: Alignment, policy: Poli
     )
 
 
-def _missing(source: Segmented, found: frozenset[int]) -> tuple[Missing, ...]:
+def _missing(
+    source: Segmented, aligned: tuple[Passage, ...], found: frozenset[int]
+) -> tuple[Missing, ...]:
+    """Source body passages not found, adjacent ones joined."""
     src = source.norm
     runs: list[list[int]] = []
-    for pi, p in enumerate(source.body_passages()):
-        if pi in found:
+    for pi, p in enumerate(aligned):
+        if pi in found or source.blocks[p.block].kind != BODY:
             continue
         if runs and runs[-1][1] == p.first:
             runs[-1][1] = p.last

@@ -140,6 +140,15 @@ class Segmented:
         """The passages of the body in ``lang`` (default: the main language)."""
         return tuple(p for p in self.passages if self.in_body(self.blocks[p.block], lang))
 
+    def aligned_passages(self) -> tuple[Passage, ...]:
+        """What is looked for in a copy: the body and the headings, in the main language."""
+        return tuple(
+            p
+            for p in self.passages
+            if self.blocks[p.block].kind in (BODY, HEADING)
+            and self.blocks[p.block].lang in (self.lang, UNDETERMINED)
+        )
+
     def body_words(self, lang: str | None = None) -> int:
         return sum(b.last - b.first for b in self.blocks if self.in_body(b, lang))
 
