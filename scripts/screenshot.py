@@ -1,0 +1,85 @@
+"""Render the 004 vs 003 HTML report and screenshot it with headless Chromium.
+
+Usage: python scripts/screenshot.py [OUT.png] [--height N] [--width N] [--html OUT.html]
+Writes samples/report.png by default (1280 wide). Needs /usr/bin/chromium
+(scripts/install_chromium.sh installs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from provenance import pipeline  # noqa: E402
+from provenance.html_report import render_compare_html  # noqa: E402
+
+SOURCE = "samples/seeds/004_2dfa19232605a5b0.txt"
+COPY = "samples/seeds/003_5d0c29417a0adc5d.txt"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--hide-scrollbars",
+    "--force-device-scale-factor=1",
+]
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise SystemExit("chromium not found: run `bash scripts/install_chromium.sh` as root")
+
+
+def screenshot(html_path: Path, png: Path, width: int, height: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="prov-chromium-") as profile:
+        subprocess.run(
+            [
+                chromium(),
+                *FLAGS,
+                f"--user-data-dir={profile}",
+                f"--window-size={width},{height}",
+                f"--screenshot={png}",
+                html_path.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("out", nargs="?", default=str(ROOT / "samples" / "report.png"))
+    ap.add_argument("--width", type=int, default=1280)
+    ap.add_argument("--height", type=int, default=2400)
+    ap.add_argument("--html", help="also keep the HTML report here")
+    args = ap.parse_args()
+
+    os.chdir(ROOT)  # the report shows the paths relative to the repository
+    page = render_compare_html(pipeline.compare(SOURCE, COPY))
+    out = Path(args.out).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="prov-report-") as tmp:
+        html_path = Path(args.html).resolve() if args.html else Path(tmp) / "report.html"
+        html_path.write_text(page, encoding="utf-8")
+        screenshot(html_path, out, args.width, args.height)
+    print(f"{out} ({out.stat().st_size} bytes)")
+
+
+if __name__ == "__main__":
+    main()
