@@ -85,6 +85,11 @@ class _Claim:
     lo: int
     hi: int
     matched: int
+    lo0: int = -1
+    hi0: int = -1
+
+    def __post_init__(self) -> None:
+        self.lo0, self.hi0 = self.lo, self.hi
 
 
 def _ngram_index(words: Sequence[str], n: int) -> dict[tuple[str, ...], list[int]]:
@@ -284,13 +289,19 @@ def align(
     for c in sorted(claims, key=lambda c: c.passage):
         s, e = c.src
         matcher.set_seqs(list(src_words[s:e]), list(copy_words[c.lo : c.hi]))
+        matched = sum(b.size for b in matcher.get_matching_blocks())
+        sim = 2 * matched / ((e - s) + (c.hi - c.lo))
+        if sim < min_similarity and (c.lo, c.hi) != (c.lo0, c.hi0):
+            # the words taken in at the edges made the pair look unlike: leave them out
+            c.lo, c.hi = c.lo0, c.hi0
+            matcher.set_seqs(list(src_words[s:e]), list(copy_words[c.lo : c.hi]))
+            matched = sum(b.size for b in matcher.get_matching_blocks())
+            sim = 2 * matched / ((e - s) + (c.hi - c.lo))
         edits = tuple(
             Edit(_OPCODE_KIND[op], (s + i1, s + i2), (c.lo + j1, c.lo + j2))
             for op, i1, i2, j1, j2 in matcher.get_opcodes()
             if op != "equal"
         )
-        matched = sum(b.size for b in matcher.get_matching_blocks())
-        sim = 2 * matched / ((e - s) + (c.hi - c.lo))
         matches.append(PassageMatch(c.passage, c.src, (c.lo, c.hi), matched, sim, edits))
     return Alignment(tuple(matches), len(passages))
 

@@ -49,11 +49,34 @@ def prepare(text: str) -> Segmented:
 
 
 def compare_segmented(source: Segmented, copy: Segmented, policy: Policy = DEFAULT_POLICY) -> Score:
-    """Align and score ``copy`` against ``source``."""
-    spans = [(p.first, p.last) for p in source.aligned_passages()]
-    bounds = {p.first for p in copy.passages} | {b.first for b in copy.blocks}
-    alignment = align(source.norm.words, spans, copy.norm.words, policy.found, sorted(bounds))
-    return score(source, copy, alignment, policy)
+    """Align and score ``copy`` against ``source``.
+
+    A source with a translation beside it has two texts; the one the copy shares most
+    words with is compared.
+    """
+    bounds = sorted({p.first for p in copy.passages} | {b.first for b in copy.blocks})
+    best: Score | None = None
+    for lang in source.languages():
+        spans = [(p.first, p.last) for p in source.aligned_passages(lang)]
+        alignment = align(source.norm.words, spans, copy.norm.words, policy.found, bounds)
+        s = score(source, copy, alignment, policy, lang)
+        if best is None or (s.found_words, s.source_coverage) > (
+            best.found_words,
+            best.source_coverage,
+        ):
+            best = s
+    assert best is not None  # noqa: S101 - languages() is never empty
+    return best
+
+
+def index_spans(seg: Segmented) -> list[tuple[int, int]]:
+    """The passages of a source that go into the index: its body in each of its languages."""
+    langs = set(seg.languages())
+    return [
+        (p.first, p.last)
+        for p in seg.passages
+        if seg.blocks[p.block].kind == "body" and seg.blocks[p.block].lang in langs | {"und"}
+    ]
 
 
 def _result(
@@ -107,7 +130,7 @@ def _add_one(store: Store, f: Path, key: str) -> AddResult:
     if twin is not None and twin.path != key:
         return AddResult(key, DUPLICATE, twin.passages, same_as=twin.path)
     seg = prepare(raw.text)
-    spans = [(p.first, p.last) for p in seg.body_passages()]
+    spans = index_spans(seg)
     if not spans:
         raise InputError(f"{f}: no body text to index (only boilerplate or headings)")
     fp = fingerprint(seg.norm.words, spans, store.params)
@@ -181,7 +204,7 @@ def reindex(db: str | Path) -> int:
         for row in rows:
             (stored,) = store.texts([row.id])
             seg = prepare(stored.text)
-            spans = [(p.first, p.last) for p in seg.body_passages()]
+            spans = index_spans(seg)
             fp = fingerprint(seg.norm.words, spans, params)
             with store.transaction():
                 store.put_source(row.path, row.sha256, stored.text, stored.encoding, seg, spans, fp)

@@ -191,9 +191,12 @@ def classify(
     return WORDING
 
 
-def _context(norm: Normalized, lo: int, hi: int) -> str:
-    a, b = max(0, lo - CONTEXT_WORDS), min(len(norm), hi + CONTEXT_WORDS)
-    return norm.original(a, b)
+def _context(norm: Normalized, lo: int, hi: int, bound: tuple[int, int]) -> str:
+    """The changed words with up to three words either side, within ``bound`` (the
+    aligned passage or span, so that context never mixes passages far apart)."""
+    a = max(bound[0], min(lo, bound[1]) - CONTEXT_WORDS)
+    b = min(bound[1], max(hi, bound[0]) + CONTEXT_WORDS)
+    return norm.original(min(a, lo), max(b, hi))
 
 
 def _span(norm: Normalized, lo: int, hi: int) -> tuple[int, int]:
@@ -213,11 +216,21 @@ def _block_of(seg: Segmented) -> list[int]:
     return owner
 
 
-def score(source: Segmented, copy: Segmented, alignment: Alignment, policy: Policy) -> Score:
-    """Score an alignment of ``copy`` against ``source`` (see the module docstring)."""
+def score(
+    source: Segmented,
+    copy: Segmented,
+    alignment: Alignment,
+    policy: Policy,
+    lang: str | None = None,
+) -> Score:
+    """Score an alignment of ``copy`` against ``source`` (see the module docstring).
+
+    ``alignment`` is of ``source.aligned_passages(lang)``; ``lang`` (default: the
+    source's main language) is the text of the source being compared.
+    """
     src, cp = source.norm, copy.norm
-    lang = source.lang
-    src_passages = source.body_passages()
+    lang = source.lang if lang is None else lang
+    src_passages = source.body_passages(lang)
     copy_owner = _block_of(copy)
 
     alterations: list[tuple[int, int, Alteration]] = []
@@ -225,7 +238,7 @@ def score(source: Segmented, copy: Segmented, alignment: Alignment, policy: Poli
     found_words = 0
     aligned_words = 0
     covered = bytearray(len(cp))
-    aligned = source.aligned_passages()
+    aligned = source.aligned_passages(lang)
     for m in alignment.matches:
         if source.blocks[aligned[m.passage].block].kind == BODY:
             found_words += m.src[1] - m.src[0]
@@ -258,8 +271,8 @@ def score(source: Segmented, copy: Segmented, alignment: Alignment, policy: Poli
                 risk=risk,
                 source=src.original(*e.src),
                 copy=cp.original(*e.copy),
-                source_context=_context(src, *e.src),
-                copy_context=_context(cp, *e.copy),
+                source_context=_context(src, *e.src, m.src),
+                copy_context=_context(cp, *e.copy, m.copy),
                 source_span=_span(src, *e.src),
                 copy_span=_span(cp, *e.copy),
                 in_quote=in_quote,

@@ -26,6 +26,9 @@ MIN_PASSAGE_WORDS = 8
 #: A sentence longer than this is cut into even pieces of at most this many words.
 MAX_PASSAGE_WORDS = 60
 
+#: A language with at least this share of a document's body words is one of its texts.
+MAJOR_LANGUAGE_SHARE = 0.25
+
 BODY, HEADING, BOILERPLATE = "body", "heading", "boilerplate"
 UNDETERMINED = "und"
 
@@ -140,14 +143,27 @@ class Segmented:
         """The passages of the body in ``lang`` (default: the main language)."""
         return tuple(p for p in self.passages if self.in_body(self.blocks[p.block], lang))
 
-    def aligned_passages(self) -> tuple[Passage, ...]:
-        """What is looked for in a copy: the body and the headings, in the main language."""
+    def aligned_passages(self, lang: str | None = None) -> tuple[Passage, ...]:
+        """What is looked for in a copy: the body and the headings in ``lang`` (default:
+        the main language)."""
+        want = self.lang if lang is None else lang
         return tuple(
             p
             for p in self.passages
             if self.blocks[p.block].kind in (BODY, HEADING)
-            and self.blocks[p.block].lang in (self.lang, UNDETERMINED)
+            and self.blocks[p.block].lang in (want, UNDETERMINED)
         )
+
+    def languages(self) -> tuple[str, ...]:
+        """The languages of the body that hold at least :data:`MAJOR_LANGUAGE_SHARE` of
+        its words, most words first: a page with its translation has two."""
+        counts: Counter[str] = Counter()
+        for b in self.blocks:
+            if b.kind == BODY and b.lang != UNDETERMINED:
+                counts[b.lang] += b.last - b.first
+        total = sum(counts.values())
+        major = tuple(lang for lang, n in counts.most_common() if n >= MAJOR_LANGUAGE_SHARE * total)
+        return major or (self.lang,)
 
     def body_words(self, lang: str | None = None) -> int:
         return sum(b.last - b.first for b in self.blocks if self.in_body(b, lang))

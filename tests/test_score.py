@@ -173,3 +173,13 @@ def test_spun_copy_is_less_faithful_than_verbatim_ones() -> None:
     spun = compare_segmented(seed("004"), seed("003")).fidelity
     verbatim = min(compare_segmented(seed("001"), seed(c)).fidelity for c in ("000", "002"))
     assert spun <= verbatim - 0.05
+
+
+def test_a_page_with_its_translation_is_compared_in_the_language_the_copy_shares() -> None:
+    """000 has the English communiqué and its (longer) Italian translation: as a source,
+    its English text is what 001 copies."""
+    assert seed("000").lang == "it"
+    assert seed("000").languages() == ("it", "en")
+    s = compare_segmented(seed("000"), seed("001"))
+    assert s.verdict == "verbatim"
+    assert s.source_coverage >= 0.95
