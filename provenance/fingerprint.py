@@ -31,6 +31,8 @@ _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(
 _M64_1 = np.uint64(0xFF51AFD7ED558CCD)
 _M64_2 = np.uint64(0xC4CEB9FE1A85EC53)
 _S33 = np.uint64(33)
+#: Shingles per block of the MinHash matrix (128 x 8192 x 4 bytes = 4 MB).
+_CHUNK = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,15 +78,9 @@ def _fmix64(h: U64) -> U64:
 
 def word_hashes(words: Sequence[str]) -> U64:
     """xxh3-64 of each word's UTF-8 bytes, each distinct word hashed once."""
-    cache: dict[str, int] = {}
-    out = np.empty(len(words), dtype=np.uint64)
     h = xxhash.xxh3_64_intdigest
-    for i, w in enumerate(words):
-        v = cache.get(w)
-        if v is None:
-            v = cache[w] = h(w.encode("utf-8"))
-        out[i] = v
-    return out
+    table = {w: h(w.encode("utf-8")) for w in dict.fromkeys(words)}
+    return np.fromiter(map(table.__getitem__, words), dtype=np.uint64, count=len(words))
 
 
 def _combine(wh: U64, k: int) -> U64:
@@ -99,6 +95,33 @@ def _combine(wh: U64, k: int) -> U64:
     for j in range(k):
         acc = (acc ^ wh[j : n - k + 1 + j]) * _MIX[j % 3]
     return _fmix64(acc)
+
+
+def _passage_shingles(
+    wh: U64, spans: Sequence[tuple[int, int]], k: int
+) -> tuple[U64, npt.NDArray[np.int64]]:
+    """All passages' shingle hashes, concatenated, and how many each passage has.
+
+    The k-word windows of the whole document are hashed once; a passage takes the
+    windows that start in it and end in it. A passage shorter than k words has one
+    shingle of all its words.
+    """
+    bounds = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    first, last = bounds[:, 0], bounds[:, 1]
+    counts = np.maximum(last - first - k + 1, 0)
+    windows = _combine(wh, k) if len(wh) >= k else np.zeros(0, dtype=np.uint64)
+    total = int(counts.sum())
+    offsets = np.repeat(first - (np.cumsum(counts) - counts), counts)
+    hashes = windows[np.arange(total, dtype=np.int64) + offsets]
+    short = np.flatnonzero(counts == 0)
+    if len(short):
+        parts = np.split(hashes, np.cumsum(counts)[:-1])
+        for i in short:
+            parts[i] = _combine(wh[first[i] : last[i]], k)
+        counts = counts.copy()
+        counts[short] = 1
+        hashes = np.concatenate(parts)
+    return hashes, counts
 
 
 def shingle_hashes(words: Sequence[str], k: int) -> U32:
@@ -126,33 +149,34 @@ def fingerprint(
             np.empty((0, params.num_perm), dtype=np.uint32),
             np.empty((0, params.bands), dtype=np.int64),
         )
-    wh = word_hashes(words)
-    k = params.shingle
-    parts = [_combine(wh[s:e], k) for s, e in spans]
-    lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=n)
-    hv = (np.concatenate(parts) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    hashes, lengths = _passage_shingles(word_hashes(words), spans, params.shingle)
+    hv = (hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32)
     signatures = minhash(hv, lengths, params)
     return Fingerprints(signatures, band_keys(signatures, params))
 
 
 def minhash(hv: U32, lengths: npt.NDArray[np.int64], params: Params) -> U32:
-    """Signatures of consecutive groups of shingle hashes (group i has lengths[i] values)."""
+    """Signatures of consecutive groups of shingle hashes (group i has lengths[i] values).
+
+    Computed as a ``(num_perm, shingles)`` matrix, permutations down the rows, so that the
+    per-group minimum is a ``reduceat`` along contiguous rows (3x faster than the
+    transposed layout), in column chunks that keep the matrix to a few MB.
+    """
     a, b = permutations(params.num_perm, params.seed)
     mixed = _fmix32(hv)
-    offsets = np.zeros(len(lengths), dtype=np.int64)
+    n = len(lengths)
+    offsets = np.zeros(n, dtype=np.int64)
     np.cumsum(lengths[:-1], out=offsets[1:])
-    out = np.empty((len(lengths), params.num_perm), dtype=np.uint32)
-    # Chunks keep the (shingles x num_perm) matrix small enough to stay in cache.
-    step = 4096
-    start = 0
+    out = np.empty((n, params.num_perm), dtype=np.uint32)
     group = 0
-    while group < len(lengths):
-        end_group = int(np.searchsorted(offsets, start + step, side="right"))
-        end_group = max(end_group, group + 1)
-        stop = int(offsets[end_group]) if end_group < len(lengths) else len(hv)
-        phv = mixed[start:stop, None] * a[None, :] + b[None, :]
-        out[group:end_group] = np.minimum.reduceat(phv, offsets[group:end_group] - start, axis=0)
-        group, start = end_group, stop
+    while group < n:
+        start = int(offsets[group])
+        end_group = max(int(np.searchsorted(offsets, start + _CHUNK, side="right")), group + 1)
+        stop = int(offsets[end_group]) if end_group < n else len(hv)
+        phv = np.multiply.outer(a, mixed[start:stop])
+        phv += b[:, None]
+        out[group:end_group] = np.minimum.reduceat(phv, offsets[group:end_group] - start, axis=1).T
+        group = end_group
     return out
 
 

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 # Words: runs of letters/digits, glued by apostrophes and invisible joiners
 # ("Iraq’s", "Dae\u00adsh"), numbers with their decimal and thousands marks
@@ -30,7 +32,8 @@ TOKEN_RE = re.compile(
     rf"|\d+(?:[.,]\d+)*(?![^\W_])"
     rf"|[^\W_{_CJK}]+(?:['’ʼ‘{_JOINERS}][^\W_{_CJK}]+)*"
 )
-_THOUSANDS_RE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
 _DROP = dict.fromkeys(map(ord, _JOINERS))
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
 _OPEN_QUOTES = "“«„‟❝"
@@ -76,31 +79,40 @@ def normalize_word(token: str) -> str:
     else:
         word = unicodedata.normalize("NFKC", token.translate(_DROP)).casefold()
         word = word.translate(_APOSTROPHES)
-    if word[:1].isdigit() and "," in word and _THOUSANDS_RE.fullmatch(word):
+    if word[:1].isdigit() and "," in word and _THOUSANDS_RE.match(word):
         word = word.replace(",", "")
     return word
 
 
 def normalize(text: str) -> Normalized:
-    """Tokenise ``text`` into matching words with their original spans."""
-    words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    cache: dict[str, str] = {}
-    for m in TOKEN_RE.finditer(text):
-        tok = m.group()
-        w = cache.get(tok)
-        if w is None:
-            w = cache[tok] = normalize_word(tok)
-        if not w:
-            continue
-        words.append(w)
-        starts.append(m.start())
-        ends.append(m.end())
+    """Tokenise ``text`` into matching words with their original spans.
+
+    The lower-cased text is split once with the token pattern as a capturing group, so
+    separators and tokens alternate and their running lengths are the offsets (lower-
+    casing keeps every offset unless some character becomes two, as "İ" does; then the
+    original is split). Only distinct tokens that are not plain ASCII words are
+    normalised one by one.
+    """
+    lowered = text.lower()
+    same_offsets = len(lowered) == len(text)  # every character lower-cased to one
+    parts = _SPLIT_RE.split(lowered if same_offsets else text)
+    tokens = parts[1::2]
+    bounds = list(accumulate(map(len, parts)))
+    starts = bounds[0:-1:2]
+    ends = bounds[1::2]
+    special = {t: normalize_word(t) for t in dict.fromkeys(tokens) if not t.isascii() or "," in t}
+    if not same_offsets:
+        special.update((t, t.lower()) for t in dict.fromkeys(tokens) if t.isascii())
+    words = list(map(special.get, tokens, tokens)) if special else tokens
+    if "" in special.values():
+        keep = [i for i, w in enumerate(words) if w]
+        words = [words[i] for i in keep]
+        starts = [starts[i] for i in keep]
+        ends = [ends[i] for i in keep]
     return Normalized(text, tuple(words), tuple(starts), tuple(ends), _quoted(text, starts))
 
 
-def _quoted(text: str, starts: list[int]) -> tuple[bool, ...]:
+def _quoted(text: str, starts: Sequence[int]) -> tuple[bool, ...]:
     """Which words stand between quotation marks; a line break ends any quotation."""
     marks = [(m.start(), m.group()) for m in _QUOTE_RE.finditer(text)]
     if not any(ch != "\n" for _, ch in marks):

@@ -51,21 +51,23 @@ _STOPWORDS = {
     "nl": "de het een en van in is dat op te zijn voor met die niet aan er maar om ook als bij",
 }
 _STOP_SETS = {lang: frozenset(ws.split()) for lang, ws in _STOPWORDS.items()}
-_SCRIPTS = (
-    ("arabic", 0x0600, 0x06FF),
-    ("arabic", 0x0750, 0x077F),
-    ("arabic", 0xFB50, 0xFEFF),
-    ("cyrillic", 0x0400, 0x052F),
-    ("greek", 0x0370, 0x03FF),
-    ("hebrew", 0x0590, 0x05FF),
-    ("devanagari", 0x0900, 0x097F),
-    ("thai", 0x0E00, 0x0E7F),
-    ("hangul", 0xAC00, 0xD7AF),
-    ("cjk", 0x3040, 0x30FF),
-    ("cjk", 0x3400, 0x4DBF),
-    ("cjk", 0x4E00, 0x9FFF),
-)
-_TERMINAL_RE = re.compile(r"[.!?。！？…][\"'”’»)\]]*\s*$")
+_SCRIPT_RANGES = {
+    "arabic": "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff",
+    "cyrillic": "\u0400-\u052f",
+    "greek": "\u0370-\u03ff",
+    "hebrew": "\u0590-\u05ff",
+    "devanagari": "\u0900-\u097f",
+    "thai": "\u0e00-\u0e7f",
+    "hangul": "\uac00-\ud7af",
+    "cjk": "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff",
+}
+_SCRIPT_RES = {name: re.compile(f"[{ranges}]") for name, ranges in _SCRIPT_RANGES.items()}
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_NON_LATIN_RE = re.compile("[" + "".join(_SCRIPT_RANGES.values()) + "]")
+_NUMBER_WORD_RE = re.compile(r"(?<!\w)\d")
+_TERMINALS = frozenset(".!?。！？…")
+_CLOSERS = "\"'”’»)]"
+_BOUNDARY_RE = re.compile(r"(?:[.!?。！？…][\"'”’»)\]]*\s*|\n\s*)(?=\S)")
 _SENTENCE_GAP_RE = re.compile(r"[.!?。！？…][\"'”’»)\]]*(?:\s|$)")
 _LINK_RE = re.compile(
     r"https?://|www\.|\]\(|\[[^\]]*\]\(|\S+@\S+\.\w|\b[\w-]+\.(?:com|org|net|eu|gov|de|it|fr|uk|ca)\b/"
@@ -171,40 +173,34 @@ class Segmented:
 
 def detect_language(text: str, words: Sequence[str]) -> str:
     """Language of a block: a non-Latin script by its letters, else by function words."""
-    counts: Counter[str] = Counter()
-    letters = 0
-    for ch in text[:2000]:
-        if ch.isalpha():
-            letters += 1
-            o = ord(ch)
-            if o >= 0x0370:
-                for name, lo, hi in _SCRIPTS:
-                    if lo <= o <= hi:
-                        counts[name] += 1
-                        break
-    if counts:
-        script, n = counts.most_common(1)[0]
-        if n > letters / 2:
+    sample = text[:2000]
+    if not sample.isascii() and _NON_LATIN_RE.search(sample):
+        letters = len(_LETTER_RE.findall(sample))
+        best, script = 0, ""
+        for name, pattern in _SCRIPT_RES.items():
+            n = len(pattern.findall(sample))
+            if n > best:
+                best, script = n, name
+        if best > letters / 2:
             return script
+    distinct = set(words[:400])
     scores = sorted(
-        ((sum(1 for w in words if w in stops), lang) for lang, stops in _STOP_SETS.items()),
-        reverse=True,
+        ((len(distinct & stops), lang) for lang, stops in _STOP_SETS.items()), reverse=True
     )
-    (best, lang), (second, _) = scores[0], scores[1]
-    if best >= 2 and best > second * 1.25:
+    (best_score, lang), (second, _) = scores[0], scores[1]
+    if best_score >= 2 and best_score > second * 1.25:
         return lang
     return UNDETERMINED
 
 
 def _classify(text: str, norm: Normalized, first: int, last: int) -> tuple[str, str]:
     n = last - first
-    terminal = bool(_TERMINAL_RE.search(text))
+    terminal = text.rstrip().rstrip(_CLOSERS)[-1:] in _TERMINALS
     if n < 4 or (n < 6 and not terminal):
         return BOILERPLATE, "navigation or short line"
     if _LIST_RE.match(text) and n < 12 and not terminal:
         return BOILERPLATE, "navigation list"
-    numeric = sum(1 for w in norm.words[first:last] if w[:1].isdigit())
-    if numeric / n >= 0.4:
+    if n <= 60 and len(_NUMBER_WORD_RE.findall(text)) / n >= 0.4:
         return BOILERPLATE, "numbers or contact details"
     if n <= 40 and _LINK_RE.search(text):
         return BOILERPLATE, "links or contact details"
@@ -263,10 +259,19 @@ def is_sentence_start(norm: Normalized, i: int) -> bool:
 
 
 def _sentences(norm: Normalized, first: int, last: int) -> list[tuple[int, int]]:
+    """Sentence word ranges of a block: candidate ends are found by one regex over the
+    block's text, then checked for initials and abbreviations."""
+    if last - first < 2:
+        return [(first, last)]
     out: list[tuple[int, int]] = []
     start = first
-    for i in range(first + 1, last):
-        if is_sentence_start(norm, i) and not norm.text[norm.starts[i]].islower():
+    text = norm.text
+    lo, hi = norm.ends[first], norm.starts[last - 1]
+    for m in _BOUNDARY_RE.finditer(text, lo, hi + 1):
+        i = bisect.bisect_left(norm.starts, m.end(), first, last)
+        if i <= start or i >= last:
+            continue
+        if is_sentence_start(norm, i) and not text[norm.starts[i]].islower():
             out.append((start, i))
             start = i
     out.append((start, last))
