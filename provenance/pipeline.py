@@ -7,6 +7,7 @@ stages; reading files and the database happens in ``ingest`` and ``store``.
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -22,6 +23,9 @@ from provenance.score import UNRELATED, CheckResult, CompareResult, Score, score
 from provenance.segment import Segmented, segment
 from provenance.store import SourceRow, Store
 
+#: Sources written per transaction by ``add`` at most, and seconds per transaction.
+ADD_BATCH = 200
+ADD_BATCH_SECONDS = 1.0
 #: Sources verified per suspect at most (the LSH's best candidates).
 MAX_CANDIDATES = 24
 
@@ -102,7 +106,10 @@ def add(
 ) -> Iterator[AddResult]:
     """Register canonical texts (files, or the text files under folders).
 
-    Each source is written in its own transaction. The same content under another
+    Sources are written in transactions of up to :data:`ADD_BATCH` sources or
+    :data:`ADD_BATCH_SECONDS` (one commit per source would rewrite the same index pages
+    hundreds of times): a source is in the index whole or not at all, and a run that
+    is stopped loses at most the open batch, which the next run adds. The same content under another
     path is kept once (``duplicate``); a changed file under a known path replaces
     the old text (``replaced``). A file that cannot be read is reported (``failed``,
     with the reason) and the others are still added.
@@ -113,12 +120,22 @@ def add(
         raise InputError("no text files found in " + ", ".join(str(p) for p in paths))
     total = len(files)
     with Store.open(db, create=True, params=params) as store:
-        for n, f in enumerate(files, 1):
-            key = _key(f)
-            try:
-                yield replace(_add_one(store, f, key), done=n, total=total)
-            except InputError as e:
-                yield AddResult(key, FAILED, 0, error=str(e), done=n, total=total)
+        pending = iter(enumerate(files, 1))
+        while True:
+            batch: list[AddResult] = []
+            started = time.monotonic()
+            with store.transaction():
+                for n, f in pending:
+                    key = _key(f)
+                    try:
+                        batch.append(replace(_add_one(store, f, key), done=n, total=total))
+                    except InputError as e:
+                        batch.append(AddResult(key, FAILED, 0, error=str(e), done=n, total=total))
+                    if len(batch) >= ADD_BATCH or time.monotonic() - started > ADD_BATCH_SECONDS:
+                        break
+            yield from batch
+            if not batch or batch[-1].done == total:
+                return
 
 
 def _add_one(store: Store, f: Path, key: str) -> AddResult:
@@ -134,8 +151,7 @@ def _add_one(store: Store, f: Path, key: str) -> AddResult:
     if not spans:
         raise InputError(f"{f}: no body text to index (only boilerplate or headings)")
     fp = fingerprint(seg.norm.words, spans, store.params)
-    with store.transaction():
-        store.put_source(key, raw.sha256, raw.text, raw.encoding, seg, spans, fp)
+    store.put_source(key, raw.sha256, raw.text, raw.encoding, seg, spans, fp)
     return AddResult(key, REPLACED if old else ADDED, len(spans))
 
 

@@ -165,6 +165,7 @@ class Store:
         try:
             conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: no corruption
             db = Database(conn)
             tables = set(db.table_names())
             if tables and "meta" not in tables:
