@@ -165,3 +165,37 @@ def expand_paths(
             if key not in seen:
                 seen.add(key)
                 yield c
+
+
+# -- pages for `prov scan` -------------------------------------------------------------
+
+#: File kinds `prov scan` reads from a folder.
+SCAN_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".warc", ".warc.gz", ".jsonl")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One fetched page (a file, a WARC response record, a JSONL line), decoded.
+
+    Attributes:
+        key: stable identity of the input record, the same on every run over the same
+            input: the file path; ``path#offset`` for a WARC record (its byte offset);
+            ``path:line`` for a JSONL line.
+        url: the page's URL (WARC target URI, the JSONL ``url``), else the file path.
+        fetched_at: ISO 8601 UTC time of the fetch (WARC-Date, the JSONL ``date`` or
+            ``fetched_at``), else the file's modification time.
+        text: the text to check (for HTML, the main content the extractor kept).
+        boilerplate: for HTML, the text the extractor stripped (navigation, footers...).
+        sha256: hex digest of ``text`` in UTF-8: the content's identity.
+        kind: ``text``, ``html``, ``warc`` or ``jsonl`` (where it was read from).
+        error: why the record could not be read ("" when it was); ``text`` is then "".
+    """
+
+    key: str
+    url: str
+    fetched_at: str
+    text: str
+    boilerplate: str
+    sha256: str
+    kind: str
+    error: str = ""
