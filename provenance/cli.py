@@ -6,6 +6,7 @@ into ``Error: <message>`` on stderr and the exit code in one place, :func:`_erro
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import traceback
@@ -14,13 +15,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console, RenderableType
 
 from provenance import pipeline, report
 from provenance.errors import InputError, ProvError
+from provenance.pipeline import STOCK_MIN_DOCS
+
+if TYPE_CHECKING:
+    from provenance.scan import ScanStats
 
 EXIT_FOUND, EXIT_NONE, EXIT_INTERNAL = 0, 1, 5
 
@@ -230,6 +235,132 @@ def check(
         if collected:
             typer.echo(report.render_check_json(collected))
     raise typer.Exit(EXIT_FOUND if found else EXIT_NONE)
+
+
+@app.command()
+def scan(
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Folders and files: .txt, .html/.htm, .warc, .warc.gz, .jsonl."),
+    ] = None,
+    db: DbOption = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Checking processes [default: cores].")
+    ] = None,
+    recheck: Annotated[
+        bool,
+        typer.Option("--recheck", help="Also check stored pages again if sources changed since."),
+    ] = False,
+    stock_min: Annotated[
+        int,
+        typer.Option(
+            "--stock-min",
+            min=0,
+            help="Pages a passage must be seen in (outside copies) to become a stock phrase "
+            "that proposes nothing; 0 turns this off.",
+        ),
+    ] = STOCK_MIN_DOCS,
+) -> None:
+    """Compare every new page of a crawl with the index and keep the results.
+
+    Incremental (pages seen before are not checked again) and resumable (a killed scan,
+    run again, finishes the work). Pages that cannot be read are recorded with the
+    reason and the rest goes on. Exit status 0 when the scan completed.
+    """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from provenance.scan import scan as run_scan
+    from provenance.terminal import scan_summary
+
+    if not inputs and not recheck:
+        typer.echo("Error: give folders or files to scan (or --recheck)", err=True)
+        raise typer.Exit(2)
+    err = Console(stderr=True)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with (
+        _errors(),
+        Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar,
+    ):
+        task = bar.add_task("scanning")
+
+        def show(st: ScanStats) -> None:
+            copies = sum(st.verdicts.values())
+            bar.update(
+                task,
+                description=f"{st.read:,} pages, {st.checked:,} checked, {copies:,} copies, "
+                f"{st.risky:,} risky, {st.pages_per_second:,.0f} pages/s",
+            )
+
+        stats = run_scan(
+            inputs or [], db or default_db(), workers=workers, recheck=recheck,
+            stock_min=stock_min, on_progress=show,
+        )  # fmt: skip
+    _print(scan_summary(stats))
+
+
+ResultFormat = Annotated[
+    Format, typer.Option("--format", "-f", help="Output: text (terminal), json, jsonl or csv.")
+]
+
+
+@app.command()
+def results(
+    db: DbOption = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only pages scanned at or after this date.")
+    ] = None,
+    verdict: Annotated[
+        str | None,
+        typer.Option("--verdict", help="Only this verdict (verbatim, near-verbatim, ...)."),
+    ] = None,
+    fmt: ResultFormat = Format.text,
+) -> None:
+    """Export what scans found: one row per (page, source) match."""
+    from provenance.scan import results as query
+
+    with _errors():
+        rows = query(db or default_db(), since=since, verdict=verdict)
+    if fmt is Format.text:
+        from provenance.terminal import results_renderable
+
+        _print(results_renderable(rows))
+    else:
+        typer.echo(report.render_results(rows, fmt.value), nl=False)
+
+
+@app.command()
+def history(
+    url: Annotated[str, typer.Argument(help="A page's URL (or path, for files).")],
+    db: DbOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """A page's versions, their verdicts, and what changed between them."""
+    from provenance.scan import history as query
+
+    with _errors():
+        versions = query(db or default_db(), url)
+    if json_:
+        typer.echo(json.dumps({"url": url, "versions": versions}, ensure_ascii=False, indent=2))
+    else:
+        from provenance.terminal import history_renderable
+
+        _print(history_renderable(url, versions))
+    raise typer.Exit(EXIT_FOUND if versions else EXIT_NONE)
+
+
+@app.command()
+def clusters(db: DbOption = None, fmt: ResultFormat = Format.text) -> None:
+    """Scanned pages grouped by the source they copy."""
+    from provenance.scan import clusters as query
+
+    with _errors():
+        groups = query(db or default_db())
+    if fmt is Format.text:
+        from provenance.terminal import clusters_renderable
+
+        _print(clusters_renderable(groups))
+    else:
+        typer.echo(report.render_clusters(groups, fmt.value), nl=False)
 
 
 @app.command()

@@ -197,3 +197,13 @@ def jaccard(a: U32, b: U32) -> float:
     if a.shape != b.shape:
         raise ValueError(f"signatures of different sizes: {a.shape} and {b.shape}")
     return int(np.count_nonzero(a == b)) / int(a.shape[-1])
+
+
+def passage_hashes(words: Sequence[str], spans: Sequence[tuple[int, int]]) -> list[int]:
+    """An exact hash (signed 64-bit, for SQLite) of each passage's words: identical
+    passages, such as a site's footer on every page, have the same hash."""
+    out = []
+    for s, e in spans:
+        h = xxhash.xxh3_64_intdigest("\x1f".join(words[s:e]).encode("utf-8"))
+        out.append(h - (1 << 64) if h >= 1 << 63 else h)
+    return out

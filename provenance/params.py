@@ -70,6 +70,9 @@ class Policy:
             source (verbatim, near-verbatim or paraphrased); below it, ``partial``.
         related: the least coverage, of the source or of the copy, that makes a pair
             ``partial`` rather than ``unrelated``.
+        min_shared_words: and the least words found (about two sentences), unless the
+            whole source is found: one shared sentence is a site's footer or a stock
+            phrase as often as it is reuse.
         verbatim: least fidelity of a ``verbatim`` copy (at most 1 word in 100 edited,
             and no meaning-changing alteration).
         near_verbatim: least fidelity of a ``near-verbatim`` copy (1 word in 20).
@@ -80,6 +83,7 @@ class Policy:
     found: float = 0.75
     complete: float = 0.8
     related: float = 0.1
+    min_shared_words: int = 40
     verbatim: float = 0.99
     near_verbatim: float = 0.95
     risk_weight: float = 2.0

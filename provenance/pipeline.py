@@ -15,17 +15,19 @@ from pathlib import Path
 
 from provenance.align import align
 from provenance.errors import InputError
-from provenance.fingerprint import fingerprint
+from provenance.fingerprint import fingerprint, passage_hashes
 from provenance.ingest import RawText, expand_paths, read_text
 from provenance.normalize import normalize
 from provenance.params import DEFAULT_POLICY, NORM_VERSION, Params, Policy
 from provenance.score import UNRELATED, CheckResult, CompareResult, Score, score
 from provenance.segment import Segmented, segment
-from provenance.store import SourceRow, Store
+from provenance.store import SourceRow, Store, StoredText
 
 #: Sources written per transaction by ``add`` at most, and seconds per transaction.
 ADD_BATCH = 200
 ADD_BATCH_SECONDS = 1.0
+#: A passage seen outside copied text in this many scanned pages is a stock phrase.
+STOCK_MIN_DOCS = 20
 #: Sources verified per suspect at most (the LSH's best candidates).
 MAX_CANDIDATES = 24
 
@@ -170,7 +172,34 @@ def check_text(
 ) -> CheckResult:
     """Check one decoded suspect against an open index."""
     seg = prepare(raw.text)
+    found, candidates = find_sources(store, seg, top, policy)
+    matches = tuple(
+        CompareResult(stored.path, raw.path, stored.sha256, raw.sha256, s, stored.text, raw.text)
+        for stored, s in found
+    )
+    return CheckResult(raw.path, raw.sha256, matches, candidates)
+
+
+def find_sources(
+    store: Store,
+    seg: Segmented,
+    top: int,
+    policy: Policy = DEFAULT_POLICY,
+    stock_min: int = STOCK_MIN_DOCS,
+) -> tuple[list[tuple[StoredText, Score]], int]:
+    """The indexed sources a segmented text copies, verified and scored, best first.
+
+    LSH proposes candidate sources (stock phrases learned from the crawl propose
+    nothing); each is aligned with the text, and only copies (any verdict but
+    ``unrelated``) are kept. Returns the best ``top`` and how many candidates were
+    verified.
+    """
     spans = [(p.first, p.last) for p in seg.passages]
+    if stock_min > 0 and spans:
+        hashes = passage_hashes(seg.norm.words, spans)
+        stock = store.stock_among(hashes, stock_min)
+        if stock:
+            spans = [sp for sp, h in zip(spans, hashes, strict=True) if h not in stock]
     fp = fingerprint(seg.norm.words, spans, store.params)
     votes: Counter[int] = Counter()
     seen: set[tuple[int, int]] = set()
@@ -178,26 +207,21 @@ def check_text(
         if (row, sid) not in seen:
             seen.add((row, sid))
             votes[sid] += 1
-    limit = max(MAX_CANDIDATES, 4 * top)
-    ids = [sid for sid, _ in votes.most_common(limit)]
-    matches = []
+    ids = [sid for sid, _ in votes.most_common(max(MAX_CANDIDATES, 4 * top))]
+    found = []
     for stored in store.texts(ids):
         s = compare_segmented(prepare(stored.text), seg, policy)
         if s.verdict != UNRELATED:
-            matches.append(
-                CompareResult(
-                    stored.path, raw.path, stored.sha256, raw.sha256, s, stored.text, raw.text
-                )
-            )
-    matches.sort(
+            found.append((stored, s))
+    found.sort(
         key=lambda m: (
-            -m.score.copy_coverage * m.score.copy_words,
-            -m.score.source_coverage,
-            -m.score.fidelity,
-            m.source,
+            -m[1].copy_coverage * m[1].copy_words,
+            -m[1].source_coverage,
+            -m[1].fidelity,
+            m[0].path,
         )
     )
-    return CheckResult(raw.path, raw.sha256, tuple(matches[:top]), len(ids))
+    return found[:top], len(ids)
 
 
 def sources(db: str | Path) -> list[SourceRow]:

@@ -178,3 +178,55 @@ def render_sources_json(rows: list[SourceRow]) -> str:
         ensure_ascii=False,
         indent=2,
     )
+
+
+# -- the crawl job's reports ------------------------------------------------------------
+
+RESULT_COLUMNS = (
+    "url", "key", "kind", "fetched_at", "scanned_at", "source", "verdict", "meaning_changed",
+    "fidelity", "source_coverage", "copy_coverage", "alterations", "risky", "sha256",
+)  # fmt: skip
+
+
+def _result_row(r: dict[str, Any]) -> dict[str, Any]:
+    row = {k: r.get(k) for k in RESULT_COLUMNS}
+    row["meaning_changed"] = bool(row["meaning_changed"])
+    return row
+
+
+def render_rows(rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) -> str:
+    """Rows as ``json`` (one array), ``jsonl`` (one object per line) or ``csv``."""
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    buf = io.StringIO()
+    writer = csv.DictWriter(
+        buf, fieldnames=list(columns), lineterminator="\n", extrasaction="ignore"
+    )
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({k: (str(v).lower() if isinstance(v, bool) else v) for k, v in r.items()})
+    return buf.getvalue()
+
+
+def render_results(rows: list[dict[str, Any]], fmt: str) -> str:
+    return render_rows([_result_row(r) for r in rows], fmt, RESULT_COLUMNS)
+
+
+CLUSTER_COLUMNS = (
+    "source",
+    "url",
+    "verdict",
+    "fidelity",
+    "meaning_changed",
+    "first_seen",
+    "versions",
+)
+
+
+def render_clusters(clusters: list[dict[str, Any]], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(clusters, ensure_ascii=False, indent=2) + "\n"
+    flat = [{"source": c["source"], **copy} for c in clusters for copy in c["copies"]]
+    return render_rows(flat, fmt, CLUSTER_COLUMNS)

@@ -12,7 +12,8 @@ Definitions (the README's "How the scores are defined" says the same):
   a qualifier, name or number; clamped to [0, 1]. Material the copy adds around the
   copied text (boilerplate, appended pages) is not inside an aligned span and costs
   nothing: it is listed under ``added``.
-- ``verdict``: ``unrelated`` when neither coverage reaches ``Policy.related``;
+- ``verdict``: ``unrelated`` when neither coverage reaches ``Policy.related``, or
+  fewer than ``Policy.min_shared_words`` words are found (unless that is the whole source);
   ``partial`` when source coverage is under ``Policy.complete``; otherwise
   ``verbatim`` (fidelity >= ``Policy.verbatim`` and no meaning change),
   ``near-verbatim`` (fidelity >= ``Policy.near_verbatim``) or ``paraphrased``.
@@ -287,7 +288,8 @@ def score(
     fidelity = max(0.0, 1.0 - cost / aligned_words) if aligned_words else 0.0
     meaning_changed = any(a.risk in MEANING_RISKS for _, _, a in alterations)
 
-    if source_coverage < policy.related and copy_coverage < policy.related:
+    too_little = found_words < policy.min_shared_words and source_coverage < policy.complete
+    if (source_coverage < policy.related and copy_coverage < policy.related) or too_little:
         verdict = UNRELATED
     elif source_coverage < policy.complete:
         verdict = PARTIAL

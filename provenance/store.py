@@ -19,7 +19,9 @@ is written in one transaction, so a source is in the index whole or not at all.
 from __future__ import annotations
 
 import datetime
+import fcntl
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -97,6 +99,51 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_scan(db: Database) -> None:
+    """The crawl job's results: pages, their contents, matches and versions."""
+    db.execute(
+        "CREATE TABLE contents (sha256 TEXT PRIMARY KEY, text BLOB NOT NULL, boilerplate BLOB, "
+        "lang TEXT, words INTEGER, checked_version INTEGER, checked_at TEXT)"
+    )
+    db.execute(
+        "CREATE TABLE documents (id INTEGER PRIMARY KEY, key TEXT NOT NULL, url TEXT, "
+        "fetched_at TEXT, sha256 TEXT NOT NULL DEFAULT '', kind TEXT, scanned_at TEXT, "
+        "status TEXT NOT NULL, error TEXT, previous_id INTEGER REFERENCES documents(id), "
+        "UNIQUE (key, sha256))"
+    )
+    db.execute("CREATE INDEX documents_url ON documents (url, fetched_at)")
+    db.execute("CREATE INDEX documents_sha ON documents (sha256)")
+    db.execute(
+        "CREATE TABLE matches (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, "
+        "source_id INTEGER NOT NULL, source_path TEXT NOT NULL, verdict TEXT NOT NULL, "
+        "meaning_changed INTEGER NOT NULL, fidelity REAL, source_coverage REAL, "
+        "copy_coverage REAL, alterations INTEGER, risky INTEGER, index_version INTEGER, "
+        "checked_at TEXT, UNIQUE (sha256, source_id))"
+    )
+    db.execute("CREATE INDEX matches_source ON matches (source_id)")
+    db.execute(
+        "CREATE TABLE alterations (match_id INTEGER NOT NULL REFERENCES matches(id), "
+        "idx INTEGER NOT NULL, kind TEXT, risk TEXT, in_quote INTEGER, source TEXT, copy TEXT, "
+        "source_context TEXT, copy_context TEXT, source_start INTEGER, source_end INTEGER, "
+        "copy_start INTEGER, copy_end INTEGER, PRIMARY KEY (match_id, idx))"
+    )
+    db.execute(
+        "CREATE TABLE changes (document_id INTEGER PRIMARY KEY REFERENCES documents(id), "
+        "previous_id INTEGER NOT NULL REFERENCES documents(id), meaning_changed INTEGER, "
+        "fidelity REAL, alterations TEXT)"
+    )
+    db.execute(
+        "CREATE TABLE passage_freq (hash INTEGER PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE VIEW results AS SELECT d.id AS document_id, d.url, d.key, d.kind, d.fetched_at, "
+        "d.scanned_at, d.status, m.source_path AS source, m.verdict, m.meaning_changed, "
+        "m.fidelity, m.source_coverage, m.copy_coverage, m.alterations, m.risky, d.sha256 "
+        "FROM documents d JOIN matches m ON m.sha256 = d.sha256"
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class SourceRow:
     """A source as listed by ``prov sources``."""
@@ -162,6 +209,8 @@ class Store:
             )
         if Path(path).is_dir():
             raise StoreError(f"{name}: is a folder, expected a database file")
+        if not Path(path).parent.is_dir():
+            raise StoreError(f"{name}: the folder {Path(path).parent} does not exist")
         try:
             conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -202,17 +251,27 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One write transaction (``BEGIN IMMEDIATE``: writers queue, readers go on)."""
+        self.begin()
+        try:
+            yield
+        except BaseException:
+            self.rollback()
+            raise
+        else:
+            self.commit()
+
+    def begin(self) -> None:
+        """Start a write transaction (see :meth:`transaction` for the managed form)."""
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
             raise StoreError(f"{self.path}: {e}; another prov is writing, try again") from None
-        try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        else:
-            self.db.execute("COMMIT")
+
+    def commit(self) -> None:
+        self.db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        self.db.execute("ROLLBACK")
 
     # -- sources ---------------------------------------------------------------
 
@@ -262,6 +321,7 @@ class Store:
         old = self.source_by_path(path)
         if old is not None:
             self._delete(old.id)
+        self._bump_index_version()
         norm = seg.norm
         cur = self.db.execute(
             "INSERT INTO sources (path, sha256, text, encoding, lang, words, passages, added_at) "
@@ -317,7 +377,42 @@ class Store:
         if row is None:
             raise NotFound(f"{path}: no source added under this path (see `prov sources`)")
         self._delete(row.id)
+        self._bump_index_version()
         return row
+
+    def index_version(self) -> int:
+        """A number that grows whenever a source is added, replaced or removed."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'index_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _bump_index_version(self) -> None:
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES ('index_version', '1') ON CONFLICT (key) "
+            "DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+        )
+
+    @contextmanager
+    def exclusive(self, job: str) -> Iterator[None]:
+        """Hold the index's job lock (``DB.lock``) while ``job`` runs; refuse a second one.
+
+        An advisory ``flock``: the kernel releases it when the process ends, even killed.
+        """
+        lock_path = self.path + ".lock"
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise StoreError(f"{lock_path}: cannot create the lock file ({e.strerror})") from None
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreError(
+                    f"{self.path}: another prov {job} is running on this index; wait for it to "
+                    "finish (its progress is kept) or use another --db"
+                ) from None
+            yield
+        finally:
+            os.close(fd)
 
     def _delete(self, sid: int) -> None:
         sigs = self.db.execute(
@@ -382,6 +477,18 @@ class Store:
             t: int(self.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0])  # noqa: S608
             for t in ("sources", "passages", "band_keys")
         }
+
+    def stock_among(self, hashes: Sequence[int], min_docs: int) -> set[int]:
+        """Which of these passage hashes are stock phrases: seen, outside any copied
+        text, in at least ``min_docs`` scanned pages (``passage_freq``)."""
+        out: set[int] = set()
+        distinct = list(dict.fromkeys(hashes))
+        for c in range(0, len(distinct), _QUERY_CHUNK):
+            chunk = distinct[c : c + _QUERY_CHUNK]
+            marks = ",".join("?" for _ in chunk)
+            sql = f"SELECT hash FROM passage_freq WHERE docs >= ? AND hash IN ({marks})"  # noqa: S608
+            out.update(h for (h,) in self.db.execute(sql, [min_docs, *chunk]))
+        return out
 
 
 def _check_schema(name: str, db: Database) -> None:

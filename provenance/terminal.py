@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
@@ -17,6 +19,9 @@ from rich.text import Text
 from provenance.report import summary
 from provenance.score import MEANING_RISKS, CheckResult, CompareResult
 from provenance.store import SourceRow
+
+if TYPE_CHECKING:  # the crawl job's figures; rendering needs no import at run time
+    from provenance.scan import ScanStats
 
 _VERDICT_STYLE = {
     "verbatim": "bold white on red",
@@ -133,3 +138,113 @@ def to_text(renderable: RenderableType, width: int = 100) -> str:
     console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False)
     console.print(renderable)
     return console.file.getvalue()  # type: ignore[attr-defined,no-any-return]
+
+
+def scan_summary(stats: ScanStats) -> RenderableType:
+    """The figures at the end of a scan."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(justify="right")
+    table.add_column()
+    rows = [
+        (stats.read, "pages read"),
+        (stats.checked, "checked against the index"),
+        (stats.seen, "skipped: content checked before"),
+        (stats.skipped, "skipped: recorded by an earlier run"),
+        (stats.errors, "could not be read (recorded with the reason)"),
+        (stats.changed, "changed since their last version"),
+        (stats.rechecked, "stored pages checked again (--recheck)"),
+    ]
+    for n, what in rows:
+        if n or what in ("pages read", "checked against the index"):
+            table.add_row(f"{n:,}", what)
+    copies = ", ".join(f"{n:,} {v}" for v, n in stats.verdicts.most_common()) or "none"
+    table.add_row("", f"copies found: {copies}")
+    table.add_row(f"{stats.risky:,}", "alterations that may change the meaning")
+    table.add_row(f"{stats.pages_per_second:,.1f}", f"pages per second ({stats.seconds:.1f} s)")
+    return table
+
+
+def results_renderable(rows: list[dict[str, Any]]) -> RenderableType:
+    if not rows:
+        return Text("no results (scan some pages with `prov scan`)")
+    table = Table(title=f"{len(rows)} match{'es' if len(rows) != 1 else ''}", title_justify="left")
+    for col in ("page", "source", "verdict", "fidelity", "coverage", "risky", "scanned"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(
+            str(r.get("url") or r.get("key")),
+            PurePath(str(r["source"])).name,
+            Text(
+                str(r["verdict"]) + (" ⚠" if r["meaning_changed"] else ""),
+                style=_VERDICT_TEXT.get(str(r["verdict"]), ""),
+            ),
+            f"{r['fidelity']:.2f}",
+            f"{r['source_coverage']:.2f}",
+            str(r["risky"]),
+            str(r["scanned_at"]),
+        )
+    return table
+
+
+def history_renderable(url: str, versions: list[dict[str, Any]]) -> RenderableType:
+    if not versions:
+        return Text(f"{url}: never scanned")
+    parts: list[RenderableType] = [Text(f"{url}: {len(versions)} version(s)", style="bold")]
+    for i, v in enumerate(versions, 1):
+        best = v["matches"][0] if v["matches"] else None
+        line = Text(f"{i}. fetched {v['fetched_at']}  sha256 {v['sha256'][:12]}  ")
+        if best:
+            name = PurePath(best["source"]).name
+            line.append(f"{best['verdict']} copy of {name} (fidelity {best['fidelity']:.2f})")
+        else:
+            line.append("no copy of an indexed source")
+        parts.append(line)
+        change = v.get("change")
+        if change:
+            head = "changed since the previous version"
+            if change["meaning_changed"]:
+                head += ", MEANING CHANGED"
+            parts.append(
+                Text(
+                    f"   {head}: {len(change['alterations'])} alteration(s)",
+                    style="bold red" if change["meaning_changed"] else "",
+                )
+            )
+            for a in change["alterations"][:10]:
+                before, after = _flat(a["before_context"]), _flat(a["after_context"])
+                parts.append(Text(f"     {a['risk']:<9} {a['kind']:<12} “{before}” → “{after}”"))
+    return Group(*parts)
+
+
+def clusters_renderable(clusters: list[dict[str, Any]]) -> RenderableType:
+    if not clusters:
+        return Text("no copies found yet (scan some pages with `prov scan`)")
+    parts: list[RenderableType] = []
+    for c in clusters:
+        table = Table(
+            title=f"{c['source']}: {len(c['copies'])} cop{'ies' if len(c['copies']) != 1 else 'y'}",
+            title_justify="left",
+        )
+        for col in ("page", "verdict", "fidelity", "first seen", "versions"):
+            table.add_column(col, overflow="fold")
+        for copy in c["copies"]:
+            table.add_row(
+                str(copy["url"]),
+                Text(
+                    str(copy["verdict"]) + (" ⚠" if copy["meaning_changed"] else ""),
+                    style=_VERDICT_TEXT.get(str(copy["verdict"]), ""),
+                ),
+                f"{copy['fidelity']:.2f}",
+                str(copy["first_seen"]),
+                str(copy["versions"]),
+            )
+        parts.append(table)
+    return Group(*parts)
+
+
+_VERDICT_TEXT = {
+    "verbatim": "bold red",
+    "near-verbatim": "dark_orange3",
+    "paraphrased": "magenta",
+    "partial": "yellow",
+}

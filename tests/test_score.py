@@ -8,7 +8,7 @@ from provenance import compare_texts
 from provenance.params import Policy
 from provenance.pipeline import compare_segmented
 from provenance.score import NAME, NUMBER, QUALIFIER, WORDING
-from tests.conftest import expectations, seed
+from tests.conftest import expectations, seed, seed_text
 
 BASE = (
     "The minister said on Tuesday that the accused officials would face a trial in the capital. "
@@ -102,9 +102,14 @@ def test_verdict_thresholds() -> None:
     s = compare_texts(BASE, BASE)
     assert s.verdict == "verbatim"
     first = BASE.split(". ")[0] + "."
-    partial = compare_texts(BASE, first)
+    one_sentence = compare_texts(BASE, first)
+    assert one_sentence.found_words < policy.min_shared_words
+    assert one_sentence.verdict == "unrelated"  # one shared sentence is not reuse of a text
+    source = seed_text("004")
+    excerpt = "\n\n".join(source.split("\n\n")[3:6])
+    partial = compare_texts(source, excerpt)
     assert partial.verdict == "partial"
-    assert partial.source_coverage < policy.complete
+    assert policy.related <= partial.source_coverage < policy.complete
     unrelated = compare_texts(
         BASE, "Bread needs flour, water, salt and yeast, and an hour in a hot oven."
     )

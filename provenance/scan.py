@@ -1,0 +1,328 @@
+"""The nightly crawl job: pages in, verified matches kept in the database.
+
+``scan`` streams the input (folders, HTML, WARC, JSONL: ``ingest.iter_pages``), skips
+what it has recorded before, sends the rest to a pool of worker processes (each opens
+the index read-only and runs ``pipeline.find_sources``: normalise, segment,
+fingerprint, look up, align, score), and writes the results from this one process, in
+short transactions. Killed at any moment, a rerun of the same command finishes the
+work: a page is recorded with its results in one transaction or not at all, and a
+recorded page is skipped (``documents`` is unique on ``(key, sha256)``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import multiprocessing
+import os
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from provenance.fingerprint import passage_hashes
+from provenance.ingest import Page, iter_pages
+from provenance.params import DEFAULT_POLICY, Policy
+from provenance.pipeline import STOCK_MIN_DOCS, compare_segmented, find_sources, prepare
+from provenance.scanstore import CHECKED, SEEN, Change, Finding, ScanStore
+from provenance.store import Store
+
+#: Matches kept per page at most.
+MATCHES_PER_PAGE = 10
+#: Pages written per transaction at most, and seconds per transaction.
+WRITE_BATCH = 100
+WRITE_BATCH_SECONDS = 1.0
+
+
+@dataclass(slots=True)
+class ScanStats:
+    """What a scan did (updated as it goes, for the progress display).
+
+    Attributes:
+        read: pages read from the input (errors included).
+        skipped: pages recorded by an earlier run over the same input (not counted again).
+        seen: new pages whose content was checked before (not checked again).
+        checked: pages checked against the index in this run.
+        rechecked: stored contents checked again against a changed index (``--recheck``).
+        errors: pages that could not be read (recorded with the reason).
+        changed: pages at a known URL whose content changed since its last version.
+        verdicts: pages of this run by the verdict of their best match.
+        risky: meaning-changing alterations in the copies checked in this run.
+    """
+
+    read: int = 0
+    skipped: int = 0
+    seen: int = 0
+    checked: int = 0
+    rechecked: int = 0
+    errors: int = 0
+    changed: int = 0
+    risky: int = 0
+    verdicts: Counter[str] = field(default_factory=Counter)
+    started: float = field(default_factory=time.monotonic)
+    seconds: float = 0.0
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.read / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class PageCheck:
+    """A worker's answer for one page text."""
+
+    lang: str
+    words: int
+    findings: tuple[Finding, ...]
+    free_passages: tuple[int, ...]
+
+
+# -- the worker side -------------------------------------------------------------------
+
+_worker: dict[str, object] = {}
+
+
+def _init_worker(db: str, stock_min: int, policy: Policy) -> None:
+    _worker["store"] = Store.open(db)
+    _worker["stock_min"] = stock_min
+    _worker["policy"] = policy
+
+
+def _check_in_worker(text: str) -> PageCheck:
+    store = _worker["store"]
+    assert isinstance(store, Store)  # noqa: S101
+    stock_min = _worker["stock_min"]
+    policy = _worker["policy"]
+    assert isinstance(stock_min, int) and isinstance(policy, Policy)  # noqa: S101
+    return check_page(store, text, stock_min, policy)
+
+
+def check_page(store: Store, text: str, stock_min: int, policy: Policy) -> PageCheck:
+    """Check one page's text against the index."""
+    seg = prepare(text)
+    found, _ = find_sources(store, seg, MATCHES_PER_PAGE, policy, stock_min)
+    findings = tuple(Finding(stored.id, stored.path, s) for stored, s in found)
+    covered = sorted(pair.copy_span for f in findings for pair in f.score.pairs)
+    free = []
+    norm = seg.norm
+    for p, h in zip(
+        seg.passages,
+        passage_hashes(norm.words, [(p.first, p.last) for p in seg.passages]),
+        strict=True,
+    ):
+        start, end = norm.starts[p.first], norm.ends[p.last - 1]
+        if not any(a < end and start < b for a, b in covered):
+            free.append(h)
+    return PageCheck(seg.lang, seg.body_words(), findings, tuple(free))
+
+
+class _Pool:
+    """Worker processes, or this process when ``workers`` is 1."""
+
+    def __init__(self, db: str, workers: int, stock_min: int, policy: Policy, store: Store):
+        self.inline = workers <= 1
+        self.store, self.stock_min, self.policy = store, stock_min, policy
+        self.executor = (
+            None
+            if self.inline
+            # spawned, not forked: a forked worker would inherit the scan lock and keep
+            # it after the scan is killed
+            else ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(db, stock_min, policy),
+            )
+        )
+
+    def submit(self, text: str) -> Future[PageCheck]:
+        if self.executor is None:
+            fut: Future[PageCheck] = Future()
+            fut.set_result(check_page(self.store, text, self.stock_min, self.policy))
+            return fut
+        return self.executor.submit(_check_in_worker, text)
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+# -- the writer side -------------------------------------------------------------------
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class _Writer:
+    """Short write transactions: at most ``WRITE_BATCH`` pages or one second each."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.open = False
+        self.count = 0
+        self.since = 0.0
+
+    def __enter__(self) -> _Writer:
+        if not self.open:
+            self.store.begin()
+            self.open, self.count, self.since = True, 0, time.monotonic()
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is not None:
+            self.store.rollback()
+            self.open = False
+            return
+        self.count += 1
+        if self.count >= WRITE_BATCH or time.monotonic() - self.since > WRITE_BATCH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.open:
+            self.store.commit()
+            self.open = False
+
+
+def scan(
+    inputs: Iterable[str | Path],
+    db: str | Path,
+    *,
+    workers: int | None = None,
+    recheck: bool = False,
+    stock_min: int = STOCK_MIN_DOCS,
+    policy: Policy = DEFAULT_POLICY,
+    on_progress: Callable[[ScanStats], None] | None = None,
+) -> ScanStats:
+    """Compare every new page of the input with the index and keep the results.
+
+    Args:
+        inputs: folders and files (text, HTML, WARC, JSONL).
+        db: the index (it must exist: add sources first).
+        workers: processes that check pages (default: one per core).
+        recheck: also check again every stored page content last checked before the
+            index changed (sources added or removed since).
+        stock_min: a passage seen outside copied text in this many pages proposes
+            nothing (0 turns stock phrases off).
+        on_progress: called with the running figures after each page.
+    """
+    stats = ScanStats()
+    n_workers = workers if workers is not None else (os.cpu_count() or 1)
+    with Store.open(db) as store, store.exclusive("scan"):
+        results = ScanStore(store)
+        version = store.index_version()
+        pool = _Pool(store.path, n_workers, stock_min, policy, store)
+        writer = _Writer(store)
+        pending: deque[tuple[Page | str, Future[PageCheck]]] = deque()
+        limit = max(4, 4 * n_workers)
+
+        def progress() -> None:
+            stats.seconds = time.monotonic() - stats.started
+            if on_progress is not None:
+                on_progress(stats)
+
+        def drain(keep: int) -> None:
+            while len(pending) > keep:
+                item, fut = pending.popleft()
+                check = fut.result()
+                with writer:
+                    if isinstance(item, str):
+                        results.replace_matches(item, check.findings, version, _now())
+                        stats.rechecked += 1
+                    else:
+                        _write_checked(results, item, check, version, stats)
+                progress()
+
+        try:
+            for page in iter_pages(inputs):
+                stats.read += 1
+                if page.error:
+                    if results.has_document(page.key, ""):
+                        stats.skipped += 1
+                    else:
+                        with writer:
+                            results.record_error(page, _now())
+                        stats.errors += 1
+                elif results.has_document(page.key, page.sha256):
+                    stats.skipped += 1
+                else:
+                    checked = results.checked_version(page.sha256)
+                    if checked is not None and not (recheck and checked < version):
+                        with writer:
+                            _write_seen(results, page, stats)
+                    else:
+                        pending.append((page, pool.submit(page.text)))
+                        drain(limit)
+                        continue
+                progress()
+            drain(0)
+            if recheck:
+                for sha, text in results.stale_contents(version):
+                    pending.append((sha, pool.submit(text)))
+                    drain(limit)
+                drain(0)
+        finally:
+            writer.flush()
+            pool.close()
+        progress()
+    return stats
+
+
+def _version_change(results: ScanStore, page: Page, document_id: int, stats: ScanStats) -> None:
+    prev = results.previous(page.url, page.sha256)
+    if prev is None:
+        return
+    prev_id, prev_text = prev
+    score = compare_segmented(prepare(prev_text), prepare(page.text))
+    results.record_change(document_id, Change(prev_id, score))
+    stats.changed += 1
+
+
+def _write_checked(
+    results: ScanStore, page: Page, check: PageCheck, version: int, stats: ScanStats
+) -> None:
+    now = _now()
+    results.record_content(page, check.lang, check.words, check.findings, version, now)
+    doc = results.record_document(page, CHECKED, now, None)
+    _version_change(results, page, doc, stats)
+    results.count_free_passages(check.free_passages)
+    stats.checked += 1
+    if check.findings:
+        stats.verdicts[check.findings[0].score.verdict] += 1
+        stats.risky += sum(
+            1 for f in check.findings for a in f.score.alterations if a.risk != "wording"
+        )
+
+
+def _write_seen(results: ScanStore, page: Page, stats: ScanStats) -> None:
+    doc = results.record_document(page, SEEN, _now(), None)
+    _version_change(results, page, doc, stats)
+    stats.seen += 1
+    best = results.best_verdict(page.sha256)
+    if best:
+        stats.verdicts[best] += 1
+
+
+# -- what `prov results`, `history` and `clusters` ask ---------------------------------
+
+
+def results(
+    db: str | Path, since: str | None = None, verdict: str | None = None
+) -> list[dict[str, Any]]:
+    """Every (page, source) match, newest scan first."""
+    with Store.open(db) as store:
+        return ScanStore(store).results(since=since, verdict=verdict)
+
+
+def history(db: str | Path, url: str) -> list[dict[str, Any]]:
+    """The versions of a URL, oldest first, with what changed between them."""
+    with Store.open(db) as store:
+        return ScanStore(store).history(url)
+
+
+def clusters(db: str | Path) -> list[dict[str, Any]]:
+    """Pages grouped by the source they copy."""
+    with Store.open(db) as store:
+        return ScanStore(store).clusters()
