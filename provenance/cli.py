@@ -7,6 +7,7 @@ into ``Error: <message>`` on stderr and the exit code in one place, :func:`_erro
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import traceback
@@ -397,6 +398,8 @@ def reindex(db: DbOption = None) -> None:
 
 def main() -> None:
     """Console entry point."""
+    # warcio reports malformed records on the root logger; prov records them as page errors
+    logging.getLogger("warcio").setLevel(logging.CRITICAL)
     try:
         app()
     except BrokenPipeError:  # `prov ... | head`
