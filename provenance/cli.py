@@ -176,6 +176,8 @@ def compare(
     """
     with _errors():
         result = pipeline.compare(source, copy)
+        for warning in result.score.warnings:
+            typer.echo(f"Warning: {warning}", err=True)
         if html is not None:
             from provenance.html_report import render_compare_html
 
@@ -386,6 +388,23 @@ def remove(
     with _errors():
         row = pipeline.remove(db or default_db(), source)
     typer.echo(f"removed {row.path} ({row.passages} passages)")
+
+
+@app.command()
+def doctor(db: DbOption = None, json_: JsonOption = False) -> None:
+    """Check the index: integrity, counts, orphans, and the health of its LSH buckets.
+
+    Exit status 0 when healthy, 4 when a problem was found.
+    """
+    with _errors():
+        healthy, health = pipeline.doctor(db or default_db())
+    if json_:
+        typer.echo(json.dumps({"healthy": healthy, **health}, ensure_ascii=False, indent=2))
+    else:
+        from provenance.terminal import doctor_renderable
+
+        _print(doctor_renderable(healthy, health))
+    raise typer.Exit(0 if healthy else 4)
 
 
 @app.command()

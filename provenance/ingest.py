@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 #: Largest input read, in bytes. Larger files are refused rather than loaded.
 MAX_BYTES = 64 * 1024 * 1024
 #: File suffixes taken from a folder by ``prov add`` and ``prov check``.
-TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".html", ".htm"})
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -129,6 +129,22 @@ def _control_share(text: str) -> float:
     sample = text[:65536]
     bad = sum(1 for ch in sample if ch < " " and ch not in _CONTROL_OK)
     return bad / max(1, len(sample))
+
+
+def read_document(path: str | Path) -> RawText:
+    """Read one file for ``add``, ``compare`` or ``check``: an HTML page by its main text
+    (what ``prov scan`` would read of it), anything else as text.
+
+    Raises:
+        InputError: as :func:`read_text`, or an HTML page with no text.
+    """
+    if str(path).lower().endswith((".html", ".htm")) and Path(path).is_file():
+        raw = read_text(path)  # the same checks and errors as any file
+        text, _ = _html_text(_decode_web(raw.text.encode("utf-8"), "utf-8", html=True))
+        if not text.strip():
+            raise InputError(f"{path}: no text in this HTML page")
+        return RawText(raw.path, text, raw.sha256, raw.encoding)
+    return read_text(path)
 
 
 def read_text(path: str | Path) -> RawText:

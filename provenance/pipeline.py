@@ -12,17 +12,20 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from provenance.align import align
 from provenance.errors import InputError
 from provenance.fingerprint import fingerprint, passage_hashes
-from provenance.ingest import RawText, expand_paths, read_text
+from provenance.ingest import RawText, expand_paths, read_document
 from provenance.normalize import normalize
 from provenance.params import DEFAULT_POLICY, NORM_VERSION, Params, Policy
 from provenance.score import UNRELATED, CheckResult, CompareResult, Score, score
 from provenance.segment import Segmented, segment
 from provenance.store import SourceRow, Store, StoredText
 
+#: Characters of a text that are compared at most (about 700,000 words; see ``prepare``).
+MAX_TEXT_CHARS = 4_000_000
 #: Sources written per transaction by ``add`` at most, and seconds per transaction.
 ADD_BATCH = 200
 ADD_BATCH_SECONDS = 1.0
@@ -50,8 +53,16 @@ class AddResult:
 
 
 def prepare(text: str) -> Segmented:
-    """Normalise and segment a text."""
-    return segment(normalize(text))
+    """Normalise and segment a text: its first :data:`MAX_TEXT_CHARS` characters.
+
+    Longer texts are cut (and say so: ``Segmented.truncated_from``), so that memory stays
+    bounded whatever the input (a 50 MB page with no line break is still a page).
+    """
+    if len(text) <= MAX_TEXT_CHARS:
+        return segment(normalize(text))
+    cut = text.rfind(" ", MAX_TEXT_CHARS - 1000, MAX_TEXT_CHARS)
+    seg = segment(normalize(text[: cut if cut > 0 else MAX_TEXT_CHARS]))
+    return replace(seg, truncated_from=len(text))
 
 
 def compare_segmented(source: Segmented, copy: Segmented, policy: Policy = DEFAULT_POLICY) -> Score:
@@ -96,7 +107,7 @@ def _result(
 
 def compare(source: str | Path, copy: str | Path, policy: Policy = DEFAULT_POLICY) -> CompareResult:
     """Compare two files directly (no index)."""
-    return _result(read_text(source), read_text(copy), policy)
+    return _result(read_document(source), read_document(copy), policy)
 
 
 def _key(path: Path) -> str:
@@ -141,7 +152,7 @@ def add(
 
 
 def _add_one(store: Store, f: Path, key: str) -> AddResult:
-    raw = read_text(f)
+    raw = read_document(f)
     old = store.source_by_path(key)
     if old is not None and old.sha256 == raw.sha256:
         return AddResult(key, UNCHANGED, old.passages)
@@ -163,7 +174,7 @@ def check(
     """Find the sources each suspect copies, verified by alignment, best first."""
     with Store.open(db) as store:
         for path in suspects:
-            raw = read_text(path)
+            raw = read_document(path)
             yield check_text(store, raw, top, policy)
 
 
@@ -234,6 +245,18 @@ def remove(db: str | Path, path: str) -> SourceRow:
     """Remove a source by the path it was added under."""
     with Store.open(db) as store, store.transaction():
         return store.remove(_key(Path(path)))
+
+
+def doctor(db: str | Path) -> tuple[bool, dict[str, Any]]:
+    """Check an index's health; returns ``(healthy, report)``."""
+    with Store.open(db) as store:
+        report = store.health()
+    healthy = (
+        report["integrity"] == ["ok"]
+        and not any(report["orphans"].values())
+        and report["counts"]["band_keys"] == report["band_keys_expected"]
+    )
+    return healthy, report
 
 
 def reindex(db: str | Path) -> int:

@@ -29,6 +29,7 @@ def compare_dict(r: CompareResult) -> dict[str, Any]:
         "source_coverage": s.source_coverage,
         "copy_coverage": s.copy_coverage,
         "summary": summary(r),
+        "warnings": list(s.warnings),
         "counts": {
             "source_words": s.source_words,
             "copy_words": s.copy_words,

@@ -140,6 +140,7 @@ class Score:
     passages_found: int
     passages: int
     pairs: tuple[AlignedPair, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 def _is_name(norm: Normalized, lo: int, hi: int, title_case: bool = False) -> bool:
@@ -318,6 +319,12 @@ def score(
         pairs=tuple(
             AlignedPair(_span(src, *m.src), _span(cp, *m.copy), round(m.similarity, 6))
             for m in alignment.matches
+        ),
+        warnings=tuple(
+            f"only the first {len(seg.norm.text):,} of the {name}'s {seg.truncated_from:,} "
+            "characters were compared"
+            for name, seg in (("source", source), ("copy", copy))
+            if seg.truncated_from
         ),
     )
 

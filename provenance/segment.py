@@ -129,12 +129,15 @@ class Segmented:
         blocks: every block with words, in order.
         passages: the passages of every block that is not boilerplate, in order.
         lang: the main language: the one most body words are in.
+        truncated_from: the original text's length in characters when only its first
+            ``len(norm.text)`` characters were read (0 when all of it was).
     """
 
     norm: Normalized
     blocks: tuple[Block, ...]
     passages: tuple[Passage, ...]
     lang: str
+    truncated_from: int = 0
 
     def in_body(self, block: Block, lang: str | None = None) -> bool:
         """Whether ``block`` is body text in ``lang`` (default: the main language)."""

@@ -248,3 +248,54 @@ _VERDICT_TEXT = {
     "paraphrased": "magenta",
     "partial": "yellow",
 }
+
+
+def doctor_renderable(healthy: bool, h: dict[str, Any]) -> RenderableType:
+    """The ``prov doctor`` report."""
+    parts: list[RenderableType] = [
+        Text(
+            "healthy" if healthy else "PROBLEMS FOUND",
+            style="bold green" if healthy else "bold red",
+        )
+    ]
+    integrity = "ok" if h["integrity"] == ["ok"] else "; ".join(h["integrity"][:5])
+    parts.append(Text(f"integrity check: {integrity}"))
+    parts.append(Text(f"schema: {', '.join(h['schema'])}; index version {h['index_version']}"))
+    parts.append(Text("params: " + ", ".join(f"{k}={v}" for k, v in h["params"].items())))
+    counts = Table.grid(padding=(0, 2))
+    counts.add_column(justify="right")
+    counts.add_column()
+    for name, n in h["counts"].items():
+        counts.add_row(f"{n:,}", name)
+    parts.append(counts)
+    bad = {k: v for k, v in h["orphans"].items() if v}
+    parts.append(
+        Text(
+            "orphans: none"
+            if not bad
+            else "orphans: " + ", ".join(f"{v} {k}" for k, v in bad.items())
+        )
+    )
+    if h["counts"]["band_keys"] != h["band_keys_expected"]:
+        parts.append(
+            Text(
+                f"band keys: {h['counts']['band_keys']:,}, expected {h['band_keys_expected']:,}",
+                style="red",
+            )
+        )
+    b = h["buckets"]
+    parts.append(
+        Text(
+            f"LSH buckets: {b['distinct_keys']:,} keys, {b['single']:,} with one passage, "
+            f"p99 {b['p99']}, largest {b['max']}; {b['over_cap']} over the cap of {b['cap']} "
+            "(skipped at query time)"
+        )
+    )
+    if b["largest"]:
+        table = Table(title="largest buckets (often boilerplate)", title_justify="left")
+        table.add_column("passages", justify="right")
+        table.add_column("a passage in it", overflow="fold")
+        for big in b["largest"]:
+            table.add_row(str(big["passages"]), _flat(big["sample"]))
+        parts.append(table)
+    return Group(*parts)

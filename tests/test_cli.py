@@ -124,3 +124,13 @@ def test_python_dash_m_works() -> None:
     )
     assert p.returncode == 0
     assert "compare" in p.stdout
+
+
+def test_doctor(tmp_path: Path) -> None:
+    db = tmp_path / "i.db"
+    invoke("add", "--db", db, seed_path("004"))
+    code, out, _ = invoke("doctor", "--db", db)
+    assert code == 0
+    assert out.startswith("healthy\nintegrity check: ok")
+    code, out, _ = invoke("doctor", "--db", db, "--json")
+    assert json.loads(out)["healthy"] is True

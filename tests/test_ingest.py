@@ -67,3 +67,22 @@ def test_expand_paths_walks_folders_once_without_following_links(tmp_path: Path)
     assert [p.relative_to(tmp_path).as_posix() for p in got] == ["d/a.txt", "d/e/b.txt", "top.txt"]
     with pytest.raises(InputError, match="no such file or folder"):
         list(expand_paths([tmp_path / "nope"]))
+
+
+def test_read_document_takes_an_html_page_by_its_main_text(tmp_path: Path) -> None:
+    from provenance.ingest import read_document
+
+    page = tmp_path / "p.html"
+    body = "The council approved the harbour budget on Monday after a long and heated debate."
+    page.write_text(
+        f"<html><body><nav>Home | World | Sport</nav><article><p>{body}</p></article>"
+        "<footer>Copyright 2026</footer></body></html>",
+        encoding="utf-8",
+    )
+    raw = read_document(page)
+    assert body in raw.text
+    assert "<p>" not in raw.text
+    empty = tmp_path / "e.html"
+    empty.write_text("<html><body><script>var x = 1;</script></body></html>", encoding="utf-8")
+    with pytest.raises(InputError, match="no text in this HTML page"):
+        read_document(empty)

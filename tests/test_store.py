@@ -132,3 +132,18 @@ def test_lookup_skips_overfull_buckets(tmp_path: Path, monkeypatch: pytest.Monke
         assert store.lookup(keys)
         monkeypatch.setattr(store_module, "MAX_BUCKET", 0)
         assert store.lookup(keys) == []
+
+
+def test_doctor_reports_a_healthy_index_and_finds_orphans(tmp_path: Path) -> None:
+    db = tmp_path / "i.db"
+    _add(db, seed_path("001"), seed_path("004"))
+    healthy, report = pipeline.doctor(db)
+    assert healthy
+    assert report["integrity"] == ["ok"]
+    assert report["counts"]["band_keys"] == report["band_keys_expected"]
+    assert report["buckets"]["max"] >= 2  # C2021 reuses sentences of C2020
+    with Store.open(db) as store:
+        store.db.execute("DELETE FROM sources WHERE path = ?", [str(seed_path("001"))])
+    healthy, report = pipeline.doctor(db)
+    assert not healthy
+    assert report["orphans"]["passages without a source"] > 0
