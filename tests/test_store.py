@@ -147,3 +147,18 @@ def test_doctor_reports_a_healthy_index_and_finds_orphans(tmp_path: Path) -> Non
     healthy, report = pipeline.doctor(db)
     assert not healthy
     assert report["orphans"]["passages without a source"] > 0
+
+
+def test_an_older_index_is_migrated(tmp_path: Path) -> None:
+    """An index written before the crawl tables existed (m001 only) gets them on open."""
+    db = tmp_path / "old.db"
+    _add(db, seed_path("004"))
+    with Store.open(db) as store:
+        for table in ("alterations", "changes", "matches", "documents", "contents", "passage_freq"):
+            store.db.execute(f"DROP TABLE {table}")
+        store.db.execute("DROP VIEW results")
+        store.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_scan'")
+    with Store.open(db) as store:
+        assert [m.name for m in migrations.applied(store.db)] == ["m001_initial", "m002_scan"]
+        assert store.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
+        assert len(store.sources()) == 1
