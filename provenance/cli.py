@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 import sys
 import traceback
 from collections import Counter
@@ -22,7 +23,7 @@ import typer
 from rich.console import Console, RenderableType
 
 from provenance import pipeline, report
-from provenance.errors import InputError, ProvError
+from provenance.errors import InputError, ProvError, StoreError
 from provenance.pipeline import STOCK_MIN_DOCS
 
 if TYPE_CHECKING:
@@ -80,6 +81,13 @@ def _errors() -> Iterator[None]:
     except KeyboardInterrupt:
         typer.echo("Error: interrupted", err=True)
         raise typer.Exit(130) from None
+    except sqlite3.DatabaseError as e:  # the file went bad after it was opened
+        typer.echo(
+            f"Error: the index database failed: {e}; run `prov doctor` (and restore or "
+            "rebuild the index if it is damaged)",
+            err=True,
+        )
+        raise typer.Exit(StoreError.exit_code) from None
     except (typer.Exit, typer.Abort):
         raise
     except Exception as e:  # a bug: say so in one line, the traceback with --debug
@@ -207,11 +215,12 @@ def check(
 ) -> None:
     """Find the indexed sources each suspect copies, best first.
 
-    Exit status 0 when a copy was found for some suspect, 1 when none was. With several
-    suspects, --html names a folder that gets one report per suspect.
+    Exit status 0 when a copy was found for some suspect, 1 when none was, 3 when a suspect
+    could not be read (the others are still checked). With several suspects, --html names
+    a folder that gets one report per suspect.
     """
     fmt = _format(fmt, json_)
-    found = False
+    found = failed = False
     collected = []
     with _errors():
         if html is not None and len(suspects) > 1:
@@ -219,6 +228,10 @@ def check(
         if fmt is Format.csv:
             typer.echo(report.csv_header(), nl=False)
         for result in pipeline.check(suspects, db or default_db(), top):
+            if result.error:
+                typer.echo(f"Error: {result.error}", err=True)
+                failed = True
+                continue
             found = found or bool(result.matches)
             if html is not None:
                 from provenance.html_report import render_check_html
@@ -237,6 +250,8 @@ def check(
                 _print(check_renderable(result))
         if collected:
             typer.echo(report.render_check_json(collected))
+    if failed:
+        raise typer.Exit(InputError.exit_code)
     raise typer.Exit(EXIT_FOUND if found else EXIT_NONE)
 
 

@@ -21,6 +21,7 @@ import json
 import os
 import re
 import stat
+import unicodedata
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -111,18 +112,40 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
 
 
 def _utf16_without_bom(data: bytes, name: str) -> str:
-    """UTF-16 text without a BOM has a zero byte in every other place (for Latin text)."""
+    """UTF-16 without a BOM: Latin text has a zero byte in every other place; other
+    scripts are recognised by decoding both byte orders and keeping one that reads as
+    text (printable, few Unicode blocks: random binary decoded as UTF-16 spans many)."""
     if len(data) % 2 == 0:
-        even = data[0::2].count(0)
-        odd = data[1::2].count(0)
         half = len(data) // 2
+        even, odd = data[0::2].count(0), data[1::2].count(0)
         for zeros, enc in ((odd, "utf-16-le"), (even, "utf-16-be")):
             if zeros > 0.3 * half:
                 try:
                     return data.decode(enc)
                 except UnicodeDecodeError:
                     break
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if _reads_as_text(text):
+                return text
     raise InputError(f"{name}: binary data, not text")
+
+
+def _reads_as_text(text: str) -> bool:
+    """Natural language: letters, digits, spaces and punctuation only, some of it spaces
+    or punctuation, and letters from few Unicode blocks (random bytes decoded as UTF-16
+    give combining marks, symbols and letters from everywhere)."""
+    sample = text[:4096]
+    if len(sample) < 8:
+        return False
+    cats = [unicodedata.category(ch)[0] if ch not in "\n\r\t" else "Z" for ch in sample]
+    wordish = sum(1 for c in cats if c in "LNZP")
+    breaks = sum(1 for c in cats if c in "ZP")
+    blocks = {ord(ch) >> 7 for ch in sample if ch.isalpha()}
+    return wordish / len(sample) > 0.97 and breaks / len(sample) > 0.03 and len(blocks) <= 6
 
 
 def _control_share(text: str) -> float:
@@ -157,14 +180,22 @@ def read_text(path: str | Path) -> RawText:
     p = Path(path)
     name = str(path)
     try:
-        size = p.stat().st_size
-        if p.is_dir():
+        info = p.stat()
+        if stat.S_ISDIR(info.st_mode):
             raise InputError(f"{name}: is a folder, expected a file")
-        if size > MAX_BYTES:
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block, a device never end
+            raise InputError(f"{name}: not a regular file")
+        if info.st_size > MAX_BYTES:
             raise InputError(
-                f"{name}: {size:,} bytes is more than the {MAX_BYTES:,} prov reads; split the file"
+                f"{name}: {info.st_size:,} bytes is more than the {MAX_BYTES:,} prov reads; "
+                "split the file"
             )
-        data = p.read_bytes()
+        with open(p, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise InputError(
+                f"{name}: more than the {MAX_BYTES:,} bytes prov reads; split the file"
+            )
     except FileNotFoundError:
         raise InputError(f"{name}: no such file") from None
     except PermissionError:
@@ -183,7 +214,7 @@ def expand_paths(
     Folders are walked without following symbolic links (no loops). A named path that
     does not exist raises :class:`InputError`.
     """
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
@@ -192,12 +223,12 @@ def expand_paths(
                 dirs.sort()
                 found.extend(Path(root) / f for f in files if Path(f).suffix.lower() in suffixes)
             candidates = sorted(found)
-        elif p.exists():
+        elif os.path.lexists(p):  # a broken link or a link loop: reading it says why
             candidates = [p]
         else:
             raise InputError(f"{raw}: no such file or folder")
         for c in candidates:
-            key = c.resolve()
+            key = os.path.realpath(c)  # never raises, even on a link loop
             if key not in seen:
                 seen.add(key)
                 yield c
@@ -258,6 +289,9 @@ class Page:
 MAX_HEADER_BYTES = 1024 * 1024
 #: HTML declares its charset in its first 1024 bytes (the HTML standard's prescan).
 HTML_PRESCAN_BYTES = 1024
+#: An HTML page with more <div> tags than this is read whole, without main-content
+#: detection (which is quadratic in their nesting depth).
+MAX_HTML_DIVS = 20_000
 #: Bytes read at a time when copying, skipping or decompressing.
 _CHUNK = 64 * 1024
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.I)
@@ -470,10 +504,14 @@ def _html_text(html: str) -> tuple[str, str]:
     difference): navigation, footers, cookie banners.
     """
     tree = HTMLTree.parse(html)
+    full = extract_plain_text(tree, main_content=False, list_bullets=False, alt_texts=False)
+    if html.count("<div") + html.count("<DIV") > MAX_HTML_DIVS:
+        # resiliparse's main-content detection is quadratic in the nesting depth of
+        # <div>s; a page with this many is no article: take all its text
+        return full.strip(), ""
     main = extract_plain_text(
         tree, main_content=True, list_bullets=False, alt_texts=False, comments=False
     )
-    full = extract_plain_text(tree, main_content=False, list_bullets=False, alt_texts=False)
     kept = {line.strip() for line in main.splitlines()}
     boiler = [s for line in full.splitlines() if (s := line.strip()) and s not in kept]
     return main.strip(), "\n".join(boiler)

@@ -171,10 +171,17 @@ def _add_one(store: Store, f: Path, key: str) -> AddResult:
 def check(
     suspects: Sequence[str | Path], db: str | Path, top: int = 5, policy: Policy = DEFAULT_POLICY
 ) -> Iterator[CheckResult]:
-    """Find the sources each suspect copies, verified by alignment, best first."""
+    """Find the sources each suspect copies, verified by alignment, best first.
+
+    A suspect that cannot be read gives a result with ``error`` set; the others go on.
+    """
     with Store.open(db) as store:
         for path in suspects:
-            raw = read_document(path)
+            try:
+                raw = read_document(path)
+            except InputError as e:  # one bad suspect does not stop the others
+                yield CheckResult(str(path), "", (), 0, error=str(e))
+                continue
             yield check_text(store, raw, top, policy)
 
 

@@ -392,3 +392,4 @@ class CheckResult:
     suspect_sha256: str
     matches: tuple[CompareResult, ...]
     candidates: int
+    error: str = ""

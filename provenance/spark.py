@@ -1,0 +1,692 @@
+"""``prov scan`` on Apache Spark: the same stages, the same answers, on a cluster.
+
+Optional (``pip install 'prov[spark]'``): pyspark and pyarrow are imported only here, and
+only when a function needs them; the rest of prov never imports this module.
+
+The job (:func:`spark_scan`) runs provenance's own stage functions on the executors:
+
+1. **Read**: the page files are listed on the driver (folders walked like ``prov scan``)
+   and distributed; each executor runs ``ingest.iter_pages([file])``. A ``.parquet`` input
+   (``url`` and ``text`` columns; ``key``, ``fetched_at`` or ``date`` if present) is read
+   with ``spark.read.parquet``. Sources are a folder of text files (``ingest.read_text``,
+   keyed like ``prov add``) or an index exported by :func:`export_sources`.
+2. **Fingerprint** (``mapPartitions``): each distinct page content through ``prepare`` and
+   ``fingerprint`` over all its passages (as ``find_sources`` does); each source through
+   ``prepare``, ``index_spans`` and ``fingerprint`` (what ``prov add`` indexes).
+3. **Candidates**: a join on band keys. Keys shared by more than ``store.MAX_BUCKET``
+   source passages are dropped (counted), as ``Store.lookup`` skips them; per (page,
+   source), the page passages that hit are counted once each; per page the best
+   ``max(MAX_CANDIDATES, 4 * MATCHES_PER_PAGE)`` sources are kept, ties in the order
+   ``Counter.most_common`` gives them in ``find_sources`` (first hit: the key's first
+   position in the page, then the source id).
+4. **Verify** (``mapPartitions``, pages grouped by content): ``compare_segmented(prepare(
+   source), prepare(page))``; ``unrelated`` dropped; sorted as ``find_sources`` sorts; the
+   best ``MATCHES_PER_PAGE`` kept.
+5. **Write** Parquet under ``OUT``: ``results/`` (the ``prov results`` columns, plus
+   ``source_id`` and ``alterations_json``, the alteration list as JSON) and ``pages/``
+   (every page read, errors included, with its text, for :func:`import_results`).
+
+Stock phrases: ``prov scan`` learns them from the pages it has checked so far, which has
+no order-free equivalent; this job proposes candidates from every passage, and equals
+``scan(..., stock_min=0)``. Nothing on the driver grows with the pages: it holds the file
+lists and a few counters; the corpus stays on the executors.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import heapq
+import importlib
+import itertools
+import json
+import os
+import shutil
+import sys
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from provenance.errors import InputError, ProvError
+from provenance.fingerprint import fingerprint
+from provenance.ingest import SCAN_SUFFIXES, Page, expand_paths, iter_pages, read_text
+from provenance.params import DEFAULT_POLICY, Params, Policy
+from provenance.pipeline import MAX_CANDIDATES, compare_segmented, index_spans, prepare
+from provenance.report import RESULT_COLUMNS
+from provenance.scan import MATCHES_PER_PAGE
+from provenance.scanstore import CHECKED, SEEN, Finding, ScanStore
+from provenance.score import UNRELATED, Alteration, Score
+from provenance.segment import Segmented
+from provenance.store import MAX_BUCKET, Store
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, Row, SparkSession
+
+#: Sources verified per page at most, as ``find_sources(top=MATCHES_PER_PAGE)`` does.
+CANDIDATES_PER_PAGE = max(MAX_CANDIDATES, 4 * MATCHES_PER_PAGE)
+#: Prepared sources an executor keeps between pages (each is aligned with many pages).
+SOURCE_CACHE = 64
+#: Bytes of page files a read task gets, about (more tasks than cores when the crawl is big).
+READ_BYTES = 256 * 1024 * 1024
+#: Parquet key-value metadata that carries the index's :class:`Params` in an export.
+PARAMS_KEY = b"prov.params"
+
+_NO_JAVA = (
+    "cannot start Spark: it needs a Java runtime (17 or newer) on PATH or in JAVA_HOME; "
+    "install one (Debian: scripts/install_java.sh)"
+)
+_PAGE_FIELDS = ("key", "url", "fetched_at", "text", "boilerplate", "sha256", "kind", "error")
+_MATCH_SCHEMA = (
+    "sha256 string, source_id long, source string, verdict string, meaning_changed boolean, "
+    "fidelity double, source_coverage double, copy_coverage double, alterations int, "
+    "risky int, alterations_json string"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SparkScanStats:
+    """What :func:`spark_scan` did.
+
+    Attributes:
+        pages: pages read (errors included); errors: pages that could not be read.
+        contents: distinct page texts checked (a text at several URLs is checked once).
+        sources: sources fingerprinted; sources_failed: source files that could not be read.
+        dropped_keys: band keys shared by more than ``MAX_BUCKET`` source passages
+            (boilerplate: they propose nothing, as in ``Store.lookup``).
+        candidates: (content, source) pairs verified by alignment.
+        matches: (page, source) copies found (rows of ``results/``).
+        verdicts: pages by the verdict of their best match.
+    """
+
+    pages: int
+    errors: int
+    contents: int
+    sources: int
+    sources_failed: int
+    dropped_keys: int
+    candidates: int
+    matches: int
+    verdicts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.pages / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ImportStats:
+    """What :func:`import_results` wrote: documents, contents, matches; pages known before."""
+
+    documents: int
+    errors: int
+    contents: int
+    matches: int
+    skipped: int
+
+
+# -- the executor side: module-level, picklable, provenance's own stages ----------------
+
+
+def _page_row(p: Page) -> tuple[str, ...]:
+    return (p.key, p.url, p.fetched_at, p.text, p.boilerplate, p.sha256, p.kind, p.error)
+
+
+def read_page_files(paths: Sequence[str]) -> Iterator[tuple[str, ...]]:
+    """The pages of input files (``iter_pages`` of each), as rows of the pages table."""
+    for path in paths:
+        for page in iter_pages([path]):
+            yield _page_row(page)
+
+
+def _iso(value: object) -> str:
+    """A Parquet timestamp, date or ISO 8601 string as ``2025-02-05T00:00:00Z`` (naive is
+    UTC, as for JSONL input); other strings unchanged."""
+    when = value
+    if isinstance(value, str):
+        try:
+            when = datetime.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return value
+    if isinstance(when, datetime.date) and not isinstance(when, datetime.datetime):
+        when = datetime.datetime(when.year, when.month, when.day)
+    if not isinstance(when, datetime.datetime):
+        return str(value)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return when.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parquet_page(row: Row) -> tuple[str, ...]:
+    """A page from a row of a Parquet input (``url``, ``text``; ``key``, ``fetched_at``)."""
+    d = row.asDict()
+    url = str(d.get("url") or "")
+    key = str(d.get("key") or url)
+    when = _iso(d.get("fetched_at") or d.get("date") or "")
+    text = d.get("text") or ""
+    if not text.strip():
+        return (key, url, str(when), "", "", "", "parquet", f"{key}: no text (empty text column)")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return (key, url, str(when), text, "", digest, "parquet", "")
+
+
+def read_source_file(item: tuple[int, str]) -> Iterator[tuple[int, str, str, str, str]]:
+    """``(ordinal, path, sha256, text, error)`` of one source file (``read_text``)."""
+    ordinal, path = item
+    try:
+        raw = read_text(path)
+    except InputError as e:
+        yield ordinal, path, "", "", str(e)
+        return
+    yield ordinal, path, raw.sha256, raw.text, ""
+
+
+def fingerprint_pages(rows: Iterable[Row], params: Params) -> Iterator[tuple[Any, ...]]:
+    """``(sha256, lang, words, passages, keys)`` of each page content: all its passages'
+    band keys, flattened (position ``row * bands + band``), as ``find_sources`` has them."""
+    for r in rows:
+        seg = prepare(r.text)
+        spans = [(p.first, p.last) for p in seg.passages]
+        fp = fingerprint(seg.norm.words, spans, params)
+        yield r.sha256, seg.lang, seg.body_words(), len(spans), fp.keys.reshape(-1).tolist()
+
+
+def fingerprint_sources(rows: Iterable[Row], params: Params) -> Iterator[tuple[int, int, int]]:
+    """``(key, source_id, passage)`` of each indexed passage of each source, as ``prov add``."""
+    for r in rows:
+        seg = prepare(r.text)
+        fp = fingerprint(seg.norm.words, index_spans(seg), params)
+        for pid, keys in enumerate(fp.keys.tolist()):
+            for key in keys:
+                yield key, r.source_id, pid
+
+
+def _alteration_dict(a: Alteration) -> dict[str, Any]:
+    return {
+        "kind": a.kind, "risk": a.risk, "in_quote": a.in_quote, "source": a.source,
+        "copy": a.copy, "source_context": a.source_context, "copy_context": a.copy_context,
+        "source_span": list(a.source_span), "copy_span": list(a.copy_span),
+    }  # fmt: skip
+
+
+def verify_pages(rows: Iterable[Row], policy: Policy) -> Iterator[tuple[Any, ...]]:
+    """Align and score candidate pairs; rows come sorted by page content, so each page
+    is prepared once; sources are kept prepared in a small cache. Per page, the copies
+    best first and at most ``MATCHES_PER_PAGE``, as ``find_sources``."""
+    cache: OrderedDict[int, Segmented] = OrderedDict()
+    for sha, group in itertools.groupby(rows, key=lambda r: r.sha256):
+        page: Segmented | None = None
+        found: list[tuple[str, int, Score]] = []
+        for r in group:
+            page = page or prepare(r.text)
+            source = cache.get(r.source_id)
+            if source is None:
+                source = cache[r.source_id] = prepare(r.source_text)
+                if len(cache) > SOURCE_CACHE:
+                    cache.popitem(last=False)
+            else:
+                cache.move_to_end(r.source_id)
+            s = compare_segmented(source, page, policy)
+            if s.verdict != UNRELATED:
+                found.append((r.source, r.source_id, s))
+        found.sort(
+            key=lambda m: (
+                -m[2].copy_coverage * m[2].copy_words, -m[2].source_coverage, -m[2].fidelity, m[0]
+            )
+        )  # fmt: skip
+        for path, sid, s in found[:MATCHES_PER_PAGE]:
+            alts = [_alteration_dict(a) for a in s.alterations]
+            risky = sum(1 for a in s.alterations if a.risk != "wording")
+            yield (
+                sha, sid, path, s.verdict, s.meaning_changed, s.fidelity, s.source_coverage,
+                s.copy_coverage, len(alts), risky, json.dumps(alts, ensure_ascii=False),
+            )  # fmt: skip
+
+
+# -- the driver side --------------------------------------------------------------------
+
+
+def session(master: str | None = None) -> SparkSession:
+    """A Spark session for prov: no web UI, no progress bar.
+
+    ``master`` None: the one ``spark-submit`` was given, else ``local[*]``. In local mode
+    the Python workers run this interpreter (unless ``PYSPARK_PYTHON`` says otherwise)
+    and nothing listens beyond 127.0.0.1.
+
+    Raises:
+        ProvError: pyspark is not installed, or no Java runtime to start Spark with.
+    """
+    try:
+        from pyspark.errors import PySparkRuntimeError
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise ProvError("pyspark is not installed; pip install 'prov[spark]'") from None
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # spark-submit started the JVM
+    if not submitted and not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        raise ProvError(_NO_JAVA)
+    master = master or (None if submitted else "local[*]")
+    builder = SparkSession.builder.appName("prov spark-scan")
+    builder = builder.config("spark.ui.enabled", "false")
+    builder = builder.config("spark.ui.showConsoleProgress", "false")
+    if master is not None:
+        builder = builder.master(master)
+        if master.startswith("local"):
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+            builder = builder.config("spark.driver.host", "127.0.0.1")
+            builder = builder.config("spark.driver.bindAddress", "127.0.0.1")
+    try:
+        spark = builder.getOrCreate()
+    except PySparkRuntimeError as e:
+        raise ProvError(f"{_NO_JAVA} ({e})") from None
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _unwalkable(into: list[str], e: OSError) -> None:
+    into.append(os.path.normpath(e.filename))
+
+
+def page_files(inputs: Iterable[str | Path]) -> tuple[list[str], list[str]]:
+    """``(files, parquet)``: the files ``prov scan`` would read under ``inputs``, in its
+    order, each once; and the ``.parquet`` inputs (files or Spark folders)."""
+    files: list[str] = []
+    parquet: list[str] = []
+    seen: set[str] = set()
+    for raw in inputs:
+        name = os.path.normpath(os.fspath(raw))
+        if name.lower().endswith(".parquet"):
+            parquet.append(name)
+            continue
+        targets = [name]
+        if os.path.isdir(name):
+            found: list[str] = []
+            unwalkable = functools.partial(_unwalkable, found)
+            for root, _dirs, names in os.walk(name, onerror=unwalkable):
+                found.extend(
+                    os.path.join(root, f) for f in names if f.lower().endswith(SCAN_SUFFIXES)
+                )
+            targets = sorted(found)
+        for t in targets:
+            real = os.path.realpath(t)
+            if real not in seen:
+                seen.add(real)
+                files.append(t)
+    return files, parquet
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def _bins(files: Sequence[str], n: int) -> list[list[str]]:
+    """``files`` in at most ``n`` groups of about equal bytes (largest first, each to the
+    lightest group), each group in input order: the read tasks."""
+    n = max(1, min(n, len(files)))
+    bins: list[tuple[int, int, list[int]]] = [(0, i, []) for i in range(n)]
+    for size, i in sorted(((_size(f), i) for i, f in enumerate(files)), reverse=True):
+        total, b, members = heapq.heappop(bins)
+        members.append(i)
+        heapq.heappush(bins, (total + size, b, members))
+    return [[files[i] for i in sorted(m)] for _, _, m in sorted(bins, key=lambda x: x[1]) if m]
+
+
+def _params_of(parquet: str) -> Params:
+    """The parameters an export was made with (its Parquet metadata), else the defaults."""
+    pq = importlib.import_module("pyarrow.parquet")
+
+    path = Path(parquet)
+    parts = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+    if not parts or "://" in parquet:
+        return Params()
+    meta = pq.read_schema(parts[0]).metadata or {}
+    return Params(**json.loads(meta[PARAMS_KEY])) if PARAMS_KEY in meta else Params()
+
+
+def _sources(spark: SparkSession, sources: str | Path) -> tuple[DataFrame, Params]:
+    """``(source_id, source, source_sha256, source_text, error)`` and the index's params.
+
+    Source files get ids in ``prov add``'s order; an export keeps the index's ids.
+    """
+    from pyspark.sql import functions as F
+
+    name = os.fspath(sources)
+    if name.lower().endswith(".parquet"):
+        df = spark.read.parquet(name)
+        sid = F.col("id") if "id" in df.columns else F.xxhash64("path")
+        columns = (
+            sid.cast("long").alias("source_id"), F.col("path").alias("source"),
+            F.col("sha256").alias("source_sha256"), F.col("text").alias("source_text"),
+            F.lit("").alias("error"),
+        )  # fmt: skip
+        return df.select(*columns), _params_of(name)
+    listed = [(i + 1, os.path.normpath(str(f))) for i, f in enumerate(expand_paths([name]))]
+    if not listed:
+        raise InputError(f"{name}: no source text files (.txt, .text, .md) found")
+    rdd = spark.sparkContext.parallelize(listed, min(len(listed), 64)).flatMap(read_source_file)
+    schema = "source_id long, source string, source_sha256 string, source_text string, error string"
+    return spark.createDataFrame(rdd, schema), Params()
+
+
+def candidates(page_keys: DataFrame, source_keys: DataFrame) -> tuple[DataFrame, int]:
+    """The (page content, source) pairs to verify, and how many band keys were dropped.
+
+    Args:
+        page_keys: ``(sha256, row, pos, key)``: the page passage ``row`` has ``key``, at
+            ``pos`` = ``row * bands + band`` in the page's flattened keys.
+        source_keys: ``(key, source_id, passage)``.
+
+    A key with more than ``MAX_BUCKET`` source passages proposes nothing. A source gets
+    one vote per page passage (row) that shares any key with it; each page keeps its
+    ``CANDIDATES_PER_PAGE`` best sources: most votes, then first hit (the smallest
+    position of a key that hits it, then the smaller source id), the order
+    ``Counter.most_common`` keeps in ``find_sources``.
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    postings = source_keys.select("key", "source_id", "passage").distinct()
+    big = postings.groupBy("key").count().where(F.col("count") > MAX_BUCKET).select("key")
+    dropped = big.count()
+    usable = postings.join(big, "key", "left_anti").select("key", "source_id").distinct()
+    votes = (
+        page_keys.join(usable, "key")
+        .groupBy("sha256", "source_id")
+        .agg(F.countDistinct("row").alias("votes"), F.min("pos").alias("first"))
+    )
+    order = Window.partitionBy("sha256").orderBy(
+        F.desc("votes"), F.asc("first"), F.asc("source_id")
+    )
+    top = votes.withColumn("rank", F.row_number().over(order))
+    return top.where(F.col("rank") <= CANDIDATES_PER_PAGE).select("sha256", "source_id"), dropped
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def spark_scan(
+    sources: str | Path,
+    pages: Sequence[str | Path],
+    out: str | Path,
+    *,
+    master: str | None = None,
+    spark: SparkSession | None = None,
+    policy: Policy = DEFAULT_POLICY,
+    shuffle_partitions: int | None = None,
+) -> SparkScanStats:
+    """Check every page against the sources on Spark and write the results as Parquet.
+
+    Args:
+        sources: a folder (or file) of source texts, as ``prov add`` takes them, or a
+            ``.parquet`` export of an index (:func:`export_sources`).
+        pages: folders and files as ``prov scan`` reads them, and ``.parquet`` files or
+            folders with ``url`` and ``text`` columns.
+        out: a new folder (or a Spark URL): ``results/`` and ``pages/`` go in it.
+        master: the Spark master (``local[2]``, ``spark://host:7077``, ``yarn``); None:
+            ``spark-submit``'s, else ``local[*]``.
+        spark: a session to use (and leave open) instead of starting one.
+        shuffle_partitions: ``spark.sql.shuffle.partitions`` during the job; None: 4 per
+            core, or one per 256 MB of page files if more (the CPU-bound stages get as
+            many tasks in any case).
+
+    Raises:
+        InputError: ``out`` exists, no page file or no source file was found.
+    """
+    started = time.monotonic()
+    target = os.fspath(out)
+    if "://" not in target and os.path.exists(target):
+        raise InputError(f"{target}: already exists; remove it or choose another --out")
+    files, parquet = page_files(pages)
+    if not files and not parquet:
+        raise InputError("no pages to scan in " + ", ".join(os.fspath(p) for p in pages))
+    own = spark is None
+    spark = spark or session(master)
+    previous = spark.conf.get("spark.sql.shuffle.partitions")
+    try:
+        stats = _run(spark, sources, files, parquet, target.rstrip("/"), policy, shuffle_partitions)
+    finally:
+        spark.conf.set("spark.sql.shuffle.partitions", previous or "200")
+        if own:
+            spark.stop()
+    return SparkScanStats(**{**stats, "seconds": time.monotonic() - started})
+
+
+def _run(
+    spark: SparkSession,
+    sources: str | Path,
+    files: list[str],
+    parquet: list[str],
+    out: str,
+    policy: Policy,
+    shuffle_partitions: int | None,
+) -> dict[str, Any]:
+    from pyspark import StorageLevel
+    from pyspark.sql import DataFrame, Window
+    from pyspark.sql import functions as F
+
+    keep = StorageLevel.MEMORY_AND_DISK
+    sc = spark.sparkContext
+    # the CPU-bound stages get a fixed number of tasks, 4 per core or one per 256 MB of
+    # input: partitions sized by bytes (as adaptive execution coalesces them) would leave
+    # most cores idle, and each task costs ~10 ms even when it has nothing to do
+    tasks = 4 * sc.defaultParallelism
+    page_schema = ", ".join(f"{name} string" for name in _PAGE_FIELDS)
+    parts: list[DataFrame] = []
+    if files:
+        bins = _bins(files, max(tasks, -(-sum(map(_size, files)) // READ_BYTES)))
+        rdd = sc.parallelize(bins, len(bins)).flatMap(read_page_files)
+        parts.append(spark.createDataFrame(rdd, page_schema))
+        tasks = max(tasks, len(bins))
+    for p in parquet:
+        rows = spark.read.parquet(p).rdd
+        parts.append(spark.createDataFrame(rows.map(parquet_page), page_schema))
+        tasks = max(tasks, rows.getNumPartitions())
+    spark.conf.set("spark.sql.shuffle.partitions", str(shuffle_partitions or tasks))
+    listed, params = _sources(spark, sources)
+    listed = listed.persist(keep)
+    failed = listed.where("error != ''").count()
+    first = Window.partitionBy("source_sha256").orderBy("source_id")  # a duplicate: the first
+    src = listed.where("error = ''").withColumn("n", F.row_number().over(first)).where("n = 1")
+    src = src.drop("n", "error").persist(keep)
+    pages = functools.reduce(DataFrame.unionByName, parts).persist(keep)
+    read = pages.where("error = ''")
+    contents = read.select("sha256", "text").repartition(tasks, "sha256").dropDuplicates(["sha256"])
+    info = spark.createDataFrame(
+        contents.rdd.mapPartitions(functools.partial(fingerprint_pages, params=params)),
+        "sha256 string, lang string, words int, passages int, keys array<long>",
+    ).persist(keep)
+    page_keys = info.select("sha256", F.posexplode("keys").alias("pos", "key")).withColumn(
+        "row", F.expr(f"pos div {params.bands}")
+    )
+    source_keys = spark.createDataFrame(
+        src.select("source_id", F.col("source_text").alias("text")).rdd.mapPartitions(
+            functools.partial(fingerprint_sources, params=params)
+        ),
+        "key long, source_id long, passage int",
+    ).persist(keep)
+    cands, dropped = candidates(page_keys, source_keys)
+    cands = cands.persist(keep)
+    pairs = (
+        cands.join(contents, "sha256")
+        .join(src, "source_id")
+        .repartition(tasks, "sha256")
+        .sortWithinPartitions("sha256", "source_id")
+    )
+    matches = spark.createDataFrame(
+        pairs.rdd.mapPartitions(functools.partial(verify_pages, policy=policy)), _MATCH_SCHEMA
+    ).persist(keep)
+    now = _now()
+    results = (
+        read.select("url", "key", "kind", "fetched_at", "sha256")
+        .join(matches, "sha256")
+        .withColumn("scanned_at", F.lit(now))
+        .select(*RESULT_COLUMNS, "source_id", "alterations_json")
+    )
+    results.repartition("sha256").sortWithinPartitions("sha256", "key", "source").write.parquet(
+        out + "/results"
+    )
+    pages.join(info.select("sha256", "lang", "words", "passages"), "sha256", "left").withColumn(
+        "scanned_at", F.lit(now)
+    ).orderBy("fetched_at", "key").write.parquet(out + "/pages")
+    best = Window.partitionBy("key", "sha256").orderBy(
+        F.desc("copy_coverage"), F.desc("source_coverage"), F.desc("fidelity"), "source"
+    )
+    verdicts = (
+        results.withColumn("n", F.row_number().over(best)).where("n = 1").groupBy("verdict").count()
+    )
+    counts = pages.groupBy((F.col("error") != "").alias("bad")).count().collect()
+    stats = {
+        "pages": sum(int(r["count"]) for r in counts),
+        "errors": sum(int(r["count"]) for r in counts if r["bad"]),
+        "contents": info.count(),
+        "sources": src.count(),
+        "sources_failed": failed,
+        "dropped_keys": dropped,
+        "candidates": cands.count(),
+        "matches": results.count(),
+        "verdicts": {str(r["verdict"]): int(r["count"]) for r in verdicts.collect()},
+    }
+    for df in (matches, cands, info, pages, source_keys, src, listed):
+        df.unpersist()
+    return stats
+
+
+# -- an index to Parquet, results to an index ---------------------------------------------
+
+
+def export_sources(db: str | Path, out: str | Path, batch: int = 256) -> int:
+    """Write an index's sources to one Parquet file (``id``, ``path``, ``sha256``, ``text``;
+    the index's parameters in its metadata) for ``spark_scan``. Returns the sources written.
+    """
+    pa = importlib.import_module("pyarrow")
+    pq = importlib.import_module("pyarrow.parquet")
+
+    with Store.open(db) as store:
+        meta = {PARAMS_KEY: json.dumps(store.params.as_dict()).encode()}
+        schema = pa.schema(
+            [("id", pa.int64()), ("path", pa.string()), ("sha256", pa.string()),
+             ("text", pa.string())],
+            metadata=meta,
+        )  # fmt: skip
+        rows = store.sources()
+        with pq.ParquetWriter(os.fspath(out), schema) as writer:
+            for i in range(0, len(rows), batch):
+                texts = store.texts([r.id for r in rows[i : i + batch]])
+                columns = {
+                    "id": [t.id for t in texts], "path": [t.path for t in texts],
+                    "sha256": [t.sha256 for t in texts], "text": [t.text for t in texts],
+                }  # fmt: skip
+                writer.write_table(pa.table(columns, schema=schema))
+    return len(rows)
+
+
+def _rows(folder: Path) -> Iterator[dict[str, Any]]:
+    """The rows of a Spark output folder, part by part in name order, streamed."""
+    pq = importlib.import_module("pyarrow.parquet")
+
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such folder; give the --out folder of a spark-scan")
+    for part in sorted(folder.glob("*.parquet")):
+        for b in pq.ParquetFile(part).iter_batches(batch_size=1000):
+            yield from b.to_pylist()
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while chunk := list(itertools.islice(it, size)):
+        yield chunk
+
+
+def _finding(row: dict[str, Any], source_id: int) -> Finding:
+    alts = tuple(
+        Alteration(
+            a["kind"],
+            a["risk"],
+            a["source"],
+            a["copy"],
+            a["source_context"],
+            a["copy_context"],
+            (a["source_span"][0], a["source_span"][1]),
+            (a["copy_span"][0], a["copy_span"][1]),
+            a["in_quote"],
+        )  # fmt: skip
+        for a in json.loads(row["alterations_json"])
+    )
+    score = Score(
+        row["verdict"], row["fidelity"], row["source_coverage"], row["copy_coverage"],
+        row["meaning_changed"], alts, (), (), 0, 0, 0, 0, 0,
+    )  # fmt: skip
+    return Finding(source_id, row["source"], score)
+
+
+def import_results(out: str | Path, db: str | Path, batch: int = 500) -> ImportStats:
+    """Load a ``spark_scan`` output folder into a prov database (created if missing):
+    ``documents`` and ``contents`` from ``pages/``, ``matches`` and ``alterations`` from
+    ``results/``, in transactions of ``batch`` pages. Pages the database already holds
+    (same record, same content) are skipped, so importing twice records nothing twice.
+    A source is linked to the index's source of the same path, else keeps the job's
+    ``source_id``. Memory stays flat: both tables are streamed (``results/`` holds each
+    content's rows together, in one part).
+    """
+    folder = Path(out)
+    n = {"documents": 0, "errors": 0, "contents": 0, "matches": 0, "skipped": 0}
+    with Store.open(db, create=True) as store, store.exclusive("import-results"):
+        scans = ScanStore(store)
+        version = store.index_version()
+        for chunk in _chunks(_rows(folder / "pages"), batch):
+            with store.transaction():
+                for r in chunk:
+                    _import_page(scans, r, version, n)
+        ids: dict[str, int] = {}
+
+        def finding(row: dict[str, Any]) -> Finding:
+            path = row["source"]
+            if path not in ids:
+                known = store.source_by_path(path)
+                ids[path] = known.id if known else int(row["source_id"])
+            return _finding(row, ids[path])
+
+        contents = (
+            (sha, list(rows))
+            for sha, rows in itertools.groupby(_rows(folder / "results"), lambda r: r["sha256"])
+        )
+        for chunk in _chunks(contents, batch):
+            with store.transaction():
+                for sha, rows in chunk:
+                    first: dict[str, dict[str, Any]] = {}
+                    for r in rows:  # a row per page and source: the content's are the first's
+                        first.setdefault(r["source"], r)
+                    findings = [finding(r) for r in first.values()]
+                    scans.replace_matches(sha, findings, version, rows[0]["scanned_at"])
+                    n["matches"] += len(findings)
+    return ImportStats(**n)
+
+
+def _import_page(scans: ScanStore, r: dict[str, Any], version: int, n: dict[str, int]) -> None:
+    page = Page(*(r[f] or "" for f in _PAGE_FIELDS))
+    if scans.has_document(page.key, page.sha256):
+        n["skipped"] += 1
+    elif page.error:
+        scans.record_error(page, r["scanned_at"])
+        n["errors"] += 1
+    else:
+        new = scans.checked_version(page.sha256) is None
+        if new:
+            scans.record_content(page, r["lang"], r["words"], (), version, r["scanned_at"])
+            n["contents"] += 1
+        scans.record_document(page, CHECKED if new else SEEN, r["scanned_at"], None)
+        n["documents"] += 1
+
+
+if __name__ == "__main__":  # spark-submit [...] provenance/spark.py --sources S --pages P --out O
+    from provenance.cli import main
+
+    sys.argv[1:1] = ["spark-scan"]
+    main()
