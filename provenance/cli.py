@@ -381,6 +381,89 @@ def clusters(db: DbOption = None, fmt: ResultFormat = Format.text) -> None:
         typer.echo(report.render_clusters(groups, fmt.value), nl=False)
 
 
+@app.command("spark-scan")
+def spark_scan(
+    sources: Annotated[
+        str,
+        typer.Option(
+            "--sources",
+            help="Source texts: a folder or files as for `prov add`, or a .parquet export "
+            "(`prov export-sources`).",
+        ),
+    ],
+    pages: Annotated[
+        list[str],
+        typer.Option(
+            "--pages",
+            help="Pages: folders/files as `prov scan` reads them, or .parquet with url and "
+            "text columns (repeatable).",
+        ),
+    ],
+    out: Annotated[
+        str, typer.Option("--out", help="New folder (or Spark URL) for results/ and pages/.")
+    ],
+    master: Annotated[
+        str | None,
+        typer.Option(
+            "--master",
+            help="Spark master: local[*], spark://host:7077, yarn [default: spark-submit's, "
+            "else local[*]].",
+        ),
+    ] = None,
+) -> None:
+    """Run the `prov scan` pipeline on Apache Spark; results as Parquet.
+
+    Needs `pip install 'prov[spark]'` and Java 17+. Same copies, verdicts and scores as
+    `prov scan --stock-min 0`; load them into a database with `prov import-results`.
+    """
+    from provenance.spark import spark_scan as run
+    from provenance.store import MAX_BUCKET
+
+    with _errors():
+        st = run(sources, pages, out, master=master)
+    ranked = sorted(st.verdicts.items(), key=lambda x: -x[1])
+    copies = ", ".join(f"{n:,} {v}" for v, n in ranked) or "none"
+    typer.echo(
+        f"{st.pages:,} pages read ({st.errors:,} unreadable), {st.contents:,} contents "
+        f"checked against {st.sources:,} sources"
+    )
+    typer.echo(
+        f"{st.candidates:,} candidates verified; copies found: {copies} ({st.matches:,} rows)"
+    )
+    typer.echo(f"{st.dropped_keys:,} band keys dropped (in more than {MAX_BUCKET} source passages)")
+    rate = f"{st.pages_per_second:,.1f} pages per second ({st.seconds:.1f} s)"
+    typer.echo(f"{rate}; results in {out}/results")
+
+
+@app.command("export-sources")
+def export_sources(
+    out: Annotated[Path, typer.Argument(help="Parquet file to write.")], db: DbOption = None
+) -> None:
+    """Write the index's sources (path, sha256, text, id, parameters) to Parquet, for
+    `prov spark-scan --sources`."""
+    from provenance.spark import export_sources as run
+
+    with _errors():
+        n = run(db or default_db(), out)
+    typer.echo(f"{n:,} sources written to {out}")
+
+
+@app.command("import-results")
+def import_results(
+    out: Annotated[Path, typer.Argument(help="The --out folder of a `prov spark-scan`.")],
+    db: DbOption = None,
+) -> None:
+    """Load a `prov spark-scan` output into a prov database (created if missing)."""
+    from provenance.spark import import_results as run
+
+    with _errors():
+        s = run(out, db or default_db())
+    typer.echo(
+        f"{s.documents:,} pages recorded ({s.contents:,} new contents), {s.matches:,} matches, "
+        f"{s.errors:,} unreadable, {s.skipped:,} already in the database"
+    )
+
+
 @app.command()
 def sources(db: DbOption = None, json_: JsonOption = False) -> None:
     """List the sources in the index."""

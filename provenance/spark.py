@@ -6,30 +6,41 @@ only when a function needs them; the rest of prov never imports this module.
 The job (:func:`spark_scan`) runs provenance's own stage functions on the executors:
 
 1. **Read**: the page files are listed on the driver (folders walked like ``prov scan``)
-   and distributed; each executor runs ``ingest.iter_pages([file])``. A ``.parquet`` input
-   (``url`` and ``text`` columns; ``key``, ``fetched_at`` or ``date`` if present) is read
-   with ``spark.read.parquet``. Sources are a folder of text files (``ingest.read_text``,
-   keyed like ``prov add``) or an index exported by :func:`export_sources`.
+   and distributed in groups of about equal bytes; executors run ``ingest.iter_pages``
+   on each file. A ``.parquet`` input (``url`` and ``text`` columns; ``key``,
+   ``fetched_at`` or ``date`` if present) is read with ``spark.read.parquet``. Sources are
+   text files (``ingest.read_text``, keyed and de-duplicated like ``prov add``) or an
+   index exported by :func:`export_sources`.
 2. **Fingerprint** (``mapPartitions``): each distinct page content through ``prepare`` and
    ``fingerprint`` over all its passages (as ``find_sources`` does); each source through
    ``prepare``, ``index_spans`` and ``fingerprint`` (what ``prov add`` indexes).
 3. **Candidates**: a join on band keys. Keys shared by more than ``store.MAX_BUCKET``
-   source passages are dropped (counted), as ``Store.lookup`` skips them; per (page,
-   source), the page passages that hit are counted once each; per page the best
-   ``max(MAX_CANDIDATES, 4 * MATCHES_PER_PAGE)`` sources are kept, ties in the order
-   ``Counter.most_common`` gives them in ``find_sources`` (first hit: the key's first
-   position in the page, then the source id).
-4. **Verify** (``mapPartitions``, pages grouped by content): ``compare_segmented(prepare(
-   source), prepare(page))``; ``unrelated`` dropped; sorted as ``find_sources`` sorts; the
-   best ``MATCHES_PER_PAGE`` kept.
-5. **Write** Parquet under ``OUT``: ``results/`` (the ``prov results`` columns, plus
-   ``source_id`` and ``alterations_json``, the alteration list as JSON) and ``pages/``
-   (every page read, errors included, with its text, for :func:`import_results`).
+   source passages are dropped and counted (``Store.lookup`` skips them), so a page
+   passage proposes at most that many postings; per (page, source) the page passages
+   that hit are counted once each; per page the best ``CANDIDATES_PER_PAGE`` sources are
+   kept, ties in the order ``Counter.most_common`` leaves them in ``find_sources`` (first
+   hit: the key's first position in the page, then the source id).
+4. **Verify** (``mapPartitions``, rows grouped by page content): ``compare_segmented(
+   prepare(source), prepare(page))``; ``unrelated`` dropped; sorted as ``find_sources``
+   sorts; the best ``MATCHES_PER_PAGE`` kept.
+5. **Write** Parquet under ``OUT``: ``results/``, one row per (page, source) copy with the
+   ``prov results`` columns plus ``source_id`` and ``alterations_json`` (the alteration
+   list, as in ``prov compare --json``), a content's rows together in one part; and
+   ``pages/``, every page read (errors included) with ``text``, ``boilerplate``, ``lang``,
+   ``words``, ``passages`` and ``error``, ordered by fetch time: what
+   :func:`import_results` needs to fill a prov database.
 
 Stock phrases: ``prov scan`` learns them from the pages it has checked so far, which has
 no order-free equivalent; this job proposes candidates from every passage, and equals
 ``scan(..., stock_min=0)``. Nothing on the driver grows with the pages: it holds the file
-lists and a few counters; the corpus stays on the executors.
+list and a few counters; the corpus stays on the executors (cached memory-and-disk). A
+boilerplate passage on thousands of pages is either in no source (its key joins nothing)
+or in at most ``MAX_BUCKET`` source passages (a bounded fan-out, which adaptive execution
+splits when one key's partition is skewed).
+
+``spark-submit provenance/spark.py --sources S --pages P --out O`` runs ``prov
+spark-scan`` as a Spark application; the executors need prov and its dependencies
+(installed on every node, or a packed environment shipped with ``--archives``).
 """
 
 from __future__ import annotations
@@ -72,8 +83,6 @@ CANDIDATES_PER_PAGE = max(MAX_CANDIDATES, 4 * MATCHES_PER_PAGE)
 SOURCE_CACHE = 64
 #: Bytes of page files a read task gets, about (more tasks than cores when the crawl is big).
 READ_BYTES = 256 * 1024 * 1024
-#: Parquet key-value metadata that carries the index's :class:`Params` in an export.
-PARAMS_KEY = b"prov.params"
 
 _NO_JAVA = (
     "cannot start Spark: it needs a Java runtime (17 or newer) on PATH or in JAVA_HOME; "
@@ -222,7 +231,8 @@ def verify_pages(rows: Iterable[Row], policy: Policy) -> Iterator[tuple[Any, ...
         page: Segmented | None = None
         found: list[tuple[str, int, Score]] = []
         for r in group:
-            page = page or prepare(r.text)
+            if page is None:
+                page = prepare(r.text)
             source = cache.get(r.source_id)
             if source is None:
                 source = cache[r.source_id] = prepare(r.source_text)
@@ -286,6 +296,11 @@ def session(master: str | None = None) -> SparkSession:
     return spark
 
 
+def _is_parquet(name: str) -> bool:
+    """A Parquet input: a ``.parquet`` file or folder, local or a URL Spark reads."""
+    return name.rstrip("/").lower().endswith(".parquet")
+
+
 def _unwalkable(into: list[str], e: OSError) -> None:
     into.append(os.path.normpath(e.filename))
 
@@ -297,10 +312,10 @@ def page_files(inputs: Iterable[str | Path]) -> tuple[list[str], list[str]]:
     parquet: list[str] = []
     seen: set[str] = set()
     for raw in inputs:
-        name = os.path.normpath(os.fspath(raw))
-        if name.lower().endswith(".parquet"):
-            parquet.append(name)
+        if _is_parquet(os.fspath(raw)):
+            parquet.append(os.fspath(raw))
             continue
+        name = os.path.normpath(os.fspath(raw))
         targets = [name]
         if os.path.isdir(name):
             found: list[str] = []
@@ -337,18 +352,6 @@ def _bins(files: Sequence[str], n: int) -> list[list[str]]:
     return [[files[i] for i in sorted(m)] for _, _, m in sorted(bins, key=lambda x: x[1]) if m]
 
 
-def _params_of(parquet: str) -> Params:
-    """The parameters an export was made with (its Parquet metadata), else the defaults."""
-    pq = importlib.import_module("pyarrow.parquet")
-
-    path = Path(parquet)
-    parts = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
-    if not parts or "://" in parquet:
-        return Params()
-    meta = pq.read_schema(parts[0]).metadata or {}
-    return Params(**json.loads(meta[PARAMS_KEY])) if PARAMS_KEY in meta else Params()
-
-
 def _sources(spark: SparkSession, sources: str | Path) -> tuple[DataFrame, Params]:
     """``(source_id, source, source_sha256, source_text, error)`` and the index's params.
 
@@ -357,7 +360,7 @@ def _sources(spark: SparkSession, sources: str | Path) -> tuple[DataFrame, Param
     from pyspark.sql import functions as F
 
     name = os.fspath(sources)
-    if name.lower().endswith(".parquet"):
+    if _is_parquet(name):
         df = spark.read.parquet(name)
         sid = F.col("id") if "id" in df.columns else F.xxhash64("path")
         columns = (
@@ -365,7 +368,8 @@ def _sources(spark: SparkSession, sources: str | Path) -> tuple[DataFrame, Param
             F.col("sha256").alias("source_sha256"), F.col("text").alias("source_text"),
             F.lit("").alias("error"),
         )  # fmt: skip
-        return df.select(*columns), _params_of(name)
+        first = df.select("params").first() if "params" in df.columns else None
+        return df.select(*columns), Params(**json.loads(first[0])) if first else Params()
     listed = [(i + 1, os.path.normpath(str(f))) for i, f in enumerate(expand_paths([name]))]
     if not listed:
         raise InputError(f"{name}: no source text files (.txt, .text, .md) found")
@@ -562,18 +566,15 @@ def _run(
 
 
 def export_sources(db: str | Path, out: str | Path, batch: int = 256) -> int:
-    """Write an index's sources to one Parquet file (``id``, ``path``, ``sha256``, ``text``;
-    the index's parameters in its metadata) for ``spark_scan``. Returns the sources written.
-    """
-    pa = importlib.import_module("pyarrow")
-    pq = importlib.import_module("pyarrow.parquet")
-
+    """Write an index's sources to one Parquet file for :func:`spark_scan`: ``id``,
+    ``path``, ``sha256``, ``text`` and ``params`` (the index's parameters, as JSON).
+    Returns the number of sources written."""
+    pa, pq = _pyarrow()
     with Store.open(db) as store:
-        meta = {PARAMS_KEY: json.dumps(store.params.as_dict()).encode()}
+        params = json.dumps(store.params.as_dict())
         schema = pa.schema(
             [("id", pa.int64()), ("path", pa.string()), ("sha256", pa.string()),
-             ("text", pa.string())],
-            metadata=meta,
+             ("text", pa.string()), ("params", pa.string())]
         )  # fmt: skip
         rows = store.sources()
         with pq.ParquetWriter(os.fspath(out), schema) as writer:
@@ -582,15 +583,22 @@ def export_sources(db: str | Path, out: str | Path, batch: int = 256) -> int:
                 columns = {
                     "id": [t.id for t in texts], "path": [t.path for t in texts],
                     "sha256": [t.sha256 for t in texts], "text": [t.text for t in texts],
+                    "params": [params] * len(texts),
                 }  # fmt: skip
                 writer.write_table(pa.table(columns, schema=schema))
     return len(rows)
 
 
+def _pyarrow() -> tuple[Any, Any]:
+    try:
+        return importlib.import_module("pyarrow"), importlib.import_module("pyarrow.parquet")
+    except ImportError:
+        raise ProvError("pyarrow is not installed; pip install 'prov[spark]'") from None
+
+
 def _rows(folder: Path) -> Iterator[dict[str, Any]]:
     """The rows of a Spark output folder, part by part in name order, streamed."""
-    pq = importlib.import_module("pyarrow.parquet")
-
+    _, pq = _pyarrow()
     if not folder.is_dir():
         raise InputError(f"{folder}: no such folder; give the --out folder of a spark-scan")
     for part in sorted(folder.glob("*.parquet")):
