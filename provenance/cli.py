@@ -39,7 +39,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-_state = {"debug": False}
+_state: dict[str, object] = {"debug": False, "db": ""}
 
 
 class Format(StrEnum):
@@ -83,8 +83,8 @@ def _errors() -> Iterator[None]:
         raise typer.Exit(130) from None
     except sqlite3.DatabaseError as e:  # the file went bad after it was opened
         typer.echo(
-            f"Error: the index database failed: {e}; run `prov doctor` (and restore or "
-            "rebuild the index if it is damaged)",
+            f"Error: {_state.get('db') or 'the index'}: the database failed: {e}; run "
+            "`prov doctor` (and restore or rebuild the index if it is damaged)",
             err=True,
         )
         raise typer.Exit(StoreError.exit_code) from None
@@ -107,6 +107,13 @@ def _print(renderable: RenderableType) -> None:
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = 120
     console.print(renderable)
+
+
+def _db(db: Path | None) -> Path:
+    """The index a command uses (remembered for the error message if it fails later)."""
+    target = db or default_db()
+    _state["db"] = str(target)
+    return target
 
 
 def _write(path: Path, text: str) -> None:
@@ -144,7 +151,7 @@ def add(
     """
     from rich.progress import Progress
 
-    target = db or default_db()
+    target = _db(db)
     counts: Counter[str] = Counter()
     passages = 0
     err = Console(stderr=True)
@@ -227,7 +234,7 @@ def check(
             html.mkdir(parents=True, exist_ok=True)
         if fmt is Format.csv:
             typer.echo(report.csv_header(), nl=False)
-        for result in pipeline.check(suspects, db or default_db(), top):
+        for result in pipeline.check(suspects, _db(db), top):
             if result.error:
                 typer.echo(f"Error: {result.error}", err=True)
                 failed = True
@@ -310,7 +317,7 @@ def scan(
             )
 
         stats = run_scan(
-            inputs or [], db or default_db(), workers=workers, recheck=recheck,
+            inputs or [], _db(db), workers=workers, recheck=recheck,
             stock_min=stock_min, on_progress=show,
         )  # fmt: skip
     _print(scan_summary(stats))
@@ -337,7 +344,7 @@ def results(
     from provenance.scan import results as query
 
     with _errors():
-        rows = query(db or default_db(), since=since, verdict=verdict)
+        rows = query(_db(db), since=since, verdict=verdict)
     if fmt is Format.text:
         from provenance.terminal import results_renderable
 
@@ -356,7 +363,7 @@ def history(
     from provenance.scan import history as query
 
     with _errors():
-        versions = query(db or default_db(), url)
+        versions = query(_db(db), url)
     if json_:
         typer.echo(json.dumps({"url": url, "versions": versions}, ensure_ascii=False, indent=2))
     else:
@@ -372,7 +379,7 @@ def clusters(db: DbOption = None, fmt: ResultFormat = Format.text) -> None:
     from provenance.scan import clusters as query
 
     with _errors():
-        groups = query(db or default_db())
+        groups = query(_db(db))
     if fmt is Format.text:
         from provenance.terminal import clusters_renderable
 
@@ -444,7 +451,7 @@ def export_sources(
     from provenance.spark import export_sources as run
 
     with _errors():
-        n = run(db or default_db(), out)
+        n = run(_db(db), out)
     typer.echo(f"{n:,} sources written to {out}")
 
 
@@ -457,7 +464,7 @@ def import_results(
     from provenance.spark import import_results as run
 
     with _errors():
-        s = run(out, db or default_db())
+        s = run(out, _db(db))
     typer.echo(
         f"{s.documents:,} pages recorded ({s.contents:,} new contents), {s.matches:,} matches, "
         f"{s.errors:,} unreadable, {s.skipped:,} already in the database"
@@ -468,7 +475,7 @@ def import_results(
 def sources(db: DbOption = None, json_: JsonOption = False) -> None:
     """List the sources in the index."""
     with _errors():
-        rows = pipeline.sources(db or default_db())
+        rows = pipeline.sources(_db(db))
     if json_:
         typer.echo(report.render_sources_json(rows))
     else:
@@ -484,7 +491,7 @@ def remove(
 ) -> None:
     """Remove a source from the index."""
     with _errors():
-        row = pipeline.remove(db or default_db(), source)
+        row = pipeline.remove(_db(db), source)
     typer.echo(f"removed {row.path} ({row.passages} passages)")
 
 
@@ -495,7 +502,7 @@ def doctor(db: DbOption = None, json_: JsonOption = False) -> None:
     Exit status 0 when healthy, 4 when a problem was found.
     """
     with _errors():
-        healthy, health = pipeline.doctor(db or default_db())
+        healthy, health = pipeline.doctor(_db(db))
     if json_:
         typer.echo(json.dumps({"healthy": healthy, **health}, ensure_ascii=False, indent=2))
     else:
@@ -509,7 +516,7 @@ def doctor(db: DbOption = None, json_: JsonOption = False) -> None:
 def reindex(db: DbOption = None) -> None:
     """Rebuild the index from its stored texts (after an upgrade changed normalisation)."""
     with _errors():
-        n = pipeline.reindex(db or default_db())
+        n = pipeline.reindex(_db(db))
     typer.echo(f"reindexed {n} sources")
 
 

@@ -99,6 +99,15 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
             text = None
+    if text is None and len(data) % 2 == 0:  # UTF-16 of a script with no zero bytes
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                candidate = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if _reads_as_text(candidate):
+                text, encoding = candidate, "utf-16"
+                break
     if text is None:
         try:
             text, encoding = data.decode("cp1252"), "cp1252"
@@ -136,16 +145,17 @@ def _utf16_without_bom(data: bytes, name: str) -> str:
 
 def _reads_as_text(text: str) -> bool:
     """Natural language: letters, digits, spaces and punctuation only, some of it spaces
-    or punctuation, and letters from few Unicode blocks (random bytes decoded as UTF-16
-    give combining marks, symbols and letters from everywhere)."""
+    or punctuation, and letters of few scripts (the first word of their Unicode names:
+    LATIN, CJK, HIRAGANA, HANGUL...; random bytes decoded as UTF-16 give combining marks,
+    symbols and letters of every script)."""
     sample = text[:4096]
     if len(sample) < 8:
         return False
     cats = [unicodedata.category(ch)[0] if ch not in "\n\r\t" else "Z" for ch in sample]
     wordish = sum(1 for c in cats if c in "LNZP")
     breaks = sum(1 for c in cats if c in "ZP")
-    blocks = {ord(ch) >> 7 for ch in sample if ch.isalpha()}
-    return wordish / len(sample) > 0.97 and breaks / len(sample) > 0.03 and len(blocks) <= 6
+    scripts = {unicodedata.name(ch, "?").split()[0] for ch in sample if ch.isalpha()}
+    return wordish / len(sample) > 0.97 and breaks / len(sample) > 0.03 and len(scripts) <= 4
 
 
 def _control_share(text: str) -> float:
@@ -289,9 +299,9 @@ class Page:
 MAX_HEADER_BYTES = 1024 * 1024
 #: HTML declares its charset in its first 1024 bytes (the HTML standard's prescan).
 HTML_PRESCAN_BYTES = 1024
-#: An HTML page with more <div> tags than this is read whole, without main-content
-#: detection (which is quadratic in their nesting depth).
-MAX_HTML_DIVS = 20_000
+#: An HTML page with more tags than this is read whole, without main-content detection
+#: (which is quadratic in the nesting depth; ordinary pages have 1,000-5,000 tags).
+MAX_HTML_TAGS = 30_000
 #: Bytes read at a time when copying, skipping or decompressing.
 _CHUNK = 64 * 1024
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.I)
@@ -505,9 +515,9 @@ def _html_text(html: str) -> tuple[str, str]:
     """
     tree = HTMLTree.parse(html)
     full = extract_plain_text(tree, main_content=False, list_bullets=False, alt_texts=False)
-    if html.count("<div") + html.count("<DIV") > MAX_HTML_DIVS:
+    if html.count("<") > MAX_HTML_TAGS:
         # resiliparse's main-content detection is quadratic in the nesting depth of
-        # <div>s; a page with this many is no article: take all its text
+        # elements; a page with this many tags is no article: take all its text
         return full.strip(), ""
     main = extract_plain_text(
         tree, main_content=True, list_bullets=False, alt_texts=False, comments=False

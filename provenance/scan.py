@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import multiprocessing
 import os
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
@@ -33,7 +34,7 @@ from provenance.store import Store
 MATCHES_PER_PAGE = 10
 #: Pages written per transaction at most, and seconds per transaction.
 WRITE_BATCH = 100
-WRITE_BATCH_SECONDS = 1.0
+WRITE_BATCH_SECONDS = 0.25
 
 
 @dataclass(slots=True)
@@ -85,9 +86,22 @@ _worker: dict[str, object] = {}
 
 
 def _init_worker(db: str, stock_min: int, policy: Policy) -> None:
+    _watch_parent(os.getppid())
     _worker["store"] = Store.open(db)
     _worker["stock_min"] = stock_min
     _worker["policy"] = policy
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker when the scan that started it is gone (killed with -9, its
+    workers would otherwise wait on the call queue forever)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="prov-parent-watch").start()
 
 
 def _check_in_worker(text: str) -> PageCheck:
@@ -215,7 +229,8 @@ def scan(
         version = store.index_version()
         pool = _Pool(store.path, n_workers, stock_min, policy, store)
         writer = _Writer(store)
-        pending: deque[tuple[Page | str, Future[PageCheck]]] = deque()
+        pending: deque[tuple[Page | str, Future[PageCheck] | None]] = deque()
+        inflight: set[str] = set()
         limit = max(4, 4 * n_workers)
 
         def progress() -> None:
@@ -226,12 +241,21 @@ def scan(
         def drain(keep: int) -> None:
             while len(pending) > keep:
                 item, fut = pending.popleft()
+                if fut is None:  # the same content as a page before it, now written
+                    assert isinstance(item, Page)  # noqa: S101
+                    with writer:
+                        _write_seen(results, item, stats)
+                    progress()
+                    continue
+                if not fut.done():
+                    writer.flush()  # hold no write lock while a worker is busy
                 check = fut.result()
                 with writer:
                     if isinstance(item, str):
                         results.replace_matches(item, check.findings, version, _now())
                         stats.rechecked += 1
                     else:
+                        inflight.discard(item.sha256)
                         _write_checked(results, item, check, version, stats)
                 progress()
 
@@ -247,12 +271,16 @@ def scan(
                         stats.errors += 1
                 elif results.has_document(page.key, page.sha256):
                     stats.skipped += 1
+                elif page.sha256 in inflight:  # a mirror of a page still being checked
+                    pending.append((page, None))
+                    continue
                 else:
                     checked = results.checked_version(page.sha256)
                     if checked is not None and not (recheck and checked < version):
                         with writer:
                             _write_seen(results, page, stats)
                     else:
+                        inflight.add(page.sha256)
                         pending.append((page, pool.submit(page.text)))
                         drain(limit)
                         continue

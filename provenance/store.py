@@ -213,31 +213,35 @@ class Store:
         if not Path(path).parent.is_dir():
             raise StoreError(f"{name}: the folder {Path(path).parent} does not exist")
         try:
-            conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: no corruption
-            db = Database(conn)
-            tables = set(db.table_names())
-            if tables and "meta" not in tables:
-                conn.close()
-                raise StoreError(f"{name}: an SQLite database, but not a prov index")
-            _check_schema(name, db)
-            if db.journal_mode != "wal":
-                db.enable_wal()
-            migrations.apply(db)
-            stored = db.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()
-            if stored is None:
-                chosen = params or Params()
-                with db.atomic():
-                    db.table("meta").insert(
-                        {"key": "params", "value": json.dumps(chosen.as_dict())}, replace=True
-                    )
-            else:
-                chosen = _compare_params(
-                    name, Params(**json.loads(stored[0])), params, check_version
-                )
+            with _init_lock(name):
+                return cls._open(name, params, check_version)
         except sqlite3.DatabaseError as e:
             raise StoreError(f"{name}: cannot use the database ({e})") from None
+
+    @classmethod
+    def _open(cls, name: str, params: Params | None, check_version: bool) -> Store:
+        """Connect, check and migrate the schema, and settle the parameters."""
+        conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: no corruption
+        db = Database(conn)
+        tables = set(db.table_names())
+        if tables and "meta" not in tables:
+            conn.close()
+            raise StoreError(f"{name}: an SQLite database, but not a prov index")
+        _check_schema(name, db)
+        if db.journal_mode != "wal":
+            db.enable_wal()
+        migrations.apply(db)
+        stored = db.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()
+        if stored is None:
+            chosen = params or Params()
+            with db.atomic():
+                db.table("meta").insert(
+                    {"key": "params", "value": json.dumps(chosen.as_dict())}, replace=True
+                )
+        else:
+            chosen = _compare_params(name, Params(**json.loads(stored[0])), params, check_version)
         return cls(db, name, chosen)
 
     def close(self) -> None:
@@ -564,6 +568,22 @@ class Store:
             sql = f"SELECT hash FROM passage_freq WHERE docs >= ? AND hash IN ({marks})"  # noqa: S608
             out.update(h for (h,) in self.db.execute(sql, [min_docs, *chunk]))
         return out
+
+
+@contextmanager
+def _init_lock(name: str) -> Iterator[None]:
+    """Serialise opening (creating, migrating) an index across processes: two `prov add`
+    started together on a new file would otherwise see each other's half-made schema."""
+    try:
+        fd = os.open(name + ".init-lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:  # a read-only folder: nothing can be created there anyway
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _check_schema(name: str, db: Database) -> None:
