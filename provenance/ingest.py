@@ -100,14 +100,8 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
         except UnicodeDecodeError:
             text = None
     if text is None and len(data) % 2 == 0:  # UTF-16 of a script with no zero bytes
-        for enc in ("utf-16-le", "utf-16-be"):
-            try:
-                candidate = data.decode(enc)
-            except UnicodeDecodeError:
-                continue
-            if _reads_as_text(candidate):
-                text, encoding = candidate, "utf-16"
-                break
+        text = _utf16_guess(data)
+        encoding = "utf-16" if text is not None else ""
     if text is None:
         try:
             text, encoding = data.decode("cp1252"), "cp1252"
@@ -133,14 +127,29 @@ def _utf16_without_bom(data: bytes, name: str) -> str:
                     return data.decode(enc)
                 except UnicodeDecodeError:
                     break
-        for enc in ("utf-16-le", "utf-16-be"):
-            try:
-                text = data.decode(enc)
-            except UnicodeDecodeError:
-                continue
-            if _reads_as_text(text):
-                return text
+        guess = _utf16_guess(data)
+        if guess is not None:
+            return guess
     raise InputError(f"{name}: binary data, not text")
+
+
+def _utf16_guess(data: bytes) -> str | None:
+    """The byte order under which ``data`` reads as text, if any; when both do (Greek
+    read backwards is Hangul), the one with more spaces and common punctuation."""
+    best: tuple[int, str] | None = None
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            candidate = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _reads_as_text(candidate):
+            common = sum(
+                1 for ch in candidate[:4096] if ch < "\x80" or "\u3000" <= ch <= "\u303f"
+                or "\uff00" <= ch <= "\uffef"
+            )  # fmt: skip
+            if best is None or common > best[0]:
+                best = (common, candidate)
+    return None if best is None else best[1]
 
 
 def _reads_as_text(text: str) -> bool:

@@ -29,7 +29,7 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _JOINERS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 TOKEN_RE = re.compile(
     rf"[{_CJK}]"
-    rf"|\d+(?:(?:[.,]|[{_JOINERS}]+)\d+)*(?![^\W_])"
+    rf"|\d+(?:(?:[{_JOINERS}]*[.,][{_JOINERS}]*|[{_JOINERS}]+)\d+)*(?![^\W_])"
     rf"|[^\W_{_CJK}]+(?:['’ʼ‘{_JOINERS}]+[^\W_{_CJK}]+)*"
 )
 _THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")

@@ -17,7 +17,7 @@ import os
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,8 +85,8 @@ class PageCheck:
 _worker: dict[str, object] = {}
 
 
-def _init_worker(db: str, stock_min: int, policy: Policy) -> None:
-    _watch_parent(os.getppid())
+def _init_worker(db: str, stock_min: int, policy: Policy, parent: int) -> None:
+    _watch_parent(parent)
     _worker["store"] = Store.open(db)
     _worker["stock_min"] = stock_min
     _worker["policy"] = policy
@@ -147,7 +147,7 @@ class _Pool:
                 max_workers=workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_init_worker,
-                initargs=(db, stock_min, policy),
+                initargs=(db, stock_min, policy, os.getpid()),
             )
         )
 
@@ -198,6 +198,19 @@ class _Writer:
         if self.open:
             self.store.commit()
             self.open = False
+
+
+def _committed_first(pages: Iterable[Page], writer: _Writer) -> Iterator[Page]:
+    """The pages, with what was written committed before each is read: reading a page
+    can take long (a huge HTML file), and a scan must not hold the write lock meanwhile."""
+    it = iter(pages)
+    while True:
+        writer.flush()
+        try:
+            page = next(it)
+        except StopIteration:
+            return
+        yield page
 
 
 def scan(
@@ -260,7 +273,7 @@ def scan(
                 progress()
 
         try:
-            for page in iter_pages(inputs):
+            for page in _committed_first(iter_pages(inputs), writer):
                 stats.read += 1
                 if page.error:
                     if results.has_document(page.key, ""):
@@ -281,6 +294,8 @@ def scan(
                             _write_seen(results, page, stats)
                     else:
                         inflight.add(page.sha256)
+                        if pool.inline:
+                            writer.flush()  # checking here: hold no write lock meanwhile
                         pending.append((page, pool.submit(page.text)))
                         drain(limit)
                         continue

@@ -23,6 +23,7 @@ import fcntl
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -212,11 +213,19 @@ class Store:
             raise StoreError(f"{name}: is a folder, expected a database file")
         if not Path(path).parent.is_dir():
             raise StoreError(f"{name}: the folder {Path(path).parent} does not exist")
-        try:
-            with _init_lock(name):
-                return cls._open(name, params, check_version)
-        except sqlite3.DatabaseError as e:
-            raise StoreError(f"{name}: cannot use the database ({e})") from None
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                with _init_lock(name):
+                    return cls._open(name, params, check_version)
+            except sqlite3.OperationalError as e:
+                # another process holds the new file's write lock (changing the journal
+                # mode does not wait on the busy handler): wait as for any write
+                if "locked" not in str(e) or time.monotonic() > deadline:
+                    raise StoreError(f"{name}: cannot use the database ({e})") from None
+                time.sleep(0.1)
+            except sqlite3.DatabaseError as e:
+                raise StoreError(f"{name}: cannot use the database ({e})") from None
 
     @classmethod
     def _open(cls, name: str, params: Params | None, check_version: bool) -> Store:
@@ -225,8 +234,8 @@ class Store:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: no corruption
         db = Database(conn)
-        tables = set(db.table_names())
-        if tables and "meta" not in tables:
+        tables = set(db.table_names()) - {migrations.migrations_table}
+        if tables and "meta" not in tables:  # (only the migrations table: being created)
             conn.close()
             raise StoreError(f"{name}: an SQLite database, but not a prov index")
         _check_schema(name, db)

@@ -131,7 +131,7 @@ def kill_repeatedly(
     of the landed kills."""
     rng = random.Random(KILL_SEED)  # noqa: S311
     startup, seconds = timing
-    landed = []
+    landed: list[tuple[float, float]] = []
     for _ in range(3 * KILLS):
         done = progress()
         if len(landed) == KILLS or done >= 1:
@@ -173,7 +173,8 @@ def add_is_whole(db: Path) -> None:
         "WHERE p.source_id = s.id)",
     )
     assert bad_passages == []
-    keys = dict(rows(db, "SELECT passage_id, count(*) FROM band_keys GROUP BY passage_id"))
+    found = rows(db, "SELECT passage_id, count(*) FROM band_keys GROUP BY passage_id")
+    keys: dict[object, object] = dict(found)  # type: ignore[arg-type]
     bad_keys = [(pid, keys.get(pid, 0)) for (pid,) in rows(db, "SELECT id FROM passages")]
     assert [(pid, n) for pid, n in bad_keys if n != bands] == []
     assert rows(db, "SELECT count(*) FROM sources s WHERE NOT EXISTS "
@@ -357,17 +358,8 @@ def group_members(pgid: int) -> list[int]:
     return members
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scan._Pool: the ProcessPoolExecutor's spawned workers (and multiprocessing's "
-    "resource_tracker) outlive a kill -9 of the scan: they block forever on the call queue, "
-    "whose writing end every child holds too, so the parent's death never reaches them; "
-    "each killed nightly scan leaks --workers processes holding the index open (orphans of "
-    "earlier test runs were still alive hours later). A parent-death check in the worker "
-    "(prctl PR_SET_PDEATHSIG, or a thread watching os.getppid()) would end them",
-)
 def test_workers_end_when_a_scan_is_killed(tmp_path: Path, crawl: tuple[Path, Path, float]) -> None:
-    root, _, _ = crawl
+    root, *_ = crawl
     db = seeds_index(tmp_path / "killed.db")
     proc = prov("scan", "--db", db, "--workers", "2", root)
     try:

@@ -1,0 +1,252 @@
+"""Concurrency: several prov processes on one index at the same time.
+
+Two ``prov add`` of different folders, a ``prov scan`` and ``prov check`` readers in a
+loop, all started at the same instant on one index: no process fails or prints a
+traceback ("database is locked" included), readers always get the same answer, and the
+index ends up as a sequential run leaves it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import closing, suppress
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from provenance import pipeline, store
+from provenance.scan import scan
+from tests.conftest import ROOT, seed_path, seed_text
+
+CASES = ROOT / "tests" / "assets" / "cases"
+
+#: Starts the command line at the wall-clock time given first (after the imports), so
+#: that processes started one after another really begin together.
+SYNC_RUNNER = """
+import sys, time
+from provenance.cli import main
+at = float(sys.argv.pop(1))
+time.sleep(max(0.0, at - time.time()))
+main()
+"""
+
+
+def start(at: float, *args: str | Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", SYNC_RUNNER, str(at), *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
+    with closing(sqlite3.connect(db, timeout=30)) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def articles(root: Path, n: int, seed: int) -> Path:
+    """``n`` articles in an invented language: they copy nothing and nothing copies them."""
+    rng = random.Random(seed)  # noqa: S311
+    syllables = "ka lo mi re su tan vel dor pim ang esh ul bro qua zin fex".split()
+    vocab = ["".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(3000)]
+    root.mkdir(parents=True)
+    for i in range(n):
+        paragraphs = []
+        for _ in range(rng.randint(4, 8)):
+            sentences = [
+                " ".join(rng.choices(vocab, k=rng.randint(10, 18))).capitalize() + "."
+                for _ in range(3)
+            ]
+            paragraphs.append(" ".join(sentences))
+        (root / f"a{i:03}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    return root
+
+
+def crawl(root: Path) -> Path:
+    """Pages that copy the seeds, and pages that copy nothing; all distinct."""
+    copies = [seed_text(p) for p in ("000", "002", "003")]
+    others = [p.read_text(encoding="utf-8") for p in sorted(CASES.glob("handwritten/*.txt"))]
+    root.mkdir(parents=True)
+    for i in range(60):
+        body = copies[i % 3] if i % 2 else others[i % len(others)]
+        (root / f"p{i:03}.txt").write_text(f"Page {i}.\n\n{body}", encoding="utf-8")
+    (root / "broken.txt").write_bytes(bytes(100))
+    return root
+
+
+def seeds_index(db: Path) -> Path:
+    db.parent.mkdir(parents=True, exist_ok=True)
+    list(pipeline.add([seed_path("001"), seed_path("004")], db))
+    return db
+
+
+def sources(db: Path) -> list[tuple[object, ...]]:
+    return rows(db, "SELECT path, sha256, words, passages FROM sources ORDER BY path")
+
+
+def scan_results(db: Path) -> list[tuple[object, ...]]:
+    """What the scan found (not when, nor against which index version)."""
+    return rows(
+        db,
+        "SELECT d.key, d.sha256, d.status, d.error, m.source_path, m.verdict, m.fidelity, "
+        "m.source_coverage, m.copy_coverage, m.alterations FROM documents d "
+        "LEFT JOIN matches m ON m.sha256 = d.sha256 ORDER BY d.key, m.source_path",
+    )
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    base = tmp_path_factory.mktemp("inputs")
+    return articles(base / "a", 150, seed=1), articles(base / "b", 150, seed=2), crawl(base / "c")
+
+
+def test_two_adds_a_scan_and_checks_at_once(
+    tmp_path: Path, inputs: tuple[Path, Path, Path]
+) -> None:
+    folder_a, folder_b, pages = inputs
+    sequential = seeds_index(tmp_path / "seq" / "i.db")
+    list(pipeline.add([folder_a], sequential))
+    list(pipeline.add([folder_b], sequential))
+    scan([pages], sequential, workers=1)
+
+    db = seeds_index(tmp_path / "conc" / "i.db")
+    at = time.time() + 1.5
+    writers = [
+        start(at, "add", "--db", db, folder_a),
+        start(at, "add", "--db", db, folder_b),
+        start(at, "scan", "--db", db, "--workers", "2", pages),
+    ]
+    checks: list[tuple[int, str, str]] = []
+    while any(w.poll() is None for w in writers) or len(checks) < 2:
+        reader = start(0, "check", "--db", db, seed_path("003"), "--json")
+        out, err = reader.communicate(timeout=120)
+        checks.append((reader.returncode, out, err))
+    outcomes = [(w.returncode, *w.communicate(timeout=120)) for w in writers]
+    for code, _, err in outcomes + checks:
+        assert "Traceback" not in err
+        assert code == 0, err
+        assert err == ""
+    answers = {
+        (Path(m["source"]).name[:3], m["verdict"]) for _, out, _ in checks
+        for m in json.loads(out)["matches"][:1]
+    }  # fmt: skip
+    assert answers == {("004", "paraphrased")}
+    print(f"\n{len(checks)} checks answered while two adds and a scan wrote")
+    assert sources(db) == sources(sequential)
+    assert scan_results(db) == scan_results(sequential)
+    assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+@pytest.mark.parametrize("state", ["creating", "writing"])
+def test_add_waits_for_a_process_that_creates_the_index(tmp_path: Path, state: str) -> None:
+    """Another process is half-way through creating the index: ``prov add`` waits for it
+    (busy timeout), then adds its source to the index the other made."""
+    db = tmp_path / "new.db"
+    with closing(sqlite3.connect(db, isolation_level=None)) as conn:
+        database = Database(conn)
+        if state == "creating":  # what Store.open does: WAL, then the migrations
+            database.enable_wal()
+            store.migrations.ensure_migrations_table(database)
+            conn.execute("BEGIN IMMEDIATE")
+            store.migrations.apply(database)  # inside the open transaction
+        else:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("CREATE TABLE pending (x)")
+        proc = start(0, "add", "--db", db, seed_path("001"))
+        with suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=4)  # a prov that waits is still running after 4 s
+        conn.execute("COMMIT")
+    if state == "writing":
+        with closing(sqlite3.connect(db)) as conn:
+            conn.execute("DROP TABLE pending")
+    _, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err) == (0, "")
+    assert [r[0] for r in sources(db)] == [str(seed_path("001"))]
+
+
+def test_a_scan_does_not_hold_the_write_lock_while_it_reads(tmp_path: Path) -> None:
+    db = seeds_index(tmp_path / "i.db")
+    articles_ = sorted(CASES.glob("sources/*.txt"))
+    list(pipeline.add(articles_, db))
+    pages = tmp_path / "crawl"
+    pages.mkdir()
+    for i in range(6):
+        (pages / f"p{i:02}.txt").write_text(f"Page {i}.\n\n{seed_text('000')}", encoding="utf-8")
+    # every source copied 150 times (cut at 4M characters): about 4.5 s to check
+    unit = [seed_text("001"), seed_text("004"), *(a.read_text(encoding="utf-8") for a in articles_)]
+    (pages / "p06.txt").write_text("\n\n".join(unit * 150), encoding="utf-8")
+    for i in range(7, 10):
+        (pages / f"p{i:02}.txt").write_text(f"Page {i}.\n\n{seed_text('002')}", encoding="utf-8")
+    proc = start(0, "scan", "--db", db, "--workers", "1", pages)
+    longest = 0.0
+    try:
+        with closing(sqlite3.connect(db, timeout=60, isolation_level=None)) as conn:
+            while proc.poll() is None:
+                began = time.monotonic()
+                conn.execute("BEGIN IMMEDIATE")
+                longest = max(longest, time.monotonic() - began)
+                conn.execute("ROLLBACK")
+                time.sleep(0.02)
+    finally:
+        _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    print(f"\na writer waited at most {longest:.1f} s for the scan")
+    assert longest < 1.5
+
+
+def test_a_second_scan_is_refused_with_one_line(tmp_path: Path) -> None:
+    db = seeds_index(tmp_path / "i.db")
+    pages = crawl(tmp_path / "crawl")
+    at = time.time() + 1.2
+    procs = [start(at, "scan", "--db", db, "--workers", "1", pages) for _ in range(2)]
+    errs = [p.communicate(timeout=120)[1] for p in procs]
+    outcomes = sorted((p.returncode, err) for p, err in zip(procs, errs, strict=True))
+    if outcomes[1][0] == 0:  # the first had finished before the second began: still fine
+        assert outcomes == [(0, ""), (0, "")]
+        return
+    assert outcomes[0] == (0, "")
+    code, err = outcomes[1]
+    assert code == 4
+    assert err == (
+        f"Error: {db}: another prov scan is running on this index; wait for it to finish "
+        "(its progress is kept) or use another --db\n"
+    )
+    assert os.path.exists(str(db) + ".lock")
+
+
+def test_mirrored_pages_are_checked_once(tmp_path: Path) -> None:
+    originals = tmp_path / "crawl" / "a"
+    mirrors = tmp_path / "crawl" / "b"
+    for folder in (originals, mirrors):
+        folder.mkdir(parents=True)
+    texts = [seed_text(p) for p in ("000", "002", "003")]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(CASES.glob("handwritten/*.txt"))]
+    for i, text in enumerate(texts):
+        (originals / f"p{i:02}.txt").write_text(text, encoding="utf-8")
+        (mirrors / f"p{i:02}.txt").write_text(text, encoding="utf-8")
+
+    def outcome(db: Path) -> tuple[object, ...]:
+        return (
+            rows(db, "SELECT status, count(*) FROM documents GROUP BY status"),
+            rows(db, "SELECT hash, docs FROM passage_freq ORDER BY hash"),
+        )
+
+    first_originals = seeds_index(tmp_path / "ref" / "i.db")
+    scan([originals], first_originals, workers=1)
+    scan([originals, mirrors], first_originals, workers=1)
+    interleaved = seeds_index(tmp_path / "one" / "i.db")
+    pairs = [
+        p for i in range(len(texts)) for p in (originals / f"p{i:02}.txt", mirrors / f"p{i:02}.txt")
+    ]
+    scan(pairs, interleaved, workers=1)
+    assert outcome(first_originals)[0] == [("checked", len(texts)), ("seen", len(texts))]
+    assert outcome(interleaved) == outcome(first_originals)
