@@ -616,29 +616,63 @@ def _warc_pages(name: str, mtime: str) -> Iterator[Page]:
         with open(name, "rb") as fh:
             gzipped = fh.read(2) == b"\x1f\x8b"
             fh.seek(0)
-            for member, framer in _framers(fh, gzipped):
-                while (record := framer.next_record()) is not None:
+            start: int | None = 0
+            while start is not None:
+                try:
+                    for member, framer in _framers(fh, gzipped, start):
+                        while (record := framer.next_record()) is not None:
+                            count += 1
+                            page = _record_page(
+                                record, _record_key(name, member, record.offset), name, mtime
+                            )
+                            framer.finish()
+                            if page is not None:
+                                yield page
+                    start = None
+                except _Damaged as e:
+                    offset = framer.start if framer is not None else 0
+                    yield _error(_record_key(name, member, offset), "warc", str(e), name, mtime)
                     count += 1
-                    key = _record_key(name, member, record.offset)
-                    try:
-                        page = _warc_page(record, key, name, mtime)
-                    except _Damaged:
-                        raise
-                    except _Unreadable as e:
-                        url = record.headers.get("warc-target-uri", name)
-                        page = _error(key, "warc", str(e), url, mtime)
-                    framer.finish()
-                    if page is not None:
-                        yield page
-    except _Damaged as e:
-        offset = framer.start if framer is not None else 0
-        yield _error(_record_key(name, member, offset), "warc", str(e), name, mtime)
-        return
+                    # a .warc.gz is a series of independent members: go on at the next one
+                    start = _next_member(fh, member + 1) if gzipped and member is not None else None
+                    framer = None
     except OSError as e:
         yield _error(name, "warc", _os_reason(e), name, mtime)
         return
     if not count:
         yield _error(name, "warc", "empty (no WARC records)", name, mtime)
+
+
+def _record_page(record: _Record, key: str, name: str, mtime: str) -> Page | None:
+    try:
+        return _warc_page(record, key, name, mtime)
+    except _Unreadable as e:
+        url = record.headers.get("warc-target-uri", name)
+        return _error(key, "warc", str(e), url, mtime)
+
+
+def _next_member(fh: BinaryIO, pos: int) -> int | None:
+    """The offset of the next intact gzip member holding a WARC record, at or after
+    ``pos`` (the bytes 1f 8b 08 can occur inside compressed data: each candidate is
+    checked by decompressing its first bytes)."""
+    while True:
+        fh.seek(pos)
+        window = fh.read(_CHUNK + 2)
+        if len(window) < 3:
+            return None
+        at = window.find(b"\x1f\x8b\x08")
+        if at < 0:
+            pos += len(window) - 2
+            continue
+        candidate = pos + at
+        fh.seek(candidate)
+        try:
+            head = zlib.decompressobj(wbits=31).decompress(fh.read(_CHUNK), 16)
+        except zlib.error:
+            head = b""
+        if head.startswith(b"WARC/"):
+            return candidate
+        pos = candidate + 1
 
 
 def _record_key(name: str, member: int | None, offset: int) -> str:
@@ -647,12 +681,12 @@ def _record_key(name: str, member: int | None, offset: int) -> str:
     return f"{name}#{member}" if offset == 0 else f"{name}#{member}+{offset}"
 
 
-def _framers(fh: BinaryIO, gzipped: bool) -> Iterator[tuple[int | None, _Framer]]:
-    """One framer over the file, or one per gzip member with the member's offset."""
+def _framers(fh: BinaryIO, gzipped: bool, start: int = 0) -> Iterator[tuple[int | None, _Framer]]:
+    """One framer over the file, or one per gzip member (from ``start``) with the
+    member's offset."""
     if not gzipped:
         yield None, _Framer(fh)
         return
-    start = 0
     while True:
         fh.seek(start)
         if not fh.read(1):

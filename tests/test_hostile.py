@@ -534,14 +534,6 @@ def test_scan_a_truncated_warc(tmp_path: Path, seed_db: Path) -> None:
     assert statuses(db)[str(crawl / "b.txt")] == "checked"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest._warc_pages stops reading a .warc.gz at its first damaged gzip member "
-    "(_framers raises _Damaged, the file is abandoned): the intact members after it, each an "
-    "independent record, are never read, so one flipped byte loses the rest of a crawl file "
-    "(tens of thousands of records in a Common Crawl WARC); resyncing at the next member's "
-    "header (1f 8b 08) would keep them",
-)
 def test_scan_a_warc_gz_with_a_corrupted_member(tmp_path: Path, seed_db: Path) -> None:
     db = copy_db(seed_db, tmp_path / "i.db")
     crawl = tmp_path / "crawl"

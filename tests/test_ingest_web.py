@@ -325,14 +325,13 @@ def test_warc_gz_with_corrupted_member(tmp_path: Path) -> None:
     data[middle : middle + 8] = bytes(b ^ 0xFF for b in data[middle : middle + 8])
     write(path, bytes(data))
     result = pages(path, write(tmp_path / "next.txt", "Next file."))
-    assert [p.error for p in result] == [
-        "",
-        result[1].error,
-        "",
-    ]
+    # the damaged member is recorded; the intact member after it is still read
+    assert [p.error for p in result] == ["", result[1].error, "", ""]
     assert result[1].key == f"{path}#{offsets[1]}"
     assert result[1].error.startswith(f"{path}#{offsets[1]}: corrupted gzip member (")
-    assert result[2].text == "Next file."
+    assert result[2].key == f"{path}#{offsets[2]}"
+    assert result[2].text == result[0].text
+    assert result[3].text == "Next file."
 
 
 @pytest.mark.parametrize(
