@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from provenance.report import summary
+from provenance.report import flat, summary
 from provenance.score import (
     MEANING_RISKS,
     NAME,
@@ -340,10 +340,6 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def _pct(x: float) -> str:
     v = 100 * x
     return f"{v:.0f}%" if abs(v - round(v)) < 0.05 else f"{v:.1f}%"
@@ -372,7 +368,7 @@ def _before(text: str, pos: int, lo: int = 0, n: int = _CONTEXT_WORDS) -> str:
         return ""
     start = words[-n].start() if len(words) >= n else words[0].start()
     prefix = "…" if text[lo:start].strip() else ""
-    return prefix + _flat(text[start:pos]) + (" " if text[pos - 1 : pos].isspace() else "")
+    return prefix + flat(text[start:pos]) + (" " if text[pos - 1 : pos].isspace() else "")
 
 
 def _after(text: str, pos: int, hi: int | None = None, n: int = _CONTEXT_WORDS) -> str:
@@ -384,7 +380,7 @@ def _after(text: str, pos: int, hi: int | None = None, n: int = _CONTEXT_WORDS) 
     end = words[n - 1].end() if len(words) >= n else words[-1].end()
     suffix = "…" if text[end:hi].strip() else ""
     lead = " " if text[pos : pos + 1].isspace() else ""
-    return lead + _flat(text[pos:end]) + suffix
+    return lead + flat(text[pos:end]) + suffix
 
 
 class _Paragraphs:
@@ -679,7 +675,7 @@ def _context_html(text: str, span: tuple[int, int], bounds: tuple[int, int], tag
     """The changed words in ``<tag>`` (del or ins) with a few words around them."""
     a, b = span
     mid = (
-        f"<{tag}>{_esc(_flat(text[a:b]))}</{tag}>"
+        f"<{tag}>{_esc(flat(text[a:b]))}</{tag}>"
         if b > a
         else f'<span class="empty">{_CARET}</span>'
     )
@@ -877,7 +873,7 @@ def _missing(r: CompareResult, p: str, h: int) -> str:
         lis = [
             f'<li class="miss" data-missing="{k}"><div class="reason">'
             f'<a href="#{p}missing-{k}">source ¶\u00a0{par.at(m.source_span[0])}</a></div>'
-            f'<div class="text">{_esc(_flat(m.text))}</div></li>'
+            f'<div class="text">{_esc(flat(m.text))}</div></li>'
             for k, m in enumerate(s.missing, 1)
         ]
         items = f'<ol class="plain">{"".join(lis)}</ol>'

@@ -204,6 +204,7 @@ def find_sources(
     top: int,
     policy: Policy = DEFAULT_POLICY,
     stock_min: int = STOCK_MIN_DOCS,
+    hashes: list[int] | None = None,
 ) -> tuple[list[tuple[StoredText, Score]], int]:
     """The indexed sources a segmented text copies, verified and scored, best first.
 
@@ -213,8 +214,9 @@ def find_sources(
     verified.
     """
     spans = [(p.first, p.last) for p in seg.passages]
-    if stock_min > 0 and spans:
+    if hashes is None and stock_min > 0 and spans:
         hashes = passage_hashes(seg.norm.words, spans)
+    if stock_min > 0 and spans and hashes:
         stock = store.stock_among(hashes, stock_min)
         if stock:
             spans = [sp for sp, h in zip(spans, hashes, strict=True) if h not in stock]

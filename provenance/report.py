@@ -150,17 +150,17 @@ def summary(r: CompareResult) -> str:
     return out
 
 
-def _flat(text: str) -> str:
+def flat(text: str) -> str:
     """Text on one line: runs of white space become one space."""
     return re.sub(r"\s+", " ", text).strip()
 
 
 def _alteration_phrase(a: Alteration) -> str:
     if a.kind == "insertion":
-        return f"added “{_flat(a.copy)}” ({a.risk})"
+        return f"added “{flat(a.copy)}” ({a.risk})"
     if a.kind == "deletion":
-        return f"dropped “{_flat(a.source)}” ({a.risk})"
-    return f"“{_flat(a.source)}” → “{_flat(a.copy)}” ({a.risk})"
+        return f"dropped “{flat(a.source)}” ({a.risk})"
+    return f"“{flat(a.source)}” → “{flat(a.copy)}” ({a.risk})"
 
 
 def render_sources_json(rows: list[SourceRow]) -> str:

@@ -116,16 +116,13 @@ def _check_in_worker(text: str) -> PageCheck:
 def check_page(store: Store, text: str, stock_min: int, policy: Policy) -> PageCheck:
     """Check one page's text against the index."""
     seg = prepare(text)
-    found, _ = find_sources(store, seg, MATCHES_PER_PAGE, policy, stock_min)
+    norm = seg.norm
+    hashes = passage_hashes(norm.words, [(p.first, p.last) for p in seg.passages])
+    found, _ = find_sources(store, seg, MATCHES_PER_PAGE, policy, stock_min, hashes)
     findings = tuple(Finding(stored.id, stored.path, s) for stored, s in found)
     covered = sorted(pair.copy_span for f in findings for pair in f.score.pairs)
     free = []
-    norm = seg.norm
-    for p, h in zip(
-        seg.passages,
-        passage_hashes(norm.words, [(p.first, p.last) for p in seg.passages]),
-        strict=True,
-    ):
+    for p, h in zip(seg.passages, hashes, strict=True):
         start, end = norm.starts[p.first], norm.ends[p.last - 1]
         if not any(a < end and start < b for a, b in covered):
             free.append(h)

@@ -7,7 +7,6 @@ colour on a terminal and none on a pipe.
 from __future__ import annotations
 
 import io
-import re
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +15,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from provenance.report import summary
+from provenance.report import flat, summary
 from provenance.score import MEANING_RISKS, CheckResult, CompareResult
 from provenance.store import SourceRow
 
@@ -38,13 +37,9 @@ _RISK_STYLE = {
 }
 
 
-def _flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def _context(context: str, changed: str, style: str) -> Text:
     """The context with the changed words highlighted (the first occurrence)."""
-    ctx, word = _flat(context), _flat(changed)
+    ctx, word = flat(context), flat(changed)
     out = Text(ctx)
     if word:
         at = ctx.find(word)
@@ -211,7 +206,7 @@ def history_renderable(url: str, versions: list[dict[str, Any]]) -> RenderableTy
                 )
             )
             for a in change["alterations"][:10]:
-                before, after = _flat(a["before_context"]), _flat(a["after_context"])
+                before, after = flat(a["before_context"]), flat(a["after_context"])
                 parts.append(Text(f"     {a['risk']:<9} {a['kind']:<12} “{before}” → “{after}”"))
     return Group(*parts)
 
@@ -296,6 +291,6 @@ def doctor_renderable(healthy: bool, h: dict[str, Any]) -> RenderableType:
         table.add_column("passages", justify="right")
         table.add_column("a passage in it", overflow="fold")
         for big in b["largest"]:
-            table.add_row(str(big["passages"]), _flat(big["sample"]))
+            table.add_row(str(big["passages"]), flat(big["sample"]))
         parts.append(table)
     return Group(*parts)
