@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import xxhash
 
+from provenance.normalize import hard_tokens, normalize, simple_tokens
 from provenance.params import Params
 
 U32 = npt.NDArray[np.uint32]
@@ -31,8 +32,8 @@ _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(
 _M64_1 = np.uint64(0xFF51AFD7ED558CCD)
 _M64_2 = np.uint64(0xC4CEB9FE1A85EC53)
 _S33 = np.uint64(33)
-#: Shingles per block of the MinHash matrix (128 x 8192 x 4 bytes = 4 MB).
-_CHUNK = 8192
+#: Shingles per block of the MinHash matrix (128 x 4096 x 4 bytes = 2 MB).
+_CHUNK = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +77,25 @@ def _fmix64(h: U64) -> U64:
     return h ^ (h >> _S33)
 
 
+class _WordHashes(dict[str, int]):
+    """xxh3-64 of words' UTF-8 bytes, each computed once per process (a news corpus has
+    a few hundred thousand distinct words; the cache is emptied past :data:`_MAX_WORDS`)."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= _MAX_WORDS:
+            self.clear()
+        h: int = xxhash.xxh3_64_intdigest(word.encode("utf-8"))
+        self[word] = h
+        return h
+
+
+_MAX_WORDS = 1 << 21
+_WORD_HASHES = _WordHashes()
+
+
 def word_hashes(words: Sequence[str]) -> U64:
-    """xxh3-64 of each word's UTF-8 bytes, each distinct word hashed once."""
-    h = xxhash.xxh3_64_intdigest
-    table = {w: h(w.encode("utf-8")) for w in dict.fromkeys(words)}
-    return np.fromiter(map(table.__getitem__, words), dtype=np.uint64, count=len(words))
+    """xxh3-64 of each word's UTF-8 bytes (cached per distinct word)."""
+    return np.fromiter(map(_WORD_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
 
 
 def _combine(wh: U64, k: int) -> U64:
@@ -98,7 +113,7 @@ def _combine(wh: U64, k: int) -> U64:
 
 
 def _passage_shingles(
-    wh: U64, spans: Sequence[tuple[int, int]], k: int
+    wh: U64, spans: Sequence[tuple[int, int]] | npt.NDArray[np.int64], k: int
 ) -> tuple[U64, npt.NDArray[np.int64]]:
     """All passages' shingle hashes, concatenated, and how many each passage has.
 
@@ -149,10 +164,7 @@ def fingerprint(
             np.empty((0, params.num_perm), dtype=np.uint32),
             np.empty((0, params.bands), dtype=np.int64),
         )
-    hashes, lengths = _passage_shingles(word_hashes(words), spans, params.shingle)
-    hv = (hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-    signatures = minhash(hv, lengths, params)
-    return Fingerprints(signatures, band_keys(signatures, params))
+    return _signatures(word_hashes(words), np.asarray(spans, dtype=np.int64), params)
 
 
 def minhash(hv: U32, lengths: npt.NDArray[np.int64], params: Params) -> U32:
@@ -207,3 +219,160 @@ def passage_hashes(words: Sequence[str], spans: Sequence[tuple[int, int]]) -> li
         h = xxhash.xxh3_64_intdigest("\x1f".join(words[s:e]).encode("utf-8"))
         out.append(h - (1 << 64) if h >= 1 << 63 else h)
     return out
+
+
+def fingerprint_texts(texts: Sequence[str], params: Params) -> Fingerprints:
+    """Signatures and band keys of ``texts``, each text one passage of the words
+    :func:`provenance.normalize.normalize` finds in it (a text without words has the
+    signature of one empty word).
+
+    Equal to ``fingerprint(normalize(t).words, ...)`` text by text, faster: when the
+    texts are plain ASCII words (no hard chunks, see ``normalize``), the words are never
+    made into Python strings; their xxh3 hashes are computed from the characters with
+    NumPy (:func:`xxh3_spans`).
+    """
+    joined = "\n".join(texts)
+    lowered = joined.lower()
+    simple = simple_tokens(lowered) if len(lowered) == len(joined) and joined else None
+    if simple is not None:
+        flat = np.frombuffer(simple[0].encode("ascii"), dtype=np.uint8)
+        token = flat != 32
+        edge = np.empty(len(flat) + 1, dtype=np.bool_)
+        edge[0], edge[-1] = token[0], token[-1]
+        np.not_equal(token[1:], token[:-1], out=edge[1:-1])
+        bounds = np.flatnonzero(edge)
+        starts = bounds[0::2]
+        wh = xxh3_spans(flat, starts, bounds[1::2])
+        if simple[1]:  # numbers, non-ASCII words: by the pattern, then in text order
+            h_words, h_starts, _ = hard_tokens(lowered, simple[1])
+            starts = np.concatenate([starts, np.array(h_starts, dtype=np.int64)])
+            wh = np.concatenate([wh, word_hashes(h_words)])
+            order = np.argsort(starts, kind="stable")
+            starts, wh = starts[order], wh[order]
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        text_ends = np.cumsum(lengths + 1) - 1
+        first = np.searchsorted(starts, text_ends - lengths)
+        last = np.searchsorted(starts, text_ends)
+        if bool(np.all(last > first)):
+            return _signatures(wh, np.stack([first, last], axis=1), params)
+    words: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for t in texts:
+        w = normalize(t).words
+        spans.append((len(words), len(words) + max(1, len(w))))
+        words += w or ("",)
+    return fingerprint(words, spans, params)
+
+
+# xxh3-64 (seed 0) of inputs of 1 to 16 bytes, vectorised: the reference algorithm's
+# short-input paths (XXH3_len_1to3, 4to8, 9to16) with its default secret. Tests compare
+# it with the xxhash package on every length.
+_SECRET = bytes.fromhex(
+    "b8fe6c3923a44bbe7c01812cf721ad1cded46de9839097db7240a4a4b7b3671f"
+    "cb79e64eccc0e578825ad07dccff7221b8084674f743248ee03590e6813a264c"
+)
+
+
+def _le(offset: int, size: int) -> int:
+    return int.from_bytes(_SECRET[offset : offset + size], "little")
+
+
+_FLIP_1TO3 = np.uint64(_le(0, 4) ^ _le(4, 4))
+_FLIP_4TO8 = np.uint64(_le(8, 8) ^ _le(16, 8))
+_FLIP_9TO16 = (np.uint64(_le(24, 8) ^ _le(32, 8)), np.uint64(_le(40, 8) ^ _le(48, 8)))
+_P64_2 = np.uint64(0xC2B2AE3D27D4EB4F)
+_P64_3 = np.uint64(0x165667B19E3779F9)
+_MX1 = np.uint64(0x165667919E3779F9)
+_MX2 = np.uint64(0x9FB21C651E98DF25)
+_M32 = np.uint64(0xFFFFFFFF)
+
+
+def _u(n: int) -> np.uint64:
+    return np.uint64(n)
+
+
+def _rotl(x: U64, r: int) -> U64:
+    return (x << _u(r)) | (x >> _u(64 - r))
+
+
+def _mul128_fold64(a: U64, b: U64) -> U64:
+    """Low 64 bits xor high 64 bits of the 128-bit products ``a * b``."""
+    a0, a1 = a & _M32, a >> _u(32)
+    b0, b1 = b & _M32, b >> _u(32)
+    lo_lo, hi_lo, lo_hi, hi_hi = a0 * b0, a1 * b0, a0 * b1, a1 * b1
+    cross = (lo_lo >> _u(32)) + (hi_lo & _M32) + lo_hi
+    upper = (hi_lo >> _u(32)) + (cross >> _u(32)) + hi_hi
+    lower = (cross << _u(32)) | (lo_lo & _M32)
+    out: U64 = lower ^ upper
+    return out
+
+
+def xxh3_spans(data: npt.NDArray[np.uint8], starts: I64, ends: I64) -> U64:
+    """``xxh3_64(data[s:e])`` for each span, as the xxhash package computes it.
+
+    Spans of 1 to 16 bytes are hashed in NumPy, others by the package one at a time.
+    """
+    lengths = (ends - starts).astype(np.int64)
+    out = np.empty(len(starts), dtype=np.uint64)
+    short = (lengths >= 1) & (lengths <= 16)
+    if not bool(short.all()):
+        raw = data.tobytes()
+        for j in np.flatnonzero(~short).tolist():
+            out[j] = xxhash.xxh3_64_intdigest(raw[int(starts[j]) : int(ends[j])])
+    if not bool(short.any()):
+        return out
+    s, n = starts[short], lengths[short]
+    head, tail = _read64(data, s), _read64(data, s + n - 8)  # bytes s..s+7, e-8..e-1
+    nu = n.astype(np.uint64)
+    h = np.empty(len(s), dtype=np.uint64)
+    i = np.flatnonzero(n > 8)
+    if len(i):
+        lo = head[i] ^ _FLIP_9TO16[0]
+        hi = tail[i] ^ _FLIP_9TO16[1]
+        x = nu[i] + lo.byteswap() + hi + _mul128_fold64(lo, hi)
+        x ^= x >> _u(37)
+        x *= _MX1
+        h[i] = x ^ (x >> _u(32))
+    i = np.flatnonzero((n >= 4) & (n <= 8))
+    if len(i):
+        x = ((tail[i] >> _u(32)) + ((head[i] & _M32) << _u(32))) ^ _FLIP_4TO8
+        x ^= _rotl(x, 49) ^ _rotl(x, 24)
+        x *= _MX2
+        x ^= (x >> _u(35)) + nu[i]
+        x *= _MX2
+        h[i] = x ^ (x >> _u(28))
+    i = np.flatnonzero(n <= 3)
+    if len(i):
+        c1 = head[i] & _u(0xFF)
+        c2 = data[s[i] + (n[i] >> 1)].astype(np.uint64)
+        c3 = tail[i] >> _u(56)
+        x = ((c1 << _u(16)) | (c2 << _u(24)) | c3 | (nu[i] << _u(8))) ^ _FLIP_1TO3
+        x ^= x >> _u(33)
+        x *= _P64_2
+        x ^= x >> _u(29)
+        x *= _P64_3
+        h[i] = x ^ (x >> _u(32))
+    out[short] = h
+    return out
+
+
+def _read64(data: npt.NDArray[np.uint8], at: I64) -> U64:
+    """The little-endian 64-bit words at byte offsets ``at`` (bytes outside ``data``
+    read as zero), through eight shifted 64-bit views of the padded bytes."""
+    words = len(data) // 8 + 3
+    padded = np.zeros(8 * words + 8, dtype=np.uint8)
+    padded[8 : 8 + len(data)] = data
+    views = np.empty((8, words), dtype=np.uint64)
+    for r in range(8):
+        views[r] = np.frombuffer(padded.data, dtype="<u8", offset=r, count=words)
+    at = at + 8
+    out: U64 = views[at & 7, at >> 3]
+    return out
+
+
+def _signatures(wh: U64, spans: npt.NDArray[np.int64], params: Params) -> Fingerprints:
+    """Signatures of the passages ``spans`` (``(n, 2)`` word ranges) of words hashed ``wh``."""
+    hashes, lengths = _passage_shingles(wh, spans, params.shingle)
+    hv = (hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    signatures = minhash(hv, lengths, params)
+    return Fingerprints(signatures, band_keys(signatures, params))

@@ -16,11 +16,15 @@ word's matching form is normalised.
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+
+import numpy as np
+import numpy.typing as npt
 
 # Words: runs of letters/digits, glued by apostrophes and invisible joiners
 # ("Iraq’s", "Dae\u00adsh"), numbers with their decimal and thousands marks
@@ -39,6 +43,7 @@ _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
 _OPEN_QUOTES = "“«„‟❝"
 _CLOSE_QUOTES = "”»❞"
 _QUOTE_RE = re.compile(r'[“«„‟❝”»❞"\n]')
+_QUOTE_MARKS = _OPEN_QUOTES + _CLOSE_QUOTES + '"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +92,215 @@ def normalize_word(token: str) -> str:
 def normalize(text: str) -> Normalized:
     """Tokenise ``text`` into matching words with their original spans.
 
+    Vectorised over the characters (NumPy) wherever the token pattern reduces to a
+    simple rule, and by the pattern itself elsewhere; both give exactly the tokens of
+    :func:`normalize_regex` (tests/test_normalize.py checks it on random texts).
+
+    The rule: in a *chunk* (a run of characters that are letters, digits, apostrophes,
+    ``.`` or ``,``; tokens never span other characters, so chunks are tokenised on
+    their own) made of ASCII only where no digit is followed by ``.``, ``,`` or an
+    apostrophe, the tokens are the runs of letters and digits joined by apostrophes
+    that stand between two of them. Other chunks (non-ASCII characters, numbers such
+    as "1,000" or "3.5", "1990's") are split by the pattern; a text with many of them
+    (not English, or a table of figures) is split by the pattern whole.
+    """
+    lowered = text.lower()
+    if len(lowered) != len(text) or not text:  # some character lower-cased to two
+        return normalize_regex(text)
+    simple = simple_tokens(lowered)
+    if simple is None:
+        return normalize_regex(text)
+    flat, spans = simple
+    words = flat.split()
+    token = np.frombuffer(flat.encode("ascii"), dtype=np.uint8) != 32
+    n = len(token)
+    tedge = np.empty(n + 1, dtype=np.bool_)
+    tedge[0] = token[0]
+    tedge[-1] = token[-1]
+    np.not_equal(token[1:], token[:-1], out=tedge[1:-1])
+    tb = np.flatnonzero(tedge)
+    starts: list[int] = tb[0::2].tolist()
+    ends: list[int] = tb[1::2].tolist()
+    if spans:
+        words, starts, ends = _merge_hard(lowered, spans, words, starts, ends)
+    return Normalized(text, tuple(words), tuple(starts), tuple(ends), _quoted(text, starts))
+
+
+def words(text: str) -> list[str]:
+    """``normalize(text).words``, faster when only the words are needed."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        simple = simple_tokens(lowered)
+        if simple is not None and not simple[1]:
+            return simple[0].split()
+    return list(normalize(text).words)
+
+
+def simple_tokens(lowered: str) -> tuple[str, list[tuple[int, int]]] | None:
+    """``lowered`` with every character that is not in a simple token made a space,
+    and the hard chunks (blanked too) that the pattern must split; None when most
+    chunks are hard."""
+    if not lowered.isascii():  # every non-ASCII character becomes NUL, a hard one
+        lowered = lowered.encode("ascii", _NUL_ERRORS).decode("ascii")
+    flat = lowered.translate(_ASCII_TOKENS)
+    if "'" in flat:
+        flat = _APOSTROPHES_RE.sub(_stray_apostrophes, flat)
+    cls = _CLASS[np.frombuffer(lowered.encode("ascii"), dtype=np.uint8)]
+    if len(cls) == 1:
+        hard = np.flatnonzero(cls == _OTHER)
+    else:  # a hard pair of neighbours marks its first or its second character
+        pair = _HARD_PAIR[cls[:-1] * np.uint8(_CLASSES) + cls[1:]]
+        hard = np.flatnonzero(pair >= 0)
+        hard += pair[hard]
+    if not len(hard):
+        return flat, []
+    spans = _hard_chunks(cls, hard)
+    if len(spans) * _MOSTLY_HARD > len(lowered) // _CHARS_PER_CHUNK:
+        return None
+    parts: list[str] = []
+    done = 0
+    for s, e in spans:
+        parts += (flat[done:s], " " * (e - s))
+        done = e
+    parts.append(flat[done:])
+    return "".join(parts), spans
+
+
+def _stray_apostrophes(m: re.Match[str]) -> str:
+    """An apostrophe run as it is if it joins two words ("don't"), else spaces."""
+    s, e = m.span()
+    text = m.string
+    if s and e < len(text) and text[s - 1] != " " and text[e] != " ":
+        return m.group()
+    return " " * (e - s)
+
+
+def _nul(e: UnicodeError) -> tuple[str, int]:
+    assert isinstance(e, UnicodeEncodeError)  # noqa: S101 - registered for encoding only
+    return "\x00" * (e.end - e.start), e.end
+
+
+_NUL_ERRORS = "provenance.nul"
+codecs.register_error(_NUL_ERRORS, _nul)
+
+
+#: A text with more than one hard chunk per this many (estimated) chunks is split by
+#: the pattern whole (it is faster then); either way the words are the same.
+_MOSTLY_HARD = 8
+_CHARS_PER_CHUNK = 6
+_APOSTROPHES_RE = re.compile("'+")
+_SEP, _LETTER, _DIGIT, _APOS, _POINT, _OTHER = range(6)
+_CLASSES = 6
+
+
+def _classes() -> npt.NDArray[np.uint8]:
+    table = np.full(256, _SEP, dtype=np.uint8)
+    table[0] = table[128:] = _OTHER  # non-ASCII characters are read as NUL
+    for c in "abcdefghijklmnopqrstuvwxyz":
+        table[ord(c)] = _LETTER
+    for c in "0123456789":
+        table[ord(c)] = _DIGIT
+    table[ord("'")] = _APOS
+    table[ord(".")] = table[ord(",")] = _POINT
+    return table
+
+
+_CLASS = _classes()
+_ALNUM = (_CLASS == _LETTER) | (_CLASS == _DIGIT)
+
+
+def _hard_pairs() -> npt.NDArray[np.int8]:
+    """For two neighbouring character classes: -1, or which of the two (0 or 1) is in
+    a hard chunk: a non-ASCII character, or a digit followed by ``.``, ``,`` or ``'``."""
+    table = np.full(_CLASSES * _CLASSES, -1, dtype=np.int8)
+    for a in range(_CLASSES):
+        for b in range(_CLASSES):
+            if a == _OTHER or (a == _DIGIT and b in (_POINT, _APOS)):
+                table[a * _CLASSES + b] = 0
+            elif b == _OTHER:
+                table[a * _CLASSES + b] = 1
+    return table
+
+
+_HARD_PAIR = _hard_pairs()
+#: ASCII letters, digits and apostrophes kept, every other ASCII character a space.
+_ASCII_TOKENS = {i: (i if _ALNUM[i] or chr(i) == "'" else 32) for i in range(128)}
+
+
+def _hard_chunks(
+    cls: npt.NDArray[np.uint8], hard_at: npt.NDArray[np.intp]
+) -> list[tuple[int, int]]:
+    """The chunks (``[start, end)``, in order) that hold the positions ``hard_at``."""
+    inner = cls != _SEP
+    n = len(cls)
+    edge = np.empty(n + 1, dtype=np.bool_)
+    edge[0] = inner[0]
+    edge[-1] = inner[-1]
+    np.not_equal(inner[1:], inner[:-1], out=edge[1:-1])
+    bounds = np.flatnonzero(edge)  # chunk i is [bounds[2i], bounds[2i+1])
+    chunks = np.unique(np.searchsorted(bounds, hard_at, side="right") // 2)
+    return [(int(bounds[2 * c]), int(bounds[2 * c + 1])) for c in chunks.tolist()]
+
+
+def hard_tokens(
+    lowered: str, spans: list[tuple[int, int]]
+) -> tuple[list[str], list[int], list[int]]:
+    """The words of the hard chunks ``spans`` of ``lowered`` (split by the pattern and
+    normalised one by one) and their spans."""
+    if not spans:
+        return [], [], []
+    # Chunks are split on their own, so they are split together, a space apart.
+    h_words, h_starts, h_ends = _split(" ".join([lowered[s:e] for s, e in spans]), 0)
+    at = np.array(spans, dtype=np.int64)[:, 0]
+    sizes = np.array(spans, dtype=np.int64)[:, 1] - at
+    joined_at = np.zeros(len(spans), dtype=np.int64)
+    np.cumsum(sizes[:-1] + 1, out=joined_at[1:])
+    shift = at - joined_at
+    piece = np.searchsorted(joined_at, np.array(h_starts, dtype=np.int64), side="right") - 1
+    h_starts = (np.array(h_starts, dtype=np.int64) + shift[piece]).tolist()
+    h_ends = (np.array(h_ends, dtype=np.int64) + shift[piece]).tolist()
+    special = {t: normalize_word(t) for t in dict.fromkeys(h_words)}
+    h_words = [special[t] for t in h_words]
+    if "" in special.values():
+        keep = [i for i, w in enumerate(h_words) if w]
+        h_words = [h_words[i] for i in keep]
+        h_starts = [h_starts[i] for i in keep]
+        h_ends = [h_ends[i] for i in keep]
+    return h_words, h_starts, h_ends
+
+
+def _merge_hard(
+    lowered: str,
+    spans: list[tuple[int, int]],
+    words: list[str],
+    starts: list[int],
+    ends: list[int],
+) -> tuple[list[str], list[int], list[int]]:
+    """Add the tokens of the hard chunks (split by the pattern) in text order."""
+    h_words, h_starts, h_ends = hard_tokens(lowered, spans)
+    if not h_words:
+        return words, starts, ends
+    order = np.argsort(np.array(starts + h_starts, dtype=np.int64), kind="stable").tolist()
+    all_words = words + h_words
+    all_starts = starts + h_starts
+    all_ends = ends + h_ends
+    return (
+        [all_words[i] for i in order],
+        [all_starts[i] for i in order],
+        [all_ends[i] for i in order],
+    )
+
+
+def _split(text: str, offset: int) -> tuple[list[str], list[int], list[int]]:
+    """Tokens of ``text`` by the pattern, with their spans shifted by ``offset``."""
+    parts = _SPLIT_RE.split(text)
+    bounds = list(accumulate(map(len, parts), initial=offset))
+    return parts[1::2], bounds[1:-1:2], bounds[2::2]
+
+
+def normalize_regex(text: str) -> Normalized:
+    """:func:`normalize` by the token pattern alone (the reference; any text).
+
     The lower-cased text is split once with the token pattern as a capturing group, so
     separators and tokens alternate and their running lengths are the offsets (lower-
     casing keeps every offset unless some character becomes two, as "İ" does; then the
@@ -114,23 +328,23 @@ def normalize(text: str) -> Normalized:
 
 def _quoted(text: str, starts: Sequence[int]) -> tuple[bool, ...]:
     """Which words stand between quotation marks; a line break ends any quotation."""
-    marks = [(m.start(), m.group()) for m in _QUOTE_RE.finditer(text)]
-    if not any(ch != "\n" for _, ch in marks):
+    if not any(q in text for q in _QUOTE_MARKS):
         return (False,) * len(starts)
-    flags: list[bool] = []
+    at: list[int] = []
+    after: list[bool] = [False]  # inside a quotation after the i-th mark
     inside = False
-    k = 0
-    for s in starts:
-        while k < len(marks) and marks[k][0] < s:
-            ch = marks[k][1]
-            if ch == "\n":
-                inside = False
-            elif ch in _OPEN_QUOTES:
-                inside = True
-            elif ch in _CLOSE_QUOTES:
-                inside = False
-            else:  # a straight double quote opens or closes
-                inside = not inside
-            k += 1
-        flags.append(inside)
+    for m in _QUOTE_RE.finditer(text):
+        ch = m.group()
+        if ch == "\n":
+            inside = False
+        elif ch in _OPEN_QUOTES:
+            inside = True
+        elif ch in _CLOSE_QUOTES:
+            inside = False
+        else:  # a straight double quote opens or closes
+            inside = not inside
+        at.append(m.start())
+        after.append(inside)
+    marks_before = np.searchsorted(np.array(at, dtype=np.int64), np.asarray(starts, dtype=np.int64))
+    flags: list[bool] = np.array(after, dtype=np.bool_)[marks_before].tolist()
     return tuple(flags)

@@ -1,13 +1,17 @@
-"""Benchmark prov: fingerprinting rate against datasketch, index build, check latency.
+"""Benchmark prov: fingerprinting against its peers, ``prov add``, ``prov check``.
 
-Usage::
+Prints one table (issue 7) with a column per corpus size, the growth from the
+smallest size, and the goal beside each figure::
 
-    .venv/bin/python scripts/bench.py --quick            # 10,000 passages, ~1 minute
-    .venv/bin/python scripts/bench.py                    # 100,000 passages
-    .venv/bin/python scripts/bench.py --sizes 10000,100000 --json --keep /tmp/bench
+    .venv/bin/python scripts/bench.py --quick                 # 10,000 passages, ~30 s
+    .venv/bin/python scripts/bench.py --sizes 10000,100000    # ~2 minutes
+    .venv/bin/python scripts/bench.py                         # 10k, 100k and 1M (~20 minutes)
+    .venv/bin/python scripts/bench.py --quick --json --keep /tmp/bench
 
-Nothing is read from the network and every run with the same options builds the same
-corpus (one ``numpy.random.default_rng`` seed, ``--seed``).
+The peers are datasketch (a dependency), rensa and gaoya (``pip install -e '.[bench]'``);
+a peer that is missing or fails prints "not measured" with the reason. Nothing is read
+from the network, and every run with the same options builds the same corpus (one
+``numpy.random.default_rng`` seed, ``--seed``).
 
 How the corpus is made
 ----------------------
@@ -27,14 +31,12 @@ subject as real ones do.
 one word in twelve, a content word (never a function word, so never an abbreviation)
 before the final period. Sentence lengths are normal around ``--passage-words``
 (default 50, sd 6) clipped to [10, 60]: prov cuts a sentence longer than
-``segment.MAX_PASSAGE_WORDS`` (60) into pieces, so a passage of ~80 words cannot exist
-in prov; 50 is the longest average that keeps one generated sentence = one prov
-passage. (A larger ``--passage-words`` works; prov then cuts the sentences, and every
-rate below is still per passage *as prov segments them*.)
+``segment.MAX_PASSAGE_WORDS`` (60) into pieces, so 50 is the longest average that
+keeps one generated sentence = one prov passage.
 
 *Documents.* 16-24 passages each (mean 20), in paragraphs of 2-5 sentences separated
-by blank lines, no title; written as ``docNNNNN.txt``. The number of passages prov
-segments is counted and printed (it equals ``--passages`` for the default settings).
+by blank lines, no title; written as ``docNNNNNN.txt``. The number of passages prov
+segments is counted and printed (it equals the requested size for the default settings).
 
 *Suspect.* A spun copy of the middle document (15% of its words replaced by other
 words drawn from the same distribution) between unrelated paragraphs (new sentences)
@@ -42,20 +44,45 @@ up to ~10 KB.
 
 What is measured
 ----------------
-- prov, "text in -> signatures out": ``pipeline.prepare(text)`` (normalise + segment),
-  the body passages' spans, ``fingerprint(words, spans, params)``, per document, one
-  core. Also the parts alone and ``fingerprint`` over batches of 200 documents.
-- datasketch 2.x, ``MinHash(num_perm=128, seed=1)``, fed prov's 3-word shingles
-  (words joined by spaces, UTF-8): one ``update`` per shingle on a subsample
-  (``--ds-update``, default 2,000 passages), ``MinHash.bulk`` and ``update_batch``
-  on ``--ds-bulk`` (default 20,000) passages. Building the shingle bytes is *not*
-  timed for datasketch (it is for prov), so the ratios favour datasketch.
-- the ceiling: ``xxhash.xxh3_64_intdigest`` once per shingle, and once over all the
-  shingle bytes concatenated.
-- index: ``list(pipeline.add([folder], db))`` in a fresh process (peak RSS is that
-  process's ``ru_maxrss``, imports included; the time excludes imports).
-- check: ``list(pipeline.check([suspect], db, top=5))`` 50 times in this process, and
-  ``python -m provenance check --db DB SUSPECT --json`` 10 times as new processes.
+Fingerprinting, "text in -> signatures out", num_perm=128, on one core (this process
+is pinned to one CPU with ``sched_setaffinity`` and ``RAYON_NUM_THREADS=1`` is set for
+the Rust peers), best of ``--repeat`` runs, in passages per second. Every tool gets the
+same list of passage texts (Python ``str``, one generated sentence each) and its timed
+path starts from those strings and ends with signatures:
+
+- prov: ``fingerprint.fingerprint_texts(texts, Params())`` over batches of ``--batch``
+  (1,000) texts, on every passage of the corpus. Sub-rows: the path ``prov add`` pays
+  per document, ``pipeline.prepare(text)`` + ``pipeline.index_spans(seg)`` +
+  ``fingerprint(seg.norm.words, spans, params)``, and its two parts alone.
+- datasketch 2.x, ``MinHash(num_perm=128, seed=1)``: tokenising (``\\w+`` over the
+  lower-cased text, which gives prov's words on this corpus: checked and printed) and
+  building the 3-word shingles (UTF-8 bytes, joined by spaces) are timed. One
+  ``update`` per shingle on ``--ds-update`` (2,000) passages; ``MinHash.bulk`` and
+  ``update_batch`` on ``--ds-bulk`` (20,000). Subsamples are the first passages of
+  the corpus; rates are per passage, so they compare with prov's on the whole corpus.
+- rensa: ``RMinHash(128, 1)`` and ``CMinHash(128, 1)``, ``update(shingle strings)`` and
+  ``digest()`` per passage, and ``RMinHash.digest_matrix_from_token_sets`` (its batch
+  path) per ``--batch`` passages; same timed tokenising, on ``--peer-sample`` passages.
+- gaoya: ``MinHash32StringIntIndexVec`` (128 hashes, word 3-grams, lower-cased), which
+  tokenises in Rust: ``bulk_hash_docs`` per ``--batch`` texts and
+  ``tokenize_and_minhash`` per text, on ``--peer-sample`` passages. Its tokens are
+  whitespace-separated, punctuation kept: as many shingles as the others, not the same.
+- the ceiling: ``xxhash.xxh3_64_intdigest`` once per shingle (the shingle bytes built
+  outside the timing), and prov's rate as a share of it.
+- compatibility: prov's signatures equal datasketch's ``MinHash(hashfunc=identity)``
+  fed ``fingerprint.shingle_hashes`` of the passage's words (first 20 passages).
+
+Index: ``python -m provenance add --db DB FOLDER --workers 2`` (without ``--workers``
+when ``add --help`` does not offer it; a note says so) in a fresh process: wall time
+from outside, database size (db + -wal + -shm), and peak RSS of the process tree
+(``/proc/PID/status`` VmRSS summed over the process and its descendants every 50 ms,
+the maximum sum; also the sum of each process's VmHWM, and the largest one; ``wait4``'s
+``ru_maxrss`` is not used: it counts the bench's own RSS at the fork).
+
+Check: ``list(pipeline.check([suspect], db, top=5))`` ``--check-runs`` (200) times in
+this process (p50, p95), and ``python -m provenance check --db DB SUSPECT --json``
+``--cold-runs`` (10) times as new processes (median); both must find the right source.
+``python -X importtime`` of that command gives the import time, by top-level package.
 
 This is a script, not a test: nothing under tests/ imports it.
 """
@@ -65,18 +92,23 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import importlib
+import importlib.metadata
 import json
+import math
 import os
+import platform
 import pstats
+import re
 import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,10 +118,9 @@ import xxhash
 from datasketch import MinHash
 
 from provenance import pipeline
-from provenance.fingerprint import fingerprint, shingle_hashes
+from provenance.fingerprint import fingerprint, fingerprint_texts, shingle_hashes
 from provenance.normalize import normalize
 from provenance.params import Params
-from provenance.segment import segment
 
 # -- corpus ------------------------------------------------------------------------
 
@@ -287,246 +318,457 @@ def make_suspect(gen: Generator, corpus: Corpus, index: int, size: int = 10_000)
 
 # -- measuring ---------------------------------------------------------------------
 
+SHINGLE = Params().shingle
+_WORD = re.compile(r"\w+")
+GAOYA_INDEX = "MinHash32StringIntIndexVec"
+
 
 def best_time(fn: Callable[[], object], repeat: int) -> float:
     """Fastest of ``repeat`` runs of ``fn``, in seconds."""
     best = float("inf")
-    for _ in range(repeat):
+    for _ in range(max(1, repeat)):
         t0 = time.perf_counter()
         fn()
         best = min(best, time.perf_counter() - t0)
     return best
 
 
-def consume(it: Iterable[object]) -> None:
-    """Run an iterator, keeping nothing (kept results would time the garbage collector)."""
-    for _ in it:
-        pass
+@contextmanager
+def one_core() -> Iterator[str]:
+    """Pin this process to one CPU (the first it may use) for the duration."""
+    if not hasattr(os, "sched_setaffinity"):
+        yield "not pinned (no sched_setaffinity)"
+        return
+    before = os.sched_getaffinity(0)
+    cpu = min(before)
+    os.sched_setaffinity(0, {cpu})
+    try:
+        yield f"pinned to cpu {cpu}"
+    finally:
+        os.sched_setaffinity(0, before)
 
 
-def shingles_of(words: Sequence[str], k: int) -> list[bytes]:
-    """prov's k-word shingles of a passage as UTF-8 bytes (one shingle when shorter)."""
-    if len(words) < k:
-        return [" ".join(words).encode()]
-    return [" ".join(words[i : i + k]).encode() for i in range(len(words) - k + 1)]
+def words_of(text: str) -> list[str]:
+    """The peers' tokeniser: ``\\w+`` runs of the lower-cased text."""
+    return _WORD.findall(text.lower())
+
+
+def shingle_strs(text: str) -> list[str]:
+    """Tokenise and build the 3-word shingles, joined by spaces (one when shorter)."""
+    w = _WORD.findall(text.lower())
+    if len(w) < SHINGLE:
+        return [" ".join(w)]
+    return [" ".join(w[i : i + SHINGLE]) for i in range(len(w) - SHINGLE + 1)]
+
+
+def shingle_bytes(text: str) -> list[bytes]:
+    """:func:`shingle_strs` as UTF-8 bytes (what datasketch hashes)."""
+    w = _WORD.findall(text.lower())
+    if len(w) < SHINGLE:
+        return [" ".join(w).encode()]
+    return [" ".join(w[i : i + SHINGLE]).encode() for i in range(len(w) - SHINGLE + 1)]
+
+
+def batches(seq: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for b in range(0, len(seq), size):
+        yield seq[b : b + size]
+
+
+def passages_of(corpus: Corpus) -> list[str]:
+    """Every generated sentence of the corpus as one passage text, in corpus order."""
+    return [" ".join(sent) for doc in corpus.docs for para in doc for sent in para]
+
+
+def optional(name: str) -> tuple[Any, str]:
+    """Import an optional peer: the module, or None and why not."""
+    try:
+        return importlib.import_module(name), ""
+    except ImportError as e:
+        return None, f"not installed ({e}); pip install -e '.[bench]'"
 
 
 @dataclass
-class Prepared:
-    words: list[tuple[str, ...]]
-    spans: list[list[tuple[int, int]]]
+class Rates:
+    """passages/s by tool (None: not measured, with the reason in ``notes``)."""
 
-    @property
-    def passages(self) -> int:
-        return sum(len(s) for s in self.spans)
+    rates: dict[str, float | None] = field(default_factory=dict)
+    sample: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def time(self, name: str, n: int, fn: Callable[[], object], repeat: int) -> None:
+        print(f"    {name} ({n:,} passages)...", file=sys.stderr, flush=True)
+        try:
+            self.rates[name] = n / best_time(fn, repeat)
+        except Exception as e:  # a peer that breaks is reported, not fatal
+            self.rates[name] = None
+            self.notes[name] = f"failed: {type(e).__name__}: {e}"
+        self.sample[name] = n
+
+    def skip(self, name: str, reason: str) -> None:
+        self.rates[name] = None
+        self.notes[name] = reason
 
 
-def prepare_all(texts: Sequence[str]) -> Prepared:
-    words, spans = [], []
-    for t in texts:
+# Row names (also the JSON keys).
+PROV = "prov fingerprint_texts"
+PROV_DOC = "prov add path: prepare+index_spans+fingerprint"
+PROV_PREP = "  of which prepare (normalize+segment)"
+PROV_FP = "  of which fingerprint()"
+DS_UPDATE = "datasketch update per shingle"
+DS_BULK = "datasketch MinHash.bulk"
+DS_BATCH = "datasketch update_batch"
+RENSA_R = "rensa RMinHash update+digest"
+RENSA_C = "rensa CMinHash update+digest"
+RENSA_M = "rensa RMinHash.digest_matrix (batch)"
+GAOYA_BULK = "gaoya bulk_hash_docs (Rust tokenising)"
+GAOYA_ONE = "gaoya tokenize_and_minhash per text"
+XXH = "xxh3_64 per shingle (ceiling)"
+PEERS = (DS_UPDATE, DS_BULK, DS_BATCH, RENSA_R, RENSA_C, RENSA_M, GAOYA_BULK, GAOYA_ONE)
+
+
+def bench_prov(corpus: Corpus, texts: list[str], params: Params, args: argparse.Namespace) -> Rates:
+    r, out = args.repeat, Rates()
+    n = len(texts)
+
+    def prov_texts() -> None:
+        for chunk in batches(texts, args.batch):
+            fingerprint_texts(chunk, params)
+
+    out.time(PROV, n, prov_texts, r)
+
+    docs = corpus.texts
+    words: list[tuple[str, ...]] = []
+    spans: list[list[tuple[int, int]]] = []
+    canon: dict[str, str] = {}  # one object per distinct word: ~50M words at 1M passages
+    for t in docs:
         seg = pipeline.prepare(t)
-        words.append(seg.norm.words)
-        spans.append([(p.first, p.last) for p in seg.body_passages()])
-    return Prepared(words, spans)
+        words.append(tuple([canon.setdefault(w, w) for w in seg.norm.words]))
+        spans.append(pipeline.index_spans(seg))
+    doc_passages = sum(len(s) for s in spans)
+    out.notes["doc_passages"] = str(doc_passages)
+
+    def doc_path() -> None:
+        for t in docs:
+            seg = pipeline.prepare(t)
+            fingerprint(seg.norm.words, pipeline.index_spans(seg), params)
+
+    def prepare_only() -> None:
+        for t in docs:
+            pipeline.index_spans(pipeline.prepare(t))
+
+    def fingerprint_only() -> None:
+        for w, sp in zip(words, spans, strict=True):
+            fingerprint(w, sp, params)
+
+    out.time(PROV_DOC, doc_passages, doc_path, r)
+    out.time(PROV_PREP, doc_passages, prepare_only, r)
+    out.time(PROV_FP, doc_passages, fingerprint_only, r)
+    return out
 
 
-def prov_text_to_signatures(texts: Sequence[str], params: Params) -> None:
-    for t in texts:
-        seg = pipeline.prepare(t)
-        spans = [(p.first, p.last) for p in seg.body_passages()]
-        fingerprint(seg.norm.words, spans, params)
-
-
-def prov_fingerprint_only(prep: Prepared, params: Params) -> None:
-    for words, spans in zip(prep.words, prep.spans, strict=True):
-        fingerprint(words, spans, params)
-
-
-def prov_fingerprint_batched(prep: Prepared, params: Params, batch: int = 200) -> None:
-    for b in range(0, len(prep.words), batch):
-        words: list[str] = []
-        spans: list[tuple[int, int]] = []
-        for w, sp in zip(prep.words[b : b + batch], prep.spans[b : b + batch], strict=True):
-            off = len(words)
-            words.extend(w)
-            spans.extend((s + off, e + off) for s, e in sp)
-        fingerprint(words, spans, params)
-
-
-def segment_time(texts: Sequence[str], repeat: int) -> float:
-    """Seconds to segment the already normalised ``texts``."""
-    norms = [normalize(t) for t in texts]
-    return best_time(lambda: consume(map(segment, norms)), repeat)
-
-
-def bench_fingerprint(
-    corpus: Corpus, params: Params, args: argparse.Namespace
-) -> tuple[dict[str, Any], Prepared]:
-    texts = corpus.texts
-    prep = prepare_all(texts)
-    n = prep.passages
-    r = args.repeat
-    out: dict[str, Any] = {"passages": n, "documents": len(texts)}
-    out["words"] = sum(len(w) for w in prep.words)
-    out["shingles"] = sum(max(1, e - s - params.shingle + 1) for sp in prep.spans for s, e in sp)
-
-    rates: dict[str, float] = {}
-    rates["prov: prepare + fingerprint"] = n / best_time(
-        lambda: prov_text_to_signatures(texts, params), r
-    )
-    rates["  normalize only"] = n / best_time(lambda: consume(map(normalize, texts)), r)
-    rates["  segment only"] = n / segment_time(texts, r)
-    rates["  fingerprint only"] = n / best_time(lambda: prov_fingerprint_only(prep, params), r)
-    rates["  fingerprint, 200-doc batches"] = n / best_time(
-        lambda: prov_fingerprint_batched(prep, params), r
-    )
-
-    # Flat passage list for the subsamples (corpus order).
-    flat: list[Sequence[str]] = []
-    for words, spans in zip(prep.words, prep.spans, strict=True):
-        flat.extend(words[s:e] for s, e in spans)
-        if len(flat) >= max(args.ds_update, args.ds_bulk):
-            break
-    k = params.shingle
-    upd = [shingles_of(p, k) for p in flat[: args.ds_update]]
-    blk = [shingles_of(p, k) for p in flat[: args.ds_bulk]]
-    kw = {"num_perm": params.num_perm, "seed": params.seed}
+def bench_peers(texts: list[str], params: Params, args: argparse.Namespace, out: Rates) -> None:
+    r, k = args.repeat, {"num_perm": params.num_perm, "seed": params.seed}
+    upd, blk, peer = (texts[: args.ds_update], texts[: args.ds_bulk], texts[: args.peer_sample])
 
     def ds_update() -> None:
-        for sh in upd:
-            m = MinHash(**kw)
-            for s in sh:
+        for t in upd:
+            m = MinHash(**k)
+            for s in shingle_bytes(t):
                 m.update(s)
 
-    def ds_update_batch() -> None:
-        for sh in blk:
-            MinHash(**kw).update_batch(sh)
+    def ds_bulk() -> None:
+        MinHash.bulk([shingle_bytes(t) for t in blk], **k)
+
+    def ds_batch() -> None:
+        for t in blk:
+            MinHash(**k).update_batch(shingle_bytes(t))
+
+    out.time(DS_UPDATE, len(upd), ds_update, r)
+    out.time(DS_BULK, len(blk), ds_bulk, r)
+    out.time(DS_BATCH, len(blk), ds_batch, r)
+
+    rensa, why = optional("rensa")
+    if rensa is None:
+        for name in (RENSA_R, RENSA_C, RENSA_M):
+            out.skip(name, why)
+    else:
+
+        def per_object(cls: Any) -> Callable[[], None]:
+            def run() -> None:
+                for t in peer:
+                    m = cls(params.num_perm, params.seed)
+                    m.update(shingle_strs(t))
+                    m.digest()
+
+            return run
+
+        def matrix() -> None:
+            for chunk in batches(peer, args.batch):
+                rensa.RMinHash.digest_matrix_from_token_sets(
+                    [shingle_strs(t) for t in chunk], params.num_perm, params.seed
+                ).to_rows()
+
+        out.time(RENSA_R, len(peer), per_object(rensa.RMinHash), r)
+        if hasattr(rensa, "CMinHash"):
+            out.time(RENSA_C, len(peer), per_object(rensa.CMinHash), r)
+        else:
+            out.skip(RENSA_C, "rensa has no CMinHash")
+        if hasattr(rensa.RMinHash, "digest_matrix_from_token_sets"):
+            out.time(RENSA_M, len(peer), matrix, r)
+        else:
+            out.skip(RENSA_M, "rensa has no RMinHash.digest_matrix_from_token_sets")
+
+    bench_gaoya(peer, params, args, out)
 
     h = xxhash.xxh3_64_intdigest
+    prebuilt = [shingle_bytes(t) for t in peer]
 
     def xx_each() -> None:
-        for sh in blk:
+        for sh in prebuilt:
             for s in sh:
                 h(s)
 
-    joined = b"".join(s for sh in blk for s in sh)
-    rates["(building the shingle bytes, untimed above)"] = len(blk) / best_time(
-        lambda: [shingles_of(p, k) for p in flat[: args.ds_bulk]], r
-    )
-    rates["datasketch MinHash.update per shingle"] = len(upd) / best_time(ds_update, r)
-    rates["datasketch MinHash.bulk"] = len(blk) / best_time(lambda: MinHash.bulk(blk, **kw), r)
-    rates["datasketch MinHash.update_batch"] = len(blk) / best_time(ds_update_batch, r)
-    rates["xxh3_64 per shingle (ceiling)"] = len(blk) / best_time(xx_each, r)
-    rates["xxh3_64 over concatenated bytes"] = len(blk) / best_time(lambda: h(joined), r)
-    out["rates"] = rates
-    out["subsample"] = {"update": len(upd), "bulk": len(blk)}
-    head = rates["prov: prepare + fingerprint"]
-    out["ratios"] = {
-        "prov / datasketch update": head / rates["datasketch MinHash.update per shingle"],
-        "prov / datasketch bulk": head / rates["datasketch MinHash.bulk"],
-        "prov / datasketch update_batch": head / rates["datasketch MinHash.update_batch"],
-        "prov fingerprint only / datasketch update": rates["  fingerprint only"]
-        / rates["datasketch MinHash.update per shingle"],
-    }
-    out["datasketch_compatible"] = compatible(prep, params)
-    return out, prep
+    out.time(XXH, len(prebuilt), xx_each, r)
 
 
-def compatible(prep: Prepared, params: Params) -> bool:
+def bench_gaoya(peer: list[str], params: Params, args: argparse.Namespace, out: Rates) -> None:
+    gaoya, why = optional("gaoya.minhash")
+    cls = getattr(getattr(gaoya, "m", None), GAOYA_INDEX, None)
+    if cls is None:
+        why = why or f"gaoya.minhash has no {GAOYA_INDEX}"
+        out.skip(GAOYA_BULK, why)
+        out.skip(GAOYA_ONE, why)
+        return
+    try:
+        index = cls(
+            jaccard_threshold=0.5,
+            num_bands=params.num_perm // 4,
+            band_width=4,
+            num_hashes=params.num_perm,
+            analyzer="word",
+            lowercase=True,
+            ngram_range=(SHINGLE, SHINGLE),
+        )
+        sig = index.tokenize_and_minhash(peer[0])
+        if len(sig) != params.num_perm:
+            raise ValueError(f"{len(sig)} hashes, not {params.num_perm}")
+    except Exception as e:
+        out.skip(GAOYA_BULK, f"{type(e).__name__}: {e}")
+        out.skip(GAOYA_ONE, f"{type(e).__name__}: {e}")
+        return
+
+    def bulk() -> None:
+        for chunk in batches(peer, args.batch):
+            index.bulk_hash_docs(list(chunk))
+
+    def one() -> None:
+        for t in peer:
+            index.tokenize_and_minhash(t)
+
+    out.time(GAOYA_BULK, len(peer), bulk, args.repeat)
+    out.time(GAOYA_ONE, len(peer), one, args.repeat)
+
+
+def compatible(texts: Sequence[str], params: Params, n: int = 20) -> bool:
     """prov's signatures equal datasketch's fed prov's shingle hashes (first passages)."""
-    words, spans = prep.words[0], prep.spans[0][:5]
-    fp = fingerprint(words, spans, params)
-    for i, (s, e) in enumerate(spans):
+    fp = fingerprint_texts(texts[:n], params)
+    for i, t in enumerate(texts[:n]):
         m = MinHash(num_perm=params.num_perm, seed=params.seed, hashfunc=lambda v: v)
-        m.update_batch(shingle_hashes(words[s:e], params.shingle).tolist())
+        m.update_batch(shingle_hashes(normalize(t).words, params.shingle).tolist())
         if not np.array_equal(m.hashvalues.astype(np.uint32), fp.signatures[i]):
             return False
     return True
 
 
-def profile(fn: Callable[[], object], top: int) -> str:
-    """``fn``'s ``top`` functions by cumulative time (cProfile)."""
-    prof = cProfile.Profile()
-    prof.enable()
-    fn()
-    prof.disable()
-    buf = _StringSink()
-    pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(top)  # type: ignore[arg-type]
-    return buf.text()
+def same_words(texts: Sequence[str], n: int = 1000) -> bool:
+    """The peers' tokeniser gives prov's words (so every tool hashes the same shingles)."""
+    return all(words_of(t) == list(normalize(t).words) for t in texts[:n])
 
 
-class _StringSink:
-    def __init__(self) -> None:
-        self.parts: list[str] = []
+def bench_fingerprint(
+    corpus: Corpus, texts: list[str], params: Params, args: argparse.Namespace
+) -> dict[str, Any]:
+    with one_core() as pinned:
+        rates = bench_prov(corpus, texts, params, args)
+        bench_peers(texts, params, args, rates)
+    head = rates.rates[PROV]
+    xx = rates.rates[XXH]
+    ratios: dict[str, float | None] = {}
+    for name in PEERS:
+        v = rates.rates.get(name)
+        ratios[f"prov / {name}"] = head / v if head and v else None
+    rensa_best = max((rates.rates.get(x) or 0.0 for x in (RENSA_R, RENSA_C, RENSA_M)), default=0)
+    gaoya_best = max((rates.rates.get(x) or 0.0 for x in (GAOYA_BULK, GAOYA_ONE)), default=0)
+    ratios["prov / rensa (its fastest)"] = head / rensa_best if head and rensa_best else None
+    ratios["prov / gaoya (its fastest)"] = head / gaoya_best if head and gaoya_best else None
+    doc_passages = int(rates.notes.pop("doc_passages"))
+    return {
+        "passages": len(texts),
+        "documents": len(corpus.texts),
+        "prov_passages_in_documents": doc_passages,
+        "words": sum(len(s) for d in corpus.docs for p in d for s in p),
+        "rates": rates.rates,
+        "sample": rates.sample,
+        "notes": rates.notes,
+        "ratios": ratios,
+        "prov_share_of_xxh3": head / xx if head and xx else None,
+        "datasketch_compatible": compatible(texts, params),
+        "peer_tokens_equal_prov_words": same_words(texts),
+        "batch": args.batch,
+        "cpu": pinned,
+    }
 
-    def write(self, s: str) -> int:
-        self.parts.append(s)
-        return len(s)
 
-    def text(self) -> str:
-        return "".join(self.parts)
+# -- prov add: a process tree watched through /proc -----------------------------------
 
 
-_INDEX_CHILD = textwrap.dedent(
-    """
-    import json, resource, sys, time
-    from provenance import pipeline
-    t0 = time.perf_counter()
-    results = list(pipeline.add([sys.argv[1]], sys.argv[2]))
-    seconds = time.perf_counter() - t0
-    # VmHWM is this process's own peak; ru_maxrss also counts the parent's RSS
-    # at the time of the fork/exec, so it is only the fallback.
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _children_map() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        kids.setdefault(ppid, []).append(int(entry.name))
+    return kids
+
+
+def _status_kb(pid: int) -> tuple[int, int]:
+    """VmRSS and VmHWM of ``pid`` in kB (0 when gone or a zombie)."""
+    rss = hwm = 0
     try:
-        with open("/proc/self/status") as f:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
-                    peak = int(line.split()[1]) / 1024
+                if line.startswith("VmRSS:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("VmHWM:"):
+                    hwm = int(line.split()[1])
     except OSError:
         pass
-    print(json.dumps({
-        "seconds": seconds,
-        "documents": len(results),
-        "passages": sum(r.passages for r in results),
-        "statuses": sorted({r.status for r in results}),
-        "peak_rss_mb": peak,
-    }))
-    """
-)
+    return rss, hwm
+
+
+@dataclass
+class TreeRun:
+    returncode: int
+    seconds: float
+    peak_rss_sum_kb: int  # max over polls of the sum of VmRSS over the tree
+    hwm_sum_kb: int  # sum over processes seen of each one's last VmHWM
+    max_hwm_kb: int  # the largest single process's VmHWM
+    processes: int
+    stderr: str
+
+
+def run_watched(cmd: list[str], poll: float = 0.05) -> TreeRun:
+    """Run ``cmd`` (stdout discarded), polling its process tree's memory every ``poll`` s."""
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        peak = 0
+        hwm: dict[int, int] = {}
+        status = 0
+        while True:
+            tree, todo = [], [proc.pid]
+            kids = _children_map()
+            while todo:
+                pid = todo.pop()
+                tree.append(pid)
+                todo.extend(kids.get(pid, ()))
+            total = 0
+            for pid in tree:
+                rss, h = _status_kb(pid)
+                total += rss
+                if h:
+                    hwm[pid] = max(hwm.get(pid, 0), h)
+            peak = max(peak, total)
+            pid, status = os.waitpid(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            time.sleep(poll)
+        seconds = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    return TreeRun(
+        proc.returncode,
+        seconds,
+        peak,
+        sum(hwm.values()),
+        max(hwm.values(), default=0),
+        len(hwm),
+        stderr,
+    )
+
+
+def add_accepts_workers() -> bool:
+    proc = subprocess.run(
+        [sys.executable, "-m", "provenance", "add", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    return "--workers" in proc.stdout
 
 
 def db_bytes(db: Path) -> int:
     return sum(p.stat().st_size for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")) if p.exists())
 
 
-def bench_index(corpus: Corpus, work: Path) -> tuple[dict[str, Any], Path, list[Path]]:
+def bench_index(
+    corpus: Corpus, passages: int, work: Path, args: argparse.Namespace
+) -> tuple[dict[str, Any], Path, list[Path]]:
     folder = work / "corpus"
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i, text in enumerate(corpus.texts):
-        p = folder / f"doc{i:05d}.txt"
+        p = folder / f"doc{i:06d}.txt"
         p.write_text(text, encoding="utf-8")
         paths.append(p)
     db = work / "prov.db"
     for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
         p.unlink(missing_ok=True)
-    proc = subprocess.run(
-        [sys.executable, "-c", _INDEX_CHILD, str(folder), str(db)],
-        capture_output=True,
-        text=True,
-        check=True,
+    cmd = [sys.executable, "-m", "provenance", "add", "--db", str(db), str(folder)]
+    workers = args.workers if add_accepts_workers() else None
+    if workers:
+        cmd += ["--workers", str(workers)]
+    run = run_watched(cmd)
+    if run.returncode != 0:
+        raise RuntimeError(f"prov add exited {run.returncode}: {run.stderr.strip()[-2000:]}")
+    size = db_bytes(db)
+    return (
+        {
+            "command": " ".join(["python", *cmd[1:]]),
+            "workers": workers,
+            "seconds": run.seconds,
+            "passages_per_s": passages / run.seconds,
+            "db_bytes": size,
+            "db_main_bytes": db.stat().st_size,
+            "db_bytes_per_passage": size / max(1, passages),
+            "peak_rss_sum_mb": run.peak_rss_sum_kb / 1024,
+            "hwm_sum_mb": run.hwm_sum_kb / 1024,
+            "max_process_hwm_mb": run.max_hwm_kb / 1024,
+            "processes": run.processes,
+        },
+        db,
+        paths,
     )
-    res: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    res["passages_per_s"] = res["passages"] / res["seconds"]
-    res["db_bytes"] = db_bytes(db)
-    res["db_main_bytes"] = db.stat().st_size
-    res["db_bytes_per_passage"] = res["db_bytes"] / max(1, res["passages"])
-    return res, db, paths
+
+
+# -- prov check -----------------------------------------------------------------------
 
 
 def percentile(xs: Sequence[float], q: float) -> float:
     s = sorted(xs)
     return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
+
+
+def check_cmd(db: Path, suspect: Path) -> list[str]:
+    return [sys.executable, "-m", "provenance", "check", "--db", str(db), str(suspect), "--json"]
 
 
 def bench_check(
@@ -554,18 +796,13 @@ def bench_check(
     cold_error = ""
     for _ in range(args.cold_runs):
         t0 = time.perf_counter()
-        proc = subprocess.run(
-            [sys.executable, "-m", "provenance", "check", "--db", str(db), str(suspect), "--json"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        proc = subprocess.run(check_cmd(db, suspect), capture_output=True, text=True, check=False)
         cold.append(time.perf_counter() - t0)
         try:
             doc = json.loads(proc.stdout)
             doc = doc[0] if isinstance(doc, list) else doc  # an array for several suspects
             source = doc["matches"][0]["source"]
-        except (ValueError, KeyError, IndexError):
+        except (ValueError, KeyError, IndexError, TypeError):
             source = None
         if proc.returncode != 0 or source is None or os.path.normpath(source) != expected:
             cold_ok = False
@@ -582,67 +819,380 @@ def bench_check(
         "fidelity": top.score.fidelity if top else None,
         "matches": len(result.matches),
         "candidates": result.candidates,
-        "in_process_median_ms": 1000 * statistics.median(times),
-        "in_process_p95_ms": 1000 * percentile(times, 0.95),
+        "warm_p50_ms": 1000 * statistics.median(times),
+        "warm_p95_ms": 1000 * percentile(times, 0.95),
         "cold_median_ms": 1000 * statistics.median(cold),
         "cold_found_right_source": cold_ok,
         "cold_error": cold_error,
-        "runs": {"in_process": len(times), "cold": len(cold)},
+        "runs": {"warm": len(times), "cold": len(cold)},
+        "importtime": importtime(db, suspect, args.importtime_runs),
+    }
+
+
+@dataclass
+class _Import:
+    name: str
+    self_us: int
+    cum_us: int
+    children: list[_Import] = field(default_factory=list)
+
+
+_IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|( +)(\S+)\s*$")
+
+
+def parse_importtime(stderr: str) -> list[_Import]:
+    """The import tree of ``-X importtime`` output (children are printed before parents)."""
+    pending: dict[int, list[_Import]] = {}
+    for line in stderr.splitlines():
+        m = _IMPORT_LINE.match(line)
+        if not m:
+            continue
+        level = (len(m.group(3)) - 1) // 2
+        node = _Import(m.group(4), int(m.group(1)), int(m.group(2)), pending.pop(level + 1, []))
+        pending.setdefault(level, []).append(node)
+    return pending.get(0, [])
+
+
+def import_packages(roots: list[_Import]) -> dict[str, dict[str, float]]:
+    """Per top-level package: its modules' own time, and the cumulative time of its
+    outermost imports (which includes the packages it imports), in ms."""
+    out: dict[str, dict[str, float]] = {}
+
+    def walk(node: _Import, above: frozenset[str]) -> None:
+        pkg = node.name.split(".")[0]
+        row = out.setdefault(pkg, {"self_ms": 0.0, "cumulative_ms": 0.0, "modules": 0})
+        row["self_ms"] += node.self_us / 1000
+        row["modules"] += 1
+        if pkg not in above:
+            row["cumulative_ms"] += node.cum_us / 1000
+        for c in node.children:
+            walk(c, above | {pkg})
+
+    for r in roots:
+        walk(r, frozenset())
+    return out
+
+
+def importtime(db: Path, suspect: Path, runs: int) -> dict[str, Any]:
+    """``python -X importtime`` of the check command: the run with the median total."""
+    results = []
+    for _ in range(max(1, runs)):
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-X", "importtime", *check_cmd(db, suspect)[1:]],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        wall = time.perf_counter() - t0
+        roots = parse_importtime(proc.stderr)
+        total = sum(r.cum_us for r in roots) / 1000
+        results.append((total, wall, roots))
+    results.sort(key=lambda x: x[0])
+    total, wall, roots = results[len(results) // 2]
+    packages = import_packages(roots)
+    top = sorted(packages.items(), key=lambda kv: -kv[1]["cumulative_ms"])
+    return {
+        "total_ms": total,
+        "process_ms": 1000 * wall,
+        "modules": sum(int(v["modules"]) for v in packages.values()),
+        "packages": dict(top),
+        "runs": len(results),
     }
 
 
 # -- output ------------------------------------------------------------------------
 
 
-def print_report(size: int, fp: dict[str, Any], ix: dict[str, Any], ck: dict[str, Any]) -> None:
-    print(f"\n=== {size:,} passages requested ===")
+def size_label(n: int) -> str:
+    if n >= 1_000_000 and n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M"
+    if n >= 1000 and n % 1000 == 0:
+        return f"{n // 1000}k"
+    return f"{n:,}"
+
+
+@dataclass
+class Row:
+    label: str
+    get: Callable[[dict[str, Any]], float | None]
+    fmt: str = "{:,.0f}"
+    goal: str = ""
+    # goal check on the value at the largest size; None: no goal; at_least: from this size
+    ok: Callable[[float], bool] | None = None
+    at_least: int = 0
+
+
+def _rate(name: str) -> Callable[[dict[str, Any]], float | None]:
+    return lambda r: r["fingerprint"]["rates"].get(name)
+
+
+def _ratio(name: str) -> Callable[[dict[str, Any]], float | None]:
+    return lambda r: r["fingerprint"]["ratios"].get(name)
+
+
+def rows() -> list[tuple[str, list[Row]]]:
+    fp_rows = [
+        Row(
+            f"{PROV} (1,000-text batches)",
+            _rate(PROV),
+            goal=">= 100,000",
+            ok=lambda v: v >= 100_000,
+        ),
+        *(Row(n, _rate(n)) for n in (PROV_DOC, PROV_PREP, PROV_FP)),
+        *(Row(n, _rate(n)) for n in PEERS),
+        Row(XXH, _rate(XXH)),
+    ]
+    ratio_rows = [
+        Row(
+            f"prov / {DS_UPDATE}",
+            _ratio(f"prov / {DS_UPDATE}"),
+            "{:,.1f}x",
+            ">= 150x",
+            lambda v: v >= 150,
+        ),
+        *(Row(f"prov / {n}", _ratio(f"prov / {n}"), "{:,.2f}x") for n in PEERS[1:3]),
+        Row("prov / rensa (its fastest)", _ratio("prov / rensa (its fastest)"), "{:,.2f}x"),
+        Row("prov / gaoya (its fastest)", _ratio("prov / gaoya (its fastest)"), "{:,.2f}x"),
+        Row(
+            "prov share of the xxh3 ceiling",
+            lambda r: r["fingerprint"]["prov_share_of_xxh3"],
+            "{:.1%}",
+        ),
+    ]
+    ix = [
+        Row(
+            "add wall time (s)",
+            lambda r: r["index"]["seconds"],
+            "{:,.1f}",
+            "< 300 at 1M",
+            lambda v: v < 300,
+            1_000_000,
+        ),
+        Row("add passages/s", lambda r: r["index"]["passages_per_s"]),
+        Row(
+            "database (MB)",
+            lambda r: r["index"]["db_bytes"] / 1e6,
+            "{:,.1f}",
+            "< 2,000 at 1M",
+            lambda v: v < 2000,
+            1_000_000,
+        ),
+        Row("database bytes/passage", lambda r: r["index"]["db_bytes_per_passage"]),
+        Row(
+            "peak RSS, sum over processes (MB)",
+            lambda r: r["index"]["peak_rss_sum_mb"],
+            goal="< 2,000 at 1M",
+            ok=lambda v: v < 2000,
+            at_least=1_000_000,
+        ),
+        Row("  sum of each process's VmHWM (MB)", lambda r: r["index"]["hwm_sum_mb"]),
+        Row("  largest process, VmHWM (MB)", lambda r: r["index"]["max_process_hwm_mb"]),
+    ]
+    ck = [
+        Row(
+            "check warm p50 (ms)",
+            lambda r: r["check"]["warm_p50_ms"],
+            "{:,.1f}",
+            "< 20",
+            lambda v: v < 20,
+        ),
+        Row("check warm p95 (ms)", lambda r: r["check"]["warm_p95_ms"], "{:,.1f}"),
+        Row(
+            "check cold median (ms)",
+            lambda r: r["check"]["cold_median_ms"],
+            "{:,.0f}",
+            "< 300 at 1M",
+            lambda v: v < 300,
+            1_000_000,
+        ),
+        Row(
+            "  of which imports (ms, -X importtime)",
+            lambda r: r["check"]["importtime"]["total_ms"],
+            "{:,.0f}",
+        ),
+        Row("check candidates verified", lambda r: r["check"]["candidates"], "{:,.0f}"),
+        Row(
+            "right source found (warm and cold)",
+            lambda r: float(
+                r["check"]["found_right_source"] and r["check"]["cold_found_right_source"]
+            ),
+            "{:.0f}",
+            "1 (yes)",
+            lambda v: v == 1,
+        ),
+    ]
+    return [
+        ("fingerprinting, passages/s on one core (text in -> signatures out)", fp_rows),
+        ("ratios", ratio_rows),
+        ("prov add of the whole corpus (fresh process)", ix),
+        ("prov check of a ~10 KB suspect", ck),
+    ]
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    sizes = [r["requested_passages"] for r in results]
+    labels = [size_label(s) for s in sizes]
+    growth = [f"{lab}/{labels[0]}" for lab in labels[1:]]
+    largest = sizes[-1]
+    head = ["", *labels, *growth, "goal", f"met at {labels[-1]}"]
+    lines: list[list[str]] = []
+    for section, section_rows in rows():
+        lines.append([f"-- {section}"])
+        for row in section_rows:
+            vals = [row.get(r) for r in results]
+            cells = [row.fmt.format(v) if v is not None else "n/m" for v in vals]
+            for v in vals[1:]:
+                g = v / vals[0] if v is not None and vals[0] else None
+                cells.append(f"x{g:.2f}" if g is not None else "")
+            met = ""
+            if row.ok is not None and vals[-1] is not None:
+                met = (
+                    ("yes" if row.ok(vals[-1]) else "NO")
+                    if largest >= row.at_least
+                    else f"(at {size_label(row.at_least)})"
+                )
+            lines.append([row.label, *cells, row.goal, met])
+    width0 = max(len(x[0]) for x in lines if len(x) > 1)
+    widths = [max(len(x[i]) for x in [head, *lines] if len(x) > 1) for i in range(1, len(head))]
+    out = [
+        "  ".join(
+            [head[0].ljust(width0), *(h.rjust(w) for h, w in zip(head[1:], widths, strict=True))]
+        ),
+    ]
+    for x in lines:
+        if len(x) == 1:
+            out.append(x[0])
+        else:
+            out.append(
+                "  ".join(
+                    [x[0].ljust(width0), *(c.rjust(w) for c, w in zip(x[1:], widths, strict=True))]
+                )
+            )
+    return "\n".join(out)
+
+
+def version(dist: str) -> str:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
+
+
+def machine() -> dict[str, Any]:
+    cpu, ram = platform.processor() or platform.machine(), 0
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next(
+                (ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), cpu
+            )
+        with open("/proc/meminfo", encoding="utf-8") as f:
+            ram = next((int(ln.split()[1]) for ln in f if ln.startswith("MemTotal:")), 0)
+    except OSError:
+        pass
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "python": sys.version.split()[0],
+        "numpy": np.__version__,
+        "datasketch": version("datasketch"),
+        "rensa": version("rensa"),
+        "gaoya": version("gaoya"),
+        "xxhash": version("xxhash"),
+        "prov": version("prov"),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "usable_cores": usable,
+        "ram_gb": ram / 1024**2,
+    }
+
+
+def print_final(results: list[dict[str, Any]], info: dict[str, Any]) -> None:
+    m = info["machine"]
     print(
-        f"corpus: {fp['documents']:,} documents, {fp['passages']:,} passages (as prov segments "
-        f"them), {fp['words']:,} words, {fp['shingles']:,} shingles, "
-        f"{fp['words'] / fp['passages']:.1f} words/passage"
+        f"\nmachine: python {m['python']}, numpy {m['numpy']}, datasketch {m['datasketch']}, "
+        f"rensa {m['rensa']}, gaoya {m['gaoya']}, xxhash {m['xxhash']}; {m['cpu']}, "
+        f"{m['cores']} cores ({m['usable_cores']} usable), {m['ram_gb']:.1f} GB RAM"
     )
-    print("\nfingerprinting (one core)                      passages/s  prov/this")
-    head = fp["rates"]["prov: prepare + fingerprint"]
-    for name, rate in fp["rates"].items():
-        print(f"  {name:<44}{rate:>12,.0f}   {head / rate:>7.2f}x")
-    sub = fp["subsample"]
+    for r in results:
+        fp, ix, ck = r["fingerprint"], r["index"], r["check"]
+        print(
+            f"corpus {size_label(r['requested_passages'])}: {fp['documents']:,} documents, "
+            f"{fp['passages']:,} passages ({fp['prov_passages_in_documents']:,} as prov "
+            f"segments the documents), {fp['words'] / fp['passages']:.1f} words/passage; "
+            f"add ran `{ix['command']}`, {ix['processes']} process(es)"
+        )
+    print()
+    print(table(results))
+    last = results[-1]
+    fp, ck = last["fingerprint"], last["check"]
+    print("\nnotes:")
+    sub = fp["sample"]
     print(
-        f"  (datasketch update on {sub['update']:,} passages; bulk, update_batch and xxh3 on "
-        f"{sub['bulk']:,}; shingle bytes prepared outside the timing)"
-    )
-    for name, ratio in fp["ratios"].items():
-        goal = "  (goal >= 20x)" if name == "prov / datasketch update" else ""
-        print(f"  {name:<44}{ratio:>12.1f}x{goal}")
-    print(f"  signatures equal datasketch's (hashfunc=identity): {fp['datasketch_compatible']}")
-    print("\nindex (pipeline.add, fresh process)")
-    print(f"  wall time        {ix['seconds']:.1f} s")
-    print(f"  passages/s       {ix['passages_per_s']:,.0f}  ({ix['passages']:,} passages)")
-    print(
-        f"  database         {ix['db_bytes'] / 1e6:,.1f} MB  "
-        f"({ix['db_bytes_per_passage']:.0f} bytes/passage; main file "
-        f"{ix['db_main_bytes'] / 1e6:,.1f} MB, the rest -wal/-shm)"
-    )
-    print(f"  peak RSS         {ix['peak_rss_mb']:,.0f} MB")
-    print(f"  file statuses    {', '.join(ix['statuses'])}")
-    print(f"\ncheck ({ck['suspect_bytes']:,}-byte spun copy + unrelated text, top=5)")
-    print(
-        f"  in-process       median {ck['in_process_median_ms']:.1f} ms, "
-        f"p95 {ck['in_process_p95_ms']:.1f} ms  ({ck['runs']['in_process']} runs)"
+        f"  one core ({fp['cpu']}), best of {info['repeat']} run(s); prov on every passage in "
+        f"batches of {fp['batch']:,} texts; datasketch update on {sub.get(DS_UPDATE, 0):,} "
+        f"passages, bulk/update_batch on {sub.get(DS_BULK, 0):,}, rensa/gaoya/xxh3 on "
+        f"{sub.get(XXH, 0):,} (first passages; rates are per passage). Peers' tokenising and "
+        "shingle building are timed; xxh3's shingle bytes are built outside its timing."
     )
     print(
-        f"  cold process     median {ck['cold_median_ms']:.0f} ms  ({ck['runs']['cold']} runs, "
-        f"right source: {ck['cold_found_right_source']})"
+        f"  peer tokens (\\w+ of lower-cased text) equal prov's words: "
+        f"{fp['peer_tokens_equal_prov_words']}; prov signatures equal datasketch "
+        f"MinHash(hashfunc=identity) fed shingle_hashes (20 passages): "
+        f"{fp['datasketch_compatible']}"
     )
-    if ck["cold_error"]:
-        print(f"  cold failure     {ck['cold_error']}")
-    ok = "OK" if ck["found_right_source"] else "WRONG"
-    cov, fid = ck["source_coverage"], ck["fidelity"]
-    detail = f", coverage {cov:.2f}, fidelity {fid:.2f}" if cov is not None else ""
+    for name, why in fp["notes"].items():
+        print(f"  {name}: not measured ({why})")
+    if not last["index"]["workers"]:
+        print("  prov add does not accept --workers yet: ran with one process")
     print(
-        f"  found            {ck['found_source']} [{ok}: expected "
-        f"{Path(ck['expected_source']).name}] verdict {ck['verdict']}{detail}, "
-        f"{ck['matches']} match(es) from {ck['candidates']} candidates"
+        "  growth: rates and check should stay flat (x1.00) or grow like log n "
+        f"(10k -> 1M: x{math.log(1e6) / math.log(1e4):.2f}); n/m = not measured"
     )
+    for r in results:
+        c = r["check"]
+        ok = "right" if c["found_right_source"] else "WRONG"
+        print(
+            f"  check at {size_label(r['requested_passages'])}: {ok} source "
+            f"{Path(c['found_source'] or '-').name} (expected {Path(c['expected_source']).name}),"
+            f" verdict {c['verdict']}, {c['matches']} match(es) from {c['candidates']} "
+            f"candidates; {c['suspect_bytes']:,}-byte suspect; warm {c['runs']['warm']} runs, "
+            f"cold {c['runs']['cold']}"
+            + (f"; cold failure: {c['cold_error']}" if c["cold_error"] else "")
+        )
+    it = ck["importtime"]
+    print(
+        f"\nimports of `python -X importtime -m provenance check --db DB SUSPECT --json` "
+        f"({size_label(last['requested_passages'])}, median of {it['runs']} runs): "
+        f"{it['total_ms']:,.0f} ms in {it['modules']} modules, of a {it['process_ms']:,.0f} ms "
+        "process"
+    )
+    print(f"  {'package':<24}{'cumulative ms':>14}{'own ms':>10}{'modules':>9}")
+    for name, v in list(it["packages"].items())[: info["import_top"]]:
+        print(f"  {name:<24}{v['cumulative_ms']:>14,.1f}{v['self_ms']:>10,.1f}{v['modules']:>9.0f}")
+    print("  (cumulative: its outermost imports, including what they import; own: its modules)")
+
+
+def profile(fn: Callable[[], object], top: int) -> str:
+    """``fn``'s ``top`` functions by cumulative time (cProfile)."""
+    prof = cProfile.Profile()
+    prof.enable()
+    fn()
+    prof.disable()
+    buf = _StringSink()
+    pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(top)  # type: ignore[arg-type]
+    return buf.text()
+
+
+class _StringSink:
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, s: str) -> int:
+        self.parts.append(s)
+        return len(s)
+
+    def text(self) -> str:
+        return "".join(self.parts)
 
 
 def run_size(size: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
@@ -650,65 +1200,79 @@ def run_size(size: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     t0 = time.perf_counter()
     gen = Generator(args.vocab, args.passage_words, args.seed)
     corpus = gen.corpus(size)
+    texts = passages_of(corpus)
     gen_seconds = time.perf_counter() - t0
     # The corpus is millions of long-lived objects: keep the collector from rescanning
-    # them during every timing (prov's and datasketch's alike).
+    # them during every timing (prov's and the peers' alike).
     gc.collect()
     gc.freeze()
+    log = f"[{size_label(size)}]"
     print(
-        f"[{size:,}] generated {len(corpus.texts):,} documents in {gen_seconds:.1f} s; "
-        "fingerprinting...",
+        f"{log} generated {len(corpus.texts):,} documents, {len(texts):,} passages in "
+        f"{gen_seconds:.1f} s; fingerprinting...",
         file=sys.stderr,
         flush=True,
     )
-    fp, _ = bench_fingerprint(corpus, params, args)
-    print(f"[{size:,}] indexing...", file=sys.stderr, flush=True)
-    ix, db, paths = bench_index(corpus, work)
-    print(f"[{size:,}] checking...", file=sys.stderr, flush=True)
+    fp = bench_fingerprint(corpus, texts, params, args)
+    print(f"{log} prov add...", file=sys.stderr, flush=True)
+    ix, db, paths = bench_index(corpus, len(texts), work, args)
+    print(f"{log} prov check...", file=sys.stderr, flush=True)
     ck = bench_check(gen, corpus, db, paths, work, args)
-    print_report(size, fp, ix, ck)
     out = {"requested_passages": size, "fingerprint": fp, "index": ix, "check": ck}
     if args.profile:
-        text = profile(lambda: prov_text_to_signatures(corpus.texts, params), PROFILE_TOP)
-        print("\ncProfile of prepare + fingerprint (cumulative):")
-        print(text)
-        db2 = work / "profile.db"
-        text = profile(lambda: list(pipeline.add([work / "corpus"], db2)), PROFILE_TOP)
-        print("\ncProfile of pipeline.add (cumulative):")
-        print(text)
+        print(f"\ncProfile of fingerprint_texts at {size_label(size)} (cumulative):")
+        print(
+            profile(
+                lambda: [fingerprint_texts(c, params) for c in batches(texts, args.batch)],
+                PROFILE_TOP,
+            )
+        )
     gc.unfreeze()
     return out
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    ap.add_argument("--passages", type=int, default=100_000, help="corpus size (passages)")
-    ap.add_argument("--sizes", help="several corpus sizes, e.g. 10000,100000")
-    ap.add_argument("--quick", action="store_true", help="10,000 passages (smoke run)")
-    ap.add_argument("--keep", type=Path, help="keep the generated corpus and database here")
-    ap.add_argument("--json", action="store_true", help="also print the figures as JSON")
-    ap.add_argument("--profile", action="store_true", help="cProfile prepare + fingerprint")
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
+    ap.add_argument(
+        "--sizes", default="10000,100000,1000000", help="corpus sizes in passages, comma-separated"
+    )
+    ap.add_argument("--quick", action="store_true", help="10,000 passages only (smoke run)")
+    ap.add_argument("--keep", type=Path, help="keep the generated corpus and databases here")
+    ap.add_argument("--json", action="store_true", help="also print every figure as JSON")
+    ap.add_argument("--profile", action="store_true", help="cProfile fingerprint_texts")
     ap.add_argument("--seed", type=int, default=20240601, help="corpus seed")
     ap.add_argument("--vocab", type=int, default=5000, help="vocabulary size")
     ap.add_argument("--passage-words", type=int, default=50, help="mean words per passage")
-    ap.add_argument("--repeat", type=int, default=1, help="best of N runs per rate")
+    ap.add_argument("--repeat", type=int, default=3, help="best of N runs per rate")
+    ap.add_argument("--batch", type=int, default=1000, help="texts per batched call")
     ap.add_argument("--ds-update", type=int, default=2000, help="datasketch update subsample")
     ap.add_argument("--ds-bulk", type=int, default=20000, help="datasketch bulk subsample")
-    ap.add_argument("--check-runs", type=int, default=50)
-    ap.add_argument("--cold-runs", type=int, default=10)
+    ap.add_argument(
+        "--peer-sample", type=int, default=100_000, help="rensa, gaoya and xxh3 subsample"
+    )
+    ap.add_argument("--workers", type=int, default=2, help="prov add --workers")
+    ap.add_argument("--check-runs", type=int, default=200, help="warm in-process checks")
+    ap.add_argument("--cold-runs", type=int, default=10, help="cold process checks")
+    ap.add_argument("--importtime-runs", type=int, default=3, help="-X importtime runs")
+    ap.add_argument("--import-top", type=int, default=8, help="packages in the import block")
     return ap.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.sizes:
-        sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    # Rust peers (rayon) start one thread per core unless told; they are imported later.
+    os.environ["RAYON_NUM_THREADS"] = "1"
+    if args.quick:
+        sizes = [10_000]
     else:
-        sizes = [10_000 if args.quick else args.passages]
-    print(
-        f"prov bench: python {sys.version.split()[0]}, numpy {np.__version__}, "
-        f"cpus {os.cpu_count()}, sizes {sizes}"
-    )
+        sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    info: dict[str, Any] = {
+        "machine": machine(),
+        "sizes": sizes,
+        "repeat": args.repeat,
+        "import_top": args.import_top,
+    }
+    print(f"prov bench: sizes {', '.join(map(size_label, sizes))}", file=sys.stderr, flush=True)
     results = []
     for size in sizes:
         if args.keep:
@@ -719,10 +1283,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             with tempfile.TemporaryDirectory(prefix="prov-bench-") as tmp:
                 results.append(run_size(size, args, Path(tmp)))
+    print_final(results, info)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\n(bench process peak RSS {own:,.0f} MB)")
     if args.json:
-        print(json.dumps({"sizes": results, "bench_peak_rss_mb": own}, indent=2))
+        print(json.dumps({**info, "results": results, "bench_peak_rss_mb": own}, indent=2))
     return 0
 
 

@@ -74,3 +74,42 @@ def test_empty_span_list() -> None:
 def test_params_are_validated() -> None:
     with pytest.raises(ValueError, match="bands \\* rows"):
         Params(bands=10, rows=4)
+
+
+def test_vectorised_xxh3_equals_xxhash_on_every_length() -> None:
+    import random
+
+    import xxhash
+
+    from provenance.fingerprint import xxh3_spans
+
+    rnd = random.Random(3)  # noqa: S311 - test data
+    data = bytes(rnd.randrange(256) for _ in range(3000))
+    spans = [(s, s + n) for n in range(0, 41) for s in rnd.sample(range(len(data) - n), 25)]
+    starts = np.array([s for s, _ in spans], dtype=np.int64)
+    ends = np.array([e for _, e in spans], dtype=np.int64)
+    got = xxh3_spans(np.frombuffer(data, dtype=np.uint8), starts, ends)
+    want = [xxhash.xxh3_64_intdigest(data[s:e]) for s, e in spans]
+    assert got.tolist() == want
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["The ministers met today in Rome and agreed.", "Short one", "don't 'quote' me"],
+        ["In 2020, 1,000 people (3.5%) met in Rome’s “Piazza”.", "café au lait, s'il vous plaît"],
+        ["", "   ", "word"],
+        ["Министры встретились сегодня в Риме", "部長たちは今日ローマで会った"],
+    ],
+)
+def test_fingerprint_texts_equals_fingerprint_of_each_text(texts: list[str]) -> None:
+    from provenance.fingerprint import fingerprint_texts
+    from provenance.normalize import normalize
+
+    params = Params()
+    batch = fingerprint_texts(texts, params)
+    for i, text in enumerate(texts):
+        words = normalize(text).words or ("",)
+        one = fingerprint(words, [(0, len(words))], params)
+        assert np.array_equal(one.signatures[0], batch.signatures[i])
+        assert np.array_equal(one.keys[0], batch.keys[i])

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from provenance.normalize import normalize, normalize_word
+import provenance.normalize as normalize_module
+from provenance.normalize import normalize, normalize_regex, normalize_word, words
 
 
 @pytest.mark.parametrize(
@@ -70,3 +73,43 @@ def test_a_line_break_closes_an_unbalanced_quote() -> None:
 
 def test_cjk_is_one_word_per_character() -> None:
     assert normalize("東京都 abc").words == ("東", "京", "都", "abc")
+
+
+# -- the vectorised tokeniser equals the pattern ------------------------------------
+
+
+# Pieces that exercise every rule: apostrophe runs, numbers with marks, digits before
+# letters, non-ASCII letters and marks, joiners, quotes, characters that lower-case to two.
+_PIECES = list("ab Z'.,09 _-\n\"\t") + [
+    "xy", "12", "''", "1,000", "3.5", "1990's", "don't", " 'q' ", "rock''n", "a1,000b",
+    "1.5.6x", "’", "“", "”", "é", "中", "İ", "\u00ad", "\u200b", "\u00a0", "Ａ", "ß", "٣",
+]  # fmt: skip
+
+
+def _same(text: str) -> None:
+    a, b = normalize(text), normalize_regex(text)
+    assert (a.words, a.starts, a.ends, a.quoted) == (b.words, b.starts, b.ends, b.quoted)
+    assert tuple(words(text)) == b.words
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+def test_vectorised_tokens_equal_the_pattern(text: str) -> None:
+    _same(text)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.text(max_size=60))
+def test_vectorised_tokens_equal_the_pattern_on_any_text(text: str) -> None:
+    _same(text)
+
+
+@pytest.mark.parametrize("mostly_hard", [8, 10**9])
+def test_hard_chunks_split_by_the_pattern_inside_simple_text(
+    mostly_hard: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With the threshold lifted, even a text of hard chunks takes the vectorised path.
+    monkeypatch.setattr(normalize_module, "_MOSTLY_HARD", mostly_hard)
+    text = "In 2020, 1,000 people (3.5%) met in Rome’s “Piazza”; the 1990's rock''n roll é 中文 ok."
+    _same(text)
+    assert normalize(text).words[:6] == ("in", "2020", "1000", "people", "3.5", "met")
