@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console, RenderableType
 
 from provenance import pipeline, report
 from provenance.errors import InputError, ProvError, StoreError
 from provenance.pipeline import STOCK_MIN_DOCS
 
 if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
     from provenance.scan import ScanStats
 
 EXIT_FOUND, EXIT_NONE, EXIT_INTERNAL = 0, 1, 5
@@ -103,10 +104,17 @@ def _errors() -> Iterator[None]:
 
 def _print(renderable: RenderableType) -> None:
     """Rich output: colour on a terminal, plain text (120 columns) on a pipe."""
-    console = Console(highlight=False)
+    console = _console(highlight=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = 120
     console.print(renderable)
+
+
+def _console(**kwargs: object) -> Console:
+    """A rich console (rich is imported only by commands that print through it)."""
+    from rich.console import Console
+
+    return Console(**kwargs)  # type: ignore[arg-type]
 
 
 def _db(db: Path | None) -> Path:
@@ -142,6 +150,12 @@ def add(
         list[Path], typer.Argument(help="Source texts: files, or folders of .txt files.")
     ],
     db: DbOption = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", min=1, help="Processes reading and fingerprinting [default: cores]."
+        ),
+    ] = None,
 ) -> None:
     """Register canonical source texts in the index.
 
@@ -154,10 +168,10 @@ def add(
     target = _db(db)
     counts: Counter[str] = Counter()
     passages = 0
-    err = Console(stderr=True)
+    err = _console(stderr=True)
     with _errors(), Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
         task = None
-        for r in pipeline.add(paths, target):
+        for r in pipeline.add(paths, target, workers=workers):
             if task is None:
                 task = bar.add_task("indexing", total=r.total)
             bar.update(task, completed=r.done)
@@ -300,7 +314,7 @@ def scan(
     if not inputs and not recheck:
         typer.echo("Error: give folders or files to scan (or --recheck)", err=True)
         raise typer.Exit(2)
-    err = Console(stderr=True)
+    err = _console(stderr=True)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with (
         _errors(),

@@ -6,10 +6,13 @@ stages; reading files and the database happens in ``ingest`` and ``store``.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import threading
 import time
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter, deque
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,7 @@ from provenance.normalize import normalize
 from provenance.params import DEFAULT_POLICY, NORM_VERSION, Params, Policy
 from provenance.score import UNRELATED, CheckResult, CompareResult, Score, score
 from provenance.segment import Segmented, segment
-from provenance.store import SourceRow, Store, StoredText
+from provenance.store import SourceRecord, SourceRow, Store, StoredText, source_record
 
 #: Characters of a text that are compared at most (about 700,000 words; see ``prepare``).
 MAX_TEXT_CHARS = 4_000_000
@@ -115,17 +118,24 @@ def _key(path: Path) -> str:
 
 
 def add(
-    paths: Iterable[str | Path], db: str | Path, params: Params | None = None
+    paths: Iterable[str | Path],
+    db: str | Path,
+    params: Params | None = None,
+    workers: int | None = 1,
 ) -> Iterator[AddResult]:
     """Register canonical texts (files, or the text files under folders).
 
-    Sources are written in transactions of up to :data:`ADD_BATCH` sources or
-    :data:`ADD_BATCH_SECONDS` (one commit per source would rewrite the same index pages
-    hundreds of times): a source is in the index whole or not at all, and a run that
-    is stopped loses at most the open batch, which the next run adds. The same content under another
-    path is kept once (``duplicate``); a changed file under a known path replaces
-    the old text (``replaced``). A file that cannot be read is reported (``failed``,
-    with the reason) and the others are still added.
+    Files are read, segmented and fingerprinted by ``workers`` processes (``None``: one
+    per core; folders of fewer than :data:`POOL_MIN_FILES` files are done in this
+    process) and written by this one, in transactions of up to :data:`ADD_BATCH`
+    sources or :data:`ADD_BATCH_SECONDS`. The LSH keys are written at the end, sorted,
+    in one transaction (see :meth:`Store.put_record`); until then the sources are
+    *pending*, and a run that is stopped leaves them so: the next ``add`` completes
+    them, and loses at most the open batch, which it adds again.
+
+    The same content under another path is kept once (``duplicate``); a changed file
+    under a known path replaces the old text (``replaced``). A file that cannot be read
+    is reported (``failed``, with the reason) and the others are still added.
     """
     paths = list(paths)
     files = list(expand_paths(paths))
@@ -133,39 +143,140 @@ def add(
         raise InputError("no text files found in " + ", ".join(str(p) for p in paths))
     total = len(files)
     with Store.open(db, create=True, params=params) as store:
-        pending = iter(enumerate(files, 1))
-        while True:
-            batch: list[AddResult] = []
-            started = time.monotonic()
-            with store.transaction():
-                for n, f in pending:
-                    key = _key(f)
-                    try:
-                        batch.append(replace(_add_one(store, f, key), done=n, total=total))
-                    except InputError as e:
-                        batch.append(AddResult(key, FAILED, 0, error=str(e), done=n, total=total))
-                    if len(batch) >= ADD_BATCH or time.monotonic() - started > ADD_BATCH_SECONDS:
-                        break
-            yield from batch
-            if not batch or batch[-1].done == total:
-                return
+        known = store.known_sources()
+        prepared = _prepared(files, store.params, known, workers)
+        try:
+            while True:
+                batch: list[AddResult] = []
+                started = time.monotonic()
+                with store.transaction():
+                    for n, key, rec in prepared:
+                        batch.append(replace(_write(store, key, rec), done=n, total=total))
+                        if (
+                            len(batch) >= ADD_BATCH
+                            or time.monotonic() - started > ADD_BATCH_SECONDS
+                        ):
+                            break
+                if store.pending_keys > MAX_PENDING_KEYS:
+                    store.flush_keys()
+                if not batch or batch[-1].done == total:
+                    store.flush_keys()
+                    yield from batch
+                    return
+                yield from batch
+        finally:
+            prepared.close()
 
 
-def _add_one(store: Store, f: Path, key: str) -> AddResult:
-    raw = read_document(f)
+#: Files below this many are prepared in the calling process (starting workers costs
+#: ~0.3 s).
+POOL_MIN_FILES = 64
+#: Files per task sent to a worker.
+POOL_CHUNK = 16
+#: LSH keys held in memory before they are written (~16 bytes each at the write).
+MAX_PENDING_KEYS = 1 << 25
+
+#: What a worker returns for a file: its record, or ``(status, passages, same_as)``
+#: for a file whose content is already in the index, or the error.
+_Prepared = SourceRecord | tuple[str, int, str] | InputError
+
+
+def _prepare_file(f: Path, key: str, params: Params, known: dict[str, Any]) -> _Prepared:
+    """Read, segment and fingerprint one file (in a worker, or in the calling process)."""
+    try:
+        raw = read_document(f)
+        old = known["path"].get(key)
+        if old is not None and old[0] == raw.sha256:
+            return (UNCHANGED, old[1], "")
+        twin = known["sha"].get(raw.sha256)
+        if twin is not None and twin[0] != key:
+            return (DUPLICATE, twin[1], twin[0])
+        seg = prepare(raw.text)
+        spans = index_spans(seg)
+        if not spans:
+            raise InputError(f"{f}: no body text to index (only boilerplate or headings)")
+        fp = fingerprint(seg.norm.words, spans, params)
+        return source_record(key, raw.sha256, raw.text, raw.encoding, seg, spans, fp)
+    except InputError as e:
+        return e
+
+
+_worker: dict[str, Any] = {}
+
+
+def _init_add_worker(params: Params, known: dict[str, Any], parent: int) -> None:
+    watch_parent(parent)
+    _worker["params"], _worker["known"] = params, known
+
+
+def _prepare_chunk(chunk: list[tuple[Path, str]]) -> list[_Prepared]:
+    return [_prepare_file(f, key, _worker["params"], _worker["known"]) for f, key in chunk]
+
+
+def watch_parent(parent: int) -> None:
+    """End this worker process when the process that started it is gone (killed with
+    -9, its workers would otherwise wait on their call queue forever)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="prov-parent-watch").start()
+
+
+def _prepared(
+    files: list[Path], params: Params, known: dict[str, Any], workers: int | None
+) -> Generator[tuple[int, str, _Prepared], None, None]:
+    """``(n, key, prepared)`` for each file, in order."""
+    keyed = [(f, _key(f)) for f in files]
+    procs = min(workers or os.cpu_count() or 1, (len(files) + POOL_CHUNK - 1) // POOL_CHUNK)
+    if procs <= 1 or len(files) < POOL_MIN_FILES:
+        for n, (f, key) in enumerate(keyed, 1):
+            yield n, key, _prepare_file(f, key, params, known)
+        return
+    chunks = [keyed[i : i + POOL_CHUNK] for i in range(0, len(keyed), POOL_CHUNK)]
+    ctx = multiprocessing.get_context("spawn")
+    init = (params, known, os.getpid())
+    with ProcessPoolExecutor(procs, ctx, _init_add_worker, init) as pool:
+        pending: deque[Future[list[_Prepared]]] = deque()
+        it = iter(chunks)
+        n = 0
+        try:
+            for chunk in it:
+                pending.append(pool.submit(_prepare_chunk, chunk))
+                if len(pending) >= 3 * procs:  # bounded: records hold the texts
+                    break
+            chunk_at = 0
+            while pending:
+                results = pending.popleft().result()
+                nxt = next(it, None)
+                if nxt is not None:
+                    pending.append(pool.submit(_prepare_chunk, nxt))
+                for (_, key), res in zip(chunks[chunk_at], results, strict=True):
+                    n += 1
+                    yield n, key, res
+                chunk_at += 1
+        finally:
+            for fut in pending:
+                fut.cancel()
+
+
+def _write(store: Store, key: str, prepared: _Prepared) -> AddResult:
+    """Write one prepared file; the index decides (files of this run included)."""
+    if isinstance(prepared, InputError):
+        return AddResult(key, FAILED, 0, error=str(prepared))
+    if isinstance(prepared, tuple):
+        status, passages, same_as = prepared
+        return AddResult(key, status, passages, same_as=same_as)
     old = store.source_by_path(key)
-    if old is not None and old.sha256 == raw.sha256:
+    if old is not None and old.sha256 == prepared.sha256:
         return AddResult(key, UNCHANGED, old.passages)
-    twin = store.source_by_sha(raw.sha256)
+    twin = store.source_by_sha(prepared.sha256)
     if twin is not None and twin.path != key:
         return AddResult(key, DUPLICATE, twin.passages, same_as=twin.path)
-    seg = prepare(raw.text)
-    spans = index_spans(seg)
-    if not spans:
-        raise InputError(f"{f}: no body text to index (only boilerplate or headings)")
-    fp = fingerprint(seg.norm.words, spans, store.params)
-    store.put_source(key, raw.sha256, raw.text, raw.encoding, seg, spans, fp)
-    return AddResult(key, REPLACED if old else ADDED, len(spans))
+    store.put_record(prepared, defer_keys=True)
+    return AddResult(key, REPLACED if old else ADDED, len(prepared.passages))
 
 
 def check(

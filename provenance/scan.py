@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 import multiprocessing
 import os
-import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -26,7 +25,13 @@ from typing import Any
 from provenance.fingerprint import passage_hashes
 from provenance.ingest import Page, iter_pages
 from provenance.params import DEFAULT_POLICY, Policy
-from provenance.pipeline import STOCK_MIN_DOCS, compare_segmented, find_sources, prepare
+from provenance.pipeline import (
+    STOCK_MIN_DOCS,
+    compare_segmented,
+    find_sources,
+    prepare,
+    watch_parent,
+)
 from provenance.scanstore import CHECKED, SEEN, Change, Finding, ScanStore
 from provenance.store import Store
 
@@ -86,22 +91,10 @@ _worker: dict[str, object] = {}
 
 
 def _init_worker(db: str, stock_min: int, policy: Policy, parent: int) -> None:
-    _watch_parent(parent)
+    watch_parent(parent)
     _worker["store"] = Store.open(db)
     _worker["stock_min"] = stock_min
     _worker["policy"] = policy
-
-
-def _watch_parent(parent: int) -> None:
-    """End this worker when the scan that started it is gone (killed with -9, its
-    workers would otherwise wait on the call queue forever)."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True, name="prov-parent-watch").start()
 
 
 def _check_in_worker(text: str) -> PageCheck:

@@ -31,11 +31,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
 
 from provenance.errors import IndexMismatch, NotFound, StoreError
-from provenance.fingerprint import Fingerprints, band_keys
+from provenance.fingerprint import I64, U32, Fingerprints, band_keys
 from provenance.params import NORM_VERSION, Params
 from provenance.segment import Segmented
 
@@ -44,106 +42,32 @@ BUSY_TIMEOUT_MS = 30_000
 MAX_BUCKET = 500
 _QUERY_CHUNK = 5000
 
-migrations = Migrations("prov")
+#: The schema's migrations, in order (provenance/schema.py defines them).
+SCHEMA = ("m001_initial", "m002_scan", "m003_keys_pending")
+MIGRATIONS_TABLE = "_sqlite_migrations"
 
 
-@migrations()
-def m001_initial(db: Database) -> None:
-    db.table("meta").create({"key": str, "value": str}, pk="key")
-    db.table("sources").create(
-        {
-            "id": int,
-            "path": str,
-            "sha256": str,
-            "text": str,
-            "encoding": str,
-            "lang": str,
-            "words": int,
-            "passages": int,
-            "added_at": str,
-        },
-        pk="id",
-        not_null={"path", "sha256", "text"},
-    )
-    db.table("sources").create_index(["path"], unique=True)
-    db.table("sources").create_index(["sha256"])
-    db.table("blocks").create(
-        {
-            "source_id": int,
-            "idx": int,
-            "start": int,
-            "end": int,
-            "lang": str,
-            "kind": str,
-            "reason": str,
-        },
-        pk=("source_id", "idx"),
-        foreign_keys=[("source_id", "sources", "id")],
-    )
-    db.table("passages").create(
-        {
-            "id": int,
-            "source_id": int,
-            "idx": int,
-            "first": int,
-            "last": int,
-            "start": int,
-            "end": int,
-            "signature": bytes,
-        },
-        pk="id",
-        foreign_keys=[("source_id", "sources", "id")],
-    )
-    db.table("passages").create_index(["source_id", "idx"], unique=True)
-    db.execute(
-        "CREATE TABLE band_keys (key INTEGER NOT NULL, source_id INTEGER NOT NULL, "
-        "passage_id INTEGER NOT NULL, PRIMARY KEY (key, source_id, passage_id)) WITHOUT ROWID"
-    )
+class Connection:
+    """An SQLite connection, with sqlite-utils' ``Database`` over it made on demand."""
 
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._utils: Any = None
 
-@migrations()
-def m002_scan(db: Database) -> None:
-    """The crawl job's results: pages, their contents, matches and versions."""
-    db.execute(
-        "CREATE TABLE contents (sha256 TEXT PRIMARY KEY, text BLOB NOT NULL, boilerplate BLOB, "
-        "lang TEXT, words INTEGER, checked_version INTEGER, checked_at TEXT)"
-    )
-    db.execute(
-        "CREATE TABLE documents (id INTEGER PRIMARY KEY, key TEXT NOT NULL, url TEXT, "
-        "fetched_at TEXT, sha256 TEXT NOT NULL DEFAULT '', kind TEXT, scanned_at TEXT, "
-        "status TEXT NOT NULL, error TEXT, previous_id INTEGER REFERENCES documents(id), "
-        "UNIQUE (key, sha256))"
-    )
-    db.execute("CREATE INDEX documents_url ON documents (url, fetched_at)")
-    db.execute("CREATE INDEX documents_sha ON documents (sha256)")
-    db.execute(
-        "CREATE TABLE matches (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, "
-        "source_id INTEGER NOT NULL, source_path TEXT NOT NULL, verdict TEXT NOT NULL, "
-        "meaning_changed INTEGER NOT NULL, fidelity REAL, source_coverage REAL, "
-        "copy_coverage REAL, alterations INTEGER, risky INTEGER, index_version INTEGER, "
-        "checked_at TEXT, UNIQUE (sha256, source_id))"
-    )
-    db.execute("CREATE INDEX matches_source ON matches (source_id)")
-    db.execute(
-        "CREATE TABLE alterations (match_id INTEGER NOT NULL REFERENCES matches(id), "
-        "idx INTEGER NOT NULL, kind TEXT, risk TEXT, in_quote INTEGER, source TEXT, copy TEXT, "
-        "source_context TEXT, copy_context TEXT, source_start INTEGER, source_end INTEGER, "
-        "copy_start INTEGER, copy_end INTEGER, PRIMARY KEY (match_id, idx))"
-    )
-    db.execute(
-        "CREATE TABLE changes (document_id INTEGER PRIMARY KEY REFERENCES documents(id), "
-        "previous_id INTEGER NOT NULL REFERENCES documents(id), meaning_changed INTEGER, "
-        "fidelity REAL, alterations TEXT)"
-    )
-    db.execute(
-        "CREATE TABLE passage_freq (hash INTEGER PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID"
-    )
-    db.execute(
-        "CREATE VIEW results AS SELECT d.id AS document_id, d.url, d.key, d.kind, d.fetched_at, "
-        "d.scanned_at, d.status, m.source_path AS source, m.verdict, m.meaning_changed, "
-        "m.fidelity, m.source_coverage, m.copy_coverage, m.alterations, m.risky, d.sha256 "
-        "FROM documents d JOIN matches m ON m.sha256 = d.sha256"
-    )
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, parameters)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @property
+    def utils(self) -> Any:
+        """``sqlite_utils.Database`` over this connection (for the schema and migrations)."""
+        if self._utils is None:
+            from sqlite_utils import Database
+
+            self._utils = Database(self.conn)
+        return self._utils
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +81,68 @@ class SourceRow:
     words: int
     passages: int
     added_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRecord:
+    """A source ready to be written: what :meth:`Store.put_record` stores (small and
+    picklable, so that worker processes can prepare it).
+
+    Attributes:
+        blocks: ``(start, end, lang, kind, reason)`` per block.
+        passages: ``(first, last, start, end)`` per indexed passage (word range and
+            character span).
+        signatures, keys: the passages' MinHash signatures and LSH band keys.
+    """
+
+    path: str
+    sha256: str
+    text: str
+    encoding: str
+    lang: str
+    words: int
+    blocks: list[tuple[int, int, str, str, str]]
+    passages: list[tuple[int, int, int, int]]
+    signatures: U32
+    keys: I64
+
+
+def source_record(
+    path: str,
+    sha256: str,
+    text: str,
+    encoding: str,
+    seg: Segmented,
+    spans: Sequence[tuple[int, int]],
+    fp: Fingerprints,
+) -> SourceRecord:
+    """The record of a segmented source and its indexed passages ``spans``."""
+    norm = seg.norm
+    return SourceRecord(
+        path,
+        sha256,
+        text,
+        encoding,
+        seg.lang,
+        seg.body_words(),
+        [(b.start, b.end, b.lang, b.kind, b.reason) for b in seg.blocks],
+        [(s, e, norm.starts[s], norm.ends[e - 1]) for s, e in spans],
+        fp.signatures,
+        fp.keys,
+    )
+
+
+def _key_rows(held: Sequence[tuple[int, int, I64]]) -> tuple[I64, I64, I64]:
+    """``(key, source_id, passage_id)`` columns of sources' ``(n, bands)`` key arrays."""
+    keys = np.concatenate([k.reshape(-1) for _, _, k in held])
+    sids = np.concatenate([np.full(k.size, sid, dtype=np.int64) for sid, _, k in held])
+    pids = np.concatenate(
+        [
+            np.repeat(np.arange(first, first + len(k), dtype=np.int64), k.shape[1])
+            for _, first, k in held
+        ]
+    )
+    return keys, sids, pids
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,10 +162,12 @@ class Store:
     Use :meth:`open`; a ``Store`` is a context manager that closes the connection.
     """
 
-    def __init__(self, db: Database, path: str, params: Params) -> None:
+    def __init__(self, db: Connection, path: str, params: Params) -> None:
         self.db = db
         self.path = path
         self.params = params
+        self._pending: list[tuple[int, int, I64]] = []  # (source id, first passage id, keys)
+        self._pending_rows = 0
 
     @classmethod
     def open(
@@ -229,26 +217,50 @@ class Store:
 
     @classmethod
     def _open(cls, name: str, params: Params | None, check_version: bool) -> Store:
-        """Connect, check and migrate the schema, and settle the parameters."""
+        """Connect, check and migrate the schema, and settle the parameters.
+
+        An index that is up to date is opened with plain SQL; sqlite-utils (schema,
+        migrations) is imported only when there is something to create or migrate.
+        """
         conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: no corruption
-        db = Database(conn)
-        tables = set(db.table_names()) - {migrations.migrations_table}
-        if tables and "meta" not in tables:  # (only the migrations table: being created)
+        db = Connection(conn)
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        applied: list[str] = []
+        if MIGRATIONS_TABLE in tables:
+            applied = [
+                r[0]
+                for r in conn.execute(
+                    f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = 'prov'"  # noqa: S608
+                )
+            ]
+        if (
+            tables - {MIGRATIONS_TABLE} and "meta" not in tables
+        ):  # (only the migrations table: being created)
             conn.close()
             raise StoreError(f"{name}: an SQLite database, but not a prov index")
-        _check_schema(name, db)
-        if db.journal_mode != "wal":
-            db.enable_wal()
-        migrations.apply(db)
-        stored = db.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()
+        newer = set(applied) - set(SCHEMA)
+        if newer:
+            conn.close()
+            raise StoreError(
+                f"{name}: written by a newer prov (schema {sorted(newer)[-1]}); "
+                "upgrade prov to use it"
+            )
+        wal = conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        if not wal or set(applied) != set(SCHEMA):
+            from provenance.schema import migrations
+
+            if not wal:
+                conn.execute("PRAGMA journal_mode = wal")
+            migrations.apply(db.utils)
+        stored = conn.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()
         if stored is None:
             chosen = params or Params()
-            with db.atomic():
-                db.table("meta").insert(
-                    {"key": "params", "value": json.dumps(chosen.as_dict())}, replace=True
-                )
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('params', ?)",
+                [json.dumps(chosen.as_dict())],
+            )
         else:
             chosen = _compare_params(name, Params(**json.loads(stored[0])), params, check_version)
         return cls(db, name, chosen)
@@ -304,6 +316,18 @@ class Store:
         ).fetchone()
         return SourceRow(*row) if row else None
 
+    def known_sources(self) -> dict[str, Any]:
+        """``{"path": {path: (sha256, passages)}, "sha": {sha256: (path, passages)}}`` of
+        every source: what ``add``'s workers need to skip files already in the index."""
+        by_path: dict[str, tuple[str, int]] = {}
+        by_sha: dict[str, tuple[str, int]] = {}
+        for path, sha, passages in self.db.execute(
+            "SELECT path, sha256, passages FROM sources ORDER BY id DESC"
+        ):
+            by_path[path] = (sha, passages)
+            by_sha[sha] = (path, passages)  # ends on the oldest, as source_by_sha
+        return {"path": by_path, "sha": by_sha}
+
     def sources(self) -> list[SourceRow]:
         rows = self.db.execute(
             "SELECT id, path, sha256, lang, words, passages, added_at FROM sources ORDER BY path"
@@ -330,25 +354,40 @@ class Store:
         seg: Segmented,
         spans: Sequence[tuple[int, int]],
         fp: Fingerprints,
+        *,
+        defer_keys: bool = False,
     ) -> int:
         """Insert a source (replacing one under the same path); call inside :meth:`transaction`."""
-        old = self.source_by_path(path)
+        return self.put_record(
+            source_record(path, sha256, text, encoding, seg, spans, fp), defer_keys=defer_keys
+        )
+
+    def put_record(self, rec: SourceRecord, *, defer_keys: bool = False) -> int:
+        """Insert a prepared source (replacing one under the same path); call inside
+        :meth:`transaction`.
+
+        With ``defer_keys`` its LSH keys are kept in memory and the source is marked
+        pending until :meth:`flush_keys` writes them, sorted, with every other pending
+        source's: keys are random, so writing them source by source dirties pages all
+        over the B-tree at every commit, while one sorted load appends to it.
+        """
+        old = self.source_by_path(rec.path)
         if old is not None:
             self._delete(old.id)
         self._bump_index_version()
-        norm = seg.norm
         cur = self.db.execute(
-            "INSERT INTO sources (path, sha256, text, encoding, lang, words, passages, added_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sources (path, sha256, text, encoding, lang, words, passages, added_at, "
+            "keys_pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                path,
-                sha256,
-                text,
-                encoding,
-                seg.lang,
-                seg.body_words(),
-                len(spans),
+                rec.path,
+                rec.sha256,
+                rec.text,
+                rec.encoding,
+                rec.lang,
+                rec.words,
+                len(rec.passages),
                 datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+                int(defer_keys),
             ],
         )
         sid = int(cur.lastrowid or 0)
@@ -356,34 +395,72 @@ class Store:
         conn.executemany(
             'INSERT INTO blocks (source_id, idx, start, "end", lang, kind, reason) '
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(sid, i, b.start, b.end, b.lang, b.kind, b.reason) for i, b in enumerate(seg.blocks)],
+            [(sid, i, *b) for i, b in enumerate(rec.blocks)],
         )
         first_id = int(
             self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM passages").fetchone()[0]
         )
+        width = rec.signatures.shape[1] * 4
+        sig = rec.signatures.tobytes()
         conn.executemany(
             'INSERT INTO passages (id, source_id, idx, first, last, start, "end", signature) '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (
-                    first_id + i,
-                    sid,
-                    i,
-                    s,
-                    e,
-                    norm.starts[s],
-                    norm.ends[e - 1],
-                    fp.signatures[i].tobytes(),
-                )
-                for i, (s, e) in enumerate(spans)
+                (first_id + i, sid, i, *p, sig[i * width : (i + 1) * width])
+                for i, p in enumerate(rec.passages)
             ],
         )
-        rows = [(int(k), sid, first_id + i) for i in range(len(fp)) for k in fp.keys[i]]
-        rows.sort()
-        conn.executemany(
-            "INSERT OR IGNORE INTO band_keys (key, source_id, passage_id) VALUES (?, ?, ?)", rows
-        )
+        if defer_keys:
+            self._pending.append((sid, first_id, rec.keys))
+            self._pending_rows += rec.keys.size
+        else:
+            self._insert_keys(*_key_rows([(sid, first_id, rec.keys)]))
         return sid
+
+    @property
+    def pending_keys(self) -> int:
+        """LSH keys held in memory for :meth:`flush_keys`."""
+        return self._pending_rows
+
+    def flush_keys(self) -> int:
+        """Write the pending sources' LSH keys, sorted, in one transaction; returns how
+        many sources it completed. Sources left pending by an interrupted run are
+        completed too (their keys are computed again from their stored signatures)."""
+        with self.transaction():
+            pending = {
+                sid for (sid,) in self.db.execute("SELECT id FROM sources WHERE keys_pending = 1")
+            }
+            held = [p for p in self._pending if p[0] in pending]  # (a replaced one is gone)
+            missing = pending - {p[0] for p in held}
+            for sid in sorted(missing):
+                pids, matrix = self._signatures(sid)
+                if len(pids):
+                    held.append((sid, pids[0], band_keys(matrix, self.params)))
+            self._pending, self._pending_rows = [], 0
+            if held:
+                self._insert_keys(*_key_rows(held))
+                self.db.execute("UPDATE sources SET keys_pending = 0 WHERE keys_pending = 1")
+        return len(pending)
+
+    def _insert_keys(self, keys: I64, sids: I64, pids: I64) -> None:
+        """Insert band-key rows, sorted as the table's primary key, in slices."""
+        order = np.lexsort((pids, sids, keys))
+        step = 1 << 18
+        for c in range(0, len(order), step):
+            part = order[c : c + step]
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO band_keys (key, source_id, passage_id) VALUES (?, ?, ?)",
+                zip(keys[part].tolist(), sids[part].tolist(), pids[part].tolist(), strict=True),
+            )
+
+    def _signatures(self, sid: int) -> tuple[list[int], U32]:
+        rows = self.db.execute(
+            "SELECT id, signature FROM passages WHERE source_id = ? ORDER BY id", [sid]
+        ).fetchall()
+        matrix = np.frombuffer(b"".join(s for _, s in rows), dtype=np.uint32).reshape(
+            len(rows), self.params.num_perm
+        )
+        return [pid for pid, _ in rows], matrix
 
     def remove(self, path: str) -> SourceRow:
         """Remove the source added under ``path``; call inside :meth:`transaction`."""
@@ -393,6 +470,15 @@ class Store:
         self._delete(row.id)
         self._bump_index_version()
         return row
+
+    def schema(self) -> list[str]:
+        """The migrations applied to this index, in order."""
+        return [
+            r[0]
+            for r in self.db.execute(
+                f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = 'prov' ORDER BY id"  # noqa: S608
+            )
+        ]
 
     def index_version(self) -> int:
         """A number that grows whenever a source is added, replaced or removed."""
@@ -429,17 +515,12 @@ class Store:
             os.close(fd)
 
     def _delete(self, sid: int) -> None:
-        sigs = self.db.execute(
-            "SELECT id, signature FROM passages WHERE source_id = ?", [sid]
-        ).fetchall()
-        if sigs:
-            matrix = np.frombuffer(b"".join(s for _, s in sigs), dtype=np.uint32).reshape(
-                len(sigs), self.params.num_perm
-            )
+        pids, matrix = self._signatures(sid)
+        if pids:
             keys = band_keys(matrix, self.params)
             self.db.conn.executemany(
                 "DELETE FROM band_keys WHERE key = ? AND source_id = ? AND passage_id = ?",
-                [(int(k), sid, pid) for (pid, _), row in zip(sigs, keys, strict=True) for k in row],
+                [(int(k), sid, pid) for pid, row in zip(pids, keys, strict=True) for k in row],
             )
         self.db.execute("DELETE FROM passages WHERE source_id = ?", [sid])
         self.db.execute("DELETE FROM blocks WHERE source_id = ?", [sid])
@@ -530,8 +611,14 @@ class Store:
                 "SELECT count(*) FROM alterations a LEFT JOIN matches m ON m.id = a.match_id "
                 "WHERE m.id IS NULL"
             ),
+            "sources whose LSH keys are pending (an interrupted add; run prov add again)": one(
+                "SELECT count(*) FROM sources WHERE keys_pending = 1"
+            ),
         }
-        expected_keys = counts["passages"] * self.params.bands
+        expected_keys = self.params.bands * one(
+            "SELECT count(*) FROM passages p JOIN sources s ON s.id = p.source_id "
+            "WHERE s.keys_pending = 0"
+        )
         sizes = [n for (n,) in q("SELECT count(*) FROM band_keys GROUP BY key ORDER BY 1")]
         big = q(
             "SELECT b.key, count(*) AS n, min(b.passage_id) FROM band_keys b GROUP BY b.key "
@@ -549,7 +636,7 @@ class Store:
             largest_buckets.append({"key": key, "passages": n, "sample": sample})
         return {
             "integrity": integrity,
-            "schema": [m.name for m in migrations.applied(self.db)],
+            "schema": self.schema(),
             "params": self.params.as_dict(),
             "index_version": self.index_version(),
             "counts": counts,
@@ -593,16 +680,6 @@ def _init_lock(name: str) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
-
-
-def _check_schema(name: str, db: Database) -> None:
-    known = {m.name for m in migrations._migrations}
-    applied = {m.name for m in migrations.applied(db)}
-    newer = applied - known
-    if newer:
-        raise StoreError(
-            f"{name}: written by a newer prov (schema {sorted(newer)[-1]}); upgrade prov to use it"
-        )
 
 
 def _compare_params(name: str, stored: Params, asked: Params | None, check_version: bool) -> Params:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from provenance import pipeline, store
+from provenance import pipeline, schema
 from provenance.scan import scan
 from tests.conftest import ROOT, seed_path, seed_text
 
@@ -155,9 +155,9 @@ def test_add_waits_for_a_process_that_creates_the_index(tmp_path: Path, state: s
         database = Database(conn)
         if state == "creating":  # what Store.open does: WAL, then the migrations
             database.enable_wal()
-            store.migrations.ensure_migrations_table(database)
+            schema.migrations.ensure_migrations_table(database)
             conn.execute("BEGIN IMMEDIATE")
-            store.migrations.apply(database)  # inside the open transaction
+            schema.migrations.apply(database)  # inside the open transaction
         else:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("CREATE TABLE pending (x)")

@@ -8,7 +8,8 @@ import pytest
 from provenance import pipeline
 from provenance.errors import IndexMismatch, NotFound, StoreError
 from provenance.params import Params
-from provenance.store import Store, migrations
+from provenance.schema import migrations
+from provenance.store import SCHEMA, Store
 from tests.conftest import seed_path
 
 
@@ -20,9 +21,10 @@ def test_new_index_records_params_and_schema(tmp_path: Path) -> None:
     db = tmp_path / "i.db"
     with Store.open(db, create=True) as store:
         assert store.params == Params()
-        assert store.db.journal_mode == "wal"
-        applied = [m.name for m in migrations.applied(store.db)]
-        assert applied == [m.name for m in migrations._migrations]
+        assert store.db.utils.journal_mode == "wal"
+        applied = [m.name for m in migrations.applied(store.db.utils)]
+        assert applied == [m.name for m in migrations._migrations] == list(SCHEMA)
+        assert store.schema() == list(SCHEMA)
         ddl = store.db.execute("SELECT sql FROM sqlite_master WHERE name = 'band_keys'").fetchone()[
             0
         ]
@@ -76,7 +78,7 @@ def test_missing_index_is_an_error(tmp_path: Path) -> None:
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "i.db"
     with Store.open(db, create=True) as store:
-        store.db.table("_sqlite_migrations").insert(
+        store.db.utils.table("_sqlite_migrations").insert(
             {"migration_set": "prov", "name": "m999_future", "applied_at": "2030"}
         )
     with pytest.raises(StoreError, match="newer prov"):
@@ -159,6 +161,6 @@ def test_an_older_index_is_migrated(tmp_path: Path) -> None:
         store.db.execute("DROP VIEW results")
         store.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_scan'")
     with Store.open(db) as store:
-        assert [m.name for m in migrations.applied(store.db)] == ["m001_initial", "m002_scan"]
+        assert sorted(store.schema()) == sorted(SCHEMA)
         assert store.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
         assert len(store.sources()) == 1
