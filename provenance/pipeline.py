@@ -6,16 +6,14 @@ stages; reading files and the database happens in ``ingest`` and ``store``.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 import time
 from collections import Counter, deque
 from collections.abc import Generator, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provenance.align import align
 from provenance.errors import InputError
@@ -25,7 +23,11 @@ from provenance.normalize import normalize
 from provenance.params import DEFAULT_POLICY, NORM_VERSION, Params, Policy
 from provenance.score import UNRELATED, CheckResult, CompareResult, Score, score
 from provenance.segment import Segmented, segment
+
 from provenance.store import SourceRecord, SourceRow, Store, StoredText, source_record
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 #: Characters of a text that are compared at most (about 700,000 words; see ``prepare``).
 MAX_TEXT_CHARS = 4_000_000
@@ -235,6 +237,9 @@ def _prepared(
         for n, (f, key) in enumerate(keyed, 1):
             yield n, key, _prepare_file(f, key, params, known)
         return
+    import multiprocessing  # (not on the path of a check: ~20 ms to import)
+    from concurrent.futures import ProcessPoolExecutor
+
     chunks = [keyed[i : i + POOL_CHUNK] for i in range(0, len(keyed), POOL_CHUNK)]
     ctx = multiprocessing.get_context("spawn")
     init = (params, known, os.getpid())

@@ -544,16 +544,29 @@ class Store:
         for c in range(0, len(distinct), _QUERY_CHUNK):
             chunk = distinct[c : c + _QUERY_CHUNK]
             values = ",".join("(?)" for _ in chunk)
+            # Over-full buckets first, reading at most MAX_BUCKET + 1 rows of each: a
+            # key shared by a thousand pages' footer costs no more than a small one.
+            full = {
+                k
+                for (k,) in self.db.execute(
+                    f"WITH q(key) AS (VALUES {values}) SELECT q.key FROM q "  # noqa: S608
+                    "WHERE EXISTS (SELECT 1 FROM band_keys b WHERE b.key = q.key "
+                    f"LIMIT 1 OFFSET {MAX_BUCKET})",
+                    chunk,
+                )
+            }
+            wanted = [k for k in chunk if k not in full]
+            if not wanted:
+                continue
+            values = ",".join("(?)" for _ in wanted)
             sql = (
                 f"WITH q(key) AS (VALUES {values}) "  # noqa: S608 - placeholders only
                 "SELECT b.key, b.source_id, b.passage_id FROM q JOIN band_keys b ON b.key = q.key"
             )
             hits: dict[int, list[tuple[int, int]]] = {}
-            for key, sid, pid in self.db.execute(sql, chunk):
+            for key, sid, pid in self.db.execute(sql, wanted):
                 hits.setdefault(key, []).append((sid, pid))
             for key, postings in hits.items():
-                if len(postings) > MAX_BUCKET:
-                    continue
                 for row in row_of[key]:
                     out.extend((row, sid, pid) for sid, pid in postings)
         return out

@@ -164,3 +164,36 @@ def test_an_older_index_is_migrated(tmp_path: Path) -> None:
         assert sorted(store.schema()) == sorted(SCHEMA)
         assert store.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
         assert len(store.sources()) == 1
+
+
+def test_an_overfull_bucket_costs_the_same_whatever_its_size(tmp_path: Path) -> None:
+    """A key shared by thousands of passages (a site's footer) is skipped after reading
+    MAX_BUCKET + 1 of its rows: the work of a lookup (SQLite VM steps, counted) does not
+    grow with the bucket."""
+    import numpy as np
+
+    from provenance.store import MAX_BUCKET
+
+    def steps(bucket: int) -> tuple[int, list[tuple[int, int, int]]]:
+        db = tmp_path / f"skew{bucket}.db"
+        with Store.open(db, create=True) as store, store.transaction():
+            store.db.conn.executemany(
+                "INSERT INTO band_keys (key, source_id, passage_id) VALUES (?, ?, ?)",
+                [(42, 1, pid) for pid in range(bucket)] + [(7, 2, 1), (7, 3, 2)],
+            )
+        with Store.open(db) as store:
+            count = [0]
+
+            def tick() -> int:
+                count[0] += 1
+                return 0
+
+            store.db.conn.set_progress_handler(tick, 1)
+            found = store.lookup(np.array([[42, 7, 9]], dtype=np.int64))
+            store.db.conn.set_progress_handler(None, 1)
+            return count[0], found
+
+    small, found_small = steps(MAX_BUCKET + 1)
+    large, found_large = steps(20 * MAX_BUCKET)
+    assert found_small == found_large == [(0, 2, 1), (0, 3, 2)]  # the footer key proposes nothing
+    assert large < small * 1.05
