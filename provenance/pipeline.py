@@ -23,7 +23,6 @@ from provenance.normalize import normalize
 from provenance.params import DEFAULT_POLICY, NORM_VERSION, Params, Policy
 from provenance.score import UNRELATED, CheckResult, CompareResult, Score, score
 from provenance.segment import Segmented, segment
-
 from provenance.store import SourceRecord, SourceRow, Store, StoredText, source_record
 
 if TYPE_CHECKING:
