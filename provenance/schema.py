@@ -111,6 +111,9 @@ def m002_scan(db: Database) -> None:
 
 @migrations()
 def m003_keys_pending(db: Database) -> None:
-    """Sources whose LSH keys are not written yet (a bulk ``add`` writes them sorted, at
-    its end; an interrupted one leaves them pending and the next ``add`` writes them)."""
+    """LSH keys written at the end of an ``add``, sorted: sources whose keys are not
+    written yet are pending (an interrupted ``add`` leaves them so, the next writes them).
+    Passages keep their band keys (256 bytes) instead of their signature (512 bytes),
+    which was kept only to find the keys again."""
     db.execute("ALTER TABLE sources ADD COLUMN keys_pending INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE passages ADD COLUMN keys BLOB")

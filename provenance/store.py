@@ -6,7 +6,9 @@ Layout (schema version = the migrations applied, in ``_sqlite_migrations``):
 - ``sources``: one row per canonical text: path, SHA-256, the text itself (alignment
   needs it at check time), main language, body words.
 - ``blocks``: the segmentation of each source (language, kind, reason).
-- ``passages``: each source passage's word range, character span and signature.
+- ``passages``: each source passage's word range, character span and LSH band keys (a
+  blob of ``bands`` 64-bit integers, to delete them; indexes written before schema
+  m003 keep the passage's MinHash signature instead).
 - ``band_keys``: the LSH index, ``(key, source_id, passage_id)`` in a ``WITHOUT
   ROWID`` table whose primary key is the lookup order: one B-tree, no separate
   index, 64-bit integer keys (MEASUREMENTS.md: ~530 bytes per passage, one query per
@@ -33,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from provenance.errors import IndexMismatch, NotFound, StoreError
-from provenance.fingerprint import I64, U32, Fingerprints, band_keys
+from provenance.fingerprint import I64, Fingerprints, band_keys
 from provenance.params import NORM_VERSION, Params
 from provenance.segment import Segmented
 
@@ -92,7 +94,7 @@ class SourceRecord:
         blocks: ``(start, end, lang, kind, reason)`` per block.
         passages: ``(first, last, start, end)`` per indexed passage (word range and
             character span).
-        signatures, keys: the passages' MinHash signatures and LSH band keys.
+        keys: the passages' LSH band keys (``(passages, bands)`` int64).
     """
 
     path: str
@@ -103,7 +105,6 @@ class SourceRecord:
     words: int
     blocks: list[tuple[int, int, str, str, str]]
     passages: list[tuple[int, int, int, int]]
-    signatures: U32
     keys: I64
 
 
@@ -127,22 +128,8 @@ def source_record(
         seg.body_words(),
         [(b.start, b.end, b.lang, b.kind, b.reason) for b in seg.blocks],
         [(s, e, norm.starts[s], norm.ends[e - 1]) for s, e in spans],
-        fp.signatures,
         fp.keys,
     )
-
-
-def _key_rows(held: Sequence[tuple[int, int, I64]]) -> tuple[I64, I64, I64]:
-    """``(key, source_id, passage_id)`` columns of sources' ``(n, bands)`` key arrays."""
-    keys = np.concatenate([k.reshape(-1) for _, _, k in held])
-    sids = np.concatenate([np.full(k.size, sid, dtype=np.int64) for sid, _, k in held])
-    pids = np.concatenate(
-        [
-            np.repeat(np.arange(first, first + len(k), dtype=np.int64), k.shape[1])
-            for _, first, k in held
-        ]
-    )
-    return keys, sids, pids
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,13 +387,13 @@ class Store:
         first_id = int(
             self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM passages").fetchone()[0]
         )
-        width = rec.signatures.shape[1] * 4
-        sig = rec.signatures.tobytes()
+        width = rec.keys.shape[1] * 8
+        blob = rec.keys.astype("<i8").tobytes()
         conn.executemany(
-            'INSERT INTO passages (id, source_id, idx, first, last, start, "end", signature) '
+            'INSERT INTO passages (id, source_id, idx, first, last, start, "end", keys) '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (first_id + i, sid, i, *p, sig[i * width : (i + 1) * width])
+                (first_id + i, sid, i, *p, blob[i * width : (i + 1) * width])
                 for i, p in enumerate(rec.passages)
             ],
         )
@@ -414,7 +401,7 @@ class Store:
             self._pending.append((sid, first_id, rec.keys))
             self._pending_rows += rec.keys.size
         else:
-            self._insert_keys(*_key_rows([(sid, first_id, rec.keys)]))
+            self._insert_keys([(sid, first_id, rec.keys)])
         return sid
 
     @property
@@ -425,7 +412,7 @@ class Store:
     def flush_keys(self) -> int:
         """Write the pending sources' LSH keys, sorted, in one transaction; returns how
         many sources it completed. Sources left pending by an interrupted run are
-        completed too (their keys are computed again from their stored signatures)."""
+        completed too (their keys are read back from their passages)."""
         with self.transaction():
             pending = {
                 sid for (sid,) in self.db.execute("SELECT id FROM sources WHERE keys_pending = 1")
@@ -433,34 +420,58 @@ class Store:
             held = [p for p in self._pending if p[0] in pending]  # (a replaced one is gone)
             missing = pending - {p[0] for p in held}
             for sid in sorted(missing):
-                pids, matrix = self._signatures(sid)
+                pids, keys = self._passage_keys(sid)
                 if len(pids):
-                    held.append((sid, pids[0], band_keys(matrix, self.params)))
+                    held.append((sid, pids[0], keys))
             self._pending, self._pending_rows = [], 0
             if held:
-                self._insert_keys(*_key_rows(held))
-                self.db.execute("UPDATE sources SET keys_pending = 0 WHERE keys_pending = 1")
+                self._insert_keys(held)
+            self.db.execute("UPDATE sources SET keys_pending = 0 WHERE keys_pending = 1")
         return len(pending)
 
-    def _insert_keys(self, keys: I64, sids: I64, pids: I64) -> None:
-        """Insert band-key rows, sorted as the table's primary key, in slices."""
-        order = np.lexsort((pids, sids, keys))
+    def _insert_keys(self, held: list[tuple[int, int, I64]]) -> None:
+        """Insert the band keys of sources ``(source id, first passage id, (n, bands)
+        keys)`` sorted as the table's primary key, in slices; empties ``held``.
+
+        Memory: 16 bytes a key at the peak (the keys and their order), the source and
+        passage ids being looked up per slice from per-passage arrays.
+        """
+        held.sort(key=lambda h: h[0])  # rows in (source, passage) order: a stable sort
+        bands = held[0][2].shape[1]  # by key alone then gives the primary key's order
+        keys = np.concatenate([k.reshape(-1) for _, _, k in held])
+        sids = np.concatenate([np.full(len(k), sid, dtype=np.int64) for sid, _, k in held])
+        pids = np.concatenate(
+            [np.arange(first, first + len(k), dtype=np.int64) for _, first, k in held]
+        )
+        held.clear()
+        order = np.argsort(keys, kind="stable")
         step = 1 << 18
         for c in range(0, len(order), step):
             part = order[c : c + step]
+            passage = part // bands
             self.db.conn.executemany(
                 "INSERT OR IGNORE INTO band_keys (key, source_id, passage_id) VALUES (?, ?, ?)",
-                zip(keys[part].tolist(), sids[part].tolist(), pids[part].tolist(), strict=True),
+                zip(
+                    keys[part].tolist(),
+                    sids[passage].tolist(),
+                    pids[passage].tolist(),
+                    strict=True,
+                ),
             )
 
-    def _signatures(self, sid: int) -> tuple[list[int], U32]:
+    def _passage_keys(self, sid: int) -> tuple[list[int], I64]:
+        """Source ``sid``'s passage ids and their band keys, in passage order."""
         rows = self.db.execute(
-            "SELECT id, signature FROM passages WHERE source_id = ? ORDER BY id", [sid]
+            "SELECT id, keys, signature FROM passages WHERE source_id = ? ORDER BY id", [sid]
         ).fetchall()
-        matrix = np.frombuffer(b"".join(s for _, s in rows), dtype=np.uint32).reshape(
-            len(rows), self.params.num_perm
-        )
-        return [pid for pid, _ in rows], matrix
+        keys = np.empty((len(rows), self.params.bands), dtype=np.int64)
+        for i, (_, blob, signature) in enumerate(rows):
+            if blob is not None:
+                keys[i] = np.frombuffer(blob, dtype="<i8")
+            else:  # written before schema m003: the signature
+                sig = np.frombuffer(signature, dtype=np.uint32).reshape(1, -1)
+                keys[i] = band_keys(sig, self.params)[0]
+        return [pid for pid, _, _ in rows], keys
 
     def remove(self, path: str) -> SourceRow:
         """Remove the source added under ``path``; call inside :meth:`transaction`."""
@@ -515,13 +526,11 @@ class Store:
             os.close(fd)
 
     def _delete(self, sid: int) -> None:
-        pids, matrix = self._signatures(sid)
-        if pids:
-            keys = band_keys(matrix, self.params)
-            self.db.conn.executemany(
-                "DELETE FROM band_keys WHERE key = ? AND source_id = ? AND passage_id = ?",
-                [(int(k), sid, pid) for pid, row in zip(pids, keys, strict=True) for k in row],
-            )
+        pids, keys = self._passage_keys(sid)
+        self.db.conn.executemany(
+            "DELETE FROM band_keys WHERE key = ? AND source_id = ? AND passage_id = ?",
+            [(int(k), sid, pid) for pid, row in zip(pids, keys, strict=True) for k in row],
+        )
         self.db.execute("DELETE FROM passages WHERE source_id = ?", [sid])
         self.db.execute("DELETE FROM blocks WHERE source_id = ?", [sid])
         self.db.execute("DELETE FROM sources WHERE id = ?", [sid])
@@ -544,31 +553,22 @@ class Store:
         for c in range(0, len(distinct), _QUERY_CHUNK):
             chunk = distinct[c : c + _QUERY_CHUNK]
             values = ",".join("(?)" for _ in chunk)
-            # Over-full buckets first, reading at most MAX_BUCKET + 1 rows of each: a
-            # key shared by a thousand pages' footer costs no more than a small one.
-            full = {
-                k
-                for (k,) in self.db.execute(
-                    f"WITH q(key) AS (VALUES {values}) SELECT q.key FROM q "  # noqa: S608
-                    "WHERE EXISTS (SELECT 1 FROM band_keys b WHERE b.key = q.key "
-                    f"LIMIT 1 OFFSET {MAX_BUCKET})",
-                    chunk,
-                )
-            }
-            wanted = [k for k in chunk if k not in full]
-            if not wanted:
-                continue
-            values = ",".join("(?)" for _ in wanted)
+            # One descent per key, reading at most MAX_BUCKET + 1 of its rows: a key
+            # shared by a thousand pages' footer costs no more than a small one.
             sql = (
                 f"WITH q(key) AS (VALUES {values}) "  # noqa: S608 - placeholders only
-                "SELECT b.key, b.source_id, b.passage_id FROM q JOIN band_keys b ON b.key = q.key"
+                "SELECT key, postings FROM (SELECT q.key AS key, (SELECT group_concat("
+                "source_id || ',' || passage_id, ' ') FROM (SELECT source_id, passage_id "
+                f"FROM band_keys b WHERE b.key = q.key LIMIT {MAX_BUCKET + 1})) AS postings "
+                "FROM q) WHERE postings IS NOT NULL"
             )
-            hits: dict[int, list[tuple[int, int]]] = {}
-            for key, sid, pid in self.db.execute(sql, wanted):
-                hits.setdefault(key, []).append((sid, pid))
-            for key, postings in hits.items():
+            for key, postings in self.db.execute(sql, chunk):
+                pairs = postings.split(" ")
+                if len(pairs) > MAX_BUCKET:
+                    continue
+                found = [tuple(map(int, pair.split(","))) for pair in pairs]
                 for row in row_of[key]:
-                    out.extend((row, sid, pid) for sid, pid in postings)
+                    out.extend((row, sid, pid) for sid, pid in found)
         return out
 
     def set_params(self, params: Params) -> None:

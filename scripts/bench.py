@@ -7,6 +7,7 @@ smallest size, and the goal beside each figure::
     .venv/bin/python scripts/bench.py --sizes 10000,100000    # ~2 minutes
     .venv/bin/python scripts/bench.py                         # 10k, 100k and 1M (~20 minutes)
     .venv/bin/python scripts/bench.py --quick --json --keep /tmp/bench
+    .venv/bin/python scripts/bench.py --quick --skew-docs 0   # no bucket-skew section
 
 The peers are datasketch (a dependency), rensa and gaoya (``pip install -e '.[bench]'``);
 a peer that is missing or fails prints "not measured" with the reason. Nothing is read
@@ -84,6 +85,25 @@ this process (p50, p95), and ``python -m provenance check --db DB SUSPECT --json
 ``--cold-runs`` (10) times as new processes (median); both must find the right source.
 ``python -X importtime`` of that command gives the import time, by top-level package.
 
+Bucket skew (``--skew-docs``, default 5,000; 0 skips it; run once, after the sizes):
+does a passage shared by thousands of documents, a site's footer, make ``prov check``
+slow? A separate index in the work folder: ``--skew-docs`` documents of 4 generated
+passages (another seed), each ending with the same footer paragraph of two ordinary
+~25-word sentences (``SKEW_FOOTER``: no site-furniture words, so prov indexes it as
+body, checked), added with the same ``prov add`` command. Its largest band-key bucket
+(``SELECT count(*) FROM band_keys GROUP BY key ORDER BY 1 DESC LIMIT 1``) must hold at
+least ``--skew-docs`` postings. Two suspects: the middle document as indexed (footer
+included: with 32 bands, 64 of its keys are over ``store.MAX_BUCKET``) and the same text
+without the footer. ``list(pipeline.check([suspect], db, top=5))`` 100 times each (p50,
+p95; both must find the right source); then ``Store.lookup`` of the keys ``check`` looks
+up (every passage's ``fingerprint(...).keys``, as ``pipeline.find_sources`` makes them)
+200 times each (p50), with the footer, without it, and with the footer and
+``store.MAX_BUCKET`` patched to 2**62 (no cap: every bucket read whole; stopped after 30
+s of runs, at least 5). Each lookup's SQLite virtual-machine instructions are counted
+once (a progress handler every 1,000), a noise-free measure of the rows it reads.
+Printed as its own block after the imports (one value per row, not per corpus size) and
+as ``skew`` in ``--json``.
+
 This is a script, not a test: nothing under tests/ imports it.
 """
 
@@ -91,6 +111,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import gc
 import importlib
 import importlib.metadata
@@ -102,13 +123,14 @@ import pstats
 import re
 import resource
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,9 +140,11 @@ import xxhash
 from datasketch import MinHash
 
 from provenance import pipeline
+from provenance import store as store_mod
 from provenance.fingerprint import fingerprint, fingerprint_texts, shingle_hashes
 from provenance.normalize import normalize
 from provenance.params import Params
+from provenance.store import Store
 
 # -- corpus ------------------------------------------------------------------------
 
@@ -901,6 +925,200 @@ def importtime(db: Path, suspect: Path, runs: int) -> dict[str, Any]:
     }
 
 
+# -- bucket skew: a footer shared by thousands of documents ---------------------------
+
+#: The shared footer: two ordinary sentences (~25 words each) that prov's segmenter
+#: keeps as body (no site-furniture words), so every document indexes the same two
+#: passages and their 64 band keys each hold one posting per document.
+SKEW_FOOTER = (
+    "The harbour museum was founded long ago by a small group of teachers and farmers "
+    "who wanted the history of the coast to be kept in one place for their children.",
+    "Its library holds letters, maps and records from every village along the river, "
+    "and the reading room is open to students and visitors on most evenings of the year.",
+)
+SKEW_PASSAGES = 4
+SKEW_CHECK_RUNS = 100
+SKEW_LOOKUP_RUNS = 200
+#: Wall-time budget of one series of timed lookups: the uncapped lookup of a large
+#: bucket can take a good part of a second, so it may stop before SKEW_LOOKUP_RUNS.
+SKEW_LOOKUP_BUDGET_S = 30.0
+
+
+def timed_runs(fn: Callable[[], object], runs: int, budget_s: float = math.inf) -> list[float]:
+    """Seconds of each of ``runs`` calls of ``fn`` (fewer, at least 5, when the calls
+    together pass ``budget_s``)."""
+    times: list[float] = []
+    start = time.perf_counter()
+    for i in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+        if i >= 4 and time.perf_counter() - start > budget_s:
+            break
+    return times
+
+
+def largest_bucket(db: Path) -> int:
+    """Postings in the fullest band-key bucket of the index."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        row = conn.execute(
+            "SELECT count(*) FROM band_keys GROUP BY key ORDER BY 1 DESC LIMIT 1"
+        ).fetchone()
+    finally:
+        conn.close()
+    return int(row[0]) if row else 0
+
+
+def suspect_keys(store: Store, text: str) -> np.ndarray:
+    """The band keys ``prov check`` looks up for ``text``: every passage's (as
+    ``pipeline.find_sources`` makes them; a fresh index has no stock phrases)."""
+    seg = pipeline.prepare(text)
+    spans = [(p.first, p.last) for p in seg.passages]
+    keys: np.ndarray = fingerprint(seg.norm.words, spans, store.params).keys
+    return keys
+
+
+def over_full_keys(store: Store, keys: np.ndarray) -> int:
+    """How many of these distinct keys have more than ``store.MAX_BUCKET`` postings."""
+    return sum(
+        1
+        for k in set(keys.reshape(-1).tolist())
+        if store.db.execute(
+            "SELECT 1 FROM band_keys WHERE key = ? LIMIT 1 OFFSET ?", [k, store_mod.MAX_BUCKET]
+        ).fetchone()
+    )
+
+
+def vm_steps(store: Store, fn: Callable[[], object]) -> int:
+    """SQLite virtual-machine instructions ``fn`` runs on ``store``'s connection, in
+    thousands (a progress handler called every 1,000): a noise-free measure of the
+    rows it reads."""
+    count = [0]
+
+    def tick() -> int:
+        count[0] += 1
+        return 0
+
+    store.db.conn.set_progress_handler(tick, 1000)
+    try:
+        fn()
+    finally:
+        store.db.conn.set_progress_handler(None, 0)
+    return count[0]
+
+
+@contextmanager
+def no_bucket_cap() -> Iterator[None]:
+    """``Store.lookup`` as if it had no cap: every bucket read whole."""
+    old = store_mod.MAX_BUCKET
+    store_mod.MAX_BUCKET = 1 << 62
+    try:
+        yield
+    finally:
+        store_mod.MAX_BUCKET = old
+
+
+def bench_skew(work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """``prov check`` against an index where every document ends with the same footer."""
+    n = args.skew_docs
+    gen = Generator(args.vocab, args.passage_words, args.seed + 1)
+    footer: Paragraph = [s.split() for s in SKEW_FOOTER]
+    folder = work / "corpus"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths, bodies = [], []
+    for i in range(n):
+        body = gen.document(SKEW_PASSAGES)
+        p = folder / f"doc{i:06d}.txt"
+        p.write_text(render([*body, footer]), encoding="utf-8")
+        paths.append(p)
+        bodies.append(body)
+    # the footer must be indexed as body: the last two passages prov indexes are its two
+    seg = pipeline.prepare(render([*bodies[0], footer]))
+    tail = [w for a, b in pipeline.index_spans(seg)[-len(footer) :] for w in seg.norm.words[a:b]]
+    footer_indexed = tail == list(pipeline.prepare(" ".join(SKEW_FOOTER)).norm.words)
+    db = work / "skew.db"
+    for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        p.unlink(missing_ok=True)
+    cmd = [sys.executable, "-m", "provenance", "add", "--db", str(db), str(folder)]
+    if args.workers and add_accepts_workers():
+        cmd += ["--workers", str(args.workers)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    add_seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"prov add exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
+    biggest = largest_bucket(db)
+
+    target = n // 2
+    expected = os.path.normpath(str(paths[target]))
+    with_footer = work / "suspect_footer.txt"
+    with_footer.write_text(render([*bodies[target], footer]), encoding="utf-8")
+    without = work / "suspect_no_footer.txt"
+    without.write_text(render(bodies[target]), encoding="utf-8")
+
+    def check(suspect: Path) -> dict[str, Any]:
+        result = None
+
+        def once() -> None:
+            nonlocal result
+            (result,) = list(pipeline.check([suspect], db, top=5))
+
+        times = timed_runs(once, SKEW_CHECK_RUNS)
+        assert result is not None
+        top = result.matches[0] if result.matches else None
+        return {
+            "suspect_bytes": suspect.stat().st_size,
+            "found_source": top.source if top else None,
+            "found_right_source": bool(top and os.path.normpath(top.source) == expected),
+            "verdict": top.score.verdict if top else None,
+            "candidates": result.candidates,
+            "p50_ms": 1000 * statistics.median(times),
+            "p95_ms": 1000 * percentile(times, 0.95),
+            "runs": len(times),
+        }
+
+    checks = {"with_footer": check(with_footer), "without_footer": check(without)}
+
+    lookups: dict[str, dict[str, Any]] = {}
+    with Store.open(db) as store:
+        cases = (
+            ("with_footer", with_footer, False),
+            ("without_footer", without, False),
+            ("with_footer_no_cap", with_footer, True),
+        )
+        for name, suspect, uncapped in cases:
+            keys = suspect_keys(store, suspect.read_text(encoding="utf-8"))
+            with no_bucket_cap() if uncapped else nullcontext():
+                postings = len(store.lookup(keys))
+                lookup = functools.partial(store.lookup, keys)
+                steps = vm_steps(store, lookup)
+                times = timed_runs(lookup, SKEW_LOOKUP_RUNS, SKEW_LOOKUP_BUDGET_S)
+            lookups[name] = {
+                "keys": int(keys.size),
+                "over_full_keys": over_full_keys(store, keys),
+                "postings_returned": postings,
+                "sqlite_vm_kilosteps": steps,
+                "p50_ms": 1000 * statistics.median(times),
+                "p95_ms": 1000 * percentile(times, 0.95),
+                "runs": len(times),
+            }
+    return {
+        "documents": n,
+        "passages_per_document": SKEW_PASSAGES + len(footer),
+        "footer": " ".join(SKEW_FOOTER),
+        "footer_indexed_as_body": footer_indexed,
+        "add_command": " ".join(["python", *cmd[1:]]),
+        "add_seconds": add_seconds,
+        "db_bytes": db_bytes(db),
+        "largest_bucket": biggest,
+        "bucket_cap": store_mod.MAX_BUCKET,
+        "expected_source": expected,
+        "check": checks,
+        "lookup": lookups,
+    }
+
+
 # -- output ------------------------------------------------------------------------
 
 
@@ -1170,6 +1388,153 @@ def print_final(results: list[dict[str, Any]], info: dict[str, Any]) -> None:
     for name, v in list(it["packages"].items())[: info["import_top"]]:
         print(f"  {name:<24}{v['cumulative_ms']:>14,.1f}{v['self_ms']:>10,.1f}{v['modules']:>9.0f}")
     print("  (cumulative: its outermost imports, including what they import; own: its modules)")
+    if info.get("skew"):
+        print_skew(info["skew"])
+
+
+def skew_lines(sk: dict[str, Any]) -> str:
+    """The bucket-skew block: one value per row, with its goal."""
+    n, ck, lk = sk["documents"], sk["check"], sk["lookup"]
+    wf, nf = ck["with_footer"], ck["without_footer"]
+    rows_: list[tuple[str, float | None, str, str, Callable[[float], bool] | None]] = [
+        (
+            "skew: largest band-key bucket (postings)",
+            sk["largest_bucket"],
+            "{:,.0f}",
+            f">= {n:,}",
+            lambda v: v >= n,
+        ),
+        (
+            f"skew: check p50 with a footer shared by {n:,} docs (ms)",
+            wf["p50_ms"],
+            "{:,.1f}",
+            "< 20",
+            lambda v: v < 20,
+        ),
+        ("skew: check p95 with the footer (ms)", wf["p95_ms"], "{:,.1f}", "", None),
+        ("skew: check p50 without the footer (ms)", nf["p50_ms"], "{:,.1f}", "", None),
+        ("skew: check p95 without the footer (ms)", nf["p95_ms"], "{:,.1f}", "", None),
+        (
+            "skew: check p50 with / without the footer",
+            wf["p50_ms"] / nf["p50_ms"],
+            "{:,.2f}x",
+            "",
+            None,
+        ),
+        (
+            "skew: lookup p50 with the footer, capped (ms)",
+            lk["with_footer"]["p50_ms"],
+            "{:,.2f}",
+            "",
+            None,
+        ),
+        (
+            "skew: lookup p50 without the footer (ms)",
+            lk["without_footer"]["p50_ms"],
+            "{:,.2f}",
+            "",
+            None,
+        ),
+        (
+            "skew: lookup p50 with the footer, no cap (ms)",
+            lk["with_footer_no_cap"]["p50_ms"],
+            "{:,.2f}",
+            "",
+            None,
+        ),
+        (
+            "skew: lookup p50 with the footer, no cap / capped",
+            lk["with_footer_no_cap"]["p50_ms"] / lk["with_footer"]["p50_ms"],
+            "{:,.0f}x",
+            "",
+            None,
+        ),
+        (
+            "skew: lookup SQLite VM steps with the footer, capped (k)",
+            lk["with_footer"]["sqlite_vm_kilosteps"],
+            "{:,.0f}",
+            "",
+            None,
+        ),
+        (
+            "skew: lookup SQLite VM steps without the footer (k)",
+            lk["without_footer"]["sqlite_vm_kilosteps"],
+            "{:,.0f}",
+            "",
+            None,
+        ),
+        (
+            "skew: lookup SQLite VM steps with the footer, no cap (k)",
+            lk["with_footer_no_cap"]["sqlite_vm_kilosteps"],
+            "{:,.0f}",
+            "",
+            None,
+        ),
+        (
+            "skew: right source found (with and without the footer)",
+            float(wf["found_right_source"] and nf["found_right_source"]),
+            "{:.0f}",
+            "1 (yes)",
+            lambda v: v == 1,
+        ),
+    ]
+    cells = [
+        [
+            label,
+            fmt.format(v) if v is not None else "n/m",
+            goal,
+            ("yes" if ok(v) else "NO") if ok is not None and v is not None else "",
+        ]
+        for label, v, fmt, goal, ok in rows_
+    ]
+    head = ["", "value", "goal", "met"]
+    widths = [max(len(c[i]) for c in [head, *cells]) for i in range(4)]
+    out = [
+        f"-- bucket skew: {n:,} documents of {sk['passages_per_document']} passages, each "
+        f"ending with the same two-sentence footer (its own index, cap {sk['bucket_cap']:,})",
+    ]
+    for c in [head, *cells]:
+        out.append(
+            "  ".join(
+                [
+                    c[0].ljust(widths[0]),
+                    *(x.rjust(w) for x, w in zip(c[1:], widths[1:], strict=True)),
+                ]
+            )
+        )
+    return "\n".join(out)
+
+
+def print_skew(sk: dict[str, Any]) -> None:
+    print()
+    print(skew_lines(sk))
+    ck, lk = sk["check"], sk["lookup"]
+    print(
+        f"  footer indexed as body: {sk['footer_indexed_as_body']}; largest bucket "
+        f"{sk['largest_bucket']:,} postings for {sk['documents']:,} documents"
+        + ("" if sk["largest_bucket"] >= sk["documents"] else " (FOOTER NOT SHARED?)")
+        + f"; `{sk['add_command']}` took {sk['add_seconds']:.1f} s, "
+        f"{sk['db_bytes'] / 1e6:,.1f} MB"
+    )
+    print(
+        f"  (the suspect with the footer has {sk['passages_per_document']} passages, the one "
+        f"without {sk['passages_per_document'] - len(SKEW_FOOTER)}: more text to fingerprint "
+        "and align, so the check ratio is not the footer's lookup cost alone)"
+    )
+    for name, c in ck.items():
+        ok = "right" if c["found_right_source"] else "WRONG"
+        print(
+            f"  check {name.replace('_', ' ')}: {ok} source {Path(c['found_source'] or '-').name}"
+            f" (expected {Path(sk['expected_source']).name}), verdict {c['verdict']}, "
+            f"{c['candidates']} candidates, {c['suspect_bytes']:,}-byte suspect, {c['runs']} runs"
+        )
+    for name, v in lk.items():
+        print(
+            f"  lookup {name.replace('_', ' ')}: {v['keys']} keys, {v['over_full_keys']} "
+            f"over the cap, {v['postings_returned']:,} postings returned, "
+            f"{v['sqlite_vm_kilosteps']:,}k SQLite VM steps, p95 {v['p95_ms']:,.2f} ms, "
+            f"{v['runs']} runs"
+        )
 
 
 def profile(fn: Callable[[], object], top: int) -> str:
@@ -1255,6 +1620,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--cold-runs", type=int, default=10, help="cold process checks")
     ap.add_argument("--importtime-runs", type=int, default=3, help="-X importtime runs")
     ap.add_argument("--import-top", type=int, default=8, help="packages in the import block")
+    ap.add_argument(
+        "--skew-docs",
+        type=int,
+        default=5000,
+        help="documents sharing one footer in the bucket-skew index (0: skip that section)",
+    )
     return ap.parse_args(argv)
 
 
@@ -1283,6 +1654,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             with tempfile.TemporaryDirectory(prefix="prov-bench-") as tmp:
                 results.append(run_size(size, args, Path(tmp)))
+    if args.skew_docs > 0:
+        print(
+            f"bucket skew: {args.skew_docs:,} documents with a shared footer...",
+            file=sys.stderr,
+            flush=True,
+        )
+        if args.keep:
+            work = args.keep / "skew"
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir(parents=True)
+            info["skew"] = bench_skew(work, args)
+        else:
+            with tempfile.TemporaryDirectory(prefix="prov-bench-skew-") as tmp:
+                info["skew"] = bench_skew(Path(tmp), args)
     print_final(results, info)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\n(bench process peak RSS {own:,.0f} MB)")

@@ -197,3 +197,35 @@ def test_an_overfull_bucket_costs_the_same_whatever_its_size(tmp_path: Path) -> 
     large, found_large = steps(20 * MAX_BUCKET)
     assert found_small == found_large == [(0, 2, 1), (0, 3, 2)]  # the footer key proposes nothing
     assert large < small * 1.05
+
+
+def test_passages_written_before_m003_are_deleted_by_their_signature(tmp_path: Path) -> None:
+    """Indexes made before schema m003 kept each passage's signature, not its keys:
+    replacing or removing such a source still removes every one of its keys."""
+    from provenance.fingerprint import fingerprint
+
+    db = tmp_path / "i.db"
+    _add(db, seed_path("004"), seed_path("001"))
+    source = str(seed_path("001"))
+    seg = pipeline.prepare(seed_path("001").read_text(encoding="utf-8"))
+    spans = pipeline.index_spans(seg)
+    with Store.open(db) as store:
+        fp = fingerprint(seg.norm.words, spans, store.params)
+        (sid,) = store.db.execute("SELECT id FROM sources WHERE path = ?", [source]).fetchone()
+        pids = [
+            r[0]
+            for r in store.db.execute(
+                "SELECT id FROM passages WHERE source_id = ? ORDER BY id", [sid]
+            )
+        ]
+        assert len(pids) == len(spans)
+        for pid, sig in zip(pids, fp.signatures, strict=True):
+            store.db.execute(
+                "UPDATE passages SET keys = NULL, signature = ? WHERE id = ?", [sig.tobytes(), pid]
+            )
+        before = store.counts()["band_keys"]
+    pipeline.remove(db, source)
+    with Store.open(db) as store:
+        assert store.counts()["band_keys"] == before - len(spans) * store.params.bands
+    healthy, report = pipeline.doctor(db)
+    assert healthy, report

@@ -1,0 +1,112 @@
+"""``pipeline.add`` with worker processes, and LSH keys written at the end of a run."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from provenance import pipeline
+from provenance.store import Store
+from tests.conftest import seed_path
+from tests.test_crash import make_sources
+
+
+def table(db: Path, sql: str) -> list[tuple[object, ...]]:
+    with closing(sqlite3.connect(db)) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def index_contents(db: Path) -> tuple[object, ...]:
+    """What an index holds, independent of row ids: sources, passages and LSH keys."""
+    return (
+        table(
+            db, "SELECT path, sha256, lang, words, passages, keys_pending FROM sources ORDER BY 1"
+        ),
+        table(
+            db,
+            'SELECT s.path, p.idx, p.first, p.last, p.start, p."end", p.keys FROM passages p '
+            "JOIN sources s ON s.id = p.source_id ORDER BY 1, 2",
+        ),
+        table(
+            db,
+            "SELECT b.key, s.path, p.idx FROM band_keys b JOIN passages p ON p.id = b.passage_id "
+            "JOIN sources s ON s.id = b.source_id ORDER BY 1, 2, 3",
+        ),
+    )
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = make_sources(tmp_path_factory.mktemp("sources") / "articles", 150, seed=7)
+    twin = root / "batch0" / "article000.txt"
+    shutil.copy(twin, root / "twin.txt")  # the same text under a second path
+    (root / "empty.txt").write_text("", encoding="utf-8")  # unreadable: no text
+    return root
+
+
+def test_workers_write_what_one_process_writes(corpus: Path, tmp_path: Path) -> None:
+    assert len(list(corpus.rglob("*.txt"))) >= pipeline.POOL_MIN_FILES  # the pool is used
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    by_one = list(pipeline.add([corpus], one, workers=1))
+    by_two = list(pipeline.add([corpus], two, workers=2))
+    assert [(r.path, r.status, r.passages, r.same_as) for r in by_one] == [
+        (r.path, r.status, r.passages, r.same_as) for r in by_two
+    ]
+    statuses = {r.status for r in by_two}
+    assert statuses == {pipeline.ADDED, pipeline.DUPLICATE, pipeline.FAILED}
+    assert [r.done for r in by_two] == list(range(1, len(by_two) + 1))
+    assert index_contents(one) == index_contents(two)
+    healthy, report = pipeline.doctor(two)
+    assert healthy, report
+    # Again: every file is unchanged (known to the workers, not prepared again).
+    again = list(pipeline.add([corpus], two, workers=2))
+    assert {r.status for r in again} == {pipeline.UNCHANGED, pipeline.DUPLICATE, pipeline.FAILED}
+    assert index_contents(one) == index_contents(two)
+
+
+def test_keys_left_pending_are_written_by_the_next_add(tmp_path: Path) -> None:
+    """A run stopped before its keys were written leaves its sources pending: not found
+    yet, reported by doctor, and completed by the next ``add`` (of anything)."""
+    db = tmp_path / "i.db"
+    copy = seed_path("000")
+    prepared = pipeline._prepare_file(seed_path("001"), str(seed_path("001")), *_context(db))
+    assert not isinstance(prepared, pipeline.InputError | tuple)
+    with Store.open(db) as store, store.transaction():
+        store.put_record(prepared, defer_keys=True)  # ... and the process ends
+    assert table(db, "SELECT count(*) FROM band_keys") == [(0,)]
+    healthy, report = pipeline.doctor(db)
+    assert not healthy
+    assert any(n == 1 and "pending" in k for k, n in report["orphans"].items())
+    (before,) = pipeline.check([copy], db)
+    assert before.matches == ()
+    list(pipeline.add([seed_path("004")], db))
+    healthy, report = pipeline.doctor(db)
+    assert healthy, report
+    (after,) = pipeline.check([copy], db)
+    assert [m.score.verdict for m in after.matches][:1] == ["verbatim"]
+
+
+def _context(db: Path) -> tuple[object, dict[str, object]]:
+    with Store.open(db, create=True) as store:
+        return store.params, store.known_sources()
+
+
+def test_a_source_replaced_in_the_same_run_keeps_only_its_new_keys(tmp_path: Path) -> None:
+    db = tmp_path / "i.db"
+    path = tmp_path / "a.txt"
+    path.write_text(seed_path("001").read_text(encoding="utf-8"), encoding="utf-8")
+    list(pipeline.add([path], db))
+    path.write_text(seed_path("004").read_text(encoding="utf-8"), encoding="utf-8")
+    (result,) = list(pipeline.add([path], db))
+    assert result.status == pipeline.REPLACED
+    healthy, report = pipeline.doctor(db)
+    assert healthy, report
+    fresh = tmp_path / "fresh.db"
+    list(pipeline.add([path], fresh))
+    assert table(db, "SELECT count(*) FROM band_keys") == table(
+        fresh, "SELECT count(*) FROM band_keys"
+    )
