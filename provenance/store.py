@@ -553,22 +553,29 @@ class Store:
         for c in range(0, len(distinct), _QUERY_CHUNK):
             chunk = distinct[c : c + _QUERY_CHUNK]
             values = ",".join("(?)" for _ in chunk)
-            # One descent per key, reading at most MAX_BUCKET + 1 of its rows: a key
-            # shared by a thousand pages' footer costs no more than a small one.
+            # How many postings each key has, counting at most MAX_BUCKET + 1: a key
+            # shared by a thousand pages' footer costs no more than a small one, and
+            # keys found nowhere (most of a suspect's) drop out before the join.
+            sizes = self.db.execute(
+                f"WITH q(key) AS (VALUES {values}) SELECT key, n FROM (SELECT q.key AS key, "  # noqa: S608
+                "(SELECT count(*) FROM (SELECT 1 FROM band_keys b WHERE b.key = q.key "
+                f"LIMIT {MAX_BUCKET + 1})) AS n FROM q) WHERE n > 0",
+                chunk,
+            ).fetchall()
+            wanted = [k for k, n in sizes if n <= MAX_BUCKET]
+            if not wanted:
+                continue
+            values = ",".join("(?)" for _ in wanted)
             sql = (
                 f"WITH q(key) AS (VALUES {values}) "  # noqa: S608 - placeholders only
-                "SELECT key, postings FROM (SELECT q.key AS key, (SELECT group_concat("
-                "source_id || ',' || passage_id, ' ') FROM (SELECT source_id, passage_id "
-                f"FROM band_keys b WHERE b.key = q.key LIMIT {MAX_BUCKET + 1})) AS postings "
-                "FROM q) WHERE postings IS NOT NULL"
+                "SELECT b.key, b.source_id, b.passage_id FROM q JOIN band_keys b ON b.key = q.key"
             )
-            for key, postings in self.db.execute(sql, chunk):
-                pairs = postings.split(" ")
-                if len(pairs) > MAX_BUCKET:
-                    continue
-                found = [tuple(map(int, pair.split(","))) for pair in pairs]
+            hits: dict[int, list[tuple[int, int]]] = {}
+            for key, sid, pid in self.db.execute(sql, wanted):
+                hits.setdefault(key, []).append((sid, pid))
+            for key, postings in hits.items():
                 for row in row_of[key]:
-                    out.extend((row, sid, pid) for sid, pid in found)
+                    out.extend((row, sid, pid) for sid, pid in postings)
         return out
 
     def set_params(self, params: Params) -> None:
