@@ -394,6 +394,10 @@ def reindex(db: str | Path) -> int:
             spans = index_spans(seg)
             fp = fingerprint(seg.norm.words, spans, params)
             with store.transaction():
-                store.put_source(row.path, row.sha256, stored.text, stored.encoding, seg, spans, fp)
+                store.put_record(
+                    source_record(
+                        row.path, row.sha256, stored.text, stored.encoding, seg, spans, fp
+                    )
+                )
         store.set_params(params)
         return len(rows)

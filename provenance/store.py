@@ -332,23 +332,6 @@ class Store:
                 out.append(StoredText(*row))
         return out
 
-    def put_source(
-        self,
-        path: str,
-        sha256: str,
-        text: str,
-        encoding: str,
-        seg: Segmented,
-        spans: Sequence[tuple[int, int]],
-        fp: Fingerprints,
-        *,
-        defer_keys: bool = False,
-    ) -> int:
-        """Insert a source (replacing one under the same path); call inside :meth:`transaction`."""
-        return self.put_record(
-            source_record(path, sha256, text, encoding, seg, spans, fp), defer_keys=defer_keys
-        )
-
     def put_record(self, rec: SourceRecord, *, defer_keys: bool = False) -> int:
         """Insert a prepared source (replacing one under the same path); call inside
         :meth:`transaction`.
