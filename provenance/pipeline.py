@@ -144,8 +144,7 @@ def add(
         raise InputError("no text files found in " + ", ".join(str(p) for p in paths))
     total = len(files)
     with Store.open(db, create=True, params=params) as store:
-        known = store.known_sources()
-        prepared = _prepared(files, store.params, known, workers)
+        prepared = _prepared(files, store, workers)
         try:
             while True:
                 batch: list[AddResult] = []
@@ -182,21 +181,23 @@ MAX_PENDING_KEYS = 1 << 25
 _Prepared = SourceRecord | tuple[str, int, str] | InputError
 
 
-def _prepare_file(f: Path, key: str, params: Params, known: dict[str, Any]) -> _Prepared:
-    """Read, segment and fingerprint one file (in a worker, or in the calling process)."""
+def _prepare_file(f: Path, key: str, store: Store) -> _Prepared:
+    """Read, segment and fingerprint one file (in a worker, with its own read-only use
+    of the index, or in the calling process); a file whose content is in the index
+    already is only read."""
     try:
         raw = read_document(f)
-        old = known["path"].get(key)
-        if old is not None and old[0] == raw.sha256:
-            return (UNCHANGED, old[1], "")
-        twin = known["sha"].get(raw.sha256)
-        if twin is not None and twin[0] != key:
-            return (DUPLICATE, twin[1], twin[0])
+        old = store.source_by_path(key)
+        if old is not None and old.sha256 == raw.sha256:
+            return (UNCHANGED, old.passages, "")
+        twin = store.source_by_sha(raw.sha256)
+        if twin is not None and twin.path != key:
+            return (DUPLICATE, twin.passages, twin.path)
         seg = prepare(raw.text)
         spans = index_spans(seg)
         if not spans:
             raise InputError(f"{f}: no body text to index (only boilerplate or headings)")
-        fp = fingerprint(seg.norm.words, spans, params)
+        fp = fingerprint(seg.norm.words, spans, store.params)
         return source_record(key, raw.sha256, raw.text, raw.encoding, seg, spans, fp)
     except InputError as e:
         return e
@@ -205,13 +206,13 @@ def _prepare_file(f: Path, key: str, params: Params, known: dict[str, Any]) -> _
 _worker: dict[str, Any] = {}
 
 
-def _init_add_worker(params: Params, known: dict[str, Any], parent: int) -> None:
+def _init_add_worker(db: str, parent: int) -> None:
     watch_parent(parent)
-    _worker["params"], _worker["known"] = params, known
+    _worker["store"] = Store.open(db)
 
 
 def _prepare_chunk(chunk: list[tuple[Path, str]]) -> list[_Prepared]:
-    return [_prepare_file(f, key, _worker["params"], _worker["known"]) for f, key in chunk]
+    return [_prepare_file(f, key, _worker["store"]) for f, key in chunk]
 
 
 def watch_parent(parent: int) -> None:
@@ -227,21 +228,21 @@ def watch_parent(parent: int) -> None:
 
 
 def _prepared(
-    files: list[Path], params: Params, known: dict[str, Any], workers: int | None
+    files: list[Path], store: Store, workers: int | None
 ) -> Generator[tuple[int, str, _Prepared], None, None]:
     """``(n, key, prepared)`` for each file, in order."""
     keyed = [(f, _key(f)) for f in files]
     procs = min(workers or os.cpu_count() or 1, (len(files) + POOL_CHUNK - 1) // POOL_CHUNK)
     if procs <= 1 or len(files) < POOL_MIN_FILES:
         for n, (f, key) in enumerate(keyed, 1):
-            yield n, key, _prepare_file(f, key, params, known)
+            yield n, key, _prepare_file(f, key, store)
         return
     import multiprocessing  # (not on the path of a check: ~20 ms to import)
     from concurrent.futures import ProcessPoolExecutor
 
     chunks = [keyed[i : i + POOL_CHUNK] for i in range(0, len(keyed), POOL_CHUNK)]
     ctx = multiprocessing.get_context("spawn")
-    init = (params, known, os.getpid())
+    init = (store.path, os.getpid())
     with ProcessPoolExecutor(procs, ctx, _init_add_worker, init) as pool:
         pending: deque[Future[list[_Prepared]]] = deque()
         it = iter(chunks)

@@ -303,18 +303,6 @@ class Store:
         ).fetchone()
         return SourceRow(*row) if row else None
 
-    def known_sources(self) -> dict[str, Any]:
-        """``{"path": {path: (sha256, passages)}, "sha": {sha256: (path, passages)}}`` of
-        every source: what ``add``'s workers need to skip files already in the index."""
-        by_path: dict[str, tuple[str, int]] = {}
-        by_sha: dict[str, tuple[str, int]] = {}
-        for path, sha, passages in self.db.execute(
-            "SELECT path, sha256, passages FROM sources ORDER BY id DESC"
-        ):
-            by_path[path] = (sha, passages)
-            by_sha[sha] = (path, passages)  # ends on the oldest, as source_by_sha
-        return {"path": by_path, "sha": by_sha}
-
     def sources(self) -> list[SourceRow]:
         rows = self.db.execute(
             "SELECT id, path, sha256, lang, words, passages, added_at FROM sources ORDER BY path"

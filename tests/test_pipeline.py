@@ -62,7 +62,7 @@ def test_workers_write_what_one_process_writes(corpus: Path, tmp_path: Path) -> 
     assert index_contents(one) == index_contents(two)
     healthy, report = pipeline.doctor(two)
     assert healthy, report
-    # Again: every file is unchanged (known to the workers, not prepared again).
+    # Again: every file is unchanged (the workers look it up: not prepared again).
     again = list(pipeline.add([corpus], two, workers=2))
     assert {r.status for r in again} == {pipeline.UNCHANGED, pipeline.DUPLICATE, pipeline.FAILED}
     assert index_contents(one) == index_contents(two)
@@ -73,10 +73,11 @@ def test_keys_left_pending_are_written_by_the_next_add(tmp_path: Path) -> None:
     yet, reported by doctor, and completed by the next ``add`` (of anything)."""
     db = tmp_path / "i.db"
     copy = seed_path("000")
-    prepared = pipeline._prepare_file(seed_path("001"), str(seed_path("001")), *_context(db))
-    assert not isinstance(prepared, pipeline.InputError | tuple)
-    with Store.open(db) as store, store.transaction():
-        store.put_record(prepared, defer_keys=True)  # ... and the process ends
+    with Store.open(db, create=True) as store:
+        prepared = pipeline._prepare_file(seed_path("001"), str(seed_path("001")), store)
+        assert not isinstance(prepared, pipeline.InputError | tuple)
+        with store.transaction():
+            store.put_record(prepared, defer_keys=True)  # ... and the process ends
     assert table(db, "SELECT count(*) FROM band_keys") == [(0,)]
     healthy, report = pipeline.doctor(db)
     assert not healthy
@@ -88,11 +89,6 @@ def test_keys_left_pending_are_written_by_the_next_add(tmp_path: Path) -> None:
     assert healthy, report
     (after,) = pipeline.check([copy], db)
     assert [m.score.verdict for m in after.matches][:1] == ["verbatim"]
-
-
-def _context(db: Path) -> tuple[object, dict[str, object]]:
-    with Store.open(db, create=True) as store:
-        return store.params, store.known_sources()
 
 
 def test_a_source_replaced_in_the_same_run_keeps_only_its_new_keys(tmp_path: Path) -> None:
