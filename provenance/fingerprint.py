@@ -243,7 +243,7 @@ def fingerprint_texts(texts: Sequence[str], params: Params) -> Fingerprints:
         bounds = np.flatnonzero(edge)
         starts = bounds[0::2]
         wh = xxh3_spans(flat, starts, bounds[1::2])
-        if simple[1]:  # numbers, non-ASCII words: by the pattern, then in text order
+        if len(simple[1]):  # numbers, non-ASCII words: by the pattern, then in text order
             h_words, h_starts, _ = hard_tokens(lowered, simple[1])
             starts = np.concatenate([starts, np.array(h_starts, dtype=np.int64)])
             wh = np.concatenate([wh, word_hashes(h_words)])

@@ -16,11 +16,11 @@ word's matching form is normalised.
 
 from __future__ import annotations
 
-import codecs
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
 
 import numpy as np
@@ -73,6 +73,7 @@ class Normalized:
         return self.text[self.starts[i] : self.ends[j - 1]]
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_word(token: str) -> str:
     """The matching form of one token.
 
@@ -121,7 +122,7 @@ def normalize(text: str) -> Normalized:
     tb = np.flatnonzero(tedge)
     starts: list[int] = tb[0::2].tolist()
     ends: list[int] = tb[1::2].tolist()
-    if spans:
+    if len(spans):
         words, starts, ends = _merge_hard(lowered, spans, words, starts, ends)
     return Normalized(text, tuple(words), tuple(starts), tuple(ends), _quoted(text, starts))
 
@@ -131,20 +132,19 @@ def words(text: str) -> list[str]:
     lowered = text.lower()
     if len(lowered) == len(text):
         simple = simple_tokens(lowered)
-        if simple is not None and not simple[1]:
+        if simple is not None and not len(simple[1]):
             return simple[0].split()
     return list(normalize(text).words)
 
 
-def simple_tokens(lowered: str) -> tuple[str, list[tuple[int, int]]] | None:
+def simple_tokens(lowered: str) -> tuple[str, Chunks] | None:
     """``lowered`` with every character that is not in a simple token made a space,
-    and the hard chunks (blanked too) that the pattern must split; None when most
-    chunks are hard."""
+    and the hard chunks (``(k, 2)`` start and end offsets, blanked in it too) that the
+    pattern must split; None when most chunks are hard."""
     if not lowered.isascii():  # every non-ASCII character becomes NUL, a hard one
-        lowered = lowered.encode("ascii", _NUL_ERRORS).decode("ascii")
-    flat = lowered.translate(_ASCII_TOKENS)
-    if "'" in flat:
-        flat = _APOSTROPHES_RE.sub(_stray_apostrophes, flat)
+        wide = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        lowered = np.where(wide < 128, wide, 0).astype(np.uint8).tobytes().decode("ascii")
+    flat = _stray_apostrophes(lowered.translate(_ASCII_TOKENS))
     cls = _CLASS[np.frombuffer(lowered.encode("ascii"), dtype=np.uint8)]
     if len(cls) == 1:
         hard = np.flatnonzero(cls == _OTHER)
@@ -153,43 +153,48 @@ def simple_tokens(lowered: str) -> tuple[str, list[tuple[int, int]]] | None:
         hard = np.flatnonzero(pair >= 0)
         hard += pair[hard]
     if not len(hard):
-        return flat, []
-    spans = _hard_chunks(cls, hard)
-    if len(spans) * _MOSTLY_HARD > len(lowered) // _CHARS_PER_CHUNK:
+        return flat, _NO_CHUNKS
+    chunks = _hard_chunks(cls, hard)
+    if len(chunks) * _MOSTLY_HARD > len(lowered) // _CHARS_PER_CHUNK:
         return None
+    # Blank the hard chunks: +1 where one starts, -1 where it ends (chunks are
+    # separated by at least one other character), running sum > 0 inside.
+    delta = np.zeros(len(cls) + 1, dtype=np.int8)
+    delta[chunks[:, 0]] = 1
+    delta[chunks[:, 1]] = -1
+    codes = np.frombuffer(flat.encode("ascii"), dtype=np.uint8).copy()
+    codes[np.cumsum(delta[:-1]) > 0] = 32
+    return codes.tobytes().decode("ascii"), chunks
+
+
+def _stray_apostrophes(flat: str) -> str:
+    """``flat`` with every apostrophe run that does not join two words ("don't") made
+    spaces (found with ``str.find``: a regular expression scans every character)."""
+    at = flat.find("'")
+    if at < 0:
+        return flat
     parts: list[str] = []
-    done = 0
-    for s, e in spans:
-        parts += (flat[done:s], " " * (e - s))
-        done = e
+    done, n = 0, len(flat)
+    while at >= 0:
+        end = at + 1
+        while end < n and flat[end] == "'":
+            end += 1
+        if not (at and end < n and flat[at - 1] != " " and flat[end] != " "):
+            parts += (flat[done:at], " " * (end - at))
+            done = end
+        at = flat.find("'", end)
     parts.append(flat[done:])
-    return "".join(parts), spans
-
-
-def _stray_apostrophes(m: re.Match[str]) -> str:
-    """An apostrophe run as it is if it joins two words ("don't"), else spaces."""
-    s, e = m.span()
-    text = m.string
-    if s and e < len(text) and text[s - 1] != " " and text[e] != " ":
-        return m.group()
-    return " " * (e - s)
-
-
-def _nul(e: UnicodeError) -> tuple[str, int]:
-    assert isinstance(e, UnicodeEncodeError)  # noqa: S101 - registered for encoding only
-    return "\x00" * (e.end - e.start), e.end
-
-
-_NUL_ERRORS = "provenance.nul"
-codecs.register_error(_NUL_ERRORS, _nul)
+    return "".join(parts)
 
 
 #: A text with more than one hard chunk per this many (estimated) chunks is split by
 #: the pattern whole (it is faster then); either way the words are the same.
 _MOSTLY_HARD = 8
 _CHARS_PER_CHUNK = 6
-_APOSTROPHES_RE = re.compile("'+")
 _SEP, _LETTER, _DIGIT, _APOS, _POINT, _OTHER = range(6)
+#: Character ranges ``[start, end)``, one a row.
+Chunks = npt.NDArray[np.int64]
+_NO_CHUNKS: Chunks = np.empty((0, 2), dtype=np.int64)
 _CLASSES = 6
 
 
@@ -227,38 +232,50 @@ _HARD_PAIR = _hard_pairs()
 _ASCII_TOKENS = {i: (i if _ALNUM[i] or chr(i) == "'" else 32) for i in range(128)}
 
 
-def _hard_chunks(
-    cls: npt.NDArray[np.uint8], hard_at: npt.NDArray[np.intp]
-) -> list[tuple[int, int]]:
-    """The chunks (``[start, end)``, in order) that hold the positions ``hard_at``."""
+def _hard_chunks(cls: npt.NDArray[np.uint8], hard_at: npt.NDArray[np.intp]) -> Chunks:
+    """The chunks (``[start, end)`` rows, in order) that hold the positions ``hard_at``."""
     inner = cls != _SEP
     n = len(cls)
     edge = np.empty(n + 1, dtype=np.bool_)
     edge[0] = inner[0]
     edge[-1] = inner[-1]
     np.not_equal(inner[1:], inner[:-1], out=edge[1:-1])
-    bounds = np.flatnonzero(edge)  # chunk i is [bounds[2i], bounds[2i+1])
+    bounds = np.flatnonzero(edge).astype(np.int64)  # chunk i is [bounds[2i], bounds[2i+1])
     chunks = np.unique(np.searchsorted(bounds, hard_at, side="right") // 2)
-    return [(int(bounds[2 * c]), int(bounds[2 * c + 1])) for c in chunks.tolist()]
+    out: Chunks = np.stack([bounds[2 * chunks], bounds[2 * chunks + 1]], axis=1)
+    return out
 
 
-def hard_tokens(
-    lowered: str, spans: list[tuple[int, int]]
-) -> tuple[list[str], list[int], list[int]]:
-    """The words of the hard chunks ``spans`` of ``lowered`` (split by the pattern and
+def hard_tokens(lowered: str, chunks: Chunks) -> tuple[list[str], list[int], list[int]]:
+    """The words of the hard chunks ``chunks`` of ``lowered`` (split by the pattern and
     normalised one by one) and their spans."""
-    if not spans:
+    if not len(chunks):
         return [], [], []
-    # Chunks are split on their own, so they are split together, a space apart.
-    h_words, h_starts, h_ends = _split(" ".join([lowered[s:e] for s, e in spans]), 0)
-    at = np.array(spans, dtype=np.int64)[:, 0]
-    sizes = np.array(spans, dtype=np.int64)[:, 1] - at
-    joined_at = np.zeros(len(spans), dtype=np.int64)
-    np.cumsum(sizes[:-1] + 1, out=joined_at[1:])
-    shift = at - joined_at
-    piece = np.searchsorted(joined_at, np.array(h_starts, dtype=np.int64), side="right") - 1
-    h_starts = (np.array(h_starts, dtype=np.int64) + shift[piece]).tolist()
-    h_ends = (np.array(h_ends, dtype=np.int64) + shift[piece]).tolist()
+    # Chunks are split on their own, so they are split together, a space after each:
+    # their characters are gathered with NumPy, the pattern runs once.
+    starts = chunks[:, 0]
+    size = chunks[:, 1] - starts + 1
+    at = np.zeros(len(chunks), dtype=np.int64)  # where each chunk starts in the joined text
+    np.cumsum(size[:-1], out=at[1:])
+    pos = np.arange(int(size.sum()), dtype=np.int64) - np.repeat(at, size)
+    space = pos == np.repeat(size - 1, size)
+    src = np.repeat(starts, size) + pos
+    src[space] = 0
+    if lowered.isascii():
+        codes: npt.NDArray[np.uint8] | npt.NDArray[np.uint32] = np.frombuffer(
+            lowered.encode("ascii"), dtype=np.uint8
+        )
+        encoding = "ascii"
+    else:
+        codes = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        encoding = "utf-32-le"
+    gathered = codes[src]
+    gathered[space] = 32
+    h_words, j_starts, j_ends = _split(gathered.tobytes().decode(encoding, "surrogatepass"), 0)
+    js = np.array(j_starts, dtype=np.int64)
+    shift = (starts - at)[np.searchsorted(at, js, side="right") - 1]
+    h_starts: list[int] = (js + shift).tolist()
+    h_ends: list[int] = (np.array(j_ends, dtype=np.int64) + shift).tolist()
     special = {t: normalize_word(t) for t in dict.fromkeys(h_words)}
     h_words = [special[t] for t in h_words]
     if "" in special.values():
@@ -271,7 +288,7 @@ def hard_tokens(
 
 def _merge_hard(
     lowered: str,
-    spans: list[tuple[int, int]],
+    spans: Chunks,
     words: list[str],
     starts: list[int],
     ends: list[int],

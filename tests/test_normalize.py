@@ -82,7 +82,7 @@ def test_cjk_is_one_word_per_character() -> None:
 # letters, non-ASCII letters and marks, joiners, quotes, characters that lower-case to two.
 _PIECES = list("ab Z'.,09 _-\n\"\t") + [
     "xy", "12", "''", "1,000", "3.5", "1990's", "don't", " 'q' ", "rock''n", "a1,000b",
-    "1.5.6x", "’", "“", "”", "é", "中", "İ", "\u00ad", "\u200b", "\u00a0", "Ａ", "ß", "٣",
+    "1.5.6x", "’", "“", "”", "é", "中", "İ", "\u00ad", "\u200b", "\u00a0", "Ａ", "ß", "٣", "\ud800",
 ]  # fmt: skip
 
 
