@@ -231,7 +231,7 @@ def fingerprint_texts(texts: Sequence[str], params: Params) -> Fingerprints:
     made into Python strings; their xxh3 hashes are computed from the characters with
     NumPy (:func:`xxh3_spans`).
     """
-    joined = "\n".join(texts)
+    joined = "\n".join(texts)  # (no token spans a line break)
     lowered = joined.lower()
     simple = simple_tokens(lowered) if len(lowered) == len(joined) and joined else None
     if simple is not None:
@@ -249,12 +249,16 @@ def fingerprint_texts(texts: Sequence[str], params: Params) -> Fingerprints:
             wh = np.concatenate([wh, word_hashes(h_words)])
             order = np.argsort(starts, kind="stable")
             starts, wh = starts[order], wh[order]
-        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-        text_ends = np.cumsum(lengths + 1) - 1
-        first = np.searchsorted(starts, text_ends - lengths)
-        last = np.searchsorted(starts, text_ends)
-        if bool(np.all(last > first)):
-            return _signatures(wh, np.stack([first, last], axis=1), params)
+    else:  # mostly hard chunks (not English, tables of figures): the pattern, once
+        norm = normalize(joined)
+        starts, wh = np.array(norm.starts, dtype=np.int64), word_hashes(norm.words)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    text_ends = np.cumsum(lengths + 1) - 1
+    first = np.searchsorted(starts, text_ends - lengths)
+    last = np.searchsorted(starts, text_ends)
+    if bool(np.all(last > first)):
+        return _signatures(wh, np.stack([first, last], axis=1), params)
+    # Some text has no word: each text on its own (one empty word for an empty one).
     words: list[str] = []
     spans: list[tuple[int, int]] = []
     for t in texts:

@@ -52,9 +52,12 @@ same list of passage texts (Python ``str``, one generated sentence each) and its
 path starts from those strings and ends with signatures:
 
 - prov: ``fingerprint.fingerprint_texts(texts, Params())`` over batches of ``--batch``
-  (1,000) texts, on every passage of the corpus. Sub-rows: the path ``prov add`` pays
-  per document, ``pipeline.prepare(text)`` + ``pipeline.index_spans(seg)`` +
-  ``fingerprint(seg.norm.words, spans, params)``, and its two parts alone.
+  (1,000) texts, on every passage of the corpus; and on real text: the passages prov
+  finds in ``samples/seeds/`` (curly quotes, numbers, names, a translation: the chunks
+  the tokeniser hands to its regular expression), repeated to 20,000. Sub-rows: the
+  path ``prov add`` pays per document, ``pipeline.prepare(text)`` +
+  ``pipeline.index_spans(seg)`` + ``fingerprint(seg.norm.words, spans, params)``, and
+  its two parts alone.
 - datasketch 2.x, ``MinHash(num_perm=128, seed=1)``: tokenising (``\\w+`` over the
   lower-cased text, which gives prov's words on this corpus: checked and printed) and
   building the 3-word shingles (UTF-8 bytes, joined by spaces) are timed. One
@@ -438,6 +441,10 @@ PROV = "prov fingerprint_texts"
 PROV_DOC = "prov add path: prepare+index_spans+fingerprint"
 PROV_PREP = "  of which prepare (normalize+segment)"
 PROV_FP = "  of which fingerprint()"
+PROV_REAL = "prov fingerprint_texts, real news passages"
+#: The real web pages prov was made from (news and communiques, with their boilerplate).
+SEEDS = Path(__file__).resolve().parent.parent / "samples" / "seeds"
+REAL_PASSAGES = 20_000
 DS_UPDATE = "datasketch update per shingle"
 DS_BULK = "datasketch MinHash.bulk"
 DS_BATCH = "datasketch update_batch"
@@ -487,6 +494,25 @@ def bench_prov(corpus: Corpus, texts: list[str], params: Params, args: argparse.
     out.time(PROV_DOC, doc_passages, doc_path, r)
     out.time(PROV_PREP, doc_passages, prepare_only, r)
     out.time(PROV_FP, doc_passages, fingerprint_only, r)
+
+    # Real text: every passage prov finds in samples/seeds/ (curly quotes, numbers,
+    # names, an Italian translation), repeated to REAL_PASSAGES.
+    real: list[str] = []
+    for f in sorted(SEEDS.glob("*.txt")):
+        seg = pipeline.prepare(f.read_text(encoding="utf-8"))
+        real += [seg.norm.original(p.first, p.last) for p in seg.passages]
+    if real:
+        real = (real * (REAL_PASSAGES // len(real) + 1))[:REAL_PASSAGES]
+        per = sum(len(pipeline.prepare(t).norm.words) for t in real[:2000]) / min(2000, len(real))
+        out.notes["real_words"] = f"{per:.1f}"
+
+        def prov_real() -> None:
+            for chunk in batches(real, args.batch):
+                fingerprint_texts(chunk, params)
+
+        out.time(PROV_REAL, len(real), prov_real, r)
+    else:
+        out.skip(PROV_REAL, f"no texts in {SEEDS}")
     return out
 
 
@@ -626,10 +652,12 @@ def bench_fingerprint(
     ratios["prov / rensa (its fastest)"] = head / rensa_best if head and rensa_best else None
     ratios["prov / gaoya (its fastest)"] = head / gaoya_best if head and gaoya_best else None
     doc_passages = int(rates.notes.pop("doc_passages"))
+    real_words = rates.notes.pop("real_words", "")
     return {
         "passages": len(texts),
         "documents": len(corpus.texts),
         "prov_passages_in_documents": doc_passages,
+        "real_passage_words": real_words,
         "words": sum(len(s) for d in corpus.docs for p in d for s in p),
         "rates": rates.rates,
         "sample": rates.sample,
@@ -1158,6 +1186,7 @@ def rows() -> list[tuple[str, list[Row]]]:
             ok=lambda v: v >= 100_000,
         ),
         *(Row(n, _rate(n)) for n in (PROV_DOC, PROV_PREP, PROV_FP)),
+        Row(PROV_REAL, _rate(PROV_REAL)),
         *(Row(n, _rate(n)) for n in PEERS),
         Row(XXH, _rate(XXH)),
     ]
@@ -1358,6 +1387,12 @@ def print_final(results: list[dict[str, Any]], info: dict[str, Any]) -> None:
         f"MinHash(hashfunc=identity) fed shingle_hashes (20 passages): "
         f"{fp['datasketch_compatible']}"
     )
+    if fp.get("real_passage_words"):
+        print(
+            f"  {PROV_REAL}: the passages prov finds in samples/seeds/ (news pages and "
+            f"communiques: curly quotes, numbers, names, an Italian translation), "
+            f"{fp['real_passage_words']} words a passage, repeated to {REAL_PASSAGES:,}"
+        )
     for name, why in fp["notes"].items():
         print(f"  {name}: not measured ({why})")
     if not last["index"]["workers"]:
