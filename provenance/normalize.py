@@ -127,16 +127,6 @@ def normalize(text: str) -> Normalized:
     return Normalized(text, tuple(words), tuple(starts), tuple(ends), _quoted(text, starts))
 
 
-def words(text: str) -> list[str]:
-    """``normalize(text).words``, faster when only the words are needed."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        simple = simple_tokens(lowered)
-        if simple is not None and not len(simple[1]):
-            return simple[0].split()
-    return list(normalize(text).words)
-
-
 def simple_tokens(lowered: str) -> tuple[str, Chunks] | None:
     """``lowered`` with every character that is not in a simple token made a space,
     and the hard chunks (``(k, 2)`` start and end offsets, blanked in it too) that the
