@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import xxhash
 
-from provenance.normalize import hard_tokens, normalize, simple_tokens
+from provenance.normalize import hard_tokens, normalize, runs, simple_tokens
 from provenance.params import Params
 
 U32 = npt.NDArray[np.uint32]
@@ -236,13 +236,8 @@ def fingerprint_texts(texts: Sequence[str], params: Params) -> Fingerprints:
     simple = simple_tokens(lowered) if len(lowered) == len(joined) and joined else None
     if simple is not None:
         flat = np.frombuffer(simple[0].encode("ascii"), dtype=np.uint8)
-        token = flat != 32
-        edge = np.empty(len(flat) + 1, dtype=np.bool_)
-        edge[0], edge[-1] = token[0], token[-1]
-        np.not_equal(token[1:], token[:-1], out=edge[1:-1])
-        bounds = np.flatnonzero(edge)
-        starts = bounds[0::2]
-        wh = xxh3_spans(flat, starts, bounds[1::2])
+        starts, ends = runs(flat != 32)
+        wh = xxh3_spans(flat, starts, ends)
         if len(simple[1]):  # numbers, non-ASCII words: by the pattern, then in text order
             h_words, h_starts, _ = hard_tokens(lowered, simple[1])
             starts = np.concatenate([starts, np.array(h_starts, dtype=np.int64)])

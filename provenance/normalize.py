@@ -113,15 +113,9 @@ def normalize(text: str) -> Normalized:
         return normalize_regex(text)
     flat, spans = simple
     words = flat.split()
-    token = np.frombuffer(flat.encode("ascii"), dtype=np.uint8) != 32
-    n = len(token)
-    tedge = np.empty(n + 1, dtype=np.bool_)
-    tedge[0] = token[0]
-    tedge[-1] = token[-1]
-    np.not_equal(token[1:], token[:-1], out=tedge[1:-1])
-    tb = np.flatnonzero(tedge)
-    starts: list[int] = tb[0::2].tolist()
-    ends: list[int] = tb[1::2].tolist()
+    first, last = runs(np.frombuffer(flat.encode("ascii"), dtype=np.uint8) != 32)
+    starts: list[int] = first.tolist()
+    ends: list[int] = last.tolist()
     if len(spans):
         words, starts, ends = _merge_hard(lowered, spans, words, starts, ends)
     return Normalized(text, tuple(words), tuple(starts), tuple(ends), _quoted(text, starts))
@@ -225,16 +219,20 @@ _ASCII_TOKENS = {i: (i if _ALNUM[i] or chr(i) == "'" else 32) for i in range(128
 
 def _hard_chunks(cls: npt.NDArray[np.uint8], hard_at: npt.NDArray[np.intp]) -> Chunks:
     """The chunks (``[start, end)`` rows, in order) that hold the positions ``hard_at``."""
-    inner = cls != _SEP
-    n = len(cls)
-    edge = np.empty(n + 1, dtype=np.bool_)
-    edge[0] = inner[0]
-    edge[-1] = inner[-1]
-    np.not_equal(inner[1:], inner[:-1], out=edge[1:-1])
-    bounds = np.flatnonzero(edge).astype(np.int64)  # chunk i is [bounds[2i], bounds[2i+1])
-    chunks = np.unique(np.searchsorted(bounds, hard_at, side="right") // 2)
-    out: Chunks = np.stack([bounds[2 * chunks], bounds[2 * chunks + 1]], axis=1)
+    first, last = runs(cls != _SEP)
+    chunks = np.unique(np.searchsorted(first, hard_at, side="right") - 1)
+    out: Chunks = np.stack([first[chunks], last[chunks]], axis=1)
     return out
+
+
+def runs(mask: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Where the runs of True in ``mask`` start and end (``[start, end)``), in order."""
+    edge = np.empty(len(mask) + 1, dtype=np.bool_)
+    edge[0] = mask[0] if len(mask) else False
+    edge[-1] = mask[-1] if len(mask) else False
+    np.not_equal(mask[1:], mask[:-1], out=edge[1:-1])
+    bounds = np.flatnonzero(edge).astype(np.int64)
+    return bounds[0::2], bounds[1::2]
 
 
 def hard_tokens(lowered: str, chunks: Chunks) -> tuple[list[str], list[int], list[int]]:

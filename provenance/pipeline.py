@@ -187,12 +187,9 @@ def _prepare_file(f: Path, key: str, store: Store) -> _Prepared:
     already is only read."""
     try:
         raw = read_document(f)
-        old = store.source_by_path(key)
-        if old is not None and old.sha256 == raw.sha256:
-            return (UNCHANGED, old.passages, "")
-        twin = store.source_by_sha(raw.sha256)
-        if twin is not None and twin.path != key:
-            return (DUPLICATE, twin.passages, twin.path)
+        known = _in_index(store, key, raw.sha256)
+        if known is not None:
+            return known
         seg = prepare(raw.text)
         spans = index_spans(seg)
         if not spans:
@@ -271,17 +268,27 @@ def _write(store: Store, key: str, prepared: _Prepared) -> AddResult:
     """Write one prepared file; the index decides (files of this run included)."""
     if isinstance(prepared, InputError):
         return AddResult(key, FAILED, 0, error=str(prepared))
-    if isinstance(prepared, tuple):
-        status, passages, same_as = prepared
+    # Asked again here: a worker reads the index as last committed, this run's open
+    # batch included only here (the same text twice in one run is a duplicate).
+    known = prepared if isinstance(prepared, tuple) else _in_index(store, key, prepared.sha256)
+    if known is not None:
+        status, passages, same_as = known
         return AddResult(key, status, passages, same_as=same_as)
+    assert isinstance(prepared, SourceRecord)  # noqa: S101
+    replaced = store.put_record(prepared, defer_keys=True)
+    return AddResult(key, REPLACED if replaced else ADDED, len(prepared.passages))
+
+
+def _in_index(store: Store, key: str, sha256: str) -> tuple[str, int, str] | None:
+    """``(status, passages, same_as)`` when the content is in the index already: under
+    this path (unchanged) or another (duplicate)."""
     old = store.source_by_path(key)
-    if old is not None and old.sha256 == prepared.sha256:
-        return AddResult(key, UNCHANGED, old.passages)
-    twin = store.source_by_sha(prepared.sha256)
+    if old is not None and old.sha256 == sha256:
+        return (UNCHANGED, old.passages, "")
+    twin = store.source_by_sha(sha256)
     if twin is not None and twin.path != key:
-        return AddResult(key, DUPLICATE, twin.passages, same_as=twin.path)
-    store.put_record(prepared, defer_keys=True)
-    return AddResult(key, REPLACED if old else ADDED, len(prepared.passages))
+        return (DUPLICATE, twin.passages, twin.path)
+    return None
 
 
 def check(

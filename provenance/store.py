@@ -320,9 +320,9 @@ class Store:
                 out.append(StoredText(*row))
         return out
 
-    def put_record(self, rec: SourceRecord, *, defer_keys: bool = False) -> int:
-        """Insert a prepared source (replacing one under the same path); call inside
-        :meth:`transaction`.
+    def put_record(self, rec: SourceRecord, *, defer_keys: bool = False) -> bool:
+        """Insert a prepared source, replacing one under the same path (returns whether
+        there was one); call inside :meth:`transaction`.
 
         With ``defer_keys`` its LSH keys are kept in memory and the source is marked
         pending until :meth:`flush_keys` writes them, sorted, with every other pending
@@ -373,7 +373,7 @@ class Store:
             self._pending_rows += rec.keys.size
         else:
             self._insert_keys([(sid, first_id, rec.keys)])
-        return sid
+        return old is not None
 
     @property
     def pending_keys(self) -> int:
