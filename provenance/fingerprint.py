@@ -5,6 +5,12 @@ word is hashed once with xxh3, word hashes are combined into k-word shingle hash
 with NumPy, and datasketch's ``affine32`` permutations are applied to every shingle
 of every passage in one array operation. No Python-level work per shingle.
 
+Two implementations of the inner loops, the same to the bit: the compiled kernel
+(``provenance/_kernel.c``, built at install when a C compiler is there; word hashing by
+xxHash's own C code, the MinHash loop vectorised across permutations) and NumPy (always
+there; used when the kernel was not built, or with ``PROV_KERNEL=numpy``).
+:func:`kernel` says which is in use.
+
 Compatibility with datasketch: a passage's signature equals
 ``datasketch.MinHash(num_perm, seed, hashfunc=lambda v: v)`` updated with the
 passage's :func:`shingle_hashes` (tests/test_fingerprint.py shows it), so sketches
@@ -13,15 +19,18 @@ made by either can be compared.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from types import ModuleType
 
 import numpy as np
 import numpy.typing as npt
 import xxhash
 
-from provenance.normalize import hard_tokens, normalize, runs, simple_tokens
+import provenance.normalize as _nm
+from provenance.normalize import Chunks, ascii_codes, hard_tokens, normalize, runs, simple_tokens
 from provenance.params import Params
 
 U32 = npt.NDArray[np.uint32]
@@ -34,6 +43,25 @@ _M64_2 = np.uint64(0xC4CEB9FE1A85EC53)
 _S33 = np.uint64(33)
 #: Shingles per block of the MinHash matrix (128 x 4096 x 4 bytes = 2 MB).
 _CHUNK = 4096
+
+
+def _load_kernel() -> ModuleType | None:
+    if os.environ.get("PROV_KERNEL", "").lower() == "numpy":
+        return None
+    try:
+        from provenance import _kernel
+    except ImportError:  # built without a C compiler: the NumPy path
+        return None
+    return _kernel
+
+
+#: The compiled kernel, or None for the NumPy path (tests set it to compare both).
+_KERNEL = _load_kernel()
+
+
+def kernel() -> str:
+    """Which implementation fingerprints: ``"compiled"`` or ``"numpy"``."""
+    return "numpy" if _KERNEL is None else "compiled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,13 +261,11 @@ def fingerprint_texts(texts: Sequence[str], params: Params) -> Fingerprints:
     """
     joined = "\n".join(texts)  # (no token spans a line break)
     lowered = joined.lower()
-    simple = simple_tokens(lowered) if len(lowered) == len(joined) and joined else None
+    simple = _simple_words(lowered) if len(lowered) == len(joined) and joined else None
     if simple is not None:
-        flat = np.frombuffer(simple[0].encode("ascii"), dtype=np.uint8)
-        starts, ends = runs(flat != 32)
-        wh = xxh3_spans(flat, starts, ends)
-        if len(simple[1]):  # numbers, non-ASCII words: by the pattern, then in text order
-            h_words, h_starts, _ = hard_tokens(lowered, simple[1])
+        starts, wh, chunks = simple
+        if len(chunks):  # numbers, non-ASCII words: by the pattern, then in text order
+            h_words, h_starts, _ = hard_tokens(lowered, chunks)
             starts = np.concatenate([starts, np.array(h_starts, dtype=np.int64)])
             wh = np.concatenate([wh, word_hashes(h_words)])
             order = np.argsort(starts, kind="stable")
@@ -369,8 +395,44 @@ def _read64(data: npt.NDArray[np.uint8], at: I64) -> U64:
     return out
 
 
+def _simple_words(lowered: str) -> tuple[I64, U64, Chunks] | None:
+    """:func:`provenance.normalize.simple_tokens` of ``lowered`` with its tokens hashed:
+    their start offsets and xxh3-64 hashes, and the hard chunks left to the pattern;
+    None when most chunks are hard."""
+    if _KERNEL is not None:
+        data = ascii_codes(lowered)
+        room = (len(data) + 1) // 2
+        starts, hashes = np.empty(room, dtype=np.int64), np.empty(room, dtype=np.uint64)
+        chunks = np.empty((room, 2), dtype=np.int64)
+        n, k = _KERNEL.scan(data, starts, hashes, chunks, _nm.MOSTLY_HARD, _nm.CHARS_PER_CHUNK)
+        return None if k < 0 else (starts[:n], hashes[:n], chunks[:k])
+    simple = simple_tokens(lowered)
+    if simple is None:
+        return None
+    flat = np.frombuffer(simple[0].encode("ascii"), dtype=np.uint8)
+    begin, end = runs(flat != 32)
+    return begin, xxh3_spans(flat, begin, end), simple[1]
+
+
 def _signatures(wh: U64, spans: npt.NDArray[np.int64], params: Params) -> Fingerprints:
-    """Signatures of the passages ``spans`` (``(n, 2)`` word ranges) of words hashed ``wh``."""
+    """Signatures of the passages ``spans`` (``(n, 2)`` word ranges, each of at least one
+    word) of words hashed ``wh``."""
+    if _KERNEL is not None:
+        n = len(spans)
+        signatures = np.empty((n, params.num_perm), dtype=np.uint32)
+        keys = np.empty((n, params.bands), dtype=np.int64)
+        a, b = permutations(params.num_perm, params.seed)
+        _KERNEL.sketch(
+            np.ascontiguousarray(wh, dtype=np.uint64),
+            np.ascontiguousarray(spans, dtype=np.int64),
+            a,
+            b,
+            params.shingle,
+            params.rows,
+            signatures,
+            keys,
+        )
+        return Fingerprints(signatures, keys)
     hashes, lengths = _passage_shingles(wh, spans, params.shingle)
     hv = (hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32)
     signatures = minhash(hv, lengths, params)

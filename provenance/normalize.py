@@ -125,11 +125,10 @@ def simple_tokens(lowered: str) -> tuple[str, Chunks] | None:
     """``lowered`` with every character that is not in a simple token made a space,
     and the hard chunks (``(k, 2)`` start and end offsets, blanked in it too) that the
     pattern must split; None when most chunks are hard."""
-    if not lowered.isascii():  # every non-ASCII character becomes NUL, a hard one
-        wide = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        lowered = np.where(wide < 128, wide, 0).astype(np.uint8).tobytes().decode("ascii")
+    data = ascii_codes(lowered)
+    lowered = data.decode("ascii")
     flat = _stray_apostrophes(lowered.translate(_ASCII_TOKENS))
-    cls = _CLASS[np.frombuffer(lowered.encode("ascii"), dtype=np.uint8)]
+    cls = _CLASS[np.frombuffer(data, dtype=np.uint8)]
     if len(cls) == 1:
         hard = np.flatnonzero(cls == _OTHER)
     else:  # a hard pair of neighbours marks its first or its second character
@@ -139,7 +138,7 @@ def simple_tokens(lowered: str) -> tuple[str, Chunks] | None:
     if not len(hard):
         return flat, _NO_CHUNKS
     chunks = _hard_chunks(cls, hard)
-    if len(chunks) * _MOSTLY_HARD > len(lowered) // _CHARS_PER_CHUNK:
+    if len(chunks) * MOSTLY_HARD > len(lowered) // CHARS_PER_CHUNK:
         return None
     # Blank the hard chunks: +1 where one starts, -1 where it ends (chunks are
     # separated by at least one other character), running sum > 0 inside.
@@ -149,6 +148,15 @@ def simple_tokens(lowered: str) -> tuple[str, Chunks] | None:
     codes = np.frombuffer(flat.encode("ascii"), dtype=np.uint8).copy()
     codes[np.cumsum(delta[:-1]) > 0] = 32
     return codes.tobytes().decode("ascii"), chunks
+
+
+def ascii_codes(text: str) -> bytes:
+    """``text`` as ASCII bytes, one a character, every non-ASCII character made NUL
+    (a character of a hard chunk)."""
+    if text.isascii():
+        return text.encode("ascii")
+    wide = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return np.where(wide < 128, wide, 0).astype(np.uint8).tobytes()
 
 
 def _stray_apostrophes(flat: str) -> str:
@@ -174,8 +182,8 @@ def _stray_apostrophes(flat: str) -> str:
 #: A text with more than one hard chunk per this many (estimated) chunks is split by
 #: the pattern whole: it is faster from about a quarter of the words on (measured with
 #: 5-80% of non-ASCII words); either way the words are the same.
-_MOSTLY_HARD = 4
-_CHARS_PER_CHUNK = 6
+MOSTLY_HARD = 4
+CHARS_PER_CHUNK = 6
 _SEP, _LETTER, _DIGIT, _APOS, _POINT, _OTHER = range(6)
 #: Character ranges ``[start, end)``, one a row.
 Chunks = npt.NDArray[np.int64]

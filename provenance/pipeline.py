@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from provenance.align import align
 from provenance.errors import InputError
-from provenance.fingerprint import fingerprint, passage_hashes
+from provenance.fingerprint import fingerprint, kernel, passage_hashes
 from provenance.ingest import RawText, expand_paths, read_document
 from provenance.normalize import normalize
 from provenance.params import DEFAULT_POLICY, NORM_VERSION, Params, Policy
@@ -383,6 +383,7 @@ def doctor(db: str | Path) -> tuple[bool, dict[str, Any]]:
     """Check an index's health; returns ``(healthy, report)``."""
     with Store.open(db) as store:
         report = store.health()
+    report["kernel"] = kernel()
     healthy = (
         report["integrity"] == ["ok"]
         and not any(report["orphans"].values())

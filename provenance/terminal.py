@@ -257,6 +257,15 @@ def doctor_renderable(healthy: bool, h: dict[str, Any]) -> RenderableType:
     parts.append(Text(f"integrity check: {integrity}"))
     parts.append(Text(f"schema: {', '.join(h['schema'])}; index version {h['index_version']}"))
     parts.append(Text("params: " + ", ".join(f"{k}={v}" for k, v in h["params"].items())))
+    if "kernel" in h:
+        parts.append(
+            Text(
+                "fingerprinting: compiled kernel"
+                if h["kernel"] == "compiled"
+                else "fingerprinting: NumPy (the compiled kernel is not built: same results, "
+                "slower; reinstall with a C compiler)"
+            )
+        )
     counts = Table.grid(padding=(0, 2))
     counts.add_column(justify="right")
     counts.add_column()

@@ -132,5 +132,7 @@ def test_doctor(tmp_path: Path) -> None:
     code, out, _ = invoke("doctor", "--db", db)
     assert code == 0
     assert out.startswith("healthy\nintegrity check: ok")
+    assert "fingerprinting: compiled kernel" in out or "fingerprinting: NumPy" in out
     code, out, _ = invoke("doctor", "--db", db, "--json")
     assert json.loads(out)["healthy"] is True
+    assert json.loads(out)["kernel"] in ("compiled", "numpy")

@@ -88,14 +88,14 @@ _PIECES = list("ab Z'.,09 _-\n\"\t") + [
 
 def _same(text: str) -> None:
     b = normalize_regex(text)
-    saved = normalize_module._MOSTLY_HARD
+    saved = normalize_module.MOSTLY_HARD
     try:
         for mostly_hard in (saved, 0):  # 0: the vectorised path whatever the text
-            normalize_module._MOSTLY_HARD = mostly_hard
+            normalize_module.MOSTLY_HARD = mostly_hard
             a = normalize(text)
             assert (a.words, a.starts, a.ends, a.quoted) == (b.words, b.starts, b.ends, b.quoted)
     finally:
-        normalize_module._MOSTLY_HARD = saved
+        normalize_module.MOSTLY_HARD = saved
 
 
 @settings(max_examples=1500, derandomize=True, deadline=None)
@@ -116,7 +116,7 @@ def test_hard_chunks_split_by_the_pattern_inside_simple_text(
 ) -> None:
     # 0: every text takes the vectorised path, however many hard chunks; 10**9: every
     # text is split by the pattern whole.
-    monkeypatch.setattr(normalize_module, "_MOSTLY_HARD", mostly_hard)
+    monkeypatch.setattr(normalize_module, "MOSTLY_HARD", mostly_hard)
     text = "In 2020, 1,000 people (3.5%) met in Rome’s “Piazza”; the 1990's rock''n roll é 中文 ok."
     _same(text)
     assert normalize(text).words[:6] == ("in", "2020", "1000", "people", "3.5", "met")

@@ -1,0 +1,28 @@
+"""The compiled kernel (provenance/_kernel.c); see provenance/fingerprint.py."""
+
+from typing import Any
+
+from numpy.typing import NDArray
+
+Buffer = bytes | NDArray[Any]
+
+def scan(
+    text: Buffer,
+    starts: Buffer,
+    hashes: Buffer,
+    chunks: Buffer,
+    mostly_hard: int,
+    chars_per_chunk: int,
+    /,
+) -> tuple[int, int]: ...
+def sketch(
+    word_hashes: Buffer,
+    spans: Buffer,
+    a: Buffer,
+    b: Buffer,
+    shingle: int,
+    rows: int,
+    signatures: Buffer,
+    keys: Buffer,
+    /,
+) -> None: ...
