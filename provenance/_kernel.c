@@ -106,8 +106,8 @@ static inline int is_alnum(unsigned char c) { return CLASS[c] == LETTER || CLASS
  * by apostrophes that stand between two of them) outside hard chunks are written to
  * starts/hashes; the hard chunks (runs of non-SEP characters holding a NUL or a digit
  * followed by . , or ') to chunks as (start, end) pairs, for the pattern. Returns the
- * number of tokens; *n_chunks is -1 when more than one chunk in `mostly_hard` is hard
- * (the caller then splits the text by the pattern).
+ * number of tokens (-1 when out of memory); *n_chunks is -1 when more than one chunk in
+ * `mostly_hard` is hard (the caller then splits the text by the pattern).
  *
  * One vectorised pass over the characters makes the token text `flat` (letters and
  * digits, all else a space) and a bit mask of its non-space characters (64 a word);
@@ -115,12 +115,26 @@ static inline int is_alnum(unsigned char c) { return CLASS[c] == LETTER || CLASS
  * hold one, and fixed up afterwards. Tokens
  * are then the runs of set bits, walked with count-trailing-zeros: a mispredicted
  * branch per word costs more than the rest of the work. */
+/* Positions of apostrophes or hard characters, grown as they are found. */
+typedef struct {
+    Py_ssize_t *at, len, cap;
+} Marks;
+
+/* Room for `more` more positions (and one more slot: they are stored branch-free). */
+static int reserve(Marks *m, Py_ssize_t more) {
+    if (m->len + more < m->cap) return 0;
+    Py_ssize_t cap = m->cap * 2 > m->len + more + 1 ? m->cap * 2 : m->len + more + 256;
+    Py_ssize_t *at = PyMem_RawRealloc(m->at, sizeof(Py_ssize_t) * (size_t)cap);
+    if (!at) return -1;
+    m->at = at;
+    m->cap = cap;
+    return 0;
+}
+
 static Py_ssize_t scan_text(const unsigned char *s, Py_ssize_t n, unsigned char *flat,
-                            uint64_t *mask, Py_ssize_t *marks, int64_t *starts,
+                            uint64_t *mask, Marks *apos, Marks *hard, int64_t *starts,
                             uint64_t *hashes, int64_t *chunks, Py_ssize_t *n_chunks,
                             Py_ssize_t mostly_hard, Py_ssize_t chars_per_chunk) {
-    Py_ssize_t n_apos = 0, n_hard = 0;
-    Py_ssize_t *apos = marks, *hard = marks + n; /* marks has room for 2n positions */
     for (Py_ssize_t w = 0; w * 64 < n; w++) {
         const Py_ssize_t lo = w * 64, hi = lo + 64 < n ? lo + 64 : n;
         unsigned char rare = 0; /* an apostrophe, a digit or a NUL/non-ASCII character */
@@ -141,21 +155,22 @@ static Py_ssize_t scan_text(const unsigned char *s, Py_ssize_t n, unsigned char 
             m |= ((x * 0x0102040810204080ULL) >> 56) << (i - lo);
         }
         mask[w] = m;
-        if (rare)
-            for (Py_ssize_t i = lo; i < hi; i++) {
-                const unsigned char c = s[i], k = CLASS[c];
-                const unsigned char next = i + 1 < n ? s[i + 1] : ' ';
-                apos[n_apos] = i;
-                n_apos += k == APOS;
-                hard[n_hard] = i;
-                n_hard += (k == OTHER) | ((k == DIGIT) & AFTER_DIGIT[next]);
-            }
+        if (!rare) continue;
+        if (reserve(apos, 64) < 0 || reserve(hard, 64) < 0) return -1;
+        for (Py_ssize_t i = lo; i < hi; i++) {
+            const unsigned char c = s[i], k = CLASS[c];
+            const unsigned char next = i + 1 < n ? s[i + 1] : ' ';
+            apos->at[apos->len] = i;
+            apos->len += k == APOS;
+            hard->at[hard->len] = i;
+            hard->len += (k == OTHER) | ((k == DIGIT) & AFTER_DIGIT[next]);
+        }
     }
     /* Apostrophe runs between two letters/digits join them ("don't"). */
-    for (Py_ssize_t j = 0; j < n_apos;) {
-        const Py_ssize_t at = apos[j];
+    for (Py_ssize_t j = 0; j < apos->len;) {
+        const Py_ssize_t at = apos->at[j];
         Py_ssize_t end = at + 1;
-        while (++j < n_apos && apos[j] == end) end++;
+        while (++j < apos->len && apos->at[j] == end) end++;
         if (at > 0 && end < n && is_alnum(s[at - 1]) && is_alnum(s[end]))
             for (Py_ssize_t i = at; i < end; i++) {
                 flat[i] = '\'';
@@ -164,8 +179,8 @@ static Py_ssize_t scan_text(const unsigned char *s, Py_ssize_t n, unsigned char 
     }
     /* Hard chunks: the run of non-SEP characters around each hard character. */
     Py_ssize_t k = 0, done = 0;
-    for (Py_ssize_t j = 0; j < n_hard; j++) {
-        Py_ssize_t a = hard[j], b = a + 1;
+    for (Py_ssize_t j = 0; j < hard->len; j++) {
+        Py_ssize_t a = hard->at[j], b = a + 1;
         if (a < done) continue; /* in the chunk just found */
         while (a > 0 && CLASS[s[a - 1]] != SEP) a--;
         while (b < n && CLASS[s[b]] != SEP) b++;
@@ -231,22 +246,23 @@ static PyObject *scan(PyObject *self, PyObject *args) {
         const Py_ssize_t n = bufs[0].len, room = (n + 1) / 2;
         unsigned char *flat = NULL;
         uint64_t *mask = NULL;
-        Py_ssize_t *marks = NULL;
+        Marks apos = {NULL, 0, 0}, hard = {NULL, 0, 0};
         if (bufs[1].len / 8 < room || bufs[2].len / 8 < room || bufs[3].len / 16 < room)
             error = "starts, hashes and chunks need (len(text) + 1) // 2 items (pairs)";
         else if (!(flat = PyMem_RawMalloc((size_t)n + 1)) ||
-                 !(mask = PyMem_RawMalloc(sizeof(uint64_t) * (size_t)(n / 64 + 1))) ||
-                 !(marks = PyMem_RawMalloc(sizeof(Py_ssize_t) * (size_t)(2 * n + 1))))
+                 !(mask = PyMem_RawMalloc(sizeof(uint64_t) * (size_t)(n / 64 + 1))))
             error = "out of memory";
         else {
             Py_BEGIN_ALLOW_THREADS
-            count = scan_text(bufs[0].buf, n, flat, mask, marks, bufs[1].buf, bufs[2].buf,
-                              bufs[3].buf, &n_chunks, mostly_hard, chars_per_chunk);
+            count = scan_text(bufs[0].buf, n, flat, mask, &apos, &hard, bufs[1].buf,
+                              bufs[2].buf, bufs[3].buf, &n_chunks, mostly_hard, chars_per_chunk);
             Py_END_ALLOW_THREADS
+            if (count < 0) error = "out of memory";
         }
         PyMem_RawFree(flat);
         PyMem_RawFree(mask);
-        PyMem_RawFree(marks);
+        PyMem_RawFree(apos.at);
+        PyMem_RawFree(hard.at);
     }
     for (int j = 0; j < got; j++) PyBuffer_Release(&bufs[j]);
     if (got < 4) return NULL;

@@ -254,10 +254,10 @@ def fingerprint_texts(texts: Sequence[str], params: Params) -> Fingerprints:
     :func:`provenance.normalize.normalize` finds in it (a text without words has the
     signature of one empty word).
 
-    Equal to ``fingerprint(normalize(t).words, ...)`` text by text, faster: when the
-    texts are plain ASCII words (no hard chunks, see ``normalize``), the words are never
-    made into Python strings; their xxh3 hashes are computed from the characters with
-    NumPy (:func:`xxh3_spans`).
+    Equal to ``fingerprint(normalize(t).words, ...)`` text by text, faster: the words
+    outside hard chunks (see ``normalize``) are never made into Python strings; they are
+    found and hashed from the characters, by the compiled kernel or with NumPy
+    (:func:`xxh3_spans`), and only the hard chunks go through the pattern.
     """
     joined = "\n".join(texts)  # (no token spans a line break)
     lowered = joined.lower()
