@@ -52,8 +52,8 @@ static inline uint64_t shingle(const uint64_t *wh, Py_ssize_t n) {
 
 /* sig[p] = min over x in mixed of a[p] * x + b[p] (mod 2^32): the hot loop, vectorised
  * across permutations; built for AVX-512 and AVX2 beside the baseline where the
- * compiler can, the best one chosen when the module loads. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+ * compiler can (GCC on glibc: ifunc), the best one chosen when the module loads. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__GLIBC__)
 __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
 static void minhash(const uint32_t *restrict mixed, Py_ssize_t m, const uint32_t *restrict a,
