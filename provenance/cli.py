@@ -462,7 +462,7 @@ def export_sources(
 ) -> None:
     """Write the index's sources (path, sha256, text, id, parameters) to Parquet, for
     `prov spark-scan --sources`."""
-    from provenance.spark import export_sources as run
+    from provenance.spark_parquet import export_sources as run
 
     with _errors():
         n = run(_db(db), out)
@@ -475,7 +475,7 @@ def import_results(
     db: DbOption = None,
 ) -> None:
     """Load a `prov spark-scan` output into a prov database (created if missing)."""
-    from provenance.spark import import_results as run
+    from provenance.spark_parquet import import_results as run
 
     with _errors():
         s = run(out, _db(db))

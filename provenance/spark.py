@@ -1,16 +1,19 @@
 """``prov scan`` on Apache Spark: the same stages, the same answers, on a cluster.
 
-Optional (``pip install 'prov[spark]'``): pyspark and pyarrow are imported only here, and
-only when a function needs them; the rest of prov never imports this module.
+Optional (``pip install 'prov[spark]'``): pyspark and pyarrow are imported only here and
+in :mod:`provenance.spark_stages` and :mod:`provenance.spark_parquet`, and only when a
+function needs them; the rest of prov never imports these modules.
 
-The job (:func:`spark_scan`) runs provenance's own stage functions on the executors:
+This module is the driver: it lists the inputs, starts (or takes) a session and wires the
+job. The job (:func:`spark_scan`) runs provenance's own stage functions on the executors
+(module-level and picklable, in :mod:`provenance.spark_stages`):
 
 1. **Read**: the page files are listed on the driver (folders walked like ``prov scan``)
    and distributed in groups of about equal bytes; executors run ``ingest.iter_pages``
    on each file. A ``.parquet`` input (``url`` and ``text`` columns; ``key``,
    ``fetched_at`` or ``date`` if present) is read with ``spark.read.parquet``. Sources are
    text files (``ingest.read_text``, keyed and de-duplicated like ``prov add``) or an
-   index exported by :func:`export_sources`.
+   index exported by :func:`~provenance.spark_parquet.export_sources`.
 2. **Fingerprint** (``mapPartitions``): each distinct page content through ``prepare`` and
    ``fingerprint`` over all its passages (as ``find_sources`` does); each source through
    ``prepare``, ``index_spans`` and ``fingerprint`` (what ``prov add`` indexes).
@@ -28,7 +31,7 @@ The job (:func:`spark_scan`) runs provenance's own stage functions on the execut
    list, as in ``prov compare --json``), a content's rows together in one part; and
    ``pages/``, every page read (errors included) with ``text``, ``boilerplate``, ``lang``,
    ``words``, ``passages`` and ``error``, ordered by fetch time: what
-   :func:`import_results` needs to fill a prov database.
+   :func:`~provenance.spark_parquet.import_results` needs to fill a prov database.
 
 Stock phrases: ``prov scan`` learns them from the pages it has checked so far, which has
 no order-free equivalent; this job proposes candidates from every passage, and equals
@@ -47,40 +50,39 @@ from __future__ import annotations
 
 import datetime
 import functools
-import hashlib
 import heapq
-import importlib
-import itertools
 import json
 import os
 import shutil
 import sys
 import time
-from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance.errors import InputError, ProvError
-from provenance.fingerprint import fingerprint
-from provenance.ingest import SCAN_SUFFIXES, Page, expand_paths, iter_pages, read_text
+from provenance.ingest import SCAN_SUFFIXES, expand_paths
 from provenance.params import DEFAULT_POLICY, Params, Policy
-from provenance.pipeline import MAX_CANDIDATES, compare_segmented, index_spans, prepare
+from provenance.pipeline import MAX_CANDIDATES
 from provenance.report import RESULT_COLUMNS
 from provenance.scan import MATCHES_PER_PAGE
-from provenance.scanstore import CHECKED, SEEN, Finding, ScanStore
-from provenance.score import UNRELATED, Alteration, Score
-from provenance.segment import Segmented
-from provenance.store import MAX_BUCKET, Store
+from provenance.spark_stages import (
+    PAGE_FIELDS,
+    fingerprint_pages,
+    fingerprint_sources,
+    parquet_page,
+    read_page_files,
+    read_source_file,
+    verify_pages,
+)
+from provenance.store import MAX_BUCKET
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, Row, SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 #: Sources verified per page at most, as ``find_sources(top=MATCHES_PER_PAGE)`` does.
 CANDIDATES_PER_PAGE = max(MAX_CANDIDATES, 4 * MATCHES_PER_PAGE)
-#: Prepared sources an executor keeps between pages (each is aligned with many pages).
-SOURCE_CACHE = 64
 #: Bytes of page files a read task gets, about (more tasks than cores when the crawl is big).
 READ_BYTES = 256 * 1024 * 1024
 
@@ -88,7 +90,6 @@ _NO_JAVA = (
     "cannot start Spark: it needs a Java runtime (17 or newer) on PATH or in JAVA_HOME; "
     "install one (Debian: scripts/install_java.sh)"
 )
-_PAGE_FIELDS = ("key", "url", "fetched_at", "text", "boilerplate", "sha256", "kind", "error")
 _MATCH_SCHEMA = (
     "sha256 string, source_id long, source string, verdict string, meaning_changed boolean, "
     "fidelity double, source_coverage double, copy_coverage double, alterations int, "
@@ -125,139 +126,6 @@ class SparkScanStats:
     @property
     def pages_per_second(self) -> float:
         return self.pages / self.seconds if self.seconds > 0 else 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class ImportStats:
-    """What :func:`import_results` wrote: documents, contents, matches; pages known before."""
-
-    documents: int
-    errors: int
-    contents: int
-    matches: int
-    skipped: int
-
-
-# -- the executor side: module-level, picklable, provenance's own stages ----------------
-
-
-def _page_row(p: Page) -> tuple[str, ...]:
-    return (p.key, p.url, p.fetched_at, p.text, p.boilerplate, p.sha256, p.kind, p.error)
-
-
-def read_page_files(paths: Sequence[str]) -> Iterator[tuple[str, ...]]:
-    """The pages of input files (``iter_pages`` of each), as rows of the pages table."""
-    for path in paths:
-        for page in iter_pages([path]):
-            yield _page_row(page)
-
-
-def _iso(value: object) -> str:
-    """A Parquet timestamp, date or ISO 8601 string as ``2025-02-05T00:00:00Z`` (naive is
-    UTC, as for JSONL input); other strings unchanged."""
-    when = value
-    if isinstance(value, str):
-        try:
-            when = datetime.datetime.fromisoformat(value.strip())
-        except ValueError:
-            return value
-    if isinstance(when, datetime.date) and not isinstance(when, datetime.datetime):
-        when = datetime.datetime(when.year, when.month, when.day)
-    if not isinstance(when, datetime.datetime):
-        return str(value)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=datetime.UTC)
-    return when.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parquet_page(row: Row) -> tuple[str, ...]:
-    """A page from a row of a Parquet input (``url``, ``text``; ``key``, ``fetched_at``)."""
-    d = row.asDict()
-    url = str(d.get("url") or "")
-    key = str(d.get("key") or url)
-    when = _iso(d.get("fetched_at") or d.get("date") or "")
-    text = d.get("text") or ""
-    if not text.strip():
-        return (key, url, str(when), "", "", "", "parquet", f"{key}: no text (empty text column)")
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return (key, url, str(when), text, "", digest, "parquet", "")
-
-
-def read_source_file(item: tuple[int, str]) -> Iterator[tuple[int, str, str, str, str]]:
-    """``(ordinal, path, sha256, text, error)`` of one source file (``read_text``)."""
-    ordinal, path = item
-    try:
-        raw = read_text(path)
-    except InputError as e:
-        yield ordinal, path, "", "", str(e)
-        return
-    yield ordinal, path, raw.sha256, raw.text, ""
-
-
-def fingerprint_pages(rows: Iterable[Row], params: Params) -> Iterator[tuple[Any, ...]]:
-    """``(sha256, lang, words, passages, keys)`` of each page content: all its passages'
-    band keys, flattened (position ``row * bands + band``), as ``find_sources`` has them."""
-    for r in rows:
-        seg = prepare(r.text)
-        spans = [(p.first, p.last) for p in seg.passages]
-        fp = fingerprint(seg.norm.words, spans, params)
-        yield r.sha256, seg.lang, seg.body_words(), len(spans), fp.keys.reshape(-1).tolist()
-
-
-def fingerprint_sources(rows: Iterable[Row], params: Params) -> Iterator[tuple[int, int, int]]:
-    """``(key, source_id, passage)`` of each indexed passage of each source, as ``prov add``."""
-    for r in rows:
-        seg = prepare(r.text)
-        fp = fingerprint(seg.norm.words, index_spans(seg), params)
-        for pid, keys in enumerate(fp.keys.tolist()):
-            for key in keys:
-                yield key, r.source_id, pid
-
-
-def _alteration_dict(a: Alteration) -> dict[str, Any]:
-    return {
-        "kind": a.kind, "risk": a.risk, "in_quote": a.in_quote, "source": a.source,
-        "copy": a.copy, "source_context": a.source_context, "copy_context": a.copy_context,
-        "source_span": list(a.source_span), "copy_span": list(a.copy_span),
-    }  # fmt: skip
-
-
-def verify_pages(rows: Iterable[Row], policy: Policy) -> Iterator[tuple[Any, ...]]:
-    """Align and score candidate pairs; rows come sorted by page content, so each page
-    is prepared once; sources are kept prepared in a small cache. Per page, the copies
-    best first and at most ``MATCHES_PER_PAGE``, as ``find_sources``."""
-    cache: OrderedDict[int, Segmented] = OrderedDict()
-    for sha, group in itertools.groupby(rows, key=lambda r: r.sha256):
-        page: Segmented | None = None
-        found: list[tuple[str, int, Score]] = []
-        for r in group:
-            if page is None:
-                page = prepare(r.text)
-            source = cache.get(r.source_id)
-            if source is None:
-                source = cache[r.source_id] = prepare(r.source_text)
-                if len(cache) > SOURCE_CACHE:
-                    cache.popitem(last=False)
-            else:
-                cache.move_to_end(r.source_id)
-            s = compare_segmented(source, page, policy)
-            if s.verdict != UNRELATED:
-                found.append((r.source, r.source_id, s))
-        found.sort(
-            key=lambda m: (
-                -m[2].copy_coverage * m[2].copy_words, -m[2].source_coverage, -m[2].fidelity, m[0]
-            )
-        )  # fmt: skip
-        for path, sid, s in found[:MATCHES_PER_PAGE]:
-            alts = [_alteration_dict(a) for a in s.alterations]
-            risky = sum(1 for a in s.alterations if a.risk != "wording")
-            yield (
-                sha, sid, path, s.verdict, s.meaning_changed, s.fidelity, s.source_coverage,
-                s.copy_coverage, len(alts), risky, json.dumps(alts, ensure_ascii=False),
-            )  # fmt: skip
-
-
-# -- the driver side --------------------------------------------------------------------
 
 
 def session(master: str | None = None) -> SparkSession:
@@ -429,7 +297,8 @@ def spark_scan(
 
     Args:
         sources: a folder (or file) of source texts, as ``prov add`` takes them, or a
-            ``.parquet`` export of an index (:func:`export_sources`).
+            ``.parquet`` export of an index
+            (:func:`~provenance.spark_parquet.export_sources`).
         pages: folders and files as ``prov scan`` reads them, and ``.parquet`` files or
             folders with ``url`` and ``text`` columns.
         out: a new folder (or a Spark URL): ``results/`` and ``pages/`` go in it.
@@ -481,7 +350,7 @@ def _run(
     # input: partitions sized by bytes (as adaptive execution coalesces them) would leave
     # most cores idle, and each task costs ~10 ms even when it has nothing to do
     tasks = 4 * sc.defaultParallelism
-    page_schema = ", ".join(f"{name} string" for name in _PAGE_FIELDS)
+    page_schema = ", ".join(f"{name} string" for name in PAGE_FIELDS)
     parts: list[DataFrame] = []
     if files:
         bins = _bins(files, max(tasks, -(-sum(map(_size, files)) // READ_BYTES)))
@@ -560,137 +429,6 @@ def _run(
     for df in (matches, cands, info, pages, source_keys, src, listed):
         df.unpersist()
     return stats
-
-
-# -- an index to Parquet, results to an index ---------------------------------------------
-
-
-def export_sources(db: str | Path, out: str | Path, batch: int = 256) -> int:
-    """Write an index's sources to one Parquet file for :func:`spark_scan`: ``id``,
-    ``path``, ``sha256``, ``text`` and ``params`` (the index's parameters, as JSON).
-    Returns the number of sources written."""
-    pa, pq = _pyarrow()
-    with Store.open(db) as store:
-        params = json.dumps(store.params.as_dict())
-        schema = pa.schema(
-            [("id", pa.int64()), ("path", pa.string()), ("sha256", pa.string()),
-             ("text", pa.string()), ("params", pa.string())]
-        )  # fmt: skip
-        rows = store.sources()
-        with pq.ParquetWriter(os.fspath(out), schema) as writer:
-            for i in range(0, len(rows), batch):
-                texts = store.texts([r.id for r in rows[i : i + batch]])
-                columns = {
-                    "id": [t.id for t in texts], "path": [t.path for t in texts],
-                    "sha256": [t.sha256 for t in texts], "text": [t.text for t in texts],
-                    "params": [params] * len(texts),
-                }  # fmt: skip
-                writer.write_table(pa.table(columns, schema=schema))
-    return len(rows)
-
-
-def _pyarrow() -> tuple[Any, Any]:
-    try:
-        return importlib.import_module("pyarrow"), importlib.import_module("pyarrow.parquet")
-    except ImportError:
-        raise ProvError("pyarrow is not installed; pip install 'prov[spark]'") from None
-
-
-def _rows(folder: Path) -> Iterator[dict[str, Any]]:
-    """The rows of a Spark output folder, part by part in name order, streamed."""
-    _, pq = _pyarrow()
-    if not folder.is_dir():
-        raise InputError(f"{folder}: no such folder; give the --out folder of a spark-scan")
-    for part in sorted(folder.glob("*.parquet")):
-        for b in pq.ParquetFile(part).iter_batches(batch_size=1000):
-            yield from b.to_pylist()
-
-
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    it = iter(items)
-    while chunk := list(itertools.islice(it, size)):
-        yield chunk
-
-
-def _finding(row: dict[str, Any], source_id: int) -> Finding:
-    alts = tuple(
-        Alteration(
-            a["kind"],
-            a["risk"],
-            a["source"],
-            a["copy"],
-            a["source_context"],
-            a["copy_context"],
-            (a["source_span"][0], a["source_span"][1]),
-            (a["copy_span"][0], a["copy_span"][1]),
-            a["in_quote"],
-        )  # fmt: skip
-        for a in json.loads(row["alterations_json"])
-    )
-    score = Score(
-        row["verdict"], row["fidelity"], row["source_coverage"], row["copy_coverage"],
-        row["meaning_changed"], alts, (), (), 0, 0, 0, 0, 0,
-    )  # fmt: skip
-    return Finding(source_id, row["source"], score)
-
-
-def import_results(out: str | Path, db: str | Path, batch: int = 500) -> ImportStats:
-    """Load a ``spark_scan`` output folder into a prov database (created if missing):
-    ``documents`` and ``contents`` from ``pages/``, ``matches`` and ``alterations`` from
-    ``results/``, in transactions of ``batch`` pages. Pages the database already holds
-    (same record, same content) are skipped, so importing twice records nothing twice.
-    A source is linked to the index's source of the same path, else keeps the job's
-    ``source_id``. Memory stays flat: both tables are streamed (``results/`` holds each
-    content's rows together, in one part).
-    """
-    folder = Path(out)
-    n = {"documents": 0, "errors": 0, "contents": 0, "matches": 0, "skipped": 0}
-    with Store.open(db, create=True) as store, store.exclusive("import-results"):
-        scans = ScanStore(store)
-        version = store.index_version()
-        for chunk in _chunks(_rows(folder / "pages"), batch):
-            with store.transaction():
-                for r in chunk:
-                    _import_page(scans, r, version, n)
-        ids: dict[str, int] = {}
-
-        def finding(row: dict[str, Any]) -> Finding:
-            path = row["source"]
-            if path not in ids:
-                known = store.source_by_path(path)
-                ids[path] = known.id if known else int(row["source_id"])
-            return _finding(row, ids[path])
-
-        contents = (
-            (sha, list(rows))
-            for sha, rows in itertools.groupby(_rows(folder / "results"), lambda r: r["sha256"])
-        )
-        for chunk in _chunks(contents, batch):
-            with store.transaction():
-                for sha, rows in chunk:
-                    first: dict[str, dict[str, Any]] = {}
-                    for r in rows:  # a row per page and source: the content's are the first's
-                        first.setdefault(r["source"], r)
-                    findings = [finding(r) for r in first.values()]
-                    scans.replace_matches(sha, findings, version, rows[0]["scanned_at"])
-                    n["matches"] += len(findings)
-    return ImportStats(**n)
-
-
-def _import_page(scans: ScanStore, r: dict[str, Any], version: int, n: dict[str, int]) -> None:
-    page = Page(*(r[f] or "" for f in _PAGE_FIELDS))
-    if scans.has_document(page.key, page.sha256):
-        n["skipped"] += 1
-    elif page.error:
-        scans.record_error(page, r["scanned_at"])
-        n["errors"] += 1
-    else:
-        new = scans.checked_version(page.sha256) is None
-        if new:
-            scans.record_content(page, r["lang"], r["words"], (), version, r["scanned_at"])
-            n["contents"] += 1
-        scans.record_document(page, CHECKED if new else SEEN, r["scanned_at"], None)
-        n["documents"] += 1
 
 
 if __name__ == "__main__":  # spark-submit [...] provenance/spark.py --sources S --pages P --out O

@@ -49,16 +49,9 @@ SCORES = ("fidelity", "source_coverage", "copy_coverage")
 TOLERANCE = 1e-6
 
 if not MISSING:
-    from provenance.spark import (
-        CANDIDATES_PER_PAGE,
-        candidates,
-        export_sources,
-        fingerprint_pages,
-        fingerprint_sources,
-        import_results,
-        session,
-        spark_scan,
-    )
+    from provenance.spark import CANDIDATES_PER_PAGE, candidates, session, spark_scan
+    from provenance.spark_parquet import export_sources, import_results
+    from provenance.spark_stages import fingerprint_pages, fingerprint_sources
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

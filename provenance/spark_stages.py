@@ -1,0 +1,152 @@
+"""The executor side of ``prov spark-scan``: provenance's own stages, one row at a time.
+
+Every function here is module-level and picklable: Spark ships references to them to the
+executors, which import this module (and prov) without a SparkSession and without
+pyspark at import time (``Row`` is only a type). They read page and source files
+(``ingest``), turn Parquet rows into pages, fingerprint page contents and sources, and
+align and score candidate pairs (``pipeline``), the same code ``prov scan`` runs; the
+driver that wires them into a job is :mod:`provenance.spark`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import itertools
+import json
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from provenance.errors import InputError
+from provenance.fingerprint import fingerprint
+from provenance.ingest import Page, iter_pages, read_text
+from provenance.params import Params, Policy
+from provenance.pipeline import compare_segmented, index_spans, prepare
+from provenance.scan import MATCHES_PER_PAGE
+from provenance.score import UNRELATED, Alteration, Score
+from provenance.segment import Segmented
+
+if TYPE_CHECKING:
+    from pyspark.sql import Row
+
+#: Prepared sources an executor keeps between pages (each is aligned with many pages).
+SOURCE_CACHE = 64
+#: The columns of the pages table, in the order :func:`read_page_files` yields them.
+PAGE_FIELDS = ("key", "url", "fetched_at", "text", "boilerplate", "sha256", "kind", "error")
+
+
+def _page_row(p: Page) -> tuple[str, ...]:
+    return (p.key, p.url, p.fetched_at, p.text, p.boilerplate, p.sha256, p.kind, p.error)
+
+
+def read_page_files(paths: Sequence[str]) -> Iterator[tuple[str, ...]]:
+    """The pages of input files (``iter_pages`` of each), as rows of the pages table."""
+    for path in paths:
+        for page in iter_pages([path]):
+            yield _page_row(page)
+
+
+def _iso(value: object) -> str:
+    """A Parquet timestamp, date or ISO 8601 string as ``2025-02-05T00:00:00Z`` (naive is
+    UTC, as for JSONL input); other strings unchanged."""
+    when = value
+    if isinstance(value, str):
+        try:
+            when = datetime.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return value
+    if isinstance(when, datetime.date) and not isinstance(when, datetime.datetime):
+        when = datetime.datetime(when.year, when.month, when.day)
+    if not isinstance(when, datetime.datetime):
+        return str(value)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return when.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parquet_page(row: Row) -> tuple[str, ...]:
+    """A page from a row of a Parquet input (``url``, ``text``; ``key``, ``fetched_at``)."""
+    d = row.asDict()
+    url = str(d.get("url") or "")
+    key = str(d.get("key") or url)
+    when = _iso(d.get("fetched_at") or d.get("date") or "")
+    text = d.get("text") or ""
+    if not text.strip():
+        return (key, url, str(when), "", "", "", "parquet", f"{key}: no text (empty text column)")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return (key, url, str(when), text, "", digest, "parquet", "")
+
+
+def read_source_file(item: tuple[int, str]) -> Iterator[tuple[int, str, str, str, str]]:
+    """``(ordinal, path, sha256, text, error)`` of one source file (``read_text``)."""
+    ordinal, path = item
+    try:
+        raw = read_text(path)
+    except InputError as e:
+        yield ordinal, path, "", "", str(e)
+        return
+    yield ordinal, path, raw.sha256, raw.text, ""
+
+
+def fingerprint_pages(rows: Iterable[Row], params: Params) -> Iterator[tuple[Any, ...]]:
+    """``(sha256, lang, words, passages, keys)`` of each page content: all its passages'
+    band keys, flattened (position ``row * bands + band``), as ``find_sources`` has them."""
+    for r in rows:
+        seg = prepare(r.text)
+        spans = [(p.first, p.last) for p in seg.passages]
+        fp = fingerprint(seg.norm.words, spans, params)
+        yield r.sha256, seg.lang, seg.body_words(), len(spans), fp.keys.reshape(-1).tolist()
+
+
+def fingerprint_sources(rows: Iterable[Row], params: Params) -> Iterator[tuple[int, int, int]]:
+    """``(key, source_id, passage)`` of each indexed passage of each source, as ``prov add``."""
+    for r in rows:
+        seg = prepare(r.text)
+        fp = fingerprint(seg.norm.words, index_spans(seg), params)
+        for pid, keys in enumerate(fp.keys.tolist()):
+            for key in keys:
+                yield key, r.source_id, pid
+
+
+def _alteration_dict(a: Alteration) -> dict[str, Any]:
+    return {
+        "kind": a.kind, "risk": a.risk, "in_quote": a.in_quote, "source": a.source,
+        "copy": a.copy, "source_context": a.source_context, "copy_context": a.copy_context,
+        "source_span": list(a.source_span), "copy_span": list(a.copy_span),
+    }  # fmt: skip
+
+
+def verify_pages(rows: Iterable[Row], policy: Policy) -> Iterator[tuple[Any, ...]]:
+    """Align and score candidate pairs; rows come sorted by page content, so each page
+    is prepared once; sources are kept prepared in a small cache. Per page, the copies
+    best first and at most ``MATCHES_PER_PAGE``, as ``find_sources``."""
+    cache: OrderedDict[int, Segmented] = OrderedDict()
+    for sha, group in itertools.groupby(rows, key=lambda r: r.sha256):
+        page: Segmented | None = None
+        found: list[tuple[str, int, Score]] = []
+        for r in group:
+            if page is None:
+                page = prepare(r.text)
+            source = cache.get(r.source_id)
+            if source is None:
+                source = cache[r.source_id] = prepare(r.source_text)
+                if len(cache) > SOURCE_CACHE:
+                    cache.popitem(last=False)
+            else:
+                cache.move_to_end(r.source_id)
+            s = compare_segmented(source, page, policy)
+            if s.verdict != UNRELATED:
+                found.append((r.source, r.source_id, s))
+        found.sort(
+            key=lambda m: (
+                -m[2].copy_coverage * m[2].copy_words, -m[2].source_coverage, -m[2].fidelity, m[0]
+            )
+        )  # fmt: skip
+        for path, sid, s in found[:MATCHES_PER_PAGE]:
+            alts = [_alteration_dict(a) for a in s.alterations]
+            risky = sum(1 for a in s.alterations if a.risk != "wording")
+            yield (
+                sha, sid, path, s.verdict, s.meaning_changed, s.fidelity, s.source_coverage,
+                s.copy_coverage, len(alts), risky, json.dumps(alts, ensure_ascii=False),
+            )  # fmt: skip
