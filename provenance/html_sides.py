@@ -1,0 +1,370 @@
+"""The side-by-side view of a comparison, and the helpers every section of the report uses.
+
+:func:`side_by_side` is the section that shows both texts: one row for each aligned
+passage, in source order, with the source cell and the copy cell; every alteration marked
+on both sides (its words, or a caret where the other side added or dropped words) and
+tagged with a link back to its line in the alteration list; the copy's added text dashed;
+each missing source passage against an empty copy cell; source text outside the compared
+body folded. :func:`place` (which row shows an alteration), :func:`stable_indexes` (which
+passages kept their order in the copy), :func:`extend` and :class:`Paragraphs` also serve
+the other sections of :mod:`provenance.html_report`, as do the small helpers and the
+report's vocabulary at the top, which live here, the lower module, once.
+
+Document text is hostile input: it reaches the page only through :func:`esc`
+(``html.escape`` with ``quote=True``), in text or double-quoted attributes; identifiers,
+classes and titles are built from the report's own vocabulary and numbers.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from provenance.score import (
+    MEANING_RISKS,
+    NAME,
+    NUMBER,
+    QUALIFIER,
+    WORDING,
+    Alteration,
+    CompareResult,
+    Score,
+)
+
+__all__ = [
+    "CARET",
+    "KIND_WORDS",
+    "RISK_LABELS",
+    "Paragraphs",
+    "count_words",
+    "esc",
+    "extend",
+    "file_name",
+    "pct",
+    "place",
+    "plural",
+    "side_by_side",
+    "stable_indexes",
+]
+
+#: Kind of alteration -> the verb a reader sees.
+KIND_WORDS = {"insertion": "added", "deletion": "dropped", "substitution": "replaced"}
+RISK_LABELS = {QUALIFIER: "Qualifier", NAME: "Name", NUMBER: "Number", WORDING: "Wording"}
+_RISK_HELP = {
+    QUALIFIER: "a qualifier (negation, hedge, attribution, degree) changed: the claim changed",
+    NAME: "a name or title changed: who is involved changed",
+    NUMBER: "a number, date or quantity changed",
+    WORDING: "wording changed; the meaning is probably the same",
+}
+CARET = "\u2038"  # ‸ : where words were added or dropped on the other side
+
+
+def esc(text: str) -> str:
+    """Document text -> safe HTML text or attribute value (always double-quoted)."""
+    return html.escape(text, quote=True)
+
+
+def pct(x: float) -> str:
+    v = 100 * x
+    return f"{v:.0f}%" if abs(v - round(v)) < 0.05 else f"{v:.1f}%"
+
+
+def plural(n: int, word: str, many: str = "") -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def count_words(text: str) -> int:
+    return len(text.split())
+
+
+def file_name(path: str) -> str:
+    return PurePath(path).name or path
+
+
+class Paragraphs:
+    """Paragraph numbers (non-empty lines, 1-based) of offsets in a text."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [m.start() for m in re.finditer(r"(?m)^[ \t\f\v\u00a0\u202f]*\S", text)]
+
+    def at(self, offset: int) -> int:
+        return max(1, bisect_right(self.starts, offset))
+
+
+def stable_indexes(seq: Sequence[int]) -> set[int]:
+    """Indexes of one longest increasing subsequence of ``seq`` (the passages not moved)."""
+    tails: list[int] = []
+    tail_idx: list[int] = []
+    prev = [-1] * len(seq)
+    for i, v in enumerate(seq):
+        k = bisect_left(tails, v)
+        if k == len(tails):
+            tails.append(v)
+            tail_idx.append(i)
+        else:
+            tails[k] = v
+            tail_idx[k] = i
+        prev[i] = tail_idx[k - 1] if k else -1
+    out: set[int] = set()
+    i = tail_idx[-1] if tail_idx else -1
+    while i >= 0:
+        out.add(i)
+        i = prev[i]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    """A piece of one cell to wrap: an alteration's words, a caret, or added text."""
+
+    start: int
+    end: int
+    html_open: str
+    html_close: str
+    after: str = ""
+
+
+def _render_text(text: str, offset: int, marks: list[_Mark]) -> str:
+    """``text`` (which starts at ``offset`` in its document), escaped, with ``marks``."""
+    out: list[str] = []
+    pos = 0
+    for m in sorted(marks, key=lambda m: (m.start, m.end)):
+        a, b = m.start - offset, m.end - offset
+        if b < pos or a > len(text) or b < 0:
+            continue
+        a = max(a, pos)
+        b = min(max(b, a), len(text))
+        out.append(esc(text[pos:a]))
+        out.append(m.html_open + esc(text[a:b]) + m.html_close + m.after)
+        pos = b
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+_TRAILING = re.compile(r"[^\w\s]+")
+
+
+def extend(text: str, end: int) -> int:
+    """``end`` moved past the punctuation right after it (spans end at a word)."""
+    m = _TRAILING.match(text, end)
+    return m.end() if m else end
+
+
+def _inside(span: tuple[int, int], outer: tuple[int, int]) -> bool:
+    return outer[0] <= span[0] and span[1] <= outer[1]
+
+
+def place(score: Score) -> dict[int, int]:
+    """Alteration index -> the index of the aligned pair whose row shows it."""
+    where: dict[int, int] = {}
+    for ai, a in enumerate(score.alterations):
+        for pi, p in enumerate(score.pairs):
+            if a.source_span[1] > a.source_span[0] and _inside(a.source_span, p.source_span):
+                where[ai] = pi
+                break
+            if a.copy_span[1] > a.copy_span[0] and _inside(a.copy_span, p.copy_span):
+                where[ai] = pi
+                break
+        else:
+            for pi, p in enumerate(score.pairs):
+                if _inside(a.source_span, p.source_span) and _inside(a.copy_span, p.copy_span):
+                    where[ai] = pi
+                    break
+    return where
+
+
+def _alt_title(n: int, a: Alteration) -> str:
+    quote = ", inside a quotation" if a.in_quote else ""
+    return f"#{n} {a.risk}: {KIND_WORDS.get(a.kind, a.kind)}{quote}. {_RISK_HELP.get(a.risk, '')}"
+
+
+def _alt_attrs(p: str, n: int, a: Alteration, side: str) -> str:
+    risk, kind = esc(a.risk), esc(a.kind)
+    return (
+        f'class="alt risk-{risk} kind-{kind} side-{side}" data-risk="{risk}" '
+        f'data-kind="{kind}" data-side="{side}" data-alt="{n}" '
+        f'title="{esc(_alt_title(n, a))}"'
+    )
+
+
+def _tag(p: str, n: int, a: Alteration) -> str:
+    risky = a.risk in MEANING_RISKS
+    label = f"{n}\u00a0{esc(RISK_LABELS.get(a.risk, a.risk))}" if risky else str(n)
+    cls = f"tag risk-{esc(a.risk)}" + (" risky" if risky else "")
+    hidden = "" if risky else f'<span class="sr"> {esc(a.risk)}</span>'
+    return f'<a class="{cls}" href="#{p}item-{n}" title="back to the list">{label}{hidden}</a>'
+
+
+def _cell_marks(p: str, alts: list[tuple[int, Alteration]]) -> tuple[list[_Mark], list[_Mark]]:
+    """The marks of one row: (source side, copy side)."""
+    left: list[_Mark] = []
+    right: list[_Mark] = []
+    for n, a in alts:
+        title = esc(_alt_title(n, a))
+        cls = f"gap risk-{esc(a.risk)}"
+        if a.kind == "insertion":
+            s0 = a.source_span[0]
+            caret = f'<span class="{cls}" id="{p}alt-{n}-src" title="{title}">{CARET}</span>'
+            left.append(_Mark(s0, s0, caret, ""))
+        else:
+            ident = f"{p}alt-{n}" if a.kind == "deletion" else f"{p}alt-{n}-src"
+            left.append(
+                _Mark(
+                    a.source_span[0],
+                    a.source_span[1],
+                    f'<mark {_alt_attrs(p, n, a, "source")} id="{ident}">',
+                    "</mark>",
+                    _tag(p, n, a) if a.kind == "deletion" else "",
+                )
+            )
+        if a.kind == "deletion":
+            c0 = a.copy_span[0]
+            right.append(
+                _Mark(
+                    c0,
+                    c0,
+                    f'<span class="{cls}" id="{p}alt-{n}-copy" title="{title}">{CARET}</span>',
+                    "",
+                )
+            )
+        else:
+            right.append(
+                _Mark(
+                    a.copy_span[0],
+                    a.copy_span[1],
+                    f'<mark {_alt_attrs(p, n, a, "copy")} id="{p}alt-{n}">',
+                    "</mark>",
+                    _tag(p, n, a),
+                )
+            )
+    return left, right
+
+
+def _added_marks(r: CompareResult, p: str, span: tuple[int, int]) -> list[_Mark]:
+    out = []
+    for k, ad in enumerate(r.score.added, 1):
+        a, b = max(ad.copy_span[0], span[0]), min(ad.copy_span[1], span[1])
+        if a < b:
+            reason = esc(ad.reason)
+            out.append(
+                _Mark(
+                    a,
+                    b,
+                    f'<span class="added-inline" data-reason="{reason}" '
+                    f'title="added by the copy: {reason}">',
+                    "</span>",
+                    f'<a class="tag" href="#{p}added-{k}" title="added: {reason}">+</a>',
+                )
+            )
+    return out
+
+
+def side_by_side(r: CompareResult, p: str, h: int) -> str:
+    s = r.score
+    src_par, copy_par = Paragraphs(r.source_text), Paragraphs(r.copy_text)
+    where = place(s)
+    by_pair: dict[int, list[tuple[int, Alteration]]] = {}
+    for ai, pi in where.items():
+        by_pair.setdefault(pi, []).append((ai + 1, s.alterations[ai]))
+    order = sorted(range(len(s.pairs)), key=lambda i: s.pairs[i].copy_span[0])
+    copy_rank = {pi: k + 1 for k, pi in enumerate(order)}
+    stable = stable_indexes([s.pairs[i].copy_span[0] for i in range(len(s.pairs))])
+
+    rows: list[tuple[int, int, str]] = []
+    covered: list[tuple[int, int]] = []
+    for pi, pair in enumerate(s.pairs):
+        left, right = _cell_marks(p, by_pair.get(pi, []))
+        right += _added_marks(r, p, pair.copy_span)
+        (a0, a1), (b0, b1) = pair.source_span, pair.copy_span
+        a1, b1 = extend(r.source_text, a1), extend(r.copy_text, b1)
+        moved = (
+            '<span class="pill moved" title="this passage is at another place in the copy">'
+            "moved in the copy</span>"
+            if pi not in stable
+            else ""
+        )
+        n_alts = len(by_pair.get(pi, []))
+        risky = sum(1 for _, a in by_pair.get(pi, []) if a.risk in MEANING_RISKS)
+        counts = plural(n_alts, "alteration") + (f", {risky} risky" if risky else "")
+        head = (
+            f'<div class="rowhead"><a href="#{p}row-{pi + 1}">passage {pi + 1}</a>'
+            f"<span>source ¶\u00a0{src_par.at(a0)}</span>"
+            f'<span class="copy-pos">copy ¶\u00a0{copy_par.at(b0)} '
+            f"(passage {copy_rank[pi]} in copy order)</span>{moved}"
+            f"<span>{pct(pair.similarity)} similar</span><span>{counts}</span></div>"
+        )
+        covered.append((a0, a1))
+        rows.append(
+            (
+                a0,
+                0,
+                f'<div class="row pair" id="{p}row-{pi + 1}" data-pair="{pi + 1}" '
+                f'data-copy-start="{b0}" data-moved="{"true" if moved else "false"}">{head}'
+                f'<div class="cell src"><div class="cellhead">Source</div><div class="text">'
+                f"{_render_text(r.source_text[a0:a1], a0, left)}</div></div>"
+                f'<div class="cell copy"><div class="cellhead">Copy</div><div class="text">'
+                f"{_render_text(r.copy_text[b0:b1], b0, right)}</div></div></div>",
+            )
+        )
+    for k, m in enumerate(s.missing, 1):
+        a0, a1 = m.source_span[0], extend(r.source_text, m.source_span[1])
+        covered.append((a0, a1))
+        rows.append(
+            (
+                a0,
+                0,
+                f'<div class="row missing" id="{p}missing-{k}" data-missing="{k}">'
+                f'<div class="rowhead"><span class="badge risk-wording">missing</span>'
+                f"<span>source ¶\u00a0{src_par.at(a0)}</span>"
+                f"<span>{plural(count_words(m.text), 'word')}"
+                " the copy does not reproduce</span></div>"
+                f'<div class="cell src"><div class="cellhead">Source</div>'
+                f'<div class="text">{esc(r.source_text[a0:a1])}</div></div>'
+                f'<div class="cell copy"><div class="cellhead">Copy</div>'
+                f'<span class="notice">not in the copy</span></div></div>',
+            )
+        )
+    # Source text outside its body (title, boilerplate): shown folded, for completeness.
+    pos = 0
+    for a0, a1 in sorted(covered) + [(len(r.source_text), len(r.source_text))]:
+        gap = r.source_text[pos:a0]
+        if gap.strip():
+            rows.append(
+                (
+                    pos,
+                    1,
+                    f'<div class="row outside" data-outside="true"><div class="cell src">'
+                    f"<details><summary>source text not compared (title, heading or "
+                    f"boilerplate; {plural(count_words(gap), 'word')})</summary>"
+                    f'<div class="text">{esc(gap.strip())}</div></details></div>'
+                    f'<div class="cell copy"></div></div>',
+                )
+            )
+        pos = max(pos, a1)
+    rows.sort(key=lambda t: (t[0], t[1]))
+
+    hh = f"h{h}"
+    legend = (
+        '<p class="legend">'
+        '<span><mark class="alt risk-qualifier side-copy">qualifier</mark> '
+        '<mark class="alt risk-name side-copy">name</mark> '
+        '<mark class="alt risk-number side-copy">number</mark> '
+        '<mark class="alt risk-wording side-copy">wording</mark> changed words</span>'
+        '<span><mark class="alt risk-wording side-source">struck</mark> '
+        "source words the copy dropped or replaced</span>"
+        f'<span><span class="gap">{CARET}</span> '
+        "where the other side added or dropped words</span>"
+        '<span><span class="added-inline">dashed</span> added by the copy</span></p>'
+    )
+    body = "".join(html_ for _, _, html_ in rows) or '<p class="none">Nothing to show.</p>'
+    return (
+        f'<section id="{p}side-by-side" class="sbs"><{hh}>Side by side, in source order</{hh}>'
+        f"{legend}"
+        f'<div class="sbs-head" aria-hidden="true"><div>Source · <code>{esc(file_name(r.source))}'
+        f"</code></div><div>Copy · <code>{esc(file_name(r.copy))}</code></div></div>"
+        f"{body}</section>"
+    )
