@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from provenance.fingerprint import passage_hashes
-from provenance.ingest import Page, iter_pages
+from provenance.ingest import Page
+from provenance.ingest_web import iter_pages
 from provenance.params import DEFAULT_POLICY, Policy
 from provenance.pipeline import (
     STOCK_MIN_DOCS,

@@ -62,7 +62,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance.errors import InputError, ProvError
-from provenance.ingest import SCAN_SUFFIXES, expand_paths
+from provenance.ingest import expand_paths
+from provenance.ingest_web import SCAN_SUFFIXES
 from provenance.params import DEFAULT_POLICY, Params, Policy
 from provenance.pipeline import MAX_CANDIDATES
 from provenance.report import RESULT_COLUMNS

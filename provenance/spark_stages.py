@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from provenance.errors import InputError
 from provenance.fingerprint import fingerprint
-from provenance.ingest import Page, iter_pages, read_text
+from provenance.ingest import Page, read_text
+from provenance.ingest_web import iter_pages
 from provenance.params import Params, Policy
 from provenance.pipeline import compare_segmented, index_spans, prepare
 from provenance.scan import MATCHES_PER_PAGE

@@ -19,8 +19,9 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders  # type: ignore[import-untyped,unused-ignore]
 from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped,unused-ignore]
 
-from provenance import ingest
-from provenance.ingest import Page, iter_pages
+from provenance import ingest, ingest_warc, ingest_web
+from provenance.ingest import Page
+from provenance.ingest_web import iter_pages
 
 ARTICLE = (
     "The provenance of a text is the history of its copies, and this paragraph is long "
@@ -571,7 +572,8 @@ def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name
     def refuse(file: object, *args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied", str(file))
 
-    monkeypatch.setattr(ingest, "open", refuse, raising=False)  # works when run as root
+    for module in (ingest_web, ingest_warc):  # the modules that open the files read here
+        monkeypatch.setattr(module, "open", refuse, raising=False)  # works when run as root
     (page,) = pages(path)
     assert page.error == f"{path}: permission denied"
 
