@@ -1,6 +1,6 @@
 """The nightly crawl job: pages in, verified matches kept in the database.
 
-``scan`` streams the input (folders, HTML, WARC, JSONL: ``ingest.iter_pages``), skips
+``scan`` streams the input (folders, HTML, WARC, JSONL: ``ingest_web.iter_pages``), skips
 what it has recorded before, sends the rest to a pool of worker processes (each opens
 the index read-only and runs ``pipeline.find_sources``: normalise, segment,
 fingerprint, look up, align, score), and writes the results from this one process, in

@@ -9,7 +9,7 @@ job. The job (:func:`spark_scan`) runs provenance's own stage functions on the e
 (module-level and picklable, in :mod:`provenance.spark_stages`):
 
 1. **Read**: the page files are listed on the driver (folders walked like ``prov scan``)
-   and distributed in groups of about equal bytes; executors run ``ingest.iter_pages``
+   and distributed in groups of about equal bytes; executors run ``ingest_web.iter_pages``
    on each file. A ``.parquet`` input (``url`` and ``text`` columns; ``key``,
    ``fetched_at`` or ``date`` if present) is read with ``spark.read.parquet``. Sources are
    text files (``ingest.read_text``, keyed and de-duplicated like ``prov add``) or an
