@@ -3,8 +3,9 @@
 Each source passage is looked up in the copy on its own, so that reordered, merged
 or split paragraphs still align: word trigrams shared with the copy vote for where
 the passage starts in the copy (a diagonal, as in BLAST-style seeding), the copy
-around the best diagonal is aligned to the passage with difflib's matcher, and the
-copy span is trimmed to the matched words. Strongest passages claim their copy words
+around the best diagonal is aligned to the passage with difflib's matcher (cydifflib's
+compiled port of it: the same matches, 5-8x faster), and the copy span is trimmed to
+the matched words. Strongest passages claim their copy words
 first; a copy word belongs to at most one source passage. Finally each claimed span
 may grow over unclaimed neighbouring words, as many as the passage lacks at that end
 (so "In Syria" -> "Within Syria" is a substitution, not a deletion plus added text),
@@ -20,7 +21,12 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from difflib import Match, SequenceMatcher
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # cydifflib is difflib's algorithm compiled, with the same API
+    from difflib import Match, SequenceMatcher
+else:
+    from cydifflib import SequenceMatcher
 
 SUBSTITUTION, INSERTION, DELETION = "substitution", "insertion", "deletion"
 _OPCODE_KIND = {"replace": SUBSTITUTION, "insert": INSERTION, "delete": DELETION}

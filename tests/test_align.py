@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+import difflib
+
+import cydifflib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance.align import DELETION, INSERTION, SUBSTITUTION, align
 from provenance.normalize import normalize
@@ -109,3 +114,27 @@ def test_threshold_separates_found_from_rewritten() -> None:
         "officials said they might meet again in belgium next year to discuss the coalition"
     )
     assert align(src, ranges, rewritten, 0.75).matches == ()
+
+
+# align uses cydifflib's SequenceMatcher for difflib's: the same matches and opcodes, also
+# when one side is kept and the other replaced (how align searches a passage's window).
+_WORD_LISTS = st.lists(
+    st.sampled_from(["the", "a", "minister", "met", "rome", "x", "of"]), max_size=150
+)
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(_WORD_LISTS, st.lists(_WORD_LISTS, min_size=1, max_size=4))
+def test_cydifflib_matches_difflib(passage: list[str], windows: list[list[str]]) -> None:
+    ours = cydifflib.SequenceMatcher(autojunk=False)
+    ref = difflib.SequenceMatcher(autojunk=False)
+    ours.set_seq2(passage)
+    ref.set_seq2(passage)
+    for window in windows:
+        ours.set_seq1(list(window))
+        ref.set_seq1(list(window))
+        assert [tuple(m) for m in ours.get_matching_blocks()] == [
+            tuple(m) for m in ref.get_matching_blocks()
+        ]
+        assert ours.get_opcodes() == ref.get_opcodes()
+        assert ours.ratio() == ref.ratio()
