@@ -81,6 +81,22 @@ static int get_array(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, int wr
     return 0;
 }
 
+/* get_array for each of objs[0..n), outputs (writable) from index `first_output` on: all
+ * acquired (0), or none, with the error set (-1). */
+static int get_arrays(PyObject *const *objs, Py_buffer *bufs, const Py_ssize_t *sizes,
+                      const char *const *names, int n, int first_output) {
+    for (int j = 0; j < n; j++)
+        if (get_array(objs[j], &bufs[j], sizes[j], j >= first_output, names[j]) < 0) {
+            while (j--) PyBuffer_Release(&bufs[j]);
+            return -1;
+        }
+    return 0;
+}
+
+static void release_arrays(Py_buffer *bufs, int n) {
+    for (int j = 0; j < n; j++) PyBuffer_Release(&bufs[j]);
+}
+
 /* normalize.simple_tokens's character classes (normalize._classes). */
 enum { SEP, LETTER, DIGIT, APOS, POINT, OTHER };
 static unsigned char CLASS[256];
@@ -234,15 +250,13 @@ static PyObject *scan(PyObject *self, PyObject *args) {
         return NULL;
     }
     Py_buffer bufs[4];
-    PyObject *objs[4] = {o_text, o_starts, o_hashes, o_chunks};
+    PyObject *const objs[4] = {o_text, o_starts, o_hashes, o_chunks};
     const Py_ssize_t sizes[4] = {1, 8, 8, 8};
-    const char *names[4] = {"text", "starts", "hashes", "chunks"};
-    int got = 0;
-    for (; got < 4; got++)
-        if (get_array(objs[got], &bufs[got], sizes[got], got >= 1, names[got]) < 0) break;
+    const char *const names[4] = {"text", "starts", "hashes", "chunks"};
+    if (get_arrays(objs, bufs, sizes, names, 4, 1) < 0) return NULL;
     const char *error = NULL;
     Py_ssize_t count = 0, n_chunks = 0;
-    if (got == 4) {
+    {
         const Py_ssize_t n = bufs[0].len, room = (n + 1) / 2;
         unsigned char *flat = NULL;
         uint64_t *mask = NULL;
@@ -264,8 +278,7 @@ static PyObject *scan(PyObject *self, PyObject *args) {
         PyMem_RawFree(apos.at);
         PyMem_RawFree(hard.at);
     }
-    for (int j = 0; j < got; j++) PyBuffer_Release(&bufs[j]);
-    if (got < 4) return NULL;
+    release_arrays(bufs, 4);
     if (error) {
         PyErr_Format(PyExc_ValueError, "scan: %s", error);
         return NULL;
@@ -285,15 +298,13 @@ static PyObject *sketch(PyObject *self, PyObject *args) {
         return NULL;
     }
     Py_buffer bufs[6];
-    PyObject *objs[6] = {o_wh, o_spans, o_a, o_b, o_sig, o_keys};
+    PyObject *const objs[6] = {o_wh, o_spans, o_a, o_b, o_sig, o_keys};
     const Py_ssize_t sizes[6] = {8, 8, 4, 4, 4, 8};
-    const char *names[6] = {"word_hashes", "spans", "a", "b", "signatures", "keys"};
-    int got = 0;
-    for (; got < 6; got++)
-        if (get_array(objs[got], &bufs[got], sizes[got], got >= 4, names[got]) < 0) break;
+    const char *const names[6] = {"word_hashes", "spans", "a", "b", "signatures", "keys"};
+    if (get_arrays(objs, bufs, sizes, names, 6, 4) < 0) return NULL;
     const char *error = NULL;
     uint32_t *mixed = NULL;
-    if (got == 6) {
+    {
         const Py_ssize_t words = bufs[0].len / 8, n = bufs[1].len / 16, perms = bufs[2].len / 4;
         const uint64_t *wh = bufs[0].buf;
         const int64_t *spans = bufs[1].buf;
@@ -320,10 +331,8 @@ static PyObject *sketch(PyObject *self, PyObject *args) {
             for (Py_ssize_t i = 0; i < n; i++, sig += perms, keys += bands) {
                 const uint64_t *w = wh + spans[2 * i];
                 const Py_ssize_t len = spans[2 * i + 1] - spans[2 * i];
-                Py_ssize_t m = len >= k ? len - k + 1 : 1;
-                if (len < k) mixed[0] = fmix32((uint32_t)shingle(w, len));
-                else
-                    for (Py_ssize_t j = 0; j < m; j++) mixed[j] = fmix32((uint32_t)shingle(w + j, k));
+                const Py_ssize_t width = len < k ? len : k, m = len - width + 1;
+                for (Py_ssize_t j = 0; j < m; j++) mixed[j] = fmix32((uint32_t)shingle(w + j, width));
                 minhash(mixed, m, a, b, perms, sig);
                 for (Py_ssize_t band = 0; band < bands; band++) {
                     uint64_t h = (uint64_t)(band + 1) * MIX[0];
@@ -336,8 +345,7 @@ static PyObject *sketch(PyObject *self, PyObject *args) {
         }
         PyMem_RawFree(mixed);
     }
-    for (int j = 0; j < got; j++) PyBuffer_Release(&bufs[j]);
-    if (got < 6) return NULL;
+    release_arrays(bufs, 6);
     if (error) {
         PyErr_Format(PyExc_ValueError, "sketch: %s", error);
         return NULL;

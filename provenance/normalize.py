@@ -126,7 +126,8 @@ def simple_tokens(lowered: str) -> tuple[str, Chunks] | None:
     and the hard chunks (``(k, 2)`` start and end offsets, blanked in it too) that the
     pattern must split; None when most chunks are hard."""
     data = ascii_codes(lowered)
-    lowered = data.decode("ascii")
+    if not lowered.isascii():  # non-ASCII characters are NUL from here on
+        lowered = data.decode("ascii")
     flat = _stray_apostrophes(lowered.translate(_ASCII_TOKENS))
     cls = _CLASS[np.frombuffer(data, dtype=np.uint8)]
     if len(cls) == 1:
