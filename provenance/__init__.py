@@ -13,9 +13,9 @@ words were altered, added or dropped?
 from __future__ import annotations
 
 from provenance.errors import IndexMismatch, InputError, NotFound, ProvError, StoreError
+from provenance.match.score import Alteration, CheckResult, CompareResult, Score
 from provenance.params import DEFAULT_PARAMS, DEFAULT_POLICY, Params, Policy
 from provenance.pipeline import add, check, compare, compare_segmented, prepare, remove, sources
-from provenance.score import Alteration, CheckResult, CompareResult, Score
 
 __all__ = [
     "DEFAULT_PARAMS",

@@ -21,14 +21,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from provenance import pipeline, report
+from provenance import pipeline
 from provenance.errors import InputError, ProvError, StoreError
 from provenance.pipeline import STOCK_MIN_DOCS
+from provenance.report import json as report
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
-    from provenance.scan import ScanStats
+    from provenance.crawl.scan import ScanStats
 
 EXIT_FOUND, EXIT_NONE, EXIT_INTERNAL = 0, 1, 5
 
@@ -208,7 +209,7 @@ def compare(
         for warning in result.score.warnings:
             typer.echo(f"Warning: {warning}", err=True)
         if html is not None:
-            from provenance.html_report import render_compare_html
+            from provenance.report.html import render_compare_html
 
             _write(html, render_compare_html(result))
     fmt = _format(fmt, json_)
@@ -219,7 +220,7 @@ def compare(
     elif fmt is Format.csv:
         typer.echo(report.csv_header() + report.csv_rows([result]), nl=False)
     else:
-        from provenance.terminal import compare_renderable
+        from provenance.report.terminal import compare_renderable
 
         _print(compare_renderable(result))
     raise typer.Exit(EXIT_NONE if result.score.verdict == "unrelated" else EXIT_FOUND)
@@ -255,7 +256,7 @@ def check(
                 continue
             found = found or bool(result.matches)
             if html is not None:
-                from provenance.html_report import render_check_html
+                from provenance.report.html import render_check_html
 
                 out = html / f"{Path(result.suspect).stem}.html" if len(suspects) > 1 else html
                 _write(out, render_check_html(result))
@@ -266,7 +267,7 @@ def check(
             elif fmt is Format.csv:
                 typer.echo(report.csv_rows(list(result.matches)), nl=False)
             else:
-                from provenance.terminal import check_renderable
+                from provenance.report.terminal import check_renderable
 
                 _print(check_renderable(result))
         if collected:
@@ -308,8 +309,8 @@ def scan(
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from provenance.scan import scan as run_scan
-    from provenance.terminal import scan_summary
+    from provenance.crawl.scan import scan as run_scan
+    from provenance.report.terminal import scan_summary
 
     if not inputs and not recheck:
         typer.echo("Error: give folders or files to scan (or --recheck)", err=True)
@@ -355,12 +356,12 @@ def results(
     fmt: ResultFormat = Format.text,
 ) -> None:
     """Export what scans found: one row per (page, source) match."""
-    from provenance.scan import results as query
+    from provenance.crawl.scan import results as query
 
     with _errors():
         rows = query(_db(db), since=since, verdict=verdict)
     if fmt is Format.text:
-        from provenance.terminal import results_renderable
+        from provenance.report.terminal import results_renderable
 
         _print(results_renderable(rows))
     else:
@@ -374,14 +375,14 @@ def history(
     json_: JsonOption = False,
 ) -> None:
     """A page's versions, their verdicts, and what changed between them."""
-    from provenance.scan import history as query
+    from provenance.crawl.scan import history as query
 
     with _errors():
         versions = query(_db(db), url)
     if json_:
         typer.echo(json.dumps({"url": url, "versions": versions}, ensure_ascii=False, indent=2))
     else:
-        from provenance.terminal import history_renderable
+        from provenance.report.terminal import history_renderable
 
         _print(history_renderable(url, versions))
     raise typer.Exit(EXIT_FOUND if versions else EXIT_NONE)
@@ -390,12 +391,12 @@ def history(
 @app.command()
 def clusters(db: DbOption = None, fmt: ResultFormat = Format.text) -> None:
     """Scanned pages grouped by the source they copy."""
-    from provenance.scan import clusters as query
+    from provenance.crawl.scan import clusters as query
 
     with _errors():
         groups = query(_db(db))
     if fmt is Format.text:
-        from provenance.terminal import clusters_renderable
+        from provenance.report.terminal import clusters_renderable
 
         _print(clusters_renderable(groups))
     else:
@@ -437,8 +438,8 @@ def spark_scan(
     Needs `pip install 'prov[spark]'` and Java 17+. Same copies, verdicts and scores as
     `prov scan --stock-min 0`; load them into a database with `prov import-results`.
     """
-    from provenance.spark import spark_scan as run
-    from provenance.store import MAX_BUCKET
+    from provenance.index.store import MAX_BUCKET
+    from provenance.spark.driver import spark_scan as run
 
     with _errors():
         st = run(sources, pages, out, master=master)
@@ -462,7 +463,7 @@ def export_sources(
 ) -> None:
     """Write the index's sources (path, sha256, text, id, parameters) to Parquet, for
     `prov spark-scan --sources`."""
-    from provenance.spark_parquet import export_sources as run
+    from provenance.spark.parquet import export_sources as run
 
     with _errors():
         n = run(_db(db), out)
@@ -475,7 +476,7 @@ def import_results(
     db: DbOption = None,
 ) -> None:
     """Load a `prov spark-scan` output into a prov database (created if missing)."""
-    from provenance.spark_parquet import import_results as run
+    from provenance.spark.parquet import import_results as run
 
     with _errors():
         s = run(out, _db(db))
@@ -493,7 +494,7 @@ def sources(db: DbOption = None, json_: JsonOption = False) -> None:
     if json_:
         typer.echo(report.render_sources_json(rows))
     else:
-        from provenance.terminal import sources_renderable
+        from provenance.report.terminal import sources_renderable
 
         _print(sources_renderable(rows))
 
@@ -520,7 +521,7 @@ def doctor(db: DbOption = None, json_: JsonOption = False) -> None:
     if json_:
         typer.echo(json.dumps({"healthy": healthy, **health}, ensure_ascii=False, indent=2))
     else:
-        from provenance.terminal import doctor_renderable
+        from provenance.report.terminal import doctor_renderable
 
         _print(doctor_renderable(healthy, health))
     raise typer.Exit(0 if healthy else 4)

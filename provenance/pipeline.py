@@ -15,15 +15,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from provenance.align import align
 from provenance.errors import InputError
-from provenance.fingerprint import fingerprint, kernel, passage_hashes
-from provenance.ingest import RawText, expand_paths, read_document
-from provenance.normalize import normalize
+from provenance.index.store import SourceRecord, SourceRow, Store, StoredText, source_record
+from provenance.ingest.files import RawText, expand_paths, read_document
+from provenance.match.align import align
+from provenance.match.fingerprint import fingerprint, kernel, passage_hashes
+from provenance.match.score import UNRELATED, CheckResult, CompareResult, Score, score
 from provenance.params import DEFAULT_POLICY, NORM_VERSION, Params, Policy
-from provenance.score import UNRELATED, CheckResult, CompareResult, Score, score
-from provenance.segment import Segmented, segment
-from provenance.store import SourceRecord, SourceRow, Store, StoredText, source_record
+from provenance.text.normalize import normalize
+from provenance.text.segment import Segmented, segment
 
 if TYPE_CHECKING:
     from concurrent.futures import Future

@@ -53,7 +53,7 @@ path starts from those strings and ends with signatures:
 
 - prov: ``fingerprint.fingerprint_texts(texts, Params())`` over batches of ``--batch``
   (1,000) texts, on every passage of the corpus, with the compiled kernel
-  (``provenance/_kernel.c``) and again on its NumPy path (what an install without a C
+  (``provenance/match/_kernel.c``) and again on its NumPy path (what an install without a C
   compiler runs; same signatures); and on real text: the passages prov
   finds in ``samples/seeds/`` (curly quotes, numbers, names, a translation: the chunks
   the tokeniser hands to its regular expression), repeated to 20,000. Sub-rows: the
@@ -146,13 +146,13 @@ import numpy as np
 import xxhash
 from datasketch import MinHash
 
-from provenance import fingerprint as fingerprint_mod
 from provenance import pipeline
-from provenance import store as store_mod
-from provenance.fingerprint import fingerprint, fingerprint_texts, kernel, shingle_hashes
-from provenance.normalize import normalize
+from provenance.index import store as store_mod
+from provenance.index.store import Store
+from provenance.match import fingerprint as fingerprint_mod
+from provenance.match.fingerprint import fingerprint, fingerprint_texts, kernel, shingle_hashes
 from provenance.params import Params
-from provenance.store import Store
+from provenance.text.normalize import normalize
 
 # -- corpus ------------------------------------------------------------------------
 

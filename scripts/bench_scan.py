@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Runs the scan in this process and prints its peak RSS (the scan's own, not the parent's).
 _WRAPPER = """
 import json, sys, time
-from provenance.scan import scan
+from provenance.crawl.scan import scan
 t = time.monotonic()
 stats = scan([sys.argv[1]], sys.argv[2], workers=int(sys.argv[3]))
 seconds = time.monotonic() - t

@@ -37,8 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from provenance import pipeline  # noqa: E402
-from provenance.scan import results, scan  # noqa: E402
-from provenance.spark import session, spark_scan  # noqa: E402
+from provenance.crawl.scan import results, scan  # noqa: E402
+from provenance.spark.driver import session, spark_scan  # noqa: E402
 
 KEYS = ("url", "key", "fetched_at", "source", "verdict", "alterations", "risky")
 

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from provenance import pipeline  # noqa: E402
-from provenance.html_report import render_compare_html  # noqa: E402
+from provenance.report.html import render_compare_html  # noqa: E402
 
 SOURCE = "samples/seeds/004_2dfa19232605a5b0.txt"
 COPY = "samples/seeds/003_5d0c29417a0adc5d.txt"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from provenance.pipeline import prepare
-from provenance.segment import Segmented
+from provenance.text.segment import Segmented
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "samples" / "seeds"

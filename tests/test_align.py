@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.align import DELETION, INSERTION, SUBSTITUTION, align
-from provenance.normalize import normalize
+from provenance.match.align import DELETION, INSERTION, SUBSTITUTION, align
+from provenance.text.normalize import normalize
 
 S1 = "the coalition remains committed to promoting efforts to ensure that accused terrorists are tried"
 S2 = "the ministers reaffirmed their intent to hold the next meeting of the coalition in brussels"

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from provenance import pipeline
-from provenance.html_report import render_check_html, render_compare_html
+from provenance.report.html import render_check_html, render_compare_html
 from tests.conftest import ROOT, seed_path
 from tests.test_html_report import hostile_copy
 

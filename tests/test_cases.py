@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
+from provenance.match.score import Alteration, Score
 from provenance.pipeline import compare_segmented, prepare
-from provenance.score import Alteration, Score
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "assets" / "cases"

@@ -21,8 +21,9 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from provenance import pipeline, schema
-from provenance.scan import scan
+from provenance import pipeline
+from provenance.crawl.scan import scan
+from provenance.index import schema
 from tests.conftest import ROOT, seed_path, seed_text
 
 CASES = ROOT / "tests" / "assets" / "cases"

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from datasketch import MinHash
 
-from provenance.fingerprint import band_keys, fingerprint, jaccard, shingle_hashes
+from provenance.match.fingerprint import band_keys, fingerprint, jaccard, shingle_hashes
 from provenance.params import Params
 
 WORDS = (
@@ -86,8 +86,8 @@ def test_params_are_validated() -> None:
     ],
 )
 def test_fingerprint_texts_equals_fingerprint_of_each_text(texts: list[str]) -> None:
-    from provenance.fingerprint import fingerprint_texts
-    from provenance.normalize import normalize
+    from provenance.match.fingerprint import fingerprint_texts
+    from provenance.text.normalize import normalize
 
     params = Params()
     batch = fingerprint_texts(texts, params)

@@ -21,12 +21,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from provenance import compare_texts
-from provenance.align import align
-from provenance.normalize import normalize, normalize_word
+from provenance.match.align import align
+from provenance.match.score import Score
 from provenance.params import DEFAULT_POLICY
 from provenance.pipeline import compare_segmented, prepare
-from provenance.score import Score
-from provenance.segment import BOILERPLATE, Segmented, segment
+from provenance.text.normalize import normalize, normalize_word
+from provenance.text.segment import BOILERPLATE, Segmented, segment
 
 CASES = Path(__file__).resolve().parent / "assets" / "cases"
 

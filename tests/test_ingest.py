@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from provenance.errors import InputError
-from provenance.ingest import decode, expand_paths, read_text
+from provenance.ingest.files import decode, expand_paths, read_text
 
 TEXT = "Café “quotes” – naïve Łódź"
 
@@ -70,7 +70,7 @@ def test_expand_paths_walks_folders_once_without_following_links(tmp_path: Path)
 
 
 def test_read_document_takes_an_html_page_by_its_main_text(tmp_path: Path) -> None:
-    from provenance.ingest import read_document
+    from provenance.ingest.files import read_document
 
     page = tmp_path / "p.html"
     body = "The council approved the harbour budget on Monday after a long and heated debate."

@@ -19,9 +19,11 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders  # type: ignore[import-untyped,unused-ignore]
 from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped,unused-ignore]
 
-from provenance import ingest, ingest_warc, ingest_web
-from provenance.ingest import Page
-from provenance.ingest_web import iter_pages
+from provenance.ingest import files as ingest
+from provenance.ingest import warc as ingest_warc
+from provenance.ingest import web as ingest_web
+from provenance.ingest.files import Page
+from provenance.ingest.web import iter_pages
 
 ARTICLE = (
     "The provenance of a text is the history of its copies, and this paragraph is long "

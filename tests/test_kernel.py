@@ -1,4 +1,4 @@
-"""The compiled kernel (provenance/_kernel.c) gives exactly what the NumPy path gives."""
+"""The compiled kernel (provenance/match/_kernel.c) gives exactly what the NumPy path gives."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import xxhash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import provenance.fingerprint as fp
-import provenance.normalize as normalize_module
+import provenance.match.fingerprint as fp
+import provenance.text.normalize as normalize_module
 from provenance.params import Params
 
 from .test_normalize import _PIECES

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import provenance.normalize as normalize_module
-from provenance.normalize import normalize, normalize_regex, normalize_word
+import provenance.text.normalize as normalize_module
+from provenance.text.normalize import normalize, normalize_regex, normalize_word
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from provenance import pipeline
-from provenance.store import Store
+from provenance.index.store import Store
 from tests.conftest import seed_path
 from tests.test_crash import make_sources
 

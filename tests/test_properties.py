@@ -15,9 +15,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provenance.normalize import normalize, normalize_word
+from provenance.match.score import Score
 from provenance.pipeline import compare_segmented, prepare
-from provenance.score import Score
+from provenance.text.normalize import normalize, normalize_word
 
 SOURCES = Path(__file__).resolve().parent / "assets" / "cases" / "sources"
 VERDICTS = {"verbatim", "near-verbatim", "paraphrased", "partial", "unrelated"}

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from provenance import pipeline
-from provenance.report import (
+from provenance.report.json import (
     compare_dict,
     csv_header,
     csv_rows,
@@ -14,7 +14,7 @@ from provenance.report import (
     render_compare_json,
     summary,
 )
-from provenance.terminal import compare_renderable, to_text
+from provenance.report.terminal import compare_renderable, to_text
 from tests.conftest import GOLDEN, ROOT
 
 PAIRS = [("004", "003"), ("001", "000"), ("001", "004")]

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from provenance import pipeline
+from provenance.crawl.scan import clusters, history, results, scan
 from provenance.errors import StoreError
-from provenance.scan import clusters, history, results, scan
-from provenance.store import Store
+from provenance.index.store import Store
 from tests.conftest import ROOT, seed_path, seed_text
 
 CASES = ROOT / "tests" / "assets" / "cases"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from provenance import pipeline
-from provenance.scan import history, results, scan
+from provenance.crawl.scan import history, results, scan
 from tests.conftest import ROOT
 
 PAGES = 600

@@ -5,9 +5,9 @@ import re
 import pytest
 
 from provenance import compare_texts
+from provenance.match.score import NAME, NUMBER, QUALIFIER, WORDING
 from provenance.params import Policy
 from provenance.pipeline import compare_segmented
-from provenance.score import NAME, NUMBER, QUALIFIER, WORDING
 from tests.conftest import expectations, seed, seed_text
 
 BASE = (

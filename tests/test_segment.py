@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from provenance.normalize import normalize
-from provenance.segment import (
+from provenance.text.normalize import normalize
+from provenance.text.segment import (
     BODY,
     BOILERPLATE,
     HEADING,

@@ -1,7 +1,7 @@
 """prov spark-scan on Spark (local[2]) over a generated crawl gives what prov scan gives.
 
 ``prov scan`` runs with ``stock_min=0``: stock phrases are learned page by page, in
-input order, which the Spark job does not reproduce (provenance/spark.py says why).
+input order, which the Spark job does not reproduce (provenance/spark/driver.py says why).
 Skipped, with the reason, only when pyspark or a Java runtime is missing
 (``pip install -e '.[spark]'``; ``scripts/install_java.sh``).
 """
@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from provenance import pipeline
+from provenance.crawl.scan import results, scan
+from provenance.index.store import MAX_BUCKET, Store
 from provenance.params import Params
 from provenance.pipeline import find_sources, prepare
-from provenance.scan import results, scan
-from provenance.store import MAX_BUCKET, Store
 from tests.conftest import ROOT
 
 
@@ -49,9 +49,9 @@ SCORES = ("fidelity", "source_coverage", "copy_coverage")
 TOLERANCE = 1e-6
 
 if not MISSING:
-    from provenance.spark import CANDIDATES_PER_PAGE, candidates, session, spark_scan
-    from provenance.spark_parquet import export_sources, import_results
-    from provenance.spark_stages import fingerprint_pages, fingerprint_sources
+    from provenance.spark.driver import CANDIDATES_PER_PAGE, candidates, session, spark_scan
+    from provenance.spark.parquet import export_sources, import_results
+    from provenance.spark.stages import fingerprint_pages, fingerprint_sources
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -260,7 +260,18 @@ def test_candidates_drop_keys_in_too_many_source_passages(spark: SparkSession) -
 def test_prov_never_imports_spark() -> None:
     """pyspark is optional: the CLI and the library load without it."""
     code = (
-        "import sys, provenance, provenance.cli, provenance.scan; "
-        "assert 'pyspark' not in sys.modules and 'provenance.spark' not in sys.modules"
+        "import sys, provenance, provenance.cli, provenance.crawl.scan; "
+        "assert 'pyspark' not in sys.modules; "
+        "assert not [m for m in sys.modules if m.startswith('provenance.spark')]"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_spark_submit_entry_point_does_not_import_the_cli() -> None:
+    """spark-submit runs provenance/spark/__main__.py: its own entry, no import circle."""
+    code = (
+        "import sys, provenance.spark.__main__ as m; "
+        "assert 'provenance.cli' not in sys.modules and 'typer' not in sys.modules; "
+        "sys.exit(0 if m.main.__module__ == 'provenance.spark.__main__' else 1)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -7,9 +7,9 @@ import pytest
 
 from provenance import pipeline
 from provenance.errors import IndexMismatch, NotFound, StoreError
+from provenance.index.schema import migrations
+from provenance.index.store import SCHEMA, Store
 from provenance.params import Params
-from provenance.schema import migrations
-from provenance.store import SCHEMA, Store
 from tests.conftest import seed_path
 
 
@@ -122,7 +122,7 @@ def test_remove_deletes_every_row(tmp_path: Path) -> None:
 def test_lookup_skips_overfull_buckets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import numpy as np
 
-    from provenance import store as store_module
+    from provenance.index import store as store_module
 
     db = tmp_path / "i.db"
     _add(db, seed_path("004"))
@@ -172,7 +172,7 @@ def test_an_overfull_bucket_costs_the_same_whatever_its_size(tmp_path: Path) -> 
     grow with the bucket."""
     import numpy as np
 
-    from provenance.store import MAX_BUCKET
+    from provenance.index.store import MAX_BUCKET
 
     def steps(bucket: int) -> tuple[int, list[tuple[int, int, int]]]:
         db = tmp_path / f"skew{bucket}.db"
@@ -202,7 +202,7 @@ def test_an_overfull_bucket_costs_the_same_whatever_its_size(tmp_path: Path) -> 
 def test_passages_written_before_m003_are_deleted_by_their_signature(tmp_path: Path) -> None:
     """Indexes made before schema m003 kept each passage's signature, not its keys:
     replacing or removing such a source still removes every one of its keys."""
-    from provenance.fingerprint import fingerprint
+    from provenance.match.fingerprint import fingerprint
 
     db = tmp_path / "i.db"
     _add(db, seed_path("004"), seed_path("001"))

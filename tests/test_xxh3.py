@@ -1,4 +1,4 @@
-"""The NumPy xxh3 (provenance/xxh3.py) equals the xxhash package."""
+"""The NumPy xxh3 (provenance/match/xxh3.py) equals the xxhash package."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import random
 import numpy as np
 import xxhash
 
-from provenance.xxh3 import xxh3_spans
+from provenance.match.xxh3 import xxh3_spans
 
 
 def test_vectorised_xxh3_equals_xxhash_on_every_length() -> None:

@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from provenance.fingerprint import passage_hashes
-from provenance.ingest import Page
-from provenance.ingest_web import iter_pages
+from provenance.crawl.scanstore import CHECKED, SEEN, Change, Finding, ScanStore
+from provenance.index.store import Store
+from provenance.ingest.files import Page
+from provenance.ingest.web import iter_pages
+from provenance.match.fingerprint import passage_hashes
 from provenance.params import DEFAULT_POLICY, Policy
 from provenance.pipeline import (
     STOCK_MIN_DOCS,
@@ -33,8 +35,6 @@ from provenance.pipeline import (
     prepare,
     watch_parent,
 )
-from provenance.scanstore import CHECKED, SEEN, Change, Finding, ScanStore
-from provenance.store import Store
 
 #: Matches kept per page at most.
 MATCHES_PER_PAGE = 10

@@ -2,9 +2,9 @@
 
 ``iter_pages`` reads text and HTML files, WARC and JSONL crawl files, one :class:`Page`
 per page, streaming, and never raises for bad input. This module walks the named paths,
-reads text, HTML and JSONL files and hands WARC files to :mod:`provenance.ingest_warc`.
-Decoding, HTML extraction and :class:`Page` itself come from :mod:`provenance.ingest`,
-below both page readers, because :func:`provenance.ingest.read_document` (``prov
+reads text, HTML and JSONL files and hands WARC files to :mod:`provenance.ingest.warc`.
+Decoding, HTML extraction and :class:`Page` itself come from :mod:`provenance.ingest.files`,
+below both page readers, because :func:`provenance.ingest.files.read_document` (``prov
 add``) reads an HTML file the same way.
 """
 
@@ -17,9 +17,11 @@ import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from provenance import ingest  # ingest.MAX_BYTES is read when used: one limit for all
 from provenance.errors import InputError
 from provenance.ingest import (
+    files as ingest,  # ingest.MAX_BYTES is read when used: one limit for all
+)
+from provenance.ingest.files import (
     CHUNK,
     Page,
     Unreadable,
@@ -33,7 +35,7 @@ from provenance.ingest import (
     page,
     too_large,
 )
-from provenance.ingest_warc import warc_pages
+from provenance.ingest.warc import warc_pages
 
 #: File kinds `prov scan` reads from a folder.
 SCAN_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".warc", ".warc.gz", ".jsonl")

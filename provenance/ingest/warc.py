@@ -2,9 +2,9 @@
 
 Its own module because framing WARC records is a subsystem of its own (bounded readers
 for records, their blocks and gzip members) that only WARC files need.
-:func:`provenance.ingest_web.iter_pages` calls :func:`warc_pages` for .warc and
+:func:`provenance.ingest.web.iter_pages` calls :func:`warc_pages` for .warc and
 .warc.gz files; the records' pages are decoded and built with the helpers of
-:mod:`provenance.ingest`, as the other pages are.
+:mod:`provenance.ingest.files`, as the other pages are.
 
 WARC records are framed here, not by warcio's ArchiveIterator over the whole file:
 that iterator ends silently at a record cut short and reads header lines without a
@@ -21,8 +21,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
-from provenance import ingest  # ingest.MAX_BYTES is read when used: one limit for all
 from provenance.ingest import (
+    files as ingest,  # ingest.MAX_BYTES is read when used: one limit for all
+)
+from provenance.ingest.files import (
     CHUNK,
     Page,
     Unreadable,

@@ -7,7 +7,7 @@ tagged with a link back to its line in the alteration list; the copy's added tex
 each missing source passage against an empty copy cell; source text outside the compared
 body folded. :func:`place` (which row shows an alteration), :func:`stable_indexes` (which
 passages kept their order in the copy), :func:`extend` and :class:`Paragraphs` also serve
-the other sections of :mod:`provenance.html_report`, as do the small helpers and the
+the other sections of :mod:`provenance.report.html`, as do the small helpers and the
 report's vocabulary at the top, which live here, the lower module, once.
 
 Document text is hostile input: it reaches the page only through :func:`esc`
@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from provenance.score import (
+from provenance.match.score import (
     MEANING_RISKS,
     NAME,
     NUMBER,

@@ -1,19 +1,19 @@
 """``prov scan`` on Apache Spark: the same stages, the same answers, on a cluster.
 
 Optional (``pip install 'prov[spark]'``): pyspark and pyarrow are imported only here and
-in :mod:`provenance.spark_stages` and :mod:`provenance.spark_parquet`, and only when a
+in :mod:`provenance.spark.stages` and :mod:`provenance.spark.parquet`, and only when a
 function needs them; the rest of prov never imports these modules.
 
 This module is the driver: it lists the inputs, starts (or takes) a session and wires the
 job. The job (:func:`spark_scan`) runs provenance's own stage functions on the executors
-(module-level and picklable, in :mod:`provenance.spark_stages`):
+(module-level and picklable, in :mod:`provenance.spark.stages`):
 
 1. **Read**: the page files are listed on the driver (folders walked like ``prov scan``)
    and distributed in groups of about equal bytes; executors run ``ingest_web.iter_pages``
    on each file. A ``.parquet`` input (``url`` and ``text`` columns; ``key``,
    ``fetched_at`` or ``date`` if present) is read with ``spark.read.parquet``. Sources are
    text files (``ingest.read_text``, keyed and de-duplicated like ``prov add``) or an
-   index exported by :func:`~provenance.spark_parquet.export_sources`.
+   index exported by :func:`~provenance.spark.parquet.export_sources`.
 2. **Fingerprint** (``mapPartitions``): each distinct page content through ``prepare`` and
    ``fingerprint`` over all its passages (as ``find_sources`` does); each source through
    ``prepare``, ``index_spans`` and ``fingerprint`` (what ``prov add`` indexes).
@@ -31,7 +31,7 @@ job. The job (:func:`spark_scan`) runs provenance's own stage functions on the e
    list, as in ``prov compare --json``), a content's rows together in one part; and
    ``pages/``, every page read (errors included) with ``text``, ``boilerplate``, ``lang``,
    ``words``, ``passages`` and ``error``, ordered by fetch time: what
-   :func:`~provenance.spark_parquet.import_results` needs to fill a prov database.
+   :func:`~provenance.spark.parquet.import_results` needs to fill a prov database.
 
 Stock phrases: ``prov scan`` learns them from the pages it has checked so far, which has
 no order-free equivalent; this job proposes candidates from every passage, and equals
@@ -41,7 +41,7 @@ boilerplate passage on thousands of pages is either in no source (its key joins 
 or in at most ``MAX_BUCKET`` source passages (a bounded fan-out, which adaptive execution
 splits when one key's partition is skewed).
 
-``spark-submit provenance/spark.py --sources S --pages P --out O`` runs ``prov
+``spark-submit provenance/spark/driver.py --sources S --pages P --out O`` runs ``prov
 spark-scan`` as a Spark application; the executors need prov and its dependencies
 (installed on every node, or a packed environment shipped with ``--archives``).
 """
@@ -61,14 +61,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from provenance.crawl.scan import MATCHES_PER_PAGE
 from provenance.errors import InputError, ProvError
-from provenance.ingest import expand_paths
-from provenance.ingest_web import SCAN_SUFFIXES
+from provenance.index.store import MAX_BUCKET
+from provenance.ingest.files import expand_paths
+from provenance.ingest.web import SCAN_SUFFIXES
 from provenance.params import DEFAULT_POLICY, Params, Policy
 from provenance.pipeline import MAX_CANDIDATES
-from provenance.report import RESULT_COLUMNS
-from provenance.scan import MATCHES_PER_PAGE
-from provenance.spark_stages import (
+from provenance.report.json import RESULT_COLUMNS
+from provenance.spark.stages import (
     PAGE_FIELDS,
     fingerprint_pages,
     fingerprint_sources,
@@ -77,7 +78,6 @@ from provenance.spark_stages import (
     read_source_file,
     verify_pages,
 )
-from provenance.store import MAX_BUCKET
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -299,7 +299,7 @@ def spark_scan(
     Args:
         sources: a folder (or file) of source texts, as ``prov add`` takes them, or a
             ``.parquet`` export of an index
-            (:func:`~provenance.spark_parquet.export_sources`).
+            (:func:`~provenance.spark.parquet.export_sources`).
         pages: folders and files as ``prov scan`` reads them, and ``.parquet`` files or
             folders with ``url`` and ``text`` columns.
         out: a new folder (or a Spark URL): ``results/`` and ``pages/`` go in it.
@@ -430,10 +430,3 @@ def _run(
     for df in (matches, cands, info, pages, source_keys, src, listed):
         df.unpersist()
     return stats
-
-
-if __name__ == "__main__":  # spark-submit [...] provenance/spark.py --sources S --pages P --out O
-    from provenance.cli import main
-
-    sys.argv[1:1] = ["spark-scan"]
-    main()

@@ -6,7 +6,7 @@ with NumPy, and datasketch's ``affine32`` permutations are applied to every shin
 of every passage in one array operation. No Python-level work per shingle.
 
 Two implementations of the inner loops, the same to the bit: the compiled kernel
-(``provenance/_kernel.c``, built at install when a C compiler is there; word hashing by
+(``provenance/match/_kernel.c``, built at install when a C compiler is there; word hashing by
 xxHash's own C code, the MinHash loop vectorised across permutations) and NumPy (always
 there; used when the kernel was not built, or with ``PROV_KERNEL=numpy``).
 :func:`kernel` says which is in use.
@@ -29,10 +29,17 @@ import numpy as np
 import numpy.typing as npt
 import xxhash
 
-import provenance.normalize as _nm
-from provenance.normalize import Chunks, ascii_codes, hard_tokens, normalize, runs, simple_tokens
+import provenance.text.normalize as _nm
+from provenance.match.xxh3 import xxh3_spans
 from provenance.params import Params
-from provenance.xxh3 import xxh3_spans
+from provenance.text.normalize import (
+    Chunks,
+    ascii_codes,
+    hard_tokens,
+    normalize,
+    runs,
+    simple_tokens,
+)
 
 U32 = npt.NDArray[np.uint32]
 U64 = npt.NDArray[np.uint64]
@@ -50,7 +57,7 @@ def _load_kernel() -> ModuleType | None:
     if os.environ.get("PROV_KERNEL", "").lower() == "numpy":
         return None
     try:
-        from provenance import _kernel
+        from provenance.match import _kernel
     except ImportError:  # built without a C compiler: the NumPy path
         return None
     return _kernel
@@ -252,7 +259,7 @@ def passage_hashes(words: Sequence[str], spans: Sequence[tuple[int, int]]) -> li
 
 def fingerprint_texts(texts: Sequence[str], params: Params) -> Fingerprints:
     """Signatures and band keys of ``texts``, each text one passage of the words
-    :func:`provenance.normalize.normalize` finds in it (a text without words has the
+    :func:`provenance.text.normalize.normalize` finds in it (a text without words has the
     signature of one empty word).
 
     Equal to ``fingerprint(normalize(t).words, ...)`` text by text, faster: the words
@@ -291,7 +298,7 @@ def fingerprint_texts(texts: Sequence[str], params: Params) -> Fingerprints:
 
 
 def _simple_words(lowered: str) -> tuple[I64, U64, Chunks] | None:
-    """:func:`provenance.normalize.simple_tokens` of ``lowered`` with its tokens hashed:
+    """:func:`provenance.text.normalize.simple_tokens` of ``lowered`` with its tokens hashed:
     their start offsets and xxh3-64 hashes, and the hard chunks left to the pattern;
     None when most chunks are hard."""
     if _KERNEL is not None:

@@ -9,8 +9,8 @@ import re
 from pathlib import PurePath
 from typing import Any
 
-from provenance.score import MEANING_RISKS, Alteration, CheckResult, CompareResult
-from provenance.store import SourceRow
+from provenance.index.store import SourceRow
+from provenance.match.score import MEANING_RISKS, Alteration, CheckResult, CompareResult
 
 JSON_VERSION = 1
 

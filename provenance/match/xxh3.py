@@ -1,6 +1,6 @@
 """xxh3-64 (seed 0) of many short byte strings at once, in NumPy.
 
-The NumPy path of :mod:`provenance.fingerprint` hashes the words of a batch of texts
+The NumPy path of :mod:`provenance.match.fingerprint` hashes the words of a batch of texts
 without a Python call per word: inputs of 1 to 16 bytes (nearly every word) follow the
 reference algorithm's short-input paths (XXH3_len_1to3, 4to8, 9to16) with its default
 secret; others are hashed by the xxhash package one at a time. tests/test_xxh3.py

@@ -35,16 +35,16 @@ from typing import Any
 import numpy as np
 
 from provenance.errors import IndexMismatch, NotFound, StoreError
-from provenance.fingerprint import I64, Fingerprints, band_keys
+from provenance.match.fingerprint import I64, Fingerprints, band_keys
 from provenance.params import NORM_VERSION, Params
-from provenance.segment import Segmented
+from provenance.text.segment import Segmented
 
 BUSY_TIMEOUT_MS = 30_000
 #: A band key shared by more passages than this is boilerplate: it proposes nothing.
 MAX_BUCKET = 500
 _QUERY_CHUNK = 5000
 
-#: The schema's migrations, in order (provenance/schema.py defines them).
+#: The schema's migrations, in order (provenance/index/schema.py defines them).
 SCHEMA = ("m001_initial", "m002_scan", "m003_keys_pending")
 MIGRATIONS_TABLE = "_sqlite_migrations"
 
@@ -236,7 +236,7 @@ class Store:
             )
         wal = conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         if not wal or set(applied) != set(SCHEMA):
-            from provenance.schema import migrations
+            from provenance.index.schema import migrations
 
             if not wal:
                 conn.execute("PRAGMA journal_mode = wal")

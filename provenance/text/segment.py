@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from provenance.normalize import Normalized
+from provenance.text.normalize import Normalized
 
 #: A sentence shorter than this is merged with the next one (or the previous one).
 MIN_PASSAGE_WORDS = 8

@@ -15,12 +15,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from provenance.report import flat, summary
-from provenance.score import MEANING_RISKS, CheckResult, CompareResult
-from provenance.store import SourceRow
+from provenance.index.store import SourceRow
+from provenance.match.score import MEANING_RISKS, CheckResult, CompareResult
+from provenance.report.json import flat, summary
 
 if TYPE_CHECKING:  # the crawl job's figures; rendering needs no import at run time
-    from provenance.scan import ScanStats
+    from provenance.crawl.scan import ScanStats
 
 _VERDICT_STYLE = {
     "verbatim": "bold white on red",

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from provenance.crawl.scanstore import CHECKED, SEEN, Finding, ScanStore
 from provenance.errors import InputError, ProvError
-from provenance.ingest import Page
-from provenance.scanstore import CHECKED, SEEN, Finding, ScanStore
-from provenance.score import Alteration, Score
-from provenance.spark_stages import PAGE_FIELDS
-from provenance.store import Store
+from provenance.index.store import Store
+from provenance.ingest.files import Page
+from provenance.match.score import Alteration, Score
+from provenance.spark.stages import PAGE_FIELDS
 
 
 @dataclass(frozen=True, slots=True)

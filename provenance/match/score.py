@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from provenance.align import DELETION, INSERTION, Alignment, Edit
-from provenance.normalize import Normalized
+from provenance.match.align import DELETION, INSERTION, Alignment, Edit
 from provenance.params import Policy
-from provenance.segment import (
+from provenance.text.normalize import Normalized
+from provenance.text.segment import (
     BODY,
     BOILERPLATE,
     HEADING,

@@ -5,7 +5,7 @@ executors, which import this module (and prov) without a SparkSession and withou
 pyspark at import time (``Row`` is only a type). They read page and source files
 (``ingest``), turn Parquet rows into pages, fingerprint page contents and sources, and
 align and score candidate pairs (``pipeline``), the same code ``prov scan`` runs; the
-driver that wires them into a job is :mod:`provenance.spark`.
+driver that wires them into a job is :mod:`provenance.spark.driver`.
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from provenance.crawl.scan import MATCHES_PER_PAGE
 from provenance.errors import InputError
-from provenance.fingerprint import fingerprint
-from provenance.ingest import Page, read_text
-from provenance.ingest_web import iter_pages
+from provenance.ingest.files import Page, read_text
+from provenance.ingest.web import iter_pages
+from provenance.match.fingerprint import fingerprint
+from provenance.match.score import UNRELATED, Alteration, Score
 from provenance.params import Params, Policy
 from provenance.pipeline import compare_segmented, index_spans, prepare
-from provenance.scan import MATCHES_PER_PAGE
-from provenance.score import UNRELATED, Alteration, Score
-from provenance.segment import Segmented
+from provenance.text.segment import Segmented
 
 if TYPE_CHECKING:
     from pyspark.sql import Row

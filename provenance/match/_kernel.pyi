@@ -1,4 +1,4 @@
-"""The compiled kernel (provenance/_kernel.c); see provenance/fingerprint.py."""
+"""The compiled kernel (provenance/match/_kernel.c); see provenance/fingerprint.py."""
 
 from typing import Any
 

@@ -19,9 +19,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from provenance.ingest import Page
-from provenance.score import Score
-from provenance.store import Store
+from provenance.index.store import Store
+from provenance.ingest.files import Page
+from provenance.match.score import Score
 
 #: Statuses of a document row.
 CHECKED, SEEN, ERROR = "checked", "seen", "error"

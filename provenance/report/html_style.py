@@ -4,7 +4,7 @@ Nothing here depends on a document: :data:`SCRIPT` (keyboard navigation, n / p) 
 constant that no document text ever reaches, and :data:`CSP` lets nothing load and allows
 this one script only, by its SHA-256 hash, so any other script (an injected one included)
 does not run. :data:`CSS` is the page's whole style sheet, inlined in its ``<style>``
-(screen, narrow screens and print). :mod:`provenance.html_report` puts them in the page.
+(screen, narrow screens and print). :mod:`provenance.report.html` puts them in the page.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Reading inputs, the base of the ingest modules: decoding, limits, documents and pages.
 
 The ingest modules are the only ones that open files. This one reads single documents
-(``prov add``, ``compare`` and ``check``); :mod:`provenance.ingest_web` reads the pages
-``prov scan`` checks and :mod:`provenance.ingest_warc` the WARC files among them. They
+(``prov add``, ``compare`` and ``check``); :mod:`provenance.ingest.web` reads the pages
+``prov scan`` checks and :mod:`provenance.ingest.warc` the WARC files among them. They
 import downwards only: ``ingest`` <- ``ingest_warc`` <- ``ingest_web``.
 
 Bytes become text here, once, with the rules a crawler's input needs: a byte order

@@ -5,22 +5,23 @@ one (keyboard navigation, n / p) allowed by its hash in a strict Content-Securit
 and every link is a fragment of the page itself. Everything works with JavaScript off.
 
 Compared texts are hostile input (crawled pages): every piece of document text, file
-names included, goes through :func:`~provenance.html_sides.esc` (``html.escape`` with
+names included, goes through :func:`~provenance.report.html_sides.esc` (``html.escape`` with
 ``quote=True``) before it reaches the page, and it is never put in the script, in a URL
 or in an unquoted attribute. Identifiers, classes and titles are built from the report's
 own vocabulary (risk, kind, numbers) only.
 
 This module lays out the page and its sections (banner, scores, alteration list, added,
-missing); the page's script, CSP and CSS are in :mod:`provenance.html_style`, the
+missing); the page's script, CSP and CSS are in :mod:`provenance.report.html_style`, the
 side-by-side section and the helpers it shares with the rest in
-:mod:`provenance.html_sides`.
+:mod:`provenance.report.html_sides`.
 """
 
 from __future__ import annotations
 
 import re
 
-from provenance.html_sides import (
+from provenance.match.score import MEANING_RISKS, Alteration, CheckResult, CompareResult
+from provenance.report.html_sides import (
     CARET,
     KIND_WORDS,
     RISK_LABELS,
@@ -35,9 +36,8 @@ from provenance.html_sides import (
     side_by_side,
     stable_indexes,
 )
-from provenance.html_style import CSP, CSS, SCRIPT
-from provenance.report import flat, summary
-from provenance.score import MEANING_RISKS, Alteration, CheckResult, CompareResult
+from provenance.report.html_style import CSP, CSS, SCRIPT
+from provenance.report.json import flat, summary
 
 __all__ = ["CSP", "SCRIPT", "render_check_html", "render_compare_html"]
 

@@ -1,0 +1,1 @@
+"""Nightly scans of crawled pages and their results."""

@@ -1,0 +1,1 @@
+"""The SQLite index: all SQL lives here."""

@@ -1,0 +1,1 @@
+"""Reading inputs: files, HTML, JSONL and WARC, decoded and bounded."""

@@ -1,0 +1,1 @@
+"""Fingerprints, alignment and scores: how a copy is found and measured."""

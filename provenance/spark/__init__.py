@@ -1,0 +1,1 @@
+"""``prov scan`` on Apache Spark (imports pyspark; nothing imports it but the CLI)."""

@@ -1,0 +1,1 @@
+"""Text in, words, blocks and passages out."""
