@@ -78,13 +78,13 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except ProvError as e:
-        typer.echo(f"Error: {e}", err=True)
+        _echo(f"Error: {e}", err=True)
         raise typer.Exit(e.exit_code) from None
     except KeyboardInterrupt:
         typer.echo("Error: interrupted", err=True)
         raise typer.Exit(130) from None
     except sqlite3.DatabaseError as e:  # the file went bad after it was opened
-        typer.echo(
+        _echo(
             f"Error: {_state.get('db') or 'the index'}: the database failed: {e}; run "
             "`prov doctor` (and restore or rebuild the index if it is damaged)",
             err=True,
@@ -95,12 +95,18 @@ def _errors() -> Iterator[None]:
     except Exception as e:  # a bug: say so in one line, the traceback with --debug
         if _state["debug"]:
             traceback.print_exc()
-        typer.echo(
+        _echo(
             f"Error: internal error {type(e).__name__}: {e} (run `prov --debug ...` for the "
             "traceback and please report it)",
             err=True,
         )
         raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _echo(message: str, *, err: bool = False) -> None:
+    """One line that may quote user text (names, URLs, messages): control characters,
+    line breaks and undecodable bytes of names are written as visible escapes."""
+    typer.echo(report.printable(message, lines=False), err=err)
 
 
 def _print(renderable: RenderableType) -> None:
@@ -180,14 +186,20 @@ def add(
             if r.status in (pipeline.ADDED, pipeline.REPLACED):
                 passages += r.passages
             if r.status == pipeline.DUPLICATE:
-                err.print(f"{r.path}: same text as {r.same_as}, kept once", highlight=False)
+                note = f"{r.path}: same text as {r.same_as}, kept once"
             elif r.status == pipeline.REPLACED:
-                err.print(f"{r.path}: changed, replaced", highlight=False)
+                note = f"{r.path}: changed, replaced"
             elif r.status == pipeline.FAILED:
-                typer.echo(f"Error: {r.error}", err=True)
+                _echo(f"Error: {r.error}", err=True)
+                continue
+            else:
+                continue
+            # user text: never rich markup ([bold] in a name is a name), controls escaped
+            note = report.printable(note, lines=False)
+            err.print(note, markup=False, highlight=False, soft_wrap=True)
     kinds = ("added", "replaced", "unchanged", "duplicate", "failed")
     parts = [f"{counts[k]} {k}" for k in kinds if counts[k]]
-    typer.echo(f"{', '.join(parts)} ({passages} passages indexed) in {target}")
+    _echo(f"{', '.join(parts)} ({passages} passages indexed) in {target}")
     if counts[pipeline.FAILED]:
         raise typer.Exit(InputError.exit_code)
 
@@ -207,7 +219,7 @@ def compare(
     with _errors():
         result = pipeline.compare(source, copy)
         for warning in result.score.warnings:
-            typer.echo(f"Warning: {warning}", err=True)
+            _echo(f"Warning: {warning}", err=True)
         if html is not None:
             from provenance.report.html import render_compare_html
 
@@ -251,7 +263,7 @@ def check(
             typer.echo(report.csv_header(), nl=False)
         for result in pipeline.check(suspects, _db(db), top):
             if result.error:
-                typer.echo(f"Error: {result.error}", err=True)
+                _echo(f"Error: {result.error}", err=True)
                 failed = True
                 continue
             found = found or bool(result.matches)
@@ -454,7 +466,7 @@ def spark_scan(
     )
     typer.echo(f"{st.dropped_keys:,} band keys dropped (in more than {MAX_BUCKET} source passages)")
     rate = f"{st.pages_per_second:,.1f} pages per second ({st.seconds:.1f} s)"
-    typer.echo(f"{rate}; results in {out}/results")
+    _echo(f"{rate}; results in {out}/results")
 
 
 @app.command("export-sources")
@@ -467,7 +479,7 @@ def export_sources(
 
     with _errors():
         n = run(_db(db), out)
-    typer.echo(f"{n:,} sources written to {out}")
+    _echo(f"{n:,} sources written to {out}")
 
 
 @app.command("import-results")
@@ -507,7 +519,7 @@ def remove(
     """Remove a source from the index."""
     with _errors():
         row = pipeline.remove(_db(db), source)
-    typer.echo(f"removed {row.path} ({row.passages} passages)")
+    _echo(f"removed {row.path} ({row.passages} passages)")
 
 
 @app.command()

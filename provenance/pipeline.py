@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from provenance.errors import InputError
 from provenance.index.store import SourceRecord, SourceRow, Store, StoredText, source_record
-from provenance.ingest.files import RawText, expand_paths, read_document
+from provenance.ingest.files import RawText, expand_paths, read_document, storable
 from provenance.match.align import align
 from provenance.match.fingerprint import fingerprint, kernel, passage_hashes
 from provenance.match.score import UNRELATED, CheckResult, CompareResult, Score, score
@@ -115,7 +115,8 @@ def compare(source: str | Path, copy: str | Path, policy: Policy = DEFAULT_POLIC
 
 
 def _key(path: Path) -> str:
-    return os.path.normpath(str(path))
+    # storable: a name that is not UTF-8 is kept with its bytes as \xNN (SQLite takes it)
+    return storable(os.path.normpath(str(path)))
 
 
 def add(

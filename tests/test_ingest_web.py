@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from warcio.statusandheaders import StatusAndHeaders  # type: ignore[import-untyped,unused-ignore]
 from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped,unused-ignore]
 
@@ -485,7 +487,8 @@ def test_jsonl_lines(tmp_path: Path) -> None:
     assert html.fetched_at == DATE
     assert ARTICLE in html.text
     assert "Home page" in html.boilerplate
-    assert (last.url, last.fetched_at) == (str(path), "1970-01-01T00:00:00Z")
+    # no "url": the line is a page of its own (its key), not a version of the file
+    assert (last.url, last.fetched_at) == (f"{path}:8", "1970-01-01T00:00:00Z")
     assert {p.kind for p in result} == {"jsonl"}
 
 
@@ -601,3 +604,131 @@ def test_pages_stream(tmp_path: Path) -> None:
     assert next(stream).url == "https://example.com/news"
     del stream  # closing a half-read iteration is fine
     assert datetime.fromisoformat(pages(path)[0].fetched_at).tzinfo == UTC
+
+
+# -- hostile WARC records (a fuzzer over the fields of one record) -----------------------
+
+_GOOD_HTML = f"<html><body><article><p>{ARTICLE}</p><p>{SECOND}</p></article></body></html>"
+
+
+def _raw_record(
+    uri: bytes,
+    block: bytes,
+    *,
+    length: bytes | None = None,
+    extra: bytes = b"",
+    kind: bytes = b"response",
+) -> bytes:
+    """One WARC record as bytes, its headers written by hand (so they can lie)."""
+    size = str(len(block)).encode() if length is None else length
+    return (
+        b"WARC/1.0\r\nWARC-Type: " + kind + b"\r\nWARC-Target-URI: " + uri
+        + b"\r\nWARC-Date: 2024-05-01T12:00:00Z\r\n" + extra
+        + b"Content-Length: " + size + b"\r\n\r\n" + block + b"\r\n\r\n"
+    )  # fmt: skip
+
+
+def _http(body: bytes, head: bytes = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n") -> bytes:
+    return head + b"\r\n" + body
+
+
+_GOOD_BLOCK = _http(_GOOD_HTML.encode())
+_FIELD_BYTES = st.binary(max_size=40) | st.sampled_from(
+    [b"", b"\r\n", b"\n\n", b"WARC/1.0", b":", b"\x00", b"\xff\xfe", b"99999999999999999999"]
+)
+
+
+@st.composite
+def _hostile_record(draw: st.DrawFn) -> bytes:
+    """A record with fuzzed fields: a Content-Length that lies (or is not a number),
+    header lines that are not headers, a status line, HTTP headers and a body from
+    the hostile end (bad gzip, brotli, chunking, charsets), and a block cut short."""
+    status = draw(st.sampled_from([b"HTTP/1.1 200 OK", b"HTTP/1.1 999 X", b"garbage", b""]))
+    headers = draw(
+        st.lists(
+            st.sampled_from(
+                [
+                    b"Content-Type: text/html",
+                    b"Content-Type: text/plain; charset=\xff",
+                    b"Content-Type: text/html; charset=x-nonsense",
+                    b"Content-Encoding: gzip",
+                    b"Content-Encoding: br",
+                    b"Content-Encoding: deflate",
+                    b"Transfer-Encoding: chunked",
+                    b"Content-Length: 5",
+                    b"no colon at all",
+                ]
+            )
+            | _FIELD_BYTES,
+            max_size=4,
+        )
+    )
+    body = draw(
+        st.sampled_from([_GOOD_HTML.encode(), b"\x1f\x8b\x08garbage", b"zz\r\nabc\r\n", b""])
+        | st.binary(max_size=200)
+    )
+    block = status + b"\r\n" + b"".join(h + b"\r\n" for h in headers) + b"\r\n" + body
+    block = block[: draw(st.integers(0, len(block)))] if draw(st.booleans()) else block
+    lie = draw(
+        st.none()
+        | st.integers(-60, 60).filter(bool).map(lambda d: str(max(0, len(block) + d)).encode())
+        | _FIELD_BYTES
+    )
+    extra = draw(st.sampled_from([b"", b"Content-Length: 3\r\n"]) | _FIELD_BYTES.map(
+        lambda b: b.replace(b"\r\n\r\n", b"") + b"\r\n"
+    ))  # fmt: skip
+    uri = draw(st.sampled_from([b"http://hostile.example/", b"http://x/\xff\xfe", b"", b"ftp:x"]))
+    kind = draw(st.sampled_from([b"response", b"resource", b"request", b"\xff"]))
+    return _raw_record(uri, block, length=lie, extra=extra, kind=kind)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(hostile=_hostile_record(), gz=st.booleans())
+def test_a_hostile_warc_record_is_recorded_and_the_rest_read(
+    tmp_path_factory: pytest.TempPathFactory, hostile: bytes, gz: bool
+) -> None:
+    """Whatever one record holds, reading never raises, the records before and after
+    it are read as without it, and what cannot be read is an error page with a reason."""
+    before = _raw_record(b"http://before.example/", _GOOD_BLOCK)
+    after = _raw_record(b"http://after.example/", _GOOD_BLOCK)
+    parts = [before, hostile, after]
+    data = b"".join(gzip.compress(p) for p in parts) if gz else b"".join(parts)
+    path = write(tmp_path_factory.mktemp("fuzz") / ("h.warc.gz" if gz else "h.warc"), data)
+    result = pages(path)
+    urls = [p.url for p in good(result)]
+    assert urls[0] == "http://before.example/"
+    assert urls[-1] == "http://after.example/"
+    assert good(result)[0].text == good(result)[-1].text
+    for p in bad(result):
+        assert p.error.startswith(f"{path}#") and p.error.split(": ", 1)[1].strip()
+
+
+@pytest.mark.parametrize(
+    ("hostile", "reason"),
+    [
+        (_raw_record(b"http://a/", _GOOD_BLOCK, length=b"10"), "does not end where"),
+        (_raw_record(b"http://a/", _GOOD_BLOCK, length=b"100000"), "truncated WARC record"),
+        (_raw_record(b"http://a/", _GOOD_BLOCK, length=b"1" * 30), "valid Content-Length"),
+        (_raw_record(b"http://a/", _GOOD_BLOCK, extra=b"Content-Length: 3\r\n"), "two different"),
+        (
+            _raw_record(
+                b"http://a/",
+                _http(
+                    b"notbrotli",
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: br\r\n",
+                ),
+            ),
+            "unreadable WARC record",
+        ),  # fmt: skip
+        (_raw_record(b"http://a/", _GOOD_BLOCK) + b"GARBAGE LINE\r\n", "does not end where"),
+    ],
+    ids=["short-length", "long-length", "huge-length", "two-lengths", "bad-brotli", "garbage"],
+)
+def test_damaged_warc_records_are_named(tmp_path: Path, hostile: bytes, reason: str) -> None:
+    after = _raw_record(b"http://after.example/", _GOOD_BLOCK)
+    path = write(tmp_path / "h.warc", hostile + after)
+    result = pages(path)
+    assert [p.url for p in good(result)] == ["http://after.example/"]
+    (damaged,) = bad(result)
+    assert damaged.key == f"{path}#0"
+    assert reason in damaged.error

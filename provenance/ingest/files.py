@@ -174,6 +174,29 @@ def _control_share(text: str) -> float:
     return bad / max(1, len(sample))
 
 
+#: Lone surrogates: half a UTF-16 pair (from JSON's "\\ud800"), or, from U+DC80 to
+#: U+DCFF, a byte of a file name that is not UTF-8 (Python's ``surrogateescape``).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def storable(name: str) -> str:
+    """A name or URL as prov stores and shows it: valid Unicode, so SQLite (UTF-8), JSON
+    and the terminal take it. The bytes of a file name that are not UTF-8 are written
+    ``\\xNN`` (``bad\\xffname.txt``: what ``ls -b`` shows), other lone surrogates
+    ``\\udNNN``; any other name is unchanged. The file itself is still opened by its
+    real name; the stored one is what ``prov sources`` lists and ``prov remove`` takes.
+
+    >>> storable("bad\\udcffname.txt")
+    'bad\\\\xffname.txt'
+    """
+    return _SURROGATE.sub(_surrogate, name) if _SURROGATE.search(name) else name
+
+
 def read_document(path: str | Path) -> RawText:
     """Read one file for ``add``, ``compare`` or ``check``: an HTML page by its main text
     (what ``prov scan`` would read of it), anything else as text.
@@ -198,7 +221,7 @@ def read_text(path: str | Path) -> RawText:
             binary or undecodable.
     """
     p = Path(path)
-    name = str(path)
+    name = storable(str(path))
     try:
         info = p.stat()
         if stat.S_ISDIR(info.st_mode):
@@ -231,8 +254,10 @@ def expand_paths(
 ) -> Iterator[Path]:
     """Files named directly, and the text files under named folders, sorted, each once.
 
-    Folders are walked without following symbolic links (no loops). A named path that
-    does not exist raises :class:`InputError`.
+    Folders are walked without following symbolic links: a link to a folder or a file
+    found inside a folder is skipped (as ``find`` does; a link must not pull a file
+    from elsewhere, ``/etc/passwd``, into the index). A link named in ``paths`` is
+    followed. A named path that does not exist raises :class:`InputError`.
     """
     seen: set[str] = set()
     for raw in paths:
@@ -241,7 +266,11 @@ def expand_paths(
             found: list[Path] = []
             for root, dirs, files in os.walk(p, followlinks=False):
                 dirs.sort()
-                found.extend(Path(root) / f for f in files if Path(f).suffix.lower() in suffixes)
+                found.extend(
+                    Path(root) / f
+                    for f in files
+                    if Path(f).suffix.lower() in suffixes and not os.path.islink(Path(root) / f)
+                )
             candidates = sorted(found)
         elif os.path.lexists(p):  # a broken link or a link loop: reading it says why
             candidates = [p]
@@ -348,9 +377,12 @@ class Page:
 
     Attributes:
         key: stable identity of the input record, the same on every run over the same
-            input: the file path; ``path#offset`` for a WARC record (its byte offset);
-            ``path:line`` for a JSONL line.
-        url: the page's URL (WARC target URI, the JSONL ``url``), else the file path.
+            input (names as :func:`storable` writes them): the file path;
+            ``path#offset`` for a WARC record (its byte offset); ``path:line`` for a
+            JSONL line.
+        url: the page's URL (WARC target URI, the JSONL ``url``); for a text or HTML
+            file its path; for a WARC record or JSONL line without a URL, its ``key``
+            (each such record is a page of its own, not a version of the file).
         fetched_at: ISO 8601 UTC time of the fetch (WARC-Date, the JSONL ``date`` or
             ``fetched_at``), else the file's modification time.
         text: the text to check (for HTML, the main content the extractor kept).
@@ -372,6 +404,7 @@ class Page:
 
 def page(key: str, url: str, fetched_at: str, kind: str, text: str, boiler: str = "") -> Page:
     """A page read, or an error page when ``text`` is blank."""
+    key, url = storable(key), storable(url)
     if not text.strip():
         return error(key, kind, "no text (empty, or only markup and whitespace)", url, fetched_at)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -380,7 +413,8 @@ def page(key: str, url: str, fetched_at: str, kind: str, text: str, boiler: str 
 
 def error(key: str, kind: str, reason: str, url: str = "", fetched_at: str = "") -> Page:
     """A page that could not be read: ``text`` and ``sha256`` are empty."""
-    reason = " ".join(reason.split())  # one line
+    key, url = storable(key), storable(url)
+    reason = storable(" ".join(reason.split()))  # one line
     return Page(key, url or key.partition("#")[0], fetched_at, "", "", "", kind, f"{key}: {reason}")
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import io
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 #: Longest WARC or HTTP header section, in bytes (bounds memory on a header that never ends).
 MAX_HEADER_BYTES = 1024 * 1024
 _PAGE_TYPES = frozenset({"text/html", "text/plain"})
+#: Longest Content-Length taken, in digits (10**18 bytes: more than any file).
+_MAX_LENGTH_DIGITS = 18
 
 
 class _Damaged(Unreadable):
@@ -56,39 +58,77 @@ def warc_pages(name: str, mtime: str) -> Iterator[Page]:
     of type text/html or text/plain; other records are skipped silently. For .warc.gz
     the offset is the gzip member's (as in CDX indexes); a member holding several
     records keys the others ``path#member+offset`` (offset in the decompressed member).
+
+    A damaged record (a Content-Length that does not end at a record boundary, a bad
+    header, a block cut short) is an error page with the reason, and reading goes on
+    at the next record: the next gzip member of a .warc.gz, the next line starting
+    ``WARC/`` after the damaged record's first line in a plain .warc (so a record
+    swallowed by a Content-Length that is too long is found again).
     """
-    member: int | None = None
-    framer: _Framer | None = None
-    count = 0
     try:
         with open(name, "rb") as fh:
             gzipped = fh.read(2) == b"\x1f\x8b"
             fh.seek(0)
-            start: int | None = 0
-            while start is not None:
-                try:
-                    for member, framer in _framers(fh, gzipped, start):
-                        while (record := framer.next_record()) is not None:
-                            count += 1
-                            page = _record_page(
-                                record, _record_key(name, member, record.offset), name, mtime
-                            )
-                            framer.finish()
-                            if page is not None:
-                                yield page
-                    start = None
-                except _Damaged as e:
-                    offset = framer.start if framer is not None else 0
-                    yield error(_record_key(name, member, offset), "warc", str(e), name, mtime)
-                    count += 1
-                    # a .warc.gz is a series of independent members: go on at the next one
-                    start = _next_member(fh, member + 1) if gzipped and member is not None else None
-                    framer = None
+            reader = _gzip_pages if gzipped else _plain_pages
+            count = yield from reader(fh, name, mtime)
     except OSError as e:
         yield error(name, "warc", os_reason(e), name, mtime)
         return
     if not count:
         yield error(name, "warc", "empty (no WARC records)", name, mtime)
+
+
+def _plain_pages(fh: BinaryIO, name: str, mtime: str) -> Generator[Page, None, int]:
+    """The pages of an uncompressed WARC file; returns the number of records seen."""
+    framer = _Framer(fh)
+    count = 0
+    while True:
+        record: _Record | None = None
+        try:
+            record = framer.next_record()
+            if record is None:
+                return count
+            page = _record_page(record, _record_key(name, None, record.offset), name, mtime)
+            framer.finish()  # the block must end where the next record starts
+        except _Damaged as e:
+            at = record.offset if record is not None else framer.start
+            count += 1
+            yield error(_record_key(name, None, at), "warc", str(e), name, mtime)
+            if not framer.resync(fh, at):
+                return count
+            continue
+        count += 1
+        if page is not None:
+            yield page
+
+
+def _gzip_pages(fh: BinaryIO, name: str, mtime: str) -> Generator[Page, None, int]:
+    """The pages of a .warc.gz (a series of gzip members); returns the records seen."""
+    member: int | None = None
+    framer: _Framer | None = None
+    count = 0
+    start: int | None = 0
+    while start is not None:
+        at: int | None = None  # the offset of the record being read, once framed
+        try:
+            for member, framer in _framers(fh, start):
+                while (record := framer.next_record()) is not None:
+                    count += 1
+                    at = record.offset
+                    page = _record_page(record, _record_key(name, member, at), name, mtime)
+                    framer.finish()
+                    at = None
+                    if page is not None:
+                        yield page
+            start = None
+        except _Damaged as e:
+            offset = at if at is not None else framer.start if framer is not None else 0
+            yield error(_record_key(name, member, offset), "warc", str(e), name, mtime)
+            count += 1
+            # a .warc.gz is a series of independent members: go on at the next one
+            start = _next_member(fh, member + 1) if member is not None else None
+            framer = None
+    return count
 
 
 def _record_page(record: _Record, key: str, name: str, mtime: str) -> Page | None:
@@ -129,12 +169,8 @@ def _record_key(name: str, member: int | None, offset: int) -> str:
     return f"{name}#{member}" if offset == 0 else f"{name}#{member}+{offset}"
 
 
-def _framers(fh: BinaryIO, gzipped: bool, start: int = 0) -> Iterator[tuple[int | None, _Framer]]:
-    """One framer over the file, or one per gzip member (from ``start``) with the
-    member's offset."""
-    if not gzipped:
-        yield None, _Framer(fh)
-        return
+def _framers(fh: BinaryIO, start: int = 0) -> Iterator[tuple[int, _Framer]]:
+    """One framer per gzip member (from ``start``), with the member's offset."""
     while True:
         fh.seek(start)
         if not fh.read(1):
@@ -206,11 +242,16 @@ class _Framer:
             head.append(line)
             size += len(line)
         headers: dict[str, str] = {}
+        lengths: set[str] = set()
         for raw in head[1:-1]:
             field, _, value = raw.decode("utf-8", "replace").partition(":")
             headers[field.strip().lower()] = value.strip()
+            if field.strip().lower() == "content-length":
+                lengths.add(value.strip())
         length = headers.get("content-length", "")
-        if not length.isdigit():
+        if len(lengths) > 1:
+            raise _Damaged("WARC record with two different Content-Lengths")
+        if not (length.isascii() and length.isdigit()) or len(length) > _MAX_LENGTH_DIGITS:
             raise _Damaged("WARC record without a valid Content-Length")
         self.pos += size
         block = _Block(b"".join(head), self._stream, int(length))
@@ -221,12 +262,37 @@ class _Framer:
         return _Record(self.start, headers, io.BufferedReader(block, CHUNK), problem)
 
     def finish(self) -> None:
-        """Read the rest of the current record and the blank lines after it."""
+        """Read the rest of the current record and the blank lines after it; raise
+        :class:`_Damaged` when the stream ends first or what follows is not a record
+        (the record's Content-Length lied)."""
         block, self._block = self._block, None
         if block is not None:
             block.drain()
             self.pos += block.length
             self._pending = self._skip_blank_lines()
+            if self._pending and not self._pending.startswith(b"WARC/"):
+                raise _Damaged(
+                    f"the record does not end where its Content-Length ({block.length:,}) "
+                    f"says: {self._pending[:16]!r} follows it"
+                )
+
+    def resync(self, fh: BinaryIO, after: int) -> bool:
+        """Go on at the next line starting ``WARC/`` after offset ``after`` of ``fh``
+        (the stream this framer reads, seekable: a plain .warc); False if there is none."""
+        fh.seek(after)
+        pos, tail = after, b""
+        while chunk := fh.read(CHUNK):
+            window = tail + chunk
+            at = window.find(b"\nWARC/")
+            if at >= 0:
+                start = pos - len(tail) + at + 1
+                fh.seek(start)
+                self.pos = self.start = start
+                self._pending, self._block = b"", None
+                return True
+            pos += len(chunk)
+            tail = window[-6:]
+        return False
 
 
 class _Block(io.RawIOBase):
@@ -351,15 +417,23 @@ def _warc_page(record: _Record, key: str, name: str, mtime: str) -> Page | None:
         if media not in _PAGE_TYPES:
             return None
         body: bytes = parsed.content_stream().read(ingest.MAX_BYTES + 1)
-    except (ArchiveLoadFailed, ValueError, EOFError, zlib.error) as e:
-        raise Unreadable(f"unreadable WARC record ({e})") from None
+    # What warcio and its decoders raise on hostile bytes (found by the fuzzer in
+    # tests/test_ingest_web.py): its own error, bad numbers and encodings, a cut
+    # stream, zlib's error, and AttributeError from its brotli decoder (which does
+    # not work with the brotli module installed today: any "br" body).
+    except (
+        ArchiveLoadFailed, ValueError, LookupError, EOFError, OSError, OverflowError,
+        zlib.error, AttributeError,
+    ) as e:  # fmt: skip
+        raise Unreadable(f"unreadable WARC record ({type(e).__name__}: {e})") from None
     if len(body) > ingest.MAX_BYTES:
         raise Unreadable(too_large(int(record.headers["content-length"])))
     fetched = iso_utc(record.headers.get("warc-date")) or mtime
+    # a resource record without a target URI is a page of its own, named by its key
     if media == "text/html":
         text, boiler = html_text(decode_web(body, charset, html=True))
-        return page(key, url or name, fetched, "warc", text, boiler)
-    return page(key, url or name, fetched, "warc", decode_web(body, charset, html=False))
+        return page(key, url or key, fetched, "warc", text, boiler)
+    return page(key, url or key, fetched, "warc", decode_web(body, charset, html=False))
 
 
 def _media_type(content_type: str) -> tuple[str, str | None]:

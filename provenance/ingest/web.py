@@ -33,6 +33,7 @@ from provenance.ingest.files import (
     iso_utc,
     os_reason,
     page,
+    storable,
     too_large,
 )
 from provenance.ingest.warc import warc_pages
@@ -41,6 +42,11 @@ from provenance.ingest.warc import warc_pages
 SCAN_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".warc", ".warc.gz", ".jsonl")
 _KINDS = {".txt": "text", ".text": "text", ".md": "text", ".html": "html", ".htm": "html"}
 _KINDS |= {".warc": "warc", ".warc.gz": "warc", ".jsonl": "jsonl"}
+#: Why a symbolic link found inside a folder is not read.
+NOT_FOLLOWED = (
+    "a symbolic link inside a folder: not followed (symbolic links are read only when "
+    "named on the command line)"
+)
 #: JSON may escape half a UTF-16 pair ("\ud800"): not text, and not encodable to UTF-8.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -48,8 +54,11 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 def iter_pages(paths: Iterable[str | Path]) -> Iterator[Page]:
     """The pages under ``paths`` (folders walked, files read), one :class:`Page` each.
 
-    Reads the files of :data:`SCAN_SUFFIXES` in sorted path order, each file once,
-    without following symbolic links to folders. WARC and JSONL files are streamed:
+    Reads the files of :data:`SCAN_SUFFIXES` in sorted path order, each file once.
+    Symbolic links found while walking a folder are not followed (a link in a crawl
+    folder must not pull ``/etc/passwd`` into the database): a link to a file is an
+    error page saying so, a link to a folder is skipped. A link named in ``paths`` is
+    followed. WARC and JSONL files are streamed:
     only one record is in memory at a time, and at most :data:`ingest.MAX_BYTES` of it.
     Never raises for bad input: what cannot be read is a page with ``error`` set, and
     the iteration goes on (after damage in a WARC file, with the next file).
@@ -62,7 +71,8 @@ def iter_pages(paths: Iterable[str | Path]) -> Iterator[Page]:
     seen: set[str] = set()
     for raw in paths:
         for name, problem in _targets(os.path.normpath(os.fspath(raw))):
-            real = os.path.realpath(name)
+            # a file is read once, whatever the path; a link not followed is its own entry
+            real = os.path.abspath(name) if problem == NOT_FOLLOWED else os.path.realpath(name)
             if real in seen:
                 continue
             seen.add(real)
@@ -83,7 +93,10 @@ def _targets(name: str) -> Iterator[tuple[str, str]]:
         found.append((os.path.normpath(e.filename or name), os_reason(e)))
 
     for root, _dirs, files in os.walk(name, onerror=unreadable):
-        found.extend((os.path.join(root, f), "") for f in files if _kind(f, strict=True))
+        for f in files:
+            if _kind(f, strict=True):
+                path = os.path.join(root, f)
+                found.append((path, NOT_FOLLOWED if os.path.islink(path) else ""))
     yield from sorted(found)
 
 
@@ -132,7 +145,8 @@ def _file_page(name: str, kind: str, mtime: str) -> Page:
     except Unreadable as e:
         return error(name, kind, str(e), fetched_at=mtime)
     except InputError as e:  # decode() names the file itself
-        return Page(name, name, mtime, "", "", "", kind, str(e))
+        shown = storable(name)
+        return Page(shown, shown, mtime, "", "", "", kind, storable(str(e)))
 
 
 # -- JSONL -------------------------------------------------------------------------------
@@ -172,7 +186,9 @@ def _jsonl_page(line: bytes, key: str, name: str, mtime: str) -> Page:
     if not isinstance(obj, dict):
         return error(key, "jsonl", "not a JSON object", name, mtime)
     url = obj.get("url")
-    url = url if isinstance(url, str) and url else name
+    # no URL: the line is a page of its own, named by its key (path:line), never a
+    # "version" of the other lines of the file
+    url = url if isinstance(url, str) and url.strip() else key
     fetched = iso_utc(obj.get("fetched_at")) or iso_utc(obj.get("date")) or mtime
     html, text = obj.get("html"), obj.get("text")
     try:

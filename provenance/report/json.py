@@ -96,15 +96,15 @@ CSV_COLUMNS = (
 
 
 def csv_rows(results: list[CompareResult]) -> str:
-    """CSV rows (no header) of the scores of each pair."""
+    """CSV rows (no header) of the scores of each pair; names are :func:`csv_cell`s."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     for r in results:
         s = r.score
         writer.writerow(
             [
-                r.source, r.copy, s.verdict, str(s.meaning_changed).lower(), s.fidelity,
-                s.source_coverage, s.copy_coverage, len(s.alterations),
+                csv_cell(r.source), csv_cell(r.copy), s.verdict, str(s.meaning_changed).lower(),
+                s.fidelity, s.source_coverage, s.copy_coverage, len(s.alterations),
                 sum(1 for a in s.alterations if a.risk in MEANING_RISKS),
                 r.source_sha256, r.copy_sha256,
             ]
@@ -155,6 +155,51 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+#: What a terminal would act on instead of showing: C0 controls but tab and newline (ESC
+#: starts colour, cursor and OSC 8 link sequences; BEL, CR, backspace), DEL, C1 controls
+#: (CSI and OSC in 8 bits), the bidirectional overrides and isolates that reorder a line
+#: ("Trojan Source"), and lone surrogates (half a UTF-16 pair: not encodable).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, *, lines: bool = True) -> str:
+    """``text`` safe to print on a terminal: control characters, bidirectional overrides
+    and lone surrogates written as visible escapes (``\\x1b``, ``\\u202e``; an
+    undecodable byte of a file name as ``\\xff``). With ``lines=False`` tabs and line
+    breaks are escaped too (one line per value).
+
+    >>> printable("a\\x1b[2Jb\\x07 \\udcff")
+    'a\\\\x1b[2Jb\\\\x07 \\\\xff'
+    """
+    out = _UNPRINTABLE.sub(_escape_char, text)
+    if not lines:
+        out = out.replace("\t", "\\t").replace("\n", "\\n")
+    return out
+
+
+#: A spreadsheet reads a cell starting with one of these as a formula (or, for tab and
+#: CR, moves it): OWASP's CSV injection list.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: a string starting like a formula gets a
+    leading apostrophe (``=HYPERLINK(...)`` -> ``'=HYPERLINK(...)``), and its control
+    characters are escaped as on the terminal (:func:`printable`); numbers are unchanged."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_START):
+        value = "'" + value
+    return printable(value)
+
+
 def _alteration_phrase(a: Alteration) -> str:
     if a.kind == "insertion":
         return f"added “{flat(a.copy)}” ({a.risk})"
@@ -196,7 +241,8 @@ def _result_row(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_rows(rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) -> str:
-    """Rows as ``json`` (one array), ``jsonl`` (one object per line) or ``csv``."""
+    """Rows as ``json`` (one array), ``jsonl`` (one object per line) or ``csv`` (text
+    cells made safe for spreadsheets by :func:`csv_cell`)."""
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     if fmt == "jsonl":
@@ -207,7 +253,9 @@ def render_rows(rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) 
     )
     writer.writeheader()
     for r in rows:
-        writer.writerow({k: (str(v).lower() if isinstance(v, bool) else v) for k, v in r.items()})
+        writer.writerow(
+            {k: (str(v).lower() if isinstance(v, bool) else csv_cell(v)) for k, v in r.items()}
+        )
     return buf.getvalue()
 
 

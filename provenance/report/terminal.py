@@ -2,6 +2,12 @@
 
 Pure: functions return rich renderables; ``cli`` prints them on a console that adds
 colour on a terminal and none on a pipe.
+
+User text (file names, URLs, page and source text, messages that quote them) is data:
+it goes into :class:`rich.text.Text` objects, never into a string rich parses as markup
+(``[bold]`` or ``[link=...]`` in a name is shown as written), through :func:`_user`,
+which also writes control characters as visible escapes (a page's ``ESC [2J`` or OSC 8
+link never reaches the terminal).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from rich.text import Text
 
 from provenance.index.store import SourceRow
 from provenance.match.score import MEANING_RISKS, CheckResult, CompareResult
-from provenance.report.json import flat, summary
+from provenance.report.json import flat, printable, summary
 
 if TYPE_CHECKING:  # the crawl job's figures; rendering needs no import at run time
     from provenance.crawl.scan import ScanStats
@@ -37,9 +43,14 @@ _RISK_STYLE = {
 }
 
 
+def _user(value: object, style: str = "") -> Text:
+    """User text on one line, as data: no markup, control characters escaped."""
+    return Text(printable(str(value), lines=False), style=style)
+
+
 def _context(context: str, changed: str, style: str) -> Text:
     """The context with the changed words highlighted (the first occurrence)."""
-    ctx, word = flat(context), flat(changed)
+    ctx, word = printable(flat(context)), printable(flat(changed))
     out = Text(ctx)
     if word:
         at = ctx.find(word)
@@ -54,7 +65,7 @@ def compare_renderable(r: CompareResult, limit: int = 10) -> RenderableType:
     head.append(f" {s.verdict.upper()} ", style=_VERDICT_STYLE[s.verdict])
     if s.meaning_changed:
         head.append("  MEANING CHANGED", style="bold red")
-    head.append(f"\n{summary(r)}")
+    head.append("\n" + printable(summary(r), lines=False))
     scores = Table.grid(padding=(0, 3))
     for _ in range(4):
         scores.add_column(justify="left")
@@ -103,7 +114,7 @@ def compare_renderable(r: CompareResult, limit: int = 10) -> RenderableType:
 
 def check_renderable(r: CheckResult, limit: int = 5) -> RenderableType:
     if not r.matches:
-        return Text(
+        return _user(
             f"{r.suspect}: no copy of an indexed source found ({r.candidates} candidates checked)"
         )
     risky = sum(1 for m in r.matches for a in m.score.alterations if a.risk in MEANING_RISKS)
@@ -111,10 +122,10 @@ def check_renderable(r: CheckResult, limit: int = 5) -> RenderableType:
     if risky:
         title += f", {risky} alteration{'s' if risky != 1 else ''} that may change the meaning"
     panels = [
-        Panel(compare_renderable(m, limit), title=f"{i}. {m.source}", title_align="left")
+        Panel(compare_renderable(m, limit), title=_user(f"{i}. {m.source}"), title_align="left")
         for i, m in enumerate(r.matches, 1)
     ]
-    return Group(Text(title, style="bold"), *panels)
+    return Group(_user(title, style="bold"), *panels)
 
 
 def sources_renderable(rows: list[SourceRow]) -> RenderableType:
@@ -124,7 +135,9 @@ def sources_renderable(rows: list[SourceRow]) -> RenderableType:
     for col in ("path", "words", "passages", "lang", "added"):
         table.add_column(col, justify="right" if col in ("words", "passages") else "left")
     for r in rows:
-        table.add_row(r.path, str(r.words), str(r.passages), r.lang, r.added_at)
+        table.add_row(
+            _user(r.path), str(r.words), str(r.passages), _user(r.lang), _user(r.added_at)
+        )
     return table
 
 
@@ -167,8 +180,8 @@ def results_renderable(rows: list[dict[str, Any]]) -> RenderableType:
         table.add_column(col, overflow="fold")
     for r in rows:
         table.add_row(
-            str(r.get("url") or r.get("key")),
-            PurePath(str(r["source"])).name,
+            _user(r.get("url") or r.get("key")),
+            _user(PurePath(str(r["source"])).name),
             Text(
                 str(r["verdict"]) + (" ⚠" if r["meaning_changed"] else ""),
                 style=_VERDICT_TEXT.get(str(r["verdict"]), ""),
@@ -176,20 +189,20 @@ def results_renderable(rows: list[dict[str, Any]]) -> RenderableType:
             f"{r['fidelity']:.2f}",
             f"{r['source_coverage']:.2f}",
             str(r["risky"]),
-            str(r["scanned_at"]),
+            _user(r["scanned_at"]),
         )
     return table
 
 
 def history_renderable(url: str, versions: list[dict[str, Any]]) -> RenderableType:
     if not versions:
-        return Text(f"{url}: never scanned")
-    parts: list[RenderableType] = [Text(f"{url}: {len(versions)} version(s)", style="bold")]
+        return _user(f"{url}: never scanned")
+    parts: list[RenderableType] = [_user(f"{url}: {len(versions)} version(s)", style="bold")]
     for i, v in enumerate(versions, 1):
         best = v["matches"][0] if v["matches"] else None
-        line = Text(f"{i}. fetched {v['fetched_at']}  sha256 {v['sha256'][:12]}  ")
+        line = _user(f"{i}. fetched {v['fetched_at']}  sha256 {v['sha256'][:12]}  ")
         if best:
-            name = PurePath(best["source"]).name
+            name = printable(PurePath(best["source"]).name, lines=False)
             line.append(f"{best['verdict']} copy of {name} (fidelity {best['fidelity']:.2f})")
         else:
             line.append("no copy of an indexed source")
@@ -206,7 +219,8 @@ def history_renderable(url: str, versions: list[dict[str, Any]]) -> RenderableTy
                 )
             )
             for a in change["alterations"][:10]:
-                before, after = flat(a["before_context"]), flat(a["after_context"])
+                before = printable(flat(a["before_context"]))
+                after = printable(flat(a["after_context"]))
                 parts.append(Text(f"     {a['risk']:<9} {a['kind']:<12} “{before}” → “{after}”"))
     return Group(*parts)
 
@@ -216,21 +230,21 @@ def clusters_renderable(clusters: list[dict[str, Any]]) -> RenderableType:
         return Text("no copies found yet (scan some pages with `prov scan`)")
     parts: list[RenderableType] = []
     for c in clusters:
+        n = len(c["copies"])
         table = Table(
-            title=f"{c['source']}: {len(c['copies'])} cop{'ies' if len(c['copies']) != 1 else 'y'}",
-            title_justify="left",
+            title=_user(f"{c['source']}: {n} cop{'ies' if n != 1 else 'y'}"), title_justify="left"
         )
         for col in ("page", "verdict", "fidelity", "first seen", "versions"):
             table.add_column(col, overflow="fold")
         for copy in c["copies"]:
             table.add_row(
-                str(copy["url"]),
+                _user(copy["url"]),
                 Text(
                     str(copy["verdict"]) + (" ⚠" if copy["meaning_changed"] else ""),
                     style=_VERDICT_TEXT.get(str(copy["verdict"]), ""),
                 ),
                 f"{copy['fidelity']:.2f}",
-                str(copy["first_seen"]),
+                _user(copy["first_seen"]),
                 str(copy["versions"]),
             )
         parts.append(table)
@@ -254,7 +268,7 @@ def doctor_renderable(healthy: bool, h: dict[str, Any]) -> RenderableType:
         )
     ]
     integrity = "ok" if h["integrity"] == ["ok"] else "; ".join(h["integrity"][:5])
-    parts.append(Text(f"integrity check: {integrity}"))
+    parts.append(_user(f"integrity check: {integrity}"))
     parts.append(Text(f"schema: {', '.join(h['schema'])}; index version {h['index_version']}"))
     parts.append(Text("params: " + ", ".join(f"{k}={v}" for k, v in h["params"].items())))
     if "kernel" in h:
@@ -300,6 +314,6 @@ def doctor_renderable(healthy: bool, h: dict[str, Any]) -> RenderableType:
         table.add_column("passages", justify="right")
         table.add_column("a passage in it", overflow="fold")
         for big in b["largest"]:
-            table.add_row(str(big["passages"]), flat(big["sample"]))
+            table.add_row(str(big["passages"]), Text(printable(flat(big["sample"]))))
         parts.append(table)
     return Group(*parts)
