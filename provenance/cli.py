@@ -348,6 +348,10 @@ def scan(
             stock_min=stock_min, on_progress=show,
         )  # fmt: skip
     _print(scan_summary(stats))
+    for problem in stats.problems:
+        _echo(f"Error: {problem}", err=True)
+    if stats.problems:
+        raise typer.Exit(InputError.exit_code)
 
 
 ResultFormat = Annotated[
@@ -378,6 +382,30 @@ def results(
         _print(results_renderable(rows))
     else:
         typer.echo(report.render_results(rows, fmt.value), nl=False)
+
+
+@app.command()
+def errors(
+    db: DbOption = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only pages scanned at or after this date.")
+    ] = None,
+    fmt: ResultFormat = Format.text,
+) -> None:
+    """List the pages scans could not read, newest first, with the reason.
+
+    A page read successfully by a later scan is no longer listed.
+    """
+    from provenance.crawl.scan import errors as query
+
+    with _errors():
+        rows = query(_db(db), since=since)
+    if fmt is Format.text:
+        from provenance.report.terminal import errors_renderable
+
+        _print(errors_renderable(rows))
+    else:
+        typer.echo(report.render_errors(rows, fmt.value), nl=False)
 
 
 @app.command()

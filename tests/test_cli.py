@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -9,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from provenance.cli import app
-from tests.conftest import seed_path
+from tests.conftest import seed_path, seed_text
 
 runner = CliRunner()
 
@@ -136,3 +138,117 @@ def test_doctor(tmp_path: Path) -> None:
     code, out, _ = invoke("doctor", "--db", db, "--json")
     assert json.loads(out)["healthy"] is True
     assert json.loads(out)["kernel"] in ("compiled", "numpy")
+
+
+# -- user text is data on the terminal and in CSV ----------------------------------------
+
+# (the third is in a folder named "q[": its path holds the closing tag "[/]")
+MARKUP_NAMES = ["[bold]red[-]alert.txt", "[link=https:evil.example]click.txt", "q[/]close.txt"]
+WIDE = {"COLUMNS": "400"}  # a table never folds a name in two
+
+
+def _sources_named(tmp_path: Path, names: list[str], text: str) -> list[Path]:
+    folder = tmp_path / "src"
+    folder.mkdir(exist_ok=True)
+    paths = []
+    for i, name in enumerate(names):
+        p = folder / name
+        p.parent.mkdir(exist_ok=True)
+        p.write_text(text.replace("Foreign", "Foreign" * (i + 1), 1), encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+def test_markup_in_names_and_text_is_shown_as_written(tmp_path: Path) -> None:
+    """rich markup in a name ([bold], [/], [link=...]) is neither a style nor an error."""
+    db = tmp_path / "i.db"
+    paths = _sources_named(tmp_path, MARKUP_NAMES, seed_text("001"))
+    code, out, err = invoke("add", "--db", db, *paths)
+    assert (code, err) == (0, "")
+    code, out, err = invoke("sources", "--db", db, env=WIDE)
+    assert (code, err) == (0, "")
+    for p in paths:
+        assert str(p) in out
+    (tmp_path / "[bold]suspect[").mkdir()
+    suspect = tmp_path / "[bold]suspect[" / "bold].txt"
+    suspect.write_text(seed_text("000") + "\n[red]Read more[/red] [link=x]here[/link]\n")
+    code, out, err = invoke("check", "--db", db, suspect, env=WIDE)
+    assert (code, err) == (0, "")
+    assert f"{suspect}: 3 sources copied" in out
+    for p in paths:
+        assert f"{p.name}" in out
+    code, out, err = invoke("compare", paths[0], suspect, env=WIDE)
+    assert (code, err) == (0, "")
+    assert f"{suspect.name} reproduces" in " ".join(out.split())
+    code, out, err = invoke("doctor", "--db", db, env=WIDE)
+    assert (code, err) == (0, "")
+    code, out, err = invoke("remove", "--db", db, paths[2])
+    assert (code, out, err) == (0, f"removed {paths[2]} ({out.split('(')[1]}", "")
+
+
+HOSTILE = "\x1b]8;;https://evil.example/\x07link\x1b]8;;\x07\x1b[2J\x1b]0;title\x07\r\x9b31m"
+
+
+def test_control_characters_never_reach_the_terminal(tmp_path: Path) -> None:
+    """Escape sequences in a page or a name (OSC 8 links, clear screen, window title,
+    carriage return, 8-bit CSI) are shown escaped, in every text output."""
+    db = tmp_path / "i.db"
+    invoke("add", "--db", db, seed_path("001"))
+    text = seed_text("000").replace("Luigi Di Maio", f"Luigi {HOSTILE}Da Maio", 1)
+    assert text != seed_text("000")
+    suspect = tmp_path / "evil\x1b[2J\x07name.txt"
+    suspect.write_text(text, encoding="utf-8")
+    for args in (
+        ["check", "--db", db, suspect],
+        ["compare", seed_path("001"), suspect],
+        ["check", "--db", db, suspect, "-f", "csv"],
+    ):
+        code, out, err = invoke(*args, env=WIDE)
+        assert code == 0, err
+        for raw in ("\x1b", "\x07", "\r", "\x9b"):
+            assert raw not in out + err, (args, raw)
+        assert "evil\\x1b[2J\\x07name.txt" in out
+    code, out, _ = invoke("compare", seed_path("001"), suspect, env=WIDE)
+    assert "\\x1b]8;;https://evil.example/\\x07link" in out  # the alteration's context
+
+
+def test_csv_cells_cannot_be_formulas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name a spreadsheet would run as a formula (=, +, -, @) gets a leading '."""
+    monkeypatch.chdir(tmp_path)  # relative names: a cell starts with the name
+    Path("=HYPERLINK(evil).txt").write_text(seed_text("001"), encoding="utf-8")
+    invoke("add", "--db", "i.db", "=HYPERLINK(evil).txt")
+    for name in ("+cmd.txt", "-2+3.txt", "@SUM(A1).txt"):
+        Path(name).write_text(seed_text("000"), encoding="utf-8")
+        code, out, _ = invoke("check", "--db", "i.db", "-f", "csv", "--", name)
+        assert code == 0
+        (row,) = list(csv.DictReader(io.StringIO(out)))
+        assert (row["source"], row["copy"]) == ("'=HYPERLINK(evil).txt", f"'{name}")
+    from provenance.report.json import csv_cell
+
+    assert [csv_cell(v) for v in ("=1+1", "+1", "-1", "@A", "\tx", "\rx", "ok", 0.5)] == [
+        "'=1+1", "'+1", "'-1", "'@A", "'\tx", "'\\x0dx", "ok", 0.5
+    ]  # fmt: skip
+
+
+def test_html_argument_spans_index_the_extracted_text(tmp_path: Path) -> None:
+    """For an .html argument, offsets refer to the page's main text, which JSON gives."""
+    body = seed_text("000").replace("Luigi Di Maio", "Luigi Da Maio", 1)
+    page = tmp_path / "page.html"
+    paragraphs = "".join(f"<p>{line}</p>\n" for line in body.splitlines() if line.strip())
+    page.write_text(
+        f"<html><head><title>t</title></head><body><nav>Home | World</nav>"
+        f"<article>{paragraphs}</article><footer>(c) 2026</footer></body></html>",
+        encoding="utf-8",
+    )
+    code, out, _ = invoke("compare", seed_path("001"), page, "--json")
+    assert code == 0
+    d = json.loads(out)
+    assert "source_text" not in d  # a text file: spans index its decoded text
+    text = d["copy_text"]
+    assert "<p>" not in text and "Home | World" not in text
+    assert d["alterations"]
+    for a in d["alterations"]:
+        start, end = a["copy_span"]
+        assert text[start:end] == a["copy"]
+    for added in d["added"]:
+        assert text[added["copy_span"][0] : added["copy_span"][1]] == added["text"]

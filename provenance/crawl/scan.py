@@ -20,12 +20,13 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from provenance.crawl.scanstore import CHECKED, SEEN, Change, Finding, ScanStore
+from provenance.errors import InputError
 from provenance.index.store import Store
-from provenance.ingest.files import Page
-from provenance.ingest.web import iter_pages
+from provenance.ingest.files import Page, storable
+from provenance.ingest.web import SCAN_SUFFIXES, has_targets, iter_input_pages
 from provenance.match.fingerprint import passage_hashes
 from provenance.params import DEFAULT_POLICY, Policy
 from provenance.pipeline import (
@@ -57,6 +58,10 @@ class ScanStats:
         changed: pages at a known URL whose content changed since its last version.
         verdicts: pages of this run by the verdict of their best match.
         risky: meaning-changing alterations in the copies checked in this run.
+        problems: one message per named input that gave nothing to check: missing
+            (not scanned), or without one readable page (an empty folder, a folder of
+            other kinds of files, files that could not be read). The scan is not a
+            success then (``prov scan`` exits 3).
     """
 
     read: int = 0
@@ -68,6 +73,7 @@ class ScanStats:
     changed: int = 0
     risky: int = 0
     verdicts: Counter[str] = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     seconds: float = 0.0
 
@@ -191,7 +197,10 @@ class _Writer:
             self.open = False
 
 
-def _committed_first(pages: Iterable[Page], writer: _Writer) -> Iterator[Page]:
+_T = TypeVar("_T")
+
+
+def _committed_first(pages: Iterable[_T], writer: _Writer) -> Iterator[_T]:
     """The pages, with what was written committed before each is read: reading a page
     can take long (a huge HTML file), and a scan must not hold the write lock meanwhile."""
     it = iter(pages)
@@ -227,6 +236,16 @@ def scan(
         on_progress: called with the running figures after each page.
     """
     stats = ScanStats()
+    named = [os.path.normpath(os.fspath(p)) for p in inputs]
+    missing = [p for p in named if not os.path.lexists(p)]
+    if missing and len(missing) == len(named) and not recheck:  # nothing to do: a typo?
+        raise InputError(f"{', '.join(map(storable, missing))}: no such file or folder")
+    named = [p for p in named if p not in missing]
+    stats.problems.extend(
+        f"{storable(p)}: no such file or folder (not scanned; the other inputs were)"
+        for p in missing
+    )
+    seen, readable = [0] * len(named), [0] * len(named)
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     with Store.open(db) as store, store.exclusive("scan"):
         results = ScanStore(store)
@@ -264,8 +283,10 @@ def scan(
                 progress()
 
         try:
-            for page in _committed_first(iter_pages(inputs), writer):
+            for n, page in _committed_first(iter_input_pages(named), writer):
                 stats.read += 1
+                seen[n] += 1
+                readable[n] += not page.error
                 if page.error:
                     if results.has_document(page.key, ""):
                         stats.skipped += 1
@@ -301,10 +322,21 @@ def scan(
             writer.flush()
             pool.close()
         progress()
+    for path, pages, good in zip(named, seen, readable, strict=True):
+        if pages and not good:
+            what = "its only page could not" if pages == 1 else f"none of its {pages:,} pages could"
+            stats.problems.append(f"{storable(path)}: {what} be read (`prov errors` lists why)")
+        elif not pages and not has_targets(path):  # (pages of a path named twice: once)
+            kinds = ", ".join(SCAN_SUFFIXES)
+            stats.problems.append(f"{storable(path)}: nothing to scan (no {kinds} files in it)")
     return stats
 
 
 def _version_change(results: ScanStore, page: Page, document_id: int, stats: ScanStats) -> None:
+    if page.kind in ("jsonl", "warc") and page.url == page.key:
+        # a record without a URL is named by its place in its file (path:line): another
+        # text at that place later is another page, not a new version of this one
+        return
     prev = results.previous(page.url, page.sha256)
     if prev is None:
         return
@@ -350,10 +382,17 @@ def results(
         return ScanStore(store).results(since=since, verdict=verdict)
 
 
+def errors(db: str | Path, since: str | None = None) -> list[dict[str, Any]]:
+    """The pages scans could not read, newest first, with the reason (not those read
+    since)."""
+    with Store.open(db) as store:
+        return ScanStore(store).errors(since=since)
+
+
 def history(db: str | Path, url: str) -> list[dict[str, Any]]:
     """The versions of a URL, oldest first, with what changed between them."""
     with Store.open(db) as store:
-        return ScanStore(store).history(url)
+        return ScanStore(store).history(storable(url))
 
 
 def clusters(db: str | Path) -> list[dict[str, Any]]:

@@ -222,6 +222,25 @@ class ScanStore:
         names = [c[0] for c in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
+    def errors(self, since: str | None = None) -> list[dict[str, Any]]:
+        """The input records that could not be read, newest scan first, with the
+        reason; a record read later (the same key, with content) is left out."""
+        sql = (
+            "SELECT d.key, d.url, d.kind, d.fetched_at, d.scanned_at, d.error "
+            "FROM documents d WHERE d.status = 'error' AND (? IS NULL OR d.scanned_at >= ?) "
+            "AND NOT EXISTS (SELECT 1 FROM documents r WHERE r.key = d.key "
+            "AND r.status != 'error' AND r.id > d.id) "
+            "ORDER BY d.scanned_at DESC, d.id DESC"
+        )
+        out = []
+        for key, url, kind, fetched, scanned, err in self.db.execute(sql, [since, since]):
+            reason = str(err or "").removeprefix(f"{key}: ")
+            out.append(
+                {"key": key, "url": url, "kind": kind, "fetched_at": fetched,
+                 "scanned_at": scanned, "reason": reason}
+            )  # fmt: skip
+        return out
+
     def history(self, url: str) -> list[dict[str, Any]]:
         """The versions of ``url``, oldest first, with their best match and what changed."""
         rows = self.db.execute(

@@ -197,6 +197,16 @@ def storable(name: str) -> str:
     return _SURROGATE.sub(_surrogate, name) if _SURROGATE.search(name) else name
 
 
+#: Files read as HTML pages, by their main text.
+HTML_SUFFIXES = (".html", ".htm")
+
+
+def is_html(path: str | Path) -> bool:
+    """Whether ``path`` is read as an HTML page: its text (and every offset into it) is
+    the main text extracted from the page, not the file's bytes."""
+    return str(path).lower().endswith(HTML_SUFFIXES)
+
+
 def read_document(path: str | Path) -> RawText:
     """Read one file for ``add``, ``compare`` or ``check``: an HTML page by its main text
     (what ``prov scan`` would read of it), anything else as text.
@@ -204,7 +214,7 @@ def read_document(path: str | Path) -> RawText:
     Raises:
         InputError: as :func:`read_text`, or an HTML page with no text.
     """
-    if str(path).lower().endswith((".html", ".htm")) and Path(path).is_file():
+    if is_html(path) and Path(path).is_file():
         raw = read_text(path)  # the same checks and errors as any file
         text, _ = html_text(decode_web(raw.text.encode("utf-8"), "utf-8", html=True))
         if not text.strip():

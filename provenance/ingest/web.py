@@ -66,10 +66,16 @@ def iter_pages(paths: Iterable[str | Path]) -> Iterator[Page]:
     >>> [page.error for page in iter_pages(["no/such/folder"])]
     ['no/such/folder: no such file or folder']
     """
+    for _, one in iter_input_pages(paths):
+        yield one
+
+
+def iter_input_pages(paths: Iterable[str | Path]) -> Iterator[tuple[int, Page]]:
+    """:func:`iter_pages`, each page with the index in ``paths`` of the input it is from."""
     if isinstance(paths, str | Path):
         paths = [paths]
     seen: set[str] = set()
-    for raw in paths:
+    for n, raw in enumerate(paths):
         for name, problem in _targets(os.path.normpath(os.fspath(raw))):
             # a file is read once, whatever the path; a link not followed is its own entry
             real = os.path.abspath(name) if problem == NOT_FOLLOWED else os.path.realpath(name)
@@ -77,9 +83,15 @@ def iter_pages(paths: Iterable[str | Path]) -> Iterator[Page]:
                 continue
             seen.add(real)
             if problem:
-                yield error(name, _kind(name), problem)
+                yield n, error(name, _kind(name), problem)
             else:
-                yield from _file_pages(name)
+                for one in _file_pages(name):
+                    yield n, one
+
+
+def has_targets(path: str | Path) -> bool:
+    """Whether ``path`` names a file, or a folder holding a file :func:`iter_pages` reads."""
+    return any(True for _ in _targets(os.path.normpath(os.fspath(path))))
 
 
 def _targets(name: str) -> Iterator[tuple[str, str]]:

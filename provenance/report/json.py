@@ -10,13 +10,16 @@ from pathlib import PurePath
 from typing import Any
 
 from provenance.index.store import SourceRow
+from provenance.ingest.files import is_html
 from provenance.match.score import MEANING_RISKS, Alteration, CheckResult, CompareResult
 
 JSON_VERSION = 1
 
 
 def compare_dict(r: CompareResult) -> dict[str, Any]:
-    """The ``compare --json`` object (README: "JSON contract")."""
+    """The ``compare --json`` object (README: "JSON contract"). Spans are offsets into
+    the texts compared; a side read from an HTML page carries that text (the page's
+    extracted main text) as ``source_text`` / ``copy_text``."""
     s = r.score
     return {
         "source": r.source,
@@ -57,6 +60,10 @@ def compare_dict(r: CompareResult) -> dict[str, Any]:
             {"text": a.text, "copy_span": list(a.copy_span), "reason": a.reason} for a in s.added
         ],
         "missing": [{"text": m.text, "source_span": list(m.source_span)} for m in s.missing],
+        # spans index the texts compared: for an HTML page, the main text extracted from
+        # it, which is not in the file: given here, so that every span can be looked up
+        **({"source_text": r.source_text} if is_html(r.source) else {}),
+        **({"copy_text": r.copy_text} if is_html(r.copy) else {}),
     }
 
 
@@ -261,6 +268,14 @@ def render_rows(rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) 
 
 def render_results(rows: list[dict[str, Any]], fmt: str) -> str:
     return render_rows([_result_row(r) for r in rows], fmt, RESULT_COLUMNS)
+
+
+ERROR_COLUMNS = ("key", "url", "kind", "fetched_at", "scanned_at", "reason")
+
+
+def render_errors(rows: list[dict[str, Any]], fmt: str) -> str:
+    """``prov errors`` as ``json``, ``jsonl`` or ``csv``."""
+    return render_rows(rows, fmt, ERROR_COLUMNS)
 
 
 CLUSTER_COLUMNS = (

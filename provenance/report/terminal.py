@@ -194,6 +194,19 @@ def results_renderable(rows: list[dict[str, Any]]) -> RenderableType:
     return table
 
 
+def errors_renderable(rows: list[dict[str, Any]]) -> RenderableType:
+    """``prov errors``: the pages that could not be read, with the reason."""
+    if not rows:
+        return Text("no unreadable pages recorded")
+    n = len(rows)
+    table = Table(title=f"{n} page{'s' if n != 1 else ''} could not be read", title_justify="left")
+    for col in ("page", "reason", "scanned"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(_user(r["key"]), _user(r["reason"]), _user(r["scanned_at"]))
+    return table
+
+
 def history_renderable(url: str, versions: list[dict[str, Any]]) -> RenderableType:
     if not versions:
         return _user(f"{url}: never scanned")
