@@ -416,7 +416,9 @@ def history(
 ) -> None:
     """A page's versions, their verdicts, and what changed between them."""
     from provenance.crawl.scan import history as query
+    from provenance.ingest.files import storable
 
+    url = storable(url)  # as stored: a lone surrogate written \udNNN
     with _errors():
         versions = query(_db(db), url)
     if json_:

@@ -15,8 +15,8 @@ from tests.conftest import seed_path, seed_text
 runner = CliRunner()
 
 
-def invoke(*args: str | Path) -> tuple[int, str, str]:
-    result = runner.invoke(app, [str(a) for a in args])
+def invoke(*args: str | Path, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, [str(a) for a in args], env=env)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -75,3 +75,94 @@ def test_scan_usage_and_missing_index(tmp_path: Path) -> None:
     code, _, err = invoke("scan", "--db", tmp_path / "none.db", tmp_path)
     assert code == 4
     assert err.startswith(f"Error: {tmp_path / 'none.db'}: no such index")
+
+
+def test_scan_of_a_missing_input_is_an_error(tmp_path: Path) -> None:
+    """A typo in a cron line is exit 3, not a good run."""
+    db, crawl = _setup(tmp_path)
+    missing = tmp_path / "no-such-crawl"
+    code, out, err = invoke("scan", "--db", db, "--workers", "1", missing)
+    assert (code, out, err) == (3, "", f"Error: {missing}: no such file or folder\n")
+    code, out, err = invoke("scan", "--db", db, "--workers", "1", missing, crawl / "a.txt")
+    assert code == 3
+    assert err == (
+        f"Error: {missing}: no such file or folder (not scanned; the other inputs were)\n"
+    )
+    assert "1 pages read" in " ".join(out.split())
+    code, out, _ = invoke("errors", "--db", db, "-f", "json")
+    assert json.loads(out) == []  # a missing input is not a page
+
+
+def test_scan_of_an_input_with_no_readable_page_is_an_error(tmp_path: Path) -> None:
+    db, crawl = _setup(tmp_path)
+    empty, other, bad = tmp_path / "empty", tmp_path / "other", tmp_path / "bad"
+    for folder in (empty, other, bad):
+        folder.mkdir()
+    (other / "report.pdf").write_bytes(b"%PDF-1.4")
+    (bad / "a.txt").write_bytes(b"\x00\x01\x02\x03")
+    (bad / "b.jsonl").write_text("{oops\n", encoding="utf-8")
+    code, out, err = invoke("scan", "--db", db, "--workers", "1", crawl, empty, other, bad)
+    assert code == 3
+    kinds = ".txt, .text, .md, .html, .htm, .warc, .warc.gz, .jsonl"
+    assert err.splitlines() == [
+        f"Error: {empty}: nothing to scan (no {kinds} files in it)",
+        f"Error: {other}: nothing to scan (no {kinds} files in it)",
+        f"Error: {bad}: none of its 2 pages could be read (`prov errors` lists why)",
+    ]
+    code, out, err = invoke("scan", "--db", db, "--workers", "1", crawl)
+    assert (code, err) == (0, "")  # the same crawl alone: a good run (one bad page of 3)
+    code, out, err = invoke("errors", "--db", db, "-f", "json")
+    assert (code, err) == (0, "")
+    reasons = {Path(r["key"]).name: r["reason"] for r in json.loads(out)}
+    assert reasons == {
+        "c.bin.txt": "binary data, not text",
+        "a.txt": "binary data, not text",
+        "b.jsonl:1": reasons["b.jsonl:1"],
+    }
+    assert reasons["b.jsonl:1"].startswith("not valid JSON")
+    code, out, _ = invoke("errors", "--db", db, "-f", "csv")
+    assert out.splitlines()[0] == "key,url,kind,fetched_at,scanned_at,reason"
+    assert len(out.splitlines()) == 4
+    code, out, _ = invoke("errors", "--db", db)
+    assert code == 0 and "3 pages could not be read" in out
+    (bad / "a.txt").write_text(seed_text("000"), encoding="utf-8")  # fixed: read next time
+    assert invoke("scan", "--db", db, "--workers", "1", bad / "a.txt")[0] == 0
+    code, out, _ = invoke("errors", "--db", db, "-f", "jsonl")
+    assert sorted(Path(json.loads(line)["key"]).name for line in out.splitlines()) == [
+        "b.jsonl:1",
+        "c.bin.txt",
+    ]
+
+
+WIDE = {"COLUMNS": "400"}
+
+
+def test_scan_reports_show_names_and_urls_as_written(tmp_path: Path) -> None:
+    """Markup and control characters in file names, URLs and page text: results,
+    clusters, history and errors print them as data (and CSV cells are no formulas)."""
+    db, _ = _setup(tmp_path)
+    crawl = tmp_path / "hostile"
+    (crawl / "x[").mkdir(parents=True)
+    name = crawl / "x[" / "bold]\x1b[2Jpage.txt"  # the path holds "[/bold]" and ESC [2J
+    name.write_text(seed_text("000"), encoding="utf-8")
+    (crawl / "bad[red]\x07.txt").write_bytes(b"\x00\x01\x02")
+    url = '=HYPERLINK("http://e.example/[/]\x1b]8;;x\x07")'
+    line = {"url": url, "text": seed_text("000").replace("Di Maio", "\x1b[31mDa Maio", 1)}
+    (crawl / "c.jsonl").write_text(json.dumps(line) + "\n", encoding="utf-8")
+    code, out, err = invoke("scan", "--db", db, "--workers", "1", crawl)
+    assert code == 0, err
+    shown_name = str(name).replace("\x1b", "\\x1b")
+    shown_url = url.replace("\x1b", "\\x1b").replace("\x07", "\\x07")
+    for args in (["results"], ["clusters"], ["errors"], ["history", url], ["results", "-f", "csv"]):
+        code, out, err = invoke(*args, "--db", db, env=WIDE)
+        assert code == 0, (args, err)
+        assert "\x1b" not in out and "\x07" not in out, args
+        if args[0] in ("results", "clusters") and "csv" not in args:
+            assert shown_name in out and shown_url in out, (args, out)
+    code, out, _ = invoke("results", "--db", db, "-f", "csv")
+    urls = {r["url"] for r in csv.DictReader(io.StringIO(out))}
+    assert "'" + shown_url in urls
+    code, out, _ = invoke("errors", "--db", db, env=WIDE)
+    assert "bad[red]\\x07.txt" in out
+    code, out, _ = invoke("history", "--db", db, url, env=WIDE)
+    assert code == 0 and f"{shown_url}: 1 version(s)" in out

@@ -151,14 +151,17 @@ def test_missing_path(tmp_path: Path, seed_db: Path, command: str) -> None:
     one_error(err, missing, "no such file")
 
 
-def test_scan_of_a_missing_path_is_recorded(tmp_path: Path, seed_db: Path) -> None:
-    # README: a scan records what it cannot read and completes (exit 0), even a path
-    # named on the command line that does not exist.
+def test_scan_of_a_missing_path_is_an_error(tmp_path: Path, seed_db: Path) -> None:
+    # README: a named input that does not exist is exit 3 (a typo in a cron line must
+    # not look like a good run); the other inputs are scanned, the missing one is not
+    # recorded as a page.
     db = copy_db(seed_db, tmp_path / "i.db")
     missing = tmp_path / "no-such-crawl"
     code, _, err = invoke("scan", "--db", db, "--workers", "1", missing, seed_path("000"))
-    assert (code, err) == (0, "")
-    assert errors(db) == {str(missing): f"{missing}: no such file or folder"}
+    assert code == 3
+    one_error(err, missing, "no such file or folder (not scanned; the other inputs were)")
+    assert errors(db) == {}
+    assert statuses(db) == {str(seed_path("000")): "checked"}
 
 
 @pytest.mark.parametrize("command", ["compare-source", "compare-copy", "check"])
@@ -360,16 +363,52 @@ def loops(tmp_path: Path) -> Path:
 
 
 def test_add_a_folder_with_symlink_loops(loops: Path, tmp_path: Path) -> None:
+    # README: links found inside a folder are not followed (loops or not)
     db = tmp_path / "i.db"
     code, out, err = invoke("add", "--db", db, loops)
-    assert code == 3, err
-    assert "Traceback" not in err
-    lines = err.splitlines()
-    assert sorted(line.split(":")[1].strip() for line in lines) == [
-        str(loops / n) for n in ("b.txt", "c.txt", "self.txt")
-    ]
-    assert all(line.startswith("Error: ") and "symbolic link" in line for line in lines), err
+    assert (code, err) == (0, "")
+    assert out.startswith("1 added (")
     assert query(db, "SELECT path FROM sources") == [(str(loops / "sub" / "good.txt"),)]
+
+
+@pytest.fixture
+def leaky(tmp_path: Path) -> tuple[Path, Path]:
+    """A folder with a good file and a link to a readable file outside it (as a link to
+    /etc/passwd would be), named like a text file; and the outside file."""
+    secret = tmp_path / "outside" / "passwd"
+    secret.parent.mkdir()
+    secret.write_text(seed_text("004"), encoding="utf-8")
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "good.txt").write_text(seed_text("001"), encoding="utf-8")
+    (folder / "leak.txt").symlink_to(secret)
+    (folder / "etc.txt").symlink_to("/etc/passwd")
+    return folder, secret
+
+
+def test_links_inside_folders_are_not_followed(
+    leaky: tuple[Path, Path], tmp_path: Path, seed_db: Path
+) -> None:
+    folder, secret = leaky
+    db = tmp_path / "i.db"
+    code, out, err = invoke("add", "--db", db, folder)
+    assert (code, err) == (0, "")
+    assert query(db, "SELECT path FROM sources") == [(str(folder / "good.txt"),)]
+    # a link named on the command line is followed: the user chose it
+    code, out, err = invoke("add", "--db", db, folder / "leak.txt")
+    assert (code, err) == (0, "")
+    assert (str(folder / "leak.txt"),) in query(db, "SELECT path FROM sources")
+    scan_db = copy_db(seed_db, tmp_path / "s.db")
+    code, out, err = invoke("scan", "--db", scan_db, "--workers", "1", folder)
+    assert (code, err) == (0, "")
+    assert statuses(scan_db) == {
+        str(folder / "good.txt"): "checked",
+        str(folder / "leak.txt"): "error",
+        str(folder / "etc.txt"): "error",
+    }
+    assert all("symbolic link inside a folder: not followed" in e for e in errors(scan_db).values())
+    texts = query(scan_db, "SELECT count(*) FROM contents")
+    assert texts == [(1,)]  # only good.txt's text is stored
 
 
 def test_add_a_link_to_itself_names_the_reason(loops: Path, tmp_path: Path) -> None:
@@ -553,6 +592,123 @@ def test_scan_a_warc_gz_with_a_corrupted_member(tmp_path: Path, seed_db: Path) -
     assert statuses(db)[str(crawl / "b.txt")] == "checked"
     assert statuses(db)[f"{bad}#0"] == "checked"
     assert statuses(db)[f"{bad}#{offsets[2]}"] == "checked"  # the member after the damage
+
+
+def _lying(record: bytes, length: int) -> bytes:
+    """``record`` with its WARC Content-Length replaced by ``length``."""
+    head, sep, rest = record.partition(b"\r\n\r\n")
+    lines = [
+        b"Content-Length: %d" % length if line.startswith(b"Content-Length:") else line
+        for line in head.split(b"\r\n")
+    ]
+    return b"\r\n".join(lines) + sep + rest
+
+
+def _http_block(record: bytes, http: bytes) -> bytes:
+    """``record`` with its HTTP block replaced by ``http`` (Content-Length kept right)."""
+    head = record.partition(b"\r\n\r\n")[0]
+    return _lying(head + b"\r\n\r\n" + http + b"\r\n\r\n", len(http))
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda r: _lying(r, len(r) // 3), "does not end where its Content-Length"),
+        (lambda r: _lying(r, len(r) + 100), "does not end where its Content-Length"),
+        (lambda r: _lying(r, 10 * len(r)), "truncated WARC record"),  # past the file's end
+        (lambda r: _lying(r, 10**40), "without a valid Content-Length"),
+        (lambda r: r.replace(b"WARC-Date:", b"\xff\xfe no colon\r\nContent-Length: 1\r\nX:"),
+         "two different Content-Lengths"),
+        (lambda r: _http_block(r, b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                               b"Content-Encoding: br\r\n\r\nnot brotli"),
+         "unreadable WARC record"),
+        (lambda r: _http_block(r, b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                               b"Content-Encoding: gzip\r\n\r\n\x1f\x8b\x08cut"),
+         "binary data"),
+    ],
+    ids=["length-too-short", "length-too-long", "length-past-the-end", "length-absurd",
+         "bad-header-lines",
+         "bad-brotli", "truncated-gzip-body"],
+)  # fmt: skip
+def test_scan_a_warc_with_a_hostile_record(
+    tmp_path: Path, seed_db: Path, damage: Callable[[bytes], bytes], reason: str
+) -> None:
+    """One damaged record in the middle of a plain .warc: recorded with the reason, the
+    records before and after it checked, the scan a success (exit 0)."""
+    db = copy_db(seed_db, tmp_path / "i.db")
+    parts, offsets = _records(gz=False)
+    path = tmp_path / "a.warc"
+    path.write_bytes(parts[0] + damage(parts[1]) + parts[2])
+    code, out, err = invoke("scan", "--db", db, "--workers", "1", path)
+    assert (code, err) == (0, "")
+    key = f"{path}#{offsets[1]}"
+    assert list(errors(db)) == [key]
+    assert reason in errors(db)[key]
+    checked = [k for k, s in statuses(db).items() if s == "checked"]
+    assert len(checked) == 2 and f"{path}#0" in checked
+    urls = {u for (u,) in query(db, "SELECT url FROM documents WHERE status = 'checked'")}
+    assert urls == {"https://example.com/000", "https://example.com/003"}
+
+
+# -- names that are not UTF-8, URLs with lone surrogates ------------------------------------
+
+
+def test_a_file_name_that_is_not_utf8(tmp_path: Path, seed_db: Path) -> None:
+    """A name with bytes that are not UTF-8 is read under its real name and stored and
+    shown with \\xNN escapes; add, sources, check, remove and scan all work."""
+    folder = tmp_path / "src"
+    folder.mkdir()
+    raw = os.path.join(os.fsencode(folder), b"bad\xffname.txt")
+    with open(raw, "wb") as fh:
+        fh.write(seed_text("001").encode())
+    (folder / "good.txt").write_text(seed_text("004"), encoding="utf-8")
+    shown = f"{folder}/bad\\xffname.txt"
+    db = tmp_path / "i.db"
+    code, out, err = invoke("add", "--db", db, folder)
+    assert (code, err) == (0, "")
+    assert out.startswith("2 added (")
+    assert (shown,) in query(db, "SELECT path FROM sources")
+    code, out, err = invoke("sources", "--db", db, "--json")
+    assert shown in [s["path"] for s in json.loads(out)]
+    code, out, err = invoke("check", "--db", db, seed_path("000"), "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["matches"][0]["source"] == shown
+    code, out, err = invoke("add", "--db", db, folder)  # rerun: nothing fails, nothing new
+    assert (code, err) == (0, "") and out.startswith("2 unchanged")
+    code, out, err = invoke(
+        "remove", "--db", db, os.fsdecode(raw)
+    )  # the name as the shell gives it
+    assert (code, err) == (0, "") and out.startswith(f"removed {shown} (")
+    invoke("add", "--db", db, folder)
+    code, out, err = invoke("remove", "--db", db, shown)  # the name as prov shows it
+    assert (code, err) == (0, "")
+    scan_db = copy_db(seed_db, tmp_path / "s.db")
+    code, out, err = invoke("scan", "--db", scan_db, "--workers", "1", folder)
+    assert (code, err) == (0, "")
+    assert statuses(scan_db)[shown] == "checked"
+    # a name that is not UTF-8 and cannot be read either: the error names it escaped
+    bad = os.path.join(os.fsencode(folder), b"empty\xfe.txt")
+    open(bad, "wb").close()
+    code, out, err = invoke("add", "--db", db, os.fsdecode(bad))
+    assert code == 3
+    one_error(err, f"{folder}/empty\\xfe.txt", "no text")
+
+
+def test_a_jsonl_url_with_a_lone_surrogate(tmp_path: Path, seed_db: Path) -> None:
+    db = copy_db(seed_db, tmp_path / "i.db")
+    path = tmp_path / "pages.jsonl"
+    lines = [
+        json.dumps({"url": "https://example.com/\ud800half", "text": seed_text("000")}),
+        json.dumps({"url": "https://example.com/ok", "text": seed_text("002")}),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = invoke("scan", "--db", db, "--workers", "1", path)
+    assert (code, err) == (0, "")
+    urls = {u for (u,) in query(db, "SELECT url FROM documents WHERE status = 'checked'")}
+    assert urls == {"https://example.com/\\ud800half", "https://example.com/ok"}
+    code, out, err = invoke("history", "--db", db, "https://example.com/\ud800half", "--json")
+    assert (code, err) == (0, "")
+    assert len(json.loads(out)["versions"]) == 1
 
 
 # -- size: memory and time stay bounded ----------------------------------------------------

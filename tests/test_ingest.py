@@ -86,3 +86,20 @@ def test_read_document_takes_an_html_page_by_its_main_text(tmp_path: Path) -> No
     empty.write_text("<html><body><script>var x = 1;</script></body></html>", encoding="utf-8")
     with pytest.raises(InputError, match="no text in this HTML page"):
         read_document(empty)
+
+
+@pytest.mark.parametrize(
+    ("name", "stored"),
+    [
+        ("plain.txt", "plain.txt"),
+        ("bad\udcffname.txt", "bad\\xffname.txt"),  # a byte that is not UTF-8
+        ("\udcc3\udca9t\udce9.txt", "\\xc3\\xa9t\\xe9.txt"),
+        ("half\ud800.txt", "half\\ud800.txt"),  # from JSON: half a UTF-16 pair
+        ("caf\u00e9.txt", "caf\u00e9.txt"),
+    ],
+)
+def test_storable_names(name: str, stored: str) -> None:
+    from provenance.ingest.files import storable
+
+    assert storable(name) == stored
+    stored.encode("utf-8")  # SQLite, JSON and the terminal take it

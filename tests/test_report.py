@@ -105,3 +105,26 @@ def test_csv_has_one_row_per_pair(monkeypatch: pytest.MonkeyPatch) -> None:
     rows = list(csv.DictReader(io.StringIO(csv_header() + csv_rows(results))))
     assert [r["verdict"] for r in rows] == ["paraphrased", "verbatim", "partial"]
     assert rows[0]["meaning_changed"] == "true"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("plain [bold]text[/]", "plain [bold]text[/]"),  # markup is rich's business only
+        ("\x1b[2Jclear", "\\x1b[2Jclear"),
+        ("\x1b]8;;https://e.example/\x07link\x1b]8;;\x07", "\\x1b]8;;https://e.example/\\x07link\\x1b]8;;\\x07"),
+        ("over\rwrite", "over\\x0dwrite"),
+        ("csi\x9b31m", "csi\\x9b31m"),
+        ("del\x7f", "del\\x7f"),
+        ("rtl\u202eevil", "rtl\\u202eevil"),
+        ("bad\udcffname", "bad\\xffname"),
+        ("half\ud800pair", "half\\ud800pair"),
+        ("tab\tand\nline", "tab\tand\nline"),
+        ("café ✓ 中文", "café ✓ 中文"),
+    ],
+)  # fmt: skip
+def test_printable_escapes_what_a_terminal_would_act_on(text: str, shown: str) -> None:
+    from provenance.report.json import printable
+
+    assert printable(text) == shown
+    assert printable(text, lines=False) == shown.replace("\t", "\\t").replace("\n", "\\n")

@@ -129,6 +129,34 @@ def test_a_changed_page_keeps_both_versions_and_what_changed(tmp_path: Path) -> 
     assert (copy["url"], copy["versions"], copy["verdict"]) == (str(page), 2, "near-verbatim")
 
 
+def test_jsonl_lines_without_url_are_pages_of_their_own(tmp_path: Path) -> None:
+    """Lines without "url" are not versions of one page (named by the file): each is a
+    page, named path:line; no version, no change is invented between them, and each
+    copy counts in clusters."""
+    db = _index(tmp_path)
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    path = crawl / "dump.jsonl"
+    edited = seed_text("004").replace("accused terrorists", "falsely accused terrorists")
+    texts = [seed_text("004"), edited, seed_text("000")]
+    path.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts), encoding="utf-8")
+    stats = scan([crawl], db, workers=1)
+    assert (stats.checked, stats.changed) == (3, 0)
+    for n in (1, 2, 3):
+        (version,) = history(db, f"{path}:{n}")
+        assert version["change"] is None
+    assert history(db, str(path)) == []
+    by_source = {Path(c["source"]).name[:3]: c["copies"] for c in clusters(db)}
+    assert {f"{path}:1", f"{path}:2"} <= {c["url"] for c in by_source["004"]}
+    assert all(c["versions"] == 1 for c in by_source["004"])
+    # the file rewritten with other texts on the same lines: new pages, not versions
+    path.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts[::-1]))
+    stats = scan([crawl], db, workers=1)
+    assert stats.changed == 0
+    assert len(history(db, f"{path}:1")) == 2
+    assert all(v["change"] is None for v in history(db, f"{path}:1"))
+
+
 def test_stock_phrases_are_learned_and_propose_nothing(tmp_path: Path) -> None:
     db = tmp_path / "index.db"
     source = tmp_path / "release.txt"
