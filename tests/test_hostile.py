@@ -186,8 +186,9 @@ def test_an_empty_folder(tmp_path: Path, seed_db: Path, command: str) -> None:
     if command == "add":
         assert code == 3
         one_error(err, "no text files found in", str(empty))
-    else:  # nothing to read is a completed scan of nothing
-        assert (code, err) == (0, "")
+    else:  # README: an input with nothing to scan is exit 3, not a good run of nothing
+        assert code == 3
+        one_error(err, empty, "nothing to scan (no .txt,")
         assert "0  pages read" in out
 
 
@@ -343,7 +344,9 @@ def test_unreadable_file(unreadable: Path, tmp_path: Path, seed_db: Path, comman
 def test_scan_records_an_unreadable_file(unreadable: Path, tmp_path: Path, seed_db: Path) -> None:
     db = copy_db(seed_db, tmp_path / "i.db")
     code, _, err = invoke("scan", "--db", db, "--workers", "1", unreadable, seed_path("000"))
-    assert (code, err) == (0, "")
+    # recorded, and the other input checked; a named input with no readable page is exit 3
+    assert code == 3
+    one_error(err, unreadable, "its only page could not be read (`prov errors` lists why)")
     assert "ermission denied" in errors(db)[str(unreadable)]
     assert statuses(db)[str(seed_path("000"))] == "checked"
 
@@ -478,7 +481,9 @@ def test_scan_records_special_files(tmp_path: Path, seed_db: Path) -> None:
     os.mkfifo(crawl / "pipe.txt")
     (crawl / "z.txt").write_text(seed_text("000"), encoding="utf-8")
     done = _prov("scan", "--db", db, "--workers", "1", crawl, "/dev/zero", timeout=60)
-    assert (done.returncode, done.stderr) == (0, "")
+    # /dev/zero, named, gave no readable page: exit 3 once the rest is scanned
+    assert done.returncode == 3
+    one_error(done.stderr, "/dev/zero", "its only page could not be read")
     assert errors(db) == {
         str(crawl / "pipe.txt"): f"{crawl / 'pipe.txt'}: not a regular file",
         "/dev/zero": "/dev/zero: not a regular file",
