@@ -6,7 +6,6 @@ into ``Error: <message>`` on stderr and the exit code in one place, :func:`_erro
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sqlite3
@@ -422,7 +421,7 @@ def history(
     with _errors():
         versions = query(_db(db), url)
     if json_:
-        typer.echo(json.dumps({"url": url, "versions": versions}, ensure_ascii=False, indent=2))
+        typer.echo(report.dumps({"url": url, "versions": versions}, indent=2))
     else:
         from provenance.report.terminal import history_renderable
 
@@ -561,7 +560,7 @@ def doctor(db: DbOption = None, json_: JsonOption = False) -> None:
     with _errors():
         healthy, health = pipeline.doctor(_db(db))
     if json_:
-        typer.echo(json.dumps({"healthy": healthy, **health}, ensure_ascii=False, indent=2))
+        typer.echo(report.dumps({"healthy": healthy, **health}, indent=2))
     else:
         from provenance.report.terminal import doctor_renderable
 

@@ -210,6 +210,17 @@ def test_control_characters_never_reach_the_terminal(tmp_path: Path) -> None:
         assert "evil\\x1b[2J\\x07name.txt" in out
     code, out, _ = invoke("compare", seed_path("001"), suspect, env=WIDE)
     assert "\\x1b]8;;https://evil.example/\\x07link" in out  # the alteration's context
+    for args in (["compare", seed_path("001"), suspect, "--json"], ["check", "--db", db, suspect,
+                 "-f", "jsonl"]):  # fmt: skip
+        code, out, err = invoke(*args)
+        assert code == 0, err
+        assert not set(out) & set("\x1b\x07\r\x9b"), args  # JSON escapes them: \u001b
+        assert any(HOSTILE in a["copy_context"] for a in _alterations(json.loads(out)))
+
+
+def _alterations(d: dict[str, object]) -> list[dict[str, str]]:
+    matches = d.get("matches")
+    return [a for m in (matches if isinstance(matches, list) else [d]) for a in m["alterations"]]
 
 
 def test_csv_cells_cannot_be_formulas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

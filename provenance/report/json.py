@@ -16,6 +16,19 @@ from provenance.match.score import MEANING_RISKS, Alteration, CheckResult, Compa
 JSON_VERSION = 1
 
 
+#: Characters JSON may carry raw but a terminal may act on: DEL, the C1 controls (8-bit
+#: CSI, OSC) and the bidirectional overrides. ``json`` escapes only C0 controls itself.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def dumps(value: object, indent: int | None = None) -> str:
+    """JSON text (UTF-8 characters kept) that is safe to print on a terminal: every
+    control or bidirectional-override character is a ``\\uXXXX`` escape, which any
+    JSON reader decodes back to the same string."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def compare_dict(r: CompareResult) -> dict[str, Any]:
     """The ``compare --json`` object (README: "JSON contract"). Spans are offsets into
     the texts compared; a side read from an HTML page carries that text (the page's
@@ -68,11 +81,11 @@ def compare_dict(r: CompareResult) -> dict[str, Any]:
 
 
 def render_compare_json(r: CompareResult) -> str:
-    return json.dumps(compare_dict(r), ensure_ascii=False, indent=2)
+    return dumps(compare_dict(r), indent=2)
 
 
 def render_compare_jsonl(r: CompareResult) -> str:
-    return json.dumps(compare_dict(r), ensure_ascii=False)
+    return dumps(compare_dict(r))
 
 
 def check_dict(r: CheckResult) -> dict[str, Any]:
@@ -87,13 +100,13 @@ def check_dict(r: CheckResult) -> dict[str, Any]:
 def render_check_json(results: list[CheckResult]) -> str:
     """One JSON value: the object of a single suspect, an array for several."""
     if len(results) == 1:
-        return json.dumps(check_dict(results[0]), ensure_ascii=False, indent=2)
-    return json.dumps([check_dict(r) for r in results], ensure_ascii=False, indent=2)
+        return dumps(check_dict(results[0]), indent=2)
+    return dumps([check_dict(r) for r in results], indent=2)
 
 
 def render_check_jsonl(r: CheckResult) -> str:
     """One line of JSON for one suspect (JSON Lines)."""
-    return json.dumps(check_dict(r), ensure_ascii=False)
+    return dumps(check_dict(r))
 
 
 CSV_COLUMNS = (
@@ -216,7 +229,7 @@ def _alteration_phrase(a: Alteration) -> str:
 
 
 def render_sources_json(rows: list[SourceRow]) -> str:
-    return json.dumps(
+    return dumps(
         [
             {
                 "path": r.path,
@@ -228,7 +241,6 @@ def render_sources_json(rows: list[SourceRow]) -> str:
             }
             for r in rows
         ],
-        ensure_ascii=False,
         indent=2,
     )
 
@@ -251,9 +263,9 @@ def render_rows(rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) 
     """Rows as ``json`` (one array), ``jsonl`` (one object per line) or ``csv`` (text
     cells made safe for spreadsheets by :func:`csv_cell`)."""
     if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+        return dumps(rows, indent=2) + "\n"
     if fmt == "jsonl":
-        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        return "".join(dumps(r) + "\n" for r in rows)
     buf = io.StringIO()
     writer = csv.DictWriter(
         buf, fieldnames=list(columns), lineterminator="\n", extrasaction="ignore"
@@ -291,6 +303,6 @@ CLUSTER_COLUMNS = (
 
 def render_clusters(clusters: list[dict[str, Any]], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(clusters, ensure_ascii=False, indent=2) + "\n"
+        return dumps(clusters, indent=2) + "\n"
     flat = [{"source": c["source"], **copy} for c in clusters for copy in c["copies"]]
     return render_rows(flat, fmt, CLUSTER_COLUMNS)
