@@ -111,6 +111,9 @@ def test_scan_of_an_input_with_no_readable_page_is_an_error(tmp_path: Path) -> N
     ]
     code, out, err = invoke("scan", "--db", db, "--workers", "1", crawl)
     assert (code, err) == (0, "")  # the same crawl alone: a good run (one bad page of 3)
+    # a file named twice (alone and in its folder) is read once: no input is "empty"
+    code, out, err = invoke("scan", "--db", db, "--workers", "1", crawl, crawl / "a.txt", crawl)
+    assert (code, err) == (0, "")
     code, out, err = invoke("errors", "--db", db, "-f", "json")
     assert (code, err) == (0, "")
     reasons = {Path(r["key"]).name: r["reason"] for r in json.loads(out)}
