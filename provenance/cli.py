@@ -185,6 +185,8 @@ def add(
                 err.print(f"{r.path}: changed, replaced", highlight=False)
             elif r.status == pipeline.FAILED:
                 typer.echo(f"Error: {r.error}", err=True)
+            for warning in r.warnings:
+                typer.echo(f"Warning: {warning}", err=True)
     kinds = ("added", "replaced", "unchanged", "duplicate", "failed")
     parts = [f"{counts[k]} {k}" for k in kinds if counts[k]]
     typer.echo(f"{', '.join(parts)} ({passages} passages indexed) in {target}")
@@ -254,6 +256,8 @@ def check(
                 typer.echo(f"Error: {result.error}", err=True)
                 failed = True
                 continue
+            for warning in result.warnings:
+                typer.echo(f"Warning: {warning}", err=True)
             found = found or bool(result.matches)
             if html is not None:
                 from provenance.report.html import render_check_html

@@ -136,3 +136,49 @@ def test_doctor(tmp_path: Path) -> None:
     code, out, _ = invoke("doctor", "--db", db, "--json")
     assert json.loads(out)["healthy"] is True
     assert json.loads(out)["kernel"] in ("compiled", "numpy")
+
+
+def test_stray_nul_bytes_are_read_with_a_warning(tmp_path: Path) -> None:
+    """A scraped copy with NUL bytes in it is compared, and says what was ignored."""
+    text = seed_path("001").read_bytes()
+    scraped = tmp_path / "scraped.txt"
+    one, two = text.index(b" ", 800), text.index(b" ", len(text) // 2)
+    scraped.write_bytes(text[:one] + b"\x00" + text[one:two] + b"\x00\x00" + text[two:])
+    warning = f"{scraped}: 3 stray control characters (NUL) ignored"
+    code, out, err = invoke("compare", seed_path("001"), scraped, "--json")
+    assert (code, err) == (0, f"Warning: {warning}\n")
+    d = json.loads(out)
+    assert (d["verdict"], d["source_coverage"], d["warnings"]) == ("verbatim", 1.0, [warning])
+    code, out, err = invoke("compare", seed_path("001"), scraped)  # the text output too
+    assert (code, err) == (0, f"Warning: {warning}\n")
+    db = tmp_path / "i.db"
+    code, out, err = invoke("add", "--db", db, scraped)  # as a source
+    assert (code, err) == (0, f"Warning: {warning}\n")
+    assert out.startswith("1 added (")
+    code, out, err = invoke("check", "--db", db, seed_path("001"), "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["matches"][0]["verdict"] == "verbatim"
+    invoke("remove", "--db", db, scraped)
+    invoke("add", "--db", db, seed_path("001"))
+    code, out, err = invoke("check", "--db", db, scraped, "--json")  # as a suspect
+    assert (code, err) == (0, f"Warning: {warning}\n")
+    result = json.loads(out)
+    assert result["warnings"] == [warning]
+    assert result["matches"][0]["verdict"] == "verbatim"
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"%PDF-1.7\n" + b"1 0 obj << /Type /Page >> endobj\n" * 50, "binary data, not text "
+         "(a PDF document; extract its text first, e.g. with pdftotext)"),
+        (b"PK\x03\x04\x14\x00" + bytes(range(256)) * 4, "binary data, not text (a ZIP archive "
+         "(or a .docx, .odt or .epub document))"),
+        (bytes(4000) + b"a short line of text after four thousand NULs", "binary data, not text"),
+    ],
+)  # fmt: skip
+def test_binary_files_are_still_refused(tmp_path: Path, data: bytes, reason: str) -> None:
+    bad = tmp_path / "b.txt"
+    bad.write_bytes(data)
+    code, out, err = invoke("compare", seed_path("001"), bad)
+    assert (code, out, err) == (3, "", f"Error: {bad}: {reason}\n")
