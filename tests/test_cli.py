@@ -182,3 +182,74 @@ def test_binary_files_are_still_refused(tmp_path: Path, data: bytes, reason: str
     bad.write_bytes(data)
     code, out, err = invoke("compare", seed_path("001"), bad)
     assert (code, out, err) == (3, "", f"Error: {bad}: {reason}\n")
+
+
+MUSEUM = """Harbour history month opens at the museum
+
+The maritime museum in the old customs house opened its harbour history month on Saturday with a display of photographs lent by families whose grandparents worked on the quays. Volunteers spent the winter scanning more than four hundred prints, many of which had never been shown in public.
+
+Curator Elena Marsh said the exhibition was built around the people rather than the ships. "Everybody knows the lighthouse and the ferry, but very few visitors know who carried the fish or mended the nets," she said.
+
+For readers who want the short version, the museum has put together the following, also printed on the back of the free leaflet:
+
+{items}
+
+The exhibition runs until the end of the month and entry is free for residents. A guided walk along the quay leaves the museum every Sunday at eleven, weather permitting.
+
+Share this article
+"""  # noqa: E501
+
+
+def test_a_list_copied_into_a_page_is_found_with_its_words(tmp_path: Path) -> None:
+    """Sources written one item per line (a timeline, numbered steps, a table as text):
+    their words are indexed and compared, and a page that copies them is found."""
+    from tests.test_segment import PIPE_TABLE, STEPS, TAB_TABLE, TIMELINE
+
+    db = tmp_path / "i.db"
+    lists = {"timeline": TIMELINE, "steps": STEPS, "pipes": PIPE_TABLE, "tabs": TAB_TABLE}
+    for name, text in lists.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    code, out, err = invoke("add", "--db", db, *(tmp_path / f"{n}.txt" for n in lists))
+    assert (code, err) == (0, "")
+    for name, text in lists.items():
+        items = text.split("\n\n", 1)[1].strip()
+        page = tmp_path / f"page-{name}.txt"
+        page.write_text(MUSEUM.format(items=items), encoding="utf-8")
+        code, out, err = invoke("compare", tmp_path / f"{name}.txt", page, "--json")
+        assert (code, err) == (0, "")
+        d = json.loads(out)
+        words = len(items.replace("|", " ").replace("-", " ").split())
+        assert d["counts"]["found_words"] == d["counts"]["source_words"] >= words * 0.8
+        assert (d["verdict"], d["fidelity"]) == ("verbatim", 1.0)
+        code, out, err = invoke("check", "--db", db, page, "--json")
+        assert (code, err) == (0, "")
+        (match,) = json.loads(out)["matches"]
+        assert (Path(match["source"]).name, match["verdict"]) == (f"{name}.txt", "verbatim")
+
+
+def test_a_source_with_no_body_text_says_so(tmp_path: Path) -> None:
+    menu = tmp_path / "menu.txt"
+    menu.write_text("Home | News | Sport\n\nShare on Facebook\n\nwww.example.com/contact/\n")
+    reasons = "navigation or short line"
+    code, out, err = invoke("compare", menu, seed_path("001"), "--json")
+    assert (code, err) == (1, f"Warning: {menu}: no body text to compare (only {reasons})\n")
+    assert json.loads(out)["warnings"] == [f"{menu}: no body text to compare (only {reasons})"]
+    code, out, err = invoke("add", "--db", tmp_path / "i.db", menu)
+    assert (code, err) == (3, f"Error: {menu}: no body text to index (only {reasons})\n")
+
+
+def test_a_short_block_in_the_source_language_is_compared(tmp_path: Path) -> None:
+    """A short English line whose names look Italian ("Che", "in") is compared as
+    English, in the source and in the copy."""
+    from tests.test_segment import ARTICLE
+
+    line = "Che Guevara's son Camilo dies in Caracas"
+    source = tmp_path / "s.txt"
+    source.write_text(f"{ARTICLE}\n\n{line}\n", encoding="utf-8")
+    copy = tmp_path / "c.txt"
+    copy.write_text(MUSEUM.format(items=f"{ARTICLE}\n\n{line}"), encoding="utf-8")
+    code, out, _ = invoke("compare", source, copy, "--json")
+    d = json.loads(out)
+    assert code == 0
+    assert not [a for a in d["added"] if "other language" in a["reason"]]
+    assert d["missing"] == []
