@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from provenance.errors import InputError
-from provenance.ingest.files import decode, expand_paths, read_text
+from provenance.ingest.decode import decode
+from provenance.ingest.files import expand_paths, read_text
 
 TEXT = "Café “quotes” – naïve Łódź"
 
@@ -118,7 +119,7 @@ LONG = (PROSE * 40).encode("utf-8")  # about 14 KB, like a scraped article
 def test_stray_control_characters_are_ignored_with_a_warning(
     data: bytes, expected: str | None, warning: str
 ) -> None:
-    from provenance.ingest.files import decode_text
+    from provenance.ingest.decode import decode_text
     from provenance.text.normalize import normalize
 
     d = decode_text(data, "f.txt")

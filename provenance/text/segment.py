@@ -24,6 +24,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from provenance.text.language import (
+    SHORT_BLOCK_WORDS,
+    UNDETERMINED,
+    detect_language,
+    weak_evidence,
+)
 from provenance.text.normalize import Normalized
 
 #: A sentence shorter than this is merged with the next one (or the previous one).
@@ -46,54 +52,6 @@ BODY, HEADING, BOILERPLATE = "body", "heading", "boilerplate"
 _FURNITURE = frozenset(
     {"links or contact details", "site furniture (cookies, sharing, subscriptions)"}
 )
-UNDETERMINED = "und"
-
-# Function words of the main Latin-script languages. A block's language is the one
-# whose list covers most of its words: cheap, deterministic and right on blocks of a
-# dozen words or more (shorter blocks are usually boilerplate).
-_STOPWORDS = {
-    "en": "the of and to in a is that for on with as by are was it be this from at which "
-    "have has their its not or an will we our",
-    "de": "der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als "
-    "auch es an werden aus er hat dass sie nach wird bei",
-    "fr": "le la les de des et en du un une est que pour dans qui au sur par pas plus ne se "
-    "ce il sont avec aux nous",
-    "it": "il di che la e in un per del della non una le da sono con si gli dei nel alla al "
-    "come anche delle ha più",
-    "es": "el la de que y en los del se las por un para con no una su al es lo como más pero "
-    "sus le",
-    "pt": "o a de que e do da em um para com não uma os no se na por mais as dos como mas ao "
-    "ele das",
-    "nl": "de het een en van in is dat op te zijn voor met die niet aan er maar om ook als bij",
-}
-_STOP_SETS = {lang: frozenset(ws.split()) for lang, ws in _STOPWORDS.items()}
-#: Each function word's weight as evidence: 1 / the number of languages that have it
-#: ("the" is English, 1; "in" is English, German, Italian or Dutch, 1/4).
-_STOP_WEIGHTS = {
-    w: 1 / sum(w in stops for stops in _STOP_SETS.values())
-    for stops in _STOP_SETS.values()
-    for w in stops
-}
-#: A block's language needs at least this much evidence (weighted function words).
-MIN_LANGUAGE_EVIDENCE = 2.0
-#: A block of fewer words than this is in its document's language unless it holds
-#: :data:`SHORT_BLOCK_EVIDENCE` of another's: a title, a list item or a caption is
-#: often names and numbers with a function word or two that other languages share.
-SHORT_BLOCK_WORDS = 20
-SHORT_BLOCK_EVIDENCE = 3.0
-_SCRIPT_RANGES = {
-    "arabic": "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff",
-    "cyrillic": "\u0400-\u052f",
-    "greek": "\u0370-\u03ff",
-    "hebrew": "\u0590-\u05ff",
-    "devanagari": "\u0900-\u097f",
-    "thai": "\u0e00-\u0e7f",
-    "hangul": "\uac00-\ud7af",
-    "cjk": "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff",
-}
-_SCRIPT_RES = {name: re.compile(f"[{ranges}]") for name, ranges in _SCRIPT_RANGES.items()}
-_LETTER_RE = re.compile(r"[^\W\d_]")
-_NON_LATIN_RE = re.compile("[" + "".join(_SCRIPT_RANGES.values()) + "]")
 _NUMBER_WORD_RE = re.compile(r"(?<!\w)\d")
 _TERMINALS = frozenset(".!?。！？…")
 _CLOSERS = "\"'”’»)]"
@@ -179,11 +137,7 @@ class Segmented:
         """Whether ``block`` is body text in ``lang`` (default: the main language); in
         any language when that is undetermined (a table, a list of names)."""
         want = self.lang if lang is None else lang
-        return (
-            block.kind == BODY
-            and block.lang in (want, UNDETERMINED)
-            or (block.kind == BODY and want == UNDETERMINED)
-        )
+        return block.kind == BODY and (want == UNDETERMINED or block.lang in (want, UNDETERMINED))
 
     def body_passages(self, lang: str | None = None) -> tuple[Passage, ...]:
         """The passages of the body in ``lang`` (default: the main language)."""
@@ -215,47 +169,15 @@ class Segmented:
         return sum(b.last - b.first for b in self.blocks if self.in_body(b, lang))
 
 
-def detect_language(text: str, words: Sequence[str]) -> str:
-    """Language of a block: a non-Latin script by its letters, else by function words."""
-    sample = text[:2000]
-    if not sample.isascii() and _NON_LATIN_RE.search(sample):
-        letters = len(_LETTER_RE.findall(sample))
-        best, script = 0, ""
-        for name, pattern in _SCRIPT_RES.items():
-            n = len(pattern.findall(sample))
-            if n > best:
-                best, script = n, name
-        if best > letters / 2:
-            return script
-    (best_score, lang), (second, _) = _language_scores(words)[:2]
-    if best_score >= MIN_LANGUAGE_EVIDENCE and best_score > second * 1.5:
-        return lang
-    return UNDETERMINED
-
-
-def _language_scores(words: Sequence[str]) -> list[tuple[float, str]]:
-    """The function-word evidence for each language, best first: each occurrence of
-    a function word among the first 400 words counts its weight (:data:`_STOP_WEIGHTS`),
-    a word at most three times (a list that repeats "de" is not French)."""
-    seen: Counter[str] = Counter(w for w in words[:400] if w in _STOP_WEIGHTS)
-    scores = dict.fromkeys(_STOP_SETS, 0.0)
-    for w, n in seen.items():
-        for lang, stops in _STOP_SETS.items():
-            if w in stops:
-                scores[lang] += min(n, 3) * _STOP_WEIGHTS[w]
-    return sorted(((v, k) for k, v in scores.items()), reverse=True)
-
-
 def _short_blocks_in(norm: Normalized, blocks: list[Block], main: str) -> list[Block]:
     """Short blocks tagged with another function-word language than ``main`` on weak
-    evidence, undetermined (so compared in any language): "Die Hard star Bruce Willis
-    in hospital" is English with German-looking words, not German."""
+    evidence, undetermined (so compared in any language): "Che Guevara's son Camilo
+    dies in Caracas" is English with two Italian-looking words, not Italian."""
     out = []
     for b in blocks:
-        if b.lang != main and b.lang in _STOP_SETS and b.last - b.first < SHORT_BLOCK_WORDS:
-            scores = {lang: v for v, lang in _language_scores(norm.words[b.first : b.last])}
-            if scores[b.lang] - scores.get(main, 0.0) < SHORT_BLOCK_EVIDENCE:
-                b = replace(b, lang=UNDETERMINED)
+        short = b.last - b.first < SHORT_BLOCK_WORDS and b.lang != main
+        if short and weak_evidence(norm.words[b.first : b.last], b.lang, main):
+            b = replace(b, lang=UNDETERMINED)
         out.append(b)
     return out
 
