@@ -43,6 +43,9 @@ _STOP_WEIGHTS = {
     for stops in _STOP_SETS.values()
     for w in stops
 }
+_WORD_LANGS = {
+    w: tuple(lang for lang, stops in _STOP_SETS.items() if w in stops) for w in _STOP_WEIGHTS
+}
 #: A block's language needs at least this much evidence (weighted function words).
 MIN_LANGUAGE_EVIDENCE = 2.0
 #: A block of fewer words than this is in its document's language unless it holds
@@ -87,12 +90,12 @@ def language_scores(words: Sequence[str]) -> list[tuple[float, str]]:
     """The function-word evidence for each language, best first: each occurrence of
     a function word among the first 400 words counts its weight (:data:`_STOP_WEIGHTS`),
     a word at most three times (a list that repeats "de" is not French)."""
-    seen: Counter[str] = Counter(w for w in words[:400] if w in _STOP_WEIGHTS)
+    seen = Counter(words[:400])
     scores = dict.fromkeys(_STOP_SETS, 0.0)
-    for w, n in seen.items():
-        for lang, stops in _STOP_SETS.items():
-            if w in stops:
-                scores[lang] += min(n, 3) * _STOP_WEIGHTS[w]
+    for w in seen.keys() & _STOP_WEIGHTS.keys():
+        weight = min(seen[w], 3) * _STOP_WEIGHTS[w]
+        for lang in _WORD_LANGS[w]:
+            scores[lang] += weight
     return sorted(((v, k) for k, v in scores.items()), reverse=True)
 
 

@@ -299,13 +299,13 @@ def _list_item(norm: Normalized, block: Block) -> bool:
     n = block.last - block.first
     if n < 3 or n > MAX_LIST_ITEM_WORDS or block.reason in _FURNITURE:
         return False
+    if block.kind == BODY and not _marked(norm, block):
+        return False
     text = norm.text[block.start : block.end]
     if _STOCK_RE.search(text) or _LINK_RE.search(text):
         return False
     alpha = sum(1 for w in norm.words[block.first : block.last] if _ALPHA_RE.match(w))
-    if alpha < 2 or 2 * alpha < n:
-        return False
-    return block.kind != BODY or _marked(norm, block)
+    return alpha >= 2 and 2 * alpha >= n
 
 
 def _marked(norm: Normalized, block: Block) -> bool:
