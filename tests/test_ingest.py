@@ -112,7 +112,7 @@ LONG = (PROSE * 40).encode("utf-8")  # about 14 KB, like a scraped article
         (b"fields\x1eseparated\x1fby separators " + LONG, "fields separated", "U+001E"),
         (b"\x1b[1mBold\x1b[0m text from a terminal log " + LONG, "Bold", "2 terminal escape"),
         (LONG + b"\x00" * 4000, None, "4,000 NUL bytes of padding"),
-        ("caf\u00e9 \u201cquoted\u201d".encode("cp1252") + b"\x81 text", "quoted", "U+0081"),
+        ("caf\u00e9 \u201cquoted\u201d".encode("cp1252") + b"\x81 " + LONG, "quoted", "U+0081"),
         (LONG.replace(b"herring", b"her\x00ring", 30), None, "30 stray control"),
     ],
 )

@@ -90,9 +90,11 @@ def decode_text(data: bytes, name: str = "<input>") -> Decoded:
     Raises:
         InputError: empty, binary or undecodable input (the message names ``name``).
 
-    >>> d = decode_text(b"one\\x00 two\\x1ethree")
-    >>> d.text, d.warnings
-    ('one  two three', ('<input>: 2 stray control characters (NUL, U+001E) ignored',))
+    >>> d = decode_text(b"The harbour\\x00 board met on Tue\\x00sday\\x1eat noon; the vote waited.")
+    >>> d.text
+    'The harbour  board met on Tue\\u2060sday at noon; the vote waited.'
+    >>> d.warnings
+    ('<input>: 3 stray control characters (NUL, U+001E) ignored',)
     """
     if not data.strip():
         raise InputError(f"{name}: no text (the file is empty or whitespace only)")
@@ -146,17 +148,15 @@ _C1_ESCAPED = re.compile("[\udc80-\udc9f]")
 def clean(text: str, name: str) -> tuple[str, tuple[str, ...]]:
     """``text`` with its stray control characters ignored, and the warning.
 
-    Each becomes a space, or a word joiner (U+2060) between two letters or digits
-    (but the separators U+001C-U+001F, which stay spaces):
-    ignored as a word separator where it stands inside a word, so that "Gree\\x00ce"
-    still reads "Greece" and "1998\\x00Athens" two words; and the text keeps its
-    length, so that offsets into it are offsets into the file's text.
+    Each becomes a space, or a word joiner (U+2060, which words ignore) between two
+    letters or digits, so that "Gree\\x00ce" still reads "Greece" (but the separators
+    U+001C-U+001F, which stay spaces); and the text keeps its length, so that offsets
+    into it are offsets into the file's text.
 
     Raises:
         InputError: binary data: more than :data:`MAX_CONTROL_SHARE` stray control
-            characters, and more than two (a run of NULs that ends the file, padding,
-            is not counted), or the other characters unlike any writing (see
-            :func:`_reads_as_words`).
+            characters (a run of NULs that ends the file, padding, is not counted),
+            or the other characters unlike any writing (see :func:`_reads_as_words`).
     """
     if _STRAY_RE.search(text) is None:
         return text, ()
@@ -165,7 +165,7 @@ def clean(text: str, name: str) -> tuple[str, tuple[str, ...]]:
     end = pad.start() if pad else len(text)
     found = Counter(_STRAY_RE.findall(text, 0, end))
     strays = sum(found.values())
-    if strays > max(2, MAX_CONTROL_SHARE * end) or not _reads_as_words(
+    if strays > MAX_CONTROL_SHARE * end or not _reads_as_words(
         _STRAY_RE.sub("", text[: min(end, 16384)])
     ):
         raise InputError(f"{name}: binary data, not text")
@@ -186,7 +186,7 @@ def clean(text: str, name: str) -> tuple[str, tuple[str, ...]]:
 def _few_strays(text: str) -> bool:
     """Whether ``text`` has no more stray control characters than a text may have."""
     strays = len(_STRAY_RE.findall(text, 0, 65536))
-    return strays <= max(2, MAX_CONTROL_SHARE * min(len(text), 65536))
+    return strays <= MAX_CONTROL_SHARE * min(len(text), 65536)
 
 
 def _s(n: int) -> str:
