@@ -101,24 +101,14 @@ def index_spans(seg: Segmented) -> list[tuple[int, int]]:
     ]
 
 
-def no_body_warning(path: str, seg: Segmented) -> tuple[str, ...]:
-    """Why a source yields nothing to compare, when it has no body text."""
-    if any(b.kind == "body" for b in seg.blocks):
-        return ()
-    return (f"{path}: no body text to compare (only {_what_is_not_body(seg)})",)
-
-
-def _what_is_not_body(seg: Segmented) -> str:
-    reasons = sorted({b.reason for b in seg.blocks if b.kind != "body"})
-    return ", ".join(reasons) if reasons else "punctuation or symbols, no words"
-
-
 def _result(
     source: RawText, copy: RawText, policy: Policy, src_seg: Segmented | None = None
 ) -> CompareResult:
     src_seg = src_seg or prepare(source.text)
     s = compare_segmented(src_seg, prepare(copy.text), policy)
-    warnings = (*source.warnings, *no_body_warning(source.path, src_seg), *copy.warnings)
+    warnings = (*source.warnings, *copy.warnings)
+    if not src_seg.has_body():
+        warnings = (f"{source.path}: no body text to compare ({src_seg.no_body()})", *warnings)
     if warnings:
         s = replace(s, warnings=(*warnings, *s.warnings))
     return CompareResult(
@@ -219,7 +209,7 @@ def _prepare_file(f: Path, key: str, store: Store) -> _Prepared:
         seg = prepare(raw.text)
         spans = index_spans(seg)
         if not spans:
-            raise InputError(f"{f}: no body text to index (only {_what_is_not_body(seg)})")
+            raise InputError(f"{f}: no body text to index ({seg.no_body()})")
         fp = fingerprint(seg.norm.words, spans, store.params)
         record = source_record(key, raw.sha256, raw.text, raw.encoding, seg, spans, fp)
         return _Read(record, raw.warnings)

@@ -165,6 +165,16 @@ class Segmented:
         major = tuple(lang for lang, n in counts.most_common() if n >= MAJOR_LANGUAGE_SHARE * total)
         return major or (self.lang,)
 
+    def has_body(self) -> bool:
+        """Whether any block is body text (in any language)."""
+        return any(b.kind == BODY for b in self.blocks)
+
+    def no_body(self) -> str:
+        """What a document with no body holds instead: "only navigation or short line,
+        ..." (its blocks' reasons), for the message that says it has nothing to index."""
+        reasons = sorted({b.reason for b in self.blocks if b.kind != BODY})
+        return "only " + ", ".join(reasons) if reasons else "no words"
+
     def body_words(self, lang: str | None = None) -> int:
         return sum(b.last - b.first for b in self.blocks if self.in_body(b, lang))
 
