@@ -188,14 +188,16 @@ def add(
                 note = f"{r.path}: same text as {r.same_as}, kept once"
             elif r.status == pipeline.REPLACED:
                 note = f"{r.path}: changed, replaced"
-            elif r.status == pipeline.FAILED:
-                _echo(f"Error: {r.error}", err=True)
-                continue
             else:
-                continue
-            # user text: never rich markup ([bold] in a name is a name), controls escaped
-            note = report.printable(note, lines=False)
-            err.print(note, markup=False, highlight=False, soft_wrap=True)
+                note = ""
+                if r.status == pipeline.FAILED:
+                    _echo(f"Error: {r.error}", err=True)
+            if note:
+                # user text: never rich markup ([bold] in a name is a name), controls escaped
+                note = report.printable(note, lines=False)
+                err.print(note, markup=False, highlight=False, soft_wrap=True)
+            for warning in r.warnings:
+                _echo(f"Warning: {warning}", err=True)
     kinds = ("added", "replaced", "unchanged", "duplicate", "failed")
     parts = [f"{counts[k]} {k}" for k in kinds if counts[k]]
     _echo(f"{', '.join(parts)} ({passages} passages indexed) in {target}")
@@ -265,6 +267,8 @@ def check(
                 _echo(f"Error: {result.error}", err=True)
                 failed = True
                 continue
+            for warning in result.warnings:
+                _echo(f"Warning: {warning}", err=True)
             found = found or bool(result.matches)
             if html is not None:
                 from provenance.report.html import render_check_html

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 #: Version of the normalisation + segmentation rules. Bump it whenever a change to
 #: ``normalize`` or ``segment`` changes the words or passages of some text: an index
 #: built under another version must be rebuilt (``prov reindex``).
-NORM_VERSION = 2
+NORM_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)

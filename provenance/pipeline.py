@@ -54,6 +54,7 @@ class AddResult:
     error: str = ""
     done: int = 0
     total: int = 0
+    warnings: tuple[str, ...] = ()
 
 
 def prepare(text: str) -> Segmented:
@@ -103,7 +104,13 @@ def index_spans(seg: Segmented) -> list[tuple[int, int]]:
 def _result(
     source: RawText, copy: RawText, policy: Policy, src_seg: Segmented | None = None
 ) -> CompareResult:
-    s = compare_segmented(src_seg or prepare(source.text), prepare(copy.text), policy)
+    src_seg = src_seg or prepare(source.text)
+    s = compare_segmented(src_seg, prepare(copy.text), policy)
+    warnings = (*source.warnings, *copy.warnings)
+    if not src_seg.has_body():
+        warnings = (f"{source.path}: no body text to compare ({src_seg.no_body()})", *warnings)
+    if warnings:
+        s = replace(s, warnings=(*warnings, *s.warnings))
     return CompareResult(
         source.path, copy.path, source.sha256, copy.sha256, s, source.text, copy.text
     )
@@ -177,9 +184,18 @@ POOL_CHUNK = 16
 #: LSH keys held in memory before they are written (~16 bytes each at the write).
 MAX_PENDING_KEYS = 1 << 25
 
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A file read and fingerprinted, with how it was read (``RawText.warnings``)."""
+
+    record: SourceRecord
+    warnings: tuple[str, ...]
+
+
 #: What a worker returns for a file: its record, or ``(status, passages, same_as)``
 #: for a file whose content is already in the index, or the error.
-_Prepared = SourceRecord | tuple[str, int, str] | InputError
+_Prepared = _Read | tuple[str, int, str] | InputError
 
 
 def _prepare_file(f: Path, key: str, store: Store) -> _Prepared:
@@ -194,9 +210,10 @@ def _prepare_file(f: Path, key: str, store: Store) -> _Prepared:
         seg = prepare(raw.text)
         spans = index_spans(seg)
         if not spans:
-            raise InputError(f"{f}: no body text to index (only boilerplate or headings)")
+            raise InputError(f"{f}: no body text to index ({seg.no_body()})")
         fp = fingerprint(seg.norm.words, spans, store.params)
-        return source_record(key, raw.sha256, raw.text, raw.encoding, seg, spans, fp)
+        record = source_record(key, raw.sha256, raw.text, raw.encoding, seg, spans, fp)
+        return _Read(record, raw.warnings)
     except InputError as e:
         return e
 
@@ -271,13 +288,17 @@ def _write(store: Store, key: str, prepared: _Prepared) -> AddResult:
         return AddResult(key, FAILED, 0, error=str(prepared))
     # Asked again here: a worker reads the index as last committed, this run's open
     # batch included only here (the same text twice in one run is a duplicate).
-    known = prepared if isinstance(prepared, tuple) else _in_index(store, key, prepared.sha256)
+    if isinstance(prepared, tuple):
+        known: tuple[str, int, str] | None = prepared
+    else:
+        known = _in_index(store, key, prepared.record.sha256)
     if known is not None:
         status, passages, same_as = known
         return AddResult(key, status, passages, same_as=same_as)
-    assert isinstance(prepared, SourceRecord)  # noqa: S101
-    replaced = store.put_record(prepared, defer_keys=True)
-    return AddResult(key, REPLACED if replaced else ADDED, len(prepared.passages))
+    assert isinstance(prepared, _Read)  # noqa: S101
+    replaced = store.put_record(prepared.record, defer_keys=True)
+    status = REPLACED if replaced else ADDED
+    return AddResult(key, status, len(prepared.record.passages), warnings=prepared.warnings)
 
 
 def _in_index(store: Store, key: str, sha256: str) -> tuple[str, int, str] | None:
@@ -319,7 +340,7 @@ def check_text(
         CompareResult(stored.path, raw.path, stored.sha256, raw.sha256, s, stored.text, raw.text)
         for stored, s in found
     )
-    return CheckResult(raw.path, raw.sha256, matches, candidates)
+    return CheckResult(raw.path, raw.sha256, matches, candidates, warnings=raw.warnings)
 
 
 def find_sources(

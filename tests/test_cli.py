@@ -263,3 +263,118 @@ def test_html_argument_spans_index_the_extracted_text(tmp_path: Path) -> None:
         assert text[start:end] == a["copy"]
     for added in d["added"]:
         assert text[added["copy_span"][0] : added["copy_span"][1]] == added["text"]
+def test_stray_nul_bytes_are_read_with_a_warning(tmp_path: Path) -> None:
+    """A scraped copy with NUL bytes in it is compared, and says what was ignored."""
+    text = seed_path("001").read_bytes()
+    scraped = tmp_path / "scraped.txt"
+    one, two = text.index(b" ", 800), text.index(b" ", len(text) // 2)
+    scraped.write_bytes(text[:one] + b"\x00" + text[one:two] + b"\x00\x00" + text[two:])
+    warning = f"{scraped}: 3 stray control characters (NUL) ignored"
+    code, out, err = invoke("compare", seed_path("001"), scraped, "--json")
+    assert (code, err) == (0, f"Warning: {warning}\n")
+    d = json.loads(out)
+    assert (d["verdict"], d["source_coverage"], d["warnings"]) == ("verbatim", 1.0, [warning])
+    code, out, err = invoke("compare", seed_path("001"), scraped)  # the text output too
+    assert (code, err) == (0, f"Warning: {warning}\n")
+    db = tmp_path / "i.db"
+    code, out, err = invoke("add", "--db", db, scraped)  # as a source
+    assert (code, err) == (0, f"Warning: {warning}\n")
+    assert out.startswith("1 added (")
+    code, out, err = invoke("check", "--db", db, seed_path("001"), "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["matches"][0]["verdict"] == "verbatim"
+    invoke("remove", "--db", db, scraped)
+    invoke("add", "--db", db, seed_path("001"))
+    code, out, err = invoke("check", "--db", db, scraped, "--json")  # as a suspect
+    assert (code, err) == (0, f"Warning: {warning}\n")
+    result = json.loads(out)
+    assert result["warnings"] == [warning]
+    assert result["matches"][0]["verdict"] == "verbatim"
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"%PDF-1.7\n" + b"1 0 obj << /Type /Page >> endobj\n" * 50, "binary data, not text "
+         "(a PDF document; extract its text first, e.g. with pdftotext)"),
+        (b"PK\x03\x04\x14\x00" + bytes(range(256)) * 4, "binary data, not text (a ZIP archive "
+         "(or a .docx, .odt or .epub document))"),
+        (bytes(4000) + b"a short line of text after four thousand NULs", "binary data, not text"),
+    ],
+)  # fmt: skip
+def test_binary_files_are_still_refused(tmp_path: Path, data: bytes, reason: str) -> None:
+    bad = tmp_path / "b.txt"
+    bad.write_bytes(data)
+    code, out, err = invoke("compare", seed_path("001"), bad)
+    assert (code, out, err) == (3, "", f"Error: {bad}: {reason}\n")
+
+
+MUSEUM = """Harbour history month opens at the museum
+
+The maritime museum in the old customs house opened its harbour history month on Saturday with a display of photographs lent by families whose grandparents worked on the quays. Volunteers spent the winter scanning more than four hundred prints, many of which had never been shown in public.
+
+Curator Elena Marsh said the exhibition was built around the people rather than the ships. "Everybody knows the lighthouse and the ferry, but very few visitors know who carried the fish or mended the nets," she said.
+
+For readers who want the short version, the museum has put together the following, also printed on the back of the free leaflet:
+
+{items}
+
+The exhibition runs until the end of the month and entry is free for residents. A guided walk along the quay leaves the museum every Sunday at eleven, weather permitting.
+
+Share this article
+"""  # noqa: E501
+
+
+def test_a_list_copied_into_a_page_is_found_with_its_words(tmp_path: Path) -> None:
+    """Sources written one item per line (a timeline, numbered steps, a table as text):
+    their words are indexed and compared, and a page that copies them is found."""
+    from tests.test_segment import PIPE_TABLE, STEPS, TAB_TABLE, TIMELINE
+
+    db = tmp_path / "i.db"
+    lists = {"timeline": TIMELINE, "steps": STEPS, "pipes": PIPE_TABLE, "tabs": TAB_TABLE}
+    for name, text in lists.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    code, out, err = invoke("add", "--db", db, *(tmp_path / f"{n}.txt" for n in lists))
+    assert (code, err) == (0, "")
+    for name, text in lists.items():
+        items = text.split("\n\n", 1)[1].strip()
+        page = tmp_path / f"page-{name}.txt"
+        page.write_text(MUSEUM.format(items=items), encoding="utf-8")
+        code, out, err = invoke("compare", tmp_path / f"{name}.txt", page, "--json")
+        assert (code, err) == (0, "")
+        d = json.loads(out)
+        words = len(items.replace("|", " ").replace("-", " ").split())
+        assert d["counts"]["found_words"] == d["counts"]["source_words"] >= words * 0.8
+        assert (d["verdict"], d["fidelity"]) == ("verbatim", 1.0)
+        code, out, err = invoke("check", "--db", db, page, "--json")
+        assert (code, err) == (0, "")
+        (match,) = json.loads(out)["matches"]
+        assert (Path(match["source"]).name, match["verdict"]) == (f"{name}.txt", "verbatim")
+
+
+def test_a_source_with_no_body_text_says_so(tmp_path: Path) -> None:
+    menu = tmp_path / "menu.txt"
+    menu.write_text("Home | News | Sport\n\nShare on Facebook\n\nwww.example.com/contact/\n")
+    reasons = "navigation or short line"
+    code, out, err = invoke("compare", menu, seed_path("001"), "--json")
+    assert (code, err) == (1, f"Warning: {menu}: no body text to compare (only {reasons})\n")
+    assert json.loads(out)["warnings"] == [f"{menu}: no body text to compare (only {reasons})"]
+    code, out, err = invoke("add", "--db", tmp_path / "i.db", menu)
+    assert (code, err) == (3, f"Error: {menu}: no body text to index (only {reasons})\n")
+
+
+def test_a_short_block_in_the_source_language_is_compared(tmp_path: Path) -> None:
+    """A short English line whose names look Italian ("Che", "in") is compared as
+    English, in the source and in the copy."""
+    from tests.test_segment import ARTICLE
+
+    line = "Che Guevara's son Camilo dies in Caracas"
+    source = tmp_path / "s.txt"
+    source.write_text(f"{ARTICLE}\n\n{line}\n", encoding="utf-8")
+    copy = tmp_path / "c.txt"
+    copy.write_text(MUSEUM.format(items=f"{ARTICLE}\n\n{line}"), encoding="utf-8")
+    code, out, _ = invoke("compare", source, copy, "--json")
+    d = json.loads(out)
+    assert code == 0
+    assert not [a for a in d["added"] if "other language" in a["reason"]]
+    assert d["missing"] == []

@@ -77,7 +77,7 @@ def test_keys_left_pending_are_written_by_the_next_add(tmp_path: Path) -> None:
         prepared = pipeline._prepare_file(seed_path("001"), str(seed_path("001")), store)
         assert not isinstance(prepared, pipeline.InputError | tuple)
         with store.transaction():
-            store.put_record(prepared, defer_keys=True)  # ... and the process ends
+            store.put_record(prepared.record, defer_keys=True)  # ... and the process ends
     assert table(db, "SELECT count(*) FROM band_keys") == [(0,)]
     healthy, report = pipeline.doctor(db)
     assert not healthy

@@ -36,8 +36,11 @@ ARTICLE = " ".join(SENTENCES)
     ],
 )
 def test_block_kinds(line: str, kind: str) -> None:
-    (block,) = segment(normalize(line)).blocks
-    assert block.kind == kind
+    """The kind of a line in a page that has a body (see the fallback below for
+    documents that have none)."""
+    blocks = segment(normalize(f"{line}\n\n{ARTICLE}")).blocks
+    assert blocks[0].kind == kind
+    assert blocks[-1].kind == BODY
 
 
 @pytest.mark.parametrize(
@@ -123,3 +126,128 @@ def test_seed_000_english_body_when_asked_for_english() -> None:
     english = seg.body_passages("en")
     assert 800 <= sum(p.size for p in english) <= 950
     assert seg.norm.original(english[0].first, english[0].last).startswith("At the invitation")
+
+
+# -- lists, tables and documents with no paragraphs -----------------------------------
+
+TIMELINE = """Greyhaven: key dates
+
+1852 – Stone pier built by valley fishermen
+1861 – Storm wrecks the wooden warehouses
+1874 – Railway from Millbridge reaches Greyhaven
+1889 – Lighthouse opens on Gull Point
+1902 – Herring catch collapses, canneries close
+1915 – Navy takes the inner basin
+1968 – Ferry to Saint Brannock begins
+"""
+STEPS = """Restoring an old rowing boat
+
+1. Scrape loose paint from the hull
+2. Wash the planks with fresh water
+3. Let the wood dry for two weeks
+4. Replace any soft or cracked ribs
+5. Fill small gaps with marine epoxy
+6. Apply two coats of primer
+"""
+PIPE_TABLE = """Lighthouses of the north coast
+
+| Name | Built | Height | Keeper until |
+|---|---|---|---|
+| Gull Point light | 1889 | 31 metres | automated 1978 |
+| Fenwick Head beacon | 1901 | 18 metres | automated 1965 |
+| Saint Brannock tower | 1856 | 42 metres | keeper until 1991 |
+| Black Rock light | 1923 | 12 metres | never had keepers |
+"""
+TAB_TABLE = """Ferry timetable, winter
+
+Greyhaven quay\tSaint Brannock pier\tdeparts daily 07:40
+Saint Brannock pier\tFenwick harbour steps\tdeparts daily 09:15
+Fenwick harbour steps\tGreyhaven quay\tdeparts weekdays 11:30
+Greyhaven quay\tBlack Rock landing\tdeparts Sundays 14:00
+"""
+BULLETS = """Quay Walk Checklist
+
+• Sturdy shoes for the uneven old stones
+• A waterproof jacket in case of rain
+• Binoculars to watch the seals near Gull Point
+• A flask of tea for the long pier
+"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [TIMELINE, STEPS, PIPE_TABLE, TAB_TABLE, BULLETS],
+    ids=["timeline", "numbered", "pipe-table", "tab-table", "bullets"],
+)
+def test_a_list_is_body(text: str) -> None:
+    """One item per line (short lines that each would read as a heading or a menu
+    entry): the list is one body block, and every word of its items is indexed."""
+    seg = segment(normalize(text))
+    title, items = text.split("\n\n", 1)
+    item_words = len(normalize(items).words)
+    assert seg.body_words() == item_words
+    body = [b for b in seg.blocks if b.kind == BODY]
+    assert len(body) == 1
+    assert seg.norm.text[body[0].start : body[0].end] == items.strip()
+    assert sum(p.size for p in seg.body_passages()) == item_words
+    assert all(p.size >= MIN_PASSAGE_WORDS for p in seg.body_passages())
+    assert seg.blocks[0].kind != BODY  # the title stays what it was
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # masthead, navigation bar, headline and byline: lines in a row, no list marks
+        "THE VALLEY HERALD\n\nNews | Local | World | Health | Science | Money | Sport\n\n"
+        "Millbrook Council Approves Budget With Deep Cuts\n\nBy Jordan Ellis\n\n" + ARTICLE,
+        # a menu: marked, but one or two words an entry
+        "- Home\n- World news\n- Sport\n- Contact us\n- About\n\n" + ARTICLE,
+        # site furniture in a list
+        "• Privacy policy and cookie settings\n• Terms of use for all readers\n"
+        "• Subscribe to the newsletter today\n\n" + ARTICLE,
+    ],
+    ids=["masthead", "menu", "furniture"],
+)
+def test_navigation_is_not_a_list(text: str) -> None:
+    seg = segment(normalize(text))
+    assert seg.body_words() == len(normalize(ARTICLE).words)
+
+
+def test_a_document_with_no_body_takes_its_lines_as_body() -> None:
+    """No paragraph at all (title-case lines, verse): its lines are its body; a text of
+    navigation and links alone still has none."""
+    text = "Harbour Lights Of The North\n\nGull Point Light\nFenwick Head Beacon\nOld Saint Brannock Tower\n"
+    seg = segment(normalize(text))
+    assert seg.body_words() == len(seg.norm.words)
+    menu = "Home | News | Sport\n\nShare on Facebook\n\nwww.example.com/contact-us/\n"
+    assert segment(normalize(menu)).body_words() == 0
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Che Guevara's son Camilo dies in Caracas",  # "che", "in": Italian words
+        "Maria da Silva e Costa wins the race in Porto",
+        "Il Divo sing at La Scala in Milan",
+    ],
+)
+def test_a_short_block_with_foreign_looking_names_keeps_its_document_language(
+    line: str,
+) -> None:
+    seg = segment(normalize(f"{ARTICLE}\n\n{line}"))
+    assert seg.lang == "en"
+    assert seg.blocks[-1].lang in ("en", "und")
+    assert seg.aligned_passages()[-1].block == len(seg.blocks) - 1  # compared in English
+
+
+@pytest.mark.parametrize(
+    ("line", "lang"),
+    [
+        ("Il presidente della Repubblica ha firmato il decreto ieri sera", "it"),
+        ("Der Bundestag hat die Reform mit großer Mehrheit beschlossen", "de"),
+        (SENTENCES[0].replace("The council", "Le conseil"), "en"),
+    ],
+)
+def test_a_short_block_in_another_language_keeps_its_language(line: str, lang: str) -> None:
+    seg = segment(normalize(f"{ARTICLE}\n\n{line}"))
+    assert seg.blocks[-1].lang == lang

@@ -5,10 +5,8 @@ The ingest modules are the only ones that open files. This one reads single docu
 ``prov scan`` checks and :mod:`provenance.ingest.warc` the WARC files among them. They
 import downwards only: ``ingest`` <- ``ingest_warc`` <- ``ingest_web``.
 
-Bytes become text here, once, with the rules a crawler's input needs: a byte order
-mark wins; then strict UTF-8; then UTF-16 without a BOM (recognised by its zero
-bytes); then Windows-1252 (which also reads Latin-1 text). Files with zero bytes
-that are not UTF-16, or with many control characters, are binary and refused.
+Bytes become text in :mod:`provenance.ingest.decode`, once, with the rules a crawler's
+input needs (binary data refused, stray control characters ignored with a warning).
 
 Web pages are decoded by the browser's rules: BOM, declared charset (HTTP header, then
 ``<meta>``), UTF-8, then detection. HTML keeps its main text; the rest is boilerplate.
@@ -20,12 +18,10 @@ one limit (and any change to it) holds for every reader.
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import os
 import re
 import stat
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,6 +32,7 @@ from resiliparse.parse.encoding import detect_encoding, map_encoding_to_html5
 from resiliparse.parse.html import HTMLTree
 
 from provenance.errors import InputError
+from provenance.ingest.decode import BOMS, clean, decode_text
 
 #: Largest input read, in bytes. Larger files are refused rather than loaded.
 MAX_BYTES = 64 * 1024 * 1024
@@ -44,15 +41,6 @@ TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".html", ".htm"})
 #: Bytes read at a time when copying, skipping or decompressing.
 CHUNK = 64 * 1024
 
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-_CONTROL_OK = {"\t", "\n", "\r", "\f", "\v"}
-
 
 @dataclass(frozen=True, slots=True)
 class RawText:
@@ -60,118 +48,19 @@ class RawText:
 
     Attributes:
         path: the path as given (what reports show).
-        text: the decoded text, unchanged otherwise (offsets in reports refer to it).
+        text: the decoded text, unchanged otherwise (offsets in reports refer to it),
+            but for stray control characters, ignored (see :func:`~provenance.ingest.decode.clean`).
         sha256: hex digest of the file's bytes.
         encoding: the encoding the bytes were read with.
+        warnings: what was read otherwise than written (stray control characters),
+            one line each, naming the file.
     """
 
     path: str
     text: str
     sha256: str
     encoding: str
-
-
-def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
-    """Decode bytes to text; returns ``(text, encoding)``.
-
-    Raises:
-        InputError: empty, binary or undecodable input (the message names ``name``).
-
-    >>> decode("caf\\u00e9".encode("utf-8"))
-    ('café', 'utf-8')
-    """
-    if not data.strip():
-        raise InputError(f"{name}: no text (the file is empty or whitespace only)")
-    text: str | None = None
-    encoding = ""
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            try:
-                text, encoding = data[len(bom) :].decode(enc), enc
-            except UnicodeDecodeError as e:
-                raise InputError(
-                    f"{name}: not valid {enc} after its byte order mark ({e.reason})"
-                ) from None
-            break
-    if text is None and b"\x00" in data:
-        text, encoding = _utf16_without_bom(data, name), "utf-16"
-    if text is None:
-        try:
-            text, encoding = data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            text = None
-    if text is None and len(data) % 2 == 0:  # UTF-16 of a script with no zero bytes
-        text = _utf16_guess(data)
-        encoding = "utf-16" if text is not None else ""
-    if text is None:
-        try:
-            text, encoding = data.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            text, encoding = data.decode("latin-1"), "latin-1"
-    if "\x00" in text or _control_share(text) > 0.01:
-        raise InputError(f"{name}: binary data, not text")
-    if not text.strip():
-        raise InputError(f"{name}: no text (the file is empty or whitespace only)")
-    return text, encoding
-
-
-def _utf16_without_bom(data: bytes, name: str) -> str:
-    """UTF-16 without a BOM: Latin text has a zero byte in every other place; other
-    scripts are recognised by decoding both byte orders and keeping one that reads as
-    text (printable, few Unicode blocks: random binary decoded as UTF-16 spans many)."""
-    if len(data) % 2 == 0:
-        half = len(data) // 2
-        even, odd = data[0::2].count(0), data[1::2].count(0)
-        for zeros, enc in ((odd, "utf-16-le"), (even, "utf-16-be")):
-            if zeros > 0.3 * half:
-                try:
-                    return data.decode(enc)
-                except UnicodeDecodeError:
-                    break
-        guess = _utf16_guess(data)
-        if guess is not None:
-            return guess
-    raise InputError(f"{name}: binary data, not text")
-
-
-def _utf16_guess(data: bytes) -> str | None:
-    """The byte order under which ``data`` reads as text, if any; when both do (Greek
-    read backwards is Hangul), the one with more spaces and common punctuation."""
-    best: tuple[int, str] | None = None
-    for enc in ("utf-16-le", "utf-16-be"):
-        try:
-            candidate = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        if _reads_as_text(candidate):
-            common = sum(
-                1 for ch in candidate[:4096] if ch < "\x80" or "\u3000" <= ch <= "\u303f"
-                or "\uff00" <= ch <= "\uffef"
-            )  # fmt: skip
-            if best is None or common > best[0]:
-                best = (common, candidate)
-    return None if best is None else best[1]
-
-
-def _reads_as_text(text: str) -> bool:
-    """Natural language: letters, digits, spaces and punctuation only, some of it spaces
-    or punctuation, and letters of few scripts (the first word of their Unicode names:
-    LATIN, CJK, HIRAGANA, HANGUL...; random bytes decoded as UTF-16 give combining marks,
-    symbols and letters of every script)."""
-    sample = text[:4096]
-    if len(sample) < 8:
-        return False
-    cats = [unicodedata.category(ch)[0] if ch not in "\n\r\t" else "Z" for ch in sample]
-    wordish = sum(1 for c in cats if c in "LNZP")
-    breaks = sum(1 for c in cats if c in "ZP")
-    scripts = {unicodedata.name(ch, "?").split()[0] for ch in sample if ch.isalpha()}
-    return wordish / len(sample) > 0.97 and breaks / len(sample) > 0.03 and len(scripts) <= 4
-
-
-def _control_share(text: str) -> float:
-    sample = text[:65536]
-    bad = sum(1 for ch in sample if ch < " " and ch not in _CONTROL_OK)
-    return bad / max(1, len(sample))
+    warnings: tuple[str, ...] = ()
 
 
 #: Lone surrogates: half a UTF-16 pair (from JSON's "\\ud800"), or, from U+DC80 to
@@ -219,7 +108,7 @@ def read_document(path: str | Path) -> RawText:
         text, _ = html_text(decode_web(raw.text.encode("utf-8"), "utf-8", html=True))
         if not text.strip():
             raise InputError(f"{path}: no text in this HTML page")
-        return RawText(raw.path, text, raw.sha256, raw.encoding)
+        return RawText(raw.path, text, raw.sha256, raw.encoding, raw.warnings)
     return read_text(path)
 
 
@@ -255,8 +144,8 @@ def read_text(path: str | Path) -> RawText:
         raise InputError(f"{name}: permission denied") from None
     except OSError as e:
         raise InputError(f"{name}: cannot read ({e.strerror or e})") from None
-    text, encoding = decode(data, name)
-    return RawText(name, text, hashlib.sha256(data).hexdigest(), encoding)
+    d = decode_text(data, name)
+    return RawText(name, d.text, hashlib.sha256(data).hexdigest(), d.encoding, d.warnings)
 
 
 def expand_paths(
@@ -320,7 +209,7 @@ def decode_web(data: bytes, declared: str | None, *, html: bool) -> str:
     """Bytes of a web page to text: BOM, declared charset, UTF-8, then detection."""
     if not data.strip():
         raise Unreadable("empty")
-    for bom, enc in _BOMS:
+    for bom, enc in BOMS:
         if data.startswith(bom):
             try:
                 return checked(data[len(bom) :].decode(enc))
@@ -352,10 +241,12 @@ def decode_web(data: bytes, declared: str | None, *, html: bool) -> str:
 
 
 def checked(text: str) -> str:
-    """``text``, unless it holds a NUL or many control characters (binary data)."""
-    if "\x00" in text or _control_share(text) > 0.01:
-        raise Unreadable("binary data, not text")
-    return text
+    """``text`` with stray control characters ignored (as :func:`clean` does,
+    without the warning), unless it is binary data."""
+    try:
+        return clean(text, "")[0]
+    except InputError:
+        raise Unreadable("binary data, not text") from None
 
 
 def html_text(html: str) -> tuple[str, str]:

@@ -21,12 +21,12 @@ from provenance.errors import InputError
 from provenance.ingest import (
     files as ingest,  # ingest.MAX_BYTES is read when used: one limit for all
 )
+from provenance.ingest.decode import decode
 from provenance.ingest.files import (
     CHUNK,
     Page,
     Unreadable,
     checked,
-    decode,
     decode_web,
     error,
     html_text,

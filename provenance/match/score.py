@@ -393,3 +393,4 @@ class CheckResult:
     matches: tuple[CompareResult, ...]
     candidates: int
     error: str = ""
+    warnings: tuple[str, ...] = ()  # how the suspect was read (stray control characters)

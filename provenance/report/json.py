@@ -93,6 +93,7 @@ def check_dict(r: CheckResult) -> dict[str, Any]:
         "suspect": r.suspect,
         "suspect_sha256": r.suspect_sha256,
         "candidates": r.candidates,
+        "warnings": list(r.warnings),
         "matches": [compare_dict(m) for m in r.matches],
     }
 

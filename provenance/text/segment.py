@@ -6,6 +6,11 @@ translation, unrelated appended material, press contacts. The document is cut in
 language and a kind (``body``, ``heading`` or ``boilerplate``, with the reason), and
 the document's *body* is its body blocks in its main language.
 
+A list (one event or step per line, a table written as text) is short lines that
+would each read as a heading or navigation; a run of such lines shaped as a list is
+one body block (see :func:`_lists`), and a document with no body at all takes its
+lines as its body (:func:`_fallback`), so that no text is left with nothing to index.
+
 Blocks are cut into *passages*: sentences, short ones merged with their neighbour and
 long ones cut into even pieces, so that passages never depend on line breaks (a copy
 that merges every paragraph into one line still yields the same sentences).
@@ -17,8 +22,14 @@ import bisect
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from provenance.text.language import (
+    SHORT_BLOCK_WORDS,
+    UNDETERMINED,
+    detect_language,
+    weak_evidence,
+)
 from provenance.text.normalize import Normalized
 
 #: A sentence shorter than this is merged with the next one (or the previous one).
@@ -29,41 +40,18 @@ MAX_PASSAGE_WORDS = 60
 #: A language with at least this share of a document's body words is one of its texts.
 MAJOR_LANGUAGE_SHARE = 0.25
 
-BODY, HEADING, BOILERPLATE = "body", "heading", "boilerplate"
-UNDETERMINED = "und"
+#: Lines in a row that make a list, at least (two lines are a title and a subtitle).
+MIN_LIST_LINES = 3
+#: Words a list line has on average, at least: menus have one to three per entry.
+MIN_LIST_WORDS = 4
+#: Longest line that is a list item rather than a paragraph, in words.
+MAX_LIST_ITEM_WORDS = 40
 
-# Function words of the main Latin-script languages. A block's language is the one
-# whose list covers most of its words: cheap, deterministic and right on blocks of a
-# dozen words or more (shorter blocks are usually boilerplate).
-_STOPWORDS = {
-    "en": "the of and to in a is that for on with as by are was it be this from at which "
-    "have has their its not or an will we our",
-    "de": "der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als "
-    "auch es an werden aus er hat dass sie nach wird bei",
-    "fr": "le la les de des et en du un une est que pour dans qui au sur par pas plus ne se "
-    "ce il sont avec aux nous",
-    "it": "il di che la e in un per del della non una le da sono con si gli dei nel alla al "
-    "come anche delle ha più",
-    "es": "el la de que y en los del se las por un para con no una su al es lo como más pero "
-    "sus le",
-    "pt": "o a de que e do da em um para com não uma os no se na por mais as dos como mas ao "
-    "ele das",
-    "nl": "de het een en van in is dat op te zijn voor met die niet aan er maar om ook als bij",
-}
-_STOP_SETS = {lang: frozenset(ws.split()) for lang, ws in _STOPWORDS.items()}
-_SCRIPT_RANGES = {
-    "arabic": "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff",
-    "cyrillic": "\u0400-\u052f",
-    "greek": "\u0370-\u03ff",
-    "hebrew": "\u0590-\u05ff",
-    "devanagari": "\u0900-\u097f",
-    "thai": "\u0e00-\u0e7f",
-    "hangul": "\uac00-\ud7af",
-    "cjk": "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff",
-}
-_SCRIPT_RES = {name: re.compile(f"[{ranges}]") for name, ranges in _SCRIPT_RANGES.items()}
-_LETTER_RE = re.compile(r"[^\W\d_]")
-_NON_LATIN_RE = re.compile("[" + "".join(_SCRIPT_RANGES.values()) + "]")
+BODY, HEADING, BOILERPLATE = "body", "heading", "boilerplate"
+#: Reasons for boilerplate that are never body, even in a list: what sites repeat.
+_FURNITURE = frozenset(
+    {"links or contact details", "site furniture (cookies, sharing, subscriptions)"}
+)
 _NUMBER_WORD_RE = re.compile(r"(?<!\w)\d")
 _TERMINALS = frozenset(".!?。！？…")
 _CLOSERS = "\"'”’»)]"
@@ -73,6 +61,12 @@ _LINK_RE = re.compile(
     r"https?://|www\.|\]\(|\[[^\]]*\]\(|\S+@\S+\.\w|\b[\w-]+\.(?:com|org|net|eu|gov|de|it|fr|uk|ca)\b/"
 )
 _LIST_RE = re.compile(r"^\s*(?:[•·▪►*\-–]|\d{1,3}[.)])\s")
+#: The mark of a list item or a table row: a bullet, a number or a year first
+#: ("3.", "(b)", "1852 –"), or cells (two bars, or a tab).
+_ITEM_RE = re.compile(
+    r"^\s*(?:[•·▪►◦‣○●■□*\-–—+]|\(?\d{1,4}[.):]?\)?|\(?[a-z][.)])\s|\|.*\||\S\t+\S"
+)
+_ALPHA_RE = re.compile(r"[^\W\d_]{2,}")
 _STOCK_RE = re.compile(
     r"\bcookies?\b|privacy (?:policy|settings)|terms of (?:use|service)|all rights reserved"
     r"|\bsubscribe\b|\bnewsletter\b|\bsign (?:up|in)\b|\blog ?in\b|\bfollow us\b"
@@ -140,9 +134,10 @@ class Segmented:
     truncated_from: int = 0
 
     def in_body(self, block: Block, lang: str | None = None) -> bool:
-        """Whether ``block`` is body text in ``lang`` (default: the main language)."""
+        """Whether ``block`` is body text in ``lang`` (default: the main language); in
+        any language when that is undetermined (a table, a list of names)."""
         want = self.lang if lang is None else lang
-        return block.kind == BODY and block.lang in (want, UNDETERMINED)
+        return block.kind == BODY and (want == UNDETERMINED or block.lang in (want, UNDETERMINED))
 
     def body_passages(self, lang: str | None = None) -> tuple[Passage, ...]:
         """The passages of the body in ``lang`` (default: the main language)."""
@@ -156,7 +151,7 @@ class Segmented:
             p
             for p in self.passages
             if self.blocks[p.block].kind in (BODY, HEADING)
-            and self.blocks[p.block].lang in (want, UNDETERMINED)
+            and (want == UNDETERMINED or self.blocks[p.block].lang in (want, UNDETERMINED))
         )
 
     def languages(self) -> tuple[str, ...]:
@@ -170,30 +165,31 @@ class Segmented:
         major = tuple(lang for lang, n in counts.most_common() if n >= MAJOR_LANGUAGE_SHARE * total)
         return major or (self.lang,)
 
+    def has_body(self) -> bool:
+        """Whether any block is body text (in any language)."""
+        return any(b.kind == BODY for b in self.blocks)
+
+    def no_body(self) -> str:
+        """What a document with no body holds instead: "only navigation or short line,
+        ..." (its blocks' reasons), for the message that says it has nothing to index."""
+        reasons = sorted({b.reason for b in self.blocks if b.kind != BODY})
+        return "only " + ", ".join(reasons) if reasons else "no words"
+
     def body_words(self, lang: str | None = None) -> int:
         return sum(b.last - b.first for b in self.blocks if self.in_body(b, lang))
 
 
-def detect_language(text: str, words: Sequence[str]) -> str:
-    """Language of a block: a non-Latin script by its letters, else by function words."""
-    sample = text[:2000]
-    if not sample.isascii() and _NON_LATIN_RE.search(sample):
-        letters = len(_LETTER_RE.findall(sample))
-        best, script = 0, ""
-        for name, pattern in _SCRIPT_RES.items():
-            n = len(pattern.findall(sample))
-            if n > best:
-                best, script = n, name
-        if best > letters / 2:
-            return script
-    distinct = set(words[:400])
-    scores = sorted(
-        ((len(distinct & stops), lang) for lang, stops in _STOP_SETS.items()), reverse=True
-    )
-    (best_score, lang), (second, _) = scores[0], scores[1]
-    if best_score >= 2 and best_score > second * 1.25:
-        return lang
-    return UNDETERMINED
+def _short_blocks_in(norm: Normalized, blocks: list[Block], main: str) -> list[Block]:
+    """Short blocks tagged with another function-word language than ``main`` on weak
+    evidence, undetermined (so compared in any language): "Che Guevara's son Camilo
+    dies in Caracas" is English with two Italian-looking words, not Italian."""
+    out = []
+    for b in blocks:
+        short = b.last - b.first < SHORT_BLOCK_WORDS and b.lang != main
+        if short and weak_evidence(norm.words[b.first : b.last], b.lang, main):
+            b = replace(b, lang=UNDETERMINED)
+        out.append(b)
+    return out
 
 
 def _classify(text: str, norm: Normalized, first: int, last: int) -> tuple[str, str]:
@@ -306,6 +302,93 @@ def _passages(sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+def _list_item(norm: Normalized, block: Block) -> bool:
+    """Whether a line can be an item of a list: three words or more, most of them
+    words of letters (not a phone number), no site furniture; and a line that is not
+    body already, or one marked as an item (bullet, number, table cells)."""
+    n = block.last - block.first
+    if n < 3 or n > MAX_LIST_ITEM_WORDS or block.reason in _FURNITURE:
+        return False
+    if block.kind == BODY and not _marked(norm, block):
+        return False
+    text = norm.text[block.start : block.end]
+    if _STOCK_RE.search(text) or _LINK_RE.search(text):
+        return False
+    alpha = sum(1 for w in norm.words[block.first : block.last] if _ALPHA_RE.match(w))
+    return alpha >= 2 and 2 * alpha >= n
+
+
+def _marked(norm: Normalized, block: Block) -> bool:
+    """Whether a line begins with a list mark or holds table cells."""
+    return _ITEM_RE.search(norm.text[block.start : block.end]) is not None
+
+
+def _joined(norm: Normalized, run: Sequence[Block]) -> Block:
+    """Lines read as one body block (a list, or a text of short lines)."""
+    s, e, first, last = run[0].start, run[-1].end, run[0].first, run[-1].last
+    lang = detect_language(norm.text[s:e], norm.words[first:last])
+    return Block(s, e, first, last, lang, BODY, "")
+
+
+def _lists(norm: Normalized, blocks: list[Block]) -> list[Block]:
+    """Each run of list items with :data:`MIN_LIST_LINES` marked ones or more, of
+    :data:`MIN_LIST_WORDS` words a line on average, as one body block (from its first
+    marked line to its last): a timeline, the steps of a recipe, a table written as
+    text. Lines that would each read as headings or navigation are a list's body when
+    they come marked and in a run; menus have shorter entries, and a page's masthead,
+    navigation bar, headline and byline no marks."""
+    out: list[Block] = []
+    i = 0
+    while i < len(blocks):
+        j = i
+        while j < len(blocks) and _list_item(norm, blocks[j]):
+            j += 1
+        marked = [k for k in range(i, j) if _marked(norm, blocks[k])]
+        if len(marked) >= MIN_LIST_LINES:  # the list: its first to its last marked line
+            run = blocks[marked[0] : marked[-1] + 1]
+            words = sum(b.last - b.first for b in run)
+            if words >= MIN_LIST_WORDS * len(run) and any(b.kind != BODY for b in run):
+                out.extend(blocks[i : marked[0]])
+                out.append(_joined(norm, run))
+                out.extend(blocks[marked[-1] + 1 : j])
+                i = j
+                continue
+        out.extend(blocks[i : max(j, i + 1)])
+        i = max(j, i + 1)
+    return out
+
+
+def _fallback(norm: Normalized, blocks: list[Block]) -> list[Block]:
+    """A document with no body at all (a short list, a few lines of verse, a title
+    and a line): its headings and its lines that could be list items are its body,
+    runs of them joined; navigation and site furniture stay boilerplate."""
+    if any(b.kind == BODY for b in blocks):
+        return blocks
+    out: list[Block] = []
+    run: list[Block] = []
+    for b in [*blocks, None]:
+        if b is not None and (
+            b.kind == HEADING or (_list_item(norm, b) and norm.text.count("|", b.start, b.end) < 2)
+        ):
+            run.append(b)
+            continue
+        if run:
+            out.append(_joined(norm, run))
+            run = []
+        if b is not None:
+            out.append(b)
+    return out
+
+
+def _main_language(blocks: Sequence[Block]) -> str:
+    """The language most body words are in."""
+    counts: Counter[str] = Counter()
+    for b in blocks:
+        if b.kind == BODY and b.lang != UNDETERMINED:
+            counts[b.lang] += b.last - b.first
+    return counts.most_common(1)[0][0] if counts else UNDETERMINED
+
+
 def segment(norm: Normalized) -> Segmented:
     """Cut a normalised document into blocks and passages."""
     blocks: list[Block] = []
@@ -318,11 +401,11 @@ def segment(norm: Normalized) -> Segmented:
         kind, reason = _classify(text, norm, first, last)
         lang = detect_language(text, norm.words[first:last])
         blocks.append(Block(s, e, first, last, lang, kind, reason))
-    counts: Counter[str] = Counter()
-    for b in blocks:
-        if b.kind == BODY and b.lang != UNDETERMINED:
-            counts[b.lang] += b.last - b.first
-    main = counts.most_common(1)[0][0] if counts else UNDETERMINED
+    blocks = _fallback(norm, _lists(norm, blocks))
+    main = _main_language(blocks)
+    if main != UNDETERMINED:
+        blocks = _short_blocks_in(norm, blocks, main)
+        main = _main_language(blocks)
     passages: list[Passage] = []
     for bi, b in enumerate(blocks):
         if b.kind == BOILERPLATE:
