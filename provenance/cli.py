@@ -17,12 +17,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from provenance import pipeline
 from provenance.errors import InputError, ProvError, StoreError
+from provenance.ingest.files import MAX_BYTES, RawText, raw_document, read_document
+from provenance.match.score import NEAR_VERBATIM, PARAPHRASED, PARTIAL, VERBATIM
 from provenance.pipeline import STOCK_MIN_DOCS
 from provenance.report import json as report
 
@@ -31,7 +34,59 @@ if TYPE_CHECKING:
 
     from provenance.crawl.scan import ScanStats
 
-EXIT_FOUND, EXIT_NONE, EXIT_INTERNAL = 0, 1, 5
+EXIT_FOUND, EXIT_NONE, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 5, 2
+#: The path that names standard input (``prov check -``), and how reports name it.
+STDIN, STDIN_NAME = "-", "<stdin>"
+#: Verdicts a stored match can have (``unrelated`` pairs are not stored).
+STORED_VERDICTS = (VERBATIM, NEAR_VERBATIM, PARAPHRASED, PARTIAL)
+
+
+#: click's base error class (typer 0.28 ships its own copy of click, under another name).
+ClickException: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+)
+
+
+class _ProvGroup(TyperGroup):
+    """typer's command group, with usage errors on one line as the README promises:
+    ``Error: <what is wrong> (see `prov CMD --help`)`` on stderr, exit status 2, instead
+    of the usage line and a boxed message."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> object:
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except ClickException as e:
+            if not standalone_mode:
+                raise
+            if type(e).__name__ == "NoArgsIsHelpError":  # `prov` alone: the help
+                e.show()  # type: ignore[attr-defined]
+            else:
+                typer.echo(usage_error(e), err=True)
+            sys.exit(e.exit_code)  # type: ignore[attr-defined]
+        except typer.Abort:
+            if not standalone_mode:
+                raise
+            typer.echo("Error: aborted", err=True)
+            sys.exit(1)
+        if standalone_mode:
+            sys.exit(rv if isinstance(rv, int) else 0)
+        return rv
+
+
+def usage_error(e: Exception) -> str:
+    """A click error as one line, naming the help to read."""
+    message = " ".join(e.format_message().split())  # type: ignore[attr-defined]
+    ctx = getattr(e, "ctx", None)
+    hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+    return f"Error: {message}{hint}"
+
 
 app = typer.Typer(
     name="prov",
@@ -39,6 +94,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # help texts are plain text: a rich markup pass would eat "[default: ...]" and
+    # "prov[spark]" (anything in square brackets)
+    rich_markup_mode=None,
+    cls=_ProvGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 _state: dict[str, object] = {"debug": False, "db": ""}
@@ -63,6 +122,43 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
+JsonOnlyOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def alteration_limit(value: str | int) -> int:
+    """``--alterations N|all``: how many alterations to list per match (0: all)."""
+    if isinstance(value, int):  # the default
+        return value
+    if value.strip().lower() == "all":
+        return 0
+    try:
+        n = int(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is neither a number nor 'all'") from None
+    if n < 1:
+        raise typer.BadParameter(f"{n} is not a positive number (or 'all')")
+    return n
+
+
+def _alterations_option(default: int) -> object:
+    return typer.Option(
+        "--alterations",
+        "-a",
+        parser=alteration_limit,
+        metavar="N|all",
+        help=f"Alterations to list per match in text output, riskiest first: a number or "
+        f"all [default: {default}].",
+        show_default=False,
+    )
+
+
+PagerOption = Annotated[
+    bool,
+    typer.Option(
+        "--pager/--no-pager",
+        help="Page long text output through $PAGER (less) when standard output is a terminal.",
+    ),
+]
 FormatOption = Annotated[
     Format, typer.Option("--format", "-f", help="Output: text (terminal), json, jsonl or csv.")
 ]
@@ -73,15 +169,25 @@ HtmlOption = Annotated[
 
 
 @contextmanager
-def _errors() -> Iterator[None]:
-    """The one place where errors become messages and exit codes."""
+def _errors(resumable: bool = False) -> Iterator[None]:
+    """The one place where errors become messages and exit codes.
+
+    ``resumable``: the command keeps what it wrote and finishes the work when run again
+    (``add``, ``scan``, ``import-results``); an interruption says so.
+    """
     try:
         yield
     except ProvError as e:
         typer.echo(f"Error: {e}", err=True)
         raise typer.Exit(e.exit_code) from None
     except KeyboardInterrupt:
-        typer.echo("Error: interrupted", err=True)
+        typer.echo(
+            "Error: interrupted; what was done is kept, and the same command run again "
+            "finishes the work"
+            if resumable
+            else "Error: interrupted",
+            err=True,
+        )
         raise typer.Exit(130) from None
     except sqlite3.DatabaseError as e:  # the file went bad after it was opened
         typer.echo(
@@ -103,12 +209,26 @@ def _errors() -> Iterator[None]:
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
-def _print(renderable: RenderableType) -> None:
-    """Rich output: colour on a terminal, plain text (120 columns) on a pipe."""
+def _print(renderable: RenderableType, pager: bool = False) -> None:
+    """Rich output: colour on a terminal, plain text (120 columns) on a pipe.
+
+    With ``pager``, on a terminal only, the output goes through ``$PAGER`` (``less``,
+    told to quit at once when it fits on one screen and to keep the colours, as git does).
+    """
     console = _console(highlight=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = 120
+    if pager and use_pager(console.is_terminal, os.environ):
+        os.environ.setdefault("LESS", "FRX")
+        with console.pager(styles=True):
+            console.print(renderable)
+        return
     console.print(renderable)
+
+
+def use_pager(is_terminal: bool, env: dict[str, str] | os._Environ[str]) -> bool:
+    """Page only what goes to a terminal (never a pipe or a file), and not on a dumb one."""
+    return is_terminal and env.get("TERM", "") not in ("", "dumb") and env.get("PAGER") != ""
 
 
 def _console(**kwargs: object) -> Console:
@@ -136,6 +256,33 @@ def _format(fmt: Format, json_: bool) -> Format:
     return Format.json if json_ else fmt
 
 
+def _usage(message: str) -> NoReturn:
+    """A usage error found after parsing: one line, exit status 2."""
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _read(path: str | Path) -> RawText:
+    """Read a suspect or a source: a file, or ``-`` for standard input (read to its end,
+    at most as much as from a file, and checked like one: empty, binary, undecodable)."""
+    if str(path) != STDIN:
+        return read_document(path)
+    if sys.stdin is None:  # started with standard input closed
+        raise InputError(f"{STDIN_NAME}: no standard input to read")
+    stream = sys.stdin.buffer
+    if stream.isatty():
+        typer.echo("reading the text from standard input (end it with Ctrl-D)", err=True)
+    data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{STDIN_NAME}: more than the {MAX_BYTES:,} bytes prov reads")
+    return raw_document(data, STDIN_NAME)
+
+
+def plural(n: int, word: str, many: str = "") -> str:
+    """``1 passage``, ``2 passages`` (``many``: an irregular plural)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
 @app.callback()
 def _main(
     debug: Annotated[
@@ -148,7 +295,10 @@ def _main(
 @app.command()
 def add(
     paths: Annotated[
-        list[Path], typer.Argument(help="Source texts: files, or folders of .txt files.")
+        list[Path],
+        typer.Argument(
+            help="Source texts: files, or folders (walked for .txt, .text, .md, .html, .htm)."
+        ),
     ],
     db: DbOption = None,
     workers: Annotated[
@@ -170,7 +320,10 @@ def add(
     counts: Counter[str] = Counter()
     passages = 0
     err = _console(stderr=True)
-    with _errors(), Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
+    with (
+        _errors(resumable=True),
+        Progress(console=err, transient=True, disable=not err.is_terminal) as bar,
+    ):
         task = None
         for r in pipeline.add(paths, target, workers=workers):
             if task is None:
@@ -186,8 +339,11 @@ def add(
             elif r.status == pipeline.FAILED:
                 typer.echo(f"Error: {r.error}", err=True)
     kinds = ("added", "replaced", "unchanged", "duplicate", "failed")
-    parts = [f"{counts[k]} {k}" for k in kinds if counts[k]]
-    typer.echo(f"{', '.join(parts)} ({passages} passages indexed) in {target}")
+    parts = ", ".join(f"{counts[k]} {k}" for k in kinds if counts[k])
+    if not target.exists():  # every file failed: no index is made for nothing
+        typer.echo(f"{parts}; nothing to add, no index created at {target}")
+    else:
+        typer.echo(f"{parts} ({plural(passages, 'passage')} indexed) in {target}")
     if counts[pipeline.FAILED]:
         raise typer.Exit(InputError.exit_code)
 
@@ -195,17 +351,24 @@ def add(
 @app.command()
 def compare(
     source: Annotated[Path, typer.Argument(help="The canonical text.")],
-    copy: Annotated[Path, typer.Argument(help="The text that may copy it.")],
+    copy: Annotated[
+        Path, typer.Argument(help="The text that may copy it; - reads standard input.")
+    ],
     json_: JsonOption = False,
     fmt: FormatOption = Format.text,
     html: HtmlOption = None,
+    alterations: Annotated[int, _alterations_option(10)] = 10,
+    pager: PagerOption = True,
 ) -> None:
     """Compare a copy with a source directly (no index needed).
 
-    Exit status 0 when the copy copies the source (any verdict but unrelated), 1 when not.
+    Either text may be - (standard input: a text pasted or piped in). Exit status 0 when
+    the copy copies the source (any verdict but unrelated), 1 when not.
     """
+    if str(source) == STDIN and str(copy) == STDIN:
+        _usage("only one of SOURCE and COPY can be - (standard input)")
     with _errors():
-        result = pipeline.compare(source, copy)
+        result = pipeline.compare(source, copy, read=_read)
         for warning in result.score.warnings:
             typer.echo(f"Warning: {warning}", err=True)
         if html is not None:
@@ -222,34 +385,41 @@ def compare(
     else:
         from provenance.report.terminal import compare_renderable
 
-        _print(compare_renderable(result))
+        _print(compare_renderable(result, alterations or None), pager)
     raise typer.Exit(EXIT_NONE if result.score.verdict == "unrelated" else EXIT_FOUND)
 
 
 @app.command()
 def check(
-    suspects: Annotated[list[Path], typer.Argument(help="Texts to check.")],
+    suspects: Annotated[list[Path], typer.Argument(help="Texts to check; - reads standard input.")],
     db: DbOption = None,
     json_: JsonOption = False,
     fmt: FormatOption = Format.text,
     top: Annotated[int, typer.Option("--top", min=1, help="Best matches to show per suspect.")] = 5,
     html: HtmlOption = None,
+    alterations: Annotated[int, _alterations_option(5)] = 5,
+    pager: PagerOption = True,
 ) -> None:
     """Find the indexed sources each suspect copies, best first.
 
-    Exit status 0 when a copy was found for some suspect, 1 when none was, 3 when a suspect
-    could not be read (the others are still checked). With several suspects, --html names
-    a folder that gets one report per suspect.
+    A suspect may be - (standard input: a text pasted or piped in). Exit status 0 when a
+    copy was found for some suspect, 1 when none was, 3 when a suspect could not be read
+    (the others are still checked). With several suspects, --html names a folder that gets
+    one report per suspect.
     """
     fmt = _format(fmt, json_)
     found = failed = False
     collected = []
+    if sum(str(s) == STDIN for s in suspects) > 1:
+        _usage("standard input (-) can be read only once")
+    renderables: list[RenderableType] = []
+    paging = pager and use_pager(sys.stdout.isatty(), os.environ)
     with _errors():
         if html is not None and len(suspects) > 1:
             html.mkdir(parents=True, exist_ok=True)
         if fmt is Format.csv:
             typer.echo(report.csv_header(), nl=False)
-        for result in pipeline.check(suspects, _db(db), top):
+        for result in pipeline.check(suspects, _db(db), top, read=_read):
             if result.error:
                 typer.echo(f"Error: {result.error}", err=True)
                 failed = True
@@ -258,7 +428,8 @@ def check(
             if html is not None:
                 from provenance.report.html import render_check_html
 
-                out = html / f"{Path(result.suspect).stem}.html" if len(suspects) > 1 else html
+                stem = "stdin" if result.suspect == STDIN_NAME else Path(result.suspect).stem
+                out = html / f"{stem}.html" if len(suspects) > 1 else html
                 _write(out, render_check_html(result))
             if fmt is Format.json:
                 collected.append(result)
@@ -269,9 +440,17 @@ def check(
             else:
                 from provenance.report.terminal import check_renderable
 
-                _print(check_renderable(result))
+                renderable = check_renderable(result, alterations or None)
+                if paging and len(suspects) > 1:  # paged together, at the end
+                    renderables.append(renderable)
+                else:
+                    _print(renderable, paging)
         if collected:
             typer.echo(report.render_check_json(collected))
+    if renderables:
+        from rich.console import Group
+
+        _print(Group(*renderables), paging)
     if failed:
         raise typer.Exit(InputError.exit_code)
     raise typer.Exit(EXIT_FOUND if found else EXIT_NONE)
@@ -313,12 +492,11 @@ def scan(
     from provenance.report.terminal import scan_summary
 
     if not inputs and not recheck:
-        typer.echo("Error: give folders or files to scan (or --recheck)", err=True)
-        raise typer.Exit(2)
+        _usage("give folders or files to scan, or --recheck (see `prov scan --help`)")
     err = _console(stderr=True)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with (
-        _errors(),
+        _errors(resumable=True),
         Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar,
     ):
         task = bar.add_task("scanning")
@@ -343,27 +521,57 @@ ResultFormat = Annotated[
 ]
 
 
+def _since(value: str) -> str:
+    from provenance.crawl.since import parse_since
+
+    try:
+        return parse_since(value)
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
+
+
+def _verdict(value: str) -> str:
+    if value not in STORED_VERDICTS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(STORED_VERDICTS)}")
+    return value
+
+
 @app.command()
 def results(
     db: DbOption = None,
     since: Annotated[
-        str | None, typer.Option("--since", help="Only pages scanned at or after this date.")
+        str | None,
+        typer.Option(
+            "--since",
+            parser=_since,
+            metavar="WHEN",
+            help="Only pages scanned at or after WHEN: a date or time (2026-11-23, "
+            "2026-11-23T08:00, UTC unless it says otherwise), today, yesterday, or an age "
+            "(12h, 7d).",
+        ),
     ] = None,
     verdict: Annotated[
         str | None,
-        typer.Option("--verdict", help="Only this verdict (verbatim, near-verbatim, ...)."),
+        typer.Option(
+            "--verdict",
+            parser=_verdict,
+            metavar="VERDICT",
+            help=f"Only this verdict: {', '.join(STORED_VERDICTS)}.",
+        ),
     ] = None,
     fmt: ResultFormat = Format.text,
 ) -> None:
     """Export what scans found: one row per (page, source) match."""
     from provenance.crawl.scan import results as query
+    from provenance.crawl.scan import scanned
 
     with _errors():
         rows = query(_db(db), since=since, verdict=verdict)
+        totals = scanned(_db(db)) if not rows and fmt is Format.text else None
     if fmt is Format.text:
         from provenance.report.terminal import results_renderable
 
-        _print(results_renderable(rows))
+        _print(results_renderable(rows, totals, filtered=bool(since or verdict)))
     else:
         typer.echo(report.render_results(rows, fmt.value), nl=False)
 
@@ -372,7 +580,7 @@ def results(
 def history(
     url: Annotated[str, typer.Argument(help="A page's URL (or path, for files).")],
     db: DbOption = None,
-    json_: JsonOption = False,
+    json_: JsonOnlyOption = False,
 ) -> None:
     """A page's versions, their verdicts, and what changed between them."""
     from provenance.crawl.scan import history as query
@@ -478,16 +686,22 @@ def import_results(
     """Load a `prov spark-scan` output into a prov database (created if missing)."""
     from provenance.spark.parquet import import_results as run
 
-    with _errors():
+    with _errors(resumable=True):
         s = run(out, _db(db))
     typer.echo(
-        f"{s.documents:,} pages recorded ({s.contents:,} new contents), {s.matches:,} matches, "
-        f"{s.errors:,} unreadable, {s.skipped:,} already in the database"
+        f"{plural(s.documents, 'page')} recorded ({plural(s.contents, 'new content')}), "
+        f"{plural(s.matches, 'match', 'matches')} imported, {s.errors:,} unreadable, "
+        f"{plural(s.skipped, 'page')} already in the database"
+        + (
+            f" ({plural(s.skipped_matches, 'match', 'matches')} not imported again)"
+            if s.skipped_matches
+            else ""
+        )
     )
 
 
 @app.command()
-def sources(db: DbOption = None, json_: JsonOption = False) -> None:
+def sources(db: DbOption = None, json_: JsonOnlyOption = False) -> None:
     """List the sources in the index."""
     with _errors():
         rows = pipeline.sources(_db(db))
@@ -511,7 +725,7 @@ def remove(
 
 
 @app.command()
-def doctor(db: DbOption = None, json_: JsonOption = False) -> None:
+def doctor(db: DbOption = None, json_: JsonOnlyOption = False) -> None:
     """Check the index: integrity, counts, orphans, and the health of its LSH buckets.
 
     Exit status 0 when healthy, 4 when a problem was found.

@@ -71,7 +71,10 @@ def test_scan_then_results_history_clusters(tmp_path: Path) -> None:
 
 def test_scan_usage_and_missing_index(tmp_path: Path) -> None:
     code, _, err = invoke("scan", "--db", tmp_path / "i.db")
-    assert (code, err) == (2, "Error: give folders or files to scan (or --recheck)\n")
+    assert (code, err) == (
+        2,
+        "Error: give folders or files to scan, or --recheck (see `prov scan --help`)\n",
+    )
     code, _, err = invoke("scan", "--db", tmp_path / "none.db", tmp_path)
     assert code == 4
     assert err.startswith(f"Error: {tmp_path / 'none.db'}: no such index")

@@ -350,6 +350,12 @@ def results(
         return ScanStore(store).results(since=since, verdict=verdict)
 
 
+def scanned(db: str | Path) -> tuple[int, int]:
+    """How many pages the scans recorded, and how many (page, source) matches."""
+    with Store.open(db) as store:
+        return ScanStore(store).totals()
+
+
 def history(db: str | Path, url: str) -> list[dict[str, Any]]:
     """The versions of a URL, oldest first, with what changed between them."""
     with Store.open(db) as store:

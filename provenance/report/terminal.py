@@ -16,7 +16,14 @@ from rich.table import Table
 from rich.text import Text
 
 from provenance.index.store import SourceRow
-from provenance.match.score import MEANING_RISKS, CheckResult, CompareResult
+from provenance.match.score import (
+    MEANING_RISKS,
+    PARTIAL,
+    UNRELATED,
+    CheckResult,
+    CompareResult,
+    Score,
+)
 from provenance.report.json import flat, summary
 
 if TYPE_CHECKING:  # the crawl job's figures; rendering needs no import at run time
@@ -48,7 +55,20 @@ def _context(context: str, changed: str, style: str) -> Text:
     return out
 
 
-def compare_renderable(r: CompareResult, limit: int = 10) -> RenderableType:
+def plural(n: int, word: str, many: str = "") -> str:
+    """``1 source``, ``2 sources`` (``many``: an irregular plural)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+def is_copy(s: Score) -> bool:
+    """Whether a match is a copy of its source (the overlap itself reproduces the source:
+    verbatim, near-verbatim, paraphrased), not a text that only shares passages with it."""
+    return s.verdict not in (PARTIAL, UNRELATED)
+
+
+def compare_renderable(r: CompareResult, limit: int | None = 10) -> RenderableType:
+    """One comparison: verdict, summary, scores, and the first ``limit`` alterations,
+    riskiest first (``None``: all of them)."""
     s = r.score
     head = Text()
     head.append(f" {s.verdict.upper()} ", style=_VERDICT_STYLE[s.verdict])
@@ -66,9 +86,10 @@ def compare_renderable(r: CompareResult, limit: int = 10) -> RenderableType:
     )
     parts: list[RenderableType] = [head, scores]
     if s.alterations:
+        shown = len(s.alterations) if limit is None else min(limit, len(s.alterations))
+        more = "" if shown == len(s.alterations) else "; --alterations all lists every one"
         table = Table(
-            title=f"alterations, riskiest first ({min(limit, len(s.alterations))} of "
-            f"{len(s.alterations)})",
+            title=f"alterations, riskiest first ({shown} of {len(s.alterations)}{more})",
             title_justify="left",
             show_lines=False,
             expand=True,
@@ -77,7 +98,7 @@ def compare_renderable(r: CompareResult, limit: int = 10) -> RenderableType:
         table.add_column("kind", no_wrap=True)
         table.add_column("source")
         table.add_column("copy")
-        for a in s.alterations[:limit]:
+        for a in s.alterations[:shown]:
             style = _RISK_STYLE[a.risk]
             risk = Text(a.risk + (" (quote)" if a.in_quote else ""), style=style)
             table.add_row(
@@ -101,20 +122,71 @@ def compare_renderable(r: CompareResult, limit: int = 10) -> RenderableType:
     return Group(*parts)
 
 
-def check_renderable(r: CheckResult, limit: int = 5) -> RenderableType:
+def check_headline(r: CheckResult) -> str:
+    """What a suspect is, in one line: the copies first (with the alterations in them
+    that may change the meaning), then the sources it only shares passages with (a later
+    text that reused some sentences is not a copy whose meaning changed)."""
+    copies = [m for m in r.matches if is_copy(m.score)]
+    shared = len(r.matches) - len(copies)
     if not r.matches:
-        return Text(
-            f"{r.suspect}: no copy of an indexed source found ({r.candidates} candidates checked)"
+        return (
+            f"{r.suspect}: no copy of an indexed source found "
+            f"({plural(r.candidates, 'candidate')} checked)"
         )
-    risky = sum(1 for m in r.matches for a in m.score.alterations if a.risk in MEANING_RISKS)
-    title = f"{r.suspect}: {len(r.matches)} source{'s' if len(r.matches) != 1 else ''} copied"
-    if risky:
-        title += f", {risky} alteration{'s' if risky != 1 else ''} that may change the meaning"
-    panels = [
-        Panel(compare_renderable(m, limit), title=f"{i}. {m.source}", title_align="left")
-        for i, m in enumerate(r.matches, 1)
-    ]
-    return Group(Text(title, style="bold"), *panels)
+    if len(copies) == 1:
+        m = copies[0]
+        article = "an" if m.score.verdict[:1] in ("a", "e", "i", "o", "u") else "a"
+        head = f"{r.suspect}: {article} {m.score.verdict} copy of {PurePath(m.source).name}"
+    elif copies:
+        head = f"{r.suspect}: copies {plural(len(copies), 'source')}"
+    else:
+        head = f"{r.suspect}: no copy of a whole source"
+    risky = sum(1 for m in copies for a in m.score.alterations if a.risk in MEANING_RISKS)
+    if copies:
+        head += (
+            f", {plural(risky, 'alteration')} that may change the meaning"
+            if risky
+            else ", no alteration that may change the meaning"
+        )
+    if shared:
+        other = "other source" if copies else "source"
+        head += f"; shares passages with {plural(shared, other)}"
+    return head
+
+
+def _shares(i: int, m: CompareResult) -> Text:
+    """A match that is not a copy, in one line: what the two texts share."""
+    s = m.score
+    line = Text(f"{i}. ")
+    line.append(m.source, style="bold")
+    line.append(
+        f": {s.passages_found} of its {plural(s.passages, 'passage')} "
+        f"({round(100 * s.source_coverage)}% of its text, {round(100 * s.copy_coverage)}% of "
+        f"this one), fidelity {s.fidelity:.2f}, {plural(len(s.alterations), 'difference')} "
+        "(not a copy: not counted as alterations)"
+    )
+    return line
+
+
+def check_renderable(r: CheckResult, limit: int | None = 5) -> RenderableType:
+    """One suspect: the headline, the best match and every copy in full (the first
+    ``limit`` alterations each, ``None``: all), then one line for each source the suspect
+    only shares passages with."""
+    if not r.matches:
+        return Text(check_headline(r))
+    parts: list[RenderableType] = [Text(check_headline(r), style="bold")]
+    shared: list[Text] = []
+    for i, m in enumerate(r.matches, 1):
+        if i == 1 or is_copy(m.score):
+            title = Text(f"{i}. {m.source}")
+            parts.append(Panel(compare_renderable(m, limit), title=title, title_align="left"))
+        else:
+            shared.append(_shares(i, m))
+    if shared:
+        parts.append(Text("shares passages with (not copies):", style="bold"))
+        parts.extend(shared)
+        parts.append(Text("(--json or --html shows what they share, word by word)", style="dim"))
+    return Group(*parts)
 
 
 def sources_renderable(rows: list[SourceRow]) -> RenderableType:
@@ -124,7 +196,8 @@ def sources_renderable(rows: list[SourceRow]) -> RenderableType:
     for col in ("path", "words", "passages", "lang", "added"):
         table.add_column(col, justify="right" if col in ("words", "passages") else "left")
     for r in rows:
-        table.add_row(r.path, str(r.words), str(r.passages), r.lang, r.added_at)
+        lang = r.lang + "".join(f" (+{k}: {plural(n, 'passage')})" for k, n in r.languages[1:])
+        table.add_row(r.path, str(r.words), str(r.passages), lang, r.added_at)
     return table
 
 
@@ -159,9 +232,21 @@ def scan_summary(stats: ScanStats) -> RenderableType:
     return table
 
 
-def results_renderable(rows: list[dict[str, Any]]) -> RenderableType:
+def results_renderable(
+    rows: list[dict[str, Any]], totals: tuple[int, int] | None = None, filtered: bool = False
+) -> RenderableType:
+    """The matches the scans found; when there are none, why (``totals``: the pages and
+    matches recorded in all)."""
     if not rows:
-        return Text("no results (scan some pages with `prov scan`)")
+        pages, matches = totals or (0, 0)
+        if not pages:
+            return Text("no results: no page scanned yet (scan some with `prov scan`)")
+        if filtered and matches:
+            return Text(
+                f"no results match (the scans recorded {plural(matches, 'match', 'matches')} "
+                f"in {plural(pages, 'page')})"
+            )
+        return Text(f"no results: no copy found in the {plural(pages, 'page')} scanned")
     table = Table(title=f"{len(rows)} match{'es' if len(rows) != 1 else ''}", title_justify="left")
     for col in ("page", "source", "verdict", "fidelity", "coverage", "risky", "scanned"):
         table.add_column(col, overflow="fold")
@@ -184,7 +269,7 @@ def results_renderable(rows: list[dict[str, Any]]) -> RenderableType:
 def history_renderable(url: str, versions: list[dict[str, Any]]) -> RenderableType:
     if not versions:
         return Text(f"{url}: never scanned")
-    parts: list[RenderableType] = [Text(f"{url}: {len(versions)} version(s)", style="bold")]
+    parts: list[RenderableType] = [Text(f"{url}: {plural(len(versions), 'version')}", style="bold")]
     for i, v in enumerate(versions, 1):
         best = v["matches"][0] if v["matches"] else None
         line = Text(f"{i}. fetched {v['fetched_at']}  sha256 {v['sha256'][:12]}  ")
@@ -201,7 +286,7 @@ def history_renderable(url: str, versions: list[dict[str, Any]]) -> RenderableTy
                 head += ", MEANING CHANGED"
             parts.append(
                 Text(
-                    f"   {head}: {len(change['alterations'])} alteration(s)",
+                    f"   {head}: {plural(len(change['alterations']), 'alteration')}",
                     style="bold red" if change["meaning_changed"] else "",
                 )
             )
