@@ -16,15 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 from provenance.index.store import SourceRow
-from provenance.match.score import (
-    MEANING_RISKS,
-    PARTIAL,
-    UNRELATED,
-    CheckResult,
-    CompareResult,
-    Score,
-)
-from provenance.report.json import flat, summary
+from provenance.match.score import MEANING_RISKS, CheckResult, CompareResult
+from provenance.report.json import flat, is_copy, summary
 
 if TYPE_CHECKING:  # the crawl job's figures; rendering needs no import at run time
     from provenance.crawl.scan import ScanStats
@@ -58,12 +51,6 @@ def _context(context: str, changed: str, style: str) -> Text:
 def plural(n: int, word: str, many: str = "") -> str:
     """``1 source``, ``2 sources`` (``many``: an irregular plural)."""
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
-
-
-def is_copy(s: Score) -> bool:
-    """Whether a match is a copy of its source (the overlap itself reproduces the source:
-    verbatim, near-verbatim, paraphrased), not a text that only shares passages with it."""
-    return s.verdict not in (PARTIAL, UNRELATED)
 
 
 def compare_renderable(r: CompareResult, limit: int | None = 10) -> RenderableType:
@@ -126,7 +113,7 @@ def check_headline(r: CheckResult) -> str:
     """What a suspect is, in one line: the copies first (with the alterations in them
     that may change the meaning), then the sources it only shares passages with (a later
     text that reused some sentences is not a copy whose meaning changed)."""
-    copies = [m for m in r.matches if is_copy(m.score)]
+    copies = [m for m in r.matches if is_copy(m.score.verdict)]
     shared = len(r.matches) - len(copies)
     if not r.matches:
         return (
@@ -177,7 +164,7 @@ def check_renderable(r: CheckResult, limit: int | None = 5) -> RenderableType:
     parts: list[RenderableType] = [Text(check_headline(r), style="bold")]
     shared: list[Text] = []
     for i, m in enumerate(r.matches, 1):
-        if i == 1 or is_copy(m.score):
+        if i == 1 or is_copy(m.score.verdict):
             title = Text(f"{i}. {m.source}")
             parts.append(Panel(compare_renderable(m, limit), title=title, title_align="left"))
         else:
