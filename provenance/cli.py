@@ -318,7 +318,7 @@ def add(
 
     target = _db(db)
     counts: Counter[str] = Counter()
-    passages = 0
+    passages = other = 0
     err = _console(stderr=True)
     with (
         _errors(resumable=True),
@@ -331,7 +331,8 @@ def add(
             bar.update(task, completed=r.done)
             counts[r.status] += 1
             if r.status in (pipeline.ADDED, pipeline.REPLACED):
-                passages += r.passages
+                passages += r.passages - r.other_passages
+                other += r.other_passages
             if r.status == pipeline.DUPLICATE:
                 err.print(f"{r.path}: same text as {r.same_as}, kept once", highlight=False)
             elif r.status == pipeline.REPLACED:
@@ -343,7 +344,8 @@ def add(
     if not target.exists():  # every file failed: no index is made for nothing
         typer.echo(f"{parts}; nothing to add, no index created at {target}")
     else:
-        typer.echo(f"{parts} ({plural(passages, 'passage')} indexed) in {target}")
+        more = f", and {other:,} in a second language" if other else ""
+        typer.echo(f"{parts} ({plural(passages, 'passage')} indexed{more}) in {target}")
     if counts[pipeline.FAILED]:
         raise typer.Exit(InputError.exit_code)
 

@@ -6,6 +6,7 @@ stages; reading files and the database happens in ``ingest`` and ``store``.
 
 from __future__ import annotations
 
+import bisect
 import os
 import threading
 import time
@@ -54,6 +55,8 @@ class AddResult:
     error: str = ""
     done: int = 0
     total: int = 0
+    #: of ``passages``, those of a second language (not the source's main one)
+    other_passages: int = 0
 
 
 def prepare(text: str) -> Segmented:
@@ -298,7 +301,21 @@ def _write(store: Store, key: str, prepared: _Prepared) -> AddResult:
         return AddResult(key, status, passages, same_as=same_as)
     assert isinstance(prepared, SourceRecord)  # noqa: S101
     replaced = store.put_record(prepared, defer_keys=True)
-    return AddResult(key, REPLACED if replaced else ADDED, len(prepared.passages))
+    other = _other_language_passages(prepared)
+    return AddResult(
+        key, REPLACED if replaced else ADDED, len(prepared.passages), other_passages=other
+    )
+
+
+def _other_language_passages(rec: SourceRecord) -> int:
+    """How many of a record's passages are in a language other than its main one."""
+    main = (rec.lang, UNDETERMINED)
+    starts = [b[0] for b in rec.blocks]
+    other = 0
+    for p in rec.passages:
+        block = rec.blocks[max(0, bisect.bisect_right(starts, p[2]) - 1)]
+        other += block[2] not in main
+    return other
 
 
 def _in_index(store: Store, key: str, sha256: str) -> tuple[str, int, str] | None:

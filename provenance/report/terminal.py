@@ -181,10 +181,16 @@ def sources_renderable(rows: list[SourceRow]) -> RenderableType:
         return Text("no sources in the index (add some with `prov add`)")
     table = Table(title=f"{len(rows)} source{'s' if len(rows) != 1 else ''}", title_justify="left")
     for col in ("path", "words", "passages", "lang", "added"):
-        table.add_column(col, justify="right" if col in ("words", "passages") else "left")
+        table.add_column(
+            col,
+            justify="right" if col in ("words", "passages") else "left",
+            overflow="fold",
+            no_wrap=col in ("words", "passages", "added"),
+        )
     for r in rows:
-        lang = r.lang + "".join(f" (+{k}: {plural(n, 'passage')})" for k, n in r.languages[1:])
-        table.add_row(r.path, str(r.words), str(r.passages), lang, r.added_at)
+        lang = r.lang + "".join(f" (+{n:,} {k})" for k, n in r.languages[1:])
+        added = r.added_at[:16].replace("T", " ")  # to the minute, UTC
+        table.add_row(r.path, str(r.words), str(r.passages), lang, added)
     return table
 
 
