@@ -297,7 +297,8 @@ def add(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="Source texts: files, or folders (walked for .txt, .text, .md, .html, .htm)."
+            metavar="PATH...",
+            help="Source texts: files, or folders (walked for .txt, .text, .md, .html, .htm).",
         ),
     ],
     db: DbOption = None,
@@ -352,9 +353,12 @@ def add(
 
 @app.command()
 def compare(
-    source: Annotated[Path, typer.Argument(help="The canonical text.")],
+    source: Annotated[
+        Path, typer.Argument(metavar="SOURCE", help="The canonical text; - reads standard input.")
+    ],
     copy: Annotated[
-        Path, typer.Argument(help="The text that may copy it; - reads standard input.")
+        Path,
+        typer.Argument(metavar="COPY", help="The text that may copy it; - reads standard input."),
     ],
     json_: JsonOption = False,
     fmt: FormatOption = Format.text,
@@ -393,7 +397,10 @@ def compare(
 
 @app.command()
 def check(
-    suspects: Annotated[list[Path], typer.Argument(help="Texts to check; - reads standard input.")],
+    suspects: Annotated[
+        list[Path],
+        typer.Argument(metavar="SUSPECT...", help="Texts to check; - reads standard input."),
+    ],
     db: DbOption = None,
     json_: JsonOption = False,
     fmt: FormatOption = Format.text,
@@ -462,7 +469,9 @@ def check(
 def scan(
     inputs: Annotated[
         list[Path] | None,
-        typer.Argument(help="Folders and files: .txt, .html/.htm, .warc, .warc.gz, .jsonl."),
+        typer.Argument(
+            metavar="INPUT...", help="Folders and files: .txt, .html/.htm, .warc, .warc.gz, .jsonl."
+        ),
     ] = None,
     db: DbOption = None,
     workers: Annotated[
@@ -580,7 +589,7 @@ def results(
 
 @app.command()
 def history(
-    url: Annotated[str, typer.Argument(help="A page's URL (or path, for files).")],
+    url: Annotated[str, typer.Argument(metavar="URL", help="A page's URL (or path, for files).")],
     db: DbOption = None,
     json_: JsonOnlyOption = False,
 ) -> None:
@@ -669,7 +678,8 @@ def spark_scan(
 
 @app.command("export-sources")
 def export_sources(
-    out: Annotated[Path, typer.Argument(help="Parquet file to write.")], db: DbOption = None
+    out: Annotated[Path, typer.Argument(metavar="OUT.parquet", help="Parquet file to write.")],
+    db: DbOption = None,
 ) -> None:
     """Write the index's sources (path, sha256, text, id, parameters) to Parquet, for
     `prov spark-scan --sources`."""
@@ -682,7 +692,9 @@ def export_sources(
 
 @app.command("import-results")
 def import_results(
-    out: Annotated[Path, typer.Argument(help="The --out folder of a `prov spark-scan`.")],
+    out: Annotated[
+        Path, typer.Argument(metavar="OUT", help="The folder that `prov spark-scan --out` wrote.")
+    ],
     db: DbOption = None,
 ) -> None:
     """Load a `prov spark-scan` output into a prov database (created if missing)."""
@@ -717,13 +729,15 @@ def sources(db: DbOption = None, json_: JsonOnlyOption = False) -> None:
 
 @app.command()
 def remove(
-    source: Annotated[str, typer.Argument(help="The path the source was added under.")],
+    source: Annotated[
+        str, typer.Argument(metavar="SOURCE", help="The path the source was added under.")
+    ],
     db: DbOption = None,
 ) -> None:
     """Remove a source from the index."""
     with _errors():
         row = pipeline.remove(_db(db), source)
-    typer.echo(f"removed {row.path} ({row.passages} passages)")
+    typer.echo(f"removed {row.path} ({plural(row.passages, 'passage')})")
 
 
 @app.command()
@@ -748,7 +762,7 @@ def reindex(db: DbOption = None) -> None:
     """Rebuild the index from its stored texts (after an upgrade changed normalisation)."""
     with _errors():
         n = pipeline.reindex(_db(db))
-    typer.echo(f"reindexed {n} sources")
+    typer.echo(f"reindexed {plural(n, 'source')}")
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from provenance.cli import app
@@ -78,3 +79,64 @@ def test_scan_usage_and_missing_index(tmp_path: Path) -> None:
     code, _, err = invoke("scan", "--db", tmp_path / "none.db", tmp_path)
     assert code == 4
     assert err.startswith(f"Error: {tmp_path / 'none.db'}: no such index")
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        (
+            "--verdict",
+            "spun",
+            "'spun' is not one of verbatim, near-verbatim, paraphrased, partial",
+        ),
+        (
+            "--since",
+            "last week",
+            "'last week' is not a date or time (2026-11-23, 2026-11-23T08:00), today, "
+            "yesterday, or an age (12h, 7d)",
+        ),
+    ],
+)
+def test_results_bad_filters_are_usage_errors(
+    tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    code, out, err = invoke("results", "--db", tmp_path / "i.db", option, value)
+    assert (code, out) == (2, "")
+    assert err == f"Error: Invalid value for '{option}': {message} (see `prov results --help`)\n"
+
+
+def test_results_say_why_there_are_none(tmp_path: Path) -> None:
+    db, crawl = _setup(tmp_path)
+    code, out, _ = invoke("results", "--db", db)
+    assert (code, out) == (0, "no results: no page scanned yet (scan some with `prov scan`)\n")
+    invoke("scan", "--db", db, "--workers", "1", crawl)
+    code, out, _ = invoke("results", "--db", db, "--verdict", "near-verbatim")
+    assert code == 0
+    assert out.startswith("no results match (the scans recorded ")
+    assert out.endswith(" in 3 pages)\n")
+    code, out, _ = invoke("results", "--db", db, "--since", "yesterday", "-f", "json")
+    assert code == 0 and json.loads(out)  # scanned today: after yesterday's midnight
+    code, out, _ = invoke("results", "--db", db, "--since", "1d")
+    assert code == 0 and "match" in out
+    # pages scanned, no copy among them
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "bread.txt").write_text("Bread needs flour, water, salt and yeast, and a hot oven.")
+    db2 = tmp_path / "j.db"
+    invoke("add", "--db", db2, seed_path("004"))
+    invoke("scan", "--db", db2, "--workers", "1", other)
+    code, out, _ = invoke("results", "--db", db2)
+    assert (code, out) == (0, "no results: no copy found in the 1 page scanned\n")
+
+
+def test_history_counts_in_words(tmp_path: Path) -> None:
+    db, crawl = _setup(tmp_path)
+    invoke("scan", "--db", db, "--workers", "1", crawl)
+    page = crawl / "a.txt"
+    page.write_text(seed_text("003").replace("the countries of", "the nations of"), "utf-8")
+    invoke("scan", "--db", db, "--workers", "1", crawl)
+    code, out, _ = invoke("history", "--db", db, page)
+    assert code == 0
+    assert out.startswith(f"{page}: 2 versions\n")
+    assert "changed since the previous version" in out
+    assert "(s)" not in out
