@@ -341,7 +341,7 @@ def add(
             elif r.status == pipeline.FAILED:
                 typer.echo(f"Error: {r.error}", err=True)
     kinds = ("added", "replaced", "unchanged", "duplicate", "failed")
-    parts = ", ".join(f"{counts[k]} {k}" for k in kinds if counts[k])
+    parts = ", ".join(f"{counts[k]:,} {k}" for k in kinds if counts[k])
     if not target.exists():  # every file failed: no index is made for nothing
         typer.echo(f"{parts}; nothing to add, no index created at {target}")
     else:

@@ -140,3 +140,18 @@ def test_history_counts_in_words(tmp_path: Path) -> None:
     assert out.startswith(f"{page}: 2 versions\n")
     assert "changed since the previous version" in out
     assert "(s)" not in out
+
+
+def test_scan_counts_meaning_changes_in_copies_only(tmp_path: Path) -> None:
+    """Page 000 copies 001 word for word and shares passages with 004: the scan's count
+    of alterations that may change the meaning is the copy's (none)."""
+    db = tmp_path / "i.db"
+    invoke("add", "--db", db, seed_path("001"), seed_path("004"))
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    (crawl / "page.txt").write_text(seed_text("000"), encoding="utf-8")
+    code, out, _ = invoke("scan", "--db", db, "--workers", "1", crawl)
+    flat = " ".join(out.split())
+    assert code == 0
+    assert "1 page read" in flat and "copies found: 1 verbatim" in flat
+    assert "0 alterations that may change the meaning" in flat

@@ -27,6 +27,7 @@ from provenance.index.store import Store
 from provenance.ingest.files import Page
 from provenance.ingest.web import iter_pages
 from provenance.match.fingerprint import passage_hashes
+from provenance.match.score import MEANING_RISKS, PARTIAL, UNRELATED
 from provenance.params import DEFAULT_POLICY, Policy
 from provenance.pipeline import (
     STOCK_MIN_DOCS,
@@ -56,7 +57,8 @@ class ScanStats:
         errors: pages that could not be read (recorded with the reason).
         changed: pages at a known URL whose content changed since its last version.
         verdicts: pages of this run by the verdict of their best match.
-        risky: meaning-changing alterations in the copies checked in this run.
+        risky: meaning-changing alterations in the copies checked in this run (not in
+            the partial matches of pages that only share passages with a source).
     """
 
     read: int = 0
@@ -325,8 +327,13 @@ def _write_checked(
     stats.checked += 1
     if check.findings:
         stats.verdicts[check.findings[0].score.verdict] += 1
+        # only copies: a page that shares passages with a source changed nothing of it
         stats.risky += sum(
-            1 for f in check.findings for a in f.score.alterations if a.risk != "wording"
+            1
+            for f in check.findings
+            if f.score.verdict not in (PARTIAL, UNRELATED)
+            for a in f.score.alterations
+            if a.risk in MEANING_RISKS
         )
 
 

@@ -206,21 +206,26 @@ def scan_summary(stats: ScanStats) -> RenderableType:
     table = Table.grid(padding=(0, 2))
     table.add_column(justify="right")
     table.add_column()
-    rows = [
-        (stats.read, "pages read"),
-        (stats.checked, "checked against the index"),
-        (stats.seen, "skipped: content checked before"),
-        (stats.skipped, "skipped: recorded by an earlier run"),
-        (stats.errors, "could not be read (recorded with the reason)"),
-        (stats.changed, "changed since their last version"),
-        (stats.rechecked, "stored pages checked again (--recheck)"),
+    rows = [  # (count, what one is, what several are)
+        (stats.read, "page read", "pages read"),
+        (stats.checked, "checked against the index", ""),
+        (stats.seen, "skipped: content checked before", ""),
+        (stats.skipped, "skipped: recorded by an earlier run", ""),
+        (stats.errors, "could not be read (recorded with the reason)", ""),
+        (stats.changed, "changed since its last version", "changed since their last version"),
+        (
+            stats.rechecked,
+            "stored page checked again (--recheck)",
+            "stored pages checked again (--recheck)",
+        ),
     ]
-    for n, what in rows:
-        if n or what in ("pages read", "checked against the index"):
-            table.add_row(f"{n:,}", what)
+    for n, one, many in rows:
+        if n or one in ("page read", "checked against the index"):
+            table.add_row(f"{n:,}", one if n == 1 or not many else many)
     copies = ", ".join(f"{n:,} {v}" for v, n in stats.verdicts.most_common()) or "none"
     table.add_row("", f"copies found: {copies}")
-    table.add_row(f"{stats.risky:,}", "alterations that may change the meaning")
+    risky = "alteration that may" if stats.risky == 1 else "alterations that may"
+    table.add_row(f"{stats.risky:,}", f"{risky} change the meaning")
     table.add_row(f"{stats.pages_per_second:,.1f}", f"pages per second ({stats.seconds:.1f} s)")
     return table
 
