@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from provenance import pipeline
-from provenance.cli import app, use_pager
+from provenance.cli import app, plural, use_pager
 from tests.conftest import seed_path
 
 runner = CliRunner()
@@ -381,3 +381,23 @@ def test_import_results_says_what_it_imported(monkeypatch: pytest.MonkeyPatch) -
         "0 pages recorded (0 new contents), 0 matches imported, 0 unreadable, 12 pages "
         "already in the database (7 matches not imported again)\n",
     )
+
+
+def test_check_counts_meaning_changes_in_an_excerpt(tmp_path: Path, seed_db: Path) -> None:
+    """An excerpt of 004 (its first paragraphs) with a qualifier inserted is a copy of part
+    of it: the headline counts its meaning change."""
+    text = seed_path("004").read_text(encoding="utf-8")
+    first = text[: text.index("The Ministers committed to")]
+    at = first.index("met today")
+    excerpt = tmp_path / "excerpt.txt"
+    excerpt.write_text(first[:at] + "reportedly " + first[at:], encoding="utf-8")
+    match = _json("check", "--db", seed_db, excerpt)["matches"][0]
+    assert (Path(match["source"]).name[:3], match["verdict"]) == ("004", "partial")
+    risky = match["counts"]["meaning_changing"]
+    assert risky >= 1
+    code, out, _ = invoke("check", "--db", seed_db, excerpt)
+    assert " ".join(out.split()).startswith(
+        f"{excerpt}: a partial copy of {seed_path('004').name}, {plural(risky, 'alteration')} "
+        "that may change the meaning"
+    )
+    assert "MEANING CHANGED" in out

@@ -26,8 +26,9 @@ from provenance.crawl.scanstore import CHECKED, SEEN, Change, Finding, ScanStore
 from provenance.index.store import Store
 from provenance.ingest.files import Page
 from provenance.ingest.web import iter_pages
+from provenance.match.copies import is_copy
 from provenance.match.fingerprint import passage_hashes
-from provenance.match.score import MEANING_RISKS, PARTIAL, UNRELATED
+from provenance.match.score import MEANING_RISKS
 from provenance.params import DEFAULT_POLICY, Policy
 from provenance.pipeline import (
     STOCK_MIN_DOCS,
@@ -331,7 +332,7 @@ def _write_checked(
         stats.risky += sum(
             1
             for f in check.findings
-            if f.score.verdict not in (PARTIAL, UNRELATED)
+            if is_copy(f.score)
             for a in f.score.alterations
             if a.risk in MEANING_RISKS
         )

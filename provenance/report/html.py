@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from provenance.match.copies import is_copy
 from provenance.match.score import MEANING_RISKS, Alteration, CheckResult, CompareResult
 from provenance.report.html_sides import (
     CARET,
@@ -37,7 +38,7 @@ from provenance.report.html_sides import (
     stable_indexes,
 )
 from provenance.report.html_style import CSP, CSS, SCRIPT
-from provenance.report.json import flat, is_copy, summary
+from provenance.report.json import flat, summary
 
 __all__ = ["CSP", "SCRIPT", "render_check_html", "render_compare_html"]
 
@@ -403,7 +404,7 @@ def render_check_html(result: CheckResult) -> str:
     """A self-contained HTML report of one suspect: every source it copies, side by side."""
     r = result
     n = len(r.matches)
-    copies = [m for m in r.matches if is_copy(m.score.verdict)]
+    copies = [m for m in r.matches if is_copy(m.score)]
     shared = n - len(copies)
     top = r.matches[0].score.verdict if r.matches else "unrelated"
     # only copies count: a text that shares passages with a source changed nothing of it
@@ -415,7 +416,8 @@ def render_check_html(result: CheckResult) -> str:
         heading = f"Shares passages with {plural(shared, 'indexed source')}"
     else:
         heading = "No copy of an indexed source found"
-    risk = _risk_class(bool(r.matches) and is_copy(top) and r.matches[0].score.meaning_changed)
+    best = r.matches[0].score if r.matches else None
+    risk = _risk_class(best is not None and is_copy(best) and best.meaning_changed)
     banner = (
         f'<header class="banner verdict-{esc(top)}{risk}"><div class="inner">'
         '<div class="brand">prov · provenance check</div>'
@@ -434,7 +436,7 @@ def render_check_html(result: CheckResult) -> str:
         rows = []
         for i, m in enumerate(r.matches, 1):
             s = m.score
-            copy = is_copy(s.verdict)
+            copy = is_copy(s)
             risky = sum(1 for a in s.alterations if a.risk in MEANING_RISKS)
             changed = ("⚠ yes" if s.meaning_changed else "no") if copy else "not a copy"
             rows.append(
@@ -455,7 +457,7 @@ def render_check_html(result: CheckResult) -> str:
         )
     for i, m in enumerate(r.matches, 1):
         p = f"m{i}-"
-        copy = is_copy(m.score.verdict)
+        copy = is_copy(m.score)
         parts.append(
             f'<section class="match verdict-{esc(m.score.verdict)}'
             f'{_risk_class(copy and m.score.meaning_changed)}" id="m{i}" '

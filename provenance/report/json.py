@@ -10,14 +10,7 @@ from pathlib import PurePath
 from typing import Any
 
 from provenance.index.store import SourceRow
-from provenance.match.score import (
-    MEANING_RISKS,
-    PARTIAL,
-    UNRELATED,
-    Alteration,
-    CheckResult,
-    CompareResult,
-)
+from provenance.match.score import MEANING_RISKS, Alteration, CheckResult, CompareResult
 
 JSON_VERSION = 1
 
@@ -239,11 +232,3 @@ def render_clusters(clusters: list[dict[str, Any]], fmt: str) -> str:
         return json.dumps(clusters, ensure_ascii=False, indent=2) + "\n"
     flat = [{"source": c["source"], **copy} for c in clusters for copy in c["copies"]]
     return render_rows(flat, fmt, CLUSTER_COLUMNS)
-
-
-def is_copy(verdict: str) -> bool:
-    """Whether a match with this verdict is a copy of its source (verbatim, near-verbatim,
-    paraphrased): the overlap itself reproduces the source. A ``partial`` match only
-    shares passages with it (a later text that reused some sentences): its differences
-    are not alterations of a copy, and reports do not count them as meaning changes."""
-    return verdict not in (PARTIAL, UNRELATED)

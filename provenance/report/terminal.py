@@ -16,8 +16,9 @@ from rich.table import Table
 from rich.text import Text
 
 from provenance.index.store import SourceRow
+from provenance.match.copies import is_copy
 from provenance.match.score import MEANING_RISKS, CheckResult, CompareResult
-from provenance.report.json import flat, is_copy, summary
+from provenance.report.json import flat, summary
 
 if TYPE_CHECKING:  # the crawl job's figures; rendering needs no import at run time
     from provenance.crawl.scan import ScanStats
@@ -53,15 +54,24 @@ def plural(n: int, word: str, many: str = "") -> str:
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
-def compare_renderable(r: CompareResult, limit: int | None = 10) -> RenderableType:
+def compare_renderable(
+    r: CompareResult, limit: int | None = 10, in_check: bool = False
+) -> RenderableType:
     """One comparison: verdict, summary, scores, and the first ``limit`` alterations,
-    riskiest first (``None``: all of them)."""
+    riskiest first (``None``: all of them). ``in_check``: a match of ``prov check``,
+    where a match that is not a copy (it only shares passages) changes no meaning."""
     s = r.score
     head = Text()
     head.append(f" {s.verdict.upper()} ", style=_VERDICT_STYLE[s.verdict])
-    if s.meaning_changed:
+    shares = in_check and not is_copy(s)
+    if s.meaning_changed and not shares:
         head.append("  MEANING CHANGED", style="bold red")
     head.append(f"\n{summary(r)}")
+    if shares:
+        head.append(
+            "\nNot a copy: the suspect only shares passages with this source; their "
+            "differences are not counted as alterations that change the meaning."
+        )
     scores = Table.grid(padding=(0, 3))
     for _ in range(4):
         scores.add_column(justify="left")
@@ -113,7 +123,7 @@ def check_headline(r: CheckResult) -> str:
     """What a suspect is, in one line: the copies first (with the alterations in them
     that may change the meaning), then the sources it only shares passages with (a later
     text that reused some sentences is not a copy whose meaning changed)."""
-    copies = [m for m in r.matches if is_copy(m.score.verdict)]
+    copies = [m for m in r.matches if is_copy(m.score)]
     shared = len(r.matches) - len(copies)
     if not r.matches:
         return (
@@ -164,9 +174,10 @@ def check_renderable(r: CheckResult, limit: int | None = 5) -> RenderableType:
     parts: list[RenderableType] = [Text(check_headline(r), style="bold")]
     shared: list[Text] = []
     for i, m in enumerate(r.matches, 1):
-        if i == 1 or is_copy(m.score.verdict):
+        if i == 1 or is_copy(m.score):
             title = Text(f"{i}. {m.source}")
-            parts.append(Panel(compare_renderable(m, limit), title=title, title_align="left"))
+            body = compare_renderable(m, limit, in_check=True)
+            parts.append(Panel(body, title=title, title_align="left"))
         else:
             shared.append(_shares(i, m))
     if shared:
