@@ -285,6 +285,7 @@ footer { margin-top: 40px; color: var(--muted); font-size: .82rem; }
   table.alts td.ctx-src::before { content: "Source: "; color: var(--muted); font-size: .8rem; }
   table.alts td.ctx-copy::before { content: "Copy: "; color: var(--muted); font-size: .8rem; }
   table.matches { display: block; overflow-x: auto; }
+  table.matches td.src { min-width: 15em; }
   .hint { display: none; }
 }
 @media print {
