@@ -17,15 +17,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-from typer.core import TyperGroup
 
 from provenance import pipeline
+from provenance.cli_support import (
+    STDIN,
+    STDIN_NAME,
+    STORED_VERDICTS,
+    ProvGroup,
+    alteration_limit,
+    plural,
+    read_input,
+    since_value,
+    use_pager,
+    verdict_value,
+)
 from provenance.errors import InputError, ProvError, StoreError
-from provenance.ingest.files import MAX_BYTES, RawText, raw_document, read_document
-from provenance.match.score import NEAR_VERBATIM, PARAPHRASED, PARTIAL, VERBATIM
 from provenance.pipeline import STOCK_MIN_DOCS
 from provenance.report import json as report
 
@@ -35,57 +44,6 @@ if TYPE_CHECKING:
     from provenance.crawl.scan import ScanStats
 
 EXIT_FOUND, EXIT_NONE, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 5, 2
-#: The path that names standard input (``prov check -``), and how reports name it.
-STDIN, STDIN_NAME = "-", "<stdin>"
-#: Verdicts a stored match can have (``unrelated`` pairs are not stored).
-STORED_VERDICTS = (VERBATIM, NEAR_VERBATIM, PARAPHRASED, PARTIAL)
-
-
-#: click's base error class (typer 0.28 ships its own copy of click, under another name).
-ClickException: type[Exception] = next(
-    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
-)
-
-
-class _ProvGroup(TyperGroup):
-    """typer's command group, with usage errors on one line as the README promises:
-    ``Error: <what is wrong> (see `prov CMD --help`)`` on stderr, exit status 2, instead
-    of the usage line and a boxed message."""
-
-    def main(  # type: ignore[override]
-        self,
-        args: list[str] | None = None,
-        prog_name: str | None = None,
-        complete_var: str | None = None,
-        standalone_mode: bool = True,
-        **extra: Any,
-    ) -> object:
-        try:
-            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except ClickException as e:
-            if not standalone_mode:
-                raise
-            if type(e).__name__ == "NoArgsIsHelpError":  # `prov` alone: the help
-                e.show()  # type: ignore[attr-defined]
-            else:
-                typer.echo(usage_error(e), err=True)
-            sys.exit(e.exit_code)  # type: ignore[attr-defined]
-        except typer.Abort:
-            if not standalone_mode:
-                raise
-            typer.echo("Error: aborted", err=True)
-            sys.exit(1)
-        if standalone_mode:
-            sys.exit(rv if isinstance(rv, int) else 0)
-        return rv
-
-
-def usage_error(e: Exception) -> str:
-    """A click error as one line, naming the help to read."""
-    message = " ".join(e.format_message().split())  # type: ignore[attr-defined]
-    ctx = getattr(e, "ctx", None)
-    hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
-    return f"Error: {message}{hint}"
 
 
 app = typer.Typer(
@@ -97,7 +55,7 @@ app = typer.Typer(
     # help texts are plain text: a rich markup pass would eat "[default: ...]" and
     # "prov[spark]" (anything in square brackets)
     rich_markup_mode=None,
-    cls=_ProvGroup,
+    cls=ProvGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 _state: dict[str, object] = {"debug": False, "db": ""}
@@ -123,21 +81,6 @@ DbOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
 JsonOnlyOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-
-
-def alteration_limit(value: str | int) -> int:
-    """``--alterations N|all``: how many alterations to list per match (0: all)."""
-    if isinstance(value, int):  # the default
-        return value
-    if value.strip().lower() == "all":
-        return 0
-    try:
-        n = int(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is neither a number nor 'all'") from None
-    if n < 1:
-        raise typer.BadParameter(f"{n} is not a positive number (or 'all')")
-    return n
 
 
 def _alterations_option(default: int) -> object:
@@ -226,11 +169,6 @@ def _print(renderable: RenderableType, pager: bool = False) -> None:
     console.print(renderable)
 
 
-def use_pager(is_terminal: bool, env: dict[str, str] | os._Environ[str]) -> bool:
-    """Page only what goes to a terminal (never a pipe or a file), and not on a dumb one."""
-    return is_terminal and env.get("TERM", "") not in ("", "dumb") and env.get("PAGER") != ""
-
-
 def _console(**kwargs: object) -> Console:
     """A rich console (rich is imported only by commands that print through it)."""
     from rich.console import Console
@@ -260,27 +198,6 @@ def _usage(message: str) -> NoReturn:
     """A usage error found after parsing: one line, exit status 2."""
     typer.echo(f"Error: {message}", err=True)
     raise typer.Exit(EXIT_USAGE)
-
-
-def _read(path: str | Path) -> RawText:
-    """Read a suspect or a source: a file, or ``-`` for standard input (read to its end,
-    at most as much as from a file, and checked like one: empty, binary, undecodable)."""
-    if str(path) != STDIN:
-        return read_document(path)
-    if sys.stdin is None:  # started with standard input closed
-        raise InputError(f"{STDIN_NAME}: no standard input to read")
-    stream = sys.stdin.buffer
-    if stream.isatty():
-        typer.echo("reading the text from standard input (end it with Ctrl-D)", err=True)
-    data = stream.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise InputError(f"{STDIN_NAME}: more than the {MAX_BYTES:,} bytes prov reads")
-    return raw_document(data, STDIN_NAME)
-
-
-def plural(n: int, word: str, many: str = "") -> str:
-    """``1 passage``, ``2 passages`` (``many``: an irregular plural)."""
-    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 @app.callback()
@@ -374,7 +291,7 @@ def compare(
     if str(source) == STDIN and str(copy) == STDIN:
         _usage("only one of SOURCE and COPY can be - (standard input)")
     with _errors():
-        result = pipeline.compare(source, copy, read=_read)
+        result = pipeline.compare(source, copy, read=read_input)
         for warning in result.score.warnings:
             typer.echo(f"Warning: {warning}", err=True)
         if html is not None:
@@ -428,7 +345,7 @@ def check(
             html.mkdir(parents=True, exist_ok=True)
         if fmt is Format.csv:
             typer.echo(report.csv_header(), nl=False)
-        for result in pipeline.check(suspects, _db(db), top, read=_read):
+        for result in pipeline.check(suspects, _db(db), top, read=read_input):
             if result.error:
                 typer.echo(f"Error: {result.error}", err=True)
                 failed = True
@@ -532,21 +449,6 @@ ResultFormat = Annotated[
 ]
 
 
-def _since(value: str) -> str:
-    from provenance.crawl.since import parse_since
-
-    try:
-        return parse_since(value)
-    except ValueError as e:
-        raise typer.BadParameter(str(e)) from None
-
-
-def _verdict(value: str) -> str:
-    if value not in STORED_VERDICTS:
-        raise typer.BadParameter(f"{value!r} is not one of {', '.join(STORED_VERDICTS)}")
-    return value
-
-
 @app.command()
 def results(
     db: DbOption = None,
@@ -554,7 +456,7 @@ def results(
         str | None,
         typer.Option(
             "--since",
-            parser=_since,
+            parser=since_value,
             metavar="WHEN",
             help="Only pages scanned at or after WHEN: a date or time (2026-11-23, "
             "2026-11-23T08:00, UTC unless it says otherwise), today, yesterday, or an age "
@@ -565,7 +467,7 @@ def results(
         str | None,
         typer.Option(
             "--verdict",
-            parser=_verdict,
+            parser=verdict_value,
             metavar="VERDICT",
             help=f"Only this verdict: {', '.join(STORED_VERDICTS)}.",
         ),

@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from provenance import pipeline
-from provenance.cli import app, plural, use_pager
+from provenance.cli import app
+from provenance.cli_support import plural, use_pager
 from tests.conftest import seed_path
 
 runner = CliRunner()
