@@ -16,11 +16,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from provenance import pipeline
+from provenance.cli_support import (
+    STDIN,
+    STDIN_NAME,
+    STORED_VERDICTS,
+    ProvGroup,
+    alteration_limit,
+    plural,
+    read_input,
+    since_value,
+    use_pager,
+    verdict_value,
+)
 from provenance.errors import InputError, ProvError, StoreError
 from provenance.pipeline import STOCK_MIN_DOCS
 from provenance.report import json as report
@@ -30,7 +42,8 @@ if TYPE_CHECKING:
 
     from provenance.crawl.scan import ScanStats
 
-EXIT_FOUND, EXIT_NONE, EXIT_INTERNAL = 0, 1, 5
+EXIT_FOUND, EXIT_NONE, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 5, 2
+
 
 app = typer.Typer(
     name="prov",
@@ -38,6 +51,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # help texts are plain text: a rich markup pass would eat "[default: ...]" and
+    # "prov[spark]" (anything in square brackets)
+    rich_markup_mode=None,
+    cls=ProvGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 _state: dict[str, object] = {"debug": False, "db": ""}
@@ -62,6 +79,28 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
+JsonOnlyOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def _alterations_option(default: int) -> object:
+    return typer.Option(
+        "--alterations",
+        "-a",
+        parser=alteration_limit,
+        metavar="N|all",
+        help=f"Alterations to list per match in text output, riskiest first: a number or "
+        f"all [default: {default}].",
+        show_default=False,
+    )
+
+
+PagerOption = Annotated[
+    bool,
+    typer.Option(
+        "--pager/--no-pager",
+        help="Page long text output through $PAGER (less) when standard output is a terminal.",
+    ),
+]
 FormatOption = Annotated[
     Format, typer.Option("--format", "-f", help="Output: text (terminal), json, jsonl or csv.")
 ]
@@ -72,15 +111,25 @@ HtmlOption = Annotated[
 
 
 @contextmanager
-def _errors() -> Iterator[None]:
-    """The one place where errors become messages and exit codes."""
+def _errors(resumable: bool = False) -> Iterator[None]:
+    """The one place where errors become messages and exit codes.
+
+    ``resumable``: the command keeps what it wrote and finishes the work when run again
+    (``add``, ``scan``, ``import-results``); an interruption says so.
+    """
     try:
         yield
     except ProvError as e:
         _echo(f"Error: {e}", err=True)
         raise typer.Exit(e.exit_code) from None
     except KeyboardInterrupt:
-        typer.echo("Error: interrupted", err=True)
+        typer.echo(
+            "Error: interrupted; what was done is kept, and the same command run again "
+            "finishes the work"
+            if resumable
+            else "Error: interrupted",
+            err=True,
+        )
         raise typer.Exit(130) from None
     except sqlite3.DatabaseError as e:  # the file went bad after it was opened
         _echo(
@@ -108,11 +157,20 @@ def _echo(message: str, *, err: bool = False) -> None:
     typer.echo(report.printable(message, lines=False), err=err)
 
 
-def _print(renderable: RenderableType) -> None:
-    """Rich output: colour on a terminal, plain text (120 columns) on a pipe."""
+def _print(renderable: RenderableType, pager: bool = False) -> None:
+    """Rich output: colour on a terminal, plain text (120 columns) on a pipe.
+
+    With ``pager``, on a terminal only, the output goes through ``$PAGER`` (``less``,
+    told to quit at once when it fits on one screen and to keep the colours, as git does).
+    """
     console = _console(highlight=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = 120
+    if pager and use_pager(console.is_terminal, os.environ):
+        os.environ.setdefault("LESS", "FRX")
+        with console.pager(styles=True):
+            console.print(renderable)
+        return
     console.print(renderable)
 
 
@@ -141,6 +199,12 @@ def _format(fmt: Format, json_: bool) -> Format:
     return Format.json if json_ else fmt
 
 
+def _usage(message: str) -> NoReturn:
+    """A usage error found after parsing: one line, exit status 2."""
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
 @app.callback()
 def _main(
     debug: Annotated[
@@ -153,7 +217,11 @@ def _main(
 @app.command()
 def add(
     paths: Annotated[
-        list[Path], typer.Argument(help="Source texts: files, or folders of .txt files.")
+        list[Path],
+        typer.Argument(
+            metavar="PATH...",
+            help="Source texts: files, or folders (walked for .txt, .text, .md, .html, .htm).",
+        ),
     ],
     db: DbOption = None,
     workers: Annotated[
@@ -173,9 +241,12 @@ def add(
 
     target = _db(db)
     counts: Counter[str] = Counter()
-    passages = 0
+    passages = other = 0
     err = _console(stderr=True)
-    with _errors(), Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
+    with (
+        _errors(resumable=True),
+        Progress(console=err, transient=True, disable=not err.is_terminal) as bar,
+    ):
         task = None
         for r in pipeline.add(paths, target, workers=workers):
             if task is None:
@@ -183,7 +254,8 @@ def add(
             bar.update(task, completed=r.done)
             counts[r.status] += 1
             if r.status in (pipeline.ADDED, pipeline.REPLACED):
-                passages += r.passages
+                passages += r.passages - r.other_passages
+                other += r.other_passages
             if r.status == pipeline.DUPLICATE:
                 note = f"{r.path}: same text as {r.same_as}, kept once"
             elif r.status == pipeline.REPLACED:
@@ -199,26 +271,40 @@ def add(
             for warning in r.warnings:
                 _echo(f"Warning: {warning}", err=True)
     kinds = ("added", "replaced", "unchanged", "duplicate", "failed")
-    parts = [f"{counts[k]} {k}" for k in kinds if counts[k]]
-    _echo(f"{', '.join(parts)} ({passages} passages indexed) in {target}")
+    parts = ", ".join(f"{counts[k]:,} {k}" for k in kinds if counts[k])
+    if not target.exists():  # every file failed: no index is made for nothing
+        _echo(f"{parts}; nothing to add, no index created at {target}")
+    else:
+        more = f", and {other:,} in a second language" if other else ""
+        _echo(f"{parts} ({plural(passages, 'passage')} indexed{more}) in {target}")
     if counts[pipeline.FAILED]:
         raise typer.Exit(InputError.exit_code)
 
 
 @app.command()
 def compare(
-    source: Annotated[Path, typer.Argument(help="The canonical text.")],
-    copy: Annotated[Path, typer.Argument(help="The text that may copy it.")],
+    source: Annotated[
+        Path, typer.Argument(metavar="SOURCE", help="The canonical text; - reads standard input.")
+    ],
+    copy: Annotated[
+        Path,
+        typer.Argument(metavar="COPY", help="The text that may copy it; - reads standard input."),
+    ],
     json_: JsonOption = False,
     fmt: FormatOption = Format.text,
     html: HtmlOption = None,
+    alterations: Annotated[int, _alterations_option(10)] = 10,
+    pager: PagerOption = True,
 ) -> None:
     """Compare a copy with a source directly (no index needed).
 
-    Exit status 0 when the copy copies the source (any verdict but unrelated), 1 when not.
+    Either text may be - (standard input: a text pasted or piped in). Exit status 0 when
+    the copy copies the source (any verdict but unrelated), 1 when not.
     """
+    if str(source) == STDIN and str(copy) == STDIN:
+        _usage("only one of SOURCE and COPY can be - (standard input)")
     with _errors():
-        result = pipeline.compare(source, copy)
+        result = pipeline.compare(source, copy, read=read_input)
         for warning in result.score.warnings:
             _echo(f"Warning: {warning}", err=True)
         if html is not None:
@@ -235,34 +321,44 @@ def compare(
     else:
         from provenance.report.terminal import compare_renderable
 
-        _print(compare_renderable(result))
+        _print(compare_renderable(result, alterations or None), pager)
     raise typer.Exit(EXIT_NONE if result.score.verdict == "unrelated" else EXIT_FOUND)
 
 
 @app.command()
 def check(
-    suspects: Annotated[list[Path], typer.Argument(help="Texts to check.")],
+    suspects: Annotated[
+        list[Path],
+        typer.Argument(metavar="SUSPECT...", help="Texts to check; - reads standard input."),
+    ],
     db: DbOption = None,
     json_: JsonOption = False,
     fmt: FormatOption = Format.text,
     top: Annotated[int, typer.Option("--top", min=1, help="Best matches to show per suspect.")] = 5,
     html: HtmlOption = None,
+    alterations: Annotated[int, _alterations_option(5)] = 5,
+    pager: PagerOption = True,
 ) -> None:
     """Find the indexed sources each suspect copies, best first.
 
-    Exit status 0 when a copy was found for some suspect, 1 when none was, 3 when a suspect
-    could not be read (the others are still checked). With several suspects, --html names
-    a folder that gets one report per suspect.
+    A suspect may be - (standard input: a text pasted or piped in). Exit status 0 when a
+    copy was found for some suspect, 1 when none was, 3 when a suspect could not be read
+    (the others are still checked). With several suspects, --html names a folder that gets
+    one report per suspect.
     """
     fmt = _format(fmt, json_)
     found = failed = False
     collected = []
+    if sum(str(s) == STDIN for s in suspects) > 1:
+        _usage("standard input (-) can be read only once")
+    renderables: list[RenderableType] = []
+    paging = pager and use_pager(sys.stdout.isatty(), os.environ)
     with _errors():
         if html is not None and len(suspects) > 1:
             html.mkdir(parents=True, exist_ok=True)
         if fmt is Format.csv:
             typer.echo(report.csv_header(), nl=False)
-        for result in pipeline.check(suspects, _db(db), top):
+        for result in pipeline.check(suspects, _db(db), top, read=read_input):
             if result.error:
                 _echo(f"Error: {result.error}", err=True)
                 failed = True
@@ -273,7 +369,8 @@ def check(
             if html is not None:
                 from provenance.report.html import render_check_html
 
-                out = html / f"{Path(result.suspect).stem}.html" if len(suspects) > 1 else html
+                stem = "stdin" if result.suspect == STDIN_NAME else Path(result.suspect).stem
+                out = html / f"{stem}.html" if len(suspects) > 1 else html
                 _write(out, render_check_html(result))
             if fmt is Format.json:
                 collected.append(result)
@@ -284,9 +381,17 @@ def check(
             else:
                 from provenance.report.terminal import check_renderable
 
-                _print(check_renderable(result))
+                renderable = check_renderable(result, alterations or None)
+                if paging and len(suspects) > 1:  # paged together, at the end
+                    renderables.append(renderable)
+                else:
+                    _print(renderable, paging)
         if collected:
             typer.echo(report.render_check_json(collected))
+    if renderables:
+        from rich.console import Group
+
+        _print(Group(*renderables), paging)
     if failed:
         raise typer.Exit(InputError.exit_code)
     raise typer.Exit(EXIT_FOUND if found else EXIT_NONE)
@@ -296,7 +401,9 @@ def check(
 def scan(
     inputs: Annotated[
         list[Path] | None,
-        typer.Argument(help="Folders and files: .txt, .html/.htm, .warc, .warc.gz, .jsonl."),
+        typer.Argument(
+            metavar="INPUT...", help="Folders and files: .txt, .html/.htm, .warc, .warc.gz, .jsonl."
+        ),
     ] = None,
     db: DbOption = None,
     workers: Annotated[
@@ -328,12 +435,11 @@ def scan(
     from provenance.report.terminal import scan_summary
 
     if not inputs and not recheck:
-        typer.echo("Error: give folders or files to scan (or --recheck)", err=True)
-        raise typer.Exit(2)
+        _usage("give folders or files to scan, or --recheck (see `prov scan --help`)")
     err = _console(stderr=True)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with (
-        _errors(),
+        _errors(resumable=True),
         Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar,
     ):
         task = bar.add_task("scanning")
@@ -366,23 +472,38 @@ ResultFormat = Annotated[
 def results(
     db: DbOption = None,
     since: Annotated[
-        str | None, typer.Option("--since", help="Only pages scanned at or after this date.")
+        str | None,
+        typer.Option(
+            "--since",
+            parser=since_value,
+            metavar="WHEN",
+            help="Only pages scanned at or after WHEN: a date or time (2026-11-23, "
+            "2026-11-23T08:00, UTC unless it says otherwise), today, yesterday, or an age "
+            "(12h, 7d).",
+        ),
     ] = None,
     verdict: Annotated[
         str | None,
-        typer.Option("--verdict", help="Only this verdict (verbatim, near-verbatim, ...)."),
+        typer.Option(
+            "--verdict",
+            parser=verdict_value,
+            metavar="VERDICT",
+            help=f"Only this verdict: {', '.join(STORED_VERDICTS)}.",
+        ),
     ] = None,
     fmt: ResultFormat = Format.text,
 ) -> None:
     """Export what scans found: one row per (page, source) match."""
     from provenance.crawl.scan import results as query
+    from provenance.crawl.scan import scanned
 
     with _errors():
         rows = query(_db(db), since=since, verdict=verdict)
+        totals = scanned(_db(db)) if not rows and fmt is Format.text else None
     if fmt is Format.text:
         from provenance.report.terminal import results_renderable
 
-        _print(results_renderable(rows))
+        _print(results_renderable(rows, totals, filtered=bool(since or verdict)))
     else:
         typer.echo(report.render_results(rows, fmt.value), nl=False)
 
@@ -413,9 +534,9 @@ def errors(
 
 @app.command()
 def history(
-    url: Annotated[str, typer.Argument(help="A page's URL (or path, for files).")],
+    url: Annotated[str, typer.Argument(metavar="URL", help="A page's URL (or path, for files).")],
     db: DbOption = None,
-    json_: JsonOption = False,
+    json_: JsonOnlyOption = False,
 ) -> None:
     """A page's versions, their verdicts, and what changed between them."""
     from provenance.crawl.scan import history as query
@@ -504,7 +625,8 @@ def spark_scan(
 
 @app.command("export-sources")
 def export_sources(
-    out: Annotated[Path, typer.Argument(help="Parquet file to write.")], db: DbOption = None
+    out: Annotated[Path, typer.Argument(metavar="OUT.parquet", help="Parquet file to write.")],
+    db: DbOption = None,
 ) -> None:
     """Write the index's sources (path, sha256, text, id, parameters) to Parquet, for
     `prov spark-scan --sources`."""
@@ -517,22 +639,30 @@ def export_sources(
 
 @app.command("import-results")
 def import_results(
-    out: Annotated[Path, typer.Argument(help="The --out folder of a `prov spark-scan`.")],
+    out: Annotated[
+        Path, typer.Argument(metavar="OUT", help="The folder that `prov spark-scan --out` wrote.")
+    ],
     db: DbOption = None,
 ) -> None:
     """Load a `prov spark-scan` output into a prov database (created if missing)."""
     from provenance.spark.parquet import import_results as run
 
-    with _errors():
+    with _errors(resumable=True):
         s = run(out, _db(db))
     typer.echo(
-        f"{s.documents:,} pages recorded ({s.contents:,} new contents), {s.matches:,} matches, "
-        f"{s.errors:,} unreadable, {s.skipped:,} already in the database"
+        f"{plural(s.documents, 'page')} recorded ({plural(s.contents, 'new content')}), "
+        f"{plural(s.matches, 'match', 'matches')} imported, {s.errors:,} unreadable, "
+        f"{plural(s.skipped, 'page')} already in the database"
+        + (
+            f" ({plural(s.skipped_matches, 'match', 'matches')} not imported again)"
+            if s.skipped_matches
+            else ""
+        )
     )
 
 
 @app.command()
-def sources(db: DbOption = None, json_: JsonOption = False) -> None:
+def sources(db: DbOption = None, json_: JsonOnlyOption = False) -> None:
     """List the sources in the index."""
     with _errors():
         rows = pipeline.sources(_db(db))
@@ -546,17 +676,19 @@ def sources(db: DbOption = None, json_: JsonOption = False) -> None:
 
 @app.command()
 def remove(
-    source: Annotated[str, typer.Argument(help="The path the source was added under.")],
+    source: Annotated[
+        str, typer.Argument(metavar="SOURCE", help="The path the source was added under.")
+    ],
     db: DbOption = None,
 ) -> None:
     """Remove a source from the index."""
     with _errors():
         row = pipeline.remove(_db(db), source)
-    _echo(f"removed {row.path} ({row.passages} passages)")
+    _echo(f"removed {row.path} ({plural(row.passages, 'passage')})")
 
 
 @app.command()
-def doctor(db: DbOption = None, json_: JsonOption = False) -> None:
+def doctor(db: DbOption = None, json_: JsonOnlyOption = False) -> None:
     """Check the index: integrity, counts, orphans, and the health of its LSH buckets.
 
     Exit status 0 when healthy, 4 when a problem was found.
@@ -577,7 +709,7 @@ def reindex(db: DbOption = None) -> None:
     """Rebuild the index from its stored texts (after an upgrade changed normalisation)."""
     with _errors():
         n = pipeline.reindex(_db(db))
-    typer.echo(f"reindexed {n} sources")
+    typer.echo(f"reindexed {plural(n, 'source')}")
 
 
 def main() -> None:

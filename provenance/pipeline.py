@@ -6,11 +6,12 @@ stages; reading files and the database happens in ``ingest`` and ``store``.
 
 from __future__ import annotations
 
+import bisect
 import os
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from provenance.match.align import align
 from provenance.match.fingerprint import fingerprint, kernel, passage_hashes
 from provenance.match.score import UNRELATED, CheckResult, CompareResult, Score, score
 from provenance.params import DEFAULT_POLICY, NORM_VERSION, Params, Policy
+from provenance.text.language import UNDETERMINED
 from provenance.text.normalize import normalize
 from provenance.text.segment import Segmented, segment
 
@@ -55,6 +57,8 @@ class AddResult:
     done: int = 0
     total: int = 0
     warnings: tuple[str, ...] = ()
+    #: of ``passages``, those of a second language (not the source's main one)
+    other_passages: int = 0
 
 
 def prepare(text: str) -> Segmented:
@@ -116,9 +120,18 @@ def _result(
     )
 
 
-def compare(source: str | Path, copy: str | Path, policy: Policy = DEFAULT_POLICY) -> CompareResult:
+#: How a command reads a named input: a file (the CLI's also reads ``-``, standard input).
+Reader = Callable[[str | Path], RawText]
+
+
+def compare(
+    source: str | Path,
+    copy: str | Path,
+    policy: Policy = DEFAULT_POLICY,
+    read: Reader = read_document,
+) -> CompareResult:
     """Compare two files directly (no index)."""
-    return _result(read_document(source), read_document(copy), policy)
+    return _result(read(source), read(copy), policy)
 
 
 def _key(path: Path) -> str:
@@ -151,6 +164,19 @@ def add(
     if not files:
         raise InputError("no text files found in " + ", ".join(str(p) for p in paths))
     total = len(files)
+    if not Path(db).exists():
+        # a new index is made only for something to put in it: files that cannot be read
+        # are reported without leaving an empty database behind
+        failed = []
+        for f in files:
+            try:
+                read_document(f)
+                break
+            except InputError as e:
+                failed.append(AddResult(_key(f), FAILED, 0, error=str(e)))
+        else:
+            yield from (replace(r, done=n, total=total) for n, r in enumerate(failed, 1))
+            return
     with Store.open(db, create=True, params=params) as store:
         prepared = _prepared(files, store, workers)
         try:
@@ -298,7 +324,24 @@ def _write(store: Store, key: str, prepared: _Prepared) -> AddResult:
     assert isinstance(prepared, _Read)  # noqa: S101
     replaced = store.put_record(prepared.record, defer_keys=True)
     status = REPLACED if replaced else ADDED
-    return AddResult(key, status, len(prepared.record.passages), warnings=prepared.warnings)
+    return AddResult(
+        key,
+        status,
+        len(prepared.record.passages),
+        warnings=prepared.warnings,
+        other_passages=_other_language_passages(prepared.record),
+    )
+
+
+def _other_language_passages(rec: SourceRecord) -> int:
+    """How many of a record's passages are in a language other than its main one."""
+    main = (rec.lang, UNDETERMINED)
+    starts = [b[0] for b in rec.blocks]
+    other = 0
+    for p in rec.passages:
+        block = rec.blocks[max(0, bisect.bisect_right(starts, p[2]) - 1)]
+        other += block[2] not in main
+    return other
 
 
 def _in_index(store: Store, key: str, sha256: str) -> tuple[str, int, str] | None:
@@ -314,7 +357,11 @@ def _in_index(store: Store, key: str, sha256: str) -> tuple[str, int, str] | Non
 
 
 def check(
-    suspects: Sequence[str | Path], db: str | Path, top: int = 5, policy: Policy = DEFAULT_POLICY
+    suspects: Sequence[str | Path],
+    db: str | Path,
+    top: int = 5,
+    policy: Policy = DEFAULT_POLICY,
+    read: Reader = read_document,
 ) -> Iterator[CheckResult]:
     """Find the sources each suspect copies, verified by alignment, best first.
 
@@ -323,7 +370,7 @@ def check(
     with Store.open(db) as store:
         for path in suspects:
             try:
-                raw = read_document(path)
+                raw = read(path)
             except InputError as e:  # one bad suspect does not stop the others
                 yield CheckResult(str(path), "", (), 0, error=str(e))
                 continue
@@ -390,9 +437,23 @@ def find_sources(
 
 
 def sources(db: str | Path) -> list[SourceRow]:
-    """The sources in the index."""
+    """The sources in the index, with their passages counted as ``check`` counts them:
+    the body passages of the main language (``passages``); the passages of a second
+    language (a translation beside the text) are in ``languages``."""
     with Store.open(db) as store:
-        return store.sources()
+        rows = store.sources()
+        by_lang = store.passage_languages()
+    out = []
+    for row in rows:
+        counts = by_lang.get(row.id, {})
+        if not counts:  # (an index written before blocks were kept)
+            out.append(row)
+            continue
+        main = counts.get(row.lang, 0) + counts.get(UNDETERMINED, 0)
+        others = sorted(((k, n) for k, n in counts.items() if k not in (row.lang, UNDETERMINED)),
+                        key=lambda kn: -kn[1])  # fmt: skip
+        out.append(replace(row, passages=main, languages=((row.lang, main), *others)))
+    return out
 
 
 def remove(db: str | Path, path: str) -> SourceRow:

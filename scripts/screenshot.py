@@ -1,8 +1,10 @@
 """Render the 004 vs 003 HTML report and screenshot it with headless Chromium.
 
 Usage: python scripts/screenshot.py [OUT.png] [--height N] [--width N] [--html OUT.html]
-Writes samples/report.png by default (1280 wide). Needs /usr/bin/chromium
-(scripts/install_chromium.sh installs it).
+Without OUT, writes the README's two pictures: samples/report.png (a 1280 px wide
+screen) and samples/report-phone.png (a 390 px wide phone). Needs Chromium
+(scripts/install_chromium.sh installs it); it runs with --no-sandbox, which Chromium
+requires when run as root.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def screenshot(html_path: Path, png: Path, width: int, height: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("out", nargs="?", default=str(ROOT / "samples" / "report.png"))
+    ap.add_argument("out", nargs="?", help="one picture here (default: the README's two)")
     ap.add_argument("--width", type=int, default=1280)
     ap.add_argument("--height", type=int, default=2400)
     ap.add_argument("--html", help="also keep the HTML report here")
@@ -72,13 +74,22 @@ def main() -> None:
 
     os.chdir(ROOT)  # the report shows the paths relative to the repository
     page = render_compare_html(pipeline.compare(SOURCE, COPY))
-    out = Path(args.out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
+    shots = (
+        [(Path(args.out), args.width, args.height)]
+        if args.out
+        else [
+            (ROOT / "samples" / "report.png", 1280, 2400),
+            (ROOT / "samples" / "report-phone.png", 390, 1400),
+        ]
+    )
     with tempfile.TemporaryDirectory(prefix="prov-report-") as tmp:
         html_path = Path(args.html).resolve() if args.html else Path(tmp) / "report.html"
         html_path.write_text(page, encoding="utf-8")
-        screenshot(html_path, out, args.width, args.height)
-    print(f"{out} ({out.stat().st_size} bytes)")
+        for out, width, height in shots:
+            out = out.resolve()
+            out.parent.mkdir(parents=True, exist_ok=True)
+            screenshot(html_path, out, width, height)
+            print(f"{out} ({out.stat().st_size} bytes, {width} x {height})")
 
 
 if __name__ == "__main__":

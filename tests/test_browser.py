@@ -193,3 +193,43 @@ def test_keys_step_through_alterations(tmp_path: Path, run: Callable[..., str]) 
     dom = _Dom(run("--dump-dom", _page(tmp_path, "keys.html", page)))
     body = next(a for t, a in dom.elements if t == "body")
     assert body["data-seen"] == "#alt-1 #alt-2 #alt-1 #alt-1 #alt-1"
+
+
+def test_phone_shows_the_scores_on_the_first_screen(
+    tmp_path: Path, run: Callable[..., str]
+) -> None:
+    """In a 390 x 844 frame (a phone), long absolute paths do not fill the header: the
+    score cards start on the first screen and nothing is wider than the screen. Measured
+    on a copy of the report with a measuring script of the test's own (the report's CSP
+    would block it), in a frame (headless Chromium's window is at least 500 px wide)."""
+    folder = tmp_path.joinpath(*["a-rather-long-folder-name-for-archived-pages"] * 4)
+    folder.mkdir(parents=True)
+    for prefix in ("004", "003"):
+        (folder / seed_path(prefix).name).write_bytes(seed_path(prefix).read_bytes())
+    r = pipeline.compare(folder / seed_path("004").name, folder / seed_path("003").name)
+    page = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", render_compare_html(r))
+    measure = (
+        "<script>addEventListener('load', function () {"
+        "var d = document.documentElement, b = document.querySelector('header.banner');"
+        "var c = document.querySelector('#scores .cards');"
+        "parent.postMessage([Math.round(b.getBoundingClientRect().height),"
+        "Math.round(c.getBoundingClientRect().top), d.scrollWidth, innerWidth], '*');"
+        "});</script>"
+    )
+    _page(tmp_path, "phone.html", page.replace("</body>", measure + "</body>"))
+    frame = (
+        "<!DOCTYPE html><html><body style='margin:0'>"
+        "<iframe src='phone.html' width='390' height='844' style='border:0'></iframe>"
+        "<script>addEventListener('message', function (e) {"
+        "document.documentElement.setAttribute('data-got', e.data.join(','));"
+        "});</script></body></html>"
+    )
+    url = _page(tmp_path, "frame.html", frame)
+    dumped = run("--window-size=800,900", "--virtual-time-budget=3000", "--dump-dom", url)
+    found = re.search(r'data-got="([\d,]+)"', dumped)
+    assert found, dumped[:300]
+    banner, cards, width, inner = (int(x) for x in found.group(1).split(","))
+    assert inner == 390
+    assert banner < 260
+    assert cards < 844
+    assert width <= 390

@@ -6,11 +6,14 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from provenance import pipeline
 from provenance.cli import app
+from provenance.cli_support import plural, use_pager
 from tests.conftest import seed_path, seed_text
 
 runner = CliRunner()
@@ -266,6 +269,8 @@ def test_html_argument_spans_index_the_extracted_text(tmp_path: Path) -> None:
         assert text[start:end] == a["copy"]
     for added in d["added"]:
         assert text[added["copy_span"][0] : added["copy_span"][1]] == added["text"]
+
+
 def test_stray_nul_bytes_are_read_with_a_warning(tmp_path: Path) -> None:
     """A scraped copy with NUL bytes in it is compared, and says what was ignored."""
     text = seed_path("001").read_bytes()
@@ -293,6 +298,142 @@ def test_stray_nul_bytes_are_read_with_a_warning(tmp_path: Path) -> None:
     result = json.loads(out)
     assert result["warnings"] == [warning]
     assert result["matches"][0]["verdict"] == "verbatim"
+
+
+# -- issue 16: what a new user trips over ------------------------------------------------
+
+
+def _json(*args: str | Path) -> dict[str, Any]:
+    code, out, _ = invoke(*args, "--json")
+    assert code in (0, 1)
+    data: dict[str, Any] = json.loads(out)
+    return data
+
+
+def test_check_headline_leads_with_the_copy(seed_db: Path) -> None:
+    """000 is a verbatim copy of 001 and shares passages with 004 (a later text that reused
+    some of 001): the headline says so, and 004's differences are not meaning changes."""
+    code, out, _ = invoke("check", "--db", seed_db, seed_path("000"))
+    assert code == 0
+    lines = out.splitlines()
+    assert " ".join(" ".join(lines[:2]).split()) == (
+        f"{seed_path('000')}: a verbatim copy of {seed_path('001').name}, no alteration that "
+        "may change the meaning; shares passages with 1 other source"
+    )
+    assert "MEANING CHANGED" not in out
+    assert "PARTIAL" not in out  # the partial match is one line, not a panel
+    shared = out[out.index("shares passages with (not copies):") :]
+    assert f"2. {seed_path('004')}: " in shared
+    assert "(not a copy: not counted as alterations)" in " ".join(shared.split())
+
+
+def test_check_headline_counts_the_copy_alterations_only(seed_db: Path) -> None:
+    data = _json("check", "--db", seed_db, seed_path("003"))
+    copy = data["matches"][0]
+    assert copy["verdict"] == "paraphrased"
+    risky = copy["counts"]["meaning_changing"]
+    code, out, _ = invoke("check", "--db", seed_db, seed_path("003"))
+    assert " ".join(out.split()).startswith(
+        f"{seed_path('003')}: a paraphrased copy of {seed_path('004').name}, {risky} "
+        "alterations that may change the meaning; shares passages with 1 other source"
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "default"), [("compare", 10), ("check", 5)], ids=["compare", "check"]
+)
+def test_alterations_option_lists_more(seed_db: Path, command: str, default: int) -> None:
+    args: list[str | Path] = (
+        ["compare", seed_path("004"), seed_path("003")]
+        if command == "compare"
+        else ["check", "--db", seed_db, seed_path("003")]
+    )
+    data = _json(*args)
+    total = len((data if command == "compare" else data["matches"][0])["alterations"])
+    code, out, _ = invoke(*args)
+    assert f"({default} of {total}; --alterations all lists every one)" in out
+    if default < 8:
+        assert "Antony L." not in out  # the 8th alteration
+    code, out, _ = invoke(*args, "--alterations", "all")
+    assert code == 0
+    assert f"({total} of {total})" in out
+    flat = " ".join(out.split())
+    assert "Antony L." in flat and "kitchen counter" in flat
+    code, out, _ = invoke(*args, "-a", "8")
+    assert f"(8 of {total}; --alterations all lists every one)" in out
+    assert "Antony L." in " ".join(out.split())
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0", "0 is not a positive number (or 'all')"),
+        ("some", "'some' is neither a number nor 'all'"),
+    ],
+)
+def test_alterations_option_bad_values(value: str, message: str) -> None:
+    code, out, err = invoke("compare", "--alterations", value, seed_path("004"), seed_path("003"))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"Error: Invalid value for '--alterations' / '-a': {message} (see `prov compare --help`)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("is_terminal", "env", "expected"),
+    [
+        (False, {"TERM": "xterm"}, False),  # a pipe or a file: never
+        (True, {"TERM": "xterm"}, True),
+        (True, {"TERM": "dumb"}, False),
+        (True, {}, False),
+        (True, {"TERM": "xterm", "PAGER": ""}, False),
+    ],
+)
+def test_pager_only_on_a_terminal(is_terminal: bool, env: dict[str, str], expected: bool) -> None:
+    assert use_pager(is_terminal, env) is expected
+
+
+def test_passage_counts_agree(seed_db: Path) -> None:
+    """One passage count: what `prov sources` lists is what check counts."""
+    listed = {Path(s["path"]).name[:3]: s for s in _json("sources", "--db", seed_db)}
+    assert listed["001"]["languages"] == {"en": 24, "arabic": 27}
+    for suspect, source in (("000", "001"), ("003", "004")):
+        match = _json("check", "--db", seed_db, seed_path(suspect))["matches"][0]
+        assert Path(match["source"]).name[:3] == source
+        assert match["counts"]["passages"] == listed[source]["passages"]
+    code, out, _ = invoke("sources", "--db", seed_db)
+    assert "│       24 │ en (+27 arabic) │" in out
+
+
+def test_stdin_is_a_suspect(seed_db: Path) -> None:
+    data = seed_path("003").read_bytes()
+    result = runner.invoke(app, ["check", "--db", str(seed_db), "-", "--json"], input=data)
+    assert result.exit_code == 0
+    got = json.loads(result.stdout)
+    assert (got["suspect"], got["matches"][0]["verdict"]) == ("<stdin>", "paraphrased")
+    want = _json("check", "--db", seed_db, seed_path("003"))
+    assert got["suspect_sha256"] == want["suspect_sha256"]
+    assert got["matches"][0]["alterations"] == want["matches"][0]["alterations"]
+    result = runner.invoke(app, ["check", "--db", str(seed_db), "-"], input=data)
+    assert result.stdout.startswith("<stdin>: a paraphrased copy of 004_")
+
+
+def test_stdin_is_a_copy_to_compare() -> None:
+    data = seed_path("000").read_bytes()
+    result = runner.invoke(app, ["compare", str(seed_path("001")), "-", "--json"], input=data)
+    assert result.exit_code == 0
+    got = json.loads(result.stdout)
+    assert (got["copy"], got["verdict"], got["fidelity"]) == ("<stdin>", "verbatim", 1.0)
+
+
+def test_stdin_html_is_read_by_its_main_text(tmp_path: Path) -> None:
+    body = "".join(f"<p>{p}</p>" for p in seed_path("001").read_text().split("\n")[:9])
+    page = f"<!DOCTYPE html><html><body><nav>Home | News</nav>{body}</body></html>"
+    args = ["compare", str(seed_path("001")), "-", "--json"]
+    result = runner.invoke(app, args, input=page.encode())
+    assert result.exit_code == 0
+    assert "<p>" not in json.loads(result.stdout)["copy_sha256"]
+    assert json.loads(result.stdout)["verdict"] in ("partial", "verbatim")
 
 
 @pytest.mark.parametrize(
@@ -381,3 +522,130 @@ def test_a_short_block_in_the_source_language_is_compared(tmp_path: Path) -> Non
     assert code == 0
     assert not [a for a in d["added"] if "other language" in a["reason"]]
     assert d["missing"] == []
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "no text (the file is empty or whitespace only)"),
+        (b"\x00\x01\x02binary\x00\x00\x03", "binary data, not text"),
+    ],
+)
+def test_stdin_bad_input_exit_3(seed_db: Path, data: bytes, reason: str) -> None:
+    for args in (["check", "--db", str(seed_db), "-"], ["compare", str(seed_path("001")), "-"]):
+        result = runner.invoke(app, args, input=data)
+        assert (result.exit_code, result.stderr) == (3, f"Error: <stdin>: {reason}\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "-", "-"], "standard input (-) can be read only once"),
+        (["compare", "-", "-"], "only one of SOURCE and COPY can be - (standard input)"),
+    ],
+)
+def test_stdin_read_once(args: list[str], message: str) -> None:
+    result = runner.invoke(app, args, input=b"text")
+    assert (result.exit_code, result.stderr) == (2, f"Error: {message}\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "err"),
+    [
+        (
+            ["check", "--foo", "x"],
+            "Error: No such option: --foo (Possible options: --format, --top) "
+            "(see `prov check --help`)\n",
+        ),
+        (["check"], "Error: Missing argument 'SUSPECT...'. (see `prov check --help`)\n"),
+        (
+            ["check", "--top", "0", "x"],
+            "Error: Invalid value for '--top': 0 is not in the range x>=1. "
+            "(see `prov check --help`)\n",
+        ),
+        (["nope"], "Error: No such command 'nope'. (see `prov --help`)\n"),
+    ],
+)
+def test_usage_errors_are_one_line(args: list[str], err: str) -> None:
+    code, out, got = invoke(*args)
+    assert (code, out, got) == (2, "", err)
+
+
+def test_prov_alone_prints_its_help() -> None:
+    code, out, err = invoke()
+    assert "Usage: prov [OPTIONS] COMMAND [ARGS]..." in out + err
+    assert "Error" not in out + err
+
+
+def test_add_of_only_unreadable_files_creates_no_database(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01\x02binary\x00\x00\x03")
+    db = tmp_path / "new.db"
+    code, out, err = invoke("add", "--db", db, bad)
+    assert (code, err) == (3, f"Error: {bad}: binary data, not text\n")
+    assert out == f"1 failed; nothing to add, no index created at {db}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.txt"]
+
+
+def test_check_of_a_non_database_leaves_nothing_beside_it(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database, only some notes\n" * 20)
+    code, out, err = invoke("check", "--db", notes, seed_path("003"))
+    assert code == 4
+    assert err.startswith(f"Error: {notes}: ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        (
+            "add",
+            "Error: interrupted; what was done is kept, and the same command run again "
+            "finishes the work\n",
+        ),
+        ("check", "Error: interrupted\n"),
+    ],
+)
+def test_interrupted_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, message: str
+) -> None:
+    def stop(*_: object, **__: object) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, command, stop)
+    code, _, err = invoke(command, "--db", tmp_path / "i.db", seed_path("001"))
+    assert (code, err) == (130, message)
+
+
+def test_import_results_says_what_it_imported(monkeypatch: pytest.MonkeyPatch) -> None:
+    from provenance.spark import parquet
+
+    stats = parquet.ImportStats(0, 0, 0, 0, 12, skipped_matches=7)
+    monkeypatch.setattr(parquet, "import_results", lambda *_: stats)
+    code, out, _ = invoke("import-results", "job", "--db", "x.db")
+    assert (code, out) == (
+        0,
+        "0 pages recorded (0 new contents), 0 matches imported, 0 unreadable, 12 pages "
+        "already in the database (7 matches not imported again)\n",
+    )
+
+
+def test_check_counts_meaning_changes_in_an_excerpt(tmp_path: Path, seed_db: Path) -> None:
+    """An excerpt of 004 (its first paragraphs) with a qualifier inserted is a copy of part
+    of it: the headline counts its meaning change."""
+    text = seed_path("004").read_text(encoding="utf-8")
+    first = text[: text.index("The Ministers committed to")]
+    at = first.index("met today")
+    excerpt = tmp_path / "excerpt.txt"
+    excerpt.write_text(first[:at] + "reportedly " + first[at:], encoding="utf-8")
+    match = _json("check", "--db", seed_db, excerpt)["matches"][0]
+    assert (Path(match["source"]).name[:3], match["verdict"]) == ("004", "partial")
+    risky = match["counts"]["meaning_changing"]
+    assert risky >= 1
+    code, out, _ = invoke("check", "--db", seed_db, excerpt)
+    assert " ".join(out.split()).startswith(
+        f"{excerpt}: a partial copy of {seed_path('004').name}, {plural(risky, 'alteration')} "
+        "that may change the meaning"
+    )
+    assert "MEANING CHANGED" in out

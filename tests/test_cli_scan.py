@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from provenance.cli import app
@@ -71,7 +72,10 @@ def test_scan_then_results_history_clusters(tmp_path: Path) -> None:
 
 def test_scan_usage_and_missing_index(tmp_path: Path) -> None:
     code, _, err = invoke("scan", "--db", tmp_path / "i.db")
-    assert (code, err) == (2, "Error: give folders or files to scan (or --recheck)\n")
+    assert (code, err) == (
+        2,
+        "Error: give folders or files to scan, or --recheck (see `prov scan --help`)\n",
+    )
     code, _, err = invoke("scan", "--db", tmp_path / "none.db", tmp_path)
     assert code == 4
     assert err.startswith(f"Error: {tmp_path / 'none.db'}: no such index")
@@ -169,3 +173,79 @@ def test_scan_reports_show_names_and_urls_as_written(tmp_path: Path) -> None:
     assert "bad[red]\\x07.txt" in out
     code, out, _ = invoke("history", "--db", db, url, env=WIDE)
     assert code == 0 and f"{shown_url}: 1 version(s)" in out
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        (
+            "--verdict",
+            "spun",
+            "'spun' is not one of verbatim, near-verbatim, paraphrased, partial",
+        ),
+        (
+            "--since",
+            "last week",
+            "'last week' is not a date or time (2026-11-23, 2026-11-23T08:00), today, "
+            "yesterday, or an age (12h, 7d)",
+        ),
+    ],
+)
+def test_results_bad_filters_are_usage_errors(
+    tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    code, out, err = invoke("results", "--db", tmp_path / "i.db", option, value)
+    assert (code, out) == (2, "")
+    assert err == f"Error: Invalid value for '{option}': {message} (see `prov results --help`)\n"
+
+
+def test_results_say_why_there_are_none(tmp_path: Path) -> None:
+    db, crawl = _setup(tmp_path)
+    code, out, _ = invoke("results", "--db", db)
+    assert (code, out) == (0, "no results: no page scanned yet (scan some with `prov scan`)\n")
+    invoke("scan", "--db", db, "--workers", "1", crawl)
+    code, out, _ = invoke("results", "--db", db, "--verdict", "near-verbatim")
+    assert code == 0
+    assert out.startswith("no results match (the scans recorded ")
+    assert out.endswith(" in 3 pages)\n")
+    code, out, _ = invoke("results", "--db", db, "--since", "yesterday", "-f", "json")
+    assert code == 0 and json.loads(out)  # scanned today: after yesterday's midnight
+    code, out, _ = invoke("results", "--db", db, "--since", "1d")
+    assert code == 0 and "match" in out
+    # pages scanned, no copy among them
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "bread.txt").write_text("Bread needs flour, water, salt and yeast, and a hot oven.")
+    db2 = tmp_path / "j.db"
+    invoke("add", "--db", db2, seed_path("004"))
+    invoke("scan", "--db", db2, "--workers", "1", other)
+    code, out, _ = invoke("results", "--db", db2)
+    assert (code, out) == (0, "no results: no copy found in the 1 page scanned\n")
+
+
+def test_history_counts_in_words(tmp_path: Path) -> None:
+    db, crawl = _setup(tmp_path)
+    invoke("scan", "--db", db, "--workers", "1", crawl)
+    page = crawl / "a.txt"
+    page.write_text(seed_text("003").replace("the countries of", "the nations of"), "utf-8")
+    invoke("scan", "--db", db, "--workers", "1", crawl)
+    code, out, _ = invoke("history", "--db", db, page)
+    assert code == 0
+    assert out.startswith(f"{page}: 2 versions\n")
+    assert "changed since the previous version" in out
+    assert "(s)" not in out
+
+
+def test_scan_counts_meaning_changes_in_copies_only(tmp_path: Path) -> None:
+    """Page 000 copies 001 word for word and shares passages with 004: the scan's count
+    of alterations that may change the meaning is the copy's (none)."""
+    db = tmp_path / "i.db"
+    invoke("add", "--db", db, seed_path("001"), seed_path("004"))
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    (crawl / "page.txt").write_text(seed_text("000"), encoding="utf-8")
+    code, out, _ = invoke("scan", "--db", db, "--workers", "1", crawl)
+    flat = " ".join(out.split())
+    assert code == 0
+    assert "1 page read" in flat and "copies found: 1 verbatim" in flat
+    assert "0 alterations that may change the meaning" in flat

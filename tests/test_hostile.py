@@ -949,7 +949,7 @@ def test_many_tiny_files(tmp_path: Path) -> None:
     done = _prov("add", "--db", db, root, timeout=120)
     add_seconds = time.monotonic() - started
     assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout.startswith(f"{TINY_FILES} added ({TINY_FILES} passages indexed)")
+    assert done.stdout.startswith(f"{TINY_FILES:,} added ({TINY_FILES:,} passages indexed)")
     started = time.monotonic()
     done = _prov("scan", "--db", db, root, timeout=120)
     scan_seconds = time.monotonic() - started

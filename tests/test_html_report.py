@@ -14,6 +14,7 @@ import pytest
 from provenance import pipeline
 from provenance.match.score import MEANING_RISKS, CheckResult, CompareResult
 from provenance.report.html import CSP, SCRIPT, render_check_html, render_compare_html
+from provenance.report.html_style import CSS
 from tests.conftest import expectations, seed_path, seed_text
 
 # -- a tiny DOM over html.parser ------------------------------------------------------
@@ -446,3 +447,75 @@ def test_check_report_without_matches(tmp_path: Path) -> None:
     dom = assert_inert(render_check_html(c))
     assert "No copy of an indexed source found" in dom.find_all("h1")[0].text()
     assert "3 candidates" in dom.find_all("p", "summary")[0].text()
+
+
+# -- on a phone: file names in the header, colour by meaning risk ----------------------
+
+
+def _deep(tmp_path: Path, prefix: str) -> Path:
+    """A seed copied under a long absolute path, as a user's files often are."""
+    folder = tmp_path.joinpath(*["a-rather-long-folder-name-for-archived-pages"] * 4)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / seed_path(prefix).name
+    path.write_bytes(seed_path(prefix).read_bytes())
+    return path
+
+
+def test_header_names_files_and_folds_their_paths(tmp_path: Path) -> None:
+    source, copy = _deep(tmp_path, "004"), _deep(tmp_path, "003")
+    dom = parse(render_compare_html(pipeline.compare(source, copy)))
+    (files,) = dom.find_all("p", "files")
+    assert files.text() == f"copy {copy.name} compared with source {source.name}"
+    assert [c.attrs["title"] for c in files.find_all("code", "path")] == [str(copy), str(source)]
+    (full,) = dom.find_all("details", "paths")
+    assert full.find_all("summary")[0].text() == "Full paths"
+    assert [d.text() for d in full.find_all("dd")] == [str(copy), str(source)]
+
+
+def test_relative_file_names_need_no_details() -> None:
+    r = replace(pipeline.compare(seed_path("004"), seed_path("003")), source="a.txt", copy="b.txt")
+    assert not parse(render_compare_html(r)).find_all("details", "paths")
+
+
+def _qualified(tmp_path: Path) -> CompareResult:
+    """A near-verbatim copy whose only change is a qualifier inside a quotation."""
+    text = seed_text("004")
+    at = text.index("accused terrorists")
+    source = tmp_path / "source.txt"
+    source.write_text(text, encoding="utf-8")
+    copy = tmp_path / "copy.txt"
+    copy.write_text(text[:at] + "“allegedly " + text[at : at + 18] + "”" + text[at + 18 :])
+    return pipeline.compare(source, copy)
+
+
+def test_meaning_change_is_coloured_by_risk_first(tmp_path: Path) -> None:
+    r = _qualified(tmp_path)
+    assert r.score.meaning_changed and r.score.verdict in ("near-verbatim", "verbatim")
+    dom = parse(render_compare_html(r))
+    (html,) = dom.find_all("html")
+    (banner,) = dom.find_all("header", "banner")
+    for node in (html, banner):
+        assert {f"verdict-{r.score.verdict}", "meaning-changed"} <= node.classes
+    css = CSS.index(".meaning-changed { --vc: var(--v-risky); }")
+    assert css > CSS.index(f".verdict-{r.score.verdict} {{")  # later: it wins
+    faithful = pipeline.compare(seed_path("001"), seed_path("000"))
+    assert (
+        "meaning-changed" not in parse(render_compare_html(faithful)).find_all("header")[0].classes
+    )
+
+
+def test_check_report_counts_only_copies_as_meaning_changes(seed_db: Path) -> None:
+    (c,) = pipeline.check([seed_path("000")], seed_db)
+    assert [m.score.verdict for m in c.matches] == ["verbatim", "partial"]
+    assert c.matches[1].score.meaning_changed  # 004's differences from 000
+    page = render_check_html(c)
+    dom = parse(page)
+    assert "meaning changed" not in dom.find_all("h1")[0].text()
+    assert dom.find_all("h1")[0].text() == "Copies 1 indexed source"
+    rows = dom.find_all("tr", "match-row")
+    assert [r.find_all("td")[3].text() for r in rows] == ["no", "not a copy"]
+    assert not dom.find_all(cls="meaning-changed")
+    summary = dom.find_all("p", "summary")[0].text()
+    assert "copies 1 indexed source and shares passages with 1 other source" in summary
+    m2 = dom.find_all("section", id="m2")[0].find_all("p", "summary")[0].text()
+    assert "Meaning changed" not in m2 and "Not a copy" in m2

@@ -106,6 +106,8 @@ def test_storable_names(name: str, stored: str) -> None:
 
     assert storable(name) == stored
     stored.encode("utf-8")  # SQLite, JSON and the terminal take it
+
+
 # -- stray control characters: read with a warning; binary data still refused ---------
 
 PROSE = (

@@ -177,6 +177,7 @@ def test_index_export_parquet_pages_and_import(
     assert_same(expected, [r for r in results(db) if r["kind"] != "parquet"])
     again = import_results(tmp_path / "job", db)
     assert (again.documents, again.skipped) == (0, PAGES + len(rows))
+    assert (again.matches, again.skipped_matches) == (0, first.matches)  # nothing re-imported
     assert len(results(db)) == len(got)
 
 

@@ -27,7 +27,9 @@ from provenance.errors import InputError
 from provenance.index.store import Store
 from provenance.ingest.files import Page, storable
 from provenance.ingest.web import SCAN_SUFFIXES, has_targets, iter_input_pages
+from provenance.match.copies import is_copy
 from provenance.match.fingerprint import passage_hashes
+from provenance.match.score import MEANING_RISKS
 from provenance.params import DEFAULT_POLICY, Policy
 from provenance.pipeline import (
     STOCK_MIN_DOCS,
@@ -57,11 +59,12 @@ class ScanStats:
         errors: pages that could not be read (recorded with the reason).
         changed: pages at a known URL whose content changed since its last version.
         verdicts: pages of this run by the verdict of their best match.
-        risky: meaning-changing alterations in the copies checked in this run.
         problems: one message per named input that gave nothing to check: missing
             (not scanned), or without one readable page (an empty folder, a folder of
             other kinds of files, files that could not be read). The scan is not a
             success then (``prov scan`` exits 3).
+        risky: meaning-changing alterations in the copies checked in this run (not in
+            the partial matches of pages that only share passages with a source).
     """
 
     read: int = 0
@@ -357,8 +360,13 @@ def _write_checked(
     stats.checked += 1
     if check.findings:
         stats.verdicts[check.findings[0].score.verdict] += 1
+        # only copies: a page that shares passages with a source changed nothing of it
         stats.risky += sum(
-            1 for f in check.findings for a in f.score.alterations if a.risk != "wording"
+            1
+            for f in check.findings
+            if is_copy(f.score)
+            for a in f.score.alterations
+            if a.risk in MEANING_RISKS
         )
 
 
@@ -387,6 +395,12 @@ def errors(db: str | Path, since: str | None = None) -> list[dict[str, Any]]:
     since)."""
     with Store.open(db) as store:
         return ScanStore(store).errors(since=since)
+
+
+def scanned(db: str | Path) -> tuple[int, int]:
+    """How many pages the scans recorded, and how many (page, source) matches."""
+    with Store.open(db) as store:
+        return ScanStore(store).totals()
 
 
 def history(db: str | Path, url: str) -> list[dict[str, Any]]:

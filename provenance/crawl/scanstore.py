@@ -241,6 +241,12 @@ class ScanStore:
             )  # fmt: skip
         return out
 
+    def totals(self) -> tuple[int, int]:
+        """Pages recorded (documents) and rows of the ``results`` view."""
+        docs = self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+        rows = self.db.execute("SELECT count(*) FROM results").fetchone()[0]
+        return int(docs), int(rows)
+
     def history(self, url: str) -> list[dict[str, Any]]:
         """The versions of ``url``, oldest first, with their best match and what changed."""
         rows = self.db.execute(

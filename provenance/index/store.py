@@ -20,6 +20,7 @@ is written in one transaction, so a source is in the index whole or not at all.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import fcntl
 import json
@@ -27,7 +28,6 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,12 @@ class Connection:
 
 @dataclass(frozen=True, slots=True)
 class SourceRow:
-    """A source as listed by ``prov sources``."""
+    """A source as listed by ``prov sources``.
+
+    ``passages`` is the number of passages indexed (in every language of the source);
+    ``languages``, when filled in (:meth:`Store.passage_languages`), the body passages
+    of each language.
+    """
 
     id: int
     path: str
@@ -83,6 +88,7 @@ class SourceRow:
     words: int
     passages: int
     added_at: str
+    languages: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,10 +195,17 @@ class Store:
         if not Path(path).parent.is_dir():
             raise StoreError(f"{name}: the folder {Path(path).parent} does not exist")
         deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        lock_made = not create and not os.path.exists(name + ".init-lock")
         while True:
             try:
                 with _init_lock(name):
                     return cls._open(name, params, check_version)
+            except StoreError:
+                # a read of a file that is no prov index leaves nothing beside it
+                if lock_made:
+                    with contextlib.suppress(OSError):
+                        os.unlink(name + ".init-lock")
+                raise
             except sqlite3.OperationalError as e:
                 # another process holds the new file's write lock (changing the journal
                 # mode does not wait on the busy handler): wait as for any write
@@ -200,6 +213,9 @@ class Store:
                     raise StoreError(f"{name}: cannot use the database ({e})") from None
                 time.sleep(0.1)
             except sqlite3.DatabaseError as e:
+                if lock_made:
+                    with contextlib.suppress(OSError):
+                        os.unlink(name + ".init-lock")
                 raise StoreError(f"{name}: cannot use the database ({e})") from None
 
     @classmethod
@@ -261,7 +277,7 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
+    @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         """One write transaction (``BEGIN IMMEDIATE``: writers queue, readers go on)."""
         self.begin()
@@ -308,6 +324,18 @@ class Store:
             "SELECT id, path, sha256, lang, words, passages, added_at FROM sources ORDER BY path"
         ).fetchall()
         return [SourceRow(*r) for r in rows]
+
+    def passage_languages(self) -> dict[int, dict[str, int]]:
+        """The indexed passages of each source by the language of their block."""
+        out: dict[int, dict[str, int]] = {}
+        rows = self.db.execute(
+            "SELECT p.source_id, b.lang, count(*) FROM passages p JOIN blocks b "
+            'ON b.source_id = p.source_id AND p.start >= b.start AND p.start < b."end" '
+            "GROUP BY p.source_id, b.lang"
+        )
+        for sid, lang, n in rows:
+            out.setdefault(int(sid), {})[str(lang)] = int(n)
+        return out
 
     def texts(self, ids: Sequence[int]) -> list[StoredText]:
         """The stored texts of sources ``ids``, in that order."""
@@ -473,7 +501,7 @@ class Store:
             "DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
         )
 
-    @contextmanager
+    @contextlib.contextmanager
     def exclusive(self, job: str) -> Iterator[None]:
         """Hold the index's job lock (``DB.lock``) while ``job`` runs; refuse a second one.
 
@@ -657,7 +685,7 @@ class Store:
         return out
 
 
-@contextmanager
+@contextlib.contextmanager
 def _init_lock(name: str) -> Iterator[None]:
     """Serialise opening (creating, migrating) an index across processes: two `prov add`
     started together on a new file would otherwise see each other's half-made schema."""

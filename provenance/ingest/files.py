@@ -361,3 +361,21 @@ def iso_utc(value: object) -> str:
         return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     except (ValueError, TypeError, OverflowError, OSError):
         return ""
+
+
+def raw_document(data: bytes, name: str) -> RawText:
+    """A document from bytes that no file holds (standard input), read as
+    :func:`read_document` reads a file: an HTML page (it begins with ``<!doctype html``
+    or ``<html``) by its main text, anything else as text.
+
+    Raises:
+        InputError: empty, binary or undecodable, or an HTML page with no text.
+    """
+    d = decode_text(data, name)
+    text = d.text
+    head = text.lstrip("\ufeff \t\r\n")[:64].lower()
+    if head.startswith(("<!doctype html", "<html")):
+        text, _ = html_text(decode_web(text.encode("utf-8"), "utf-8", html=True))
+        if not text.strip():
+            raise InputError(f"{name}: no text in this HTML page")
+    return RawText(name, text, hashlib.sha256(data).hexdigest(), d.encoding, d.warnings)

@@ -314,8 +314,12 @@ def score(
         source_words=body_total,
         copy_words=len(copy_body),
         found_words=found_words,
-        passages_found=len(alignment.matches),
-        passages=alignment.n_passages,
+        # passages counted are body passages (headings are aligned, not counted), as in
+        # the index (``prov sources``) and in source_coverage
+        passages_found=sum(
+            1 for m in alignment.matches if source.blocks[aligned[m.passage].block].kind == BODY
+        ),
+        passages=len(src_passages),
         pairs=tuple(
             AlignedPair(_span(src, *m.src), _span(cp, *m.copy), round(m.similarity, 6))
             for m in alignment.matches

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from provenance.match.copies import is_copy
 from provenance.match.score import MEANING_RISKS, Alteration, CheckResult, CompareResult
 from provenance.report.html_sides import (
     CARET,
@@ -291,13 +292,40 @@ def _missing(r: CompareResult, p: str, h: int) -> str:
     )
 
 
-def _summary_html(r: CompareResult) -> str:
+def _summary_html(r: CompareResult, copy: bool = True) -> str:
+    """The verdict and the summary; ``copy=False`` for a source a checked text only
+    shares passages with (its differences are not meaning changes of a copy)."""
     s = r.score
-    flag = " Meaning changed." if s.meaning_changed else ""
+    flag = " Meaning changed." if s.meaning_changed and copy else ""
+    note = (
+        ""
+        if copy
+        else " Not a copy: the suspect only shares passages with this source; the "
+        "differences below are not counted as alterations that change the meaning."
+    )
     return (
         f'<p class="summary" data-verdict="{esc(s.verdict)}"><strong class="verdict">'
-        f"Verdict: {esc(s.verdict)}.{flag}</strong> {esc(summary(r))}</p>"
+        f"Verdict: {esc(s.verdict)}.{flag}</strong> {esc(summary(r))}{esc(note)}</p>"
     )
+
+
+def _path(path: str) -> str:
+    """A path as the report shows it: its file name, the whole path on hover."""
+    return f'<code class="path" title="{esc(path)}">{esc(file_name(path))}</code>'
+
+
+def _full_paths(*named: tuple[str, str]) -> str:
+    """The whole paths, folded (a long absolute path would fill a phone's screen)."""
+    if all(file_name(path) == path for _, path in named):
+        return ""
+    rows = "".join(f"<dt>{esc(what)}</dt><dd><code>{esc(path)}</code></dd>" for what, path in named)
+    return f'<details class="paths"><summary>Full paths</summary><dl>{rows}</dl></details>'
+
+
+def _risk_class(s_meaning_changed: bool) -> str:
+    """Colour by meaning risk first: a copy whose meaning changed is never shown in the
+    reassuring colour of its verdict."""
+    return " meaning-changed" if s_meaning_changed else ""
 
 
 def _verdict_flag(r: CompareResult) -> str:
@@ -359,49 +387,66 @@ def render_compare_html(result: CompareResult) -> str:
     """A self-contained HTML report of one (source, copy) comparison."""
     r = result
     s = r.score
+    risk = _risk_class(s.meaning_changed)
     banner = (
-        f'<header class="banner verdict-{esc(s.verdict)}"><div class="inner">'
+        f'<header class="banner verdict-{esc(s.verdict)}{risk}"><div class="inner">'
         '<div class="brand">prov · provenance report</div>'
         f"<h1><span>{esc(_VERDICT_LABELS.get(s.verdict, s.verdict))}</span>"
         f"{_verdict_flag(r)}</h1>"
-        f'<p class="files">copy <code>{esc(r.copy)}</code> compared with source '
-        f"<code>{esc(r.source)}</code></p></div></header>"
+        f'<p class="files">copy {_path(r.copy)} compared with source {_path(r.source)}</p>'
+        f"{_full_paths(('copy', r.copy), ('source', r.source))}</div></header>"
     )
     body = _summary_html(r) + _compare_body(r, "", 2)
     title = f"prov: {file_name(r.copy)} vs {file_name(r.source)} ({s.verdict})"
-    return _page(title, s.verdict, banner, _toc(r, ""), body)
+    return _page(title, s.verdict + risk, banner, _toc(r, ""), body)
 
 
 def render_check_html(result: CheckResult) -> str:
     """A self-contained HTML report of one suspect: every source it copies, side by side."""
     r = result
     n = len(r.matches)
+    copies = [m for m in r.matches if is_copy(m.score)]
+    shared = n - len(copies)
     top = r.matches[0].score.verdict if r.matches else "unrelated"
-    any_risky = any(m.score.meaning_changed for m in r.matches)
+    # only copies count: a text that shares passages with a source changed nothing of it
+    any_risky = any(m.score.meaning_changed for m in copies)
     flag = '<span class="flag">⚠ meaning changed</span>' if any_risky else ""
-    heading = f"Copies {plural(n, 'indexed source')}" if n else "No copy of an indexed source found"
+    if copies:
+        heading = f"Copies {plural(len(copies), 'indexed source')}"
+    elif shared:
+        heading = f"Shares passages with {plural(shared, 'indexed source')}"
+    else:
+        heading = "No copy of an indexed source found"
+    best = r.matches[0].score if r.matches else None
+    risk = _risk_class(best is not None and is_copy(best) and best.meaning_changed)
     banner = (
-        f'<header class="banner verdict-{esc(top)}"><div class="inner">'
+        f'<header class="banner verdict-{esc(top)}{risk}"><div class="inner">'
         '<div class="brand">prov · provenance check</div>'
         f"<h1><span>{esc(heading)}</span>{flag}</h1>"
-        f'<p class="files">suspect <code>{esc(r.suspect)}</code> · sha256 '
-        f"<code>{esc(r.suspect_sha256[:16])}…</code></p></div></header>"
+        f'<p class="files">suspect {_path(r.suspect)} · sha256 '
+        f"<code>{esc(r.suspect_sha256[:16])}…</code></p>"
+        f"{_full_paths(('suspect', r.suspect))}</div></header>"
     )
     sentence = (
-        f"{file_name(r.suspect)} copies {plural(n, 'indexed source')} "
-        f"({plural(r.candidates, 'candidate')} checked)."
+        f"{file_name(r.suspect)} copies {plural(len(copies), 'indexed source')}"
+        + (f" and shares passages with {plural(shared, 'other source')}" if shared else "")
+        + f" ({plural(r.candidates, 'candidate')} checked)."
     )
     parts = [f'<p class="summary" data-matches="{n}">{esc(sentence)}</p>']
     if r.matches:
         rows = []
         for i, m in enumerate(r.matches, 1):
             s = m.score
+            copy = is_copy(s)
             risky = sum(1 for a in s.alterations if a.risk in MEANING_RISKS)
+            changed = ("⚠ yes" if s.meaning_changed else "no") if copy else "not a copy"
             rows.append(
-                f'<tr class="match-row verdict-{esc(s.verdict)}" data-verdict="{esc(s.verdict)}">'
-                f'<td>{i}</td><td class="src"><a href="#m{i}">{esc(m.source)}</a></td>'
+                f'<tr class="match-row verdict-{esc(s.verdict)}'
+                f'{_risk_class(copy and s.meaning_changed)}" data-verdict="{esc(s.verdict)}">'
+                f'<td>{i}</td><td class="src"><a href="#m{i}" title="{esc(m.source)}">'
+                f"{esc(file_name(m.source))}</a></td>"
                 f'<td><span class="badge verdict">{esc(s.verdict)}</span></td>'
-                f"<td>{'⚠ yes' if s.meaning_changed else 'no'}</td>"
+                f"<td>{changed}</td>"
                 f"<td>{pct(s.source_coverage)}</td><td>{pct(s.copy_coverage)}</td>"
                 f"<td>{pct(s.fidelity)}</td><td>{len(s.alterations)} ({risky} risky)</td></tr>"
             )
@@ -413,12 +458,15 @@ def render_check_html(result: CheckResult) -> str:
         )
     for i, m in enumerate(r.matches, 1):
         p = f"m{i}-"
+        copy = is_copy(m.score)
         parts.append(
-            f'<section class="match verdict-{esc(m.score.verdict)}" id="m{i}" '
+            f'<section class="match verdict-{esc(m.score.verdict)}'
+            f'{_risk_class(copy and m.score.meaning_changed)}" id="m{i}" '
             f'data-verdict="{esc(m.score.verdict)}">'
-            f"<h2>{i}. <code>{esc(m.source)}</code>"
+            f"<h2>{i}. {_path(m.source)}"
             f'<span class="badge verdict">{esc(m.score.verdict)}</span></h2>'
-            f"{_summary_html(m)}{_compare_body(m, p, 3)}</section>"
+            f"{_full_paths(('source', m.source))}"
+            f"{_summary_html(m, copy)}{_compare_body(m, p, 3)}</section>"
         )
     toc_links = "".join(
         f'<a href="#m{i}">{i}. {esc(file_name(m.source))}</a>' for i, m in enumerate(r.matches, 1)

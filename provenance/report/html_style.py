@@ -68,7 +68,7 @@ CSS = """
   --add: #5f5a4f; --add-bg: #f3f0e6;
   --miss: #8a5a00; --miss-bg: #fff6df;
   --v-verbatim: #1e6b34; --v-near-verbatim: #16695f; --v-paraphrased: #a04e0a;
-  --v-partial: #1f57a4; --v-unrelated: #56616c;
+  --v-partial: #1f57a4; --v-unrelated: #56616c; --v-risky: #a3171b;
 }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
@@ -96,11 +96,20 @@ a { color: #1f57a4; }
 .verdict-paraphrased { --vc: var(--v-paraphrased); }
 .verdict-partial { --vc: var(--v-partial); }
 .verdict-unrelated { --vc: var(--v-unrelated); }
+/* colour by meaning risk first: a copy whose meaning changed never looks reassuring */
+.meaning-changed { --vc: var(--v-risky); }
 .brand { font-size: .78rem; letter-spacing: .12em; text-transform: uppercase; opacity: .85; }
 .banner h1 { font-size: 2rem; margin: 4px 0 8px; display: flex; flex-wrap: wrap; gap: 10px 16px;
   align-items: center; }
 .banner .files { margin: 0; opacity: .95; overflow-wrap: anywhere; }
 .banner .files code { background: rgba(255,255,255,.16); padding: 1px 6px; border-radius: 4px; }
+details.paths { margin: 6px 0 0; font-size: .85rem; }
+details.paths summary { cursor: pointer; opacity: .9; }
+details.paths dl { margin: 4px 0 0; display: grid; grid-template-columns: auto minmax(0, 1fr);
+  gap: 2px 10px; }
+details.paths dt { opacity: .85; }
+details.paths dd { margin: 0; overflow-wrap: anywhere; }
+section.match > details.paths { color: var(--muted); }
 .flag { display: inline-block; font-size: .95rem; font-weight: 700; letter-spacing: .02em;
   padding: 4px 12px; border-radius: 999px; background: #fff; color: var(--q);
   border: 2px solid #fff; }
@@ -253,7 +262,12 @@ footer { margin-top: 40px; color: var(--muted); font-size: .82rem; }
 @media (max-width: 700px) {
   body { font-size: 15px; }
   main { padding: 0 12px 32px; }
-  .banner h1 { font-size: 1.5rem; }
+  .banner { padding: 14px 0 12px; }
+  .banner .inner { padding: 0 12px; }
+  .banner h1 { font-size: 1.4rem; margin: 2px 0 6px; }
+  .flag { font-size: .85rem; padding: 3px 10px; }
+  p.summary { font-size: 1rem; padding: 10px 12px; margin: 14px 0 12px; }
+  .card .big { font-size: 1.4rem; }
   .row, .sbs-head, .scores-wrap { grid-template-columns: 1fr; }
   .sbs-head { display: none; }
   .cellhead { display: block; margin-top: 6px; }
@@ -271,6 +285,7 @@ footer { margin-top: 40px; color: var(--muted); font-size: .82rem; }
   table.alts td.ctx-src::before { content: "Source: "; color: var(--muted); font-size: .8rem; }
   table.alts td.ctx-copy::before { content: "Copy: "; color: var(--muted); font-size: .8rem; }
   table.matches { display: block; overflow-x: auto; }
+  table.matches td.src { min-width: 15em; }
   .hint { display: none; }
 }
 @media print {

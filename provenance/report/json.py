@@ -238,6 +238,7 @@ def render_sources_json(rows: list[SourceRow]) -> str:
                 "lang": r.lang,
                 "words": r.words,
                 "passages": r.passages,
+                "languages": dict(r.languages),
                 "added_at": r.added_at,
             }
             for r in rows

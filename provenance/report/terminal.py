@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from provenance.index.store import SourceRow
+from provenance.match.copies import is_copy
 from provenance.match.score import MEANING_RISKS, CheckResult, CompareResult
 from provenance.report.json import flat, printable, summary
 
@@ -59,13 +60,29 @@ def _context(context: str, changed: str, style: str) -> Text:
     return out
 
 
-def compare_renderable(r: CompareResult, limit: int = 10) -> RenderableType:
+def plural(n: int, word: str, many: str = "") -> str:
+    """``1 source``, ``2 sources`` (``many``: an irregular plural)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+def compare_renderable(
+    r: CompareResult, limit: int | None = 10, in_check: bool = False
+) -> RenderableType:
+    """One comparison: verdict, summary, scores, and the first ``limit`` alterations,
+    riskiest first (``None``: all of them). ``in_check``: a match of ``prov check``,
+    where a match that is not a copy (it only shares passages) changes no meaning."""
     s = r.score
     head = Text()
     head.append(f" {s.verdict.upper()} ", style=_VERDICT_STYLE[s.verdict])
-    if s.meaning_changed:
+    shares = in_check and not is_copy(s)
+    if s.meaning_changed and not shares:
         head.append("  MEANING CHANGED", style="bold red")
     head.append("\n" + printable(summary(r), lines=False))
+    if shares:
+        head.append(
+            "\nNot a copy: the suspect only shares passages with this source; their "
+            "differences are not counted as alterations that change the meaning."
+        )
     scores = Table.grid(padding=(0, 3))
     for _ in range(4):
         scores.add_column(justify="left")
@@ -77,9 +94,10 @@ def compare_renderable(r: CompareResult, limit: int = 10) -> RenderableType:
     )
     parts: list[RenderableType] = [head, scores]
     if s.alterations:
+        shown = len(s.alterations) if limit is None else min(limit, len(s.alterations))
+        more = "" if shown == len(s.alterations) else "; --alterations all lists every one"
         table = Table(
-            title=f"alterations, riskiest first ({min(limit, len(s.alterations))} of "
-            f"{len(s.alterations)})",
+            title=f"alterations, riskiest first ({shown} of {len(s.alterations)}{more})",
             title_justify="left",
             show_lines=False,
             expand=True,
@@ -88,7 +106,7 @@ def compare_renderable(r: CompareResult, limit: int = 10) -> RenderableType:
         table.add_column("kind", no_wrap=True)
         table.add_column("source")
         table.add_column("copy")
-        for a in s.alterations[:limit]:
+        for a in s.alterations[:shown]:
             style = _RISK_STYLE[a.risk]
             risk = Text(a.risk + (" (quote)" if a.in_quote else ""), style=style)
             table.add_row(
@@ -112,20 +130,72 @@ def compare_renderable(r: CompareResult, limit: int = 10) -> RenderableType:
     return Group(*parts)
 
 
-def check_renderable(r: CheckResult, limit: int = 5) -> RenderableType:
+def check_headline(r: CheckResult) -> str:
+    """What a suspect is, in one line: the copies first (with the alterations in them
+    that may change the meaning), then the sources it only shares passages with (a later
+    text that reused some sentences is not a copy whose meaning changed)."""
+    copies = [m for m in r.matches if is_copy(m.score)]
+    shared = len(r.matches) - len(copies)
     if not r.matches:
-        return _user(
-            f"{r.suspect}: no copy of an indexed source found ({r.candidates} candidates checked)"
+        return (
+            f"{r.suspect}: no copy of an indexed source found "
+            f"({plural(r.candidates, 'candidate')} checked)"
         )
-    risky = sum(1 for m in r.matches for a in m.score.alterations if a.risk in MEANING_RISKS)
-    title = f"{r.suspect}: {len(r.matches)} source{'s' if len(r.matches) != 1 else ''} copied"
-    if risky:
-        title += f", {risky} alteration{'s' if risky != 1 else ''} that may change the meaning"
-    panels = [
-        Panel(compare_renderable(m, limit), title=_user(f"{i}. {m.source}"), title_align="left")
-        for i, m in enumerate(r.matches, 1)
-    ]
-    return Group(_user(title, style="bold"), *panels)
+    if len(copies) == 1:
+        m = copies[0]
+        article = "an" if m.score.verdict[:1] in ("a", "e", "i", "o", "u") else "a"
+        head = f"{r.suspect}: {article} {m.score.verdict} copy of {PurePath(m.source).name}"
+    elif copies:
+        head = f"{r.suspect}: copies {plural(len(copies), 'source')}"
+    else:
+        head = f"{r.suspect}: no copy of a whole source"
+    risky = sum(1 for m in copies for a in m.score.alterations if a.risk in MEANING_RISKS)
+    if copies:
+        head += (
+            f", {plural(risky, 'alteration')} that may change the meaning"
+            if risky
+            else ", no alteration that may change the meaning"
+        )
+    if shared:
+        other = "other source" if copies else "source"
+        head += f"; shares passages with {plural(shared, other)}"
+    return head
+
+
+def _shares(i: int, m: CompareResult) -> Text:
+    """A match that is not a copy, in one line: what the two texts share."""
+    s = m.score
+    line = Text(f"{i}. ")
+    line.append(printable(m.source, lines=False), style="bold")
+    line.append(
+        f": {s.passages_found} of its {plural(s.passages, 'passage')} "
+        f"({round(100 * s.source_coverage)}% of its text, {round(100 * s.copy_coverage)}% of "
+        f"this one), fidelity {s.fidelity:.2f}, {plural(len(s.alterations), 'difference')} "
+        "(not a copy: not counted as alterations)"
+    )
+    return line
+
+
+def check_renderable(r: CheckResult, limit: int | None = 5) -> RenderableType:
+    """One suspect: the headline, the best match and every copy in full (the first
+    ``limit`` alterations each, ``None``: all), then one line for each source the suspect
+    only shares passages with."""
+    if not r.matches:
+        return _user(check_headline(r))
+    parts: list[RenderableType] = [_user(check_headline(r), style="bold")]
+    shared: list[Text] = []
+    for i, m in enumerate(r.matches, 1):
+        if i == 1 or is_copy(m.score):
+            title = _user(f"{i}. {m.source}")
+            body = compare_renderable(m, limit, in_check=True)
+            parts.append(Panel(body, title=title, title_align="left"))
+        else:
+            shared.append(_shares(i, m))
+    if shared:
+        parts.append(Text("shares passages with (not copies):", style="bold"))
+        parts.extend(shared)
+        parts.append(Text("(--json or --html shows what they share, word by word)", style="dim"))
+    return Group(*parts)
 
 
 def sources_renderable(rows: list[SourceRow]) -> RenderableType:
@@ -133,11 +203,16 @@ def sources_renderable(rows: list[SourceRow]) -> RenderableType:
         return Text("no sources in the index (add some with `prov add`)")
     table = Table(title=f"{len(rows)} source{'s' if len(rows) != 1 else ''}", title_justify="left")
     for col in ("path", "words", "passages", "lang", "added"):
-        table.add_column(col, justify="right" if col in ("words", "passages") else "left")
-    for r in rows:
-        table.add_row(
-            _user(r.path), str(r.words), str(r.passages), _user(r.lang), _user(r.added_at)
+        table.add_column(
+            col,
+            justify="right" if col in ("words", "passages") else "left",
+            overflow="fold",
+            no_wrap=col in ("words", "passages", "added"),
         )
+    for r in rows:
+        lang = r.lang + "".join(f" (+{n:,} {k})" for k, n in r.languages[1:])
+        added = r.added_at[:16].replace("T", " ")  # to the minute, UTC
+        table.add_row(_user(r.path), str(r.words), str(r.passages), _user(lang), _user(added))
     return table
 
 
@@ -153,28 +228,45 @@ def scan_summary(stats: ScanStats) -> RenderableType:
     table = Table.grid(padding=(0, 2))
     table.add_column(justify="right")
     table.add_column()
-    rows = [
-        (stats.read, "pages read"),
-        (stats.checked, "checked against the index"),
-        (stats.seen, "skipped: content checked before"),
-        (stats.skipped, "skipped: recorded by an earlier run"),
-        (stats.errors, "could not be read (recorded with the reason)"),
-        (stats.changed, "changed since their last version"),
-        (stats.rechecked, "stored pages checked again (--recheck)"),
+    rows = [  # (count, what one is, what several are)
+        (stats.read, "page read", "pages read"),
+        (stats.checked, "checked against the index", ""),
+        (stats.seen, "skipped: content checked before", ""),
+        (stats.skipped, "skipped: recorded by an earlier run", ""),
+        (stats.errors, "could not be read (recorded with the reason)", ""),
+        (stats.changed, "changed since its last version", "changed since their last version"),
+        (
+            stats.rechecked,
+            "stored page checked again (--recheck)",
+            "stored pages checked again (--recheck)",
+        ),
     ]
-    for n, what in rows:
-        if n or what in ("pages read", "checked against the index"):
-            table.add_row(f"{n:,}", what)
+    for n, one, many in rows:
+        if n or one in ("page read", "checked against the index"):
+            table.add_row(f"{n:,}", one if n == 1 or not many else many)
     copies = ", ".join(f"{n:,} {v}" for v, n in stats.verdicts.most_common()) or "none"
     table.add_row("", f"copies found: {copies}")
-    table.add_row(f"{stats.risky:,}", "alterations that may change the meaning")
+    risky = "alteration that may" if stats.risky == 1 else "alterations that may"
+    table.add_row(f"{stats.risky:,}", f"{risky} change the meaning")
     table.add_row(f"{stats.pages_per_second:,.1f}", f"pages per second ({stats.seconds:.1f} s)")
     return table
 
 
-def results_renderable(rows: list[dict[str, Any]]) -> RenderableType:
+def results_renderable(
+    rows: list[dict[str, Any]], totals: tuple[int, int] | None = None, filtered: bool = False
+) -> RenderableType:
+    """The matches the scans found; when there are none, why (``totals``: the pages and
+    matches recorded in all)."""
     if not rows:
-        return Text("no results (scan some pages with `prov scan`)")
+        pages, matches = totals or (0, 0)
+        if not pages:
+            return Text("no results: no page scanned yet (scan some with `prov scan`)")
+        if filtered and matches:
+            return Text(
+                f"no results match (the scans recorded {plural(matches, 'match', 'matches')} "
+                f"in {plural(pages, 'page')})"
+            )
+        return Text(f"no results: no copy found in the {plural(pages, 'page')} scanned")
     table = Table(title=f"{len(rows)} match{'es' if len(rows) != 1 else ''}", title_justify="left")
     for col in ("page", "source", "verdict", "fidelity", "coverage", "risky", "scanned"):
         table.add_column(col, overflow="fold")
@@ -210,7 +302,9 @@ def errors_renderable(rows: list[dict[str, Any]]) -> RenderableType:
 def history_renderable(url: str, versions: list[dict[str, Any]]) -> RenderableType:
     if not versions:
         return _user(f"{url}: never scanned")
-    parts: list[RenderableType] = [_user(f"{url}: {len(versions)} version(s)", style="bold")]
+    parts: list[RenderableType] = [
+        _user(f"{url}: {plural(len(versions), 'version')}", style="bold")
+    ]
     for i, v in enumerate(versions, 1):
         best = v["matches"][0] if v["matches"] else None
         line = _user(f"{i}. fetched {v['fetched_at']}  sha256 {v['sha256'][:12]}  ")
@@ -227,7 +321,7 @@ def history_renderable(url: str, versions: list[dict[str, Any]]) -> RenderableTy
                 head += ", MEANING CHANGED"
             parts.append(
                 Text(
-                    f"   {head}: {len(change['alterations'])} alteration(s)",
+                    f"   {head}: {plural(len(change['alterations']), 'alteration')}",
                     style="bold red" if change["meaning_changed"] else "",
                 )
             )

@@ -27,13 +27,15 @@ from provenance.spark.stages import PAGE_FIELDS
 
 @dataclass(frozen=True, slots=True)
 class ImportStats:
-    """What :func:`import_results` wrote: documents, contents, matches; pages known before."""
+    """What :func:`import_results` wrote: documents, contents, matches; pages and
+    matches the database held before (not written again)."""
 
     documents: int
     errors: int
     contents: int
     matches: int
     skipped: int
+    skipped_matches: int = 0
 
 
 def export_sources(db: str | Path, out: str | Path, batch: int = 256) -> int:
@@ -116,6 +118,7 @@ def import_results(out: str | Path, db: str | Path, batch: int = 500) -> ImportS
     """
     folder = Path(out)
     n = {"documents": 0, "errors": 0, "contents": 0, "matches": 0, "skipped": 0}
+    n["skipped_matches"] = 0
     with Store.open(db, create=True) as store, store.exclusive("import-results"):
         scans = ScanStore(store)
         version = store.index_version()
@@ -142,6 +145,9 @@ def import_results(out: str | Path, db: str | Path, batch: int = 500) -> ImportS
                     first: dict[str, dict[str, Any]] = {}
                     for r in rows:  # a row per page and source: the content's are the first's
                         first.setdefault(r["source"], r)
+                    if scans.best_verdict(sha) is not None:  # imported (or scanned) before
+                        n["skipped_matches"] += len(first)
+                        continue
                     findings = [finding(r) for r in first.values()]
                     scans.replace_matches(sha, findings, version, rows[0]["scanned_at"])
                     n["matches"] += len(findings)
