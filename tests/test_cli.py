@@ -177,7 +177,7 @@ def test_markup_in_names_and_text_is_shown_as_written(tmp_path: Path) -> None:
     suspect.write_text(seed_text("000") + "\n[red]Read more[/red] [link=x]here[/link]\n")
     code, out, err = invoke("check", "--db", db, suspect, env=WIDE)
     assert (code, err) == (0, "")
-    assert f"{suspect}: 3 sources copied" in out
+    assert f"{suspect}: copies 3 sources" in out
     for p in paths:
         assert f"{p.name}" in out
     code, out, err = invoke("compare", paths[0], suspect, env=WIDE)

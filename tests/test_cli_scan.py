@@ -92,7 +92,7 @@ def test_scan_of_a_missing_input_is_an_error(tmp_path: Path) -> None:
     assert err == (
         f"Error: {missing}: no such file or folder (not scanned; the other inputs were)\n"
     )
-    assert "1 pages read" in " ".join(out.split())
+    assert "1 page read" in " ".join(out.split())
     code, out, _ = invoke("errors", "--db", db, "-f", "json")
     assert json.loads(out) == []  # a missing input is not a page
 
@@ -172,7 +172,7 @@ def test_scan_reports_show_names_and_urls_as_written(tmp_path: Path) -> None:
     code, out, _ = invoke("errors", "--db", db, env=WIDE)
     assert "bad[red]\\x07.txt" in out
     code, out, _ = invoke("history", "--db", db, url, env=WIDE)
-    assert code == 0 and f"{shown_url}: 1 version(s)" in out
+    assert code == 0 and f"{shown_url}: 1 version" in out
 
 
 @pytest.mark.parametrize(
