@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 
-from provenance.match.score import MEANING_RISKS, Alteration, CheckResult, CompareResult
+from provenance.match.risk import MEANING_RISKS
+from provenance.match.score import Alteration, CheckResult, CompareResult
 from provenance.report.html_sides import (
     CARET,
     KIND_WORDS,

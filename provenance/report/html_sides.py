@@ -24,16 +24,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from provenance.match.score import (
+from provenance.match.risk import (
+    ATTRIBUTION,
+    CLAIM,
     MEANING_RISKS,
     NAME,
     NUMBER,
+    POLARITY,
     QUALIFIER,
     WORDING,
-    Alteration,
-    CompareResult,
-    Score,
 )
+from provenance.match.score import Alteration, CompareResult, Score
 
 __all__ = [
     "CARET",
@@ -53,9 +54,23 @@ __all__ = [
 
 #: Kind of alteration -> the verb a reader sees.
 KIND_WORDS = {"insertion": "added", "deletion": "dropped", "substitution": "replaced"}
-RISK_LABELS = {QUALIFIER: "Qualifier", NAME: "Name", NUMBER: "Number", WORDING: "Wording"}
+RISK_LABELS = {
+    POLARITY: "Polarity",
+    QUALIFIER: "Qualifier",
+    ATTRIBUTION: "Attribution",
+    CLAIM: "Claim",
+    NAME: "Name",
+    NUMBER: "Number",
+    WORDING: "Wording",
+}
 _RISK_HELP = {
-    QUALIFIER: "a qualifier (negation, hedge, attribution, degree) changed: the claim changed",
+    POLARITY: "a word replaced by its opposite: the claim may now say the reverse",
+    QUALIFIER: (
+        "a qualifier (negation, hedge, modality, quantifier, degree) changed: "
+        "the claim's strength changed"
+    ),
+    ATTRIBUTION: "who says it, or how they say it, changed: the claim's source changed",
+    CLAIM: "a statement about someone or something was added or dropped",
     NAME: "a name or title changed: who is involved changed",
     NUMBER: "a number, date or quantity changed",
     WORDING: "wording changed; the meaning is probably the same",

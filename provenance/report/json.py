@@ -10,7 +10,8 @@ from pathlib import PurePath
 from typing import Any
 
 from provenance.index.store import SourceRow
-from provenance.match.score import MEANING_RISKS, Alteration, CheckResult, CompareResult
+from provenance.match.risk import MEANING_RISKS
+from provenance.match.score import Alteration, CheckResult, CompareResult
 
 JSON_VERSION = 1
 

@@ -16,7 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 from provenance.index.store import SourceRow
-from provenance.match.score import MEANING_RISKS, CheckResult, CompareResult
+from provenance.match.risk import MEANING_RISKS
+from provenance.match.score import CheckResult, CompareResult
 from provenance.report.json import flat, summary
 
 if TYPE_CHECKING:  # the crawl job's figures; rendering needs no import at run time

@@ -1,0 +1,331 @@
+"""Which alterations may change what a text says: the risk class of an edit.
+
+Classes, checked in this order (the README's "Alteration classes" says the same, with
+the sources of the words):
+
+- ``polarity``: a word replaced by its opposite (WordNet's antonyms, prefix negation,
+  prov's relational words: see :mod:`provenance.match.antonyms`), or "non"/"anti"
+  added or removed before a word.
+- ``attribution``: the reporting verb changed to one of another kind ("said" ->
+  "admitted", "claimed", "denied"); the speaker changed ("according to X" -> "according
+  to Y", "Smith said" -> "Jones said"); a statement's source added or removed
+  ("officials said", "according to police").
+- ``qualifier``: a word of one qualifier family exchanged for another family's or none:
+  negation, hedges and hearsay ("may", "appears to", "reportedly", "allegedly"), modal
+  strength ("may" -> "will", "should" -> "must"), quantifiers ("all", "some", "most",
+  "few"), degree ("only", "almost"), falsity ("falsely").
+- ``claim``: material added or dropped that says something about a named entity: an
+  appositive (", a former police chief,"), a relative clause (", who ..."), a whole
+  sentence with a name or a number.
+- ``number``: a figure, a number word, a date word.
+- ``name``: a proper noun replaced by another, or one added or dropped that the other
+  text never mentions. Capitals that start a sentence or a quotation, a heading's title
+  case and a dateline's words are not names.
+- ``wording``: anything else (the meaning is probably the same).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from provenance.match.align import DELETION, INSERTION, Edit
+from provenance.match.antonyms import NEGATING_PREFIX_WORDS, opposite
+from provenance.text.dates import dateline_spans
+from provenance.text.normalize import Normalized
+from provenance.text.segment import is_sentence_start
+
+QUALIFIER, NAME, NUMBER, WORDING = "qualifier", "name", "number", "wording"
+POLARITY, ATTRIBUTION, CLAIM = "polarity", "attribution", "claim"
+#: Riskiest first: the order alterations are listed in.
+RISK_ORDER = {
+    POLARITY: 0,
+    QUALIFIER: 1,
+    ATTRIBUTION: 2,
+    CLAIM: 3,
+    NAME: 4,
+    NUMBER: 5,
+    WORDING: 6,
+}
+MEANING_RISKS = frozenset({POLARITY, QUALIFIER, ATTRIBUTION, CLAIM, NAME, NUMBER})
+
+# Words whose insertion, deletion or exchange changes what a sentence claims, by
+# family: exchanging two words of one family ("may" -> "might") is wording.
+_QUALIFIER_FAMILIES = {
+    "negation": "not no never none nor neither without cannot n't nobody nothing nowhere longer",
+    "hedge": "may might could can possibly perhaps maybe probably likely unlikely presumably",
+    "hearsay": (
+        "allegedly alleged reportedly purportedly purported supposedly supposed apparently "
+        "seemingly suspected unconfirmed unverified so-called"
+    ),
+    "certainty": "will would shall definitely certainly surely undoubtedly clearly",
+    "advice": "should ought",
+    "obligation": "must",
+    "falsity": "falsely false wrongly wrongful mistakenly erroneously fake untrue baseless",
+    "degree": (
+        "only nearly almost barely hardly partly partially slightly entirely fully completely"
+    ),
+    "all": "all every each always entire whole everyone everybody everything",
+    "some": "some sometimes any",
+    "many": "many numerous countless multiple several various",
+    "most": "most mostly largely mainly",
+    "often": "usually often typically generally commonly normally frequently",
+    "few": "few fewer rarely seldom",
+}
+_QUALIFIERS = {w: fam for fam, ws in _QUALIFIER_FAMILIES.items() for w in ws.split()}
+#: "appears to", "seems that": a hedge when "to" or "that" follows.
+_HEDGE_VERBS = frozenset("appear appears appeared seem seems seemed".split())
+_NUMBER_WORDS = frozenset(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
+    "eighty ninety hundred hundreds thousand thousands million millions billion billions "
+    "trillion dozen dozens half quarter double triple first second third fourth fifth sixth "
+    "seventh eighth ninth tenth percent per cent twice thrice "
+    "january february april june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+# Capitalised titles name a person's office, even at the start of a sentence.
+_TITLES = frozenset(
+    "president vice secretary minister senator governor mayor general admiral chancellor "
+    "premier ambassador judge justice king queen prince princess pope bishop chairman "
+    "chairwoman ceo director commissioner spokesperson spokesman spokeswoman sheriff "
+    "prosecutor attorney congressman congresswoman".split()
+)
+#: Capitalised but never a name of their own.
+_NOT_NAMES = frozenset("i a mr mrs ms dr prof".split())
+# Reporting verbs by kind: exchanging two of one kind ("said" -> "stated") is wording.
+_REPORTING = {
+    "neutral": (
+        "say says said saying tell tells told telling stated announce "
+        "announces announced report reports reported add adds added note notes noted "
+        "explain explains explained write writes wrote comment commented remark remarked "
+        "describe described respond responded reply replied"
+    ),
+    "concession": (
+        "admit admits admitted admitting concede concedes conceded conceding acknowledge "
+        "acknowledges acknowledged acknowledging confess confesses confessed"
+    ),
+    "assertion": (
+        "claim claims claimed claiming allege alleges alleged alleging assert asserts "
+        "asserted contend contends contended maintain maintains maintained insist insists "
+        "insisted insisting argue argues argued"
+    ),
+    "denial": "deny denies denied denying dispute disputes disputed refute refuted rebut",
+    "warning": "warn warns warned warning threaten threatens threatened",
+    "disclosure": "reveal reveals revealed disclose discloses disclosed confirm confirms confirmed",
+    "suggestion": "suggest suggests suggested hint hinted imply implies implied speculated",
+    "boast": "boast boasts boasted brag bragged",
+}
+_REPORTING_KIND = {w: k for k, ws in _REPORTING.items() for w in ws.split()}
+#: Reporting verbs that are as often something else ("added value"): not a source on
+#: their own when added or dropped.
+_AMBIGUOUS_REPORTING = frozenset(
+    "add adds added note notes noted report reports reported write writes wrote maintain "
+    "maintains maintained stated describe described reply respond responded dispute "
+    "disputes disputed confirm confirms confirmed comment remark".split()
+)
+_PRONOUNS = frozenset("he she they we i you it his her their our".split())
+_RELATIVES = frozenset("who whom whose which where".split())
+_ARTICLES = frozenset("a an the".split())
+_CLAIM_MIN_WORDS = 2
+_SENTENCE_CLAIM_MIN_WORDS = 4
+
+
+def qualifier_families(words: tuple[str, ...] | list[str]) -> set[str]:
+    fams = set()
+    for w in words:
+        fam = _QUALIFIERS.get(w) or ("negation" if w.endswith("n't") else None)
+        if fam:
+            fams.add(fam)
+    return fams
+
+
+def _families(norm: Normalized, lo: int, hi: int) -> set[str]:
+    """Qualifier families of words ``[lo, hi)``, "appears to" and "seems that" too."""
+    fams = qualifier_families(norm.words[lo:hi])
+    for i in range(lo, hi):
+        if (
+            norm.words[i] in _HEDGE_VERBS
+            and i + 1 < len(norm)
+            and norm.words[i + 1] in ("to", "that")
+        ):
+            fams.add("hedge")
+    return fams
+
+
+def _starts_clause(norm: Normalized, i: int) -> bool:
+    """A sentence start, or the first word after a colon, an opening quotation mark or
+    a dash (where a capital does not make a name)."""
+    if is_sentence_start(norm, i):
+        return True
+    gap = norm.text[norm.ends[i - 1] : norm.starts[i]]
+    return any(c in gap for c in ':“«„"‘(–—') or gap.strip() == "-"
+
+
+def _in_dateline(norm: Normalized, i: int) -> bool:
+    pos = norm.starts[i]
+    return any(a <= pos < b for a, b in dateline_spans(norm.text))
+
+
+def _names(norm: Normalized, lo: int, hi: int, title_case: bool = False) -> set[str]:
+    """The proper nouns among words ``[lo, hi)``: capitalised titles and initials
+    anywhere; other capitalised words unless they start a sentence or clause, stand in
+    a heading (``title_case``) or a dateline. Possessive "'s" is dropped."""
+    out: set[str] = set()
+    for i in range(lo, hi):
+        if not norm.text[norm.starts[i]].isupper():
+            continue
+        w = norm.words[i].removesuffix("'s")
+        if w in _NOT_NAMES:
+            continue
+        initial = (
+            norm.ends[i] - norm.starts[i] == 1 and norm.text[norm.ends[i] : norm.ends[i] + 1] == "."
+        )
+        if w in _TITLES or initial:
+            out.add(w)  # an office or an initial ("J. Blinken") even where a sentence starts
+        elif not (title_case or _starts_clause(norm, i) or _in_dateline(norm, i)):
+            out.add(w)
+    return out
+
+
+@lru_cache(maxsize=16)
+def _vocabulary(text: str, words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w.removesuffix("'s") for w in words)
+
+
+def _known(norm: Normalized) -> frozenset[str]:
+    """Every word of a document (to tell a name it mentions elsewhere from a new one)."""
+    return _vocabulary(norm.text, norm.words)
+
+
+def _name_changed(
+    src: Normalized, cp: Normalized, edit: Edit, src_heading: bool, copy_heading: bool
+) -> bool:
+    """A proper noun replaced by another; or one added or dropped that the other text
+    never mentions (not "The Ministers" added where the source speaks of them)."""
+    (s0, s1), (c0, c1) = edit.src, edit.copy
+    ns, nc = _names(src, s0, s1, src_heading), _names(cp, c0, c1, copy_heading)
+    only_s, only_c = ns - nc, nc - ns
+    if only_s and only_c:
+        return True
+    if only_s:
+        return bool(only_s - _known(cp))
+    if only_c:
+        return bool(only_c - _known(src))
+    return False
+
+
+def _polarity(sw: tuple[str, ...], cw: tuple[str, ...]) -> tuple[str, str] | None:
+    """A word of each side that are opposites (neither on the other side)."""
+    for a in sw:
+        if a in cw:
+            continue
+        for b in cw:
+            if b not in sw and opposite(a, b):
+                return a, b
+    return None
+
+
+def _reporting_kinds(words: tuple[str, ...]) -> set[str]:
+    return {_REPORTING_KIND[w] for w in words if w in _REPORTING_KIND}
+
+
+def _near_reporting(norm: Normalized, lo: int, hi: int) -> bool:
+    """Words ``[lo, hi)`` stand right before or after a reporting verb (in lower case:
+    "State" in "Secretary of State" is no verb)."""
+    return any(
+        0 <= i < len(norm)
+        and norm.words[i] in _REPORTING_KIND
+        and norm.text[norm.starts[i]].islower()
+        for i in (lo - 1, hi)
+    )
+
+
+def _attribution(src: Normalized, cp: Normalized, edit: Edit) -> bool:
+    (s0, s1), (c0, c1) = edit.src, edit.copy
+    sw, cw = src.words[s0:s1], cp.words[c0:c1]
+    ks, kc = _reporting_kinds(sw), _reporting_kinds(cw)
+    if edit.kind in (INSERTION, DELETION):
+        side = cw if edit.kind == INSERTION else sw
+        return "according" in side or any(
+            w in _REPORTING_KIND and w not in _AMBIGUOUS_REPORTING for w in side
+        )
+    if ks and kc and ks != kc:
+        return True  # "said" -> "admitted"
+    if src.words[max(0, s0 - 2) : s0] == ("according", "to"):
+        return True  # "according to X" -> "according to Y"
+    if _near_reporting(src, s0, s1):  # the speaker: "Smith said" -> "Jones said"
+        speakers = _names(src, s0, s1) | _names(cp, c0, c1)
+        pronouns = {w for w in (*sw, *cw) if w in _PRONOUNS}
+        return bool(speakers or pronouns)
+    return False
+
+
+def _claim(norm: Normalized, lo: int, hi: int) -> bool:
+    """Words ``[lo, hi)`` (added or dropped) say something about a named entity: an
+    appositive after a name, a relative clause, or a whole sentence with a name or a
+    number."""
+    n = hi - lo
+    if n < _CLAIM_MIN_WORDS or lo == 0:
+        return False
+    text = norm.text
+    before = text[norm.ends[lo - 1] : norm.starts[lo]]
+    after = (
+        text[norm.ends[hi - 1] : norm.starts[hi]] if hi < len(norm) else text[norm.ends[hi - 1] :]
+    )
+    opened = any(c in before for c in ",(–—")
+    closed = any(c in after[:3] for c in ",)–—.;")
+    first = norm.words[lo]
+    if opened and closed and first in _RELATIVES:
+        return True  # ", who was arrested in 2019,"
+    if opened and closed and (first in _ARTICLES or first in _TITLES or first.endswith("'s")):
+        return bool(_names(norm, lo - 1, lo)) or norm.text[norm.starts[lo - 1]].isupper()
+    if (
+        is_sentence_start(norm, lo)
+        and n >= _SENTENCE_CLAIM_MIN_WORDS
+        and any(c in after[:3] for c in ".!?")
+    ):
+        has_number = any(w[:1].isdigit() or w in _NUMBER_WORDS for w in norm.words[lo:hi])
+        return has_number or bool(_names(norm, lo, hi))
+    return False
+
+
+def classify(
+    src: Normalized,
+    copy: Normalized,
+    edit: Edit,
+    src_heading: bool = False,
+    copy_heading: bool = False,
+) -> str:
+    """The risk class of an edit (see the module docstring).
+
+    ``src_heading`` / ``copy_heading``: the edit stands in a heading (title case).
+    """
+    (s0, s1), (c0, c1) = edit.src, edit.copy
+    sw, cw = src.words[s0:s1], copy.words[c0:c1]
+    qs, qc = _families(src, s0, s1), _families(copy, c0, c1)
+    pair = _polarity(sw, cw)
+    if (
+        pair
+        and not (pair[0] in _QUALIFIERS and pair[1] in _QUALIFIERS)
+        and not (pair[0] in _NUMBER_WORDS and pair[1] in _NUMBER_WORDS)
+    ):
+        return POLARITY
+    if edit.kind != DELETION and any(w in NEGATING_PREFIX_WORDS for w in cw if w not in sw):
+        return POLARITY  # "binding" -> "non-binding"
+    if edit.kind != INSERTION and any(w in NEGATING_PREFIX_WORDS for w in sw if w not in cw):
+        return POLARITY
+    if _attribution(src, copy, edit):
+        return ATTRIBUTION
+    if qs != qc:
+        return QUALIFIER
+    if pair:
+        return POLARITY
+    if edit.kind == INSERTION and _claim(copy, c0, c1):
+        return CLAIM
+    if edit.kind == DELETION and _claim(src, s0, s1):
+        return CLAIM
+    if any(w[:1].isdigit() or w in _NUMBER_WORDS for w in (*sw, *cw)):
+        return NUMBER
+    if _name_changed(src, copy, edit, src_heading, copy_heading):
+        return NAME
+    return WORDING
