@@ -251,12 +251,20 @@ def _attribution(src: Normalized, cp: Normalized, edit: Edit) -> bool:
         )
     if ks and kc and ks != kc:
         return True  # "said" -> "admitted"
-    if src.words[max(0, s0 - 2) : s0] == ("according", "to"):
+    if _after_according(src, s0):
         return True  # "according to X" -> "according to Y"
-    if _near_reporting(src, s0, s1):  # the speaker: "Smith said" -> "Jones said"
-        speakers = _names(src, s0, s1) | _names(cp, c0, c1)
-        pronouns = {w for w in (*sw, *cw) if w in _PRONOUNS}
-        return bool(speakers or pronouns)
+    if _near_reporting(src, s0, s1):  # the speaker: "he said" -> "they said"
+        return any(w in _PRONOUNS for w in (*sw, *cw) if w not in sw or w not in cw)
+    return False
+
+
+def _after_according(norm: Normalized, lo: int) -> bool:
+    """Word ``lo`` is in the phrase after "according to" (within four words, no
+    punctuation between)."""
+    for i in range(lo, max(1, lo - 4), -1):
+        if norm.words[i - 2 : i] == ("according", "to"):
+            gap = norm.text[norm.ends[i - 1] : norm.starts[lo]] if lo < len(norm) else ""
+            return not any(c in gap for c in ",.;:!?")
     return False
 
 
@@ -302,6 +310,8 @@ def classify(
     """
     (s0, s1), (c0, c1) = edit.src, edit.copy
     sw, cw = src.words[s0:s1], copy.words[c0:c1]
+    if sw and cw and "".join(sw) == "".join(cw):
+        return WORDING  # spelling: "U.S." -> "US", "per cent" -> "percent"
     qs, qc = _families(src, s0, s1), _families(copy, c0, c1)
     pair = _polarity(sw, cw)
     if (
