@@ -126,6 +126,7 @@ _AMBIGUOUS_REPORTING = frozenset(
 _PRONOUNS = frozenset("he she they we i you it his her their our".split())
 _RELATIVES = frozenset("who whom whose which where".split())
 _ARTICLES = frozenset("a an the".split())
+_DETERMINERS = _ARTICLES | frozenset("its his her their our this that these those".split())
 _CLAIM_MIN_WORDS = 2
 _SENTENCE_CLAIM_MIN_WORDS = 4
 
@@ -259,12 +260,17 @@ def _attribution(src: Normalized, cp: Normalized, edit: Edit) -> bool:
 
 
 def _after_according(norm: Normalized, lo: int) -> bool:
-    """Word ``lo`` is in the phrase after "according to" (within four words, no
-    punctuation between)."""
+    """Word ``lo`` starts or follows the source named after "according to": only
+    articles, possessives and capitalised words between ("according to the county
+    office"; not "according to a report released ...")."""
     for i in range(lo, max(1, lo - 4), -1):
         if norm.words[i - 2 : i] == ("according", "to"):
+            between = range(i, lo)
             gap = norm.text[norm.ends[i - 1] : norm.starts[lo]] if lo < len(norm) else ""
-            return not any(c in gap for c in ",.;:!?")
+            return not any(c in gap for c in ",.;:!?") and all(
+                norm.words[j] in _DETERMINERS or norm.text[norm.starts[j]].isupper()
+                for j in between
+            )
     return False
 
 
