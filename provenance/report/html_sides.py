@@ -18,6 +18,7 @@ classes and titles are built from the report's own vocabulary and numbers.
 from __future__ import annotations
 
 import html
+import math
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
@@ -84,7 +85,10 @@ def esc(text: str) -> str:
 
 
 def pct(x: float) -> str:
+    """A share with one decimal where needed; a part never shows as 100%."""
     v = 100 * x
+    if 99.95 <= v < 100:
+        return f"{math.floor(v * 10) / 10:.1f}%"
     return f"{v:.0f}%" if abs(v - round(v)) < 0.05 else f"{v:.1f}%"
 
 
@@ -365,7 +369,10 @@ def side_by_side(r: CompareResult, p: str, h: int) -> str:
     hh = f"h{h}"
     legend = (
         '<p class="legend">'
-        '<span><mark class="alt risk-qualifier side-copy">qualifier</mark> '
+        '<span><mark class="alt risk-polarity side-copy">polarity</mark> '
+        '<mark class="alt risk-qualifier side-copy">qualifier</mark> '
+        '<mark class="alt risk-attribution side-copy">attribution</mark> '
+        '<mark class="alt risk-claim side-copy">claim</mark> '
         '<mark class="alt risk-name side-copy">name</mark> '
         '<mark class="alt risk-number side-copy">number</mark> '
         '<mark class="alt risk-wording side-copy">wording</mark> changed words</span>'

@@ -19,6 +19,7 @@ from provenance.index.store import SourceRow
 from provenance.match.risk import MEANING_RISKS
 from provenance.match.score import CheckResult, CompareResult
 from provenance.report.json import flat, summary
+from provenance.text.dates import Direction
 
 if TYPE_CHECKING:  # the crawl job's figures; rendering needs no import at run time
     from provenance.crawl.scan import ScanStats
@@ -31,7 +32,10 @@ _VERDICT_STYLE = {
     "unrelated": "bold white on grey37",
 }
 _RISK_STYLE = {
+    "polarity": "bold red",
     "qualifier": "bold red",
+    "attribution": "bold magenta",
+    "claim": "bold yellow",
     "name": "bold magenta",
     "number": "bold cyan",
     "wording": "dim",
@@ -49,13 +53,15 @@ def _context(context: str, changed: str, style: str) -> Text:
     return out
 
 
-def compare_renderable(r: CompareResult, limit: int = 10) -> RenderableType:
+def compare_renderable(
+    r: CompareResult, limit: int = 10, dates: Direction | None = None
+) -> RenderableType:
     s = r.score
     head = Text()
     head.append(f" {s.verdict.upper()} ", style=_VERDICT_STYLE[s.verdict])
     if s.meaning_changed:
         head.append("  MEANING CHANGED", style="bold red")
-    head.append(f"\n{summary(r)}")
+    head.append(f"\n{summary(r, dates)}")
     scores = Table.grid(padding=(0, 3))
     for _ in range(4):
         scores.add_column(justify="left")

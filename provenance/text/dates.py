@@ -127,8 +127,9 @@ class Direction:
             return "same"
         return "source" if self.source.date < self.copy.date else "copy"
 
-    def describe(self) -> str:
-        """One sentence for the reports ("" when the direction is unknown)."""
+    def describe(self, altered: bool = True) -> str:
+        """One or two sentences for the reports ("" when the direction is unknown);
+        ``altered``: the copy differs from the source."""
         if self.source is None or self.copy is None:
             return ""
         s, c = self.source, self.copy
@@ -140,10 +141,8 @@ class Direction:
             return f"Both texts carry the same date: {dates}."
         if self.older == "source":
             return f"The source is older: {dates}."
-        return (
-            f"The copy is older than the source ({dates}): the copy may be the original, "
-            "and the alterations listed may be the source's changes to it."
-        )
+        then = " and the differences listed would be the source's changes to it" if altered else ""
+        return f"The copy is older than the source: {dates}. The copy may be the original{then}."
 
 
 def direction(
