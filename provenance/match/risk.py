@@ -26,7 +26,8 @@ the sources of the words):
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Callable
+from typing import TypeVar
 
 from provenance.match.align import DELETION, INSERTION, Edit
 from provenance.match.antonyms import NEGATING_PREFIX_WORDS, opposite
@@ -128,6 +129,7 @@ _RELATIVES = frozenset("who whom whose which where".split())
 _ARTICLES = frozenset("a an the".split())
 _DETERMINERS = _ARTICLES | frozenset("its his her their our this that these those".split())
 _CLAIM_MIN_WORDS = 2
+_CACHED_DOCUMENTS = 8
 _SENTENCE_CLAIM_MIN_WORDS = 4
 
 
@@ -183,19 +185,49 @@ def _names(norm: Normalized, lo: int, hi: int, title_case: bool = False) -> set[
         )
         if w in _TITLES or initial:
             out.add(w)  # an office or an initial ("J. Blinken") even where a sentence starts
-        elif not (title_case or _starts_clause(norm, i) or _in_dateline(norm, i)):
-            out.add(w)
+        elif title_case or _in_dateline(norm, i):
+            continue
+        elif not _starts_clause(norm, i) or w in _proper_nouns(norm):
+            out.add(w)  # "Okafor said" starts a sentence, but is a name elsewhere too
     return out
 
 
-@lru_cache(maxsize=16)
-def _vocabulary(text: str, words: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(w.removesuffix("'s") for w in words)
+_T = TypeVar("_T")
 
 
+def _per_text(fn: Callable[[Normalized], _T]) -> Callable[[Normalized], _T]:
+    """Cache ``fn(norm)`` by the document's text (whose hash Python keeps; the same text
+    always has the same words), for the last few documents."""
+    memo: dict[str, _T] = {}
+
+    def cached(norm: Normalized) -> _T:
+        if norm.text not in memo:
+            if len(memo) >= _CACHED_DOCUMENTS:
+                memo.pop(next(iter(memo)))
+            memo[norm.text] = fn(norm)
+        return memo[norm.text]
+
+    return cached
+
+
+@_per_text
+def _proper_nouns(norm: Normalized) -> frozenset[str]:
+    """Words a document writes with a capital inside sentences and never in lower case:
+    its proper nouns, which stay names where they start a sentence."""
+    lower: set[str] = set()
+    capital: set[str] = set()
+    for i, w in enumerate(norm.words):
+        if not norm.text[norm.starts[i]].isupper():
+            lower.add(w)
+        elif not _starts_clause(norm, i):
+            capital.add(w.removesuffix("'s"))
+    return frozenset(capital - lower - _NOT_NAMES)
+
+
+@_per_text
 def _known(norm: Normalized) -> frozenset[str]:
     """Every word of a document (to tell a name it mentions elsewhere from a new one)."""
-    return _vocabulary(norm.text, norm.words)
+    return frozenset(w.removesuffix("'s") for w in norm.words)
 
 
 def _name_changed(

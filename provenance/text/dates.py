@@ -81,6 +81,7 @@ def dateline_spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(m.span() for m in _DATELINE_RE.finditer(text) if _date_of(m))
 
 
+@lru_cache(maxsize=16)
 def document_date(text: str) -> DocumentDate | None:
     """The date the document gives itself, or None (see the module docstring)."""
     for pattern, how, limit in (
