@@ -10,7 +10,7 @@ first question: about 5,800 rows, a few milliseconds.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 #: Prefixes written as a word of their own ("non-binding", "anti-war"): adding or
@@ -39,7 +39,8 @@ def table() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
     )
 
 
-def lemmas(word: str) -> set[str]:
+@lru_cache(maxsize=1 << 14)
+def lemmas(word: str) -> frozenset[str]:
     """The word and the forms it may be an inflection of, by WordNet's irregular forms
     and the regular English endings (-s, -es, -ies, -ed, -ied, -ing, -er, -est, -ly)."""
     word = word.removesuffix("'s")
@@ -70,7 +71,7 @@ def lemmas(word: str) -> set[str]:
             out.add(stem)
             if not repl and len(stem) >= 3 and stem[-1] == stem[-2]:
                 out.add(stem[:-1])  # stopped -> stop, bigger -> big
-    return out
+    return frozenset(out)
 
 
 def opposite(a: str, b: str) -> bool:
