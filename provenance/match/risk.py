@@ -99,7 +99,8 @@ _REPORTING = {
         "say says said saying tell tells told telling stated announce "
         "announces announced report reports reported add adds added note notes noted "
         "explain explains explained write writes wrote comment commented remark remarked "
-        "describe described respond responded reply replied"
+        "describe described respond responded reply replied emphasize emphasizes "
+        "emphasized emphasise emphasised"
     ),
     "concession": (
         "admit admits admitted admitting concede concedes conceded conceding acknowledge "
@@ -112,7 +113,10 @@ _REPORTING = {
     ),
     "denial": "deny denies denied denying dispute disputes disputed refute refuted rebut",
     "warning": "warn warns warned warning threaten threatens threatened",
-    "disclosure": "reveal reveals revealed disclose discloses disclosed confirm confirms confirmed",
+    "disclosure": (
+        "reveal reveals revealed disclose discloses disclosed confirm confirms confirmed "
+        "affirm affirms affirmed reaffirm reaffirms reaffirmed"
+    ),
     "suggestion": "suggest suggests suggested hint hinted imply implies implied speculated",
     "boast": "boast boasts boasted brag bragged",
 }
