@@ -42,12 +42,13 @@ def table() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
 @lru_cache(maxsize=1 << 14)
 def lemmas(word: str) -> frozenset[str]:
     """The word and the forms it may be an inflection of, by WordNet's irregular forms
-    and the regular English endings (-s, -es, -ies, -ed, -ied, -ing, -er, -est, -ly)."""
+    and the regular English endings (-s, -es, -ies, -ed, -ied, -ing, -er, -est, -ly, -men)."""
     word = word.removesuffix("'s")
     out = {word}
     out.update(table()[1].get(word, ()))
     n = len(word)
     for suffix, repl in (
+        ("men", "man"),
         ("ies", "y"),
         ("ied", "y"),
         ("ier", "y"),
