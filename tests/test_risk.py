@@ -7,6 +7,7 @@ one alteration that results (or no alteration at all for a formatting change).
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +23,7 @@ from provenance.match.risk import (
     QUALIFIER,
     WORDING,
 )
+from tests.conftest import ROOT
 
 WATER = (
     "Lead in School Water\n\n"
@@ -257,3 +259,23 @@ def test_antonym_table_comes_from_wordnet_and_loads_once() -> None:
     assert sum(len(v) for v in pairs.values()) // 2 > 4000  # WordNet alone has 3,237 pairs
     assert irregular["rose"] == ("rise",)
     assert antonyms.table() is antonyms.table()
+
+
+WORDNET = Path("/usr/share/wordnet")
+
+
+@pytest.mark.skipif(
+    not (WORDNET / "data.adj").exists(), reason="needs WordNet (apt-get install wordnet-base)"
+)
+def test_antonym_table_is_what_the_build_script_makes() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "build_antonyms", ROOT / "scripts/build_antonyms.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    committed = (ROOT / "provenance/match/antonyms.tsv").read_text(encoding="utf-8")
+    assert module.build(WORDNET) == committed
+    assert "Copyright 2006 by Princeton University" in committed
