@@ -27,6 +27,7 @@ the sources of the words):
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TypeVar
 
 from provenance.match.align import DELETION, INSERTION, Edit
@@ -199,19 +200,30 @@ def _names(norm: Normalized, lo: int, hi: int, title_case: bool = False) -> set[
 _T = TypeVar("_T")
 
 
+class _ByText:
+    """A document as a cache key: by its text (whose hash Python keeps; the same text
+    always has the same words)."""
+
+    __slots__ = ("norm",)
+
+    def __init__(self, norm: Normalized) -> None:
+        self.norm = norm
+
+    def __hash__(self) -> int:
+        return hash(self.norm.text)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ByText) and other.norm.text == self.norm.text
+
+
 def _per_text(fn: Callable[[Normalized], _T]) -> Callable[[Normalized], _T]:
-    """Cache ``fn(norm)`` by the document's text (whose hash Python keeps; the same text
-    always has the same words), for the last few documents."""
-    memo: dict[str, _T] = {}
+    """Cache ``fn(norm)`` for the last few documents (thread-safe: ``lru_cache``)."""
 
-    def cached(norm: Normalized) -> _T:
-        if norm.text not in memo:
-            if len(memo) >= _CACHED_DOCUMENTS:
-                memo.pop(next(iter(memo)))
-            memo[norm.text] = fn(norm)
-        return memo[norm.text]
+    @lru_cache(maxsize=_CACHED_DOCUMENTS)
+    def by_text(key: _ByText) -> _T:
+        return fn(key.norm)
 
-    return cached
+    return lambda norm: by_text(_ByText(norm))
 
 
 @_per_text
