@@ -85,7 +85,13 @@ MEANING = [
     (
         WATER,
         "According to the county health office,",
-        "According to the state health office,",
+        "According to county residents,",
+        ATTRIBUTION,
+    ),
+    (
+        WATER,
+        "According to the county health office,",
+        "According to the county police,",
         ATTRIBUTION,
     ),
     (WATER, "Officials said all students will", "All students will", ATTRIBUTION),
@@ -151,6 +157,7 @@ HARMLESS = [
     (WATER, "would come from a state grant", "would come from a government grant"),
     (WATER, "until the work is complete", "until the work is finished"),
     (WATER, "the district said on Monday", "the district stated on Monday"),
+    (WATER, "According to the county health office", "According to the county health department"),
     (WATER, "Parents were told that", "Parents were informed that"),
     (COUNCIL, "after a long debate", "after a lengthy debate"),
     (COUNCIL, "near the river", "close to the river"),
