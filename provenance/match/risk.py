@@ -7,9 +7,10 @@ the sources of the words):
   prov's relational words: see :mod:`provenance.match.antonyms`), or "non"/"anti"
   added or removed before a word.
 - ``attribution``: the reporting verb changed to one of another kind ("said" ->
-  "admitted", "claimed", "denied"); the speaker changed ("according to X" -> "according
-  to Y", "Smith said" -> "Jones said"); a statement's source added or removed
-  ("officials said", "according to police").
+  "admitted", "claimed", "denied"); the speaker changed ("according to police" ->
+  "according to witnesses", "he said" -> "they said"; a name changed there is a
+  ``name``); a statement's source added or removed ("officials said", "according to
+  police").
 - ``qualifier``: a word of one qualifier family exchanged for another family's or none:
   negation, hedges and hearsay ("may", "appears to", "reportedly", "allegedly"), modal
   strength ("may" -> "will", "should" -> "must"), quantifiers ("all", "some", "most",
@@ -20,7 +21,9 @@ the sources of the words):
 - ``number``: a figure, a number word, a date word.
 - ``name``: a proper noun replaced by another, or one added or dropped that the other
   text never mentions. Capitals that start a sentence or a quotation, a heading's title
-  case and a dateline's words are not names.
+  case and a dateline's words are not names, unless the document writes the word with a
+  capital inside sentences and never in lower case ("Okafor said ...").
+- Spelling variants of one word ("U.S." -> "US", "per cent" -> "percent") are wording.
 - ``wording``: anything else (the meaning is probably the same).
 """
 
