@@ -110,6 +110,7 @@ MEANING = [
     (COUNCIL, "the first permits are likely to be", "the first permits are to be", QUALIFIER),
     (COUNCIL, "with many residents", "with few residents", QUALIFIER),
     (WATER, "are expected to cost", "are not expected to cost", QUALIFIER),
+    (WATER, "a proposal to delay", "a so-called proposal to delay", QUALIFIER),
     (
         COUNCIL,
         "Critics argued that the project",

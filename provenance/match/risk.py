@@ -35,6 +35,19 @@ from typing import TypeVar
 
 from provenance.match.align import DELETION, INSERTION, Edit
 from provenance.match.antonyms import NEGATING_PREFIX_WORDS, opposite
+from provenance.match.lexicon import (
+    AMBIGUOUS_REPORTING,
+    ARTICLES,
+    HEDGE_VERBS,
+    NOT_NAMES,
+    NUMBER_WORDS,
+    PRONOUNS,
+    QUALIFIERS,
+    RELATIVES,
+    REPORTING_KIND,
+    SOURCE_KIND,
+    TITLES,
+)
 from provenance.text.dates import dateline_spans
 from provenance.text.normalize import Normalized
 from provenance.text.segment import is_sentence_start
@@ -53,110 +66,6 @@ RISK_ORDER = {
 }
 MEANING_RISKS = frozenset({POLARITY, QUALIFIER, ATTRIBUTION, CLAIM, NAME, NUMBER})
 
-# Words whose insertion, deletion or exchange changes what a sentence claims, by
-# family: exchanging two words of one family ("may" -> "might") is wording.
-_QUALIFIER_FAMILIES = {
-    "negation": "not no never none nor neither without cannot n't nobody nothing nowhere longer",
-    "hedge": "may might could can possibly perhaps maybe probably likely unlikely presumably",
-    "hearsay": (
-        "allegedly alleged reportedly purportedly purported supposedly supposed apparently "
-        "seemingly suspected unconfirmed unverified so-called"
-    ),
-    "certainty": "will would shall definitely certainly surely undoubtedly clearly",
-    "advice": "should ought",
-    "obligation": "must",
-    "falsity": "falsely false wrongly wrongful mistakenly erroneously fake untrue baseless",
-    "degree": (
-        "only nearly almost barely hardly partly partially slightly entirely fully completely"
-    ),
-    "all": "all every each always entire whole everyone everybody everything",
-    "some": "some sometimes any",
-    "many": "many numerous countless multiple several various",
-    "most": "most mostly largely mainly",
-    "often": "usually often typically generally commonly normally frequently",
-    "few": "few fewer rarely seldom",
-}
-_QUALIFIERS = {w: fam for fam, ws in _QUALIFIER_FAMILIES.items() for w in ws.split()}
-#: "appears to", "seems that": a hedge when "to" or "that" follows.
-_HEDGE_VERBS = frozenset("appear appears appeared seem seems seemed".split())
-_NUMBER_WORDS = frozenset(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
-    "eighty ninety hundred hundreds thousand thousands million millions billion billions "
-    "trillion dozen dozens half quarter double triple first second third fourth fifth sixth "
-    "seventh eighth ninth tenth percent per cent twice thrice "
-    "january february april june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
-)
-# Capitalised titles name a person's office, even at the start of a sentence.
-_TITLES = frozenset(
-    "president vice secretary minister senator governor mayor general admiral chancellor "
-    "premier ambassador judge justice king queen prince princess pope bishop chairman "
-    "chairwoman ceo director commissioner spokesperson spokesman spokeswoman sheriff "
-    "prosecutor attorney congressman congresswoman".split()
-)
-#: Capitalised but never a name of their own.
-_NOT_NAMES = frozenset("i a mr mrs ms dr prof".split())
-# Reporting verbs by kind: exchanging two of one kind ("said" -> "stated") is wording.
-_REPORTING = {
-    "neutral": (
-        "say says said saying tell tells told telling stated announce "
-        "announces announced report reports reported add adds added note notes noted "
-        "explain explains explained write writes wrote comment commented remark remarked "
-        "describe described respond responded reply replied emphasize emphasizes "
-        "emphasized emphasise emphasised"
-    ),
-    "concession": (
-        "admit admits admitted admitting concede concedes conceded conceding acknowledge "
-        "acknowledges acknowledged acknowledging confess confesses confessed"
-    ),
-    "assertion": (
-        "claim claims claimed claiming allege alleges alleged alleging assert asserts "
-        "asserted contend contends contended maintain maintains maintained insist insists "
-        "insisted insisting argue argues argued"
-    ),
-    "denial": "deny denies denied denying dispute disputes disputed refute refuted rebut",
-    "warning": "warn warns warned warning threaten threatens threatened",
-    "disclosure": (
-        "reveal reveals revealed disclose discloses disclosed confirm confirms confirmed "
-        "affirm affirms affirmed reaffirm reaffirms reaffirmed"
-    ),
-    "suggestion": "suggest suggests suggested hint hinted imply implies implied speculated",
-    "boast": "boast boasts boasted brag bragged",
-}
-_REPORTING_KIND = {w: k for k, ws in _REPORTING.items() for w in ws.split()}
-#: Reporting verbs that are as often something else ("added value"): not a source on
-#: their own when added or dropped.
-_AMBIGUOUS_REPORTING = frozenset(
-    "add adds added note notes noted report reports reported write writes wrote maintain "
-    "maintains maintained stated describe described reply respond responded dispute "
-    "disputes disputed confirm confirms confirmed comment remark".split()
-)
-_PRONOUNS = frozenset("he she they we i you it his her their our".split())
-#: Who a statement is attributed to when it is not a name, by kind: "according to
-#: police" -> "according to witnesses" changes the source; "the health office" -> "the
-#: health department" (one kind) and "a report" -> "a document" (no source noun) do not.
-_SOURCES = {
-    "administration": (
-        "officials official authorities authority government ministry agency department "
-        "office administration council"
-    ),
-    "law": "police officers officer investigators investigator prosecutors prosecutor court judge",
-    "military": "military army troops soldiers",
-    "public": (
-        "witnesses witness residents resident neighbours neighbors relatives family staff "
-        "employees workers insiders observers"
-    ),
-    "experts": (
-        "experts expert doctors doctor scientists scientist researchers researcher analysts "
-        "analyst lawyers lawyer"
-    ),
-    "representatives": "spokesperson spokesman spokeswoman aides aide sources source diplomats",
-    "partisans": "critics critic supporters opponents activists union",
-}
-_SOURCE_KIND = {w: k for k, ws in _SOURCES.items() for w in ws.split()}
-_RELATIVES = frozenset("who whom whose which where".split())
-_ARTICLES = frozenset("a an the".split())
 _CLAIM_MIN_WORDS = 2
 _CACHED_DOCUMENTS = 8
 _SENTENCE_CLAIM_MIN_WORDS = 4
@@ -165,22 +74,22 @@ _SENTENCE_CLAIM_MIN_WORDS = 4
 def qualifier_families(words: tuple[str, ...] | list[str]) -> set[str]:
     fams = set()
     for w in words:
-        fam = _QUALIFIERS.get(w) or ("negation" if w.endswith("n't") else None)
+        fam = QUALIFIERS.get(w) or ("negation" if w.endswith("n't") else None)
         if fam:
             fams.add(fam)
     return fams
 
 
 def _families(norm: Normalized, lo: int, hi: int) -> set[str]:
-    """Qualifier families of words ``[lo, hi)``, "appears to" and "seems that" too."""
+    """Qualifier families of words ``[lo, hi)``; "appears to", "seems that" (hedges) and
+    "so-called" (hearsay, two words once tokenised) too."""
     fams = qualifier_families(norm.words[lo:hi])
     for i in range(lo, hi):
-        if (
-            norm.words[i] in _HEDGE_VERBS
-            and i + 1 < len(norm)
-            and norm.words[i + 1] in ("to", "that")
-        ):
+        following = norm.words[i + 1] if i + 1 < len(norm) else ""
+        if norm.words[i] in HEDGE_VERBS and following in ("to", "that"):
             fams.add("hedge")
+        elif norm.words[i] == "so" and following == "called":
+            fams.add("hearsay")
     return fams
 
 
@@ -207,12 +116,12 @@ def _names(norm: Normalized, lo: int, hi: int, title_case: bool = False) -> set[
         if not norm.text[norm.starts[i]].isupper():
             continue
         w = norm.words[i].removesuffix("'s")
-        if w in _NOT_NAMES:
+        if w in NOT_NAMES:
             continue
         initial = (
             norm.ends[i] - norm.starts[i] == 1 and norm.text[norm.ends[i] : norm.ends[i] + 1] == "."
         )
-        if w in _TITLES or initial:
+        if w in TITLES or initial:
             out.add(w)  # an office or an initial ("J. Blinken") even where a sentence starts
         elif title_case or _in_dateline(norm, i):
             continue
@@ -261,7 +170,7 @@ def _proper_nouns(norm: Normalized) -> frozenset[str]:
             lower.add(w)
         elif not _starts_clause(norm, i):
             capital.add(w.removesuffix("'s"))
-    return frozenset(capital - lower - _NOT_NAMES)
+    return frozenset(capital - lower - NOT_NAMES)
 
 
 @_per_text
@@ -299,7 +208,7 @@ def _polarity(sw: tuple[str, ...], cw: tuple[str, ...]) -> tuple[str, str] | Non
 
 
 def _reporting_kinds(words: tuple[str, ...]) -> set[str]:
-    return {_REPORTING_KIND[w] for w in words if w in _REPORTING_KIND}
+    return {REPORTING_KIND[w] for w in words if w in REPORTING_KIND}
 
 
 def _near_reporting(norm: Normalized, lo: int, hi: int) -> bool:
@@ -307,7 +216,7 @@ def _near_reporting(norm: Normalized, lo: int, hi: int) -> bool:
     "State" in "Secretary of State" is no verb)."""
     return any(
         0 <= i < len(norm)
-        and norm.words[i] in _REPORTING_KIND
+        and norm.words[i] in REPORTING_KIND
         and norm.text[norm.starts[i]].islower()
         for i in (lo - 1, hi)
     )
@@ -320,17 +229,17 @@ def _attribution(src: Normalized, cp: Normalized, edit: Edit) -> bool:
     if edit.kind in (INSERTION, DELETION):
         side = cw if edit.kind == INSERTION else sw
         return "according" in side or any(
-            w in _REPORTING_KIND and w not in _AMBIGUOUS_REPORTING for w in side
+            w in REPORTING_KIND and w not in AMBIGUOUS_REPORTING for w in side
         )
     if ks and kc and ks != kc:
         return True  # "said" -> "admitted"
     if _after_according(src, s0):  # "according to X" -> "according to Y"
-        kinds_s = {_SOURCE_KIND[w] for w in sw if w in _SOURCE_KIND}
-        kinds_c = {_SOURCE_KIND[w] for w in cw if w in _SOURCE_KIND}
-        pronouns = {w for w in sw if w in _PRONOUNS} ^ {w for w in cw if w in _PRONOUNS}
+        kinds_s = {SOURCE_KIND[w] for w in sw if w in SOURCE_KIND}
+        kinds_c = {SOURCE_KIND[w] for w in cw if w in SOURCE_KIND}
+        pronouns = {w for w in sw if w in PRONOUNS} ^ {w for w in cw if w in PRONOUNS}
         return bool(kinds_s != kinds_c or pronouns or _names(src, s0, s1) ^ _names(cp, c0, c1))
     if _near_reporting(src, s0, s1):  # the speaker: "he said" -> "they said"
-        return any(w in _PRONOUNS for w in (*sw, *cw) if w not in sw or w not in cw)
+        return any(w in PRONOUNS for w in (*sw, *cw) if w not in sw or w not in cw)
     return False
 
 
@@ -359,16 +268,16 @@ def _claim(norm: Normalized, lo: int, hi: int) -> bool:
     opened = any(c in before for c in ",(–—")
     closed = any(c in after[:3] for c in ",)–—.;")
     first = norm.words[lo]
-    if opened and closed and first in _RELATIVES:
+    if opened and closed and first in RELATIVES:
         return True  # ", who was arrested in 2019,"
-    if opened and closed and (first in _ARTICLES or first in _TITLES or first.endswith("'s")):
+    if opened and closed and (first in ARTICLES or first in TITLES or first.endswith("'s")):
         return bool(_names(norm, lo - 1, lo)) or norm.text[norm.starts[lo - 1]].isupper()
     if (
         is_sentence_start(norm, lo)
         and n >= _SENTENCE_CLAIM_MIN_WORDS
         and any(c in after[:3] for c in ".!?")
     ):
-        has_number = any(w[:1].isdigit() or w in _NUMBER_WORDS for w in norm.words[lo:hi])
+        has_number = any(w[:1].isdigit() or w in NUMBER_WORDS for w in norm.words[lo:hi])
         return has_number or bool(_names(norm, lo, hi))
     return False
 
@@ -392,8 +301,8 @@ def classify(
     pair = _polarity(sw, cw)
     if (
         pair
-        and not (pair[0] in _QUALIFIERS and pair[1] in _QUALIFIERS)
-        and not (pair[0] in _NUMBER_WORDS and pair[1] in _NUMBER_WORDS)
+        and not (pair[0] in QUALIFIERS and pair[1] in QUALIFIERS)
+        and not (pair[0] in NUMBER_WORDS and pair[1] in NUMBER_WORDS)
     ):
         return POLARITY
     if edit.kind != DELETION and any(w in NEGATING_PREFIX_WORDS for w in cw if w not in sw):
@@ -410,7 +319,7 @@ def classify(
         return CLAIM
     if edit.kind == DELETION and _claim(src, s0, s1):
         return CLAIM
-    if any(w[:1].isdigit() or w in _NUMBER_WORDS for w in (*sw, *cw)):
+    if any(w[:1].isdigit() or w in NUMBER_WORDS for w in (*sw, *cw)):
         return NUMBER
     if _name_changed(src, copy, edit, src_heading, copy_heading):
         return NAME
