@@ -14,6 +14,7 @@ import traceback
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -36,6 +37,7 @@ from provenance.cli_support import (
 from provenance.errors import InputError, ProvError, StoreError
 from provenance.pipeline import STOCK_MIN_DOCS
 from provenance.report import json as report
+from provenance.text.dates import parse_date
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -103,6 +105,31 @@ PagerOption = Annotated[
 ]
 FormatOption = Annotated[
     Format, typer.Option("--format", "-f", help="Output: text (terminal), json, jsonl or csv.")
+]
+
+
+def _date(value: str) -> date:
+    try:
+        return parse_date(value)
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None  # a usage error: exit 2
+
+
+_DATE_HELP = (
+    "to tell which text is older (2021-06-28 or June 28, 2021); default: a date the text "
+    "carries (a dateline, a Published line)."
+)
+SourceDateOption = Annotated[
+    date | None,
+    typer.Option(
+        "--source-date", parser=_date, metavar="DATE", help="The source's date, " + _DATE_HELP
+    ),
+]
+CopyDateOption = Annotated[
+    date | None,
+    typer.Option(
+        "--copy-date", parser=_date, metavar="DATE", help="The copy's date, " + _DATE_HELP
+    ),
 ]
 HtmlOption = Annotated[
     Path | None,
@@ -295,6 +322,8 @@ def compare(
     html: HtmlOption = None,
     alterations: Annotated[int, _alterations_option(10)] = 10,
     pager: PagerOption = True,
+    source_date: SourceDateOption = None,
+    copy_date: CopyDateOption = None,
 ) -> None:
     """Compare a copy with a source directly (no index needed).
 
@@ -305,23 +334,24 @@ def compare(
         _usage("only one of SOURCE and COPY can be - (standard input)")
     with _errors():
         result = pipeline.compare(source, copy, read=read_input)
+        dates = pipeline.dates(result, source_date, copy_date)
         for warning in result.score.warnings:
             _echo(f"Warning: {warning}", err=True)
         if html is not None:
             from provenance.report.html import render_compare_html
 
-            _write(html, render_compare_html(result))
+            _write(html, render_compare_html(result, dates))
     fmt = _format(fmt, json_)
     if fmt is Format.json:
-        typer.echo(report.render_compare_json(result))
+        typer.echo(report.render_compare_json(result, dates))
     elif fmt is Format.jsonl:
-        typer.echo(report.render_compare_jsonl(result))
+        typer.echo(report.render_compare_jsonl(result, dates))
     elif fmt is Format.csv:
         typer.echo(report.csv_header() + report.csv_rows([result]), nl=False)
     else:
         from provenance.report.terminal import compare_renderable
 
-        _print(compare_renderable(result, alterations or None), pager)
+        _print(compare_renderable(result, alterations or None, dates=dates), pager)
     raise typer.Exit(EXIT_NONE if result.score.verdict == "unrelated" else EXIT_FOUND)
 
 

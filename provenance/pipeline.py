@@ -13,6 +13,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from provenance.match.align import align
 from provenance.match.fingerprint import fingerprint, kernel, passage_hashes
 from provenance.match.score import UNRELATED, CheckResult, CompareResult, Score, score
 from provenance.params import DEFAULT_POLICY, NORM_VERSION, Params, Policy
+from provenance.text.dates import Direction, direction
 from provenance.text.language import UNDETERMINED
 from provenance.text.normalize import normalize
 from provenance.text.segment import Segmented, segment
@@ -132,6 +134,14 @@ def compare(
 ) -> CompareResult:
     """Compare two files directly (no index)."""
     return _result(read(source), read(copy), policy)
+
+
+def dates(
+    result: CompareResult, source_date: date | None = None, copy_date: date | None = None
+) -> Direction:
+    """Which of a compared pair is older: by the dates given (a file's date from the
+    command line), else by the dates the texts carry (see :mod:`provenance.text.dates`)."""
+    return direction(result.source_text, result.copy_text, source_date, copy_date)
 
 
 def _key(path: Path) -> str:

@@ -649,3 +649,25 @@ def test_check_counts_meaning_changes_in_an_excerpt(tmp_path: Path, seed_db: Pat
         "that may change the meaning"
     )
     assert "MEANING CHANGED" in out
+
+
+def test_compare_dates_from_the_command_line(tmp_path: Path) -> None:
+    code, out, _ = invoke(
+        "compare", seed_path("001"), seed_path("002"), "--json", "--source-date", "2020-06-05"
+    )
+    assert code == 0
+    d = json.loads(out)
+    assert d["direction"]["older"] == "copy"  # 002 carries "June 4, 2020"
+    assert "The copy may be the original" in d["summary"]
+    code, out, _ = invoke(
+        "compare", seed_path("001"), seed_path("002"), "--source-date", "June 3, 2020"
+    )
+    assert "The source is older" in " ".join(out.split())
+
+
+def test_compare_bad_date_exit_2() -> None:
+    code, _, err = invoke(
+        "compare", seed_path("001"), seed_path("002"), "--copy-date", "2020-13-01"
+    )
+    assert code == 2
+    assert "not a date: '2020-13-01'" in " ".join(err.split())

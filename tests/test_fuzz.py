@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from provenance import compare_texts
 from provenance.match.align import align
+from provenance.match.risk import RISK_ORDER
 from provenance.match.score import Score
 from provenance.params import DEFAULT_POLICY
 from provenance.pipeline import compare_segmented, prepare
@@ -260,7 +261,7 @@ def check_score(s: Score, source: str, copy: str) -> None:
         assert a.source == source[slo:shi], a
         assert a.copy == copy[clo:chi], a
         assert a.kind in {"substitution", "insertion", "deletion"}
-        assert a.risk in {"qualifier", "name", "number", "wording"}
+        assert a.risk in RISK_ORDER
     for added in s.added:
         assert 0 <= added.copy_span[0] <= added.copy_span[1] <= len(copy)
     for missing in s.missing:

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from provenance import pipeline
-from provenance.match.score import MEANING_RISKS, CheckResult, CompareResult
+from provenance.match.risk import MEANING_RISKS
+from provenance.match.score import CheckResult, CompareResult
 from provenance.report.html import CSP, SCRIPT, render_check_html, render_compare_html
 from provenance.report.html_style import CSS
 from tests.conftest import expectations, seed_path, seed_text
@@ -325,6 +326,30 @@ def test_missing_passages_show_an_empty_copy_side(tmp_path: Path) -> None:
         assert "not in the copy" in row.find_all("div", "copy")[0].text()
     (section,) = dom.find_all("section", id="missing")
     assert len(section.find_all("li", "miss")) == len(r.score.missing)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "risk"),
+    [
+        ("the enduring defeat of", "the enduring victory of", "polarity"),
+        ("The Ministers reaffirmed", "The Ministers denied", "attribution"),
+    ],
+)
+def test_banner_never_says_no_meaning_change_when_one_exists(
+    tmp_path: Path, before: str, after: str, risk: str
+) -> None:
+    text = seed_text("004")
+    assert before in text
+    (tmp_path / "copy.txt").write_text(text.replace(before, after, 1), encoding="utf-8")
+    r = pipeline.compare(seed_path("004"), tmp_path / "copy.txt")
+    assert risk in {a.risk for a in r.score.alterations}
+    page = render_compare_html(r)
+    assert "no meaning change" not in page
+    dom = parse(page)
+    (banner,) = dom.find_all("header")
+    assert "meaning changed" in banner.text()
+    badges = [b.text() for b in dom.find_all("span", "badge") if f"risk-{risk}" in b.classes]
+    assert any(risk.capitalize() in b for b in badges)
 
 
 # -- hostile documents ----------------------------------------------------------------

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from provenance import pipeline
+from provenance.match.score import CompareResult
 from provenance.report.json import (
     compare_dict,
     csv_header,
@@ -128,3 +129,98 @@ def test_printable_escapes_what_a_terminal_would_act_on(text: str, shown: str) -
 
     assert printable(text) == shown
     assert printable(text, lines=False) == shown.replace("\t", "\\t").replace("\n", "\\n")
+
+
+# -- summaries: no contradiction, no rounding up, each alteration once -------------------
+
+_ARTICLE = (
+    "Superintendent Carla Okafor said on Monday that the pipes, installed before 1986, "
+    "appear to be the main source of the lead found in four of the nine fountains. "
+    "Parents were told that the water may be unsafe for young children, and the district "
+    "closed the fountains within hours. Okafor said the district will replace every pipe "
+    "by the end of the year, and the board voted against a proposal to delay the work. "
+    "The repairs are expected to cost about two million dollars, paid from a state grant "
+    "that the county approved last spring after a long debate among its members.\n\n"
+    "The district will also test the water at its other schools over the coming weeks, "
+    "starting with the oldest buildings, and it will publish every result on its website "
+    "as soon as the laboratory reports arrive. Teachers have been asked to remind pupils "
+    "to use the bottled water stations in the halls. A meeting for parents is planned "
+    "for next Thursday evening in the school library, where officials from the health "
+    "department will answer questions about the tests, the risks to children and the "
+    "timetable for the repairs.\n\n"
+    "Some parents said the district had been slow to act. Others praised the staff for "
+    "closing the fountains quickly and for keeping families informed during the week."
+)
+
+
+def _result(source: str, copy: str) -> CompareResult:
+    from provenance import compare_texts
+
+    return CompareResult("a.txt", "b.txt", "", "", compare_texts(source, copy), source, copy)
+
+
+def test_word_for_word_only_when_nothing_was_altered() -> None:
+    same = summary(_result(_ARTICLE, _ARTICLE))
+    assert "word for word, with 0 alterations" in same
+    worded = _result(_ARTICLE, _ARTICLE.replace("long debate", "lengthy debate"))
+    assert [a.risk for a in worded.score.alterations] == ["wording"]
+    text = summary(worded)
+    assert " word for word" not in text.replace("almost word for word", "")
+    assert "almost word for word, with 1 alteration" in text
+
+
+@pytest.mark.parametrize(
+    ("x", "shown"),
+    [
+        (1.0, "100%"),
+        (0.996, "99.6%"),
+        (0.9999, "99.9%"),
+        (0.994, "99%"),
+        (0.5, "50%"),
+        (0.003, "0.3%"),
+        (0.0, "0%"),
+    ],
+)
+def test_a_part_is_never_shown_as_the_whole(x: float, shown: str) -> None:
+    from provenance.report.json import pct
+
+    assert pct(x) == shown
+
+
+def test_fidelity_under_one_is_not_printed_as_100_percent() -> None:
+    r = _result(_ARTICLE, _ARTICLE.replace("long debate", "lengthy debate"))
+    assert 0.995 <= r.score.fidelity < 1
+    assert "Fidelity of the copied text: 100%" not in summary(r)
+    assert "Fidelity of the copied text: 99." in summary(r)
+
+
+def test_an_alteration_made_in_two_places_is_listed_once_with_its_count() -> None:
+    r = _result(_ARTICLE, _ARTICLE.replace("Okafor", "Adeyemi"))
+    assert [(a.source, a.copy, a.risk) for a in r.score.alterations] == [
+        ("Okafor", "Adeyemi", "name")
+    ] * 2
+    text = summary(r)
+    assert text.count("Okafor") == 1
+    assert "“Okafor” → “Adeyemi” (name, 2 places)" in text
+    assert "2 of them may change the meaning" in text
+
+
+def test_summary_says_which_text_is_older() -> None:
+    old = "Published: 4 June 2020\n\n" + _ARTICLE
+    new = "Published: 9 June 2020\n\n" + _ARTICLE.replace("against", "for")
+    assert "The source is older" in summary(_result(old, new))
+    flipped = summary(_result(new, old))
+    assert "The copy is older than the source" in flipped
+    assert "may be the original" in flipped
+    assert "1 difference;" in flipped
+
+
+def test_json_has_the_direction() -> None:
+    d = compare_dict(_result("Published: 4 June 2020\n\n" + _ARTICLE, _ARTICLE))
+    assert d["direction"] == {
+        "source_date": "2020-06-04",
+        "source_date_from": "published line",
+        "copy_date": None,
+        "copy_date_from": None,
+        "older": None,
+    }

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from provenance import compare_texts
-from provenance.match.score import NAME, NUMBER, QUALIFIER, WORDING
+from provenance.match.risk import NAME, NUMBER, QUALIFIER, WORDING
 from provenance.params import Policy
 from provenance.pipeline import compare_segmented
 from tests.conftest import expectations, seed, seed_text

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from provenance.match.align import DELETION, INSERTION, Alignment, Edit
+from provenance.match.align import DELETION, INSERTION, Alignment
+from provenance.match.risk import MEANING_RISKS, RISK_ORDER, classify
 from provenance.params import Policy
 from provenance.text.normalize import Normalized
 from provenance.text.segment import (
@@ -32,12 +33,8 @@ from provenance.text.segment import (
     HEADING,
     Passage,
     Segmented,
-    is_sentence_start,
 )
 
-QUALIFIER, NAME, NUMBER, WORDING = "qualifier", "name", "number", "wording"
-RISK_ORDER = {QUALIFIER: 0, NAME: 1, NUMBER: 2, WORDING: 3}
-MEANING_RISKS = frozenset({QUALIFIER, NAME, NUMBER})
 VERBATIM, NEAR_VERBATIM, PARAPHRASED, PARTIAL, UNRELATED = (
     "verbatim",
     "near-verbatim",
@@ -46,39 +43,6 @@ VERBATIM, NEAR_VERBATIM, PARAPHRASED, PARTIAL, UNRELATED = (
     "unrelated",
 )
 CONTEXT_WORDS = 3
-
-# Words whose insertion, deletion or exchange changes what a sentence claims, by
-# family: exchanging two words of one family ("may" -> "might") is wording.
-_QUALIFIER_FAMILIES = {
-    "negation": "not no never none nor neither without cannot n't nobody nothing nowhere longer",
-    "hedge": "may might could possibly perhaps maybe probably likely unlikely presumably",
-    "attribution": (
-        "allegedly alleged reportedly reported purportedly purported supposedly supposed "
-        "apparently claimed claims suspected unconfirmed unverified so-called"
-    ),
-    "falsity": "falsely false wrongly wrongful mistakenly erroneously fake untrue baseless",
-    "degree": (
-        "only nearly almost barely hardly partly partially largely mostly mainly slightly "
-        "all every always sometimes rarely seldom often entirely fully completely"
-    ),
-}
-_QUALIFIERS = {w: fam for fam, ws in _QUALIFIER_FAMILIES.items() for w in ws.split()}
-_NUMBER_WORDS = frozenset(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
-    "eighty ninety hundred hundreds thousand thousands million millions billion billions "
-    "trillion dozen dozens half quarter double triple first second third fourth fifth sixth "
-    "seventh eighth ninth tenth percent per cent twice thrice "
-    "january february april june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
-)
-# Capitalised titles name a person's office, even at the start of a sentence.
-_TITLES = frozenset(
-    "president vice secretary minister senator governor mayor general admiral chancellor "
-    "premier ambassador judge justice king queen prince princess pope bishop chairman "
-    "chairwoman ceo director commissioner spokesperson spokesman spokeswoman sheriff "
-    "prosecutor attorney congressman congresswoman".split()
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,56 +105,6 @@ class Score:
     passages: int
     pairs: tuple[AlignedPair, ...] = ()
     warnings: tuple[str, ...] = ()
-
-
-def _is_name(norm: Normalized, lo: int, hi: int, title_case: bool = False) -> bool:
-    """A capitalised title, an initial, or a capitalised word that does not begin a
-    sentence (other than "I" and "A"). In a heading (``title_case``) every word may be
-    capitalised, so there only titles and initials count."""
-    for i in range(lo, hi):
-        if not norm.text[norm.starts[i]].isupper():
-            continue
-        if norm.words[i] in _TITLES:
-            return True
-        if norm.ends[i] - norm.starts[i] == 1 and norm.text[norm.ends[i] : norm.ends[i] + 1] == ".":
-            return True  # an initial ("J. Blinken") even where a sentence seems to start
-        if title_case:
-            continue
-        if not is_sentence_start(norm, i) and norm.words[i] not in ("i", "a"):
-            return True
-    return False
-
-
-def _qualifier_families(words: tuple[str, ...]) -> set[str]:
-    fams = set()
-    for w in words:
-        fam = _QUALIFIERS.get(w) or ("negation" if w.endswith("n't") else None)
-        if fam:
-            fams.add(fam)
-    return fams
-
-
-def classify(
-    src: Normalized,
-    copy: Normalized,
-    edit: Edit,
-    src_heading: bool = False,
-    copy_heading: bool = False,
-) -> str:
-    """The risk class of an edit: qualifier, name, number or wording.
-
-    ``src_heading`` / ``copy_heading``: the edit stands in a heading (title case).
-    """
-    (s0, s1), (c0, c1) = edit.src, edit.copy
-    sw, cw = src.words[s0:s1], copy.words[c0:c1]
-    qs, qc = _qualifier_families(sw), _qualifier_families(cw)
-    if qs != qc:
-        return QUALIFIER
-    if any(w[:1].isdigit() or w in _NUMBER_WORDS for w in (*sw, *cw)):
-        return NUMBER
-    if _is_name(src, s0, s1, src_heading) or _is_name(copy, c0, c1, copy_heading):
-        return NAME
-    return WORDING
 
 
 def _context(norm: Normalized, lo: int, hi: int, bound: tuple[int, int]) -> str:

@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 
 from provenance.match.copies import is_copy
-from provenance.match.score import MEANING_RISKS, Alteration, CheckResult, CompareResult
+from provenance.match.risk import MEANING_RISKS
+from provenance.match.score import Alteration, CheckResult, CompareResult
 from provenance.report.html_sides import (
     CARET,
     KIND_WORDS,
@@ -39,6 +40,8 @@ from provenance.report.html_sides import (
 )
 from provenance.report.html_style import CSP, CSS, SCRIPT
 from provenance.report.json import flat, summary
+from provenance.report.json import pct as summary_pct
+from provenance.text.dates import Direction
 
 __all__ = ["CSP", "SCRIPT", "render_check_html", "render_compare_html"]
 
@@ -55,8 +58,8 @@ _WORDING_SHOWN = 10
 
 
 def _pct0(x: float) -> str:
-    """Whole per cent, rounded as in the summary sentence."""
-    return f"{round(100 * x)}%"
+    """Whole per cent as in the summary sentence (a part never shown as 100%)."""
+    return summary_pct(x)
 
 
 _WORD = re.compile(r"\S+")
@@ -238,8 +241,11 @@ _HELP = (
     "source; the rest is listed under <em>Added</em>.</dd>"
     "<dt>Fidelity</dt><dd>How faithfully the copied passages are reproduced: every changed "
     "word costs, and a changed qualifier, name or number costs more.</dd>"
-    '<dt>Risk</dt><dd><span class="badge risk-qualifier">⚠ Qualifier</span> negation, hedge, '
-    'attribution, degree; <span class="badge risk-name">⚠ Name</span> people, offices, '
+    '<dt>Risk</dt><dd><span class="badge risk-polarity">⚠ Polarity</span> a word replaced '
+    'by its opposite; <span class="badge risk-qualifier">⚠ Qualifier</span> negation, hedge, '
+    'modality, quantifier, degree; <span class="badge risk-attribution">⚠ Attribution</span> '
+    'who says it and how; <span class="badge risk-claim">⚠ Claim</span> a statement about '
+    'someone added or dropped; <span class="badge risk-name">⚠ Name</span> people, offices, '
     'bodies; <span class="badge risk-number">⚠ Number</span> figures and dates: these may '
     'change what the text claims. <span class="badge risk-wording">Wording</span> '
     "synonyms and filler.</dd></dl></aside>"
@@ -292,7 +298,7 @@ def _missing(r: CompareResult, p: str, h: int) -> str:
     )
 
 
-def _summary_html(r: CompareResult, copy: bool = True) -> str:
+def _summary_html(r: CompareResult, copy: bool = True, dates: Direction | None = None) -> str:
     """The verdict and the summary; ``copy=False`` for a source a checked text only
     shares passages with (its differences are not meaning changes of a copy)."""
     s = r.score
@@ -305,7 +311,7 @@ def _summary_html(r: CompareResult, copy: bool = True) -> str:
     )
     return (
         f'<p class="summary" data-verdict="{esc(s.verdict)}"><strong class="verdict">'
-        f"Verdict: {esc(s.verdict)}.{flag}</strong> {esc(summary(r))}{esc(note)}</p>"
+        f"Verdict: {esc(s.verdict)}.{flag}</strong> {esc(summary(r, dates))}{esc(note)}</p>"
     )
 
 
@@ -383,7 +389,7 @@ def _page(title: str, verdict: str, banner: str, nav: str, body: str) -> str:
     )
 
 
-def render_compare_html(result: CompareResult) -> str:
+def render_compare_html(result: CompareResult, dates: Direction | None = None) -> str:
     """A self-contained HTML report of one (source, copy) comparison."""
     r = result
     s = r.score
@@ -396,7 +402,7 @@ def render_compare_html(result: CompareResult) -> str:
         f'<p class="files">copy {_path(r.copy)} compared with source {_path(r.source)}</p>'
         f"{_full_paths(('copy', r.copy), ('source', r.source))}</div></header>"
     )
-    body = _summary_html(r) + _compare_body(r, "", 2)
+    body = _summary_html(r, dates=dates) + _compare_body(r, "", 2)
     title = f"prov: {file_name(r.copy)} vs {file_name(r.source)} ({s.verdict})"
     return _page(title, s.verdict + risk, banner, _toc(r, ""), body)
 

@@ -18,22 +18,24 @@ classes and titles are built from the report's own vocabulary and numbers.
 from __future__ import annotations
 
 import html
+import math
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from provenance.match.score import (
+from provenance.match.risk import (
+    ATTRIBUTION,
+    CLAIM,
     MEANING_RISKS,
     NAME,
     NUMBER,
+    POLARITY,
     QUALIFIER,
     WORDING,
-    Alteration,
-    CompareResult,
-    Score,
 )
+from provenance.match.score import Alteration, CompareResult, Score
 
 __all__ = [
     "CARET",
@@ -53,9 +55,23 @@ __all__ = [
 
 #: Kind of alteration -> the verb a reader sees.
 KIND_WORDS = {"insertion": "added", "deletion": "dropped", "substitution": "replaced"}
-RISK_LABELS = {QUALIFIER: "Qualifier", NAME: "Name", NUMBER: "Number", WORDING: "Wording"}
+RISK_LABELS = {
+    POLARITY: "Polarity",
+    QUALIFIER: "Qualifier",
+    ATTRIBUTION: "Attribution",
+    CLAIM: "Claim",
+    NAME: "Name",
+    NUMBER: "Number",
+    WORDING: "Wording",
+}
 _RISK_HELP = {
-    QUALIFIER: "a qualifier (negation, hedge, attribution, degree) changed: the claim changed",
+    POLARITY: "a word replaced by its opposite: the claim may now say the reverse",
+    QUALIFIER: (
+        "a qualifier (negation, hedge, modality, quantifier, degree) changed: "
+        "the claim's strength changed"
+    ),
+    ATTRIBUTION: "who says it, or how they say it, changed: the claim's source changed",
+    CLAIM: "a statement about someone or something was added or dropped",
     NAME: "a name or title changed: who is involved changed",
     NUMBER: "a number, date or quantity changed",
     WORDING: "wording changed; the meaning is probably the same",
@@ -69,7 +85,10 @@ def esc(text: str) -> str:
 
 
 def pct(x: float) -> str:
+    """A share with one decimal where needed; a part never shows as 100%."""
     v = 100 * x
+    if 99.95 <= v < 100:
+        return f"{math.floor(v * 10) / 10:.1f}%"
     return f"{v:.0f}%" if abs(v - round(v)) < 0.05 else f"{v:.1f}%"
 
 
@@ -350,7 +369,10 @@ def side_by_side(r: CompareResult, p: str, h: int) -> str:
     hh = f"h{h}"
     legend = (
         '<p class="legend">'
-        '<span><mark class="alt risk-qualifier side-copy">qualifier</mark> '
+        '<span><mark class="alt risk-polarity side-copy">polarity</mark> '
+        '<mark class="alt risk-qualifier side-copy">qualifier</mark> '
+        '<mark class="alt risk-attribution side-copy">attribution</mark> '
+        '<mark class="alt risk-claim side-copy">claim</mark> '
         '<mark class="alt risk-name side-copy">name</mark> '
         '<mark class="alt risk-number side-copy">number</mark> '
         '<mark class="alt risk-wording side-copy">wording</mark> changed words</span>'

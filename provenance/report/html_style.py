@@ -160,9 +160,11 @@ table.scores td { font-variant-numeric: tabular-nums; }
   font-weight: 700;
   letter-spacing: .05em; text-transform: uppercase; padding: 2px 7px; border-radius: 4px;
   border: 1px solid currentColor; white-space: nowrap; }
-.badge.risk-qualifier { background: var(--q); color: #fff; border-color: var(--q); }
-.badge.risk-name { background: var(--n); color: #fff; border-color: var(--n); }
-.badge.risk-number { background: var(--u); color: #fff; border-color: var(--u); }
+.badge.risk-qualifier,
+.badge.risk-polarity { background: var(--q); color: #fff; border-color: var(--q); }
+.badge.risk-name,
+.badge.risk-attribution { background: var(--n); color: #fff; border-color: var(--n); }
+.badge.risk-number, .badge.risk-claim { background: var(--u); color: #fff; border-color: var(--u); }
 .badge.risk-wording { background: #fff; color: var(--w); }
 .badge.verdict { background: var(--vc); color: #fff; border-color: var(--vc); }
 .pill { display: inline-block; font-size: .75rem; padding: 0 6px; border-radius: 999px;
@@ -175,9 +177,12 @@ table.alts td { font-size: .93rem; }
 table.alts td.num { color: var(--muted); font-variant-numeric: tabular-nums; width: 2.5em; }
 table.alts td.ctx { width: 38%; }
 table.alts tr.risky td { background: #fffafa; }
-table.alts tr.risky.risk-qualifier td:first-child { box-shadow: inset 4px 0 0 var(--q); }
-table.alts tr.risky.risk-name td:first-child { box-shadow: inset 4px 0 0 var(--n); }
-table.alts tr.risky.risk-number td:first-child { box-shadow: inset 4px 0 0 var(--u); }
+table.alts tr.risky.risk-qualifier td:first-child,
+table.alts tr.risky.risk-polarity td:first-child { box-shadow: inset 4px 0 0 var(--q); }
+table.alts tr.risky.risk-name td:first-child,
+table.alts tr.risky.risk-attribution td:first-child { box-shadow: inset 4px 0 0 var(--n); }
+table.alts tr.risky.risk-number td:first-child,
+table.alts tr.risky.risk-claim td:first-child { box-shadow: inset 4px 0 0 var(--u); }
 .ctx del, .ctx ins { text-decoration: none; font-weight: 700; padding: 0 2px; border-radius: 2px; }
 .ctx del { background: var(--q-bg); text-decoration: line-through;
   text-decoration-color: var(--q); }
@@ -215,28 +220,35 @@ tr:target td { background: #fff6b3 !important; }
 mark.alt { color: inherit; background: var(--w-bg); border-radius: 2px; padding: 0 1px; }
 mark.alt.side-source { text-decoration: line-through; text-decoration-thickness: 2px; }
 mark.alt.side-copy { box-shadow: inset 0 -2px 0 var(--w); }
-mark.alt.risk-qualifier { background: var(--q-bg); text-decoration-color: var(--q);
+mark.alt.risk-qualifier,
+mark.alt.risk-polarity { background: var(--q-bg); text-decoration-color: var(--q);
   font-weight: 700; }
-mark.alt.risk-qualifier.side-copy { box-shadow: inset 0 -3px 0 var(--q); }
-mark.alt.risk-name { background: var(--n-bg); text-decoration-color: var(--n); font-weight: 700; }
-mark.alt.risk-name.side-copy { box-shadow: inset 0 -3px 0 var(--n); }
-mark.alt.risk-number { background: var(--u-bg); text-decoration-color: var(--u); font-weight: 700;
+mark.alt.risk-qualifier.side-copy,
+mark.alt.risk-polarity.side-copy { box-shadow: inset 0 -3px 0 var(--q); }
+mark.alt.risk-name,
+mark.alt.risk-attribution {
+  background: var(--n-bg); text-decoration-color: var(--n); font-weight: 700; }
+mark.alt.risk-name.side-copy,
+mark.alt.risk-attribution.side-copy { box-shadow: inset 0 -3px 0 var(--n); }
+mark.alt.risk-number,
+mark.alt.risk-claim { background: var(--u-bg); text-decoration-color: var(--u); font-weight: 700;
   }
-mark.alt.risk-number.side-copy { box-shadow: inset 0 -3px 0 var(--u); }
+mark.alt.risk-number.side-copy,
+mark.alt.risk-claim.side-copy { box-shadow: inset 0 -3px 0 var(--u); }
 mark.alt:target, .gap:target { outline: 3px solid #f2b600; outline-offset: 2px; }
 .gap { color: var(--w); font-weight: 700; font-size: 1.25em; line-height: 0; padding: 0 1px;
   vertical-align: -0.12em; }
-.gap.risk-qualifier { color: var(--q); }
-.gap.risk-name { color: var(--n); }
-.gap.risk-number { color: var(--u); }
+.gap.risk-qualifier, .gap.risk-polarity { color: var(--q); }
+.gap.risk-name, .gap.risk-attribution { color: var(--n); }
+.gap.risk-number, .gap.risk-claim { color: var(--u); }
 a.tag { font-size: .68rem; font-weight: 700; vertical-align: super; line-height: 0;
   text-decoration: none;
   color: var(--w); margin: 0 1px; white-space: nowrap; }
 a.tag.risky { color: #fff; padding: 1px 4px; border-radius: 3px; letter-spacing: .03em;
   text-transform: uppercase; }
-a.tag.risk-qualifier { background: var(--q); }
-a.tag.risk-name { background: var(--n); }
-a.tag.risk-number { background: var(--u); }
+a.tag.risk-qualifier, a.tag.risk-polarity { background: var(--q); }
+a.tag.risk-name, a.tag.risk-attribution { background: var(--n); }
+a.tag.risk-number, a.tag.risk-claim { background: var(--u); }
 span.added-inline { background: var(--add-bg); outline: 1px dashed var(--add); color: var(--add); }
 
 /* added and missing lists */
@@ -278,9 +290,12 @@ footer { margin-top: 40px; color: var(--muted); font-size: .82rem; }
   table.alts tr { border-bottom: 1px solid var(--line); padding: 6px 0 6px 8px; }
   table.alts td { display: inline-block; border: 0; padding: 2px 4px; width: auto !important; }
   table.alts tr.risky td:first-child { box-shadow: none !important; }
-  table.alts tr.risky.risk-qualifier { box-shadow: inset 4px 0 0 var(--q); }
-  table.alts tr.risky.risk-name { box-shadow: inset 4px 0 0 var(--n); }
-  table.alts tr.risky.risk-number { box-shadow: inset 4px 0 0 var(--u); }
+  table.alts tr.risky.risk-qualifier,
+  table.alts tr.risky.risk-polarity { box-shadow: inset 4px 0 0 var(--q); }
+  table.alts tr.risky.risk-name,
+  table.alts tr.risky.risk-attribution { box-shadow: inset 4px 0 0 var(--n); }
+  table.alts tr.risky.risk-number,
+  table.alts tr.risky.risk-claim { box-shadow: inset 4px 0 0 var(--u); }
   table.alts td.ctx { display: block; }
   table.alts td.ctx-src::before { content: "Source: "; color: var(--muted); font-size: .8rem; }
   table.alts td.ctx-copy::before { content: "Copy: "; color: var(--muted); font-size: .8rem; }

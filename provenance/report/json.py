@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from pathlib import PurePath
 from typing import Any
 
 from provenance.index.store import SourceRow
 from provenance.ingest.files import is_html
-from provenance.match.score import MEANING_RISKS, Alteration, CheckResult, CompareResult
+from provenance.match.risk import MEANING_RISKS
+from provenance.match.score import Alteration, CheckResult, CompareResult
+from provenance.text.dates import Direction, direction
 
 JSON_VERSION = 1
 
@@ -29,11 +32,29 @@ def dumps(value: object, indent: int | None = None) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def compare_dict(r: CompareResult) -> dict[str, Any]:
+def direction_of(r: CompareResult, given: Direction | None = None) -> Direction:
+    """Which text is older: ``given`` (dates from the command line), else by the dates
+    the two texts carry."""
+    return given if given is not None else direction(r.source_text, r.copy_text)
+
+
+def _direction_dict(d: Direction) -> dict[str, Any]:
+    return {
+        "source_date": d.source.date.isoformat() if d.source else None,
+        "source_date_from": d.source.how if d.source else None,
+        "copy_date": d.copy.date.isoformat() if d.copy else None,
+        "copy_date_from": d.copy.how if d.copy else None,
+        "older": d.older,
+    }
+
+
+def compare_dict(r: CompareResult, dates: Direction | None = None) -> dict[str, Any]:
     """The ``compare --json`` object (README: "JSON contract"). Spans are offsets into
     the texts compared; a side read from an HTML page carries that text (the page's
-    extracted main text) as ``source_text`` / ``copy_text``."""
+    extracted main text) as ``source_text`` / ``copy_text``. ``dates``: the texts'
+    dates when given on the command line (else found in the texts)."""
     s = r.score
+    d = direction_of(r, dates)
     return {
         "source": r.source,
         "copy": r.copy,
@@ -44,7 +65,8 @@ def compare_dict(r: CompareResult) -> dict[str, Any]:
         "fidelity": s.fidelity,
         "source_coverage": s.source_coverage,
         "copy_coverage": s.copy_coverage,
-        "summary": summary(r),
+        "summary": summary(r, d),
+        "direction": _direction_dict(d),
         "warnings": list(s.warnings),
         "counts": {
             "source_words": s.source_words,
@@ -80,12 +102,12 @@ def compare_dict(r: CompareResult) -> dict[str, Any]:
     }
 
 
-def render_compare_json(r: CompareResult) -> str:
-    return dumps(compare_dict(r), indent=2)
+def render_compare_json(r: CompareResult, dates: Direction | None = None) -> str:
+    return dumps(compare_dict(r, dates), indent=2)
 
 
-def render_compare_jsonl(r: CompareResult) -> str:
-    return dumps(compare_dict(r))
+def render_compare_jsonl(r: CompareResult, dates: Direction | None = None) -> str:
+    return dumps(compare_dict(r, dates))
 
 
 def check_dict(r: CheckResult) -> dict[str, Any]:
@@ -144,31 +166,69 @@ _VERDICT_WORDS = {
     "partial": "reuses part of {src}: {cov} of it",
     "unrelated": "does not copy {src}",
 }
+#: How many distinct meaning-changing alterations a summary names.
+SHOWN = 3
 
 
-def _pct(x: float) -> str:
+def pct(x: float) -> str:
+    """A share as a percentage that never rounds a part up to the whole, nor a little
+    down to nothing: 0.996 is "99.6%", 0.9999 "99.9%", 0.003 "0.3%"."""
+    if 0.995 <= x < 1:
+        return f"{math.floor(x * 1000) / 10:.1f}%"
+    if 0 < x < 0.005:
+        return f"{max(math.ceil(x * 1000) / 10, 0.1):.1f}%"
     return f"{round(100 * x)}%"
 
 
-def summary(r: CompareResult) -> str:
-    """One paragraph a journalist can read."""
+def grouped(alterations: tuple[Alteration, ...] | list[Alteration]) -> list[tuple[Alteration, int]]:
+    """Identical alterations (same kind, class and words) once each, with how many times
+    they occur, in order of first occurrence."""
+    seen: dict[tuple[str, str, str, str], int] = {}
+    out: list[tuple[Alteration, int]] = []
+    for a in alterations:
+        key = (a.kind, a.risk, flat(a.source).casefold(), flat(a.copy).casefold())
+        if key in seen:
+            first, n = out[seen[key]]
+            out[seen[key]] = (first, n + 1)
+        else:
+            seen[key] = len(out)
+            out.append((a, 1))
+    return out
+
+
+def summary(r: CompareResult, dates: Direction | None = None) -> str:
+    """One paragraph a journalist can read.
+
+    "Word for word" only when nothing was altered; a share under 100% is never shown as
+    100%; an alteration made in several places is named once, with the count; the
+    texts' dates, when both have one, say which is older.
+    """
     s = r.score
     src, copy = PurePath(r.source).name, PurePath(r.copy).name
-    text = _VERDICT_WORDS[s.verdict].format(cov=_pct(s.source_coverage), src=src)
-    out = f"{copy} {text}"
-    if s.verdict == "unrelated":
+    verdict = s.verdict
+    words = _VERDICT_WORDS[verdict]
+    if verdict == "verbatim" and s.alterations:
+        words = _VERDICT_WORDS["near-verbatim"]
+    out = f"{copy} {words.format(cov=pct(s.source_coverage), src=src)}"
+    if verdict == "unrelated":
         return out + "."
+    d = direction_of(r, dates)
+    # a copy dated before its source may be the original: its differences are not
+    # (necessarily) alterations made by a copyist
+    noun = "difference" if d.older == "copy" else "alteration"
     risky = [a for a in s.alterations if a.risk in MEANING_RISKS]
     n = len(s.alterations)
-    out += f", with {n} alteration{'s' if n != 1 else ''}"
+    out += f", with {n} {noun}{'s' if n != 1 else ''}"
     if risky:
-        shown = "; ".join(_alteration_phrase(a) for a in risky[:3])
-        more = f" and {len(risky) - 3} more" if len(risky) > 3 else ""
+        groups = grouped(risky)
+        shown = "; ".join(_alteration_phrase(a, k) for a, k in groups[:SHOWN])
+        more = f" and {len(groups) - SHOWN} more" if len(groups) > SHOWN else ""
         out += f"; {len(risky)} of them may change the meaning: {shown}{more}"
-    out += f". Fidelity of the copied text: {_pct(s.fidelity)}."
+    out += f". Fidelity of the copied text: {pct(s.fidelity)}."
     if s.copy_coverage < 0.999 and s.copy_words:
-        out += f" {_pct(1 - s.copy_coverage)} of the copy's own text is not from this source."
-    return out
+        out += f" {pct(1 - s.copy_coverage)} of the copy's own text is not from this source."
+    told = d.describe(altered=bool(s.alterations))
+    return f"{out} {told}" if told else out
 
 
 def flat(text: str) -> str:
@@ -221,12 +281,13 @@ def csv_cell(value: object) -> object:
     return printable(value)
 
 
-def _alteration_phrase(a: Alteration) -> str:
+def _alteration_phrase(a: Alteration, times: int = 1) -> str:
+    what = f"{a.risk}, {times} places" if times > 1 else a.risk
     if a.kind == "insertion":
-        return f"added “{flat(a.copy)}” ({a.risk})"
+        return f"added “{flat(a.copy)}” ({what})"
     if a.kind == "deletion":
-        return f"dropped “{flat(a.source)}” ({a.risk})"
-    return f"“{flat(a.source)}” → “{flat(a.copy)}” ({a.risk})"
+        return f"dropped “{flat(a.source)}” ({what})"
+    return f"“{flat(a.source)}” → “{flat(a.copy)}” ({what})"
 
 
 def render_sources_json(rows: list[SourceRow]) -> str:

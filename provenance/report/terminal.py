@@ -23,8 +23,10 @@ from rich.text import Text
 
 from provenance.index.store import SourceRow
 from provenance.match.copies import is_copy
-from provenance.match.score import MEANING_RISKS, CheckResult, CompareResult
+from provenance.match.risk import MEANING_RISKS
+from provenance.match.score import CheckResult, CompareResult
 from provenance.report.json import flat, printable, summary
+from provenance.text.dates import Direction
 
 if TYPE_CHECKING:  # the crawl job's figures; rendering needs no import at run time
     from provenance.crawl.scan import ScanStats
@@ -37,7 +39,10 @@ _VERDICT_STYLE = {
     "unrelated": "bold white on grey37",
 }
 _RISK_STYLE = {
+    "polarity": "bold red",
     "qualifier": "bold red",
+    "attribution": "bold magenta",
+    "claim": "bold yellow",
     "name": "bold magenta",
     "number": "bold cyan",
     "wording": "dim",
@@ -66,18 +71,22 @@ def plural(n: int, word: str, many: str = "") -> str:
 
 
 def compare_renderable(
-    r: CompareResult, limit: int | None = 10, in_check: bool = False
+    r: CompareResult,
+    limit: int | None = 10,
+    in_check: bool = False,
+    dates: Direction | None = None,
 ) -> RenderableType:
     """One comparison: verdict, summary, scores, and the first ``limit`` alterations,
     riskiest first (``None``: all of them). ``in_check``: a match of ``prov check``,
-    where a match that is not a copy (it only shares passages) changes no meaning."""
+    where a match that is not a copy (it only shares passages) changes no meaning. ``dates``: the texts' dates given on the command
+    line."""
     s = r.score
     head = Text()
     head.append(f" {s.verdict.upper()} ", style=_VERDICT_STYLE[s.verdict])
     shares = in_check and not is_copy(s)
     if s.meaning_changed and not shares:
         head.append("  MEANING CHANGED", style="bold red")
-    head.append("\n" + printable(summary(r), lines=False))
+    head.append("\n" + printable(summary(r, dates), lines=False))
     if shares:
         head.append(
             "\nNot a copy: the suspect only shares passages with this source; their "

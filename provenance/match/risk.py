@@ -1,0 +1,326 @@
+"""Which alterations may change what a text says: the risk class of an edit.
+
+Classes, checked in this order (the README's "Alteration classes" says the same, with
+the sources of the words):
+
+- ``polarity``: a word replaced by its opposite (WordNet's antonyms, prefix negation,
+  prov's relational words: see :mod:`provenance.match.antonyms`), or "non"/"anti"
+  added or removed before a word.
+- ``attribution``: the reporting verb changed to one of another kind ("said" ->
+  "admitted", "claimed", "denied"); the speaker changed ("according to police" ->
+  "according to witnesses", "he said" -> "they said"; a name changed there is a
+  ``name``); a statement's source added or removed ("officials said", "according to
+  police").
+- ``qualifier``: a word of one qualifier family exchanged for another family's or none:
+  negation, hedges and hearsay ("may", "appears to", "reportedly", "allegedly"), modal
+  strength ("may" -> "will", "should" -> "must"), quantifiers ("all", "some", "most",
+  "few"), degree ("only", "almost"), falsity ("falsely").
+- ``claim``: material added or dropped that says something about a named entity: an
+  appositive (", a former police chief,"), a relative clause (", who ..."), a whole
+  sentence with a name or a number.
+- ``number``: a figure, a number word, a date word.
+- ``name``: a proper noun replaced by another, or one added or dropped that the other
+  text never mentions. Capitals that start a sentence or a quotation, a heading's title
+  case and a dateline's words are not names, unless the document writes the word with a
+  capital inside sentences and never in lower case ("Okafor said ...").
+- Spelling variants of one word ("U.S." -> "US", "per cent" -> "percent") are wording.
+- ``wording``: anything else (the meaning is probably the same).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TypeVar
+
+from provenance.match.align import DELETION, INSERTION, Edit
+from provenance.match.antonyms import NEGATING_PREFIX_WORDS, opposite
+from provenance.match.lexicon import (
+    AMBIGUOUS_REPORTING,
+    ARTICLES,
+    HEDGE_VERBS,
+    NOT_NAMES,
+    NUMBER_WORDS,
+    PRONOUNS,
+    QUALIFIERS,
+    RELATIVES,
+    REPORTING_KIND,
+    SOURCE_KIND,
+    TITLES,
+)
+from provenance.text.dates import dateline_spans
+from provenance.text.normalize import Normalized
+from provenance.text.segment import is_sentence_start
+
+QUALIFIER, NAME, NUMBER, WORDING = "qualifier", "name", "number", "wording"
+POLARITY, ATTRIBUTION, CLAIM = "polarity", "attribution", "claim"
+#: Riskiest first: the order alterations are listed in.
+RISK_ORDER = {
+    POLARITY: 0,
+    QUALIFIER: 1,
+    ATTRIBUTION: 2,
+    CLAIM: 3,
+    NAME: 4,
+    NUMBER: 5,
+    WORDING: 6,
+}
+MEANING_RISKS = frozenset({POLARITY, QUALIFIER, ATTRIBUTION, CLAIM, NAME, NUMBER})
+
+_CLAIM_MIN_WORDS = 2
+_CACHED_DOCUMENTS = 8
+_SENTENCE_CLAIM_MIN_WORDS = 4
+
+
+def qualifier_families(words: tuple[str, ...] | list[str]) -> set[str]:
+    fams = set()
+    for w in words:
+        fam = QUALIFIERS.get(w) or ("negation" if w.endswith("n't") else None)
+        if fam:
+            fams.add(fam)
+    return fams
+
+
+def _families(norm: Normalized, lo: int, hi: int) -> set[str]:
+    """Qualifier families of words ``[lo, hi)``; "appears to", "seems that" (hedges) and
+    "so-called" (hearsay, two words once tokenised) too."""
+    fams = qualifier_families(norm.words[lo:hi])
+    for i in range(lo, hi):
+        following = norm.words[i + 1] if i + 1 < len(norm) else ""
+        if norm.words[i] in HEDGE_VERBS and following in ("to", "that"):
+            fams.add("hedge")
+        elif norm.words[i] == "so" and following == "called":
+            fams.add("hearsay")
+    return fams
+
+
+def _starts_clause(norm: Normalized, i: int) -> bool:
+    """A sentence start, or the first word after a colon, an opening quotation mark or
+    a dash (where a capital does not make a name)."""
+    if is_sentence_start(norm, i):
+        return True
+    gap = norm.text[norm.ends[i - 1] : norm.starts[i]]
+    return any(c in gap for c in ':“«„"‘(–—') or gap.strip() == "-"
+
+
+def _in_dateline(norm: Normalized, i: int) -> bool:
+    pos = norm.starts[i]
+    return any(a <= pos < b for a, b in dateline_spans(norm.text))
+
+
+def _names(norm: Normalized, lo: int, hi: int, title_case: bool = False) -> set[str]:
+    """The proper nouns among words ``[lo, hi)``: capitalised titles and initials
+    anywhere; other capitalised words unless they start a sentence or clause, stand in
+    a heading (``title_case``) or a dateline. Possessive "'s" is dropped."""
+    out: set[str] = set()
+    for i in range(lo, hi):
+        if not norm.text[norm.starts[i]].isupper():
+            continue
+        w = norm.words[i].removesuffix("'s")
+        if w in NOT_NAMES:
+            continue
+        initial = (
+            norm.ends[i] - norm.starts[i] == 1 and norm.text[norm.ends[i] : norm.ends[i] + 1] == "."
+        )
+        if w in TITLES or initial:
+            out.add(w)  # an office or an initial ("J. Blinken") even where a sentence starts
+        elif title_case or _in_dateline(norm, i):
+            continue
+        elif not _starts_clause(norm, i) or w in _proper_nouns(norm):
+            out.add(w)  # "Okafor said" starts a sentence, but is a name elsewhere too
+    return out
+
+
+_T = TypeVar("_T")
+
+
+class _ByText:
+    """A document as a cache key: by its text (whose hash Python keeps; the same text
+    always has the same words)."""
+
+    __slots__ = ("norm",)
+
+    def __init__(self, norm: Normalized) -> None:
+        self.norm = norm
+
+    def __hash__(self) -> int:
+        return hash(self.norm.text)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ByText) and other.norm.text == self.norm.text
+
+
+def _per_text(fn: Callable[[Normalized], _T]) -> Callable[[Normalized], _T]:
+    """Cache ``fn(norm)`` for the last few documents (thread-safe: ``lru_cache``)."""
+
+    @lru_cache(maxsize=_CACHED_DOCUMENTS)
+    def by_text(key: _ByText) -> _T:
+        return fn(key.norm)
+
+    return lambda norm: by_text(_ByText(norm))
+
+
+@_per_text
+def _proper_nouns(norm: Normalized) -> frozenset[str]:
+    """Words a document writes with a capital inside sentences and never in lower case:
+    its proper nouns, which stay names where they start a sentence."""
+    lower: set[str] = set()
+    capital: set[str] = set()
+    for i, w in enumerate(norm.words):
+        if not norm.text[norm.starts[i]].isupper():
+            lower.add(w)
+        elif not _starts_clause(norm, i):
+            capital.add(w.removesuffix("'s"))
+    return frozenset(capital - lower - NOT_NAMES)
+
+
+@_per_text
+def _known(norm: Normalized) -> frozenset[str]:
+    """Every word of a document (to tell a name it mentions elsewhere from a new one)."""
+    return frozenset(w.removesuffix("'s") for w in norm.words)
+
+
+def _name_changed(
+    src: Normalized, cp: Normalized, edit: Edit, src_heading: bool, copy_heading: bool
+) -> bool:
+    """A proper noun replaced by another; or one added or dropped that the other text
+    never mentions (not "The Ministers" added where the source speaks of them)."""
+    (s0, s1), (c0, c1) = edit.src, edit.copy
+    ns, nc = _names(src, s0, s1, src_heading), _names(cp, c0, c1, copy_heading)
+    only_s, only_c = ns - nc, nc - ns
+    if only_s and only_c:
+        return True
+    if only_s:
+        return bool(only_s - _known(cp))
+    if only_c:
+        return bool(only_c - _known(src))
+    return False
+
+
+def _polarity(sw: tuple[str, ...], cw: tuple[str, ...]) -> tuple[str, str] | None:
+    """A word of each side that are opposites (neither on the other side)."""
+    for a in sw:
+        if a in cw:
+            continue
+        for b in cw:
+            if b not in sw and opposite(a, b):
+                return a, b
+    return None
+
+
+def _reporting_kinds(words: tuple[str, ...]) -> set[str]:
+    return {REPORTING_KIND[w] for w in words if w in REPORTING_KIND}
+
+
+def _near_reporting(norm: Normalized, lo: int, hi: int) -> bool:
+    """Words ``[lo, hi)`` stand right before or after a reporting verb (in lower case:
+    "State" in "Secretary of State" is no verb)."""
+    return any(
+        0 <= i < len(norm)
+        and norm.words[i] in REPORTING_KIND
+        and norm.text[norm.starts[i]].islower()
+        for i in (lo - 1, hi)
+    )
+
+
+def _attribution(src: Normalized, cp: Normalized, edit: Edit) -> bool:
+    (s0, s1), (c0, c1) = edit.src, edit.copy
+    sw, cw = src.words[s0:s1], cp.words[c0:c1]
+    ks, kc = _reporting_kinds(sw), _reporting_kinds(cw)
+    if edit.kind in (INSERTION, DELETION):
+        side = cw if edit.kind == INSERTION else sw
+        return "according" in side or any(
+            w in REPORTING_KIND and w not in AMBIGUOUS_REPORTING for w in side
+        )
+    if ks and kc and ks != kc:
+        return True  # "said" -> "admitted"
+    if _after_according(src, s0):  # "according to X" -> "according to Y"
+        kinds_s = {SOURCE_KIND[w] for w in sw if w in SOURCE_KIND}
+        kinds_c = {SOURCE_KIND[w] for w in cw if w in SOURCE_KIND}
+        pronouns = {w for w in sw if w in PRONOUNS} ^ {w for w in cw if w in PRONOUNS}
+        return bool(kinds_s != kinds_c or pronouns or _names(src, s0, s1) ^ _names(cp, c0, c1))
+    if _near_reporting(src, s0, s1):  # the speaker: "he said" -> "they said"
+        return any(w in PRONOUNS for w in (*sw, *cw) if w not in sw or w not in cw)
+    return False
+
+
+def _after_according(norm: Normalized, lo: int) -> bool:
+    """Word ``lo`` is in the phrase after "according to" (within four words, no
+    punctuation between)."""
+    for i in range(lo, max(1, lo - 4), -1):
+        if norm.words[i - 2 : i] == ("according", "to"):
+            gap = norm.text[norm.ends[i - 1] : norm.starts[lo]] if lo < len(norm) else ""
+            return not any(c in gap for c in ",.;:!?")
+    return False
+
+
+def _claim(norm: Normalized, lo: int, hi: int) -> bool:
+    """Words ``[lo, hi)`` (added or dropped) say something about a named entity: an
+    appositive after a name, a relative clause, or a whole sentence with a name or a
+    number."""
+    n = hi - lo
+    if n < _CLAIM_MIN_WORDS or lo == 0:
+        return False
+    text = norm.text
+    before = text[norm.ends[lo - 1] : norm.starts[lo]]
+    after = (
+        text[norm.ends[hi - 1] : norm.starts[hi]] if hi < len(norm) else text[norm.ends[hi - 1] :]
+    )
+    opened = any(c in before for c in ",(–—")
+    closed = any(c in after[:3] for c in ",)–—.;")
+    first = norm.words[lo]
+    if opened and closed and first in RELATIVES:
+        return True  # ", who was arrested in 2019,"
+    if opened and closed and (first in ARTICLES or first in TITLES or first.endswith("'s")):
+        return bool(_names(norm, lo - 1, lo)) or norm.text[norm.starts[lo - 1]].isupper()
+    if (
+        is_sentence_start(norm, lo)
+        and n >= _SENTENCE_CLAIM_MIN_WORDS
+        and any(c in after[:3] for c in ".!?")
+    ):
+        has_number = any(w[:1].isdigit() or w in NUMBER_WORDS for w in norm.words[lo:hi])
+        return has_number or bool(_names(norm, lo, hi))
+    return False
+
+
+def classify(
+    src: Normalized,
+    copy: Normalized,
+    edit: Edit,
+    src_heading: bool = False,
+    copy_heading: bool = False,
+) -> str:
+    """The risk class of an edit (see the module docstring).
+
+    ``src_heading`` / ``copy_heading``: the edit stands in a heading (title case).
+    """
+    (s0, s1), (c0, c1) = edit.src, edit.copy
+    sw, cw = src.words[s0:s1], copy.words[c0:c1]
+    if sw and cw and "".join(sw) == "".join(cw):
+        return WORDING  # spelling: "U.S." -> "US", "per cent" -> "percent"
+    qs, qc = _families(src, s0, s1), _families(copy, c0, c1)
+    pair = _polarity(sw, cw)
+    if (
+        pair
+        and not (pair[0] in QUALIFIERS and pair[1] in QUALIFIERS)
+        and not (pair[0] in NUMBER_WORDS and pair[1] in NUMBER_WORDS)
+    ):
+        return POLARITY
+    if edit.kind != DELETION and any(w in NEGATING_PREFIX_WORDS for w in cw if w not in sw):
+        return POLARITY  # "binding" -> "non-binding"
+    if edit.kind != INSERTION and any(w in NEGATING_PREFIX_WORDS for w in sw if w not in cw):
+        return POLARITY
+    if _attribution(src, copy, edit):
+        return ATTRIBUTION
+    if qs != qc:
+        return QUALIFIER
+    if pair:
+        return POLARITY
+    if edit.kind == INSERTION and _claim(copy, c0, c1):
+        return CLAIM
+    if edit.kind == DELETION and _claim(src, s0, s1):
+        return CLAIM
+    if any(w[:1].isdigit() or w in NUMBER_WORDS for w in (*sw, *cw)):
+        return NUMBER
+    if _name_changed(src, copy, edit, src_heading, copy_heading):
+        return NAME
+    return WORDING

@@ -1,0 +1,289 @@
+"""The risk classes, through prov's real compare on small articles written for this test.
+
+Each case changes one word or a short phrase of an article and expects the class of the
+one alteration that results (or no alteration at all for a formatting change).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from provenance import compare_texts
+from provenance.match import antonyms
+from provenance.match.risk import (
+    ATTRIBUTION,
+    CLAIM,
+    MEANING_RISKS,
+    NAME,
+    NUMBER,
+    POLARITY,
+    QUALIFIER,
+    WORDING,
+)
+from tests.conftest import ROOT
+
+WATER = (
+    "Lead in School Water\n\n"
+    "Tests at Maple Street Elementary found lead levels above the federal action limit in "
+    "four of the nine fountains, the district said on Monday. Superintendent Carla Okafor "
+    "said the pipes, which were installed before 1986, appear to be the main source of the "
+    "metal. Parents were told that the water may be unsafe for young children, and most "
+    "fountains were closed within hours.\n\n"
+    "The school board voted against a proposal to delay the repairs. Board member Tom "
+    "Reyes said the district should replace every pipe by the end of the year. According "
+    "to the county health office, the results are legal but worrying, and levels rose "
+    "after the summer break. Officials said all students will receive bottled water "
+    "until the work is complete.\n\n"
+    "The district plans to increase testing at other schools. Reyes, who chairs the "
+    "finance committee, said some of the money would come from a state grant. The "
+    "repairs are expected to cost about $2 million, and the work could begin in March."
+)
+
+COUNCIL = (
+    "The city council approved the new housing plan on Tuesday after a long debate. "
+    "Mayor Ruth Lindqvist said the plan would allow taller buildings near the river and "
+    "would raise the share of affordable homes. Critics argued that the project is "
+    "unpopular with many residents and could push rents higher. The council's vote was "
+    "seven to two, and the first permits are likely to be issued in the spring. Lindqvist "
+    "told reporters that the city will win support from the state for the rail link."
+)
+
+#: (article, before, after, expected class)
+MEANING = [
+    # polarity: opposites, time relations, prepositions, comparatives, prefix negation
+    (WATER, "levels above the federal", "levels below the federal", POLARITY),
+    (WATER, "installed before 1986", "installed after 1986", POLARITY),
+    (WATER, "voted against a proposal", "voted for a proposal", POLARITY),
+    (WATER, "the results are legal but", "the results are illegal but", POLARITY),
+    (WATER, "levels rose after", "levels fell after", POLARITY),
+    (WATER, "plans to increase testing", "plans to decrease testing", POLARITY),
+    (WATER, "plans to increase testing", "plans to reduce testing", POLARITY),
+    (WATER, "levels rose after the summer", "levels rose before the summer", POLARITY),
+    (WATER, "most fountains were closed", "most fountains were opened", POLARITY),
+    (COUNCIL, "council approved the new", "council rejected the new", POLARITY),
+    (COUNCIL, "plan would allow taller", "plan would ban taller", POLARITY),
+    (COUNCIL, "is unpopular with", "is popular with", POLARITY),
+    (COUNCIL, "push rents higher", "push rents lower", POLARITY),
+    (COUNCIL, "the city will win support", "the city will lose support", POLARITY),
+    (COUNCIL, "buildings near the river", "buildings far from the river", POLARITY),
+    (COUNCIL, "the new housing plan", "the old housing plan", POLARITY),
+    # attribution: reporting verbs, speakers, sources added or dropped
+    (WATER, "the district said on Monday", "the district admitted on Monday", ATTRIBUTION),
+    (WATER, "Superintendent Carla Okafor said", "Superintendent Carla Okafor claimed", ATTRIBUTION),
+    (WATER, "Tom Reyes said the district", "Tom Reyes insisted the district", ATTRIBUTION),
+    (
+        WATER,
+        "Reyes, who chairs the finance committee, said",
+        "Reyes, who chairs the finance committee, denied",
+        ATTRIBUTION,
+    ),
+    (WATER, "Officials said all students", "Officials conceded all students", ATTRIBUTION),
+    (COUNCIL, "Critics argued that", "Critics said that", ATTRIBUTION),
+    (
+        WATER,
+        "According to the county health office,",
+        "According to county residents,",
+        ATTRIBUTION,
+    ),
+    (
+        WATER,
+        "According to the county health office,",
+        "According to the county police,",
+        ATTRIBUTION,
+    ),
+    (WATER, "Officials said all students will", "All students will", ATTRIBUTION),
+    (WATER, "fountains, the district said on Monday.", "fountains on Monday.", ATTRIBUTION),
+    # qualifier: hedges, modality, quantifiers, negation
+    (WATER, "appear to be the main source", "are the main source", QUALIFIER),
+    (WATER, "the water may be unsafe", "the water is unsafe", QUALIFIER),
+    (WATER, "the water may be unsafe", "the water will be unsafe", QUALIFIER),
+    (WATER, "district should replace every", "district must replace every", QUALIFIER),
+    (WATER, "the work could begin in", "the work will begin in", QUALIFIER),
+    (WATER, "and most fountains were", "and all fountains were", QUALIFIER),
+    (WATER, "and most fountains were", "and some fountains were", QUALIFIER),
+    (WATER, "said all students will", "said some students will", QUALIFIER),
+    (WATER, "said some of the money", "said most of the money", QUALIFIER),
+    (WATER, "replace every pipe", "replace a pipe", QUALIFIER),
+    (COUNCIL, "the first permits are likely to be", "the first permits are to be", QUALIFIER),
+    (COUNCIL, "with many residents", "with few residents", QUALIFIER),
+    (WATER, "are expected to cost", "are not expected to cost", QUALIFIER),
+    (WATER, "a proposal to delay", "a so-called proposal to delay", QUALIFIER),
+    (
+        COUNCIL,
+        "Critics argued that the project",
+        "Critics argued that the project reportedly",
+        QUALIFIER,
+    ),
+    # claim: appositives, relative clauses, sentences about someone, added or dropped
+    (
+        WATER,
+        "Superintendent Carla Okafor said",
+        "Superintendent Carla Okafor, a former police chief, said",
+        CLAIM,
+    ),
+    (
+        WATER,
+        "Board member Tom Reyes said",
+        "Board member Tom Reyes, who was charged with fraud last year, said",
+        CLAIM,
+    ),
+    (WATER, "Reyes, who chairs the finance committee, said", "Reyes said", CLAIM),
+    (
+        COUNCIL,
+        "near the river and",
+        "near the river, where Lindqvist owns three buildings, and",
+        CLAIM,
+    ),
+    # names
+    (WATER, "Superintendent Carla Okafor", "Superintendent Carla Adeyemi", NAME),
+    (WATER, "Maple Street Elementary", "Oak Street Elementary", NAME),
+    (COUNCIL, "Mayor Ruth Lindqvist said", "Mayor Ruth Nilsson said", NAME),
+    (COUNCIL, "Mayor Ruth", "Governor Ruth", NAME),
+    # numbers
+    (WATER, "four of the nine fountains", "five of the nine fountains", NUMBER),
+    (WATER, "about $2 million", "about $3 million", NUMBER),
+]
+
+#: (article, before, after): changes that do not change what the text says.
+HARMLESS = [
+    (WATER, "found lead levels", "detected lead levels"),
+    (WATER, "the main source of the metal", "the main origin of the metal"),
+    (WATER, "fountains were closed within hours", "fountains were shut within hours"),
+    (WATER, "a proposal to delay the repairs", "a plan to delay the repairs"),
+    (WATER, "by the end of the year", "by the close of the year"),
+    (WATER, "the results are legal but worrying", "the results are legal but troubling"),
+    (WATER, "would come from a state grant", "would come from a government grant"),
+    (WATER, "until the work is complete", "until the work is finished"),
+    (WATER, "the district said on Monday", "the district stated on Monday"),
+    (WATER, "According to the county health office", "According to the county health department"),
+    (WATER, "Parents were told that", "Parents were informed that"),
+    (COUNCIL, "after a long debate", "after a lengthy debate"),
+    (COUNCIL, "near the river", "close to the river"),
+    (COUNCIL, "the share of affordable homes", "the proportion of affordable homes"),
+    (COUNCIL, "could push rents higher", "might push rents higher"),
+    (COUNCIL, "with many residents", "with numerous residents"),
+    (COUNCIL, "Critics argued that", "Critics contended that"),
+    # spelling variants and formatting: no alteration, or wording
+    (WATER, "about $2 million", "about $2\u00a0million"),
+    (COUNCIL, "The council's vote", "The council’s vote"),
+    (COUNCIL, "the rail link.", "the rail-link."),
+    (COUNCIL, "the spring.", "the Spring."),
+    (WATER, "the district said on Monday.", "the district said on Monday!"),
+]
+
+
+def _only(before: str, after: str, article: str) -> tuple[str, ...]:
+    assert before in article, before
+    s = compare_texts(article, article.replace(before, after, 1))
+    return tuple(a.risk for a in s.alterations)
+
+
+@pytest.mark.parametrize(("article", "before", "after", "risk"), MEANING)
+def test_meaning_changes(article: str, before: str, after: str, risk: str) -> None:
+    assert before in article
+    s = compare_texts(article, article.replace(before, after, 1))
+    risks = [a.risk for a in s.alterations]
+    assert risk in risks, [(a.source, a.copy, a.risk) for a in s.alterations]
+    assert all(r in (risk, WORDING) for r in risks), [
+        (a.source, a.copy, a.risk) for a in s.alterations
+    ]
+    assert s.meaning_changed
+    assert s.verdict != "verbatim"
+
+
+@pytest.mark.parametrize(("article", "before", "after"), HARMLESS)
+def test_harmless_changes(article: str, before: str, after: str) -> None:
+    assert before in article
+    s = compare_texts(article, article.replace(before, after, 1))
+    assert [a.risk for a in s.alterations if a.risk != WORDING] == [], [
+        (a.source, a.copy, a.risk) for a in s.alterations
+    ]
+    assert not s.meaning_changed
+
+
+@pytest.mark.parametrize(
+    ("source", "copy"),
+    [
+        (
+            "The U.S. government said the rate was 5 per cent.",
+            "The US government said the rate was 5 percent.",
+        ),
+        (
+            "The board met in the U.S. capital in the spring.",
+            "The board met in the US capital in the spring.",
+        ),
+    ],
+)
+def test_variants_are_not_meaning_changes(source: str, copy: str) -> None:
+    article = WATER + "\n\n" + source
+    s = compare_texts(article, WATER + "\n\n" + copy)
+    assert [a.risk for a in s.alterations if a.risk in MEANING_RISKS] == []
+
+
+def test_the_tables_are_large_enough() -> None:
+    assert len(MEANING) >= 40
+    assert len(HARMLESS) >= 20
+    assert {r for *_, r in MEANING} >= {POLARITY, ATTRIBUTION, QUALIFIER, CLAIM, NAME}
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("increase", "decrease", True),
+        ("increased", "decreases", True),
+        ("rise", "fall", True),
+        ("rose", "fell", True),
+        ("risen", "fallen", True),
+        ("win", "lost", True),
+        ("guilty", "innocent", True),
+        ("legal", "illegal", True),
+        ("able", "unable", True),
+        ("possible", "impossible", True),
+        ("binding", "nonbinding", True),
+        ("above", "below", True),
+        ("before", "after", True),
+        ("most", "least", True),
+        ("more", "less", True),
+        ("higher", "lower", True),
+        ("rise", "rises", False),
+        ("said", "told", False),
+        ("formed", "informed", False),
+        ("valuable", "invaluable", False),
+        ("covered", "discovered", False),
+    ],
+)
+def test_opposites(a: str, b: str, expected: bool) -> None:
+    assert antonyms.opposite(a, b) is expected
+
+
+def test_antonym_table_comes_from_wordnet_and_loads_once() -> None:
+    antonyms.table.cache_clear()
+    started = time.perf_counter()
+    pairs, irregular = antonyms.table()
+    assert time.perf_counter() - started < 30  # a hang guard only: it takes milliseconds
+    assert sum(len(v) for v in pairs.values()) // 2 > 4000  # WordNet alone has 3,237 pairs
+    assert irregular["rose"] == ("rise",)
+    assert antonyms.table() is antonyms.table()
+
+
+WORDNET = Path("/usr/share/wordnet")
+
+
+@pytest.mark.skipif(
+    not (WORDNET / "data.adj").exists(), reason="needs WordNet (apt-get install wordnet-base)"
+)
+def test_antonym_table_is_what_the_build_script_makes() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "build_antonyms", ROOT / "scripts/build_antonyms.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    committed = (ROOT / "provenance/match/antonyms.tsv").read_text(encoding="utf-8")
+    assert module.build(WORDNET) == committed
+    assert "Copyright 2006 by Princeton University" in committed
