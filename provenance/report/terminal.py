@@ -78,8 +78,8 @@ def compare_renderable(
 ) -> RenderableType:
     """One comparison: verdict, summary, scores, and the first ``limit`` alterations,
     riskiest first (``None``: all of them). ``in_check``: a match of ``prov check``,
-    where a match that is not a copy (it only shares passages) changes no meaning. ``dates``: the texts' dates given on the command
-    line."""
+    where a match that is not a copy (it only shares passages) changes no meaning.
+    ``dates``: the texts' dates given on the command line."""
     s = r.score
     head = Text()
     head.append(f" {s.verdict.upper()} ", style=_VERDICT_STYLE[s.verdict])
