@@ -15,6 +15,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from provenance.errors import InputError
@@ -49,7 +50,8 @@ def iter_pages(paths: Iterable[str | Path]) -> Iterator[Page]:
     """The pages under ``paths`` (folders walked, files read), one :class:`Page` each.
 
     Reads the files of :data:`SCAN_SUFFIXES` in sorted path order, each file once,
-    without following symbolic links to folders. WARC and JSONL files are streamed:
+    without following symbolic links to folders. Pages are keyed by the file's resolved
+    path (see :func:`_resolved`). WARC and JSONL files are streamed:
     only one record is in memory at a time, and at most :data:`ingest.MAX_BYTES` of it.
     Never raises for bad input: what cannot be read is a page with ``error`` set, and
     the iteration goes on (after damage in a WARC file, with the next file).
@@ -69,7 +71,24 @@ def iter_pages(paths: Iterable[str | Path]) -> Iterator[Page]:
             if problem:
                 yield error(name, _kind(name), problem)
             else:
-                yield from _file_pages(name)
+                for p in _file_pages(name):
+                    yield _resolved(p, name, real)
+
+
+def _resolved(p: Page, name: str, real: str) -> Page:
+    """A page of file ``name`` keyed by the file's resolved path ``real``: the same file
+    named two ways (``site/a.txt``, ``/home/me/site/a.txt``, a link) is one page. Its
+    ``url``, when it is the file's, is resolved too (pages are grouped by URL); the
+    error message keeps the name as given."""
+    if name == real:
+        return p
+
+    def swap(value: str) -> str:
+        if value == name or value.startswith((name + "#", name + ":")):
+            return real + value[len(name) :]
+        return value
+
+    return replace(p, key=swap(p.key), url=swap(p.url))
 
 
 def _targets(name: str) -> Iterator[tuple[str, str]]:
