@@ -795,7 +795,7 @@ def test_scan_a_gzip_bomb(tmp_path: Path, seed_db: Path, make: Callable[[Path], 
 #: The test bounds the work instead of the time: SQLite's virtual-machine steps per file,
 #: which must not grow with the number of files (a query per file that scans a table, or
 #: a quadratic pass, would make them grow with it).
-TINY_FILES = (1_000, 4_000)
+TINY_FILES = (500, 2_000)
 #: VM steps are counted in units of this many instructions.
 VM_UNIT = 1000
 _WORDS = (
