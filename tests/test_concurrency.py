@@ -72,7 +72,7 @@ def release(gate: Path, procs: list[subprocess.Popen[str]]) -> None:
 
 
 def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
-    with closing(sqlite3.connect(db, timeout=30)) as conn:
+    with closing(sqlite3.connect(db, timeout=HANG_GUARD)) as conn:
         return conn.execute(sql).fetchall()
 
 

@@ -159,7 +159,7 @@ def kill_repeatedly(
 
 
 def rows(db: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
-    with closing(sqlite3.connect(db, timeout=30)) as conn:
+    with closing(sqlite3.connect(db, timeout=HANG_GUARD)) as conn:
         return conn.execute(sql, args).fetchall()
 
 

@@ -208,7 +208,7 @@ def _prov(*args: str | Path) -> subprocess.Popen[bytes]:
 
 def _documents(db: Path) -> int:
     try:
-        conn = sqlite3.connect(db, timeout=30)
+        conn = sqlite3.connect(db, timeout=HANG_GUARD)
         n = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
         conn.close()
         return int(n)
