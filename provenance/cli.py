@@ -208,6 +208,10 @@ def _console(**kwargs: object) -> Console:
     return Console(**kwargs)  # type: ignore[arg-type]
 
 
+def _warn(message: str) -> None:
+    typer.echo(f"Warning: {message}", err=True)
+
+
 def _db(db: Path | None) -> Path:
     """The index a command uses (remembered for the error message if it fails later)."""
     target = db or default_db()
@@ -388,7 +392,7 @@ def check(
             html.mkdir(parents=True, exist_ok=True)
         if fmt is Format.csv:
             typer.echo(report.csv_header(), nl=False)
-        for result in pipeline.check(suspects, _db(db), top, read=read_input):
+        for result in pipeline.check(suspects, _db(db), top, read=read_input, warn=_warn):
             if result.error:
                 _echo(f"Error: {result.error}", err=True)
                 failed = True

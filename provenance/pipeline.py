@@ -144,9 +144,12 @@ def dates(
     return direction(result.source_text, result.copy_text, source_date, copy_date)
 
 
-def _key(path: Path) -> str:
+def _names(path: str | Path) -> tuple[str, str]:
+    """``(shown, key)`` for a source file: the path as the user spelled it (normalised),
+    shown in every output, and its resolved absolute path, which the index files it
+    under, so that ``a.txt``, ``./a.txt`` and ``/home/me/a.txt`` are one source."""
     # storable: a name that is not UTF-8 is kept with its bytes as \xNN (SQLite takes it)
-    return storable(os.path.normpath(str(path)))
+    return storable(os.path.normpath(os.fspath(path))), storable(os.path.realpath(path))
 
 
 def add(
@@ -183,19 +186,19 @@ def add(
                 read_document(f)
                 break
             except InputError as e:
-                failed.append(AddResult(_key(f), FAILED, 0, error=str(e)))
+                failed.append(AddResult(_names(f)[0], FAILED, 0, error=str(e)))
         else:
             yield from (replace(r, done=n, total=total) for n, r in enumerate(failed, 1))
             return
-    with Store.open(db, create=True, params=params) as store:
+    with Store.open(db, create=True, params=params) as store, store.adding():
         prepared = _prepared(files, store, workers)
         try:
             while True:
                 batch: list[AddResult] = []
                 started = time.monotonic()
                 with store.transaction():
-                    for n, key, rec in prepared:
-                        batch.append(replace(_write(store, key, rec), done=n, total=total))
+                    for n, f, names, rec in prepared:
+                        batch.append(replace(_write(store, f, names, rec), done=n, total=total))
                         if (
                             len(batch) >= ADD_BATCH
                             or time.monotonic() - started > ADD_BATCH_SECONDS
@@ -229,18 +232,31 @@ class _Read:
     warnings: tuple[str, ...]
 
 
-#: What a worker returns for a file: its record, or ``(status, passages, same_as)``
-#: for a file whose content is already in the index, or the error.
-_Prepared = _Read | tuple[str, int, str] | InputError
+@dataclass(frozen=True, slots=True)
+class Known:
+    """A file whose content the index holds already: under its path (``unchanged``) or
+    as source ``source_id`` under another (``duplicate``, shown as ``same_as``)."""
+
+    status: str
+    passages: int
+    sha256: str
+    same_as: str = ""
+    source_id: int = 0
 
 
-def _prepare_file(f: Path, key: str, store: Store) -> _Prepared:
+#: What a worker returns for a file: its record (with how it was read), or what the
+#: index holds of its content, or the error.
+_Prepared = _Read | Known | InputError
+
+
+def _prepare_file(f: Path, names: tuple[str, str], store: Store) -> _Prepared:
     """Read, segment and fingerprint one file (in a worker, with its own read-only use
     of the index, or in the calling process); a file whose content is in the index
     already is only read."""
+    shown, key = names
     try:
         raw = read_document(f)
-        known = _in_index(store, key, raw.sha256)
+        known = _in_index(store, names, raw.sha256)
         if known is not None:
             return known
         seg = prepare(raw.text)
@@ -248,7 +264,7 @@ def _prepare_file(f: Path, key: str, store: Store) -> _Prepared:
         if not spans:
             raise InputError(f"{f}: no body text to index ({seg.no_body()})")
         fp = fingerprint(seg.norm.words, spans, store.params)
-        record = source_record(key, raw.sha256, raw.text, raw.encoding, seg, spans, fp)
+        record = source_record(shown, raw.sha256, raw.text, raw.encoding, seg, spans, fp, key)
         return _Read(record, raw.warnings)
     except InputError as e:
         return e
@@ -262,8 +278,8 @@ def _init_add_worker(db: str, parent: int) -> None:
     _worker["store"] = Store.open(db)
 
 
-def _prepare_chunk(chunk: list[tuple[Path, str]]) -> list[_Prepared]:
-    return [_prepare_file(f, key, _worker["store"]) for f, key in chunk]
+def _prepare_chunk(chunk: list[tuple[Path, tuple[str, str]]]) -> list[_Prepared]:
+    return [_prepare_file(f, names, _worker["store"]) for f, names in chunk]
 
 
 def watch_parent(parent: int) -> None:
@@ -280,13 +296,13 @@ def watch_parent(parent: int) -> None:
 
 def _prepared(
     files: list[Path], store: Store, workers: int | None
-) -> Generator[tuple[int, str, _Prepared], None, None]:
-    """``(n, key, prepared)`` for each file, in order."""
-    keyed = [(f, _key(f)) for f in files]
+) -> Generator[tuple[int, Path, tuple[str, str], _Prepared], None, None]:
+    """``(n, file, (shown, key), prepared)`` for each file, in order."""
+    keyed = [(f, _names(f)) for f in files]
     procs = min(workers or os.cpu_count() or 1, (len(files) + POOL_CHUNK - 1) // POOL_CHUNK)
     if procs <= 1 or len(files) < POOL_MIN_FILES:
-        for n, (f, key) in enumerate(keyed, 1):
-            yield n, key, _prepare_file(f, key, store)
+        for n, (f, names) in enumerate(keyed, 1):
+            yield n, f, names, _prepare_file(f, names, store)
         return
     import multiprocessing  # (not on the path of a check: ~20 ms to import)
     from concurrent.futures import ProcessPoolExecutor
@@ -309,34 +325,39 @@ def _prepared(
                 nxt = next(it, None)
                 if nxt is not None:
                     pending.append(pool.submit(_prepare_chunk, nxt))
-                for (_, key), res in zip(chunks[chunk_at], results, strict=True):
+                for (f, names), res in zip(chunks[chunk_at], results, strict=True):
                     n += 1
-                    yield n, key, res
+                    yield n, f, names, res
                 chunk_at += 1
         finally:
             for fut in pending:
                 fut.cancel()
 
 
-def _write(store: Store, key: str, prepared: _Prepared) -> AddResult:
+def _write(store: Store, f: Path, names: tuple[str, str], prepared: _Prepared) -> AddResult:
     """Write one prepared file; the index decides (files of this run included)."""
+    shown, key = names
     if isinstance(prepared, InputError):
-        return AddResult(key, FAILED, 0, error=str(prepared))
+        return AddResult(shown, FAILED, 0, error=str(prepared))
     # Asked again here: a worker reads the index as last committed, this run's open
-    # batch included only here (the same text twice in one run is a duplicate).
-    if isinstance(prepared, tuple):
-        known: tuple[str, int, str] | None = prepared
-    else:
-        known = _in_index(store, key, prepared.record.sha256)
+    # batch included only here (the same text twice in one run is a duplicate, and a
+    # twin replaced earlier in this run no longer holds the text).
+    sha256 = prepared.record.sha256 if isinstance(prepared, _Read) else prepared.sha256
+    known = _in_index(store, names, sha256)
+    if known is None and isinstance(prepared, Known):  # no longer in the index: read it
+        prepared = _prepare_file(f, names, store)
+        if isinstance(prepared, InputError):
+            return AddResult(shown, FAILED, 0, error=str(prepared))
+        known = prepared if isinstance(prepared, Known) else None
     if known is not None:
-        status, passages, same_as = known
-        return AddResult(key, status, passages, same_as=same_as)
+        if known.status == DUPLICATE:  # kept once, and findable under this path too
+            store.put_alias(key, shown, known.source_id)
+        return AddResult(shown, known.status, known.passages, same_as=known.same_as)
     assert isinstance(prepared, _Read)  # noqa: S101
     replaced = store.put_record(prepared.record, defer_keys=True)
-    status = REPLACED if replaced else ADDED
     return AddResult(
-        key,
-        status,
+        shown,
+        REPLACED if replaced else ADDED,
         len(prepared.record.passages),
         warnings=prepared.warnings,
         other_passages=_other_language_passages(prepared.record),
@@ -354,15 +375,16 @@ def _other_language_passages(rec: SourceRecord) -> int:
     return other
 
 
-def _in_index(store: Store, key: str, sha256: str) -> tuple[str, int, str] | None:
-    """``(status, passages, same_as)`` when the content is in the index already: under
-    this path (unchanged) or another (duplicate)."""
-    old = store.source_by_path(key)
+def _in_index(store: Store, names: tuple[str, str], sha256: str) -> Known | None:
+    """What the index holds of this content already: the file under its path
+    (unchanged, as a source or as an alias) or another path's source (duplicate)."""
+    shown, key = names
+    old = store.source_by_key(key, shown) or store.alias_by_key(key, shown)
     if old is not None and old.sha256 == sha256:
-        return (UNCHANGED, old.passages, "")
+        return Known(UNCHANGED, old.passages, sha256)
     twin = store.source_by_sha(sha256)
-    if twin is not None and twin.path != key:
-        return (DUPLICATE, twin.passages, twin.path)
+    if twin is not None:
+        return Known(DUPLICATE, twin.passages, sha256, twin.path, twin.id)
     return None
 
 
@@ -372,12 +394,18 @@ def check(
     top: int = 5,
     policy: Policy = DEFAULT_POLICY,
     read: Reader = read_document,
+    warn: Callable[[str], None] | None = None,
 ) -> Iterator[CheckResult]:
     """Find the sources each suspect copies, verified by alignment, best first.
 
     A suspect that cannot be read gives a result with ``error`` set; the others go on.
+    ``warn`` is told, before the first result, when the index is incomplete (see
+    :func:`index_warnings`).
     """
     with Store.open(db) as store:
+        for message in index_warnings(store):
+            if warn is not None:
+                warn(message)
         for path in suspects:
             try:
                 raw = read(path)
@@ -385,6 +413,26 @@ def check(
                 yield CheckResult(str(path), "", (), 0, error=str(e))
                 continue
             yield check_text(store, raw, top, policy)
+
+
+def index_warnings(store: Store) -> list[str]:
+    """Complete the sources an interrupted ``add`` left pending, when the index can be
+    written and no ``add`` runs; say so, and say when some stay pending (then they
+    are looked up by reading their passages: found, but more slowly)."""
+    completed = store.complete_pending()
+    if completed:
+        return [
+            f"{completed} source{'s' if completed != 1 else ''} left incomplete by an "
+            "interrupted `prov add` (LSH keys not written) completed before checking"
+        ]
+    if completed is None:
+        n = store.pending_sources()
+        return [
+            f"the index is incomplete: {n} source{'s' if n != 1 else ''} without LSH keys "
+            "(a `prov add` is running, or was interrupted and the index is read-only); "
+            "they were searched passage by passage, more slowly"
+        ]
+    return []
 
 
 def check_text(
@@ -447,11 +495,12 @@ def find_sources(
 
 
 def sources(db: str | Path) -> list[SourceRow]:
-    """The sources in the index, with their passages counted as ``check`` counts them:
-    the body passages of the main language (``passages``); the passages of a second
-    language (a translation beside the text) are in ``languages``."""
+    """The sources in the index, by path, with their passages counted as ``check``
+    counts them: the body passages of the main language (``passages``); the passages of a
+    second language (a translation beside the text) are in ``languages``. The paths whose
+    text is kept once as another's are listed too (same id as that source)."""
     with Store.open(db) as store:
-        rows = store.sources()
+        rows = sorted(store.sources() + store.aliases(), key=lambda r: (r.path, r.key))
         by_lang = store.passage_languages()
     out = []
     for row in rows:
@@ -467,9 +516,11 @@ def sources(db: str | Path) -> list[SourceRow]:
 
 
 def remove(db: str | Path, path: str) -> SourceRow:
-    """Remove a source by the path it was added under."""
+    """Remove a source by its path (any spelling of it: the index files the resolved
+    path). A source whose text another path added holds too stays, under that path."""
+    shown, key = _names(path)
     with Store.open(db) as store, store.transaction():
-        return store.remove(_key(Path(path)))
+        return store.remove(shown, key)
 
 
 def doctor(db: str | Path) -> tuple[bool, dict[str, Any]]:
@@ -486,20 +537,28 @@ def doctor(db: str | Path) -> tuple[bool, dict[str, Any]]:
 
 
 def reindex(db: str | Path) -> int:
-    """Rebuild every source's passages and keys from its stored text (after an upgrade)."""
+    """Rebuild every source's passages and keys from its stored text (after an upgrade).
+
+    Safe beside a running ``add`` or ``remove``: each source is rebuilt in its own
+    transaction, which reads it again first and leaves it alone if it was removed or
+    replaced meanwhile (what replaced it was made by a current prov). Returns how
+    many sources were rebuilt.
+    """
     with Store.open(db, check_version=False) as store:
         params = Params(**{**store.params.as_dict(), "norm_version": NORM_VERSION})
-        rows = store.sources()
-        for row in rows:
-            (stored,) = store.texts([row.id])
+        done = 0
+        for sid in store.source_ids():
+            texts = store.texts([sid])
+            if not texts:  # removed since the list was read
+                continue
+            stored = texts[0]
             seg = prepare(stored.text)
             spans = index_spans(seg)
             fp = fingerprint(seg.norm.words, spans, params)
+            rec = source_record(
+                stored.path, stored.sha256, stored.text, stored.encoding, seg, spans, fp
+            )
             with store.transaction():
-                store.put_record(
-                    source_record(
-                        row.path, row.sha256, stored.text, stored.encoding, seg, spans, fp
-                    )
-                )
+                done += store.rewrite_source(sid, stored.sha256, rec)
         store.set_params(params)
-        return len(rows)
+        return done

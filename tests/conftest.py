@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from provenance.pipeline import prepare
 from provenance.text.segment import Segmented
@@ -14,6 +15,17 @@ from provenance.text.segment import Segmented
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "samples" / "seeds"
 GOLDEN = Path(__file__).resolve().parent / "golden"
+
+#: Seconds a test waits for a process at most: a guard against a hang, never a speed
+#: limit (the suite must pass on a machine whose cores are busy with other work).
+HANG_GUARD = 600
+
+# Hypothesis: no per-example deadline and no "generation too slow" health check, which
+# measure the machine's speed, not prov (each test's own settings add to these).
+settings.register_profile(
+    "prov", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("prov")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -23,7 +23,7 @@ import pytest
 
 from provenance import pipeline
 from provenance.report.html import render_check_html, render_compare_html
-from tests.conftest import ROOT, seed_path
+from tests.conftest import HANG_GUARD, ROOT, seed_path
 from tests.test_html_report import hostile_copy
 
 pytestmark = pytest.mark.browser
@@ -40,7 +40,6 @@ FLAGS = [
     "--disable-quic",
     "--hide-scrollbars",
 ]
-TIMEOUT = 40
 
 
 def _find() -> str | None:
@@ -56,7 +55,9 @@ def chromium() -> str:
     path = _find()
     if path is None:
         with contextlib.suppress(OSError, subprocess.TimeoutExpired):
-            subprocess.run(["bash", str(INSTALL)], capture_output=True, timeout=240, check=False)
+            subprocess.run(
+                ["bash", str(INSTALL)], capture_output=True, timeout=HANG_GUARD, check=False
+            )
         path = _find()
     if path is None:
         pytest.skip(
@@ -74,7 +75,7 @@ def run(chromium: str) -> Iterator[Callable[..., str]]:
                 [chromium, *FLAGS, f"--user-data-dir={profile}", *args],
                 capture_output=True,
                 text=True,
-                timeout=TIMEOUT,
+                timeout=HANG_GUARD,  # (Chromium on a busy machine: only a hang guard)
                 check=False,
             )
             assert done.returncode == 0, done.stderr[-2000:]

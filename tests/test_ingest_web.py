@@ -347,7 +347,10 @@ def test_warc_gz_with_corrupted_member(tmp_path: Path) -> None:
         (b"WARC/1.0\r\nWARC-Type: response\r\n\r\n", "without a valid Content-Length"),
         (b"\x1f\x8b\x08\x00" + bytes(6) + b"\xff" * 50, "corrupted gzip member"),
         (b"\x1f\x8bnot gzip at all, only its magic", "corrupted gzip member"),
-        (gzip.compress(b"WARC/1.0\r\nContent-Length: 10\r\n\r\n")[:-12], "truncated WARC record"),
+        (
+            gzip.compress(b"WARC/1.0\r\nContent-Length: 10\r\n\r\n", mtime=0)[:-12],
+            "truncated WARC record",
+        ),
     ],
 )
 def test_unreadable_warc(tmp_path: Path, data: bytes, message: str) -> None:

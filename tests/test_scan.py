@@ -17,7 +17,7 @@ from provenance import pipeline
 from provenance.crawl.scan import clusters, history, results, scan
 from provenance.errors import StoreError
 from provenance.index.store import Store
-from tests.conftest import ROOT, seed_path, seed_text
+from tests.conftest import HANG_GUARD, ROOT, seed_path, seed_text
 
 CASES = ROOT / "tests" / "assets" / "cases"
 # A site's footer that no word list knows: only seeing it on page after page tells.
@@ -236,7 +236,7 @@ def _prov(*args: str | Path) -> subprocess.Popen[bytes]:
 
 def _documents(db: Path) -> int:
     try:
-        conn = sqlite3.connect(db, timeout=30)
+        conn = sqlite3.connect(db, timeout=HANG_GUARD)
         n = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
         conn.close()
         return int(n)
@@ -252,7 +252,7 @@ def test_kill_9_and_rerun_gives_the_same_results(tmp_path: Path) -> None:
     for round_ in range(3):
         proc = _prov("scan", "--db", killed, "--workers", "2", crawl)
         target = 20 + 40 * round_
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + HANG_GUARD
         while _documents(killed) < target and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
         os.kill(proc.pid, signal.SIGKILL)
@@ -261,7 +261,7 @@ def test_kill_9_and_rerun_gives_the_same_results(tmp_path: Path) -> None:
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
     rerun = _prov("scan", "--db", killed, crawl)
-    assert rerun.wait(timeout=300) == 0, rerun.stderr.read() if rerun.stderr else ""
+    assert rerun.wait(timeout=HANG_GUARD) == 0, rerun.stderr.read() if rerun.stderr else ""
     assert _snapshot(killed) == _snapshot(clean)
 
 
@@ -291,6 +291,6 @@ def test_check_answers_while_a_scan_writes(tmp_path: Path) -> None:
             assert out.returncode == 0, out.stderr
             answers.append(json.loads(out.stdout)["matches"][0])
     finally:
-        assert proc.wait(timeout=300) == 0
+        assert proc.wait(timeout=HANG_GUARD) == 0
     assert answers
     assert {(Path(a["source"]).name[:3], a["verdict"]) for a in answers} == {("004", "paraphrased")}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from pathlib import Path
 
@@ -98,10 +99,15 @@ def test_add_keeps_same_content_once_and_replaces_changed_files(tmp_path: Path) 
     a.write_text(seed_path("004").read_text(encoding="utf-8"), encoding="utf-8")
     assert [r.status for r in _add(db, a)] == ["replaced"]
     with Store.open(db) as store:
-        (row,) = store.sources()
+        rows = {r.path: r for r in store.sources()}
         counts = store.counts()
-    assert row.passages == counts["passages"]
-    assert counts["band_keys"] == row.passages * Params().bands
+        assert store.aliases() == []
+    # the text kept once stays, under the twin's path (see test_duplicates.py)
+    assert set(rows) == {str(a), str(twin)}
+    assert rows[str(twin)].sha256 == hashlib.sha256(twin.read_bytes()).hexdigest()
+    passages = sum(r.passages for r in rows.values())
+    assert counts["passages"] == passages
+    assert counts["band_keys"] == passages * Params().bands
 
 
 def test_remove_deletes_every_row(tmp_path: Path) -> None:

@@ -252,6 +252,7 @@ def scan(
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     with Store.open(db) as store, store.exclusive("scan"):
         results = ScanStore(store)
+        store.complete_pending()  # (if an add runs, lookups read its pending sources)
         version = store.index_version()
         pool = _Pool(store.path, n_workers, stock_min, policy, store)
         writer = _Writer(store)

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import os
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -44,6 +45,16 @@ class Change:
     score: Score
 
 
+def _legacy_keys(key: str) -> list[str]:
+    """``key``, and for a resolved file path its spelling relative to the working folder."""
+    if not os.path.isabs(key):
+        return [key]
+    try:
+        return list(dict.fromkeys([key, os.path.relpath(key)]))
+    except ValueError:  # (another drive, on Windows)
+        return [key]
+
+
 def _pack(text: str) -> bytes:
     return zlib.compress(text.encode("utf-8"), 6)
 
@@ -62,10 +73,16 @@ class ScanStore:
     # -- reads -----------------------------------------------------------------
 
     def has_document(self, key: str, sha256: str) -> bool:
-        row = self.db.execute(
-            "SELECT 1 FROM documents WHERE key = ? AND sha256 = ?", [key, sha256]
-        ).fetchone()
-        return row is not None
+        """Whether this record was recorded with this content. Files are keyed by their
+        resolved path; an older prov keyed them by the path as given, which is tried
+        too, relative to the working folder (where a nightly job scans from)."""
+        for k in _legacy_keys(key):
+            row = self.db.execute(
+                "SELECT 1 FROM documents WHERE key = ? AND sha256 = ?", [k, sha256]
+            ).fetchone()
+            if row is not None:
+                return True
+        return False
 
     def checked_version(self, sha256: str) -> int | None:
         """The index version a content was checked against, or None if never checked."""

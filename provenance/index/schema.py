@@ -117,3 +117,24 @@ def m003_keys_pending(db: Database) -> None:
     which was kept only to find the keys again."""
     db.execute("ALTER TABLE sources ADD COLUMN keys_pending INTEGER NOT NULL DEFAULT 0")
     db.execute("ALTER TABLE passages ADD COLUMN keys BLOB")
+
+
+@migrations()
+def m004_keys_and_aliases(db: Database) -> None:
+    """Sources keyed by their resolved path (``key``), ``path`` being the spelling the
+    user gave, shown; the paths whose text was kept once as another source's
+    (``aliases``); and an index of the pending sources, which every lookup asks for.
+
+    Sources added before keep their old key (the path as spelled): lookups try it too.
+    """
+    db.execute("ALTER TABLE sources ADD COLUMN key TEXT")
+    db.execute("UPDATE sources SET key = path")
+    db.execute("DROP INDEX IF EXISTS idx_sources_path")
+    db.execute("CREATE INDEX sources_path ON sources (path)")
+    db.execute("CREATE UNIQUE INDEX sources_key ON sources (key)")
+    db.execute("CREATE INDEX sources_pending ON sources (id) WHERE keys_pending = 1")
+    db.execute(
+        "CREATE TABLE aliases (key TEXT PRIMARY KEY, path TEXT NOT NULL, "
+        "source_id INTEGER NOT NULL REFERENCES sources(id), added_at TEXT)"
+    )
+    db.execute("CREATE INDEX aliases_source ON aliases (source_id)")

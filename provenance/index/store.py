@@ -45,7 +45,7 @@ MAX_BUCKET = 500
 _QUERY_CHUNK = 5000
 
 #: The schema's migrations, in order (provenance/index/schema.py defines them).
-SCHEMA = ("m001_initial", "m002_scan", "m003_keys_pending")
+SCHEMA = ("m001_initial", "m002_scan", "m003_keys_pending", "m004_keys_and_aliases")
 MIGRATIONS_TABLE = "_sqlite_migrations"
 
 
@@ -88,7 +88,13 @@ class SourceRow:
     words: int
     passages: int
     added_at: str
+    #: The resolved path the source is filed under (``path`` is the spelling shown).
+    key: str = ""
     languages: tuple[tuple[str, int], ...] = ()
+
+
+_ROW = "id, path, sha256, lang, words, passages, added_at, coalesce(key, path)"
+_ALIAS_ROW = "s.id, a.path, s.sha256, s.lang, s.words, s.passages, a.added_at, a.key"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +107,7 @@ class SourceRecord:
         passages: ``(first, last, start, end)`` per indexed passage (word range and
             character span).
         keys: the passages' LSH band keys (``(passages, bands)`` int64).
+        key: the resolved path the source is filed under ("": ``path``).
     """
 
     path: str
@@ -112,6 +119,7 @@ class SourceRecord:
     blocks: list[tuple[int, int, str, str, str]]
     passages: list[tuple[int, int, int, int]]
     keys: I64
+    key: str = ""
 
 
 def source_record(
@@ -122,8 +130,10 @@ def source_record(
     seg: Segmented,
     spans: Sequence[tuple[int, int]],
     fp: Fingerprints,
+    key: str = "",
 ) -> SourceRecord:
-    """The record of a segmented source and its indexed passages ``spans``."""
+    """The record of a segmented source and its indexed passages ``spans``, shown as
+    ``path`` and filed under ``key`` (its resolved path; "": ``path``)."""
     norm = seg.norm
     return SourceRecord(
         path,
@@ -135,6 +145,7 @@ def source_record(
         [(b.start, b.end, b.lang, b.kind, b.reason) for b in seg.blocks],
         [(s, e, norm.starts[s], norm.ends[e - 1]) for s, e in spans],
         fp.keys,
+        key,
     )
 
 
@@ -304,24 +315,54 @@ class Store:
 
     # -- sources ---------------------------------------------------------------
 
+    def source_by_key(self, key: str, *also: str) -> SourceRow | None:
+        """The source filed under ``key`` (a resolved path), else under one of ``also``
+        (an index written before schema m004 filed sources under the path as spelled)."""
+        for k in dict.fromkeys((key, *also)):
+            row = self.db.execute(f"SELECT {_ROW} FROM sources WHERE key = ?", [k]).fetchone()  # noqa: S608
+            if row:
+                return SourceRow(*row)
+        return None
+
+    def alias_by_key(self, key: str, *also: str) -> SourceRow | None:
+        """The source whose text ``key`` (or one of ``also``) holds too, as that path's
+        row: its ``path``, ``key`` and ``added_at`` are the alias's."""
+        for k in dict.fromkeys((key, *also)):
+            row = self.db.execute(
+                f"SELECT {_ALIAS_ROW} FROM aliases a JOIN sources s ON s.id = a.source_id "  # noqa: S608
+                "WHERE a.key = ?",
+                [k],
+            ).fetchone()
+            if row:
+                return SourceRow(*row)
+        return None
+
     def source_by_path(self, path: str) -> SourceRow | None:
+        """The first source shown as ``path`` (the spelling it was added under)."""
         row = self.db.execute(
-            "SELECT id, path, sha256, lang, words, passages, added_at FROM sources WHERE path = ?",
+            f"SELECT {_ROW} FROM sources WHERE path = ? ORDER BY id LIMIT 1",  # noqa: S608
             [path],
         ).fetchone()
         return SourceRow(*row) if row else None
 
     def source_by_sha(self, sha256: str) -> SourceRow | None:
         row = self.db.execute(
-            "SELECT id, path, sha256, lang, words, passages, added_at FROM sources "
-            "WHERE sha256 = ? ORDER BY id LIMIT 1",
+            f"SELECT {_ROW} FROM sources WHERE sha256 = ? ORDER BY id LIMIT 1",  # noqa: S608
             [sha256],
         ).fetchone()
         return SourceRow(*row) if row else None
 
     def sources(self) -> list[SourceRow]:
+        """Every source (one row per text kept; see :meth:`aliases` for the other paths)."""
+        rows = self.db.execute(f"SELECT {_ROW} FROM sources ORDER BY path, id").fetchall()  # noqa: S608
+        return [SourceRow(*r) for r in rows]
+
+    def aliases(self) -> list[SourceRow]:
+        """The paths whose text is kept once, as another source: one row each, with
+        that source's id and figures."""
         rows = self.db.execute(
-            "SELECT id, path, sha256, lang, words, passages, added_at FROM sources ORDER BY path"
+            f"SELECT {_ALIAS_ROW} FROM aliases a JOIN sources s ON s.id = a.source_id "  # noqa: S608
+            "ORDER BY a.path, a.key"
         ).fetchall()
         return [SourceRow(*r) for r in rows]
 
@@ -337,8 +378,11 @@ class Store:
             out.setdefault(int(sid), {})[str(lang)] = int(n)
         return out
 
+    def source_ids(self) -> list[int]:
+        return [int(r[0]) for r in self.db.execute("SELECT id FROM sources ORDER BY id")]
+
     def texts(self, ids: Sequence[int]) -> list[StoredText]:
-        """The stored texts of sources ``ids``, in that order."""
+        """The stored texts of sources ``ids``, in that order (a missing one is left out)."""
         out = []
         for sid in ids:
             row = self.db.execute(
@@ -348,35 +392,72 @@ class Store:
                 out.append(StoredText(*row))
         return out
 
+    def put_alias(self, key: str, path: str, source_id: int) -> None:
+        """File ``path`` (resolved: ``key``) as holding source ``source_id``'s text; call
+        inside :meth:`transaction`. When that source's own path is replaced or removed,
+        the text stays in the index under the alias (see :meth:`_retire`)."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO aliases (key, path, source_id, added_at) VALUES (?, ?, ?, ?)",
+            [key, path, source_id, _now()],
+        )
+
     def put_record(self, rec: SourceRecord, *, defer_keys: bool = False) -> bool:
-        """Insert a prepared source, replacing one under the same path (returns whether
-        there was one); call inside :meth:`transaction`.
+        """Insert a prepared source, replacing the one filed under the same key, or the
+        alias of that path (returns whether there was one); call inside
+        :meth:`transaction`. A replaced source whose text other paths hold too stays,
+        under one of those paths.
 
         With ``defer_keys`` its LSH keys are kept in memory and the source is marked
         pending until :meth:`flush_keys` writes them, sorted, with every other pending
         source's: keys are random, so writing them source by source dirties pages all
-        over the B-tree at every commit, while one sorted load appends to it.
+        over the B-tree at every commit, while one sorted load appends to it. The index
+        version counts a source once its keys are written (what a check finds).
         """
-        old = self.source_by_path(rec.path)
-        if old is not None:
-            self._delete(old.id)
-        self._bump_index_version()
+        key = rec.key or rec.path
+        old = self.source_by_key(key, rec.path)
+        alias = self.alias_by_key(key, rec.path)
+        if alias is not None:  # this path has its own text now
+            self.db.execute("DELETE FROM aliases WHERE key = ?", [alias.key])
+        if old is not None and self._retire(old.id):
+            self._bump_index_version()
         cur = self.db.execute(
-            "INSERT INTO sources (path, sha256, text, encoding, lang, words, passages, added_at, "
-            "keys_pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sources (path, key, sha256, text, encoding, lang, words, passages, "
+            "added_at, keys_pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 rec.path,
+                key,
                 rec.sha256,
                 rec.text,
                 rec.encoding,
                 rec.lang,
                 rec.words,
                 len(rec.passages),
-                datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+                _now(),
                 int(defer_keys),
             ],
         )
-        sid = int(cur.lastrowid or 0)
+        self._insert_parts(int(cur.lastrowid or 0), rec, defer_keys)
+        return old is not None or alias is not None
+
+    def rewrite_source(self, sid: int, sha256: str, rec: SourceRecord) -> bool:
+        """Replace source ``sid``'s blocks, passages and keys with ``rec``'s (made from
+        its text by ``prov reindex``), keeping its id, path and aliases; call inside
+        :meth:`transaction`. Returns False, writing nothing, when the source is gone
+        or holds another text than ``sha256`` (removed or replaced since it was read:
+        what replaced it was made by this prov)."""
+        row = self.db.execute("SELECT sha256 FROM sources WHERE id = ?", [sid]).fetchone()
+        if row is None or row[0] != sha256:
+            return False
+        self._delete_parts(sid)
+        self.db.execute(
+            "UPDATE sources SET lang = ?, words = ?, passages = ?, keys_pending = 0 WHERE id = ?",
+            [rec.lang, rec.words, len(rec.passages), sid],
+        )
+        self._insert_parts(sid, rec, defer_keys=False)
+        return True
+
+    def _insert_parts(self, sid: int, rec: SourceRecord, defer_keys: bool) -> None:
+        """Insert source ``sid``'s blocks, passages and (unless deferred) LSH keys."""
         conn = self.db.conn
         conn.executemany(
             'INSERT INTO blocks (source_id, idx, start, "end", lang, kind, reason) '
@@ -401,7 +482,7 @@ class Store:
             self._pending_rows += rec.keys.size
         else:
             self._insert_keys([(sid, first_id, rec.keys)])
-        return old is not None
+            self._bump_index_version()
 
     @property
     def pending_keys(self) -> int:
@@ -425,8 +506,50 @@ class Store:
             self._pending, self._pending_rows = [], 0
             if held:
                 self._insert_keys(held)
-            self.db.execute("UPDATE sources SET keys_pending = 0 WHERE keys_pending = 1")
+            if pending:
+                self.db.execute("UPDATE sources SET keys_pending = 0 WHERE keys_pending = 1")
+                self._bump_index_version()  # what a check finds changed only now
         return len(pending)
+
+    def pending_sources(self) -> int:
+        """Sources whose LSH keys are not written yet (an ``add`` running or stopped)."""
+        return int(
+            self.db.execute("SELECT count(*) FROM sources WHERE keys_pending = 1").fetchone()[0]
+        )
+
+    @contextlib.contextmanager
+    def adding(self) -> Iterator[None]:
+        """Held by every ``add`` while it runs (a shared ``flock`` on ``DB.add-lock``), so
+        that :meth:`complete_pending` knows which pending sources no running add holds."""
+        fd = _lock_file(self.path + ".add-lock")
+        try:
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_SH)
+            yield
+        finally:
+            if fd is not None:
+                os.close(fd)
+
+    def complete_pending(self) -> int | None:
+        """Write the LSH keys of the sources an interrupted ``add`` left pending, if no
+        ``add`` runs and the index can be written. Returns how many were completed, or
+        None when they could not be (a lookup still finds them, more slowly)."""
+        if not self.pending_sources():
+            return 0
+        fd = _lock_file(self.path + ".add-lock")
+        if fd is None:
+            return None
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:  # an add runs: its sources are pending until it ends
+                return None
+            try:
+                return self.flush_keys()
+            except (StoreError, sqlite3.OperationalError):  # read-only, or busy for long
+                return None
+        finally:
+            os.close(fd)
 
     def _insert_keys(self, held: list[tuple[int, int, I64]]) -> None:
         """Insert the band keys of sources ``(source id, first passage id, (n, bands)
@@ -472,14 +595,38 @@ class Store:
                 keys[i] = band_keys(sig, self.params)[0]
         return [pid for pid, _, _ in rows], keys
 
-    def remove(self, path: str) -> SourceRow:
-        """Remove the source added under ``path``; call inside :meth:`transaction`."""
-        row = self.source_by_path(path)
-        if row is None:
-            raise NotFound(f"{path}: no source added under this path (see `prov sources`)")
-        self._delete(row.id)
-        self._bump_index_version()
-        return row
+    def remove(self, path: str, key: str = "") -> SourceRow:
+        """Remove the source filed under ``key`` (the resolved path; "": ``path``), or
+        under ``path`` as an older prov filed it, or that path's alias; call inside
+        :meth:`transaction`. A source whose text other paths hold too stays in the index
+        under one of them."""
+        row = self.source_by_key(key or path, path)
+        if row is not None:
+            if self._retire(row.id):
+                self._bump_index_version()
+            return row
+        alias = self.alias_by_key(key or path, path)
+        if alias is None:
+            shown = f" (resolved: {key})" if key and key != path else ""
+            raise NotFound(f"{path}: no source added under this path{shown} (see `prov sources`)")
+        self.db.execute("DELETE FROM aliases WHERE key = ?", [alias.key])
+        return alias
+
+    def _retire(self, sid: int) -> bool:
+        """Take source ``sid`` off its path: file it under one of its aliases (its text
+        stays findable, under that path; the scan's matches follow), or delete it when it
+        has none. Returns whether it was deleted."""
+        alias = self.db.execute(
+            "SELECT key, path FROM aliases WHERE source_id = ? ORDER BY key LIMIT 1", [sid]
+        ).fetchone()
+        if alias is None:
+            self._delete(sid)
+            return True
+        key, path = alias
+        self.db.execute("DELETE FROM aliases WHERE key = ?", [key])
+        self.db.execute("UPDATE sources SET key = ?, path = ? WHERE id = ?", [key, path, sid])
+        self.db.execute("UPDATE matches SET source_path = ? WHERE source_id = ?", [path, sid])
+        return False
 
     def schema(self) -> list[str]:
         """The migrations applied to this index, in order."""
@@ -525,6 +672,12 @@ class Store:
             os.close(fd)
 
     def _delete(self, sid: int) -> None:
+        self._delete_parts(sid)
+        self.db.execute("DELETE FROM aliases WHERE source_id = ?", [sid])
+        self.db.execute("DELETE FROM sources WHERE id = ?", [sid])
+
+    def _delete_parts(self, sid: int) -> None:
+        """Delete source ``sid``'s LSH keys, passages and blocks."""
         pids, keys = self._passage_keys(sid)
         self.db.conn.executemany(
             "DELETE FROM band_keys WHERE key = ? AND source_id = ? AND passage_id = ?",
@@ -532,7 +685,6 @@ class Store:
         )
         self.db.execute("DELETE FROM passages WHERE source_id = ?", [sid])
         self.db.execute("DELETE FROM blocks WHERE source_id = ?", [sid])
-        self.db.execute("DELETE FROM sources WHERE id = ?", [sid])
 
     # -- queries ---------------------------------------------------------------
 
@@ -541,12 +693,47 @@ class Store:
         with row ``row`` of ``keys`` (an ``(n, bands)`` int64 array).
 
         Buckets holding more than :data:`MAX_BUCKET` passages are skipped: such keys
-        are shared boilerplate and would only slow the query down.
+        are shared boilerplate and would only slow the query down. Pending sources
+        (whose keys an ``add`` has not written yet) are found too, by reading their
+        passages' keys: slower, but a check never misses a source that is in the index.
+        One read transaction: a source whose keys are written meanwhile is seen once.
         """
         flat = keys.reshape(-1)
         row_of: dict[int, list[int]] = {}
         for i, k in enumerate(flat.tolist()):
             row_of.setdefault(k, []).append(i // keys.shape[1])
+        own = not self.db.conn.in_transaction
+        if own:
+            self.db.execute("BEGIN")
+        try:
+            return self._lookup_keyed(row_of) + self._lookup_pending(row_of)
+        finally:
+            if own:
+                self.db.execute("COMMIT")
+
+    def _lookup_pending(self, row_of: dict[int, list[int]]) -> list[tuple[int, int, int]]:
+        if not row_of or not self.pending_sources():
+            return []
+        wanted = np.fromiter(row_of, dtype=np.int64, count=len(row_of))
+        cur = self.db.execute(
+            "SELECT id, source_id, keys, signature FROM passages WHERE source_id IN "
+            "(SELECT id FROM sources WHERE keys_pending = 1) ORDER BY id"
+        )
+        out: list[tuple[int, int, int]] = []
+        while rows := cur.fetchmany(4096):
+            keys = np.empty((len(rows), self.params.bands), dtype=np.int64)
+            for i, (_, _, blob, signature) in enumerate(rows):
+                if blob is not None:
+                    keys[i] = np.frombuffer(blob, dtype="<i8")
+                else:  # (written before schema m003)
+                    sig = np.frombuffer(signature, dtype=np.uint32).reshape(1, -1)
+                    keys[i] = band_keys(sig, self.params)[0]
+            for i, j in zip(*np.nonzero(np.isin(keys, wanted)), strict=True):
+                pid, sid = rows[i][0], rows[i][1]
+                out.extend((row, sid, pid) for row in row_of[int(keys[i, j])])
+        return out
+
+    def _lookup_keyed(self, row_of: dict[int, list[int]]) -> list[tuple[int, int, int]]:
         distinct = list(row_of)
         out: list[tuple[int, int, int]] = []
         for c in range(0, len(distinct), _QUERY_CHUNK):
@@ -699,6 +886,18 @@ def _init_lock(name: str) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def _lock_file(name: str) -> int | None:
+    """An open descriptor on lock file ``name`` (created), or None if it cannot be."""
+    try:
+        return os.open(name, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:  # a read-only folder
+        return None
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
 
 def _compare_params(name: str, stored: Params, asked: Params | None, check_version: bool) -> Params:

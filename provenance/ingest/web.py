@@ -15,6 +15,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from provenance.errors import InputError
@@ -58,7 +59,8 @@ def iter_pages(paths: Iterable[str | Path]) -> Iterator[Page]:
     Symbolic links found while walking a folder are not followed (a link in a crawl
     folder must not pull ``/etc/passwd`` into the database): a link to a file is an
     error page saying so, a link to a folder is skipped. A link named in ``paths`` is
-    followed. WARC and JSONL files are streamed:
+    followed. Pages are keyed by the file's resolved path (see :func:`_resolved`).
+    WARC and JSONL files are streamed:
     only one record is in memory at a time, and at most :data:`ingest.MAX_BYTES` of it.
     Never raises for bad input: what cannot be read is a page with ``error`` set, and
     the iteration goes on (after damage in a WARC file, with the next file).
@@ -86,12 +88,28 @@ def iter_input_pages(paths: Iterable[str | Path]) -> Iterator[tuple[int, Page]]:
                 yield n, error(name, _kind(name), problem)
             else:
                 for one in _file_pages(name):
-                    yield n, one
+                    yield n, _resolved(one, storable(name), storable(real))
 
 
 def has_targets(path: str | Path) -> bool:
     """Whether ``path`` names a file, or a folder holding a file :func:`iter_pages` reads."""
     return any(True for _ in _targets(os.path.normpath(os.fspath(path))))
+
+
+def _resolved(p: Page, name: str, real: str) -> Page:
+    """A page of file ``name`` keyed by the file's resolved path ``real``: the same file
+    named two ways (``site/a.txt``, ``/home/me/site/a.txt``, a link) is one page. Its
+    ``url``, when it is the file's, is resolved too (pages are grouped by URL); the
+    error message keeps the name as given."""
+    if name == real:
+        return p
+
+    def swap(value: str) -> str:
+        if value == name or value.startswith((name + "#", name + ":")):
+            return real + value[len(name) :]
+        return value
+
+    return replace(p, key=swap(p.key), url=swap(p.url))
 
 
 def _targets(name: str) -> Iterator[tuple[str, str]]:

@@ -1,0 +1,116 @@
+"""``prov reindex`` beside writers: a source removed or replaced while reindex runs.
+
+Each interleaving is made deterministic by a hook: reindex reads a source's text and
+prepares it (``pipeline.prepare``); the hook runs a ``remove`` or an ``add`` through
+another connection at a chosen moment: before the target source is read, or after it
+was read and before its rebuilt passages are written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from provenance import pipeline
+from provenance.index.store import Store
+from provenance.params import Params
+from provenance.text.segment import Segmented
+from tests.test_crash import make_sources
+
+
+@pytest.fixture
+def texts(tmp_path: Path) -> list[str]:
+    root = make_sources(tmp_path / "gen", 4, seed=15)
+    return [p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.txt"))]
+
+
+def _index(tmp_path: Path, texts: list[str]) -> tuple[Path, list[Path]]:
+    """An index of a.txt, b.txt, c.txt (reindex may be run on an index that is up to
+    date: then ``add`` and ``remove`` can run beside it)."""
+    db = tmp_path / "i.db"
+    files = []
+    for name, text in zip("abc", texts, strict=False):
+        f = tmp_path / f"{name}.txt"
+        f.write_text(text, encoding="utf-8")
+        files.append(f)
+    list(pipeline.add(files, db))
+    return db, files
+
+
+def _hook(monkeypatch: pytest.MonkeyPatch, trigger: str, action: Callable[[], None]) -> list[bool]:
+    """Run ``action`` once, when reindex prepares the text ``trigger`` (after it)."""
+    fired: list[bool] = []
+    prepare = pipeline.prepare
+
+    def hooked(text: str) -> Segmented:
+        seg = prepare(text)
+        if text == trigger and not fired:
+            fired.append(True)
+            action()
+        return seg
+
+    monkeypatch.setattr(pipeline, "prepare", hooked)
+    return fired
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@pytest.mark.parametrize("moment", ["before it is read", "between its read and its write"])
+def test_a_source_removed_while_reindex_runs_stays_removed(
+    tmp_path: Path, texts: list[str], monkeypatch: pytest.MonkeyPatch, moment: str
+) -> None:
+    db, (a, b, c) = _index(tmp_path, texts)
+    trigger = texts[0] if moment == "before it is read" else texts[1]
+    fired = _hook(monkeypatch, trigger, lambda: pipeline.remove(db, str(b)) and None)
+    assert pipeline.reindex(db) == 2  # a and c: b was gone when its turn came
+    assert fired
+    monkeypatch.undo()
+    assert [r.path for r in pipeline.sources(db)] == [str(a), str(c)]
+    healthy, report = pipeline.doctor(db)
+    assert healthy, report
+
+
+@pytest.mark.parametrize("moment", ["before it is read", "between its read and its write"])
+def test_a_source_replaced_while_reindex_runs_keeps_its_new_text(
+    tmp_path: Path, texts: list[str], monkeypatch: pytest.MonkeyPatch, moment: str
+) -> None:
+    db, (_a, b, _c) = _index(tmp_path, texts)
+    new_text = texts[3]
+
+    def replace_b() -> None:
+        b.write_text(new_text, encoding="utf-8")
+        assert [r.status for r in pipeline.add([b], db)] == [pipeline.REPLACED]
+
+    trigger = texts[0] if moment == "before it is read" else texts[1]
+    fired = _hook(monkeypatch, trigger, replace_b)
+    rebuilt = pipeline.reindex(db)
+    assert fired
+    monkeypatch.undo()
+    assert rebuilt == 2  # a and c; b was written by this prov, after reindex listed it
+    (row,) = [r for r in pipeline.sources(db) if r.path == str(b)]
+    assert row.sha256 == _sha(new_text)  # not reverted to the text reindex read
+    copy = tmp_path / "copy.txt"
+    copy.write_text(new_text, encoding="utf-8")
+    (result,) = pipeline.check([copy], db)
+    assert [(m.source, m.score.verdict) for m in result.matches][:1] == [(str(b), "verbatim")]
+    healthy, report = pipeline.doctor(db)
+    assert healthy, report
+
+
+def test_reindex_keeps_source_ids(tmp_path: Path, texts: list[str]) -> None:
+    """Rebuilt in place: the scan's matches still point at their source."""
+    db, _ = _index(tmp_path, texts)
+    with Store.open(db) as store:
+        before = [(r.id, r.path, r.sha256) for r in store.sources()]
+        store.set_params(Params(norm_version=0))  # as after an upgrade
+    assert pipeline.reindex(db) == 3
+    with Store.open(db) as store:
+        assert [(r.id, r.path, r.sha256) for r in store.sources()] == before
+        assert store.params == Params()
+    healthy, report = pipeline.doctor(db)
+    assert healthy, report
