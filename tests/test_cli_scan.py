@@ -229,7 +229,7 @@ def test_history_counts_in_words(tmp_path: Path) -> None:
     page = crawl / "a.txt"
     page.write_text(seed_text("003").replace("the countries of", "the nations of"), "utf-8")
     invoke("scan", "--db", db, "--workers", "1", crawl)
-    code, out, _ = invoke("history", "--db", db, page)
+    code, out, _ = invoke("history", "--db", db, page, env={"COLUMNS": "400"})
     assert code == 0
     assert out.startswith(f"{page}: 2 versions\n")
     assert "changed since the previous version" in out

@@ -228,18 +228,18 @@ def test_a_scan_does_not_hold_the_write_lock_while_it_reads(
             conn.execute("ROLLBACK")
             return True
 
-    read_pages, check_page = scan_module.iter_pages, scan_module.check_page
+    read_pages, check_page = scan_module.iter_input_pages, scan_module.check_page
 
     def reading(inputs: object) -> object:
-        for page in read_pages(inputs):  # type: ignore[arg-type]
+        for n, page in read_pages(inputs):  # type: ignore[arg-type]
             probes.append(("read", writer_can_begin()))
-            yield page
+            yield n, page
 
     def checking(*args: object) -> object:
         probes.append(("check", writer_can_begin()))
         return check_page(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(scan_module, "iter_pages", reading)
+    monkeypatch.setattr(scan_module, "iter_input_pages", reading)
     monkeypatch.setattr(scan_module, "check_page", checking)
     stats = scan([pages], db, workers=1)
     assert stats.checked == 6

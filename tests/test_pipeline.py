@@ -73,7 +73,7 @@ def _leave_pending(db: Path, source: Path) -> None:
     """Add ``source`` as an ``add`` stopped before writing its keys leaves it."""
     with Store.open(db, create=True) as store:
         prepared = pipeline._prepare_file(source, pipeline._names(source), store)
-        assert isinstance(prepared, pipeline.SourceRecord)
+        assert isinstance(prepared, pipeline._Read)
         with store.transaction():
             store.put_record(prepared.record, defer_keys=True)  # ... and the process ends
 
