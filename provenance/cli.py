@@ -23,6 +23,7 @@ import typer
 
 from provenance import pipeline
 from provenance.errors import InputError, ProvError, StoreError
+from provenance.ingest.files import read_document
 from provenance.pipeline import STOCK_MIN_DOCS
 from provenance.report import json as report
 
@@ -65,6 +66,13 @@ DbOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
 FormatOption = Annotated[
     Format, typer.Option("--format", "-f", help="Output: text (terminal), json, jsonl or csv.")
+]
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private",
+        help="Let URLs reach loopback, private and link-local addresses (refused by default).",
+    ),
 ]
 HtmlOption = Annotated[
     Path | None,
@@ -132,6 +140,16 @@ def _write(path: Path, text: str) -> None:
         raise InputError(f"{path}: cannot write the report ({e.strerror or e})") from None
 
 
+def _reader(names: list[str], allow_private: bool) -> pipeline.Reader:
+    """How the named inputs are read: files, and URLs when some names are URLs (fetching
+    is imported only then)."""
+    if not any("://" in name for name in names):
+        return read_document
+    from provenance.ingest.fetch import reader
+
+    return reader(allow_private)
+
+
 def _format(fmt: Format, json_: bool) -> Format:
     return Format.json if json_ else fmt
 
@@ -194,18 +212,19 @@ def add(
 
 @app.command()
 def compare(
-    source: Annotated[Path, typer.Argument(help="The canonical text.")],
-    copy: Annotated[Path, typer.Argument(help="The text that may copy it.")],
+    source: Annotated[str, typer.Argument(help="The canonical text: a file or an http(s) URL.")],
+    copy: Annotated[str, typer.Argument(help="The text that may copy it: a file or a URL.")],
     json_: JsonOption = False,
     fmt: FormatOption = Format.text,
     html: HtmlOption = None,
+    allow_private: AllowPrivateOption = False,
 ) -> None:
     """Compare a copy with a source directly (no index needed).
 
     Exit status 0 when the copy copies the source (any verdict but unrelated), 1 when not.
     """
     with _errors():
-        result = pipeline.compare(source, copy)
+        result = pipeline.compare(source, copy, read=_reader([source, copy], allow_private))
         for warning in result.score.warnings:
             typer.echo(f"Warning: {warning}", err=True)
         if html is not None:
@@ -228,12 +247,13 @@ def compare(
 
 @app.command()
 def check(
-    suspects: Annotated[list[Path], typer.Argument(help="Texts to check.")],
+    suspects: Annotated[list[str], typer.Argument(help="Texts to check: files or http(s) URLs.")],
     db: DbOption = None,
     json_: JsonOption = False,
     fmt: FormatOption = Format.text,
     top: Annotated[int, typer.Option("--top", min=1, help="Best matches to show per suspect.")] = 5,
     html: HtmlOption = None,
+    allow_private: AllowPrivateOption = False,
 ) -> None:
     """Find the indexed sources each suspect copies, best first.
 
@@ -249,7 +269,8 @@ def check(
             html.mkdir(parents=True, exist_ok=True)
         if fmt is Format.csv:
             typer.echo(report.csv_header(), nl=False)
-        for result in pipeline.check(suspects, _db(db), top):
+        read = _reader(suspects, allow_private)
+        for result in pipeline.check(suspects, _db(db), top, read=read):
             if result.error:
                 typer.echo(f"Error: {result.error}", err=True)
                 failed = True
@@ -533,6 +554,54 @@ def reindex(db: DbOption = None) -> None:
     with _errors():
         n = pipeline.reindex(_db(db))
     typer.echo(f"reindexed {n} sources")
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Address to listen on (a token is needed but on loopback)."),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port.")] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="PROV_TOKEN",
+            help="Token clients must send (Authorization: Bearer); needed but on loopback.",
+            show_default=False,
+        ),
+    ] = None,
+    allow_private: AllowPrivateOption = False,
+    threads: Annotated[
+        int, typer.Option("--threads", min=1, help="Threads answering, each with the index open.")
+    ] = 4,
+) -> None:
+    """Serve the check form, the sources and scan results pages, and the JSON API.
+
+    Needs `pip install 'prov[serve]'`. Listens on 127.0.0.1:8000 by default; any other
+    address needs a token. The index must exist (create it with `prov add`).
+    """
+    try:
+        from provenance.serve.app import ServeConfig, binding_problem
+        from provenance.serve.app import serve as run
+    except ImportError as e:
+        typer.echo(
+            f"Error: prov serve needs the serve extra ({e.name} is missing): "
+            "pip install 'prov[serve]'",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+    problem = binding_problem(host, token)
+    if problem:
+        typer.echo(f"Error: {problem}", err=True)
+        raise typer.Exit(2)
+    config = ServeConfig(
+        _db(db), host, port, token or None, allow_private=allow_private, threads=threads
+    )
+    with _errors():
+        run(config)
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ import os
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -109,9 +109,19 @@ def _result(
     )
 
 
-def compare(source: str | Path, copy: str | Path, policy: Policy = DEFAULT_POLICY) -> CompareResult:
-    """Compare two files directly (no index)."""
-    return _result(read_document(source), read_document(copy), policy)
+#: How an input named on the command line is read: a file (``ingest.fetch.read_input``
+#: also reads URLs).
+Reader = Callable[[str | Path], RawText]
+
+
+def compare(
+    source: str | Path,
+    copy: str | Path,
+    policy: Policy = DEFAULT_POLICY,
+    read: Reader = read_document,
+) -> CompareResult:
+    """Compare two files (or what ``read`` reads them as) directly (no index)."""
+    return _result(read(source), read(copy), policy)
 
 
 def _key(path: Path) -> str:
@@ -292,7 +302,11 @@ def _in_index(store: Store, key: str, sha256: str) -> tuple[str, int, str] | Non
 
 
 def check(
-    suspects: Sequence[str | Path], db: str | Path, top: int = 5, policy: Policy = DEFAULT_POLICY
+    suspects: Sequence[str | Path],
+    db: str | Path,
+    top: int = 5,
+    policy: Policy = DEFAULT_POLICY,
+    read: Reader = read_document,
 ) -> Iterator[CheckResult]:
     """Find the sources each suspect copies, verified by alignment, best first.
 
@@ -301,7 +315,7 @@ def check(
     with Store.open(db) as store:
         for path in suspects:
             try:
-                raw = read_document(path)
+                raw = read(path)
             except InputError as e:  # one bad suspect does not stop the others
                 yield CheckResult(str(path), "", (), 0, error=str(e))
                 continue
