@@ -133,21 +133,28 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     return found
 
 
-def _target(url: httpx.URL, limits: Limits) -> tuple[IPAddress, str]:
-    """The checked address to connect to, and the host name (for ``Host`` and TLS)."""
+def _target(url: httpx.URL, limits: Limits, origin: str) -> tuple[IPAddress, str]:
+    """The checked address to connect to, and the host name (for ``Host`` and TLS).
+
+    Errors name ``origin`` (the URL asked for) and, after a redirect, where it led.
+    """
+    where = origin if str(url) == origin else f"{origin}: redirected to {url}"
     if url.scheme not in ("http", "https"):
-        raise FetchError(f"{url}: only http and https URLs can be fetched")
+        raise FetchError(f"{where}: only http and https URLs can be fetched")
     host = url.raw_host.decode("ascii")
     if not host:
-        raise FetchError(f"{url}: no host in this URL")
+        raise FetchError(f"{where}: no host in this URL")
     port = url.port or (443 if url.scheme == "https" else 80)
-    addresses = resolve(host, port)
+    try:
+        addresses = resolve(host, port)
+    except FetchError as e:
+        raise FetchError(f"{where}: {e}", e.status) from None
     if not limits.allow_private:
         for ip in addresses:
             why = refusal(ip)
             if why:
                 raise FetchError(
-                    f"{url}: refused, {host} is {why}; fetching private and local "
+                    f"{where}: refused, {host} is {why}; fetching private and local "
                     "addresses needs --allow-private"
                 )
     return addresses[0], host
@@ -175,7 +182,7 @@ def fetch(url: str, limits: Limits | None = None) -> RawText:
         timeout=timeout, follow_redirects=False, trust_env=False, verify=True
     ) as client:
         for _hop in range(limits.max_redirects + 1):
-            ip, host = _target(current, limits)
+            ip, host = _target(current, limits, url)
             pinned = current.copy_with(host=str(ip))
             headers = {
                 "Host": current.netloc.decode("ascii"),

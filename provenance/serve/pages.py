@@ -284,7 +284,7 @@ def history_page(url: str, versions: list[dict[str, Any]]) -> str:
             alts = change["alterations"]
             risky = [a for a in alts if a.get("risk") in MEANING_RISKS]
             shown = "; ".join(
-                f"“{esc(a.get('source', ''))}” → “{esc(a.get('copy', ''))}” ({esc(a['risk'])})"
+                f"“{esc(a.get('before', ''))}” → “{esc(a.get('after', ''))}” ({esc(a['risk'])})"
                 for a in risky[:5]
             )
             what = (

@@ -27,6 +27,7 @@ from provenance.index.store import SourceRow, Store, source_record
 from provenance.ingest.files import RawText, Unreadable, decode, decode_web, html_text
 from provenance.match.fingerprint import fingerprint
 from provenance.match.score import UNRELATED, CheckResult, CompareResult
+from provenance.text.segment import Segmented
 
 T = TypeVar("T")
 
@@ -159,16 +160,23 @@ class Service:
         spans = pipeline.index_spans(seg)
         if not spans:
             raise InputError(f"{raw.path}: no body text to index (only boilerplate or headings)")
-        with Store.open(self.db) as store, store.transaction():
-            old = store.source_by_path(key)
-            if old is not None and old.sha256 == raw.sha256:
-                return pipeline.AddResult(key, pipeline.UNCHANGED, old.passages)
-            twin = store.source_by_sha(raw.sha256)
-            if twin is not None and twin.path != key:
-                return pipeline.AddResult(key, pipeline.DUPLICATE, twin.passages, twin.path)
-            fp = fingerprint(seg.norm.words, spans, store.params)
-            rec = source_record(key, raw.sha256, raw.text, raw.encoding, seg, spans, fp)
-            replaced = store.put_record(rec)
+        with Store.open(self.db) as store:
+            store.db.execute(f"PRAGMA busy_timeout = {int(self.busy_ms)}")
+            with store.transaction():
+                return self._put(store, key, raw, seg, spans)
+
+    def _put(
+        self, store: Store, key: str, raw: RawText, seg: Segmented, spans: list[tuple[int, int]]
+    ) -> pipeline.AddResult:
+        old = store.source_by_path(key)
+        if old is not None and old.sha256 == raw.sha256:
+            return pipeline.AddResult(key, pipeline.UNCHANGED, old.passages)
+        twin = store.source_by_sha(raw.sha256)
+        if twin is not None and twin.path != key:
+            return pipeline.AddResult(key, pipeline.DUPLICATE, twin.passages, twin.path)
+        fp = fingerprint(seg.norm.words, spans, store.params)
+        rec = source_record(key, raw.sha256, raw.text, raw.encoding, seg, spans, fp)
+        replaced = store.put_record(rec)
         status = pipeline.REPLACED if replaced else pipeline.ADDED
         return pipeline.AddResult(key, status, len(rec.passages))
 
