@@ -351,7 +351,7 @@ def test_pages_have_the_report_csp_and_headers(client: TestClient) -> None:
         assert r.headers["content-security-policy"] == PAGE_CSP
         assert r.headers["x-frame-options"] == "DENY"
         assert r.headers["x-content-type-options"] == "nosniff"
-        assert r.headers["referrer-policy"] == "no-referrer"
+        assert r.headers["referrer-policy"] == "same-origin"
         assert_inert(r.text)
     assert "form-action 'self'" in PAGE_CSP and "script-src 'sha256-" in PAGE_CSP
 

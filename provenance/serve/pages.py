@@ -72,7 +72,6 @@ def layout(title: str, body: str, active: str = "", heading: str = "") -> str:
     """A page of the server: the app bar, a grey banner, then ``body`` (already HTML)."""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="referrer" content="no-referrer">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{esc(title)} · prov</title>\n<style>{CSS}{APP_CSS}</style>\n</head>\n"
         f"<body>\n{nav(active)}\n"

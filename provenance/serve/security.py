@@ -108,11 +108,12 @@ def host_name(host: str) -> str:
 
 
 def same_origin(scope: Scope) -> bool:
-    """Whether a request's ``Origin`` (or ``Referer``) names this server; absent is fine
-    (the CSRF token decides)."""
+    """Whether a request's ``Origin`` (or ``Referer``) is this server or unknown: absent
+    or ``null`` (a browser hides it under some referrer policies) leaves the decision to
+    the CSRF token; another site's origin is refused outright."""
     origin = header(scope, b"origin") or header(scope, b"referer")
     if not origin or origin == "null":
-        return not origin
+        return True
     return urlsplit(origin).netloc.lower() == header(scope, b"host").lower()
 
 
@@ -188,7 +189,9 @@ def _security_headers(csp: str) -> list[tuple[bytes, bytes]]:
         (b"content-security-policy", csp.encode("ascii")),
         (b"x-content-type-options", b"nosniff"),
         (b"x-frame-options", b"DENY"),
-        (b"referrer-policy", b"no-referrer"),
+        # same-origin: browsers then send the pages' Origin with their forms (checked
+        # above), and no address of this server to another site
+        (b"referrer-policy", b"same-origin"),
         (b"cache-control", b"no-store"),
     ]
 
