@@ -52,6 +52,10 @@ table.list td.num { font-variant-numeric: tabular-nums; text-align: right; }
 table.list td.path { overflow-wrap: anywhere; }
 .muted { color: var(--muted); }
 .pager { margin: 14px 0; display: flex; gap: 18px; }
+table.results td { font-size: .93rem; }
+table.results td.path { max-width: 28em; }
+table.results td.when { white-space: nowrap; font-variant-numeric: tabular-nums; }
+ul.links { margin: 4px 0 0; padding-left: 1.2em; }
 """
 
 _NAV = (("/", "Check"), ("/sources", "Sources"), ("/results", "Scan results"))
@@ -229,7 +233,7 @@ def results_page(rows: list[dict[str, Any]], total: int, f: dict[str, Any]) -> s
         report = _href("/report", sha=r["sha256"], source=r["source"], url=url)
         risky = f"⚠ {r.get('risky', 0)} risky" if r.get("meaning_changed") else "no"
         items.append(
-            f'<tr class="verdict-{esc(r["verdict"])}"><td>{esc(r.get("scanned_at") or "")}</td>'
+            f'<tr class="verdict-{esc(r["verdict"])}"><td class="when">{esc(_day(r))}</td>'
             f'<td class="path"><a href="{_href("/history", url=url)}">{esc(url)}</a></td>'
             f'<td class="path"><code>{esc(r["source"])}</code></td>'
             f'<td><span class="badge verdict">{esc(r["verdict"])}</span></td><td>{risky}</td>'
@@ -238,7 +242,7 @@ def results_page(rows: list[dict[str, Any]], total: int, f: dict[str, Any]) -> s
             f'<td><a href="{report}">report</a></td></tr>'
         )
     table = (
-        '<table class="list matches"><thead><tr><th>Scanned</th><th>Page</th><th>Source</th>'
+        '<table class="list results"><thead><tr><th>Scanned</th><th>Page</th><th>Source</th>'
         "<th>Verdict</th><th>Meaning changed</th><th>Fidelity</th><th>Source coverage</th>"
         f"<th></th></tr></thead><tbody>{''.join(items)}</tbody></table>"
         if rows
@@ -260,6 +264,12 @@ def results_page(rows: list[dict[str, Any]], total: int, f: dict[str, Any]) -> s
     return layout("Scan results", body, "/results")
 
 
+def _day(row: dict[str, Any]) -> str:
+    """When a result was scanned, to the minute (ISO 8601, UTC)."""
+    when = str(row.get("scanned_at") or "")
+    return when[:16].replace("T", " ") + (" UTC" if len(when) >= 16 else "")
+
+
 def history_page(url: str, versions: list[dict[str, Any]]) -> str:
     items = []
     for n, v in enumerate(versions, 1):
@@ -271,9 +281,9 @@ def history_page(url: str, versions: list[dict[str, Any]]) -> str:
             if best
             else '<span class="muted">no copy found</span>'
         )
-        links = " ".join(
-            f'<a href="{_href("/report", sha=v["sha256"], source=m["source"], url=url)}">'
-            f"report vs {esc(m['source'])}</a>"
+        links = "".join(
+            f'<li><a href="{_href("/report", sha=v["sha256"], source=m["source"], url=url)}">'
+            f"report against {esc(m['source'])}</a></li>"
             for m in v["matches"]
         )
         change = v.get("change")
@@ -293,7 +303,7 @@ def history_page(url: str, versions: list[dict[str, Any]]) -> str:
             )
         items.append(
             f"<tr><td>{n}</td><td>{esc(v.get('fetched_at') or '')}</td>"
-            f"<td>{copies}<br>{links}</td><td>{what}</td>"
+            f'<td>{copies}<ul class="links">{links}</ul></td><td>{what}</td>'
             f"<td><code>{esc(v['sha256'][:12])}</code></td></tr>"
         )
     table = (
