@@ -577,6 +577,9 @@ def serve(
     threads: Annotated[
         int, typer.Option("--threads", min=1, help="Threads answering, each with the index open.")
     ] = 4,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Server processes (e.g. one per core).")
+    ] = 1,
 ) -> None:
     """Serve the check form, the sources and scan results pages, and the JSON API.
 
@@ -598,7 +601,7 @@ def serve(
         typer.echo(f"Error: {problem}", err=True)
         raise typer.Exit(2)
     config = ServeConfig(
-        _db(db), host, port, token or None, allow_private=allow_private, threads=threads
+        _db(db), host, port, token or None, allow_private, threads, workers=workers
     )
     with _errors():
         run(config)

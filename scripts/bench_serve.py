@@ -81,16 +81,29 @@ def build(work: Path, passages: int, seed: int) -> tuple[Path, Path, str, Any, A
     return db, suspect, expected, gen, corpus
 
 
-def in_process(db: Path, suspect: Path, runs: int) -> list[float]:
+def paired(
+    db: Path, suspect: Path, url: str, expected: str, runs: int
+) -> tuple[list[float], list[float], list[str]]:
+    """The same check in-process and over HTTP (one client), alternately, so that both
+    see the same load on a shared machine."""
     raw = read_document(suspect)
-    times = []
-    with Store.open(db) as store:
+    body = suspect.read_bytes()
+    local, remote, errors = [], [], []
+    with Store.open(db) as store, httpx.Client(timeout=120) as client:
         pipeline.check_text(store, raw, 5)  # warm the caches
+        client.post(url, content=body)
         for _ in range(runs):
             t0 = time.perf_counter()
             pipeline.check_text(store, raw, 5)
-            times.append(time.perf_counter() - t0)
-    return times
+            local.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            r = client.post(url, content=body)
+            remote.append(time.perf_counter() - t0)
+            if r.status_code != 200 or (
+                os.path.normpath(r.json()["matches"][0]["source"]) != expected
+            ):
+                errors.append(f"{r.status_code} {r.text[:200]}")
+    return local, remote, errors
 
 
 def load(url: str, body: bytes, expected: str, clients: int, requests: int) -> dict[str, Any]:
@@ -126,8 +139,12 @@ def load(url: str, body: bytes, expected: str, clients: int, requests: int) -> d
 
 
 def make_crawl(work: Path, gen: Any, corpus: Any, pages: int) -> Path:
-    """A JSONL crawl: spun copies of indexed documents and unrelated pages."""
+    """A JSONL crawl: spun copies of indexed documents and unrelated pages, new on every
+    run (a scan skips the pages it has seen)."""
+    import numpy as np
+
     bench = load_bench()
+    gen.rng = np.random.default_rng(time.time_ns())
     crawl = work / "crawl.jsonl"
     with crawl.open("w", encoding="utf-8") as fh:
         for i in range(pages):
@@ -141,9 +158,10 @@ def make_crawl(work: Path, gen: Any, corpus: Any, pages: int) -> Path:
     return crawl
 
 
-def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(db: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "provenance", "serve", "--db", str(db), "--port", str(port)],
+        [sys.executable, "-m", "provenance", "serve", "--db", str(db), "--port", str(port),
+         "--workers", str(workers)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     deadline = time.monotonic() + 60
@@ -169,6 +187,7 @@ def main() -> int:
     ap.add_argument("--pages", type=int, default=400, help="pages in the concurrent scan")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--workers", type=int, default=1, help="prov serve --workers")
     ap.add_argument("--work", type=Path, default=None, help="folder kept between runs")
     args = ap.parse_args()
     import tempfile
@@ -177,11 +196,10 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     db, suspect, expected, gen, corpus = build(work, args.passages, args.seed)
     body = suspect.read_bytes()
-    local = in_process(db, suspect, 100)
-    proc = start_server(db, args.port)
+    proc = start_server(db, args.port, args.workers)
     url = f"http://127.0.0.1:{args.port}/api/check"
     try:
-        one = load(url, body, expected, 1, args.requests // 2)
+        local, one_times, one_errors = paired(db, suspect, url, expected, args.requests // 2)
         four = load(url, body, expected, 4, args.requests)
         crawl = make_crawl(work, gen, corpus, args.pages)
         scan_db_args = ["--db", str(db), str(crawl), "--workers", "1"]
@@ -202,12 +220,13 @@ def main() -> int:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    print(f"\nprov serve at {args.passages:,} passages ({db.stat().st_size / 1e6:,.0f} MB), "
-          f"a {len(body):,}-byte suspect; {os.cpu_count()} cores\n")  # fmt: skip
+    print(f"\nprov serve --workers {args.workers} at {args.passages:,} passages "
+          f"({db.stat().st_size / 1e6:,.0f} MB), a {len(body):,}-byte suspect; "
+          f"{os.cpu_count()} cores\n")  # fmt: skip
     print("| check | p50 ms | p95 ms | requests | |")
     print("|---|---|---|---|---|")
-    print(row("in-process `pipeline.check_text` (bench.py's warm)", local))
-    print(row("HTTP, 1 client", one["times"], f"{one['rps']:.0f} req/s"))
+    print(row("in-process `pipeline.check_text` (bench.py's warm)", local, "alternating with:"))
+    print(row("HTTP, 1 client", one_times, f"{len(one_times) / sum(one_times):.0f} req/s"))
     print(row("HTTP, 4 concurrent clients", four["times"], f"{four['rps']:.0f} req/s"))
     print(
         row(
@@ -216,7 +235,7 @@ def main() -> int:
             f"scan of {args.pages} pages took {scan_s:.1f} s",
         )
     )
-    errors = one["errors"] + four["errors"] + during["errors"]
+    errors = one_errors + four["errors"] + during["errors"]
     print(
         f"\nerrors or wrong answers: {len(errors)}" + (f" (first: {errors[0]})" if errors else "")
     )

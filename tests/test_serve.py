@@ -6,6 +6,7 @@ versions of one URL, one hostile URL) for the results, history and report pages.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -18,6 +19,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 with warnings.catch_warnings():  # starlette 1.x suggests httpx2; httpx works the same
@@ -568,12 +570,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_prov_serve_over_http_answers_curl(tmp_path: Path) -> None:
-    """`prov serve` on the demo index, asked with curl as the README shows."""
-    db = demo_index(tmp_path)
+@contextlib.contextmanager
+def running(db: Path, *options: str) -> Iterator[str]:
+    """`prov serve` in a process of its own, on a free port."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "provenance", "serve", "--db", str(db), "--port", str(port)],
+        [sys.executable, "-m", "provenance", "serve", "--db", str(db), "--port", str(port),
+         *options],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
@@ -586,26 +589,43 @@ def test_prov_serve_over_http_answers_curl(tmp_path: Path) -> None:
                 assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
                 assert time.monotonic() < deadline, "prov serve did not start"
                 time.sleep(0.2)
-        name = str(seed_path("003").relative_to(ROOT))
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_prov_serve_over_http_answers_curl(tmp_path: Path) -> None:
+    """`prov serve` on the demo index, asked with curl as the README shows."""
+    db = demo_index(tmp_path)
+    name = str(seed_path("003").relative_to(ROOT))
+    with running(db) as site:
+        url = f"{site}/api/check?name={name}"
         curl = shutil.which("curl")
-        url = f"http://127.0.0.1:{port}/api/check?name={name}"
         if curl:
             got = subprocess.run(
                 [curl, "-s", url, "--data-binary", f"@{seed_path('003')}"],
                 capture_output=True, text=True, timeout=60, check=True,
             ).stdout  # fmt: skip
         else:
-            import httpx
-
             got = httpx.post(url, content=seed_path("003").read_bytes(), timeout=60).text
-        by_cli = subprocess.run(
-            [sys.executable, "-m", "provenance", "check", "--db", str(db), "--json", name],
-            cwd=ROOT, capture_output=True, text=True, check=False,
-        ).stdout  # fmt: skip
-        assert got == by_cli
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    by_cli = subprocess.run(
+        [sys.executable, "-m", "provenance", "check", "--db", str(db), "--json", name],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    ).stdout  # fmt: skip
+    assert got == by_cli
+
+
+def test_prov_serve_workers_share_the_form_secret(tmp_path: Path) -> None:
+    """With --workers 2, a form's CSRF token is good whichever process answers."""
+    db = demo_index(tmp_path)
+    with running(db, "--workers", "2") as site, httpx.Client(base_url=site, timeout=60) as c:
+        found = re.search(r'name="csrf" value="([0-9a-f]{64})"', c.get("/").text)
+        assert found
+        for _ in range(12):  # new connections: spread over both processes
+            with httpx.Client(base_url=site, timeout=60, cookies=c.cookies) as fresh:
+                r = fresh.post("/check", data={"csrf": found.group(1), "text": seed_text("003")})
+            assert r.status_code == 200 and "falsely" in r.text
 
 
 def test_prov_never_imports_serve() -> None:

@@ -9,12 +9,16 @@ HTTP status (:func:`status_of`): JSON under ``/api/``, an error page elsewhere.
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
+import os
+import secrets
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -54,6 +58,10 @@ class ServeConfig:
     #: Host names answered to; empty: any (a loopback server answers only to loopback).
     allowed_hosts: tuple[str, ...] = ()
     busy_ms: int = 5_000
+    #: Server processes (each with its own index threads).
+    workers: int = 1
+    #: The CSRF and sign-in secret, hex; "" makes one (processes of one server share it).
+    secret: str = ""
 
 
 def is_loopback(host: str) -> bool:
@@ -163,7 +171,11 @@ def create_app(config: ServeConfig) -> Starlette:
         yield
         service.close()
 
-    keys = Secrets.new(config.token)
+    keys = (
+        Secrets(bytes.fromhex(config.secret), config.token or None)
+        if config.secret
+        else Secrets.new(config.token)
+    )
     app = Starlette(
         routes=ROUTES,
         middleware=[
@@ -200,13 +212,31 @@ def serve(config: ServeConfig) -> None:
     Service(config.db, 1).open_check()
     if not config.allowed_hosts and is_loopback(config.host):
         config = replace(config, allowed_hosts=LOOPBACK_NAMES)
-    app = create_app(config)
-    uvicorn.run(
-        app,
-        host=config.host,
-        port=config.port,
-        log_level="info",
-        server_header=False,
-        proxy_headers=False,
-        timeout_graceful_shutdown=5,
-    )
+    options: dict[str, Any] = {
+        "host": config.host,
+        "port": config.port,
+        "log_level": "info",
+        "server_header": False,
+        "proxy_headers": False,
+        "timeout_graceful_shutdown": 5,
+    }
+    if config.workers <= 1:
+        uvicorn.run(create_app(config), **options)
+        return
+    # worker processes build the app from the environment, with one shared secret
+    shared = replace(config, secret=secrets.token_hex(32))
+    os.environ[ENV_CONFIG] = json.dumps({**asdict(shared), "db": str(shared.db)})
+    target = "provenance.serve.app:from_environment"
+    uvicorn.run(target, factory=True, workers=config.workers, **options)
+
+
+#: How ``serve`` hands its configuration to worker processes.
+ENV_CONFIG = "PROV_SERVE_CONFIG"
+
+
+def from_environment() -> Starlette:
+    """The app of a worker process (``--workers``), configured by :data:`ENV_CONFIG`."""
+    data = json.loads(os.environ[ENV_CONFIG])
+    data["db"] = Path(data["db"])
+    data["allowed_hosts"] = tuple(data["allowed_hosts"])
+    return create_app(ServeConfig(**data))
