@@ -417,10 +417,13 @@ def test_no_get_changes_anything(client: TestClient) -> None:
 
 
 def test_sources_page_lists_searches_and_shows_health(client: TestClient) -> None:
-    r = client.get("/sources")
+    before = client.get("/sources")
+    assert "Check the index's health now" in before.text.replace("&#x27;", "'")
+    r = client.get("/sources", params={"health": "1"})
     assert "001_5d78def7b98681ae.txt" in r.text and "004_2dfa19232605a5b0.txt" in r.text
     assert "✓ healthy" in r.text and "Integrity: ok" in r.text
     assert re.search(r"<b>2</b>sources", r.text)
+    assert "✓ healthy" in client.get("/sources").text  # the last check, kept
     found = client.get("/sources", params={"q": "004"})
     assert (
         "004_2dfa" in found.text and "001_5d78" not in found.text and "1 of 2 sources" in found.text

@@ -9,6 +9,8 @@ with this server's navigation bar put in (:func:`with_nav`).
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +18,7 @@ from provenance.index.store import SourceRow
 from provenance.match.score import MEANING_RISKS
 from provenance.report.html_sides import esc, pct, plural
 from provenance.report.html_style import CSS
+from provenance.serve.service import Health
 
 VERDICTS = ("verbatim", "near-verbatim", "paraphrased", "partial")
 
@@ -130,16 +133,26 @@ def check_page(csrf: str, error: str = "", text: str = "", url: str = "", top: i
     return layout("Check a text", body, "/")
 
 
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """Which part of the sources a page shows."""
+
+    total: int
+    matching: int
+    offset: int
+    per_page: int
+    query: str
+
+
 def sources_page(
     rows: list[SourceRow],
-    total: int,
-    query: str,
-    health: dict[str, Any] | None,
-    healthy: bool,
+    listing: Listing,
+    health: Health | None,
     csrf: str,
     notice: str = "",
     bad: bool = False,
 ) -> str:
+    query = listing.query
     items = []
     for r in rows:
         items.append(
@@ -151,7 +164,10 @@ def sources_page(
             f'<button class="danger" type="submit" aria-label="Remove {esc(r.path)}">Remove'
             "</button></form></td></tr>"
         )
-    shown = f"{len(rows):,} of {plural(total, 'source')}" if query else plural(total, "source")
+    total = plural(listing.total, "source")
+    shown = f"{listing.matching:,} of {total}" if query else total
+    if rows and len(rows) < listing.matching:
+        shown += f", {listing.offset + 1:,}-{listing.offset + len(rows):,} shown"
     table = (
         '<table class="list"><thead><tr><th>Path</th><th>Language</th><th>Words</th>'
         f"<th>Passages</th><th>Added</th><th></th></tr></thead><tbody>{''.join(items)}"
@@ -160,15 +176,23 @@ def sources_page(
         else f'<p class="muted">No source{" matches “" + esc(query) + "”" if query else " yet"}'
         ".</p>"
     )
+    pager = []
+    if listing.offset > 0:
+        back = max(0, listing.offset - listing.per_page)
+        pager.append(f'<a href="{_href("/sources", q=query, offset=back)}">← previous</a>')
+    if listing.offset + len(rows) < listing.matching:
+        on = listing.offset + listing.per_page
+        pager.append(f'<a href="{_href("/sources", q=query, offset=on)}">next →</a>')
     body = (
         _notice(notice, bad)
-        + _health(health, healthy)
+        + _health(health)
         + '<form class="panel" method="get" action="/sources"><div class="row"><div>'
         '<label for="q">Search by name</label>'
         f'<input id="q" type="search" name="q" value="{esc(query)}"></div>'
         '<div style="flex:0 0 auto">'
         '<button type="submit">Search</button></div></div></form>'
         f'<h2>Sources <span class="muted">({shown})</span></h2>{table}'
+        f'<div class="pager">{"".join(pager)}</div>'
         '<h2>Add a source</h2><form class="panel" method="post" action="/sources/add" '
         f'enctype="multipart/form-data">{_csrf(csrf)}<div class="row"><div>'
         '<label for="file">File (.txt, .html)</label><input id="file" type="file" name="file" '
@@ -180,10 +204,16 @@ def sources_page(
     return layout("Sources", body, "/sources")
 
 
-def _health(health: dict[str, Any] | None, healthy: bool) -> str:
+def _health(health: Health | None) -> str:
     if health is None:
-        return ""
-    counts = health.get("counts", {})
+        return (
+            '<section id="health"><h2>Index health</h2><p><a href="/sources?health=1">Check '
+            'the index\'s health now</a> <span class="muted">(what <code>prov doctor</code> '
+            "reports; it reads the whole index, which takes a while on a large one)</span>"
+            "</p></section>"
+        )
+    report, healthy = health.report, health.healthy
+    counts = report.get("counts", {})
     figures = [
         ("sources", counts.get("sources", 0)),
         ("passages", counts.get("passages", 0)),
@@ -192,18 +222,20 @@ def _health(health: dict[str, Any] | None, healthy: bool) -> str:
         ("matches", counts.get("matches", 0)),
     ]
     cells = "".join(f"<div><b>{n:,}</b>{esc(label)}</div>" for label, n in figures)
-    orphans = sum(int(v) for v in health.get("orphans", {}).values())
+    orphans = sum(int(v) for v in report.get("orphans", {}).values())
     state = (
         '<span class="flag ok">✓ healthy</span>'
         if healthy
         else '<span class="flag">⚠ problems: run <code>prov doctor</code></span>'
     )
-    integrity = ", ".join(str(x) for x in health.get("integrity", []))
+    integrity = ", ".join(str(x) for x in report.get("integrity", []))
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(health.checked_at))
     return (
         f'<section id="health"><h2>Index health {state}</h2><div class="figures">{cells}</div>'
         f'<p class="muted">Integrity: {esc(integrity)} · orphans: {orphans:,} · band keys '
-        f"expected: {int(health.get('band_keys_expected', 0)):,} · fingerprinting: "
-        f"{esc(str(health.get('kernel', '')))}</p></section>"
+        f"expected: {int(report.get('band_keys_expected', 0)):,} · fingerprinting: "
+        f"{esc(str(report.get('kernel', '')))} · checked {when} · "
+        '<a href="/sources?health=1">check again</a></p></section>'
     )
 
 

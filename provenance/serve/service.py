@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ T = TypeVar("T")
 BUSY_MS = 5_000
 #: Most matches a check may ask for.
 MAX_TOP = 50
+#: Seconds a health check (``prov doctor``, which reads the whole index) is reused for.
+HEALTH_MAX_AGE = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +73,24 @@ def pasted(name: str, text: str) -> RawText:
     return document(name, text.encode("utf-8"))
 
 
+@dataclass(frozen=True, slots=True)
+class Health:
+    """A ``prov doctor`` answer, when it was made and for which index version."""
+
+    healthy: bool
+    report: dict[str, Any]
+    checked_at: float
+    version: int
+
+
 class Service:
     """The index, opened once per worker thread, and the operations on it."""
 
     def __init__(self, db: str | Path, threads: int = 4, busy_ms: int = BUSY_MS) -> None:
         self.db = str(db)
         self.busy_ms = busy_ms
+        self._health: Health | None = None
+        self._health_lock = threading.Lock()
         self._local = threading.local()
         self._pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix="prov-index")
 
@@ -118,8 +133,27 @@ class Service:
         q = query.strip().casefold()
         return [r for r in rows if q in r.path.casefold()] if q else rows
 
-    def health(self) -> tuple[bool, dict[str, Any]]:
-        return pipeline.doctor(self.db)
+    def health(self, max_age: float = HEALTH_MAX_AGE) -> tuple[bool, dict[str, Any]]:
+        """``prov doctor``'s answer: the last one if it is younger than ``max_age`` seconds
+        and the index has not changed since, else a new one (one at a time)."""
+        with self._health_lock:
+            cached = self._health
+            if cached is not None and self._health_fresh(cached, max_age):
+                return cached.healthy, cached.report
+            healthy, report = pipeline.doctor(self.db)
+            self._health = Health(healthy, report, time.time(), self._version())
+            return healthy, report
+
+    def last_health(self) -> Health | None:
+        """The last health check, if there was one (never starts one: it reads the whole
+        index, which takes a while on a large one)."""
+        return self._health
+
+    def _health_fresh(self, h: Health, max_age: float) -> bool:
+        return time.time() - h.checked_at <= max_age and h.version == self._version()
+
+    def _version(self) -> int:
+        return self.store().index_version()
 
     def results(self, f: ResultFilter) -> tuple[list[dict[str, Any]], int]:
         """The scan's matches, newest first, filtered; and how many there are in all."""

@@ -23,6 +23,8 @@ from provenance.serve.service import MAX_TOP, Service
 
 #: Scan results shown per page.
 RESULTS_PER_PAGE = 100
+#: Sources listed per page.
+SOURCES_PER_PAGE = 200
 
 
 def _service(request: Request) -> Service:
@@ -88,10 +90,20 @@ async def _sources_page(
     service = _service(request)
     rows = await service.run(service.sources, "")
     shown = [r for r in rows if query.casefold() in r.path.casefold()] if query else rows
-    healthy, health = await service.run(service.health)
+    offset = int_param(request.query_params.get("offset"), "offset", 0, 0, 10**9)
+    if request.query_params.get("health"):
+        await service.run(service.health)
+    health = await service.run(service.last_health)
 
     def render(csrf: str) -> str:
-        return pages.sources_page(shown, len(rows), query, health, healthy, csrf, notice, bad)
+        return pages.sources_page(
+            shown[offset : offset + SOURCES_PER_PAGE],
+            pages.Listing(len(rows), len(shown), offset, SOURCES_PER_PAGE, query),
+            health,
+            csrf,
+            notice,
+            bad,
+        )
 
     return _page(request, render, status)
 
