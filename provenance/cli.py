@@ -583,7 +583,7 @@ def serve(
 ) -> None:
     """Serve the check form, the sources and scan results pages, and the JSON API.
 
-    Needs `pip install 'prov[serve]'`. Listens on 127.0.0.1:8000 by default; any other
+    Needs `pip install 'prov\\[serve]'`. Listens on 127.0.0.1:8000 by default; any other
     address needs a token. The index must exist (create it with `prov add`).
     """
     try:
