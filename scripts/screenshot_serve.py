@@ -99,7 +99,7 @@ def main() -> int:
                 b.click(b.find("form[action='/check'] button[type=submit]"))
                 b.wait_for("location.pathname === '/check' && document.readyState === 'complete'")
                 shoot(b, args.out / "check-report.png", args.height)
-                b.get(site + "/sources")
+                b.get(site + "/sources?health=1")
                 shoot(b, args.out / "sources.png", args.height)
                 b.get(site + "/results?meaning=yes")
                 shoot(b, args.out / "results.png", args.height)

@@ -151,6 +151,13 @@ def test_api_check_inputs(client: TestClient, web: str) -> None:
     as_json = client.post("/api/check", json={"text": seed_text("003"), "top": 1}).json()
     assert len(as_json["matches"]) == 1
     assert as_json["matches"][0]["fidelity"] == raw["matches"][0]["fidelity"]
+    greek = client.post(
+        "/api/check",
+        content=seed_text("003").replace("Ministers", "Υπουργοί").encode("iso-8859-7", "replace"),
+        headers={"content-type": "text/plain; charset=iso-8859-7"},  # not guessed: declared
+    ).json()
+    assert greek["matches"][0]["verdict"] == "paraphrased"
+    assert any(a["copy"] == "Υπουργοί" for a in greek["matches"][0]["alterations"])
     form = client.post("/api/check", files={"file": ("003.txt", body, "text/plain")}).json()
     assert form["suspect"] == "003.txt" and form["suspect_sha256"] == raw["suspect_sha256"]
     page = client.post("/api/check", json={"url": f"{web}/page.html"})

@@ -105,7 +105,16 @@ async def suspect(request: Request, fetch: Fetch) -> RawText:
     body = await request.body()
     if url and not body:
         return await fetch(url)
-    return document(name or "request body", body)
+    charset = _charset(request.headers.get("content-type", ""))
+    return document(name or "request body", body, charset)
+
+
+def _charset(content_type: str) -> str | None:
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip('"')
+    return None
 
 
 def _limit(request: Request) -> int:

@@ -53,19 +53,24 @@ class ResultFilter:
     offset: int = 0
 
 
-def document(name: str, data: bytes) -> RawText:
+def document(name: str, data: bytes, charset: str | None = None) -> RawText:
     """Bytes received (an upload, a request body) read as ``prov check`` reads a file of
-    that name: an ``.html``/``.htm`` page by its main text, anything else as text."""
-    if name.lower().endswith((".html", ".htm")):
-        try:
-            text, _ = html_text(decode_web(data, None, html=True))
-        except Unreadable as e:
-            raise InputError(f"{name}: {e}") from None
-        if not text.strip():
-            raise InputError(f"{name}: no text in this HTML page")
-        return RawText(name, text, hashlib.sha256(data).hexdigest(), "utf-8")
-    text, encoding = decode(data, name)
-    return RawText(name, text, hashlib.sha256(data).hexdigest(), encoding)
+    that name: an ``.html``/``.htm`` page by its main text, anything else as text. A
+    declared ``charset`` (an HTTP body's) is read by the web's rules, as ``scan`` does."""
+    html = name.lower().endswith((".html", ".htm"))
+    digest = hashlib.sha256(data).hexdigest()
+    if not html and charset is None:
+        text, encoding = decode(data, name)
+        return RawText(name, text, digest, encoding)
+    try:
+        text = decode_web(data, charset, html=html)
+    except Unreadable as e:
+        raise InputError(f"{name}: {e}") from None
+    if html:
+        text, _ = html_text(text)
+    if not text.strip():
+        raise InputError(f"{name}: no text in this {'HTML page' if html else 'body'}")
+    return RawText(name, text, digest, charset or "utf-8")
 
 
 def pasted(name: str, text: str) -> RawText:
