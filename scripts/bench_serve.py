@@ -83,12 +83,15 @@ def build(work: Path, passages: int, seed: int) -> tuple[Path, Path, str, Any, A
 
 def paired(
     db: Path, suspect: Path, url: str, expected: str, runs: int
-) -> tuple[list[float], list[float], list[str]]:
+) -> tuple[list[float], list[float], list[float], list[str]]:
     """The same check in-process and over HTTP (one client), alternately, so that both
     see the same load on a shared machine."""
     raw = read_document(suspect)
     body = suspect.read_bytes()
-    local, remote, errors = [], [], []
+    local: list[float] = []
+    remote: list[float] = []
+    inside: list[float] = []
+    errors: list[str] = []
     with Store.open(db) as store, httpx.Client(timeout=120) as client:
         pipeline.check_text(store, raw, 5)  # warm the caches
         client.post(url, content=body)
@@ -99,11 +102,15 @@ def paired(
             t0 = time.perf_counter()
             r = client.post(url, content=body)
             remote.append(time.perf_counter() - t0)
+            timing = dict(
+                part.strip().split(";dur=") for part in r.headers["server-timing"].split(",")
+            )
+            inside.append(sum(float(v) for v in timing.values()) / 1000)
             if r.status_code != 200 or (
                 os.path.normpath(r.json()["matches"][0]["source"]) != expected
             ):
                 errors.append(f"{r.status_code} {r.text[:200]}")
-    return local, remote, errors
+    return local, remote, inside, errors
 
 
 def load(url: str, body: bytes, expected: str, clients: int, requests: int) -> dict[str, Any]:
@@ -199,7 +206,9 @@ def main() -> int:
     proc = start_server(db, args.port, args.workers)
     url = f"http://127.0.0.1:{args.port}/api/check"
     try:
-        local, one_times, one_errors = paired(db, suspect, url, expected, args.requests // 2)
+        local, one_times, inside, one_errors = paired(
+            db, suspect, url, expected, args.requests // 2
+        )
         four = load(url, body, expected, 4, args.requests)
         crawl = make_crawl(work, gen, corpus, args.pages)
         scan_db_args = ["--db", str(db), str(crawl), "--workers", "1"]
@@ -227,6 +236,7 @@ def main() -> int:
     print("|---|---|---|---|---|")
     print(row("in-process `pipeline.check_text` (bench.py's warm)", local, "alternating with:"))
     print(row("HTTP, 1 client", one_times, f"{len(one_times) / sum(one_times):.0f} req/s"))
+    print(row("  of which in the server's check and JSON (Server-Timing)", inside))
     print(row("HTTP, 4 concurrent clients", four["times"], f"{four['rps']:.0f} req/s"))
     print(
         row(

@@ -11,6 +11,7 @@ being the CLI's.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -154,8 +155,15 @@ async def check(request: Request) -> Response:
     if request.headers.get("content-type", "").startswith(JSON_TYPE):
         obj = json.loads(await request.body())
         top = int_param(str(obj["top"]) if "top" in obj else None, "top", top, 1, MAX_TOP)
+    started = time.perf_counter()
     result = await service.run(service.check, raw, top)
-    return json_response(report.render_check_json([result]))
+    checked = time.perf_counter()
+    response = json_response(report.render_check_json([result]))
+    done = time.perf_counter()
+    response.headers["server-timing"] = (
+        f"check;dur={1000 * (checked - started):.1f}, render;dur={1000 * (done - checked):.1f}"
+    )
+    return response
 
 
 async def compare(request: Request) -> Response:
