@@ -145,7 +145,9 @@ def test_api_check_is_the_cli_json(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 def test_api_check_inputs(client: TestClient, web: str) -> None:
     body = seed_path("003").read_bytes()
-    raw = client.post("/api/check", content=body).json()
+    answer = client.post("/api/check", content=body)
+    assert re.fullmatch(r"check;dur=[\d.]+, render;dur=[\d.]+", answer.headers["server-timing"])
+    raw = answer.json()
     assert raw["suspect"] == "request body"
     assert raw["matches"][0]["verdict"] == "paraphrased"
     as_json = client.post("/api/check", json={"text": seed_text("003"), "top": 1}).json()
