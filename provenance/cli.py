@@ -35,6 +35,7 @@ from provenance.cli_support import (
     verdict_value,
 )
 from provenance.errors import InputError, ProvError, StoreError
+from provenance.ingest.files import RawText
 from provenance.pipeline import STOCK_MIN_DOCS
 from provenance.report import json as report
 from provenance.text.dates import parse_date
@@ -129,6 +130,13 @@ CopyDateOption = Annotated[
     date | None,
     typer.Option(
         "--copy-date", parser=_date, metavar="DATE", help="The copy's date, " + _DATE_HELP
+    ),
+]
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private",
+        help="Let URLs reach loopback, private and link-local addresses (refused by default).",
     ),
 ]
 HtmlOption = Annotated[
@@ -226,6 +234,21 @@ def _write(path: Path, text: str) -> None:
         raise InputError(f"{path}: cannot write the report ({e.strerror or e})") from None
 
 
+def _reader(names: list[str], allow_private: bool) -> pipeline.Reader:
+    """How the named inputs are read: files, - (standard input), and URLs when some names
+    are URLs (fetching is imported only then)."""
+    if not any("://" in name for name in names):
+        return read_input  # files, and - for standard input
+    from provenance.ingest.fetch import reader
+
+    fetch = reader(allow_private)
+
+    def read(name: str | Path) -> RawText:
+        return fetch(name) if "://" in str(name) else read_input(name)
+
+    return read
+
+
 def _format(fmt: Format, json_: bool) -> Format:
     return Format.json if json_ else fmt
 
@@ -315,11 +338,18 @@ def add(
 @app.command()
 def compare(
     source: Annotated[
-        Path, typer.Argument(metavar="SOURCE", help="The canonical text; - reads standard input.")
+        str,
+        typer.Argument(
+            metavar="SOURCE",
+            help="The canonical text: a file, an http(s) URL, or - for standard input.",
+        ),
     ],
     copy: Annotated[
-        Path,
-        typer.Argument(metavar="COPY", help="The text that may copy it; - reads standard input."),
+        str,
+        typer.Argument(
+            metavar="COPY",
+            help="The text that may copy it: a file, an http(s) URL, or - for standard input.",
+        ),
     ],
     json_: JsonOption = False,
     fmt: FormatOption = Format.text,
@@ -328,6 +358,7 @@ def compare(
     pager: PagerOption = True,
     source_date: SourceDateOption = None,
     copy_date: CopyDateOption = None,
+    allow_private: AllowPrivateOption = False,
 ) -> None:
     """Compare a copy with a source directly (no index needed).
 
@@ -337,7 +368,7 @@ def compare(
     if str(source) == STDIN and str(copy) == STDIN:
         _usage("only one of SOURCE and COPY can be - (standard input)")
     with _errors():
-        result = pipeline.compare(source, copy, read=read_input)
+        result = pipeline.compare(source, copy, read=_reader([source, copy], allow_private))
         dates = pipeline.dates(result, source_date, copy_date)
         for warning in result.score.warnings:
             _echo(f"Warning: {warning}", err=True)
@@ -362,8 +393,11 @@ def compare(
 @app.command()
 def check(
     suspects: Annotated[
-        list[Path],
-        typer.Argument(metavar="SUSPECT...", help="Texts to check; - reads standard input."),
+        list[str],
+        typer.Argument(
+            metavar="SUSPECT...",
+            help="Texts to check: files, http(s) URLs, or - for standard input.",
+        ),
     ],
     db: DbOption = None,
     json_: JsonOption = False,
@@ -372,6 +406,7 @@ def check(
     html: HtmlOption = None,
     alterations: Annotated[int, _alterations_option(5)] = 5,
     pager: PagerOption = True,
+    allow_private: AllowPrivateOption = False,
 ) -> None:
     """Find the indexed sources each suspect copies, best first.
 
@@ -392,7 +427,8 @@ def check(
             html.mkdir(parents=True, exist_ok=True)
         if fmt is Format.csv:
             typer.echo(report.csv_header(), nl=False)
-        for result in pipeline.check(suspects, _db(db), top, read=read_input, warn=_warn):
+        read = _reader(suspects, allow_private)
+        for result in pipeline.check(suspects, _db(db), top, read=read, warn=_warn):
             if result.error:
                 _echo(f"Error: {result.error}", err=True)
                 failed = True
@@ -744,6 +780,57 @@ def reindex(db: DbOption = None) -> None:
     with _errors():
         n = pipeline.reindex(_db(db))
     typer.echo(f"reindexed {plural(n, 'source')}")
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Address to listen on (a token is needed but on loopback)."),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port.")] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="PROV_TOKEN",
+            help="Token clients must send (Authorization: Bearer); needed but on loopback.",
+            show_default=False,
+        ),
+    ] = None,
+    allow_private: AllowPrivateOption = False,
+    threads: Annotated[
+        int, typer.Option("--threads", min=1, help="Threads answering, each with the index open.")
+    ] = 4,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Server processes (e.g. one per core).")
+    ] = 1,
+) -> None:
+    """Serve the check form, the sources and scan results pages, and the JSON API.
+
+    Needs `pip install 'prov\\[serve]'`. Listens on 127.0.0.1:8000 by default; any other
+    address needs a token. The index must exist (create it with `prov add`).
+    """
+    try:
+        from provenance.serve.app import ServeConfig, binding_problem
+        from provenance.serve.app import serve as run
+    except ImportError as e:
+        typer.echo(
+            f"Error: prov serve needs the serve extra ({e.name} is missing): "
+            "pip install 'prov[serve]'",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+    problem = binding_problem(host, token)
+    if problem:
+        typer.echo(f"Error: {problem}", err=True)
+        raise typer.Exit(2)
+    config = ServeConfig(
+        _db(db), host, port, token or None, allow_private, threads, workers=workers
+    )
+    with _errors():
+        run(config)
 
 
 def main() -> None:

@@ -122,7 +122,8 @@ def _result(
     )
 
 
-#: How a command reads a named input: a file (the CLI's also reads ``-``, standard input).
+#: How an input named on the command line is read: a file (the CLI's readers also read
+#: ``-``, standard input, and ``ingest.fetch`` reads http(s) URLs).
 Reader = Callable[[str | Path], RawText]
 
 
@@ -132,7 +133,7 @@ def compare(
     policy: Policy = DEFAULT_POLICY,
     read: Reader = read_document,
 ) -> CompareResult:
-    """Compare two files directly (no index)."""
+    """Compare two files (or what ``read`` reads them as) directly (no index)."""
     return _result(read(source), read(copy), policy)
 
 

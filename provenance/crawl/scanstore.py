@@ -101,6 +101,11 @@ class ScanStore:
         ).fetchone()
         return None if row is None else (int(row[0]), _unpack(row[1]))
 
+    def content_text(self, sha256: str) -> str | None:
+        """The text of a stored page content, or None if there is none by that digest."""
+        row = self.db.execute("SELECT text FROM contents WHERE sha256 = ?", [sha256]).fetchone()
+        return None if row is None else _unpack(row[0])
+
     def best_verdict(self, sha256: str) -> str | None:
         """The verdict of a content's best match (most of its text explained)."""
         row = self.db.execute(
