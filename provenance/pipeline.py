@@ -501,8 +501,13 @@ def sources(db: str | Path) -> list[SourceRow]:
     second language (a translation beside the text) are in ``languages``. The paths whose
     text is kept once as another's are listed too (same id as that source)."""
     with Store.open(db) as store:
-        rows = sorted(store.sources() + store.aliases(), key=lambda r: (r.path, r.key))
-        by_lang = store.passage_languages()
+        return source_rows(store)
+
+
+def source_rows(store: Store) -> list[SourceRow]:
+    """:func:`sources` of an open index (the server keeps one open)."""
+    rows = sorted(store.sources() + store.aliases(), key=lambda r: (r.path, r.key))
+    by_lang = store.passage_languages()
     out = []
     for row in rows:
         counts = by_lang.get(row.id, {})

@@ -135,7 +135,7 @@ class Service:
         )
 
     def sources(self, query: str = "") -> list[SourceRow]:
-        rows = self.store().sources()
+        rows = pipeline.source_rows(self.store())
         q = query.strip().casefold()
         return [r for r in rows if q in r.path.casefold()] if q else rows
 
