@@ -140,7 +140,7 @@ def kill_repeatedly(
     reach: float,
 ) -> list[tuple[float, float]]:
     """Kill ``prov args`` (seeded targets: progress up to ``reach``, what the work shows
-    before its last step, and a delay of up to 0.3 s once the process has ``db`` open)
+    before its last step, and a delay of up to 0.1 s once the process has ``db`` open)
     until :data:`KILLS` kills landed
     while there was work left, checking ``whole()`` after each; ``(progress, target)``
     of the landed kills."""
@@ -151,7 +151,7 @@ def kill_repeatedly(
         if len(landed) == KILLS or done >= 1:
             break
         target = done + rng.uniform(0.0, max(0.0, reach - done))
-        if kill_at(args, db, progress, target, rng.uniform(0.0, 0.3)):
+        if kill_at(args, db, progress, target, rng.uniform(0.0, 0.1)):
             landed.append((round(done, 2), round(target, 2)))
         whole()
     print(f"\nkilled at (progress, target): {landed}")
@@ -355,7 +355,9 @@ def test_kill_9_during_scan(tmp_path: Path, crawl: tuple[Path, Path]) -> None:
         return float(done) / 152  # type: ignore[arg-type]
 
     args: list[str | Path] = ["scan", "--db", db, "--workers", "2", root]
-    landed = kill_repeatedly(args, db, progress, lambda: scan_is_whole(db), 0.95)
+    # (the last pages in flight, up to 4 per worker, are written at once at the end: a
+    # target past 0.8 might be reached only then, as the scan ends)
+    landed = kill_repeatedly(args, db, progress, lambda: scan_is_whole(db), 0.8)
     assert len(landed) >= 3  # most moments fell while it worked
     run_to_end("scan", "--db", db, "--workers", "2", root)
     scan_is_whole(db)
