@@ -51,9 +51,10 @@ def detections(job: Job) -> tuple[str, str, str, list[tuple[int, int, int, int]]
     s = r.score
     dets: list[tuple[int, int, int, int]] = []
     if any_verdict or s.verdict != UNRELATED:
-        for p in s.pairs:  # the aligned (found) passages
-            (s0, s1), (c0, c1) = p.source_span, p.copy_span
-            dets.append((c0, c1 - c0, s0, s1 - s0))
+        for p in s.pairs:  # the JSON's "passages"
+            if p.found:
+                (s0, s1), (c0, c1) = p.source_span, p.copy_span
+                dets.append((c0, c1 - c0, s0, s1 - s0))
     return section, susp, src, dets, s.verdict
 
 

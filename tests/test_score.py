@@ -104,12 +104,17 @@ def test_verdict_thresholds() -> None:
     first = BASE.split(". ")[0] + "."
     one_sentence = compare_texts(BASE, first)
     assert one_sentence.found_words < policy.min_shared_words
-    assert one_sentence.verdict == "unrelated"  # one shared sentence is not reuse of a text
+    # a sentence of 16 words reproduced exactly is a quote, whatever the lengths
+    assert (one_sentence.verdict, one_sentence.extent) == ("partial", "quote")
+    assert one_sentence.reason == "one sentence (16 words) reproduced exactly: a quote"
+    short = compare_texts(BASE, "The minister said on Tuesday that the officials would go.")
+    assert (short.verdict, short.extent) == ("unrelated", "none")  # a few words in common
     source = seed_text("004")
     excerpt = "\n\n".join(source.split("\n\n")[3:6])
     partial = compare_texts(source, excerpt)
     assert partial.verdict == "partial"
-    assert policy.related <= partial.source_coverage < policy.complete
+    assert 0 < partial.source_coverage < policy.complete
+    assert partial.extent == "part"
     unrelated = compare_texts(
         BASE, "Bread needs flour, water, salt and yeast, and an hour in a hot oven."
     )

@@ -24,6 +24,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from provenance.match.align import DELETION, INSERTION, Alignment, Edit
+from provenance.match.detect import Fragment
+from provenance.match.evidence import NEAR_VERBATIM as NEAR_VERBATIM
+from provenance.match.evidence import PARAPHRASED as PARAPHRASED
+from provenance.match.evidence import PARTIAL as PARTIAL
+from provenance.match.evidence import UNRELATED as UNRELATED
+from provenance.match.evidence import VERBATIM as VERBATIM
+from provenance.match.evidence import AlignedPair, judge, passages
 from provenance.params import Policy
 from provenance.text.normalize import Normalized
 from provenance.text.segment import (
@@ -38,14 +45,11 @@ from provenance.text.segment import (
 QUALIFIER, NAME, NUMBER, WORDING = "qualifier", "name", "number", "wording"
 RISK_ORDER = {QUALIFIER: 0, NAME: 1, NUMBER: 2, WORDING: 3}
 MEANING_RISKS = frozenset({QUALIFIER, NAME, NUMBER})
-VERBATIM, NEAR_VERBATIM, PARAPHRASED, PARTIAL, UNRELATED = (
-    "verbatim",
-    "near-verbatim",
-    "paraphrased",
-    "partial",
-    "unrelated",
-)
 CONTEXT_WORDS = 3
+#: An inserted or deleted run of this many words or more is a clause the copy added or
+#: left out, not a change of wording: it costs nothing in fidelity (what it does to
+#: meaning is still classified, and a meaning-changing one still counts).
+CLAUSE_WORDS = 5
 
 # Words whose insertion, deletion or exchange changes what a sentence claims, by
 # family: exchanging two words of one family ("may" -> "might") is wording.
@@ -114,15 +118,6 @@ class Missing:
 
 
 @dataclass(frozen=True, slots=True)
-class AlignedPair:
-    """A source passage and the copy text aligned to it (for side-by-side views)."""
-
-    source_span: tuple[int, int]
-    copy_span: tuple[int, int]
-    similarity: float
-
-
-@dataclass(frozen=True, slots=True)
 class Score:
     """Everything measured about one (source, copy) pair."""
 
@@ -141,6 +136,11 @@ class Score:
     passages: int
     pairs: tuple[AlignedPair, ...] = ()
     warnings: tuple[str, ...] = ()
+    extent: str = "none"
+    wording: str = ""
+    copied_words: int = 0
+    reason: str = ""
+    rule: str = ""
 
 
 def _is_name(norm: Normalized, lo: int, hi: int, title_case: bool = False) -> bool:
@@ -218,17 +218,39 @@ def _block_of(seg: Segmented) -> list[int]:
     return owner
 
 
+def _list_marker(norm: Normalized, i: int) -> bool:
+    """Word ``i`` numbers an item of a list ("1." or "2)" at the start of a line)."""
+    w = norm.words[i]
+    if not (w.isdigit() and len(w) <= 3):
+        return False
+    line = norm.text.rfind("\n", 0, norm.starts[i]) + 1
+    return not norm.text[line : norm.starts[i]].strip() and norm.text[
+        norm.ends[i] : norm.ends[i] + 1
+    ] in (
+        ".",
+        ")",
+    )
+
+
+def _only_list_markers(src: Normalized, cp: Normalized, e: Edit) -> bool:
+    """An edit that adds or drops list numbering only (not a number in the text)."""
+    idx = [(src, i) for i in range(*e.src)] + [(cp, i) for i in range(*e.copy)]
+    return bool(idx) and all(_list_marker(n, i) for n, i in idx)
+
+
 def score(
     source: Segmented,
     copy: Segmented,
     alignment: Alignment,
     policy: Policy,
     lang: str | None = None,
+    fragments: tuple[Fragment, ...] = (),
 ) -> Score:
     """Score an alignment of ``copy`` against ``source`` (see the module docstring).
 
     ``alignment`` is of ``source.aligned_passages(lang)``; ``lang`` (default: the
-    source's main language) is the text of the source being compared.
+    source's main language) is the text of the source being compared; ``fragments``
+    are the reworded passages ``detect`` found.
     """
     src, cp = source.norm, copy.norm
     lang = source.lang if lang is None else lang
@@ -262,6 +284,10 @@ def score(
                 e.copy[0] < len(cp) and copy.blocks[copy_owner[e.copy[0]]].kind == HEADING,
             )
             words = max(e.src[1] - e.src[0], e.copy[1] - e.copy[0])
+            if _only_list_markers(src, cp, e):
+                risk, words = WORDING, 0  # "1." dropped: formatting, not a number
+            elif e.kind in (INSERTION, DELETION) and words >= CLAUSE_WORDS and risk == WORDING:
+                words = 0  # a clause added or left out: the copied words are unchanged
             cost += words * (policy.risk_weight if risk in MEANING_RISKS else 1.0)
             in_quote = any(src.quoted[i] for i in range(*e.src)) or any(
                 cp.quoted[i] for i in range(*e.copy)
@@ -286,24 +312,36 @@ def score(
     source_coverage = found_words / body_total if body_total else 0.0
     copy_body = [i for b in copy.blocks if copy.in_body(b, lang) for i in range(b.first, b.last)]
     copy_coverage = sum(covered[i] for i in copy_body) / len(copy_body) if copy_body else 0.0
+
+    found = passages(alignment.matches, fragments)
+    body = bytearray(len(src))
+    for p in src_passages:
+        body[p.first : p.last] = b"\x01" * p.size
+    in_source = bytearray(len(src))
+    for wp in found:
+        if wp.found:
+            in_source[wp.src[0] : wp.src[1]] = b"\x01" * (wp.src[1] - wp.src[0])
+            if not wp.in_order:  # reworded text is copied, not added, text
+                for i in range(*wp.copy):
+                    covered[i] = covered[i] or copy.blocks[copy_owner[i]].kind != BOILERPLATE
+    copied_words = max(found_words, sum(1 for i in range(len(src)) if in_source[i] and body[i]))
     fidelity = max(0.0, 1.0 - cost / aligned_words) if aligned_words else 0.0
     meaning_changed = any(a.risk in MEANING_RISKS for _, _, a in alterations)
+    judgement = judge(
+        copied_words=copied_words,
+        in_order_words=min(found_words, copied_words),
+        source_coverage=source_coverage,
+        copied_share=copied_words / body_total if body_total else 0.0,
+        fidelity=fidelity,
+        meaning_changed=meaning_changed,
+        longest_close=max((wp.close for wp in found), default=0),
+        found_passages=sum(1 for wp in found if wp.found),
+        policy=policy,
+    )
 
-    too_little = found_words < policy.min_shared_words and source_coverage < policy.complete
-    if (source_coverage < policy.related and copy_coverage < policy.related) or too_little:
-        verdict = UNRELATED
-    elif source_coverage < policy.complete:
-        verdict = PARTIAL
-    elif fidelity >= policy.verbatim and not meaning_changed:
-        verdict = VERBATIM
-    elif fidelity >= policy.near_verbatim:
-        verdict = NEAR_VERBATIM
-    else:
-        verdict = PARAPHRASED
-
-    missing = _missing(source, aligned, alignment.found)
+    missing = _missing(source, aligned, alignment.found, in_source)
     return Score(
-        verdict=verdict,
+        verdict=judgement.verdict,
         fidelity=round(fidelity, 6),
         source_coverage=round(source_coverage, 6),
         copy_coverage=round(copy_coverage, 6),
@@ -317,8 +355,8 @@ def score(
         passages_found=len(alignment.matches),
         passages=alignment.n_passages,
         pairs=tuple(
-            AlignedPair(_span(src, *m.src), _span(cp, *m.copy), round(m.similarity, 6))
-            for m in alignment.matches
+            AlignedPair(_span(src, *p.src), _span(cp, *p.copy), p.similarity, p.found, p.moved)
+            for p in found
         ),
         warnings=tuple(
             f"only the first {len(seg.norm.text):,} of the {name}'s {seg.truncated_from:,} "
@@ -326,17 +364,25 @@ def score(
             for name, seg in (("source", source), ("copy", copy))
             if seg.truncated_from
         ),
+        extent=judgement.extent,
+        wording=judgement.wording,
+        copied_words=copied_words,
+        reason=judgement.reason,
+        rule=judgement.rule,
     )
 
 
 def _missing(
-    source: Segmented, aligned: tuple[Passage, ...], found: frozenset[int]
+    source: Segmented, aligned: tuple[Passage, ...], found: frozenset[int], in_source: bytearray
 ) -> tuple[Missing, ...]:
-    """Source body passages not found, adjacent ones joined."""
+    """Source body passages not found (aligned, or inside a reworded passage for the
+    most part), adjacent ones joined."""
     src = source.norm
     runs: list[list[int]] = []
     for pi, p in enumerate(aligned):
         if pi in found or source.blocks[p.block].kind != BODY:
+            continue
+        if 2 * sum(in_source[p.first : p.last]) >= p.size:
             continue
         if runs and runs[-1][1] == p.first:
             runs[-1][1] = p.last

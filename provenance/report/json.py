@@ -24,6 +24,11 @@ def compare_dict(r: CompareResult) -> dict[str, Any]:
         "source_sha256": r.source_sha256,
         "copy_sha256": r.copy_sha256,
         "verdict": s.verdict,
+        "extent": s.extent,
+        "wording": s.wording,
+        "copied_words": s.copied_words,
+        "reason": s.reason,
+        "rule": s.rule,
         "meaning_changed": s.meaning_changed,
         "fidelity": s.fidelity,
         "source_coverage": s.source_coverage,
@@ -57,6 +62,16 @@ def compare_dict(r: CompareResult) -> dict[str, Any]:
             {"text": a.text, "copy_span": list(a.copy_span), "reason": a.reason} for a in s.added
         ],
         "missing": [{"text": m.text, "source_span": list(m.source_span)} for m in s.missing],
+        "passages": [
+            {
+                "source_span": list(p.source_span),
+                "copy_span": list(p.copy_span),
+                "similarity": p.similarity,
+                "found": p.found,
+                "moved": p.moved,
+            }
+            for p in s.pairs
+        ],
     }
 
 
