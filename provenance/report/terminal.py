@@ -55,6 +55,8 @@ def compare_renderable(r: CompareResult, limit: int = 10) -> RenderableType:
     if s.meaning_changed:
         head.append("  MEANING CHANGED", style="bold red")
     head.append(f"\n{summary(r)}")
+    if s.reason:
+        head.append(f"\n{s.extent} · {s.wording or '-'} · {s.reason}", style="italic")
     scores = Table.grid(padding=(0, 3))
     for _ in range(4):
         scores.add_column(justify="left")
@@ -64,6 +66,15 @@ def compare_renderable(r: CompareResult, limit: int = 10) -> RenderableType:
         f"fidelity [bold]{s.fidelity:.2f}[/]",
         f"passages [bold]{s.passages_found}/{s.passages}[/]",
     )
+    found = [p for p in s.pairs if p.found]
+    if found:
+        moved = sum(1 for p in found if p.moved)
+        scores.add_row(
+            f"copied words [bold]{s.copied_words}[/]",
+            f"copied passages [bold]{len(found)}[/]",
+            f"moved [bold]{moved}[/]",
+            f"longest [bold]{max(p.source_span[1] - p.source_span[0] for p in found)}[/] chars",
+        )
     parts: list[RenderableType] = [head, scores]
     if s.alterations:
         table = Table(
