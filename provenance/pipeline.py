@@ -82,7 +82,10 @@ def compare_segmented(source: Segmented, copy: Segmented, policy: Policy = DEFAU
     for lang in source.languages():
         spans = [(p.first, p.last) for p in source.aligned_passages(lang)]
         alignment = align(source.norm.words, spans, copy.norm.words, policy.found, bounds)
-        fragments = detect(source.norm.words, spans, copy.norm.words, copy_units)
+        found = sum(m.src[1] - m.src[0] for m in alignment.matches)
+        whole = found >= policy.complete * sum(e - s for s, e in spans)
+        # a copy aligned word by word almost whole needs no search for reworded text
+        fragments = () if whole else detect(source.norm.words, spans, copy.norm.words, copy_units)
         s = score(source, copy, alignment, policy, lang, fragments)
         if best is None or (s.copied_words, s.found_words, s.source_coverage) > (
             best.copied_words,

@@ -12,15 +12,16 @@ text-alignment tasks do (Sanchez-Perez, Sidorov and Gelbukh 2014; Torrejón and 
    or a translation's other inflection still meet), weighted by tf-idf with the idf
    taken over the sentences of both texts. A (source sentence, copy sentence) pair is a
    seed when its cosine and its Dice coefficient both reach :data:`SEED_COSINE` and
-   :data:`SEED_DICE`, and the two sentences share at least :data:`SEED_SHARED` stems.
+   :data:`SEED_DICE`, and the two sentences share at least :data:`SEED_SHARED` stems and
+   :data:`SURPRISE` times what chance would give them.
 2. **Extension.** Seeds are grouped into fragments: sorted by source sentence and cut
    where :data:`MAX_GAP` sentences pass without a seed, then the same in the copy,
    repeated until nothing changes (Sanchez-Perez et al.'s clustering). A fragment whose
    two sides, taken as wholes, are less alike than :data:`FRAGMENT_COSINE` is
    clustered again with a smaller gap.
 3. **Filtering.** Of fragments that overlap in the copy, the one with more evidence
-   (similarity x words) is kept; fragments with fewer than :data:`MIN_WORDS` words on
-   either side are dropped unless their one seed is close (:data:`CLOSE_SEED`).
+   (similarity x words) is kept; a fragment of one seed counts (``found``) only when it
+   is long (:data:`MIN_WORDS`) and close (:data:`CLOSE_SEED`).
 
 Everything here is on word indexes; the scorer turns them into character offsets.
 """
@@ -39,6 +40,10 @@ SEED_COSINE = 0.33
 SEED_DICE = 0.33
 #: Least stems a seed's two sentences share (two sentences sharing one word are not a seed).
 SEED_SHARED = 3
+#: The most likely a seed's shared stems may be by chance (Poisson, with the mean two
+#: sentences of these lengths would share, from how many copy sentences each source
+#: stem stands in): texts written in one vocabulary share words everywhere.
+SURPRISE = 1e-3
 #: Sentences without a seed that a fragment may bridge.
 MAX_GAP = 4
 #: A summary: sentences without a seed bridged in the source, and how much shorter its
@@ -47,9 +52,9 @@ SUMMARY_GAP = 24
 SUMMARY_RATIO = 0.5
 #: Least cosine of a fragment's two sides taken as wholes.
 FRAGMENT_COSINE = 0.34
-#: Least words on each side of a fragment made of one seed, unless it is close.
+#: A fragment of one seed counts as found only with this many words on each side and
+#: this cosine (a long sentence closely reworded).
 MIN_WORDS = 20
-#: A seed this alike (cosine) stands on its own whatever its length.
 CLOSE_SEED = 0.6
 #: Source sentences a copy sentence is compared with at most (the best by shared stems).
 _MAX_PAIRS = 64
@@ -109,6 +114,15 @@ def _cosine(a: dict[str, float], na: float, b: dict[str, float], nb: float) -> f
     return sum(v * b.get(t, 0.0) for t, v in a.items()) / (na * nb)
 
 
+def _tail(n: int, mean: float) -> float:
+    """P(X >= n) for X Poisson with this mean."""
+    term, below = math.exp(-mean), 0.0
+    for k in range(n):
+        below += term
+        term *= mean / (k + 1)
+    return max(0.0, 1.0 - below)
+
+
 def _seeds(
     src_bags: list[Counter[str]], copy_bags: list[Counter[str]], idf: dict[str, float]
 ) -> list[tuple[int, int, float]]:
@@ -118,6 +132,13 @@ def _seeds(
     for i, b in enumerate(src_bags):
         for t in b:
             postings[t].append(i)
+    # how often a stem of the source stands in a copy sentence, to expect chance overlap
+    in_copy: Counter[str] = Counter()
+    for bag in copy_bags:
+        in_copy.update(bag.keys())
+    n_copy = max(1, len(copy_bags))
+    mean_len = max(1.0, sum(len(b) for b in copy_bags) / n_copy)
+    chance = [sum(in_copy[t] for t in b) / n_copy / mean_len for b in src_bags]
     out: list[tuple[int, int, float]] = []
     for j, bag in enumerate(copy_bags):
         if len(bag) < SEED_SHARED:
@@ -130,6 +151,8 @@ def _seeds(
         for i, n in shared.most_common(_MAX_PAIRS):
             if n < SEED_SHARED:
                 break
+            if _tail(n, chance[i] * len(bag)) > SURPRISE:
+                continue  # no more than two texts of one vocabulary share by chance
             dice = 2 * n / (len(src_bags[i]) + len(bag))
             if dice < SEED_DICE:
                 continue
@@ -274,7 +297,7 @@ def _filter(fragments: list[Fragment]) -> tuple[Fragment, ...]:
     marked = []
     for f in fragments:
         size = min(f.src[1] - f.src[0], f.copy[1] - f.copy[0])
-        lone = f.seeds == 1 and size < MIN_WORDS and f.similarity < CLOSE_SEED
+        lone = f.seeds == 1 and (size < MIN_WORDS or f.similarity < CLOSE_SEED)
         marked.append(replace(f, found=not lone))
     marked.sort(
         key=lambda f: (not f.found, -f.similarity * (f.src[1] - f.src[0] + f.copy[1] - f.copy[0]))

@@ -98,7 +98,7 @@ def passages(
         + [
             (f.src, f.copy, f.similarity, False)
             for f in fragments
-            if f.found and _in_order(f, matches)
+            if f.found and _in_order(f, matches) and not _explained(f, matches)
         ],
         key=lambda t: (t[0][0], t[1][0]),
     )
@@ -134,6 +134,13 @@ def passages(
         if not f.found and not any(_near(p.copy, f.copy, 0) for p in out if p.found):
             out.append(WordPassage(f.src, f.copy, round(f.similarity, 6), False, False, 0, 0))
     return tuple(sorted(out, key=lambda p: (p.src, p.copy)))
+
+
+def _explained(f: Fragment, matches: Sequence[PassageMatch]) -> bool:
+    """Whether the copy side of a reworded fragment is mostly text aligned word by word
+    already (it would only stretch that text over source sentences it does not copy)."""
+    inside = sum(max(0, min(m.copy[1], f.copy[1]) - max(m.copy[0], f.copy[0])) for m in matches)
+    return inside >= 0.8 * (f.copy[1] - f.copy[0])
 
 
 def _in_order(f: Fragment, matches: Sequence[PassageMatch]) -> bool:
