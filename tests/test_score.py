@@ -218,11 +218,6 @@ def test_text_against_itself_is_verbatim_whole() -> None:
     assert s.reason == "about 100% of the source reproduced word for word"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: the sentence that lost its clause falls under Policy.found and is found "
-    "only as reworded text, so the copy is partial; not fixed yet",
-)
 def test_deleted_clause_does_not_make_a_verbatim_copy_paraphrased() -> None:
     clause = ", which had been driven into the seabed in the spring of the previous year,"
     assert clause in LONG
