@@ -35,6 +35,8 @@ from dataclasses import dataclass, replace
 
 #: Characters of a word kept as its stem (a cheap, language-blind stemmer).
 STEM = 5
+#: Units (sentences, lines) shorter than this are joined to the next.
+MIN_UNIT_WORDS = 10
 #: Least cosine and Dice coefficient of a seed (Sanchez-Perez et al.: 0.33 and 0.33).
 SEED_COSINE = 0.33
 SEED_DICE = 0.33
@@ -112,6 +114,18 @@ def _cosine(a: dict[str, float], na: float, b: dict[str, float], nb: float) -> f
     if len(a) > len(b):
         a, b = b, a
     return sum(v * b.get(t, 0.0) for t, v in a.items()) / (na * nb)
+
+
+def _joined(units: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Units of fewer than :data:`MIN_UNIT_WORDS` words joined to the next one they
+    touch: a text cut into short lines (verse, a table, a list) still has sentences."""
+    out: list[tuple[int, int]] = []
+    for s, e in units:
+        if out and out[-1][1] == s and out[-1][1] - out[-1][0] < MIN_UNIT_WORDS:
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
 
 
 def _tail(n: int, mean: float) -> float:
@@ -203,6 +217,7 @@ def detect(
         src_words, copy_words: the two texts' matching words.
         src_units, copy_units: their sentences, as ``[start, end)`` word ranges in order.
     """
+    src_units, copy_units = _joined(src_units), _joined(copy_units)
     src_bags, copy_bags = _vectors(src_words, src_units), _vectors(copy_words, copy_units)
     df: Counter[str] = Counter()
     for bag in (*src_bags, *copy_bags):

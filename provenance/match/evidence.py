@@ -27,6 +27,9 @@ WHOLE, PART, QUOTE, NONE = "whole", "part", "quote", "none"
 REWORDED = "reworded"
 #: Words between two found passages that still make them one (a dropped lead-in).
 MERGE_GAP = 3
+#: Words of other text in both texts between two found passages that still make them
+#: one passage (about a sentence).
+BRIDGE_WORDS = 25
 #: A passage at least this alike, word by word in order, is reproduced *closely*.
 CLOSE = 0.9
 #: Share of the copied words found only as reworded text that a near-verbatim copy may
@@ -88,11 +91,35 @@ def _near(a: tuple[int, int], b: tuple[int, int], gap: int) -> bool:
     return a[0] - gap <= b[1] and b[0] - gap <= a[1]
 
 
+def _follows(
+    g: list[int], s0: int, c0: int, src_words: Sequence[str], copy_words: Sequence[str]
+) -> bool:
+    """Whether a passage starting at ``(s0, c0)`` continues the group ``g`` (its source
+    and copy ranges): it touches or overlaps it in both texts, or comes next in both
+    after the same words (text the segmenter cut differently: a line break, a heading),
+    or after at most :data:`BRIDGE_WORDS` other words in both (a sentence rewritten
+    beyond recognition inside a reused passage)."""
+    if _near((g[0], g[1]), (s0, s0 + 1), MERGE_GAP) and _near(
+        (g[2], g[3]), (c0, c0 + 1), MERGE_GAP
+    ):
+        return True
+    gs, gc = s0 - g[1], c0 - g[3]
+    if gs < 0 or gc < 0:
+        return False
+    if gs == gc and src_words[g[1] : s0] == copy_words[g[3] : c0]:
+        return True
+    return gs <= BRIDGE_WORDS and gc <= BRIDGE_WORDS
+
+
 def passages(
-    matches: Sequence[PassageMatch], fragments: Sequence[Fragment]
+    matches: Sequence[PassageMatch],
+    fragments: Sequence[Fragment],
+    src_words: Sequence[str] = (),
+    copy_words: Sequence[str] = (),
 ) -> tuple[WordPassage, ...]:
-    """Found passages (aligned, or reworded) merged where they touch or overlap in both
-    texts, in source order; then the reworded sentences not counted as found."""
+    """Found passages (aligned, or reworded) merged where one continues another in both
+    texts (see :func:`_follows`), in source order; then the reworded sentences not
+    counted as found."""
     items = sorted(
         [(m.src, m.copy, m.similarity, True) for m in matches]
         + [
@@ -108,9 +135,10 @@ def passages(
         (s0, s1), (c0, c1) = it[0], it[1]
         if groups:
             g = spans[-1]
-            if _near((g[0], g[1]), (s0, s1), MERGE_GAP) and _near(
+            overlaps = _near((g[0], g[1]), (s0, s1), MERGE_GAP) and _near(
                 (g[2], g[3]), (c0, c1), MERGE_GAP
-            ):
+            )
+            if overlaps or _follows(g, s0, c0, src_words, copy_words):
                 groups[-1].append(it)
                 g[0], g[1], g[2], g[3] = min(g[0], s0), max(g[1], s1), min(g[2], c0), max(g[3], c1)
                 continue
@@ -194,6 +222,7 @@ def judge(
     fidelity: float,
     meaning_changed: bool,
     longest_close: int,
+    longest_reworded: int = 0,
     found_passages: int,
     policy: Policy,
 ) -> Judgement:
@@ -209,6 +238,8 @@ def judge(
         meaning_changed: an alteration may change what the copy claims.
         longest_close: source words of the longest passage reproduced closely
             (similarity >= :data:`CLOSE`).
+        longest_reworded: source words of the longest passage found as reworded text
+            (sentences ``detect`` paired, validated as a passage).
         found_passages: found passages, adjacent ones merged.
     """
     reworded_share = 1.0 - in_order_words / copied_words if copied_words else 1.0
@@ -256,6 +287,13 @@ def judge(
             f"{what} ({_words(copied_words)}) reproduced {exact}: a quote",
             f"quote: a run of at least {policy.quote_words} words reproduced closely "
             f"(similarity >= {CLOSE}), fewer than {policy.min_shared_words} words in all",
+        )  # fmt: skip
+    if longest_reworded >= policy.quote_words and not stock:
+        return Judgement(
+            PARTIAL, PART, wording,
+            f"a passage of {_words(longest_reworded)} reproduced in other words",
+            f"reworded passage: at least {policy.quote_words} source words in a passage whose "
+            "sentences share unusually many content words with the copy's, in order",
         )  # fmt: skip
     if stock:
         return Judgement(

@@ -47,8 +47,8 @@ RISK_ORDER = {QUALIFIER: 0, NAME: 1, NUMBER: 2, WORDING: 3}
 MEANING_RISKS = frozenset({QUALIFIER, NAME, NUMBER})
 CONTEXT_WORDS = 3
 #: An inserted or deleted run of this many words or more is a clause the copy added or
-#: left out, not a change of wording: it costs nothing in fidelity (what it does to
-#: meaning is still classified, and a meaning-changing one still counts).
+#: left out, not a change of the copied words' wording: it costs nothing in fidelity
+#: (it is still listed, classified, and a meaning-changing one sets ``meaning_changed``).
 CLAUSE_WORDS = 5
 
 # Words whose insertion, deletion or exchange changes what a sentence claims, by
@@ -286,7 +286,7 @@ def score(
             words = max(e.src[1] - e.src[0], e.copy[1] - e.copy[0])
             if _only_list_markers(src, cp, e):
                 risk, words = WORDING, 0  # "1." dropped: formatting, not a number
-            elif e.kind in (INSERTION, DELETION) and words >= CLAUSE_WORDS and risk == WORDING:
+            elif e.kind in (INSERTION, DELETION) and words >= CLAUSE_WORDS:
                 words = 0  # a clause added or left out: the copied words are unchanged
             cost += words * (policy.risk_weight if risk in MEANING_RISKS else 1.0)
             in_quote = any(src.quoted[i] for i in range(*e.src)) or any(
@@ -313,10 +313,10 @@ def score(
     copy_body = [i for b in copy.blocks if copy.in_body(b, lang) for i in range(b.first, b.last)]
     copy_coverage = sum(covered[i] for i in copy_body) / len(copy_body) if copy_body else 0.0
 
-    found = passages(alignment.matches, fragments)
-    body = bytearray(len(src))
-    for p in src_passages:
-        body[p.first : p.last] = b"\x01" * p.size
+    found = passages(alignment.matches, fragments, src.words, cp.words)
+    text = bytearray(len(src))  # the source's text in this language: body and headings
+    for p in aligned:
+        text[p.first : p.last] = b"\x01" * p.size
     in_source = bytearray(len(src))
     for wp in found:
         if wp.found:
@@ -324,7 +324,7 @@ def score(
             if not wp.in_order:  # reworded text is copied, not added, text
                 for i in range(*wp.copy):
                     covered[i] = covered[i] or copy.blocks[copy_owner[i]].kind != BOILERPLATE
-    copied_words = max(found_words, sum(1 for i in range(len(src)) if in_source[i] and body[i]))
+    copied_words = max(found_words, sum(1 for i in range(len(src)) if in_source[i] and text[i]))
     fidelity = max(0.0, 1.0 - cost / aligned_words) if aligned_words else 0.0
     meaning_changed = any(a.risk in MEANING_RISKS for _, _, a in alterations)
     judgement = judge(
@@ -335,6 +335,9 @@ def score(
         fidelity=fidelity,
         meaning_changed=meaning_changed,
         longest_close=max((wp.close for wp in found), default=0),
+        longest_reworded=max(
+            (wp.src[1] - wp.src[0] for wp in found if wp.found and not wp.in_order), default=0
+        ),
         found_passages=sum(1 for wp in found if wp.found),
         policy=policy,
     )
