@@ -52,6 +52,12 @@ MAX_GAP = 4
 #: copy side is than its source side (Sanchez-Perez et al.'s summary strategy).
 SUMMARY_GAP = 24
 SUMMARY_RATIO = 0.5
+#: A summary's seeds may also be condensed sentences: this share of the shorter
+#: sentence's stems in the other, at this cosine.
+SUMMARY_OVERLAP = 0.5
+SUMMARY_COSINE = 0.25
+#: Least share of a summary's content (idf-weighted stems) found in its source side.
+SUMMARY_CONTAINED = 0.5
 #: Least cosine of a fragment's two sides taken as wholes.
 FRAGMENT_COSINE = 0.34
 #: A fragment of one seed counts as found only with this many words on each side and
@@ -85,6 +91,8 @@ class Fragment:
         similarity: cosine of the two sides' tf-idf vectors of content-word stems.
         seeds: sentence pairs that support it.
         found: whether it counts as copied (one short seed alone does not).
+        summary: whether it is a summary (its copy side much shorter; its similarity
+            is then the share of the copy side's content found in the source side).
     """
 
     src: tuple[int, int]
@@ -92,6 +100,7 @@ class Fragment:
     similarity: float
     seeds: int
     found: bool = True
+    summary: bool = False
 
 
 def stems(words: Sequence[str]) -> list[str]:
@@ -139,8 +148,9 @@ def _tail(n: int, mean: float) -> float:
 
 def _seeds(
     src_bags: list[Counter[str]], copy_bags: list[Counter[str]], idf: dict[str, float]
-) -> list[tuple[int, int, float]]:
-    """``(source unit, copy unit, cosine)`` of every seed."""
+) -> tuple[list[tuple[int, int, float]], list[tuple[int, int, float]]]:
+    """``(source unit, copy unit, cosine)`` of every seed, and of the pairs that only
+    summary seeds (a condensed sentence: most of the shorter one's stems in the other)."""
     src_vecs = [_weigh(b, idf) for b in src_bags]
     postings: dict[str, list[int]] = defaultdict(list)
     for i, b in enumerate(src_bags):
@@ -154,6 +164,7 @@ def _seeds(
     mean_len = max(1.0, sum(len(b) for b in copy_bags) / n_copy)
     chance = [sum(in_copy[t] for t in b) / n_copy / mean_len for b in src_bags]
     out: list[tuple[int, int, float]] = []
+    loose: list[tuple[int, int, float]] = []
     for j, bag in enumerate(copy_bags):
         if len(bag) < SEED_SHARED:
             continue
@@ -168,12 +179,15 @@ def _seeds(
             if _tail(n, chance[i] * len(bag)) > SURPRISE:
                 continue  # no more than two texts of one vocabulary share by chance
             dice = 2 * n / (len(src_bags[i]) + len(bag))
-            if dice < SEED_DICE:
+            summary = n >= SUMMARY_OVERLAP * min(len(src_bags[i]), len(bag))
+            if dice < SEED_DICE and not summary:
                 continue
             cos = _cosine(src_vecs[i][0], src_vecs[i][1], cv, cn)
-            if cos >= SEED_COSINE:
+            if cos >= SEED_COSINE and dice >= SEED_DICE:
                 out.append((i, j, cos))
-    return out
+            elif summary and cos >= SUMMARY_COSINE:
+                loose.append((i, j, cos))
+    return out, loose
 
 
 def _split(
@@ -224,7 +238,7 @@ def detect(
         df.update(bag.keys())
     n = len(src_bags) + len(copy_bags)
     idf = {t: math.log(1 + n / k) for t, k in df.items()}
-    seeds = _seeds(src_bags, copy_bags, idf)
+    seeds, loose = _seeds(src_bags, copy_bags, idf)
     if not seeds:
         return ()
 
@@ -243,15 +257,38 @@ def detect(
         elif gap > 0:
             todo.extend((g, gap - 1) for g in _cluster(group, gap - 1))
     summaries = []
-    for group in _cluster(seeds, SUMMARY_GAP):
+    for group in _cluster(seeds + loose, SUMMARY_GAP):
         frag = fragment(group)
         size, short = frag.src[1] - frag.src[0], frag.copy[1] - frag.copy[0]
-        if len(group) >= 2 and short < SUMMARY_RATIO * size and frag.similarity >= FRAGMENT_COSINE:
-            summaries.append(frag)
+        if len(group) >= 2 and short < SUMMARY_RATIO * size:
+            contained = _contained(group, src_bags, copy_bags, idf)
+            if contained >= SUMMARY_CONTAINED:
+                summaries.append(replace(frag, similarity=contained, summary=True))
     if summaries:  # a summary replaces the pieces of it found with the small gap
         fragments = [f for f in fragments if not any(_inside(f, s) for s in summaries)]
         fragments += summaries
     return _filter(fragments)
+
+
+def _contained(
+    group: list[tuple[int, int, float]],
+    src_bags: list[Counter[str]],
+    copy_bags: list[Counter[str]],
+    idf: dict[str, float],
+) -> float:
+    """The share of the copy side's content (idf-weighted stems) found in the source
+    side: a summary is short, so a cosine of the two sides says little; what it says
+    comes from the source."""
+    i0, i1 = min(g[0] for g in group), max(g[0] for g in group)
+    j0, j1 = min(g[1] for g in group), max(g[1] for g in group)
+    src: set[str] = set()
+    for i in range(i0, i1 + 1):
+        src.update(src_bags[i])
+    copy: set[str] = set()
+    for j in range(j0, j1 + 1):
+        copy.update(copy_bags[j])
+    total = sum(idf[t] for t in copy)
+    return sum(idf[t] for t in copy if t in src) / total if total else 0.0
 
 
 def _inside(f: Fragment, outer: Fragment) -> bool:

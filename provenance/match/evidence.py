@@ -125,7 +125,7 @@ def passages(
         + [
             (f.src, f.copy, f.similarity, False)
             for f in fragments
-            if f.found and _in_order(f, matches) and not _explained(f, matches)
+            if f.found and (f.summary or _in_order(f, matches)) and not _explained(f, matches)
         ],
         key=lambda t: (t[0][0], t[1][0]),
     )
@@ -174,7 +174,8 @@ def _explained(f: Fragment, matches: Sequence[PassageMatch]) -> bool:
 def _in_order(f: Fragment, matches: Sequence[PassageMatch]) -> bool:
     """Whether the aligned passages inside a reworded fragment keep their order: a
     fragment over paragraphs the copy reordered would hide that they moved (the aligned
-    passages show the copy there, each in its place)."""
+    passages show the copy there, each in its place). A summary may reorder: it is
+    kept whole."""
     inside = sorted(
         (m.src[0], m.copy[0])
         for m in matches
