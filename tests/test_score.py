@@ -214,7 +214,7 @@ def test_text_against_itself_is_verbatim_whole() -> None:
     assert (s.verdict, s.extent, s.wording, s.fidelity) == ("verbatim", "whole", "verbatim", 1.0)
     assert s.copied_words == s.source_words
     ((src_span, copy_span),) = [(p.source_span, p.copy_span) for p in s.pairs if p.found]
-    assert src_span == copy_span == (0, len(LONG) - 1)  # to the last word
+    assert src_span == copy_span == (0, len(LONG))  # with its final stop
     assert s.reason == "about 100% of the source reproduced word for word"
 
 

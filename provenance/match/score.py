@@ -210,6 +210,23 @@ def _span(norm: Normalized, lo: int, hi: int) -> tuple[int, int]:
     return (pos, pos)
 
 
+_OPENING, _CLOSING = "\"'“‘«(", "\"'”’».,;:!?…)"
+
+
+def _whole(norm: Normalized, lo: int, hi: int) -> tuple[int, int]:
+    """The span of words ``lo`` to ``hi - 1`` with the punctuation that opens and
+    closes it (a sentence's final stop, its quotation marks)."""
+    a, b = _span(norm, lo, hi)
+    if a == b:
+        return a, b
+    text = norm.text
+    while a > 0 and text[a - 1] in _OPENING:
+        a -= 1
+    while b < len(text) and text[b] in _CLOSING:
+        b += 1
+    return a, b
+
+
 def _block_of(seg: Segmented) -> list[int]:
     owner = [-1] * len(seg.norm)
     for bi, b in enumerate(seg.blocks):
@@ -358,7 +375,7 @@ def score(
         passages_found=len(alignment.matches),
         passages=alignment.n_passages,
         pairs=tuple(
-            AlignedPair(_span(src, *p.src), _span(cp, *p.copy), p.similarity, p.found, p.moved)
+            AlignedPair(_whole(src, *p.src), _whole(cp, *p.copy), p.similarity, p.found, p.moved)
             for p in found
         ),
         warnings=tuple(
