@@ -30,6 +30,8 @@ MERGE_GAP = 3
 #: Words of other text in both texts between two found passages that still make them
 #: one passage (about a sentence).
 BRIDGE_WORDS = 25
+#: Fewer source words than this in a passage on its own are not counted as copied.
+MIN_FOUND_WORDS = 5
 #: A passage at least this alike, word by word in order, is reproduced *closely*.
 CLOSE = 0.9
 #: Share of the copied words found only as reworded text that a near-verbatim copy may
@@ -155,13 +157,21 @@ def passages(
         found.append(((s0, s1), (c0, c1), total / max(1, s1 - s0), close, in_order))
     stable = _stable([c[0] for _, c, _, _, _ in found])
     out = [
-        WordPassage(s, c, round(sim, 6), True, i not in stable, close, in_order)
+        WordPassage(
+            s, c, round(sim, 6), not _too_short(s, len(src_words)), i not in stable, close, in_order
+        )
         for i, (s, c, sim, close, in_order) in enumerate(found)
     ]
     for f in fragments:
         if not f.found and not any(_near(p.copy, f.copy, 0) for p in out if p.found):
             out.append(WordPassage(f.src, f.copy, round(f.similarity, 6), False, False, 0, 0))
     return tuple(sorted(out, key=lambda p: (p.src, p.copy)))
+
+
+def _too_short(src: tuple[int, int], source_words: int) -> bool:
+    """A passage of a few words on its own ("end of the", a three-word heading) is not
+    evidence of copying, unless it is the whole source."""
+    return src[1] - src[0] < MIN_FOUND_WORDS and src[1] - src[0] < source_words
 
 
 def _explained(f: Fragment, matches: Sequence[PassageMatch]) -> bool:
