@@ -233,7 +233,7 @@ def judge(
     fidelity: float,
     meaning_changed: bool,
     longest_close: int,
-    longest_reworded: int = 0,
+    longest_found: int = 0,
     found_passages: int,
     policy: Policy,
 ) -> Judgement:
@@ -249,8 +249,8 @@ def judge(
         meaning_changed: an alteration may change what the copy claims.
         longest_close: source words of the longest passage reproduced closely
             (similarity >= :data:`CLOSE`).
-        longest_reworded: source words of the longest passage found as reworded text
-            (sentences ``detect`` paired, validated as a passage).
+        longest_found: words of the longest found passage (aligned, or reworded text
+            ``detect`` validated), on its shorter side.
         found_passages: found passages, adjacent ones merged.
     """
     reworded_share = 1.0 - in_order_words / copied_words if copied_words else 1.0
@@ -299,12 +299,13 @@ def judge(
             f"quote: a run of at least {policy.quote_words} words reproduced closely "
             f"(similarity >= {CLOSE}), fewer than {policy.min_shared_words} words in all",
         )  # fmt: skip
-    if longest_reworded >= policy.quote_words and not stock:
+    if longest_found >= policy.quote_words and not stock:
         return Judgement(
             PARTIAL, PART, wording,
-            f"a passage of {_words(longest_reworded)} reproduced in other words",
-            f"reworded passage: at least {policy.quote_words} source words in a passage whose "
-            "sentences share unusually many content words with the copy's, in order",
+            f"a passage of {_words(longest_found)} reproduced {how}",
+            f"passage: at least {policy.quote_words} source words in one found passage (three "
+            "quarters of its words in order, or its sentences sharing far more content words "
+            "with the copy's than chance)",
         )  # fmt: skip
     if stock:
         return Judgement(

@@ -352,8 +352,9 @@ def score(
         fidelity=fidelity,
         meaning_changed=meaning_changed,
         longest_close=max((wp.close for wp in found), default=0),
-        longest_reworded=max(
-            (wp.src[1] - wp.src[0] for wp in found if wp.found and not wp.in_order), default=0
+        longest_found=max(
+            (min(wp.src[1] - wp.src[0], wp.copy[1] - wp.copy[0]) for wp in found if wp.found),
+            default=0,
         ),
         found_passages=sum(1 for wp in found if wp.found),
         policy=policy,
