@@ -188,3 +188,112 @@ def test_detect_nothing_without_shared_content_words() -> None:
 
 def test_stems_drop_function_words_and_cut_words() -> None:
     assert stems(("the", "destroyed", "towers", "of", "1871")) == ["destr", "tower"]
+
+
+NOTICE = (
+    "The {town} Town Council will hold a public meeting on {day}, {date} at {time} in "
+    "{town} Town Hall. Residents of {town} are invited to comment on the proposed {year} "
+    "budget of {amount} dollars at the {day} meeting. Copies of the {town} budget are "
+    "available from {name} at the clerk's office until {date}. For more information about "
+    "the {town} meeting, call {name} at {phone} before {day}."
+)
+
+
+def test_templated_notices_with_other_names_and_dates_are_unrelated() -> None:
+    """Every sentence of the template carries names, dates or numbers: what two notices
+    share is the template's stock phrasing, at low fidelity, not a copied text."""
+    a = (
+        NOTICE.format(
+            town="Millbrook",
+            day="Tuesday",
+            date="March 3",
+            time="7 p.m.",
+            name="Ann Porter",
+            phone="555-0134",
+            year="2026",
+            amount="4.2 million",
+        )
+        + " The council will also discuss repairs to the bridge on Mill Road after the flood."
+    )
+    b = (
+        NOTICE.format(
+            town="Stonefield",
+            day="Thursday",
+            date="May 14",
+            time="6:30 p.m.",
+            name="Raj Mehta",
+            phone="555-0199",
+            year="2027",
+            amount="900,000",
+        )
+        + " A new playground for the park behind the library is also on the agenda this year."
+    )
+    s = compare_texts(a, b)
+    assert (s.verdict, s.extent) == ("unrelated", "none"), s.reason
+    assert "stock" in s.rule or "too little" in s.rule
+
+
+BOILERPLATE = (
+    "Home | News | Sport | Weather\nWe use cookies to improve your experience. Accept all\n\n"
+    "{body}\n\nShare this article\nFacebook Twitter Email\n© 2026 Coast News. All rights "
+    "reserved.\nSubscribe to our newsletter"
+)
+
+
+def test_reworded_passage_inside_boilerplate_is_found() -> None:
+    source = inside(PASSAGE, 1, 2000)
+    copy = BOILERPLATE.format(body=inside(REWORDED, 2, 2000))
+    s = compare_texts(source, copy)
+    assert (s.verdict, s.extent, s.wording) == ("partial", "part", "reworded")
+    at = copy.index(REWORDED)
+    hits = [b for _, b in found(s)]
+    assert sum(overlap(b, (at, at + len(REWORDED))) for b in hits) >= 0.8 * len(REWORDED)
+    assert all(not b.startswith("Home") for b in (copy[slice(*h)] for h in hits))
+
+
+FRENCH = (
+    "Le vieux gardien du phare montait chaque soir l'escalier en colimaçon pour allumer la "
+    "grande lampe au-dessus des falaises. Les pêcheurs qui revenaient des bancs du nord "
+    "comptaient sur son faisceau pour éviter les rochers pointus près de l'entrée du port. "
+    "Pendant la tempête d'hiver de cette année-là, le gardien garda la flamme allumée trois "
+    "jours et trois nuits sans dormir."
+)
+FRENCH_REWORDED = (
+    "Chaque soir, le gardien âgé du phare montait l'escalier en colimaçon afin d'allumer la "
+    "lampe immense au-dessus des falaises. Revenant des bancs du nord, les pêcheurs "
+    "comptaient sur ce faisceau pour éviter les rochers pointus proches de l'entrée du port. "
+    "Durant la tempête de cet hiver-là, le gardien maintint la flamme allumée trois jours et "
+    "trois nuits, sans sommeil."
+)
+_FR = (
+    "marché prix fermier grain rivière pont conseil route école maître élève livre lettre "
+    "marchand navire blé coton usine ouvrier salaire grève gare moteur charbon fer acier "
+    "moulin ville maire élection vote tribunal juge église cloche jardin verger pomme récolte"
+).split()
+_FR_GLUE = "le la les un une de des et à en dans pour sur avec par du au".split()
+
+
+def french_inside(text: str, seed: int) -> str:
+    rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+    paras = []
+    for _ in range(40):
+        sentences = []
+        for _ in range(4):
+            k = rng.randint(10, 18)
+            ws = [rng.choice(_FR) if rng.random() < 0.6 else rng.choice(_FR_GLUE) for _ in range(k)]
+            sentences.append(" ".join(ws).capitalize() + ".")
+        paras.append(" ".join(sentences))
+    return "\n\n".join([*paras[:20], text, *paras[20:]])
+
+
+@pytest.mark.parametrize(
+    ("variant", "wording"), [(FRENCH, "verbatim"), (FRENCH_REWORDED, "reworded")]
+)
+def test_french_passage_inside_french_text_is_found(variant: str, wording: str) -> None:
+    source, copy = french_inside(FRENCH, 1), french_inside(variant, 2)
+    s = compare_texts(source, copy)
+    assert (s.verdict, s.wording) == ("partial", wording)
+    at = copy.index(variant)
+    hits = [b for _, b in found(s)]
+    assert sum(overlap(b, (at, at + len(variant))) for b in hits) >= 0.8 * len(variant)
+    assert sum(b[1] - b[0] for b in hits) <= 1.2 * len(variant)
