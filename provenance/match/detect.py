@@ -35,6 +35,11 @@ from dataclasses import dataclass, replace
 
 #: Characters of a word kept as its stem (a cheap, language-blind stemmer).
 STEM = 5
+#: Words of a text above which reworded passages are not searched (only passages aligned
+#: word by word are found, and the score says so): the search's cost grows with the
+#: sentences both texts share, and a 600,000-word page of one article repeated would
+#: take seconds a candidate.
+MAX_DETECT_WORDS = 200_000
 #: Units (sentences, lines) shorter than this are joined to the next.
 MIN_UNIT_WORDS = 10
 #: Least cosine and Dice coefficient of a seed (Sanchez-Perez et al.: 0.33 and 0.33).

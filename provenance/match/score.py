@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from provenance.match.align import DELETION, INSERTION, Alignment, Edit
-from provenance.match.detect import Fragment
+from provenance.match.detect import MAX_DETECT_WORDS, Fragment
 from provenance.match.evidence import NEAR_VERBATIM as NEAR_VERBATIM
 from provenance.match.evidence import PARAPHRASED as PARAPHRASED
 from provenance.match.evidence import PARTIAL as PARTIAL
@@ -261,13 +261,14 @@ def score(
     alignment: Alignment,
     policy: Policy,
     lang: str | None = None,
-    fragments: tuple[Fragment, ...] = (),
+    fragments: tuple[Fragment, ...] | None = (),
 ) -> Score:
     """Score an alignment of ``copy`` against ``source`` (see the module docstring).
 
     ``alignment`` is of ``source.aligned_passages(lang)``; ``lang`` (default: the
     source's main language) is the text of the source being compared; ``fragments``
-    are the reworded passages ``detect`` found.
+    are the reworded passages ``detect`` found (``None``: not searched, the texts being
+    too long; a warning says so).
     """
     src, cp = source.norm, copy.norm
     lang = source.lang if lang is None else lang
@@ -330,7 +331,7 @@ def score(
     copy_body = [i for b in copy.blocks if copy.in_body(b, lang) for i in range(b.first, b.last)]
     copy_coverage = sum(covered[i] for i in copy_body) / len(copy_body) if copy_body else 0.0
 
-    found = passages(alignment.matches, fragments, src.words, cp.words)
+    found = passages(alignment.matches, fragments or (), src.words, cp.words)
     text = bytearray(len(src))  # the source's text in this language: body and headings
     for p in aligned:
         text[p.first : p.last] = b"\x01" * p.size
@@ -384,6 +385,14 @@ def score(
             "characters were compared"
             for name, seg in (("source", source), ("copy", copy))
             if seg.truncated_from
+        )
+        + (
+            ()
+            if fragments is not None
+            else (
+                f"reworded text was not searched (a text of more than {MAX_DETECT_WORDS:,} "
+                "words): only passages reproduced word by word were looked for",
+            )
         ),
         extent=judgement.extent,
         wording=judgement.wording,
