@@ -28,8 +28,8 @@ REWORDED = "reworded"
 #: Words between two found passages that still make them one (a dropped lead-in).
 MERGE_GAP = 3
 #: Words of other text in both texts between two found passages that still make them
-#: one passage (about a sentence).
-BRIDGE_WORDS = 25
+#: one passage (a sentence or two rewritten beyond recognition).
+BRIDGE_WORDS = 40
 #: Fewer source words than this in a passage on its own are not counted as copied.
 MIN_FOUND_WORDS = 5
 #: A passage at least this alike, word by word in order, is reproduced *closely*.
