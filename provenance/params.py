@@ -68,11 +68,13 @@ class Policy:
             0.1-0.8, so only the first kind counts as copied.
         complete: ``source_coverage`` from which the copy reproduces the whole
             source (verbatim, near-verbatim or paraphrased); below it, ``partial``.
-        related: the least coverage, of the source or of the copy, that makes a pair
-            ``partial`` rather than ``unrelated``.
-        min_shared_words: and the least words found (about two sentences), unless the
-            whole source is found: one shared sentence is a site's footer or a stock
-            phrase as often as it is reuse.
+        min_shared_words: the least source words found (about two sentences) that make
+            a pair ``partial`` (extent ``part``) whatever the two texts' lengths, unless
+            they are stock phrasing (see README).
+        quote_words: the least words of one run reproduced closely (similarity >= 0.9,
+            word by word in order) that make a quote: a sentence of 15 words copied
+            exactly is reuse whatever the two texts' lengths, where a stock phrase
+            ("for more information, contact") is shorter.
         verbatim: least fidelity of a ``verbatim`` copy (at most 1 word in 100 edited,
             and no meaning-changing alteration).
         near_verbatim: least fidelity of a ``near-verbatim`` copy (1 word in 20).
@@ -82,8 +84,8 @@ class Policy:
 
     found: float = 0.75
     complete: float = 0.8
-    related: float = 0.1
     min_shared_words: int = 40
+    quote_words: int = 15
     verbatim: float = 0.99
     near_verbatim: float = 0.95
     risk_weight: float = 2.0

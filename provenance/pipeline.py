@@ -21,6 +21,7 @@ from provenance.errors import InputError
 from provenance.index.store import SourceRecord, SourceRow, Store, StoredText, source_record
 from provenance.ingest.files import RawText, expand_paths, read_document, storable
 from provenance.match.align import align
+from provenance.match.detect import MAX_DETECT_WORDS, Fragment, detect
 from provenance.match.fingerprint import fingerprint, kernel, passage_hashes
 from provenance.match.score import UNRELATED, CheckResult, CompareResult, Score, score
 from provenance.params import DEFAULT_POLICY, NORM_VERSION, Params, Policy
@@ -83,12 +84,23 @@ def compare_segmented(source: Segmented, copy: Segmented, policy: Policy = DEFAU
     words with is compared.
     """
     bounds = sorted({p.first for p in copy.passages} | {b.first for b in copy.blocks})
+    copy_units = [(p.first, p.last) for p in copy.passages]
+    too_long = max(len(source.norm), len(copy.norm)) > MAX_DETECT_WORDS
     best: Score | None = None
     for lang in source.languages():
         spans = [(p.first, p.last) for p in source.aligned_passages(lang)]
         alignment = align(source.norm.words, spans, copy.norm.words, policy.found, bounds)
-        s = score(source, copy, alignment, policy, lang)
-        if best is None or (s.found_words, s.source_coverage) > (
+        found = sum(m.src[1] - m.src[0] for m in alignment.matches)
+        whole = found >= policy.complete * sum(e - s for s, e in spans)
+        # a copy aligned word by word almost whole needs no search for reworded text
+        fragments: tuple[Fragment, ...] | None = ()
+        if not whole and too_long:
+            fragments = None  # not searched: score() says so
+        elif not whole:
+            fragments = detect(source.norm.words, spans, copy.norm.words, copy_units)
+        s = score(source, copy, alignment, policy, lang, fragments)
+        if best is None or (s.copied_words, s.found_words, s.source_coverage) > (
+            best.copied_words,
             best.found_words,
             best.source_coverage,
         ):

@@ -8,6 +8,7 @@ from provenance import compare_texts
 from provenance.match.risk import NAME, NUMBER, QUALIFIER, WORDING
 from provenance.params import Policy
 from provenance.pipeline import compare_segmented
+from provenance.text.normalize import normalize
 from tests.conftest import expectations, seed, seed_text
 
 BASE = (
@@ -104,12 +105,17 @@ def test_verdict_thresholds() -> None:
     first = BASE.split(". ")[0] + "."
     one_sentence = compare_texts(BASE, first)
     assert one_sentence.found_words < policy.min_shared_words
-    assert one_sentence.verdict == "unrelated"  # one shared sentence is not reuse of a text
+    # a sentence of 16 words reproduced exactly is a quote, whatever the lengths
+    assert (one_sentence.verdict, one_sentence.extent) == ("partial", "quote")
+    assert one_sentence.reason == "one sentence (16 words) reproduced exactly: a quote"
+    short = compare_texts(BASE, "The minister said on Tuesday that the officials would go.")
+    assert (short.verdict, short.extent) == ("unrelated", "none")  # a few words in common
     source = seed_text("004")
     excerpt = "\n\n".join(source.split("\n\n")[3:6])
     partial = compare_texts(source, excerpt)
     assert partial.verdict == "partial"
-    assert policy.related <= partial.source_coverage < policy.complete
+    assert 0 < partial.source_coverage < policy.complete
+    assert partial.extent == "part"
     unrelated = compare_texts(
         BASE, "Bread needs flour, water, salt and yeast, and an hour in a hot oven."
     )
@@ -188,3 +194,81 @@ def test_a_page_with_its_translation_is_compared_in_the_language_the_copy_shares
     s = compare_segmented(seed("000"), seed("001"))
     assert s.verdict == "verbatim"
     assert s.source_coverage >= 0.95
+
+
+# -- passages and the two axes (issue 13) ------------------------------------------------
+
+LONG = (
+    "The harbour commission met on Monday to discuss the state of the northern pier. "
+    "Engineers reported that the timber piles, which had been driven into the seabed in the "
+    "spring of the previous year, were already showing signs of decay. The commission agreed "
+    "to replace the worst of them before the autumn storms and to inspect the rest each month. "
+    "Local fishermen welcomed the decision but asked for the work to be done at night so that "
+    "their boats could still unload during the day. The chairman promised a full report at the "
+    "next meeting."
+)
+
+
+def test_text_against_itself_is_verbatim_whole() -> None:
+    s = compare_texts(LONG, LONG)
+    assert (s.verdict, s.extent, s.wording, s.fidelity) == ("verbatim", "whole", "verbatim", 1.0)
+    assert s.copied_words == s.source_words
+    ((src_span, copy_span),) = [(p.source_span, p.copy_span) for p in s.pairs if p.found]
+    assert src_span == copy_span == (0, len(LONG))  # with its final stop
+    assert s.reason == "about 100% of the source reproduced word for word"
+
+
+def test_deleted_clause_does_not_make_a_verbatim_copy_paraphrased() -> None:
+    clause = ", which had been driven into the seabed in the spring of the previous year,"
+    assert clause in LONG
+    s = compare_texts(LONG, LONG.replace(clause, ""))
+    assert s.verdict in ("verbatim", "near-verbatim")
+    assert (s.extent, s.wording) == ("whole", s.verdict)
+    assert any(a.kind == "deletion" for a in s.alterations)  # still listed
+
+
+def test_dropped_list_numbers_are_not_number_alterations() -> None:
+    steps = [
+        "Fill the kettle with fresh cold water from the tap and switch it on.",
+        "Warm the teapot with a little of the hot water and pour it away again.",
+        "Put one spoonful of leaves for each person and one more for the pot.",
+        "Pour on the boiling water and leave it to stand for four or five minutes.",
+    ]
+    numbered = "\n".join(f"{i}. {t}" for i, t in enumerate(steps, 1))
+    s = compare_texts(numbered, "\n".join(steps))
+    assert [a.risk for a in s.alterations if a.risk == NUMBER] == []
+    assert not s.meaning_changed
+    assert s.verdict == "verbatim"
+
+
+def test_passage_spans_slice_both_texts_to_the_matched_words() -> None:
+    source = "Notes from the archive.\n\n" + LONG + "\n\nEnd of the minutes."
+    copy = "Our reporter writes:\n\n" + LONG.replace("Monday", "Tuesday") + "\n\nComments (3)"
+    s = compare_texts(source, copy)
+    found = [p for p in s.pairs if p.found]
+    assert found
+    for p in found:
+        src_words = normalize(source[slice(*p.source_span)]).words
+        copy_words = normalize(copy[slice(*p.copy_span)]).words
+        assert src_words and copy_words
+        assert src_words[0] == copy_words[0] and src_words[-1] == copy_words[-1]
+    assert (
+        normalize(copy[slice(*found[0].copy_span)]).words
+        == normalize(LONG.replace("Monday", "Tuesday")).words
+    )
+
+
+def test_quoted_sentence_inside_a_long_article_is_a_quote() -> None:
+    sentence = (
+        "Engineers reported that the timber piles were already showing signs of decay "
+        "after barely a year in the water."
+    )
+    article = " ".join(
+        f"Paragraph {i} of the feature discusses the town's plans for tourism, parking and "
+        f"the new library, with comments from residents of street number {i}."
+        for i in range(60)
+    )
+    copy = article + f"\n\nAs the report put it, “{sentence}”\n\n" + article
+    s = compare_texts(LONG + " " + sentence, copy)
+    assert (s.verdict, s.extent, s.wording) == ("partial", "quote", "verbatim")
+    assert s.reason.endswith("reproduced exactly: a quote")

@@ -123,7 +123,15 @@ def check_page(store: Store, text: str, stock_min: int, policy: Policy) -> PageC
     hashes = passage_hashes(norm.words, [(p.first, p.last) for p in seg.passages])
     found, _ = find_sources(store, seg, MATCHES_PER_PAGE, policy, stock_min, hashes)
     findings = tuple(Finding(stored.id, stored.path, s) for stored, s in found)
-    covered = sorted(pair.copy_span for f in findings for pair in f.score.pairs)
+    # a sentence seen only as a quote may be a stock phrase (a footer on many pages): it
+    # is learned as one unless it stands inside a longer copy
+    covered = sorted(
+        pair.copy_span
+        for f in findings
+        if f.score.extent != "quote"
+        for pair in f.score.pairs
+        if pair.found
+    )
     free = []
     for p, h in zip(seg.passages, hashes, strict=True):
         start, end = norm.starts[p.first], norm.ends[p.last - 1]

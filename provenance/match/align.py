@@ -34,6 +34,8 @@ _OPCODE_KIND = {"replace": SUBSTITUTION, "insert": INSERTION, "delete": DELETION
 LEAD_WORDS = 3
 #: Places in the copy tried for each passage (the densest clusters of votes).
 _MAX_CLUSTERS = 4
+#: A matched run of fewer words than this, far from the rest, is a chance hit.
+STRAY_WORDS = 4
 #: An n-gram that occurs more often than this in the copy is too common to vote.
 _MAX_POSTINGS = 64
 
@@ -126,6 +128,15 @@ def _best_diagonals(diags: list[int], width: int, most: int) -> list[tuple[int, 
     return out
 
 
+def _gap(size: int, copy_gap: int, passage_gap: int) -> int:
+    """The gap that separates a run of ``size`` matched words from the rest. A run of
+    a few words is a chance hit when it lies far off on either side; a longer run that
+    follows the rest in the copy is the passage with a clause left out (or added)."""
+    if size < STRAY_WORDS:
+        return max(copy_gap, passage_gap)
+    return min(copy_gap, passage_gap)
+
+
 def _core(blocks: list[Match]) -> list[Match]:
     """Drop stray matches at either end: a matched run smaller than half the gap that
     separates it from the rest is a chance hit on a common word ("the", "of"), not
@@ -133,13 +144,13 @@ def _core(blocks: list[Match]) -> list[Match]:
     lo, hi = 0, len(blocks)
     while hi - lo > 1:
         b, n = blocks[lo], blocks[lo + 1]
-        gap = max(n.a - (b.a + b.size), n.b - (b.b + b.size))
+        gap = _gap(b.size, n.a - (b.a + b.size), n.b - (b.b + b.size))
         if b.size * 2 >= gap:
             break
         lo += 1
     while hi - lo > 1:
         p, b = blocks[hi - 2], blocks[hi - 1]
-        gap = max(b.a - (p.a + p.size), b.b - (p.b + p.size))
+        gap = _gap(b.size, b.a - (p.a + p.size), b.b - (p.b + p.size))
         if b.size * 2 >= gap:
             break
         hi -= 1
@@ -205,6 +216,19 @@ def _claim_exact(
         claims.append(_Claim(pi, (s, e), p, p + size, size))
         last_end = p + size
     return claims
+
+
+#: An abridged passage: the copy span is the passage's words in order with at most this
+#: share of other words, and keeps at least a third of the passage (and 8 words).
+ABRIDGED = 0.95
+
+
+def _counts(sim: float, matched: int, span: int, size: int, min_similarity: float) -> bool:
+    """Whether an aligned pair counts as found: similar enough, or abridged (a clause
+    left out of an otherwise verbatim sentence)."""
+    if sim >= min_similarity:
+        return True
+    return matched >= ABRIDGED * span and 3 * matched >= size and matched >= 8
 
 
 def _free_runs(used: bytearray, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -282,7 +306,7 @@ def align(
                     best = (sim, clo, chi, matched)
             if best is not None and best[0] >= 0.999:
                 break
-        if best is None or best[0] < min_similarity:
+        if best is None or not _counts(best[0], best[3], best[2] - best[1], size, min_similarity):
             continue
         _, clo, chi, matched = best
         for i in range(clo, chi):
@@ -297,7 +321,10 @@ def align(
         matcher.set_seqs(list(src_words[s:e]), list(copy_words[c.lo : c.hi]))
         matched = sum(b.size for b in matcher.get_matching_blocks())
         sim = 2 * matched / ((e - s) + (c.hi - c.lo))
-        if sim < min_similarity and (c.lo, c.hi) != (c.lo0, c.hi0):
+        if not _counts(sim, matched, c.hi - c.lo, e - s, min_similarity) and (c.lo, c.hi) != (
+            c.lo0,
+            c.hi0,
+        ):
             # the words taken in at the edges made the pair look unlike: leave them out
             c.lo, c.hi = c.lo0, c.hi0
             matcher.set_seqs(list(src_words[s:e]), list(copy_words[c.lo : c.hi]))

@@ -23,8 +23,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from provenance.match.align import DELETION, INSERTION, Alignment
-from provenance.match.risk import MEANING_RISKS, RISK_ORDER, classify
+from provenance.match.align import DELETION, INSERTION, Alignment, Edit
+from provenance.match.detect import MAX_DETECT_WORDS, Fragment
+from provenance.match.evidence import NEAR_VERBATIM as NEAR_VERBATIM
+from provenance.match.evidence import PARAPHRASED as PARAPHRASED
+from provenance.match.evidence import PARTIAL as PARTIAL
+from provenance.match.evidence import UNRELATED as UNRELATED
+from provenance.match.evidence import VERBATIM as VERBATIM
+from provenance.match.evidence import AlignedPair, judge, passages
+from provenance.match.risk import MEANING_RISKS, RISK_ORDER, WORDING, classify
 from provenance.params import Policy
 from provenance.text.normalize import Normalized
 from provenance.text.segment import (
@@ -35,14 +42,11 @@ from provenance.text.segment import (
     Segmented,
 )
 
-VERBATIM, NEAR_VERBATIM, PARAPHRASED, PARTIAL, UNRELATED = (
-    "verbatim",
-    "near-verbatim",
-    "paraphrased",
-    "partial",
-    "unrelated",
-)
 CONTEXT_WORDS = 3
+#: An inserted or deleted run of this many words or more is a clause the copy added or
+#: left out, not a change of the copied words' wording: it costs nothing in fidelity
+#: (it is still listed, classified, and a meaning-changing one sets ``meaning_changed``).
+CLAUSE_WORDS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,15 +82,6 @@ class Missing:
 
 
 @dataclass(frozen=True, slots=True)
-class AlignedPair:
-    """A source passage and the copy text aligned to it (for side-by-side views)."""
-
-    source_span: tuple[int, int]
-    copy_span: tuple[int, int]
-    similarity: float
-
-
-@dataclass(frozen=True, slots=True)
 class Score:
     """Everything measured about one (source, copy) pair."""
 
@@ -105,6 +100,11 @@ class Score:
     passages: int
     pairs: tuple[AlignedPair, ...] = ()
     warnings: tuple[str, ...] = ()
+    extent: str = "none"
+    wording: str = ""
+    copied_words: int = 0
+    reason: str = ""
+    rule: str = ""
 
 
 def _context(norm: Normalized, lo: int, hi: int, bound: tuple[int, int]) -> str:
@@ -124,6 +124,23 @@ def _span(norm: Normalized, lo: int, hi: int) -> tuple[int, int]:
     return (pos, pos)
 
 
+_OPENING, _CLOSING = "\"'“‘«(", "\"'”’».,;:!?…)"
+
+
+def _whole(norm: Normalized, lo: int, hi: int) -> tuple[int, int]:
+    """The span of words ``lo`` to ``hi - 1`` with the punctuation that opens and
+    closes it (a sentence's final stop, its quotation marks)."""
+    a, b = _span(norm, lo, hi)
+    if a == b:
+        return a, b
+    text = norm.text
+    while a > 0 and text[a - 1] in _OPENING:
+        a -= 1
+    while b < len(text) and text[b] in _CLOSING:
+        b += 1
+    return a, b
+
+
 def _block_of(seg: Segmented) -> list[int]:
     owner = [-1] * len(seg.norm)
     for bi, b in enumerate(seg.blocks):
@@ -132,17 +149,40 @@ def _block_of(seg: Segmented) -> list[int]:
     return owner
 
 
+def _list_marker(norm: Normalized, i: int) -> bool:
+    """Word ``i`` numbers an item of a list ("1." or "2)" at the start of a line)."""
+    w = norm.words[i]
+    if not (w.isdigit() and len(w) <= 3):
+        return False
+    line = norm.text.rfind("\n", 0, norm.starts[i]) + 1
+    return not norm.text[line : norm.starts[i]].strip() and norm.text[
+        norm.ends[i] : norm.ends[i] + 1
+    ] in (
+        ".",
+        ")",
+    )
+
+
+def _only_list_markers(src: Normalized, cp: Normalized, e: Edit) -> bool:
+    """An edit that adds or drops list numbering only (not a number in the text)."""
+    idx = [(src, i) for i in range(*e.src)] + [(cp, i) for i in range(*e.copy)]
+    return bool(idx) and all(_list_marker(n, i) for n, i in idx)
+
+
 def score(
     source: Segmented,
     copy: Segmented,
     alignment: Alignment,
     policy: Policy,
     lang: str | None = None,
+    fragments: tuple[Fragment, ...] | None = (),
 ) -> Score:
     """Score an alignment of ``copy`` against ``source`` (see the module docstring).
 
     ``alignment`` is of ``source.aligned_passages(lang)``; ``lang`` (default: the
-    source's main language) is the text of the source being compared.
+    source's main language) is the text of the source being compared; ``fragments``
+    are the reworded passages ``detect`` found (``None``: not searched, the texts being
+    too long; a warning says so).
     """
     src, cp = source.norm, copy.norm
     lang = source.lang if lang is None else lang
@@ -176,6 +216,10 @@ def score(
                 e.copy[0] < len(cp) and copy.blocks[copy_owner[e.copy[0]]].kind == HEADING,
             )
             words = max(e.src[1] - e.src[0], e.copy[1] - e.copy[0])
+            if _only_list_markers(src, cp, e):
+                risk, words = WORDING, 0  # "1." dropped: formatting, not a number
+            elif e.kind in (INSERTION, DELETION) and words >= CLAUSE_WORDS:
+                words = 0  # a clause added or left out: the copied words are unchanged
             cost += words * (policy.risk_weight if risk in MEANING_RISKS else 1.0)
             in_quote = any(src.quoted[i] for i in range(*e.src)) or any(
                 cp.quoted[i] for i in range(*e.copy)
@@ -200,24 +244,40 @@ def score(
     source_coverage = found_words / body_total if body_total else 0.0
     copy_body = [i for b in copy.blocks if copy.in_body(b, lang) for i in range(b.first, b.last)]
     copy_coverage = sum(covered[i] for i in copy_body) / len(copy_body) if copy_body else 0.0
+
+    found = passages(alignment.matches, fragments or (), src.words, cp.words)
+    text = bytearray(len(src))  # the source's text in this language: body and headings
+    for p in aligned:
+        text[p.first : p.last] = b"\x01" * p.size
+    in_source = bytearray(len(src))
+    for wp in found:
+        if wp.found:
+            in_source[wp.src[0] : wp.src[1]] = b"\x01" * (wp.src[1] - wp.src[0])
+            if not wp.in_order:  # reworded text is copied, not added, text
+                for i in range(*wp.copy):
+                    covered[i] = covered[i] or copy.blocks[copy_owner[i]].kind != BOILERPLATE
+    copied_words = max(found_words, sum(1 for i in range(len(src)) if in_source[i] and text[i]))
     fidelity = max(0.0, 1.0 - cost / aligned_words) if aligned_words else 0.0
     meaning_changed = any(a.risk in MEANING_RISKS for _, _, a in alterations)
+    judgement = judge(
+        copied_words=copied_words,
+        in_order_words=min(found_words, copied_words),
+        source_coverage=source_coverage,
+        copied_share=copied_words / body_total if body_total else 0.0,
+        fidelity=fidelity,
+        meaning_changed=meaning_changed,
+        longest_close=max((wp.close for wp in found), default=0),
+        longest_found=max(
+            (min(wp.src[1] - wp.src[0], wp.copy[1] - wp.copy[0]) for wp in found if wp.found),
+            default=0,
+        ),
+        found_passages=sum(1 for wp in found if wp.found),
+        policy=policy,
+    )
 
-    too_little = found_words < policy.min_shared_words and source_coverage < policy.complete
-    if (source_coverage < policy.related and copy_coverage < policy.related) or too_little:
-        verdict = UNRELATED
-    elif source_coverage < policy.complete:
-        verdict = PARTIAL
-    elif fidelity >= policy.verbatim and not meaning_changed:
-        verdict = VERBATIM
-    elif fidelity >= policy.near_verbatim:
-        verdict = NEAR_VERBATIM
-    else:
-        verdict = PARAPHRASED
-
-    missing = _missing(source, aligned, alignment.found)
+    missing = _missing(source, aligned, alignment.found, in_source)
     return Score(
-        verdict=verdict,
+        verdict=judgement.verdict,
         fidelity=round(fidelity, 6),
         source_coverage=round(source_coverage, 6),
         copy_coverage=round(copy_coverage, 6),
@@ -235,26 +295,42 @@ def score(
         ),
         passages=len(src_passages),
         pairs=tuple(
-            AlignedPair(_span(src, *m.src), _span(cp, *m.copy), round(m.similarity, 6))
-            for m in alignment.matches
+            AlignedPair(_whole(src, *p.src), _whole(cp, *p.copy), p.similarity, p.found, p.moved)
+            for p in found
         ),
         warnings=tuple(
             f"only the first {len(seg.norm.text):,} of the {name}'s {seg.truncated_from:,} "
             "characters were compared"
             for name, seg in (("source", source), ("copy", copy))
             if seg.truncated_from
+        )
+        + (
+            ()
+            if fragments is not None
+            else (
+                f"reworded text was not searched (a text of more than {MAX_DETECT_WORDS:,} "
+                "words): only passages reproduced word by word were looked for",
+            )
         ),
+        extent=judgement.extent,
+        wording=judgement.wording,
+        copied_words=copied_words,
+        reason=judgement.reason,
+        rule=judgement.rule,
     )
 
 
 def _missing(
-    source: Segmented, aligned: tuple[Passage, ...], found: frozenset[int]
+    source: Segmented, aligned: tuple[Passage, ...], found: frozenset[int], in_source: bytearray
 ) -> tuple[Missing, ...]:
-    """Source body passages not found, adjacent ones joined."""
+    """Source body passages not found (aligned, or inside a reworded passage for the
+    most part), adjacent ones joined."""
     src = source.norm
     runs: list[list[int]] = []
     for pi, p in enumerate(aligned):
         if pi in found or source.blocks[p.block].kind != BODY:
+            continue
+        if 2 * sum(in_source[p.first : p.last]) >= p.size:
             continue
         if runs and runs[-1][1] == p.first:
             runs[-1][1] = p.last

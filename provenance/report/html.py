@@ -36,7 +36,6 @@ from provenance.report.html_sides import (
     place,
     plural,
     side_by_side,
-    stable_indexes,
 )
 from provenance.report.html_style import CSP, CSS, SCRIPT
 from provenance.report.json import flat, summary
@@ -174,7 +173,7 @@ def _scores(r: CompareResult, p: str, h: int) -> str:
     added_words = sum(count_words(a.text) for a in s.added)
     missing_words = sum(count_words(m.text) for m in s.missing)
     in_quote = sum(1 for a in s.alterations if a.in_quote)
-    moved = len(s.pairs) - len(stable_indexes([q.copy_span[0] for q in s.pairs]))
+    moved = sum(1 for q in s.pairs if q.moved)
 
     def bar(x: float) -> str:
         w = max(0.0, min(1.0, x)) * 100
@@ -195,6 +194,9 @@ def _scores(r: CompareResult, p: str, h: int) -> str:
     )
     rows = [
         ("Verdict", f'<span class="badge verdict">{esc(s.verdict)}</span>'),
+        ("Extent and wording", f"{esc(s.extent)}, {esc(s.wording or '–')}"),
+        ("Why", esc(s.reason)),
+        ("Source words copied", f"{s.copied_words:,}"),
         ("Meaning changed", "yes" if s.meaning_changed else "no"),
         ("Source coverage", f"{pct(s.source_coverage)}{bar(s.source_coverage)}"),
         ("Copy coverage", f"{pct(s.copy_coverage)}{bar(s.copy_coverage)}"),

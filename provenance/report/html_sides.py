@@ -291,7 +291,6 @@ def side_by_side(r: CompareResult, p: str, h: int) -> str:
         by_pair.setdefault(pi, []).append((ai + 1, s.alterations[ai]))
     order = sorted(range(len(s.pairs)), key=lambda i: s.pairs[i].copy_span[0])
     copy_rank = {pi: k + 1 for k, pi in enumerate(order)}
-    stable = stable_indexes([s.pairs[i].copy_span[0] for i in range(len(s.pairs))])
 
     rows: list[tuple[int, int, str]] = []
     covered: list[tuple[int, int]] = []
@@ -303,9 +302,14 @@ def side_by_side(r: CompareResult, p: str, h: int) -> str:
         moved = (
             '<span class="pill moved" title="this passage is at another place in the copy">'
             "moved in the copy</span>"
-            if pi not in stable
+            if pair.moved
             else ""
         )
+        if not pair.found:
+            moved += (
+                '<span class="pill" title="a similar sentence, too little on its own to count '
+                'as copied">not counted</span>'
+            )
         n_alts = len(by_pair.get(pi, []))
         risky = sum(1 for _, a in by_pair.get(pi, []) if a.risk in MEANING_RISKS)
         counts = plural(n_alts, "alteration") + (f", {risky} risky" if risky else "")
@@ -322,7 +326,7 @@ def side_by_side(r: CompareResult, p: str, h: int) -> str:
                 a0,
                 0,
                 f'<div class="row pair" id="{p}row-{pi + 1}" data-pair="{pi + 1}" '
-                f'data-copy-start="{b0}" data-moved="{"true" if moved else "false"}">{head}'
+                f'data-copy-start="{b0}" data-moved="{"true" if pair.moved else "false"}">{head}'
                 f'<div class="cell src"><div class="cellhead">Source</div><div class="text">'
                 f"{_render_text(r.source_text[a0:a1], a0, left)}</div></div>"
                 f'<div class="cell copy"><div class="cellhead">Copy</div><div class="text">'

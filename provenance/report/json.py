@@ -61,6 +61,11 @@ def compare_dict(r: CompareResult, dates: Direction | None = None) -> dict[str, 
         "source_sha256": r.source_sha256,
         "copy_sha256": r.copy_sha256,
         "verdict": s.verdict,
+        "extent": s.extent,
+        "wording": s.wording,
+        "copied_words": s.copied_words,
+        "reason": s.reason,
+        "rule": s.rule,
         "meaning_changed": s.meaning_changed,
         "fidelity": s.fidelity,
         "source_coverage": s.source_coverage,
@@ -95,6 +100,16 @@ def compare_dict(r: CompareResult, dates: Direction | None = None) -> dict[str, 
             {"text": a.text, "copy_span": list(a.copy_span), "reason": a.reason} for a in s.added
         ],
         "missing": [{"text": m.text, "source_span": list(m.source_span)} for m in s.missing],
+        "passages": [
+            {
+                "source_span": list(p.source_span),
+                "copy_span": list(p.copy_span),
+                "similarity": p.similarity,
+                "found": p.found,
+                "moved": p.moved,
+            }
+            for p in s.pairs
+        ],
         # spans index the texts compared: for an HTML page, the main text extracted from
         # it, which is not in the file: given here, so that every span can be looked up
         **({"source_text": r.source_text} if is_html(r.source) else {}),

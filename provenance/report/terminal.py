@@ -87,6 +87,9 @@ def compare_renderable(
     if s.meaning_changed and not shares:
         head.append("  MEANING CHANGED", style="bold red")
     head.append("\n" + printable(summary(r, dates), lines=False))
+    if s.reason:
+        why = f"{s.extent} · {s.wording or '-'} · {s.reason}"
+        head.append("\n" + printable(why, lines=False), style="italic")
     if shares:
         head.append(
             "\nNot a copy: the suspect only shares passages with this source; their "
@@ -101,6 +104,15 @@ def compare_renderable(
         f"fidelity [bold]{s.fidelity:.2f}[/]",
         f"passages [bold]{s.passages_found}/{s.passages}[/]",
     )
+    found = [p for p in s.pairs if p.found]
+    if found:
+        moved = sum(1 for p in found if p.moved)
+        scores.add_row(
+            f"copied words [bold]{s.copied_words}[/]",
+            f"copied passages [bold]{len(found)}[/]",
+            f"moved [bold]{moved}[/]",
+            f"longest [bold]{max(p.source_span[1] - p.source_span[0] for p in found)}[/] chars",
+        )
     parts: list[RenderableType] = [head, scores]
     if s.alterations:
         shown = len(s.alterations) if limit is None else min(limit, len(s.alterations))

@@ -1,0 +1,314 @@
+"""match/detect.py and the passages it adds: reworded reuse found inside long texts.
+
+The texts are made here (a passage of our own inside generated filler), never PAN's.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from provenance import compare_texts
+from provenance.match.detect import detect, stems
+from provenance.match.score import Score
+from provenance.text.normalize import normalize
+
+PASSAGE = (
+    "The old lighthouse keeper climbed the spiral stairs every evening before sunset to light "
+    "the great lamp above the cliffs. Fishermen returning from the northern banks relied on "
+    "its beam to avoid the jagged rocks near the harbour entrance. During the winter storm of "
+    "that year, the keeper kept the flame burning for three days and three nights without any "
+    "sleep. When the relief boat finally arrived, the crew found him exhausted but proud beside "
+    "the shining brass lens. The village later honoured his courage with a bronze plaque "
+    "mounted on the granite wall of the tower."
+)
+SYNONYMS = {
+    "old": "aged", "climbed": "ascended", "evening": "night", "great": "huge",
+    "returning": "coming", "relied": "depended", "avoid": "escape", "jagged": "sharp",
+    "storm": "tempest", "finally": "at last", "exhausted": "worn out", "shining": "gleaming",
+    "honoured": "celebrated", "courage": "bravery", "mounted": "fixed",
+}  # fmt: skip
+REWORDED = (
+    "Each evening before the sun went down the aged keeper of the lighthouse went up the "
+    "spiral staircase to light the big lamp over the cliffs. Fishers coming back from the "
+    "northern banks counted on his beam so as to avoid the sharp rocks close to the entrance "
+    "of the harbour. In the winter storm that year the keeper kept his flame burning three "
+    "days and three nights and did not sleep. When at last the relief boat arrived, its crew "
+    "found him tired but proud next to the shining lens of brass. Later the village honoured "
+    "his bravery with a plaque of bronze mounted on the tower's granite wall."
+)
+_VOCAB = (
+    "market price farmer grain river bridge council tax road school teacher student book "
+    "letter merchant ship cargo wheat cotton factory worker wage union strike railway station "
+    "engine coal iron steel mill town mayor election vote law court judge church bell garden "
+    "orchard apple harvest cattle horse cart wagon valley mountain forest hunter wolf snow "
+    "summer autumn spring morning noon afternoon bread butter cheese milk kitchen table chair "
+    "window door street lamp house family child mother father brother sister friend neighbour "
+    "doctor medicine fever hospital soldier army war peace treaty king queen castle tower"
+).split()
+_GLUE = "the a of and to in was were with for on by at from that his her their it".split()
+
+
+def filler(seed: int, words: int) -> list[str]:
+    """Sentences of generated text (paragraphs of five), about ``words`` words."""
+    rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+    sentences = []
+    n = 0
+    while n < words:
+        k = rng.randint(12, 22)
+        ws = [rng.choice(_VOCAB) if rng.random() < 0.6 else rng.choice(_GLUE) for _ in range(k)]
+        sentences.append(" ".join(ws).capitalize() + ".")
+        n += k
+    return [" ".join(sentences[i : i + 5]) for i in range(0, len(sentences), 5)]
+
+
+def inside(text: str, seed: int, words: int = 5000) -> str:
+    paras = filler(seed, words)
+    return "\n\n".join([*paras[: len(paras) // 2], text, *paras[len(paras) // 2 :]])
+
+
+def shuffled(text: str, seed: int = 3) -> str:
+    rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+    out = []
+    for sentence in text.split(". "):
+        ws = sentence.rstrip(".").split()
+        rng.shuffle(ws)
+        out.append(" ".join(ws))
+    return ". ".join(out) + "."
+
+
+def synonyms(text: str) -> str:
+    return " ".join(SYNONYMS.get(w, w) for w in text.split(" "))
+
+
+def found(s: Score) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    return [(p.source_span, p.copy_span) for p in s.pairs if p.found]
+
+
+def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def test_synonym_copy_replaces_a_fifth_of_the_words() -> None:
+    n = len(PASSAGE.split())
+    changed = sum(1 for w in PASSAGE.split() if w in SYNONYMS)
+    assert 0.15 * n <= changed <= 0.25 * n
+
+
+def test_verbatim_passage_inside_long_texts_found_with_its_spans() -> None:
+    source, copy = inside(PASSAGE, 1), inside(PASSAGE, 2)
+    assert len(source.split()) > 5000 and len(copy.split()) > 5000
+    s = compare_texts(source, copy)
+    assert (s.verdict, s.extent, s.wording) == ("partial", "part", "verbatim")
+    ((src_span, copy_span),) = found(s)
+    assert normalize(source[slice(*src_span)]).words == normalize(PASSAGE).words
+    assert normalize(copy[slice(*copy_span)]).words == normalize(PASSAGE).words
+    assert s.copied_words == len(normalize(PASSAGE).words)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [shuffled(PASSAGE), synonyms(PASSAGE), REWORDED],
+    ids=["shuffled-in-sentences", "synonyms-20pc", "reworded"],
+)
+def test_reworded_passage_inside_long_texts_is_found(variant: str) -> None:
+    source, copy = inside(PASSAGE, 1), inside(variant, 2)
+    s = compare_texts(source, copy)
+    assert s.verdict == "partial"
+    assert s.extent == "part"
+    at_src = source.index(PASSAGE)
+    at_copy = copy.index(variant)
+    src_case, copy_case = (at_src, at_src + len(PASSAGE)), (at_copy, at_copy + len(variant))
+    hits = found(s)
+    assert hits
+    # the found passages cover most of the reused passage, and hardly anything else
+    assert sum(overlap(a, src_case) for a, _ in hits) >= 0.8 * len(PASSAGE)
+    assert sum(overlap(b, copy_case) for _, b in hits) >= 0.8 * len(variant)
+    assert sum(b[1] - b[0] for _, b in hits) <= 1.2 * len(variant)
+
+
+def test_unrelated_text_on_the_same_subject_is_unrelated() -> None:
+    other = (
+        "Lighthouses were built along the coast during the nineteenth century, most of them "
+        "by engineers working for the government. Their towers were painted with stripes so "
+        "that sailors could recognise each one during the day. Today most lights are automatic "
+        "and the old keepers' cottages have become museums or holiday homes for visitors who "
+        "enjoy the sea air and the view across the bay."
+    )
+    s = compare_texts(inside(PASSAGE, 1), inside(other, 2))
+    assert (s.verdict, s.extent) == ("unrelated", "none")
+    assert not found(s)
+
+
+def test_generated_filler_alone_is_unrelated() -> None:
+    s = compare_texts("\n\n".join(filler(1, 3000)), "\n\n".join(filler(2, 3000)))
+    assert s.verdict == "unrelated"
+
+
+def units(text: str) -> tuple[tuple[str, ...], list[tuple[int, int]]]:
+    """Words and sentence ranges of a text (sentences end with ". ")."""
+    out: list[str] = []
+    ranges = []
+    for sentence in text.replace("\n\n", " ").split(". "):
+        w = normalize(sentence).words
+        ranges.append((len(out), len(out) + len(w)))
+        out.extend(w)
+    return tuple(out), ranges
+
+
+def test_detect_finds_shuffled_sentences_among_others() -> None:
+    src, su = units(inside(PASSAGE, 1, 800))
+    cp, cu = units(inside(shuffled(PASSAGE), 2, 800))
+    frags = [f for f in detect(src, su, cp, cu) if f.found]
+    assert len(frags) == 1
+    (frag,) = frags
+    n = len(normalize(PASSAGE).words)
+
+    def before(seed: int) -> int:  # words of the filler before the passage
+        paras = filler(seed, 800)
+        return len(normalize("\n\n".join(paras[: len(paras) // 2])).words)
+
+    at_src, at_cp = before(1), before(2)
+    assert src[at_src : at_src + 3] == ("the", "old", "lighthouse")
+    # inside the passage, all of it but stop words at its ends (trimmed)
+    assert at_src <= frag.src[0] and frag.src[1] <= at_src + n
+    assert frag.src[1] - frag.src[0] >= n - 3
+    assert at_cp <= frag.copy[0] and frag.copy[1] <= at_cp + n
+    assert frag.copy[1] - frag.copy[0] >= n - 3
+    assert frag.seeds == 5  # one a sentence
+    assert frag.similarity > 0.99  # the same words, in another order
+
+
+def test_detect_nothing_without_shared_content_words() -> None:
+    a = normalize("The cat sat on the mat and it was happy there.").words
+    b = normalize("A dog ran in the park and it was very happy.").words
+    assert detect(a, [(0, len(a))], b, [(0, len(b))]) == ()
+
+
+def test_stems_drop_function_words_and_cut_words() -> None:
+    assert stems(("the", "destroyed", "towers", "of", "1871")) == ["destr", "tower"]
+
+
+NOTICE = (
+    "The {town} Town Council will hold a public meeting on {day}, {date} at {time} in "
+    "{town} Town Hall. Residents of {town} are invited to comment on the proposed {year} "
+    "budget of {amount} dollars at the {day} meeting. Copies of the {town} budget are "
+    "available from {name} at the clerk's office until {date}. For more information about "
+    "the {town} meeting, call {name} at {phone} before {day}."
+)
+
+
+def test_templated_notices_with_other_names_and_dates_are_unrelated() -> None:
+    """Every sentence of the template carries names, dates or numbers: what two notices
+    share is the template's stock phrasing, at low fidelity, not a copied text."""
+    a = (
+        NOTICE.format(
+            town="Millbrook",
+            day="Tuesday",
+            date="March 3",
+            time="7 p.m.",
+            name="Ann Porter",
+            phone="555-0134",
+            year="2026",
+            amount="4.2 million",
+        )
+        + " The council will also discuss repairs to the bridge on Mill Road after the flood."
+    )
+    b = (
+        NOTICE.format(
+            town="Stonefield",
+            day="Thursday",
+            date="May 14",
+            time="6:30 p.m.",
+            name="Raj Mehta",
+            phone="555-0199",
+            year="2027",
+            amount="900,000",
+        )
+        + " A new playground for the park behind the library is also on the agenda this year."
+    )
+    s = compare_texts(a, b)
+    assert (s.verdict, s.extent) == ("unrelated", "none"), s.reason
+    assert "stock" in s.rule or "too little" in s.rule
+
+
+BOILERPLATE = (
+    "Home | News | Sport | Weather\nWe use cookies to improve your experience. Accept all\n\n"
+    "{body}\n\nShare this article\nFacebook Twitter Email\n© 2026 Coast News. All rights "
+    "reserved.\nSubscribe to our newsletter"
+)
+
+
+def test_reworded_passage_inside_boilerplate_is_found() -> None:
+    source = inside(PASSAGE, 1, 2000)
+    copy = BOILERPLATE.format(body=inside(REWORDED, 2, 2000))
+    s = compare_texts(source, copy)
+    assert (s.verdict, s.extent, s.wording) == ("partial", "part", "reworded")
+    at = copy.index(REWORDED)
+    hits = [b for _, b in found(s)]
+    assert sum(overlap(b, (at, at + len(REWORDED))) for b in hits) >= 0.8 * len(REWORDED)
+    assert all(not b.startswith("Home") for b in (copy[slice(*h)] for h in hits))
+
+
+FRENCH = (
+    "Le vieux gardien du phare montait chaque soir l'escalier en colimaçon pour allumer la "
+    "grande lampe au-dessus des falaises. Les pêcheurs qui revenaient des bancs du nord "
+    "comptaient sur son faisceau pour éviter les rochers pointus près de l'entrée du port. "
+    "Pendant la tempête d'hiver de cette année-là, le gardien garda la flamme allumée trois "
+    "jours et trois nuits sans dormir."
+)
+FRENCH_REWORDED = (
+    "Chaque soir, le gardien âgé du phare montait l'escalier en colimaçon afin d'allumer la "
+    "lampe immense au-dessus des falaises. Revenant des bancs du nord, les pêcheurs "
+    "comptaient sur ce faisceau pour éviter les rochers pointus proches de l'entrée du port. "
+    "Durant la tempête de cet hiver-là, le gardien maintint la flamme allumée trois jours et "
+    "trois nuits, sans sommeil."
+)
+_FR = (
+    "marché prix fermier grain rivière pont conseil route école maître élève livre lettre "
+    "marchand navire blé coton usine ouvrier salaire grève gare moteur charbon fer acier "
+    "moulin ville maire élection vote tribunal juge église cloche jardin verger pomme récolte"
+).split()
+_FR_GLUE = "le la les un une de des et à en dans pour sur avec par du au".split()
+
+
+def french_inside(text: str, seed: int) -> str:
+    rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+    paras = []
+    for _ in range(40):
+        sentences = []
+        for _ in range(4):
+            k = rng.randint(10, 18)
+            ws = [rng.choice(_FR) if rng.random() < 0.6 else rng.choice(_FR_GLUE) for _ in range(k)]
+            sentences.append(" ".join(ws).capitalize() + ".")
+        paras.append(" ".join(sentences))
+    return "\n\n".join([*paras[:20], text, *paras[20:]])
+
+
+@pytest.mark.parametrize(
+    ("variant", "wording"), [(FRENCH, "verbatim"), (FRENCH_REWORDED, "reworded")]
+)
+def test_french_passage_inside_french_text_is_found(variant: str, wording: str) -> None:
+    source, copy = french_inside(FRENCH, 1), french_inside(variant, 2)
+    s = compare_texts(source, copy)
+    assert (s.verdict, s.wording) == ("partial", wording)
+    at = copy.index(variant)
+    hits = [b for _, b in found(s)]
+    assert sum(overlap(b, (at, at + len(variant))) for b in hits) >= 0.8 * len(variant)
+    assert sum(b[1] - b[0] for b in hits) <= 1.2 * len(variant)
+
+
+def test_reworded_text_of_very_long_texts_is_not_searched_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from provenance import pipeline
+
+    searched = compare_texts(inside(PASSAGE, 1, 2000), inside(REWORDED, 2, 2000))
+    assert searched.warnings == ()
+    monkeypatch.setattr(pipeline, "MAX_DETECT_WORDS", 1000)  # bounded work on huge pages
+    s = compare_texts(inside(PASSAGE, 1, 2000), inside(REWORDED, 2, 2000))
+    assert any("reworded text was not searched" in w for w in s.warnings)
+    assert s.copied_words < searched.copied_words  # only what aligns word by word
+    verbatim = compare_texts(inside(PASSAGE, 1, 2000), inside(PASSAGE, 2, 2000))
+    assert (verbatim.verdict, verbatim.wording) == ("partial", "verbatim")
