@@ -28,7 +28,6 @@ from provenance.cli_support import (
     STORED_VERDICTS,
     ProvGroup,
     alteration_limit,
-    plural,
     read_input,
     since_value,
     use_pager,
@@ -38,6 +37,7 @@ from provenance.errors import InputError, ProvError, StoreError
 from provenance.ingest.files import RawText
 from provenance.pipeline import STOCK_MIN_DOCS
 from provenance.report import json as report
+from provenance.report.json import plural
 from provenance.text.dates import parse_date
 
 if TYPE_CHECKING:

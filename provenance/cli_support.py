@@ -105,11 +105,6 @@ def read_input(path: str | Path) -> RawText:
     return raw_document(data, STDIN_NAME)
 
 
-def plural(n: int, word: str, many: str = "") -> str:
-    """``1 passage``, ``2 passages`` (``many``: an irregular plural)."""
-    return f"{n:,} {word if n == 1 else (many or word + 's')}"
-
-
 def since_value(value: str) -> str:
     from provenance.crawl.since import parse_since
 

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from provenance import pipeline
 from provenance.cli import app
-from provenance.cli_support import plural, use_pager
+from provenance.cli_support import use_pager
+from provenance.report.json import plural
 from tests.conftest import seed_path, seed_text
 
 runner = CliRunner()

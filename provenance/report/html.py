@@ -34,11 +34,10 @@ from provenance.report.html_sides import (
     file_name,
     pct,
     place,
-    plural,
     side_by_side,
 )
 from provenance.report.html_style import CSP, CSS, SCRIPT
-from provenance.report.json import flat, summary
+from provenance.report.json import flat, plural, summary
 from provenance.report.json import pct as summary_pct
 from provenance.text.dates import Direction
 

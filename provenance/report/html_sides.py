@@ -36,6 +36,7 @@ from provenance.match.risk import (
     WORDING,
 )
 from provenance.match.score import Alteration, CompareResult, Score
+from provenance.report.json import plural
 
 __all__ = [
     "CARET",
@@ -48,7 +49,6 @@ __all__ = [
     "file_name",
     "pct",
     "place",
-    "plural",
     "side_by_side",
     "stable_indexes",
 ]
@@ -90,10 +90,6 @@ def pct(x: float) -> str:
     if 99.95 <= v < 100:
         return f"{math.floor(v * 10) / 10:.1f}%"
     return f"{v:.0f}%" if abs(v - round(v)) < 0.05 else f"{v:.1f}%"
-
-
-def plural(n: int, word: str, many: str = "") -> str:
-    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def count_words(text: str) -> int:

@@ -185,6 +185,11 @@ _VERDICT_WORDS = {
 SHOWN = 3
 
 
+def plural(n: int, word: str, many: str = "") -> str:
+    """``1 source``, ``2 sources``, ``1,204 words`` (``many``: an irregular plural)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
 def pct(x: float) -> str:
     """A share as a percentage that never rounds a part up to the whole, nor a little
     down to nothing: 0.996 is "99.6%", 0.9999 "99.9%", 0.003 "0.3%"."""

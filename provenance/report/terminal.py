@@ -25,7 +25,7 @@ from provenance.index.store import SourceRow
 from provenance.match.copies import is_copy
 from provenance.match.risk import MEANING_RISKS
 from provenance.match.score import CheckResult, CompareResult
-from provenance.report.json import flat, printable, summary
+from provenance.report.json import flat, plural, printable, summary
 from provenance.text.dates import Direction
 
 if TYPE_CHECKING:  # the crawl job's figures; rendering needs no import at run time
@@ -63,11 +63,6 @@ def _context(context: str, changed: str, style: str) -> Text:
         if at >= 0:
             out.stylize(style, at, at + len(word))
     return out
-
-
-def plural(n: int, word: str, many: str = "") -> str:
-    """``1 source``, ``2 sources`` (``many``: an irregular plural)."""
-    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 def compare_renderable(
@@ -140,11 +135,13 @@ def compare_renderable(
     extra = []
     if s.added:
         words = sum(len(a.text.split()) for a in s.added)
-        extra.append(f"added by the copy: {words} words in {len(s.added)} places")
-    if s.missing:
         extra.append(
-            f"missing from the copy: {sum(len(m.text.split()) for m in s.missing)} words in "
-            f"{len(s.missing)} places"
+            f"added by the copy: {plural(words, 'word')} in {plural(len(s.added), 'place')}"
+        )
+    if s.missing:
+        words = sum(len(m.text.split()) for m in s.missing)
+        extra.append(
+            f"missing from the copy: {plural(words, 'word')} in {plural(len(s.missing), 'place')}"
         )
     if extra:
         parts.append(Text("\n".join(extra), style="dim"))

@@ -16,8 +16,9 @@ from urllib.parse import urlencode
 
 from provenance.index.store import SourceRow
 from provenance.match.risk import MEANING_RISKS
-from provenance.report.html_sides import esc, pct, plural
+from provenance.report.html_sides import esc, pct
 from provenance.report.html_style import CSS
+from provenance.report.json import plural
 from provenance.serve.service import Health
 
 VERDICTS = ("verbatim", "near-verbatim", "paraphrased", "partial")
