@@ -97,6 +97,13 @@ def _alterations_option(default: int) -> object:
     )
 
 
+ExplainOption = Annotated[
+    bool,
+    typer.Option(
+        "--explain",
+        help="Also print the rule that decided each verdict (the JSON always has it: rule).",
+    ),
+]
 PagerOption = Annotated[
     bool,
     typer.Option(
@@ -356,6 +363,7 @@ def compare(
     html: HtmlOption = None,
     alterations: Annotated[int, _alterations_option(10)] = 10,
     pager: PagerOption = True,
+    explain: ExplainOption = False,
     source_date: SourceDateOption = None,
     copy_date: CopyDateOption = None,
     allow_private: AllowPrivateOption = False,
@@ -386,7 +394,8 @@ def compare(
     else:
         from provenance.report.terminal import compare_renderable
 
-        _print(compare_renderable(result, alterations or None, dates=dates), pager)
+        renderable = compare_renderable(result, alterations or None, dates=dates, explain=explain)
+        _print(renderable, pager)
     raise typer.Exit(EXIT_NONE if result.score.verdict == "unrelated" else EXIT_FOUND)
 
 
@@ -406,6 +415,7 @@ def check(
     html: HtmlOption = None,
     alterations: Annotated[int, _alterations_option(5)] = 5,
     pager: PagerOption = True,
+    explain: ExplainOption = False,
     allow_private: AllowPrivateOption = False,
 ) -> None:
     """Find the indexed sources each suspect copies, best first.
@@ -451,7 +461,7 @@ def check(
             else:
                 from provenance.report.terminal import check_renderable
 
-                renderable = check_renderable(result, alterations or None)
+                renderable = check_renderable(result, alterations or None, explain)
                 if paging and len(suspects) > 1:  # paged together, at the end
                     renderables.append(renderable)
                 else:

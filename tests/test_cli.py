@@ -675,3 +675,31 @@ def test_compare_bad_date_exit_2() -> None:
     )
     assert code == 2
     assert "not a date: '2020-13-01'" in " ".join(err.split())
+
+
+def test_every_verdict_says_why_and_explain_prints_the_rule(tmp_path: Path) -> None:
+    """A sentence quoted exactly inside a long unrelated page: partial, a quote, and the
+    text output says so in words; --explain adds the rule that decided (JSON: rule)."""
+    source = seed_text("001")
+    quoted = next(s for s in source.split(". ") if 20 <= len(s.split()) <= 35) + "."
+    filler = " ".join(
+        f"The harbour committee met on day {i} to discuss the ferry timetable, the price of "
+        "diesel and the painting of the old lighthouse."
+        for i in range(60)
+    )
+    page = tmp_path / "page.txt"
+    page.write_text(f'{filler}\n\nAs the statement put it: "{quoted}"\n\n{filler}\n')
+    d = _json("compare", seed_path("001"), page)
+    assert (d["verdict"], d["extent"], d["wording"]) == ("partial", "quote", "verbatim")
+    assert d["reason"].startswith("one sentence (") and d["reason"].endswith("a quote")
+    assert d["rule"].startswith("quote: ")
+    code, out, _ = invoke("compare", seed_path("001"), page, env=WIDE)
+    assert code == 0
+    assert d["reason"] in out and "rule:" not in out
+    code, out, _ = invoke("compare", seed_path("001"), page, "--explain", env=WIDE)
+    assert f"rule: {d['rule']}" in " ".join(out.split())
+    db = tmp_path / "i.db"
+    invoke("add", "--db", db, seed_path("001"))
+    code, out, _ = invoke("check", "--db", db, page, "--explain", env=WIDE)
+    assert code == 0
+    assert d["reason"] in out and f"rule: {d['rule']}" in " ".join(out.split())

@@ -70,11 +70,13 @@ def compare_renderable(
     limit: int | None = 10,
     in_check: bool = False,
     dates: Direction | None = None,
+    explain: bool = False,
 ) -> RenderableType:
     """One comparison: verdict, summary, scores, and the first ``limit`` alterations,
     riskiest first (``None``: all of them). ``in_check``: a match of ``prov check``,
     where a match that is not a copy (it only shares passages) changes no meaning.
-    ``dates``: the texts' dates given on the command line."""
+    ``dates``: the texts' dates given on the command line. ``explain``: also the rule
+    that decided the verdict (README: "How the scores are defined")."""
     s = r.score
     head = Text()
     head.append(f" {s.verdict.upper()} ", style=_VERDICT_STYLE[s.verdict])
@@ -85,6 +87,8 @@ def compare_renderable(
     if s.reason:
         why = f"{s.extent} · {s.wording or '-'} · {s.reason}"
         head.append("\n" + printable(why, lines=False), style="italic")
+    if explain and s.rule:
+        head.append("\nrule: " + printable(s.rule, lines=False), style="dim")
     if shares:
         head.append(
             "\nNot a copy: the suspect only shares passages with this source; their "
@@ -194,10 +198,12 @@ def _shares(i: int, m: CompareResult) -> Text:
     return line
 
 
-def check_renderable(r: CheckResult, limit: int | None = 5) -> RenderableType:
+def check_renderable(
+    r: CheckResult, limit: int | None = 5, explain: bool = False
+) -> RenderableType:
     """One suspect: the headline, the best match and every copy in full (the first
-    ``limit`` alterations each, ``None``: all), then one line for each source the suspect
-    only shares passages with."""
+    ``limit`` alterations each, ``None``: all; ``explain``: with the rule that decided
+    each verdict), then one line for each source the suspect only shares passages with."""
     if not r.matches:
         return _user(check_headline(r))
     parts: list[RenderableType] = [_user(check_headline(r), style="bold")]
@@ -205,7 +211,7 @@ def check_renderable(r: CheckResult, limit: int | None = 5) -> RenderableType:
     for i, m in enumerate(r.matches, 1):
         if i == 1 or is_copy(m.score):
             title = _user(f"{i}. {m.source}")
-            body = compare_renderable(m, limit, in_check=True)
+            body = compare_renderable(m, limit, in_check=True, explain=explain)
             parts.append(Panel(body, title=title, title_align="left"))
         else:
             shared.append(_shares(i, m))
