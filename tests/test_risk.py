@@ -287,3 +287,48 @@ def test_antonym_table_is_what_the_build_script_makes() -> None:
     committed = (ROOT / "provenance/match/antonyms.tsv").read_text(encoding="utf-8")
     assert module.build(WORDNET) == committed
     assert "Copyright 2006 by Princeton University" in committed
+
+
+@pytest.mark.parametrize(
+    ("inserted", "claim"),
+    [
+        # a new sentence with a name, or a number: an inserted claim, between copied text
+        ("Reyes was fined for misusing district funds in 2019. ", True),
+        ("The contractor, Halvorsen Pipe Works, was the only bidder. ", True),
+        ("Repairs at the high school cost 40 percent more than planned. ", True),
+        # a plain sentence with neither: added text, not a claim
+        ("Many families were relieved to hear the news that evening. ", False),
+    ],
+)
+def test_a_sentence_inserted_inside_copied_text(inserted: str, claim: bool) -> None:
+    """A whole new sentence between copied sentences: a `claim` (meaning changed, the copy
+    not verbatim) when it says something about a named entity or gives a number; a plain
+    one stays added text (the copy still word for word)."""
+    at = WATER.index("The district plans to increase testing")
+    copy = WATER[:at] + inserted + WATER[at:]
+    s = compare_texts(WATER, copy)
+    claims = [a for a in s.alterations if a.risk == CLAIM]
+    sentence = inserted.strip().rstrip(".")  # the words; the stop stays outside the span
+    added = [x.text for x in s.added]
+    if claim:
+        assert [(a.kind, a.copy) for a in claims] == [("insertion", sentence)]
+        (a,) = claims
+        assert copy[a.copy_span[0] : a.copy_span[1]] == a.copy
+        assert s.meaning_changed and s.verdict != "verbatim"
+        assert sentence not in added  # listed once, as the alteration
+    else:
+        assert not claims and not s.meaning_changed
+        assert s.verdict == "verbatim"
+        assert sentence in added
+
+
+def test_an_appended_article_is_added_material_not_a_claim() -> None:
+    """Text after the copy (a second article, a site's 'related stories') is added, not
+    an inserted claim, however many names it holds."""
+    appended = " ".join(
+        f"In other news, Mayor Ruth Lindqvist opened bridge number {i} on Main Street."
+        for i in range(3)
+    )
+    s = compare_texts(WATER, WATER + "\n\n" + appended + "\n")
+    assert not [a for a in s.alterations if a.risk == CLAIM]
+    assert s.verdict == "verbatim"

@@ -282,6 +282,14 @@ def _claim(norm: Normalized, lo: int, hi: int) -> bool:
     return False
 
 
+def inserted_claim(norm: Normalized, lo: int, hi: int) -> bool:
+    """Copy words ``[lo, hi)``, a run the copy adds *inside* copied text (copied words on
+    both sides), assert something about a named entity: a whole sentence with a name or a
+    number, an appositive or a relative clause (the ``claim`` rule, applied to text that
+    no aligned passage took in)."""
+    return _claim(norm, lo, hi)
+
+
 def classify(
     src: Normalized,
     copy: Normalized,

@@ -31,7 +31,14 @@ from provenance.match.evidence import PARTIAL as PARTIAL
 from provenance.match.evidence import UNRELATED as UNRELATED
 from provenance.match.evidence import VERBATIM as VERBATIM
 from provenance.match.evidence import AlignedPair, judge, passages
-from provenance.match.risk import MEANING_RISKS, RISK_ORDER, WORDING, classify
+from provenance.match.risk import (
+    CLAIM,
+    MEANING_RISKS,
+    RISK_ORDER,
+    WORDING,
+    classify,
+    inserted_claim,
+)
 from provenance.params import Policy
 from provenance.text.normalize import Normalized
 from provenance.text.segment import (
@@ -47,6 +54,9 @@ CONTEXT_WORDS = 3
 #: left out, not a change of the copied words' wording: it costs nothing in fidelity
 #: (it is still listed, classified, and a meaning-changing one sets ``meaning_changed``).
 CLAUSE_WORDS = 5
+#: A run of copy words added inside copied text is read as an inserted claim up to this
+#: length (a sentence or two); a longer one is added material (an appended article).
+INSERT_WORDS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +248,6 @@ def score(
                 in_quote=in_quote,
             )
             alterations.append((RISK_ORDER[risk], 0 if in_quote else 1, alt))
-    alterations.sort(key=lambda t: (t[0], t[1], t[2].copy_span[0]))
 
     body_total = sum(p.size for p in src_passages)
     source_coverage = found_words / body_total if body_total else 0.0
@@ -257,6 +266,9 @@ def score(
                 for i in range(*wp.copy):
                     covered[i] = covered[i] or copy.blocks[copy_owner[i]].kind != BOILERPLATE
     copied_words = max(found_words, sum(1 for i in range(len(src)) if in_source[i] and text[i]))
+    for alt in _inserted_claims(source, copy, alignment, covered, copy_owner, lang):
+        alterations.append((RISK_ORDER[CLAIM], 0 if alt.in_quote else 1, alt))
+    alterations.sort(key=lambda t: (t[0], t[1], t[2].copy_span[0]))
     fidelity = max(0.0, 1.0 - cost / aligned_words) if aligned_words else 0.0
     meaning_changed = any(a.risk in MEANING_RISKS for _, _, a in alterations)
     judgement = judge(
@@ -337,6 +349,66 @@ def _missing(
         else:
             runs.append([p.first, p.last])
     return tuple(Missing(src.original(a, b), _span(src, a, b)) for a, b in runs)
+
+
+def _inserted_claims(
+    source: Segmented,
+    copy: Segmented,
+    alignment: Alignment,
+    covered: bytearray,
+    owner: list[int],
+    lang: str,
+) -> list[Alteration]:
+    """Sentences or clauses the copy inserts between copied words that assert something
+    about a named entity (``risk.inserted_claim``): alterations of class ``claim``, and
+    taken out of ``added`` (marked covered). A run in the copy's body, in the source's
+    language, of at most :data:`INSERT_WORDS` words, with copied body words right before
+    and after it (a new sentence in a copied paragraph, or a new paragraph between two
+    copied ones)."""
+    src, cp = source.norm, copy.norm
+    n = len(cp)
+
+    def body(i: int) -> bool:
+        return 0 <= i < n and bool(covered[i]) and copy.in_body(copy.blocks[owner[i]], lang)
+
+    ends = sorted((m.copy[1], m.src) for m in alignment.matches)
+    out: list[Alteration] = []
+    i = 0
+    while i < n:
+        if covered[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and not covered[j] and owner[j] == owner[i]:
+            j += 1
+        block = copy.blocks[owner[i]]
+        if (
+            block.kind == BODY
+            and copy.in_body(block, lang)
+            and j - i <= INSERT_WORDS
+            and body(i - 1)
+            and body(j)
+            and inserted_claim(cp, i, j)
+        ):
+            before = [e for e in ends if e[0] <= i]
+            at, passage = (before[-1][1][1], before[-1][1]) if before else (0, (0, 0))
+            in_quote = any(cp.quoted[k] for k in range(i, j))
+            out.append(
+                Alteration(
+                    kind=INSERTION,
+                    risk=CLAIM,
+                    source="",
+                    copy=cp.original(i, j),
+                    source_context=_context(src, at, at, passage),
+                    copy_context=_context(cp, i, j, (max(0, i - CONTEXT_WORDS), j)),
+                    source_span=_span(src, at, at),
+                    copy_span=_span(cp, i, j),
+                    in_quote=in_quote,
+                )
+            )
+            covered[i:j] = b"\x01" * (j - i)
+        i = j
+    return out
 
 
 def _added(copy: Segmented, covered: bytearray, owner: list[int], lang: str) -> tuple[Added, ...]:
