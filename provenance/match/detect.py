@@ -71,6 +71,10 @@ MIN_WORDS = 20
 CLOSE_SEED = 0.6
 #: Source sentences a copy sentence is compared with at most (the best by shared stems).
 _MAX_PAIRS = 64
+#: A stem in more source sentences than this does not propose pairs (it still counts in
+#: the pairs other stems propose): a text of few words repeated would otherwise pair
+#: every sentence with every other one.
+_MAX_STEM_UNITS = 64
 
 #: Function words of English, the language of most copies checked; in other languages
 #: the idf weighting does the same work (frequent words weigh little).
@@ -173,10 +177,20 @@ def _seeds(
     for j, bag in enumerate(copy_bags):
         if len(bag) < SEED_SHARED:
             continue
+        # candidates come from the stems in few source sentences (rare anchors); the
+        # stems in many only add to the count of the candidates they found
         shared: Counter[int] = Counter()
+        common = []
         for t in bag:
-            for i in postings.get(t, ()):
+            units = postings.get(t, ())
+            if len(units) > _MAX_STEM_UNITS:
+                common.append(t)
+                continue
+            for i in units:
                 shared[i] += 1
+        if common:
+            pairs = shared.most_common(2 * _MAX_PAIRS)
+            shared = Counter({i: n + sum(t in src_bags[i] for t in common) for i, n in pairs})
         cv, cn = _weigh(bag, idf)
         for i, n in shared.most_common(_MAX_PAIRS):
             if n < SEED_SHARED:
