@@ -112,6 +112,22 @@ def _ngram_index(words: Sequence[str], n: int) -> dict[tuple[str, ...], list[int
     return index
 
 
+_Grams = dict[int, dict[tuple[str, ...], list[int]]]
+#: The copy's n-gram index of the last call (a check aligns one copy with many
+#: candidate sources): kept with the words it indexes, reused for the same object.
+_last_grams: tuple[Sequence[str], _Grams] | None = None
+
+
+def _copy_grams(copy_words: Sequence[str]) -> _Grams:
+    global _last_grams  # noqa: PLW0603 - a one-entry memo, replaced whole (thread-safe)
+    last = _last_grams
+    if last is not None and last[0] is copy_words and isinstance(copy_words, tuple):
+        return last[1]
+    grams = {n: dict(_ngram_index(copy_words, n)) for n in (3, 2)}
+    _last_grams = (copy_words, grams)
+    return grams
+
+
 def _best_diagonals(diags: list[int], width: int, most: int) -> list[tuple[int, int]]:
     """The densest clusters of diagonals, densest first: ``(votes, median diagonal)``.
 
@@ -189,7 +205,7 @@ def _claim_exact(
     src_words: Sequence[str],
     passages: Sequence[tuple[int, int]],
     copy_words: Sequence[str],
-    grams: dict[int, dict[tuple[str, ...], list[int]]],
+    grams: _Grams,
     used: bytearray,
 ) -> list[_Claim]:
     """Claim the passages the copy reproduces word for word, in source order.
@@ -204,13 +220,17 @@ def _claim_exact(
         n = 3 if size >= 3 else 2
         if size < 2:
             continue
-        # anchor on the passage's rarest n-gram: every verbatim occurrence holds it
+        # anchor on the passage's first n-gram, or when that one is common its rarest
+        # one: every verbatim occurrence holds it
         index = grams[n]
-        k = min(
-            range(size - n + 1),
-            key=lambda k: len(index.get(tuple(src_words[s + k : s + k + n]), ())),
-        )
-        anchors = index.get(tuple(src_words[s + k : s + k + n]), ())
+        k = 0
+        anchors = index.get(tuple(src_words[s : s + n]), ())
+        if len(anchors) > _MAX_TRIES:
+            k = min(
+                range(size - n + 1),
+                key=lambda k: len(index.get(tuple(src_words[s + k : s + k + n]), ())),
+            )
+            anchors = index.get(tuple(src_words[s + k : s + k + n]), ())
         p = _first_free_copy(src_words[s:e], copy_words, anchors, k, last_end, used)
         if p is None:
             continue
@@ -293,7 +313,7 @@ def align(
         copy_bounds: word indexes where the copy's sentences and blocks start; spans
             grow over free words at their ends only within a sentence.
     """
-    grams = {n: _ngram_index(copy_words, n) for n in (3, 2)}
+    grams = _copy_grams(copy_words)
     used = bytearray(len(copy_words))
     claims = _claim_exact(src_words, passages, copy_words, grams, used)
     exact = {c.passage for c in claims}

@@ -238,6 +238,24 @@ def _cluster(seeds: list[tuple[int, int, float]], gap: int) -> list[list[tuple[i
     return done
 
 
+_CopySide = tuple[list[tuple[int, int]], list[Counter[str]]]
+#: The copy's sentences and bags of the last call (a check compares one copy with many
+#: candidate sources): kept with the words and sentences they were made from.
+_last_copy: tuple[Sequence[str], tuple[tuple[int, int], ...], _CopySide] | None = None
+
+
+def _copy_side(words: Sequence[str], units: Sequence[tuple[int, int]]) -> _CopySide:
+    global _last_copy  # noqa: PLW0603 - a one-entry memo, replaced whole (thread-safe)
+    key = tuple(units)
+    last = _last_copy
+    if last is not None and last[0] is words and isinstance(words, tuple) and last[1] == key:
+        return last[2]
+    joined = _joined(units)
+    side = (joined, _vectors(words, joined))
+    _last_copy = (words, key, side)
+    return side
+
+
 def detect(
     src_words: Sequence[str],
     src_units: Sequence[tuple[int, int]],
@@ -250,8 +268,9 @@ def detect(
         src_words, copy_words: the two texts' matching words.
         src_units, copy_units: their sentences, as ``[start, end)`` word ranges in order.
     """
-    src_units, copy_units = _joined(src_units), _joined(copy_units)
-    src_bags, copy_bags = _vectors(src_words, src_units), _vectors(copy_words, copy_units)
+    src_units = _joined(src_units)
+    copy_units, copy_bags = _copy_side(copy_words, copy_units)
+    src_bags = _vectors(src_words, src_units)
     df: Counter[str] = Counter()
     for bag in (*src_bags, *copy_bags):
         df.update(bag.keys())
