@@ -461,6 +461,35 @@ def check_text(
     return CheckResult(raw.path, raw.sha256, matches, candidates, warnings=raw.warnings)
 
 
+#: Characters of stored sources kept segmented between checks (a server, a scan worker
+#: and a check of several suspects verify the same near-copies again and again).
+SOURCE_CACHE_CHARS = 32_000_000
+_source_cache: dict[str, Segmented] = {}
+_source_cache_chars = 0
+_source_cache_lock = threading.Lock()
+
+
+def _prepared_source(text: str) -> Segmented:
+    """``prepare(text)`` for a stored source, kept (least recently used goes first)."""
+    global _source_cache_chars  # noqa: PLW0603 - a process-wide cache, under its lock
+    with _source_cache_lock:
+        seg = _source_cache.pop(text, None)
+        if seg is not None:
+            _source_cache[text] = seg  # now the most recently used
+            return seg
+    seg = prepare(text)
+    if len(text) <= SOURCE_CACHE_CHARS // 8:
+        with _source_cache_lock:
+            if text not in _source_cache:
+                _source_cache[text] = seg
+                _source_cache_chars += len(text)
+            while _source_cache_chars > SOURCE_CACHE_CHARS:
+                old = next(iter(_source_cache))
+                _source_cache_chars -= len(old)
+                del _source_cache[old]
+    return seg
+
+
 def find_sources(
     store: Store,
     seg: Segmented,
@@ -493,7 +522,7 @@ def find_sources(
     ids = [sid for sid, _ in votes.most_common(max(MAX_CANDIDATES, 4 * top))]
     found = []
     for stored in store.texts(ids):
-        s = compare_segmented(prepare(stored.text), seg, policy)
+        s = compare_segmented(_prepared_source(stored.text), seg, policy)
         if s.verdict != UNRELATED:
             found.append((stored, s))
     found.sort(

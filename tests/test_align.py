@@ -138,3 +138,43 @@ def test_cydifflib_matches_difflib(passage: list[str], windows: list[list[str]])
         ]
         assert ours.get_opcodes() == ref.get_opcodes()
         assert ours.ratio() == ref.ratio()
+
+
+class _Reads(list[str]):
+    """A word list that counts the words read from it (by index or slice)."""
+
+    reads = 0
+
+    def __getitem__(self, key):  # type: ignore[no-untyped-def, override]
+        got = super().__getitem__(key)
+        _Reads.reads += len(got) if isinstance(key, slice) else 1
+        return got
+
+
+def _repetitive(kind: str, n: int, seed: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)  # noqa: S311 - test data
+    if kind == "same":
+        return ["word"] * n
+    if kind == "sentence":
+        s = "the quick brown fox jumps over the lazy dog near the river".split()
+        return (s * (n // len(s) + 1))[:n]
+    return [rng.choice("alpha beta gamma delta echo foxtrot golf hotel".split()) for _ in range(n)]
+
+
+def _align_reads(kind: str, n: int) -> int:
+    src, copy = _repetitive(kind, n, 1), _repetitive(kind, n, 2)
+    passages = [(i, min(n, i + 12)) for i in range(0, n, 12)]
+    _Reads.reads = 0
+    align(_Reads(src), passages, _Reads(copy), 0.8, range(0, n, 12))
+    return _Reads.reads
+
+
+@pytest.mark.parametrize("kind", ["same", "sentence", "vocab"])
+def test_alignment_work_grows_linearly_on_repetitive_text(kind: str) -> None:
+    # every passage occurs (nearly) everywhere in the copy: a naive aligner reads the
+    # copy once per passage, four times the words when the texts double
+    small, large = _align_reads(kind, 2000), _align_reads(kind, 4000)
+    assert large <= 2.5 * small, (small, large)
+    assert large <= 400 * 4000  # and a bounded amount per word

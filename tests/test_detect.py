@@ -312,3 +312,33 @@ def test_reworded_text_of_very_long_texts_is_not_searched_and_says_so(
     assert s.copied_words < searched.copied_words  # only what aligns word by word
     verbatim = compare_texts(inside(PASSAGE, 1, 2000), inside(PASSAGE, 2, 2000))
     assert (verbatim.verdict, verbatim.wording) == ("partial", "verbatim")
+
+
+def test_seeding_work_grows_linearly_on_repetitive_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    # sentences of a few words in random order: every source sentence shares every
+    # stem with every copy sentence, and a naive seeding counts all those pairs
+    import collections
+
+    from provenance.match import detect as module
+
+    writes = [0]
+
+    class Counting(collections.Counter[str]):
+        def __setitem__(self, key, value):  # type: ignore[no-untyped-def]
+            writes[0] += 1
+            super().__setitem__(key, value)
+
+    monkeypatch.setattr(module, "Counter", Counting)
+    vocab = "alpha beta gamma delta echo foxtrot golf hotel india juliet kilo lima".split()
+
+    def work(n: int) -> int:
+        rng = random.Random(n)  # noqa: S311 - test data
+        src = [rng.choice(vocab) for _ in range(n)]
+        copy = [rng.choice(vocab) for _ in range(n)]
+        units = [(i, min(n, i + 12)) for i in range(0, n, 12)]
+        writes[0] = 0
+        detect(src, units, copy, units)
+        return writes[0]
+
+    small, large = work(3000), work(6000)
+    assert large <= 2.5 * small, (small, large)

@@ -110,3 +110,44 @@ def test_a_source_replaced_in_the_same_run_keeps_only_its_new_keys(tmp_path: Pat
     assert table(db, "SELECT count(*) FROM band_keys") == table(
         fresh, "SELECT count(*) FROM band_keys"
     )
+
+
+def test_stored_sources_are_segmented_once_and_the_cache_stays_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str] = []
+    real = pipeline.prepare
+
+    def counting(text: str) -> object:
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(pipeline, "prepare", counting)
+    monkeypatch.setattr(pipeline, "SOURCE_CACHE_CHARS", 2_000)
+    monkeypatch.setattr(pipeline, "_source_cache", {})
+    monkeypatch.setattr(pipeline, "_source_cache_chars", 0)
+    texts = [f"Source number {i} says that the harbour opened in spring. " * 4 for i in range(12)]
+    first = [pipeline._prepared_source(t) for t in texts[:3]]
+    again = [pipeline._prepared_source(t) for t in texts[:3]]
+    assert again == first and len(calls) == 3  # a second check re-segments nothing
+    for t in texts:
+        pipeline._prepared_source(t)
+    assert pipeline._source_cache_chars <= 2_000
+    assert sum(map(len, pipeline._source_cache)) == pipeline._source_cache_chars
+    assert texts[-1] in pipeline._source_cache and texts[0] not in pipeline._source_cache
+
+
+def test_one_copy_checked_against_many_sources_gives_each_its_own_answer() -> None:
+    # the copy's n-grams and sentences are made once per copy: another copy (even one
+    # equal in content, another object) or another source must not reuse the wrong ones
+    a = pipeline.prepare("The harbour opened in the spring of 1998 after a long winter of work.")
+    b = pipeline.prepare("A storm closed the harbour for a week and the boats stayed in port.")
+    copy = pipeline.prepare(
+        "The harbour opened in the spring of 1998 after a long winter of work. Nothing else."
+    )
+    first = pipeline.compare_segmented(a, copy)
+    assert pipeline.compare_segmented(b, copy).found_words == 0
+    assert pipeline.compare_segmented(a, copy) == first
+    other = pipeline.prepare("A storm closed the harbour for a week and the boats stayed in port.")
+    assert pipeline.compare_segmented(b, other).found_words > 0
+    assert pipeline.compare_segmented(a, other).found_words == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import sqlite3
 import subprocess
@@ -127,6 +128,38 @@ def test_a_changed_page_keeps_both_versions_and_what_changed(tmp_path: Path) -> 
     (group,) = [c for c in clusters(db) if Path(c["source"]).name.startswith("004")]
     (copy,) = group["copies"]
     assert (copy["url"], copy["versions"], copy["verdict"]) == (str(page), 2, "near-verbatim")
+
+
+def test_versions_are_compared_by_a_worker_not_the_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # two long versions of one repetitive page: a costly comparison, which must not
+    # happen in the writer (one writer for the whole scan); spawned workers do not
+    # inherit the patch below, the writer would trip on it
+    from provenance.crawl import scan as module
+
+    def in_writer(*args: object, **kwargs: object) -> None:
+        raise AssertionError("versions compared in the writer process")
+
+    monkeypatch.setattr(module, "compare_segmented", in_writer)
+    db = _index(tmp_path)
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    page = crawl / "hostile.txt"
+    words = "alpha beta gamma delta echo foxtrot golf hotel".split()
+    rng = random.Random(5)  # noqa: S311 - test data
+
+    def version() -> str:
+        lines = [" ".join(rng.choice(words) for _ in range(12)) + "." for _ in range(800)]
+        return "\n".join(lines)
+
+    page.write_text(version(), encoding="utf-8")
+    scan([crawl], db, workers=2)
+    page.write_text(version(), encoding="utf-8")
+    stats = scan([crawl], db, workers=2)
+    assert (stats.checked, stats.changed) == (1, 1)
+    versions = history(db, str(page))
+    assert len(versions) == 2 and versions[1]["change"] is not None
 
 
 def test_jsonl_lines_without_url_are_pages_of_their_own(tmp_path: Path) -> None:

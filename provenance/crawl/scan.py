@@ -30,6 +30,7 @@ from provenance.ingest.web import SCAN_SUFFIXES, has_targets, iter_input_pages
 from provenance.match.copies import is_copy
 from provenance.match.fingerprint import passage_hashes
 from provenance.match.risk import MEANING_RISKS
+from provenance.match.score import Score
 from provenance.params import DEFAULT_POLICY, Policy
 from provenance.pipeline import (
     STOCK_MIN_DOCS,
@@ -116,6 +117,18 @@ def _check_in_worker(text: str) -> PageCheck:
     return check_page(store, text, stock_min, policy)
 
 
+def compare_versions(prev_text: str, text: str, policy: Policy) -> Score:
+    """What changed from one version of a page to the next (in a worker: two long
+    versions take a worker, never the writer, the time of one bounded alignment)."""
+    return compare_segmented(prepare(prev_text), prepare(text), policy)
+
+
+def _compare_in_worker(prev_text: str, text: str) -> Score:
+    policy = _worker["policy"]
+    assert isinstance(policy, Policy)  # noqa: S101
+    return compare_versions(prev_text, text, policy)
+
+
 def check_page(store: Store, text: str, stock_min: int, policy: Policy) -> PageCheck:
     """Check one page's text against the index."""
     seg = prepare(text)
@@ -165,6 +178,13 @@ class _Pool:
             fut.set_result(check_page(self.store, text, self.stock_min, self.policy))
             return fut
         return self.executor.submit(_check_in_worker, text)
+
+    def compare(self, prev_text: str, text: str) -> Future[Score]:
+        if self.executor is None:
+            fut: Future[Score] = Future()
+            fut.set_result(compare_versions(prev_text, text, self.policy))
+            return fut
+        return self.executor.submit(_compare_in_worker, prev_text, text)
 
     def close(self) -> None:
         if self.executor is not None:
@@ -278,20 +298,24 @@ def scan(
                 item, fut = pending.popleft()
                 if fut is None:  # the same content as a page before it, now written
                     assert isinstance(item, Page)  # noqa: S101
+                    change = _version_change(results, item, pool, writer)
                     with writer:
-                        _write_seen(results, item, stats)
+                        _write_seen(results, item, stats, change)
                     progress()
                     continue
                 if not fut.done():
                     writer.flush()  # hold no write lock while a worker is busy
                 check = fut.result()
+                change = (
+                    None if isinstance(item, str) else _version_change(results, item, pool, writer)
+                )
                 with writer:
                     if isinstance(item, str):
                         results.replace_matches(item, check.findings, version, _now())
                         stats.rechecked += 1
                     else:
                         inflight.discard(item.sha256)
-                        _write_checked(results, item, check, version, stats)
+                        _write_checked(results, item, check, version, stats, change)
                 progress()
 
         try:
@@ -314,8 +338,9 @@ def scan(
                 else:
                     checked = results.checked_version(page.sha256)
                     if checked is not None and not (recheck and checked < version):
+                        change = _version_change(results, page, pool, writer)
                         with writer:
-                            _write_seen(results, page, stats)
+                            _write_seen(results, page, stats, change)
                     else:
                         inflight.add(page.sha256)
                         if pool.inline:
@@ -344,27 +369,42 @@ def scan(
     return stats
 
 
-def _version_change(results: ScanStore, page: Page, document_id: int, stats: ScanStats) -> None:
+def _version_change(results: ScanStore, page: Page, pool: _Pool, writer: _Writer) -> Change | None:
+    """What changed since the page's previous version, if it has one: compared by a
+    worker while the writer holds no write lock (a pair of long versions costs the scan
+    one worker's bounded alignment, not the writer's time)."""
     if page.kind in ("jsonl", "warc") and page.url == page.key:
         # a record without a URL is named by its place in its file (path:line): another
         # text at that place later is another page, not a new version of this one
-        return
+        return None
     prev = results.previous(page.url, page.sha256)
     if prev is None:
-        return
+        return None
     prev_id, prev_text = prev
-    score = compare_segmented(prepare(prev_text), prepare(page.text))
-    results.record_change(document_id, Change(prev_id, score))
-    stats.changed += 1
+    writer.flush()
+    return Change(prev_id, pool.compare(prev_text, page.text).result())
+
+
+def _record_change(
+    results: ScanStore, document_id: int, change: Change | None, stats: ScanStats
+) -> None:
+    if change is not None:
+        results.record_change(document_id, change)
+        stats.changed += 1
 
 
 def _write_checked(
-    results: ScanStore, page: Page, check: PageCheck, version: int, stats: ScanStats
+    results: ScanStore,
+    page: Page,
+    check: PageCheck,
+    version: int,
+    stats: ScanStats,
+    change: Change | None,
 ) -> None:
     now = _now()
     results.record_content(page, check.lang, check.words, check.findings, version, now)
     doc = results.record_document(page, CHECKED, now, None)
-    _version_change(results, page, doc, stats)
+    _record_change(results, doc, change, stats)
     results.count_free_passages(check.free_passages)
     stats.checked += 1
     if check.findings:
@@ -379,9 +419,9 @@ def _write_checked(
         )
 
 
-def _write_seen(results: ScanStore, page: Page, stats: ScanStats) -> None:
+def _write_seen(results: ScanStore, page: Page, stats: ScanStats, change: Change | None) -> None:
     doc = results.record_document(page, SEEN, _now(), None)
-    _version_change(results, page, doc, stats)
+    _record_change(results, doc, change, stats)
     stats.seen += 1
     best = results.best_verdict(page.sha256)
     if best:

@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:  # cydifflib is difflib's algorithm compiled, with the same API
     from difflib import Match, SequenceMatcher
 else:
@@ -38,6 +40,9 @@ _MAX_CLUSTERS = 4
 STRAY_WORDS = 4
 #: An n-gram that occurs more often than this in the copy is too common to vote.
 _MAX_POSTINGS = 64
+#: Verbatim occurrences of a passage tried in the copy, at most, on either side of the
+#: previous claim (a repetitive copy holds a passage everywhere).
+_MAX_TRIES = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,24 +112,38 @@ def _ngram_index(words: Sequence[str], n: int) -> dict[tuple[str, ...], list[int
     return index
 
 
+_Grams = dict[int, dict[tuple[str, ...], list[int]]]
+#: The copy's n-gram index of the last call (a check aligns one copy with many
+#: candidate sources): kept with the words it indexes, reused for the same object.
+_last_grams: tuple[Sequence[str], _Grams] | None = None
+
+
+def _copy_grams(copy_words: Sequence[str]) -> _Grams:
+    global _last_grams  # noqa: PLW0603 - a one-entry memo, replaced whole (thread-safe)
+    last = _last_grams
+    if last is not None and last[0] is copy_words and isinstance(copy_words, tuple):
+        return last[1]
+    grams = {n: dict(_ngram_index(copy_words, n)) for n in (3, 2)}
+    _last_grams = (copy_words, grams)
+    return grams
+
+
 def _best_diagonals(diags: list[int], width: int, most: int) -> list[tuple[int, int]]:
     """The densest clusters of diagonals, densest first: ``(votes, median diagonal)``.
 
     Several, not one: a passage repeated in the copy (a refrain, a disclaimer) has one
     cluster per occurrence, and a later passage may find its first choice taken.
     """
-    diags = sorted(diags)
+    d = np.sort(np.asarray(diags, dtype=np.int64))
     out: list[tuple[int, int]] = []
-    while diags and len(out) < most:
-        best, best_lo, best_hi = 0, 0, 0
-        j = 0
-        for i in range(len(diags)):
-            while diags[i] - diags[j] > width:
-                j += 1
-            if i - j + 1 > best:
-                best, best_lo, best_hi = i - j + 1, j, i + 1
-        out.append((best, diags[(best_lo + best_hi - 1) // 2]))
-        del diags[best_lo:best_hi]
+    while len(d) and len(out) < most:
+        # the window ending at each diagonal starts at the first one within ``width``
+        starts = np.searchsorted(d, d - width, side="left")
+        ends = np.arange(len(d))
+        i = int(np.argmax(ends - starts))  # the first densest window, as a scan finds it
+        lo, hi = int(starts[i]), i + 1
+        out.append((hi - lo, int(d[(lo + hi - 1) // 2])))
+        d = np.concatenate((d[:lo], d[hi:]))
     return out
 
 
@@ -186,7 +205,7 @@ def _claim_exact(
     src_words: Sequence[str],
     passages: Sequence[tuple[int, int]],
     copy_words: Sequence[str],
-    grams: dict[int, dict[tuple[str, ...], list[int]]],
+    grams: _Grams,
     used: bytearray,
 ) -> list[_Claim]:
     """Claim the passages the copy reproduces word for word, in source order.
@@ -201,21 +220,51 @@ def _claim_exact(
         n = 3 if size >= 3 else 2
         if size < 2:
             continue
-        target = list(src_words[s:e])
-        hits = [
-            p
-            for p in grams[n].get(tuple(src_words[s : s + n]), ())
-            if list(copy_words[p : p + size]) == target and not any(used[p : p + size])
-        ]
-        if not hits:
+        # anchor on the passage's first n-gram, or when that one is common its rarest
+        # one: every verbatim occurrence holds it
+        index = grams[n]
+        k = 0
+        anchors = index.get(tuple(src_words[s : s + n]), ())
+        if len(anchors) > _MAX_TRIES:
+            k = min(
+                range(size - n + 1),
+                key=lambda k: len(index.get(tuple(src_words[s + k : s + k + n]), ())),
+            )
+            anchors = index.get(tuple(src_words[s + k : s + k + n]), ())
+        p = _first_free_copy(src_words[s:e], copy_words, anchors, k, last_end, used)
+        if p is None:
             continue
-        after = [p for p in hits if p >= last_end]
-        p = after[0] if after else hits[0]
         for i in range(p, p + size):
             used[i] = 1
         claims.append(_Claim(pi, (s, e), p, p + size, size))
         last_end = p + size
     return claims
+
+
+def _first_free_copy(
+    target: Sequence[str],
+    copy_words: Sequence[str],
+    anchors: Sequence[int],
+    k: int,
+    after: int,
+    used: bytearray,
+) -> int | None:
+    """The first free verbatim occurrence of ``target`` at or after copy word ``after``,
+    else the first one before it; ``anchors`` are the (sorted) copy positions of the
+    target's n-gram at offset ``k``. At most :data:`_MAX_TRIES` occurrences are tried on
+    each side, so a passage that occurs everywhere in a repetitive copy costs no more
+    than one that occurs a few times."""
+    size = len(target)
+    target = list(target)
+    start = bisect_left(anchors, after + k)
+    for lo, hi in ((start, len(anchors)), (0, start)):
+        for a in anchors[lo : min(hi, lo + _MAX_TRIES)]:
+            p = a - k
+            if p < 0 or p + size > len(copy_words) or used.find(1, p, p + size) >= 0:
+                continue
+            if list(copy_words[p : p + size]) == target:
+                return p
+    return None
 
 
 #: An abridged passage: the copy span is the passage's words in order with at most this
@@ -264,7 +313,7 @@ def align(
         copy_bounds: word indexes where the copy's sentences and blocks start; spans
             grow over free words at their ends only within a sentence.
     """
-    grams = {n: _ngram_index(copy_words, n) for n in (3, 2)}
+    grams = _copy_grams(copy_words)
     used = bytearray(len(copy_words))
     claims = _claim_exact(src_words, passages, copy_words, grams, used)
     exact = {c.passage for c in claims}
@@ -364,16 +413,17 @@ def _extend_edges(
             continue
         head, tail = blocks[0].a, (e - s) - (blocks[-1].a + blocks[-1].size)
         floor = bounds[bisect_right(bounds, c.lo) - 1]
-        run = 0
-        while c.lo - run - 1 >= floor and not used[c.lo - run - 1]:
+        # a run longer than head + LEAD_WORDS is cut to head: no need to measure it all
+        run, most = 0, head + LEAD_WORDS + 1
+        while run < most and c.lo - run - 1 >= floor and not used[c.lo - run - 1]:
             run += 1
         take = run if run <= head + LEAD_WORDS else min(head, run)
         for i in range(c.lo - take, c.lo):
             used[i] = 1
         c.lo -= take
         ceiling = bounds[bisect_left(bounds, c.hi)]
-        run = 0
-        while c.hi + run < ceiling and not used[c.hi + run]:
+        run, most = 0, tail + LEAD_WORDS + 1
+        while run < most and c.hi + run < ceiling and not used[c.hi + run]:
             run += 1
         take = run if run <= tail + LEAD_WORDS else min(tail, run)
         for i in range(c.hi, c.hi + take):

@@ -71,6 +71,10 @@ MIN_WORDS = 20
 CLOSE_SEED = 0.6
 #: Source sentences a copy sentence is compared with at most (the best by shared stems).
 _MAX_PAIRS = 64
+#: A stem in more source sentences than this does not propose pairs (it still counts in
+#: the pairs other stems propose): a text of few words repeated would otherwise pair
+#: every sentence with every other one.
+_MAX_STEM_UNITS = 64
 
 #: Function words of English, the language of most copies checked; in other languages
 #: the idf weighting does the same work (frequent words weigh little).
@@ -173,10 +177,20 @@ def _seeds(
     for j, bag in enumerate(copy_bags):
         if len(bag) < SEED_SHARED:
             continue
+        # candidates come from the stems in few source sentences (rare anchors); the
+        # stems in many only add to the count of the candidates they found
         shared: Counter[int] = Counter()
+        common = []
         for t in bag:
-            for i in postings.get(t, ()):
+            units = postings.get(t, ())
+            if len(units) > _MAX_STEM_UNITS:
+                common.append(t)
+                continue
+            for i in units:
                 shared[i] += 1
+        if common:
+            pairs = shared.most_common(2 * _MAX_PAIRS)
+            shared = Counter({i: n + sum(t in src_bags[i] for t in common) for i, n in pairs})
         cv, cn = _weigh(bag, idf)
         for i, n in shared.most_common(_MAX_PAIRS):
             if n < SEED_SHARED:
@@ -224,6 +238,24 @@ def _cluster(seeds: list[tuple[int, int, float]], gap: int) -> list[list[tuple[i
     return done
 
 
+_CopySide = tuple[list[tuple[int, int]], list[Counter[str]]]
+#: The copy's sentences and bags of the last call (a check compares one copy with many
+#: candidate sources): kept with the words and sentences they were made from.
+_last_copy: tuple[Sequence[str], tuple[tuple[int, int], ...], _CopySide] | None = None
+
+
+def _copy_side(words: Sequence[str], units: Sequence[tuple[int, int]]) -> _CopySide:
+    global _last_copy  # noqa: PLW0603 - a one-entry memo, replaced whole (thread-safe)
+    key = tuple(units)
+    last = _last_copy
+    if last is not None and last[0] is words and isinstance(words, tuple) and last[1] == key:
+        return last[2]
+    joined = _joined(units)
+    side = (joined, _vectors(words, joined))
+    _last_copy = (words, key, side)
+    return side
+
+
 def detect(
     src_words: Sequence[str],
     src_units: Sequence[tuple[int, int]],
@@ -236,8 +268,9 @@ def detect(
         src_words, copy_words: the two texts' matching words.
         src_units, copy_units: their sentences, as ``[start, end)`` word ranges in order.
     """
-    src_units, copy_units = _joined(src_units), _joined(copy_units)
-    src_bags, copy_bags = _vectors(src_words, src_units), _vectors(copy_words, copy_units)
+    src_units = _joined(src_units)
+    copy_units, copy_bags = _copy_side(copy_words, copy_units)
+    src_bags = _vectors(src_words, src_units)
     df: Counter[str] = Counter()
     for bag in (*src_bags, *copy_bags):
         df.update(bag.keys())

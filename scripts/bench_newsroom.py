@@ -1,0 +1,179 @@
+"""Benchmark `check` on a newsroom index: near-copies everywhere.
+
+Usage::
+
+    .venv/bin/python scripts/bench_newsroom.py                    # 100 stories x 10 (~20k passages)
+    .venv/bin/python scripts/bench_newsroom.py --stories 500 --copies 20   # ~200k passages
+    .venv/bin/python scripts/bench_newsroom.py --keep /tmp/newsroom --json
+
+A real newsroom index is not one source per story: wire stories are republished by many
+sites (each with its own header and footer, some with a sentence reworded or a paragraph
+dropped) and press releases follow templates. The corpus here is made with
+``scripts/bench.py``'s generator (Zipf vocabulary, ~50-word sentences): ``--stories``
+stories, each republished ``--copies`` times by one of 12 sites (2% of words respun, one
+paragraph dropped in a third of them), plus ``--releases`` press releases from 5
+templates (the same paragraphs, a few names and figures changed). All are indexed with
+``pipeline.add``. Suspects: a whole story (lightly spun), three paragraphs of one
+between unrelated text, a templated release, and an unrelated text.
+
+For each suspect: ``check`` in this process (warm: the index open, ``--runs`` times,
+p50 and p95), the number of candidates verified, and the answer (top sources and
+verdicts); then ``prov check`` in a fresh process (cold, median of ``--cold-runs``).
+Times are wall time and CPU time of this process (the machine may be loaded by other
+work: compare CPU). This is a script, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench import Generator, Paragraph, percentile, render  # noqa: E402
+
+from provenance import pipeline  # noqa: E402
+from provenance.index.store import Store  # noqa: E402
+from provenance.ingest.files import read_document  # noqa: E402
+
+_SITES = 12
+
+
+def _site(gen: Generator, k: int) -> tuple[str, str]:
+    """A site's header and footer (its boilerplate: the same on every page of it)."""
+    topic = gen.topic()
+    head = f"Site {k} News. " + " ".join(gen.sentence(topic)[:12]) + ".\n\n"
+    foot = "\n\n" + render([[gen.sentence(topic)]]).strip() + f" Copyright Site {k}.\n"
+    return head, foot
+
+
+def build(args: argparse.Namespace, work: Path) -> tuple[Generator, list[list[Paragraph]], Path]:
+    gen = Generator(5000, 50, args.seed)
+    sites = [_site(gen, k) for k in range(_SITES)]
+    stories = [gen.document(int(gen.rng.integers(16, 25))) for _ in range(args.stories)]
+    docs = work / "docs"
+    docs.mkdir(parents=True)
+    n = 0
+    for i, story in enumerate(stories):
+        for c in range(args.copies):
+            body = gen.spin(story, 0.02)
+            if c % 3 == 2 and len(body) > 2:
+                del body[int(gen.rng.integers(len(body)))]
+            head, foot = sites[(i + c) % _SITES]
+            (docs / f"story{i:04d}-{c:02d}.txt").write_text(
+                head + render(body) + foot, encoding="utf-8"
+            )
+            n += 1
+    templates = [gen.document(8) for _ in range(5)]
+    for r in range(args.releases):
+        body = gen.spin(templates[r % len(templates)], 0.03)
+        (docs / f"release{r:04d}.txt").write_text(render(body), encoding="utf-8")
+    db = work / "index.db"
+    t = time.perf_counter()
+    for _ in pipeline.add([docs], db):
+        pass
+    with Store.open(db) as store:
+        passages = store.db.execute("SELECT count(*) FROM passages").fetchone()[0]
+    print(
+        f"indexed {n + args.releases:,} documents, {passages:,} passages "
+        f"in {time.perf_counter() - t:.0f} s",
+        flush=True,
+    )
+    return gen, stories, db
+
+
+def suspects(gen: Generator, stories: list[list[Paragraph]], work: Path) -> dict[str, Path]:
+    topic = gen.topic()
+
+    def unrelated(k: int) -> str:
+        return render([[gen.sentence(topic) for _ in range(3)] for _ in range(k)])
+
+    story = stories[len(stories) // 2]
+    part = stories[len(stories) // 3]
+    out = {
+        "whole story": render(gen.spin(story, 0.05)),
+        "part of one": "\n".join((unrelated(3), render(gen.spin(part[1:4], 0.05)), unrelated(3))),
+        "release": (work / "docs" / "release0002.txt").read_text(encoding="utf-8"),
+        "none": unrelated(8),
+    }
+    paths = {}
+    for name, text in out.items():
+        p = work / f"suspect-{name.replace(' ', '-')}.txt"
+        p.write_text(text, encoding="utf-8")
+        paths[name] = p
+    return paths
+
+
+def measure(db: Path, path: Path, runs: int, cold_runs: int) -> dict[str, Any]:
+    raw = read_document(path)
+    wall, cpu = [], []
+    with Store.open(db) as store:
+        for _ in range(runs):
+            t, c = time.perf_counter(), time.process_time()
+            result = pipeline.check_text(store, raw, 5)
+            wall.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
+    cold = []
+    for _ in range(cold_runs):
+        cmd = [sys.executable, "-m", "provenance", "check", "--db", str(db), str(path), "--json"]
+        t = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=False)
+        cold.append(time.perf_counter() - t)
+    return {
+        "warm_p50_ms": 1000 * statistics.median(wall),
+        "warm_p95_ms": 1000 * percentile(wall, 0.95),
+        "cpu_p50_ms": 1000 * statistics.median(cpu),
+        "cold_ms": 1000 * statistics.median(cold) if cold else None,
+        "candidates": result.candidates,
+        "answer": [(Path(m.source).name, m.score.verdict) for m in result.matches],
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
+    ap.add_argument("--stories", type=int, default=100)
+    ap.add_argument("--copies", type=int, default=10)
+    ap.add_argument("--releases", type=int, default=100)
+    ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--cold-runs", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=18)
+    ap.add_argument("--keep", type=Path, help="keep the corpus and index here (reused if there)")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.keep or Path(tmp)
+        db = work / "index.db"
+        if db.exists():  # a kept corpus: measure it again (before and after a change)
+            named = {
+                p.stem.removeprefix("suspect-").replace("-", " "): p
+                for p in work.glob("suspect-*.txt")
+            }
+        else:
+            gen, stories, db = build(args, work)
+            named = suspects(gen, stories, work)
+        out = {}
+        print(f"{'suspect':<14}{'p50 ms':>8}{'p95 ms':>8}{'cpu ms':>8}", end="")
+        print(f"{'cold ms':>9}{'cands':>7}  answer")
+        for name, path in named.items():
+            r = measure(db, path, args.runs, args.cold_runs)
+            out[name] = r
+            cold = f"{r['cold_ms']:.0f}" if r["cold_ms"] is not None else "-"
+            top = ", ".join(f"{s} {v}" for s, v in r["answer"][:3]) or "none"
+            print(
+                f"{name:<14}{r['warm_p50_ms']:>8.1f}{r['warm_p95_ms']:>8.1f}"
+                f"{r['cpu_p50_ms']:>8.1f}{cold:>9}{r['candidates']:>7}  {top}",
+                flush=True,
+            )
+        if args.json:
+            print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
