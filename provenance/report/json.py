@@ -107,6 +107,7 @@ def compare_dict(r: CompareResult, dates: Direction | None = None) -> dict[str, 
                 "similarity": p.similarity,
                 "found": p.found,
                 "moved": p.moved,
+                **({"kind": p.kind, "lang": p.lang} if p.kind else {}),
             }
             for p in s.pairs
         ],
