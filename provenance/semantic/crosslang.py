@@ -49,8 +49,12 @@ def _unexplained(copy: Segmented, added: tuple[Added, ...]) -> list[Passage]:
     return out
 
 
-def _numbers(text: str) -> list[str]:
-    return [re.sub(r"[.,]", "", n) for n in _NUMBER.findall(text)]
+def _numbers(text: str) -> dict[str, str]:
+    """The numbers of a text by value ("3.2" and "3,2" are one), as written first."""
+    out: dict[str, str] = {}
+    for n in _NUMBER.findall(text):
+        out.setdefault(re.sub(r"[.,]", "", n), n)
+    return out
 
 
 def _number_alterations(
@@ -59,8 +63,8 @@ def _number_alterations(
     """Numbers of a translated passage that are not in its source, and the reverse (a
     number survives translation: one that differs was changed)."""
     a, b = _numbers(src_text), _numbers(copy_text)
-    lost = [n for n in dict.fromkeys(a) if n not in b]
-    new = [n for n in dict.fromkeys(b) if n not in a]
+    lost = [n for k, n in a.items() if k not in b]
+    new = [n for k, n in b.items() if k not in a]
     if not lost and not new:
         return []
     return [
