@@ -77,11 +77,14 @@ def prepare(text: str) -> Segmented:
     return replace(seg, truncated_from=len(text))
 
 
-def compare_segmented(source: Segmented, copy: Segmented, policy: Policy = DEFAULT_POLICY) -> Score:
+def compare_segmented(
+    source: Segmented, copy: Segmented, policy: Policy = DEFAULT_POLICY, by_meaning: bool = False
+) -> Score:
     """Align and score ``copy`` against ``source``.
 
     A source with a translation beside it has two texts; the one the copy shares most
-    words with is compared.
+    words with is compared. ``by_meaning``: also match the copy text left unexplained by
+    meaning (translations, rewrites: ``prov[semantic]``, see :func:`semantic`).
     """
     bounds = sorted({p.first for p in copy.passages} | {b.first for b in copy.blocks})
     copy_units = [(p.first, p.last) for p in copy.passages]
@@ -106,7 +109,7 @@ def compare_segmented(source: Segmented, copy: Segmented, policy: Policy = DEFAU
         ):
             best = s
     assert best is not None  # noqa: S101 - languages() is never empty
-    if semantic():
+    if by_meaning and semantic():
         from provenance.semantic.crosslang import rescore
 
         best = rescore(source, copy, best, policy)
@@ -135,7 +138,7 @@ def _result(
     source: RawText, copy: RawText, policy: Policy, src_seg: Segmented | None = None
 ) -> CompareResult:
     src_seg = src_seg or prepare(source.text)
-    s = compare_segmented(src_seg, prepare(copy.text), policy)
+    s = compare_segmented(src_seg, prepare(copy.text), policy, by_meaning=True)
     warnings = (*source.warnings, *copy.warnings)
     if not src_seg.has_body():
         warnings = (f"{source.path}: no body text to compare ({src_seg.no_body()})", *warnings)
