@@ -4,6 +4,7 @@ translations, an LLM-style rewrite, and same-topic texts that copy nothing)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -132,3 +133,37 @@ def test_doctor_says_what_the_extra_adds(tmp_path: Path) -> None:
         [sys.executable, "-c", code], check=True, cwd=ROOT, env=env_off, capture_output=True
     )
     assert out.stdout.strip() == b"False"
+
+
+CASES = ROOT / "tests" / "assets" / "cases"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["council_budget.translated-fr", "court_ruling.translated-de", "sports_transfer.translated-de"],
+)
+def test_a_translation_beside_the_copy_is_a_translation_not_added_text(name: str) -> None:
+    """The hard cases' copies: the source word for word, then its translation."""
+    stem = name.split(".")[0]
+    r = pipeline.compare(CASES / "sources" / f"{stem}.txt", CASES / "copies" / f"{name}.txt")
+    s = r.score
+    assert s.verdict == "verbatim"  # the translation adds to a verbatim copy, not taking from it
+    lang = name.rsplit("-", 1)[1]
+    tr = [p for p in s.pairs if p.kind == "translation"]
+    assert tr and {p.lang for p in tr} == {lang}
+    assert not [a for a in s.added if a.reason == f"other language ({lang})"]
+
+
+def test_compare_json_names_the_kind_and_language() -> None:
+    from typer.testing import CliRunner
+
+    from provenance.cli import app
+
+    result = CliRunner().invoke(
+        app, ["compare", str(ASSETS / "source_en.txt"), str(ASSETS / "copy_es.txt"), "--json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["verdict"] == "paraphrased"
+    assert [(p["kind"], p["lang"]) for p in out["passages"]] == [("translation", "es")] * 3
+    assert "3 passages translated" in out["reason"]

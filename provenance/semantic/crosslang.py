@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from provenance.match.evidence import AlignedPair, judge
 from provenance.match.risk import NUMBER
-from provenance.match.score import Added, Alteration, Score
+from provenance.match.score import Added, Alteration, Missing, Score
 from provenance.params import Policy
 from provenance.semantic import bitext, encoder
 from provenance.text.language import UNDETERMINED
@@ -27,6 +27,10 @@ TRANSLATION, REWORDED = "translation", "reworded"
 #: Reasons of ``added`` text that may be a translation or a rewrite.
 _OPEN_REASONS = ("not in the source", "other language")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+#: Characters of context either side of a changed number.
+CONTEXT_CHARS = 40
+#: Source text left uncovered by fewer words than this is not listed as missing.
+MIN_MISSING_WORDS = 3
 
 
 def _chars(seg: Segmented, p: Passage) -> tuple[int, int]:
@@ -57,29 +61,81 @@ def _numbers(text: str) -> dict[str, str]:
     return out
 
 
+def _around(text: str, pos: int, end: int, offset: int) -> tuple[str, tuple[int, int]]:
+    """Some words either side of ``text[pos:end]`` and its span in the whole text."""
+    a = text.rfind(" ", 0, max(0, pos - CONTEXT_CHARS)) + 1
+    b = text.find(" ", end + CONTEXT_CHARS)
+    return text[a : b if b >= 0 else len(text)].strip(), (offset + pos, offset + end)
+
+
 def _number_alterations(
-    src_text: str, copy_text: str, src_span: tuple[int, int], copy_span: tuple[int, int]
+    src_text: str, copy_text: str, src_start: int, copy_start: int
 ) -> list[Alteration]:
     """Numbers of a translated passage that are not in its source, and the reverse (a
-    number survives translation: one that differs was changed)."""
+    number survives translation: one that differs was changed), one alteration per
+    passage, with the first such number's place in both texts."""
     a, b = _numbers(src_text), _numbers(copy_text)
     lost = [n for k, n in a.items() if k not in b]
     new = [n for k, n in b.items() if k not in a]
     if not lost and not new:
         return []
+    if lost:
+        i = src_text.find(lost[0])
+        src_ctx, src_span = _around(src_text, i, i + len(lost[0]), src_start)
+    else:
+        src_ctx, src_span = "", (src_start, src_start)
+    if new:
+        i = copy_text.find(new[0])
+        copy_ctx, copy_span = _around(copy_text, i, i + len(new[0]), copy_start)
+    else:
+        copy_ctx, copy_span = "", (copy_start, copy_start)
     return [
         Alteration(
             kind="substitution" if lost and new else ("deletion" if lost else "insertion"),
             risk=NUMBER,
             source=" ".join(lost),
             copy=" ".join(new),
-            source_context=src_text[:200],
-            copy_context=copy_text[:200],
+            source_context=src_ctx,
+            copy_context=copy_ctx,
             source_span=src_span,
             copy_span=copy_span,
             in_quote=False,
         )
     ]
+
+
+def _minus(span: tuple[int, int], cover: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``span`` without the ranges of ``cover``."""
+    out = [span]
+    for c0, c1 in cover:
+        nxt = []
+        for a, b in out:
+            if c1 <= a or c0 >= b:
+                nxt.append((a, b))
+                continue
+            if a < c0:
+                nxt.append((a, c0))
+            if c1 < b:
+                nxt.append((c1, b))
+        out = nxt
+    return out
+
+
+def _still_missing(
+    source: Segmented, missing: tuple[Missing, ...], pairs: list[AlignedPair]
+) -> tuple[Missing, ...]:
+    """The missing source text without what the passages found by meaning cover."""
+    cover = [p.source_span for p in pairs]
+    text = source.norm.text
+    out = []
+    for m in missing:
+        for a, b in _minus(m.source_span, cover):
+            piece = text[a:b]
+            lead = len(piece) - len(piece.lstrip())
+            piece = piece.strip()
+            if len(piece.split()) >= MIN_MISSING_WORDS:
+                out.append(Missing(piece, (a + lead, a + lead + len(piece))))
+    return tuple(out)
 
 
 def rescore(source: Segmented, copy: Segmented, s: Score, policy: Policy) -> Score:
@@ -121,7 +177,7 @@ def rescore(source: Segmented, copy: Segmented, s: Score, policy: Policy) -> Sco
                     copied[sunits[k].first : sunits[k].last] = b"\x01" * sunits[k].size
             alterations += _number_alterations(
                 source.norm.text[sspan[0] : sspan[1]], copy.norm.text[cspan[0] : cspan[1]],
-                sspan, cspan,
+                sspan[0], cspan[0],
             )  # fmt: skip
     already = bytearray(len(source.norm.text))
     for p in s.pairs:
@@ -149,10 +205,24 @@ def rescore(source: Segmented, copy: Segmented, s: Score, policy: Policy) -> Sco
         )
         if part
     )
+    # copy words of the body (in the source's language) that were unexplained and are now
+    # reworded text: the copy coverage counts them, as it counts ``detect``'s
+    was_open = bytearray(len(copy.norm.text))
+    for a in s.added:
+        was_open[a.copy_span[0] : a.copy_span[1]] = b"\x01" * (a.copy_span[1] - a.copy_span[0])
+    gained = sum(
+        1
+        for b in copy.blocks
+        if copy.in_body(b, source.lang)
+        for i in range(b.first, b.last)
+        if covered[copy.norm.starts[i]] and was_open[copy.norm.starts[i]]
+    )
     s = replace(
         s,
         pairs=tuple(sorted((*s.pairs, *pairs), key=lambda p: (p.source_span, p.copy_span))),
         added=added,
+        missing=_still_missing(source, s.missing, pairs),
+        copy_coverage=round(min(1.0, s.copy_coverage + gained / max(1, s.copy_words)), 6),
         alterations=(*s.alterations, *alterations),
         meaning_changed=s.meaning_changed or bool(alterations),
     )
