@@ -175,10 +175,11 @@ def rescore(source: Segmented, copy: Segmented, s: Score, policy: Policy) -> Sco
             for sp in piece:
                 for k in range(*sp.src):
                     copied[sunits[k].first : sunits[k].last] = b"\x01" * sunits[k].size
-            alterations += _number_alterations(
-                source.norm.text[sspan[0] : sspan[1]], copy.norm.text[cspan[0] : cspan[1]],
-                sspan[0], cspan[0],
-            )  # fmt: skip
+            if kind == TRANSLATION:  # a rewrite in the same language may round them
+                alterations += _number_alterations(
+                    source.norm.text[sspan[0] : sspan[1]], copy.norm.text[cspan[0] : cspan[1]],
+                    sspan[0], cspan[0],
+                )  # fmt: skip
     already = bytearray(len(source.norm.text))
     for p in s.pairs:
         if p.found:
