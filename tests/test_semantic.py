@@ -55,6 +55,8 @@ def test_a_partial_translation_with_a_changed_number() -> None:
     assert [p.kind for p in s.pairs if p.found] == ["translation", "translation"]
     assert [(a.risk, a.source, a.copy) for a in s.alterations] == [("number", "3.2", "8,5")]
     assert s.meaning_changed
+    # the paragraph the German text leaves out is missing; the two it translates are not
+    assert [m.text.split()[:3] for m in s.missing] == [["The", "mayor", "said"]]
 
 
 def test_a_machine_rewrite_is_reworded() -> None:

@@ -27,6 +27,7 @@ TRANSLATION, REWORDED = "translation", "reworded"
 #: Reasons of ``added`` text that may be a translation or a rewrite.
 _OPEN_REASONS = ("not in the source", "other language")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_TRAILING = " \t\r\n\u00a0.,;:!?…)\"'”’»"
 #: Characters of context either side of a changed number.
 CONTEXT_CHARS = 40
 #: Source text left uncovered by fewer words than this is not listed as missing.
@@ -40,15 +41,17 @@ def _chars(seg: Segmented, p: Passage) -> tuple[int, int]:
 def _unexplained(copy: Segmented, added: tuple[Added, ...]) -> list[Passage]:
     """The copy's body passages that lie for the most part in unexplained ``added`` text,
     in a language the encoder knows (or undetermined)."""
-    spans = [a.copy_span for a in added if a.reason.startswith(_OPEN_REASONS)]
+    open_ = bytearray(len(copy.norm.text))
+    for a in added:
+        if a.reason.startswith(_OPEN_REASONS):
+            open_[a.copy_span[0] : a.copy_span[1]] = b"\x01" * (a.copy_span[1] - a.copy_span[0])
     out = []
     for p in copy.passages:
         b = copy.blocks[p.block]
         if b.kind != BODY or (b.lang not in encoder.LANGUAGES and b.lang != UNDETERMINED):
             continue
         lo, hi = _chars(copy, p)
-        inside = sum(max(0, min(hi, e) - max(lo, s)) for s, e in spans)
-        if 2 * inside >= hi - lo:
+        if 2 * sum(open_[lo:hi]) >= hi - lo:
             out.append(p)
     return out
 
@@ -131,8 +134,9 @@ def _still_missing(
     for m in missing:
         for a, b in _minus(m.source_span, cover):
             piece = text[a:b]
-            lead = len(piece) - len(piece.lstrip())
-            piece = piece.strip()
+            # what a passage's span leaves out around it: its final stop, quotes, spaces
+            lead = len(piece) - len(piece.lstrip(_TRAILING))
+            piece = piece.strip(_TRAILING)
             if len(piece.split()) >= MIN_MISSING_WORDS:
                 out.append(Missing(piece, (a + lead, a + lead + len(piece))))
     return tuple(out)
