@@ -177,3 +177,16 @@ def test_compare_json_names_the_kind_and_language() -> None:
     assert out["verdict"] == "paraphrased"
     assert [(p["kind"], p["lang"]) for p in out["passages"]] == [("translation", "es")] * 3
     assert "3 passages translated" in out["reason"]
+
+
+def test_a_summary_is_found_by_meaning() -> None:
+    s = _compare("source_en.txt", "summary_en.txt").score
+    assert s.verdict in ("paraphrased", "partial") and s.wording == "reworded"
+    assert [p for p in s.pairs if p.kind == "reworded" and p.found]
+
+
+def test_a_copy_with_heavy_typos_is_still_found_by_its_words() -> None:
+    """The encoder breaks on heavy typos; the word path does not: they sit side by side."""
+    s = _compare("source_en.txt", "typos_en.txt").score
+    assert s.verdict != "unrelated"
+    assert [p for p in s.pairs if not p.kind and p.found]  # aligned word by word
