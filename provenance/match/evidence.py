@@ -56,6 +56,10 @@ class AlignedPair:
         found: whether it counts as copied (a lone similar sentence does not).
         moved: whether it stands at another place in the copy than in the source
             (outside the longest run of passages in the same order in both).
+        kind: ``""`` for text matched by its words; ``translation`` or ``reworded`` for
+            text matched by meaning (``prov[semantic]``: the similarity is then the
+            mean cosine of its sentence pairs' vectors).
+        lang: the copy side's language, for a translation.
     """
 
     source_span: tuple[int, int]
@@ -63,6 +67,8 @@ class AlignedPair:
     similarity: float
     found: bool = True
     moved: bool = False
+    kind: str = ""
+    lang: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -301,6 +301,16 @@ def side_by_side(r: CompareResult, p: str, h: int) -> str:
             if pair.moved
             else ""
         )
+        if pair.kind:
+            what = (
+                f"translated ({html.escape(pair.lang)})"
+                if pair.kind == "translation"
+                else "reworded"
+            )
+            moved += (
+                f'<span class="pill" title="matched by meaning, sentence by sentence: '
+                f'{html.escape(what)}">{html.escape(what)}</span>'
+            )
         if not pair.found:
             moved += (
                 '<span class="pill" title="a similar sentence, too little on its own to count '

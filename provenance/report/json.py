@@ -107,6 +107,7 @@ def compare_dict(r: CompareResult, dates: Direction | None = None) -> dict[str, 
                 "similarity": p.similarity,
                 "found": p.found,
                 "moved": p.moved,
+                **({"kind": p.kind, "lang": p.lang} if p.kind else {}),
             }
             for p in s.pairs
         ],
@@ -229,7 +230,10 @@ def summary(r: CompareResult, dates: Direction | None = None) -> str:
     words = _VERDICT_WORDS[verdict]
     if verdict == "verbatim" and s.alterations:
         words = _VERDICT_WORDS["near-verbatim"]
-    out = f"{copy} {words.format(cov=pct(s.source_coverage), src=src)}"
+    by_meaning = any(p.kind and p.found for p in s.pairs)
+    # translated or reworded text found by meaning counts in the share copied
+    cov = s.copied_words / s.source_words if by_meaning and s.source_words else s.source_coverage
+    out = f"{copy} {words.format(cov=pct(cov), src=src)}"
     if verdict == "unrelated":
         return out + "."
     d = direction_of(r, dates)
@@ -244,7 +248,10 @@ def summary(r: CompareResult, dates: Direction | None = None) -> str:
         shown = "; ".join(_alteration_phrase(a, k) for a, k in groups[:SHOWN])
         more = f" and {len(groups) - SHOWN} more" if len(groups) > SHOWN else ""
         out += f"; {len(risky)} of them may change the meaning: {shown}{more}"
-    out += f". Fidelity of the copied text: {pct(s.fidelity)}."
+    if by_meaning and not s.found_words:
+        out += ". Matched by meaning (translated or reworded), not word by word."
+    else:
+        out += f". Fidelity of the copied text: {pct(s.fidelity)}."
     if s.copy_coverage < 0.999 and s.copy_words:
         out += f" {pct(1 - s.copy_coverage)} of the copy's own text is not from this source."
     told = d.describe(altered=bool(s.alterations))

