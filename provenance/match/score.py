@@ -373,14 +373,7 @@ def _inserted_claims(
 
     ends = sorted((m.copy[1], m.src) for m in alignment.matches)
     out: list[Alteration] = []
-    i = 0
-    while i < n:
-        if covered[i]:
-            i += 1
-            continue
-        j = i
-        while j < n and not covered[j] and owner[j] == owner[i]:
-            j += 1
+    for i, j in _uncovered_runs(covered, owner):
         block = copy.blocks[owner[i]]
         if (
             block.kind == BODY
@@ -407,15 +400,13 @@ def _inserted_claims(
                 )
             )
             covered[i:j] = b"\x01" * (j - i)
-        i = j
     return out
 
 
-def _added(copy: Segmented, covered: bytearray, owner: list[int], lang: str) -> tuple[Added, ...]:
-    cp = copy.norm
-    out: list[Added] = []
-    i = 0
-    n = len(cp)
+def _uncovered_runs(covered: bytearray, owner: list[int]) -> list[tuple[int, int]]:
+    """The runs ``[i, j)`` of copy words outside aligned spans, each within one block."""
+    runs = []
+    i, n = 0, len(covered)
     while i < n:
         if covered[i]:
             i += 1
@@ -423,6 +414,15 @@ def _added(copy: Segmented, covered: bytearray, owner: list[int], lang: str) -> 
         j = i
         while j < n and not covered[j] and owner[j] == owner[i]:
             j += 1
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def _added(copy: Segmented, covered: bytearray, owner: list[int], lang: str) -> tuple[Added, ...]:
+    cp = copy.norm
+    out: list[Added] = []
+    for i, j in _uncovered_runs(covered, owner):
         block = copy.blocks[owner[i]]
         if block.kind == BOILERPLATE:
             reason = f"boilerplate: {block.reason}"
@@ -433,7 +433,6 @@ def _added(copy: Segmented, covered: bytearray, owner: list[int], lang: str) -> 
         else:
             reason = "not in the source"
         out.append(Added(cp.original(i, j), _span(cp, i, j), reason))
-        i = j
     return tuple(out)
 
 

@@ -5,8 +5,8 @@ passage, in source order, with the source cell and the copy cell; every alterati
 on both sides (its words, or a caret where the other side added or dropped words) and
 tagged with a link back to its line in the alteration list; the copy's added text dashed;
 each missing source passage against an empty copy cell; source text outside the compared
-body folded. :func:`place` (which row shows an alteration), :func:`stable_indexes` (which
-passages kept their order in the copy), :func:`extend` and :class:`Paragraphs` also serve
+body folded. :func:`place` (which row shows an alteration), :func:`extend` and
+:class:`Paragraphs` also serve
 the other sections of :mod:`provenance.report.html`, as do the small helpers and the
 report's vocabulary at the top, which live here, the lower module, once.
 
@@ -20,8 +20,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -50,7 +49,6 @@ __all__ = [
     "pct",
     "place",
     "side_by_side",
-    "stable_indexes",
 ]
 
 #: Kind of alteration -> the verb a reader sees.
@@ -108,28 +106,6 @@ class Paragraphs:
 
     def at(self, offset: int) -> int:
         return max(1, bisect_right(self.starts, offset))
-
-
-def stable_indexes(seq: Sequence[int]) -> set[int]:
-    """Indexes of one longest increasing subsequence of ``seq`` (the passages not moved)."""
-    tails: list[int] = []
-    tail_idx: list[int] = []
-    prev = [-1] * len(seq)
-    for i, v in enumerate(seq):
-        k = bisect_left(tails, v)
-        if k == len(tails):
-            tails.append(v)
-            tail_idx.append(i)
-        else:
-            tails[k] = v
-            tail_idx[k] = i
-        prev[i] = tail_idx[k - 1] if k else -1
-    out: set[int] = set()
-    i = tail_idx[-1] if tail_idx else -1
-    while i >= 0:
-        out.add(i)
-        i = prev[i]
-    return out
 
 
 @dataclass(frozen=True, slots=True)
