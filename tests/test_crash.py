@@ -232,7 +232,10 @@ def test_kill_9_during_add(tmp_path: Path, corpus: tuple[Path, Path]) -> None:
     db = tmp_path / "killed.db"
 
     def progress() -> float:  # half for a source written, half for its LSH keys
-        if not db.exists() or not rows(db, "SELECT 1 FROM sqlite_master WHERE name = 'sources'"):
+        # 0 until the schema is whole: the migrations create ``sources`` before they add
+        # ``keys_pending`` (a probe between the two must not read a missing column)
+        has_keys = "SELECT 1 FROM pragma_table_info('sources') WHERE name = 'keys_pending'"
+        if not db.exists() or not rows(db, has_keys):
             return 0.0
         ((written, pending),) = rows(db, "SELECT count(*), total(keys_pending) FROM sources")
         return (2 * int(written) - int(pending)) / 600
