@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from provenance.errors import InputError
-from provenance.ingest.files import RawText, Unreadable, decode_web, html_text, read_document
+from provenance.ingest.files import RawText, read_document, web_text
 
 if TYPE_CHECKING:
     import httpx
@@ -247,13 +247,8 @@ def _read(url: str, response: httpx.Response, limits: Limits, deadline: float) -
     except httpx.HTTPError as e:
         raise FetchError(f"{url}: cannot read the page ({_reason(e)})", 502) from None
     data = bytes(body)
-    html = MEDIA_TYPES[mime]
     try:
-        text = decode_web(data, declared, html=html)
-    except Unreadable as e:
-        raise FetchError(f"{url}: {e}") from None
-    if html:
-        text, _ = html_text(text)
-    if not text.strip():
-        raise FetchError(f"{url}: no text in this page")
+        text = web_text(url, data, declared, html=MEDIA_TYPES[mime], what="page")
+    except InputError as e:
+        raise FetchError(str(e)) from None
     return RawText(url, text, hashlib.sha256(data).hexdigest(), declared or "detected")

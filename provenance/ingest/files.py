@@ -105,9 +105,7 @@ def read_document(path: str | Path) -> RawText:
     """
     if is_html(path) and Path(path).is_file():
         raw = read_text(path)  # the same checks and errors as any file
-        text, _ = html_text(decode_web(raw.text.encode("utf-8"), "utf-8", html=True))
-        if not text.strip():
-            raise InputError(f"{path}: no text in this HTML page")
+        text = web_text(raw.path, raw.text.encode("utf-8"), "utf-8", html=True, what="HTML page")
         return RawText(raw.path, text, raw.sha256, raw.encoding, raw.warnings)
     return read_text(path)
 
@@ -363,6 +361,24 @@ def iso_utc(value: object) -> str:
         return ""
 
 
+def web_text(name: str, data: bytes, declared: str | None, *, html: bool, what: str) -> str:
+    """Bytes from the web (an HTTP body, an upload) read by the web's rules
+    (:func:`decode_web`: BOM, declared charset, detection), an HTML page by its main text.
+
+    Raises:
+        InputError: undecodable, or no text in it ("``name``: no text in this ``what``").
+    """
+    try:
+        text = decode_web(data, declared, html=html)
+    except Unreadable as e:
+        raise InputError(f"{name}: {e}") from None
+    if html:
+        text, _ = html_text(text)
+    if not text.strip():
+        raise InputError(f"{name}: no text in this {what}")
+    return text
+
+
 def raw_document(data: bytes, name: str) -> RawText:
     """A document from bytes that no file holds (standard input), read as
     :func:`read_document` reads a file: an HTML page (it begins with ``<!doctype html``
@@ -375,7 +391,5 @@ def raw_document(data: bytes, name: str) -> RawText:
     text = d.text
     head = text.lstrip("\ufeff \t\r\n")[:64].lower()
     if head.startswith(("<!doctype html", "<html")):
-        text, _ = html_text(decode_web(text.encode("utf-8"), "utf-8", html=True))
-        if not text.strip():
-            raise InputError(f"{name}: no text in this HTML page")
+        text = web_text(name, text.encode("utf-8"), "utf-8", html=True, what="HTML page")
     return RawText(name, text, hashlib.sha256(data).hexdigest(), d.encoding, d.warnings)

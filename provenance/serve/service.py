@@ -26,7 +26,7 @@ from provenance.crawl.scanstore import ScanStore
 from provenance.errors import InputError, NotFound
 from provenance.index.store import SourceRow, Store, source_record
 from provenance.ingest.decode import decode_text
-from provenance.ingest.files import RawText, Unreadable, decode_web, html_text
+from provenance.ingest.files import RawText, web_text
 from provenance.match.fingerprint import fingerprint
 from provenance.match.score import UNRELATED, CheckResult, CompareResult
 from provenance.text.segment import Segmented
@@ -63,14 +63,7 @@ def document(name: str, data: bytes, charset: str | None = None) -> RawText:
     if not html and charset is None:
         d = decode_text(data, name)  # stray control characters ignored, with a warning
         return RawText(name, d.text, digest, d.encoding, d.warnings)
-    try:
-        text = decode_web(data, charset, html=html)
-    except Unreadable as e:
-        raise InputError(f"{name}: {e}") from None
-    if html:
-        text, _ = html_text(text)
-    if not text.strip():
-        raise InputError(f"{name}: no text in this {'HTML page' if html else 'body'}")
+    text = web_text(name, data, charset, html=html, what="HTML page" if html else "body")
     return RawText(name, text, digest, charset or "utf-8")
 
 
