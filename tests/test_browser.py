@@ -25,21 +25,11 @@ from provenance import pipeline
 from provenance.report.html import render_check_html, render_compare_html
 from tests.conftest import HANG_GUARD, ROOT, seed_path
 from tests.test_html_report import hostile_copy
+from tests.webdriver import FLAGS  # one list of Chromium's flags for the tests
 
 pytestmark = pytest.mark.browser
 
 INSTALL = ROOT / "scripts" / "install_chromium.sh"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--hide-scrollbars",
-]
 
 
 def _find() -> str | None:
