@@ -4,18 +4,60 @@ Which canonical texts does a page copy, how much of each, how faithfully, and wh
 words were altered, added or dropped?
 
 >>> from provenance import compare_texts
->>> r = compare_texts("The minister said the plan would cut taxes by 5% next year.",
-...                   "The minister said the plan would not cut taxes by 50% next year.")
+>>> said = "The finance minister said on Tuesday that the new plan would {} income taxes"
+>>> r = compare_texts(said.format("cut") + " by 5% for most households next year.",
+...                   said.format("not cut") + " by 50% for most households next year.")
 >>> r.verdict, r.meaning_changed
 ('paraphrased', True)
+>>> [(a.risk, a.source, a.copy) for a in r.alterations]
+[('qualifier', '', 'not'), ('number', '5', '50')]
+
+The names below are loaded on first use (PEP 562), so that importing a light module
+of the package (``provenance.errors``, the CLI before it parses its arguments) does not
+load the matcher and NumPy.
 """
 
 from __future__ import annotations
 
-from provenance.errors import IndexMismatch, InputError, NotFound, ProvError, StoreError
-from provenance.match.score import Alteration, CheckResult, CompareResult, Score
-from provenance.params import DEFAULT_PARAMS, DEFAULT_POLICY, Params, Policy
-from provenance.pipeline import add, check, compare, compare_segmented, prepare, remove, sources
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from provenance.errors import IndexMismatch, InputError, NotFound, ProvError, StoreError
+    from provenance.match.score import Alteration, CheckResult, CompareResult, Score
+    from provenance.params import DEFAULT_PARAMS, DEFAULT_POLICY, Params, Policy
+    from provenance.pipeline import (
+        add,
+        check,
+        compare,
+        compare_segmented,
+        prepare,
+        remove,
+        sources,
+    )
+
+_WHERE = {
+    "IndexMismatch": "provenance.errors",
+    "InputError": "provenance.errors",
+    "NotFound": "provenance.errors",
+    "ProvError": "provenance.errors",
+    "StoreError": "provenance.errors",
+    "Alteration": "provenance.match.score",
+    "CheckResult": "provenance.match.score",
+    "CompareResult": "provenance.match.score",
+    "Score": "provenance.match.score",
+    "DEFAULT_PARAMS": "provenance.params",
+    "DEFAULT_POLICY": "provenance.params",
+    "Params": "provenance.params",
+    "Policy": "provenance.params",
+    "add": "provenance.pipeline",
+    "check": "provenance.pipeline",
+    "compare": "provenance.pipeline",
+    "compare_segmented": "provenance.pipeline",
+    "prepare": "provenance.pipeline",
+    "remove": "provenance.pipeline",
+    "sources": "provenance.pipeline",
+}
 
 __all__ = [
     "DEFAULT_PARAMS",
@@ -42,6 +84,22 @@ __all__ = [
 ]
 
 
-def compare_texts(source: str, copy: str, policy: Policy = DEFAULT_POLICY) -> Score:
-    """Compare two texts given as strings."""
-    return compare_segmented(prepare(source), prepare(copy), policy)
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module 'provenance' has no attribute {name!r}")
+    value = getattr(importlib.import_module(where), name)
+    globals()[name] = value  # found once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+def compare_texts(source: str, copy: str, policy: Policy | None = None) -> Score:
+    """Compare two texts given as strings (``policy``: the default thresholds if None)."""
+    from provenance.params import DEFAULT_POLICY
+    from provenance.pipeline import compare_segmented, prepare
+
+    return compare_segmented(prepare(source), prepare(copy), policy or DEFAULT_POLICY)

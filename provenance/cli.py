@@ -6,8 +6,15 @@ into ``Error: <message>`` on stderr and the exit code in one place, :func:`_erro
 
 from __future__ import annotations
 
-import logging
 import os
+
+# prov's parallelism is processes (scan workers), and the check path does no linear
+# algebra: OpenBLAS's thread pool, started when NumPy loads, only costs a cold check
+# (~0.1 s of wall time on a busy 2-core machine; scripts/bench_cold.py). A value the
+# user set is kept.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import logging  # noqa: E402 - after the environment above, before NumPy loads
 import sqlite3
 import sys
 import traceback
@@ -266,10 +273,24 @@ def _usage(message: str) -> NoReturn:
     raise typer.Exit(EXIT_USAGE)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"prov {version('prov')}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _main(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
+    ] = False,
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print prov's version and exit."
+        ),
     ] = False,
 ) -> None:
     _state["debug"] = debug

@@ -119,9 +119,11 @@ def compare_segmented(
 def semantic() -> bool:
     """Whether copy text the word path leaves unexplained is matched by meaning: when
     ``prov[semantic]`` is installed, unless ``PROV_SEMANTIC=0`` turns it off."""
+    if os.environ.get("PROV_SEMANTIC", "1") == "0":
+        return False
     from provenance.semantic import encoder
 
-    return os.environ.get("PROV_SEMANTIC", "1") != "0" and encoder.available()
+    return encoder.available()
 
 
 def index_spans(seg: Segmented) -> list[tuple[int, int]]:

@@ -115,3 +115,14 @@ def test_readme_screenshot_command_works_as_root() -> None:
     for picture in ("samples/report.png", "samples/report-phone.png"):
         assert f"]({picture})" in README
         assert (ROOT / picture).stat().st_size > 10_000
+
+
+def test_package_docstring_example_runs() -> None:
+    """The example at the top of ``provenance/__init__.py`` (``help(provenance)``) is
+    what the library answers."""
+    import doctest
+
+    import provenance
+
+    result = doctest.testmod(provenance)
+    assert result.attempted >= 4 and result.failed == 0

@@ -96,3 +96,19 @@ def test_fingerprint_texts_equals_fingerprint_of_each_text(texts: list[str]) -> 
         one = fingerprint(words, [(0, len(words))], params)
         assert np.array_equal(one.signatures[0], batch.signatures[i])
         assert np.array_equal(one.keys[0], batch.keys[i])
+
+
+def test_written_permutations_equal_datasketchs() -> None:
+    """The default index's permutations, written out so that a check does not import
+    ``numpy.random``, are datasketch's own (and drawing them still works for others)."""
+    from provenance.match import _permutations
+    from provenance.match.fingerprint import permutations
+
+    for num_perm, seed in _permutations.DEFAULT:
+        a, b = permutations(num_perm, seed)
+        ds = MinHash(num_perm=num_perm, seed=seed).permutations
+        assert a.dtype == np.uint32 and b.dtype == np.uint32
+        assert np.array_equal(a, ds[0]) and np.array_equal(b, ds[1])
+    a, b = permutations(32, 9)
+    ds = MinHash(num_perm=32, seed=9).permutations
+    assert np.array_equal(a, ds[0]) and np.array_equal(b, ds[1])

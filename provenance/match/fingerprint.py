@@ -30,6 +30,7 @@ import numpy.typing as npt
 import xxhash
 
 import provenance.text.normalize as _nm
+from provenance.match import _permutations
 from provenance.match.xxh3 import xxh3_spans
 from provenance.params import Params
 from provenance.text.normalize import (
@@ -90,7 +91,15 @@ class Fingerprints:
 
 @lru_cache(maxsize=8)
 def permutations(num_perm: int, seed: int) -> tuple[U32, U32]:
-    """datasketch's ``affine32`` permutation parameters ``(a, b)`` for ``seed``."""
+    """datasketch's ``affine32`` permutation parameters ``(a, b)`` for ``seed``.
+
+    The default index's are read from :mod:`provenance.match._permutations` (the same
+    numbers), so that a cold check does not import ``numpy.random``.
+    """
+    written = _permutations.DEFAULT.get((num_perm, seed))
+    if written is not None:
+        ab = np.frombuffer(bytes.fromhex(written), dtype="<u4").astype(np.uint32)
+        return ab[:num_perm].copy(), ab[num_perm:].copy()
     gen = np.random.RandomState(seed)
     a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
     b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
