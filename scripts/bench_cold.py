@@ -62,10 +62,12 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
     return wall, usage.ru_utime + usage.ru_stime, err
 
 
-def stage(name: str, cmd: list[str], runs: int) -> dict[str, float | str]:
+def stage(
+    name: str, cmd: list[str], runs: int, env: dict[str, str] | None = None
+) -> dict[str, float | str]:
     walls, cpus = [], []
     for _ in range(runs):
-        wall, cpu, _ = timed(cmd)
+        wall, cpu, _ = timed(cmd, None if env is None else {**os.environ, **env})
         walls.append(wall)
         cpus.append(cpu)
     return {
@@ -120,6 +122,12 @@ def main() -> None:
         stages = [
             stage("python -c pass", [PY, "-c", "pass"], args.runs),
             stage("import numpy", [PY, "-c", "import numpy"], args.runs),
+            stage(
+                "import numpy, OPENBLAS_NUM_THREADS=1",
+                [PY, "-c", "import numpy"],
+                args.runs,
+                {"OPENBLAS_NUM_THREADS": "1"},
+            ),
             stage("import typer", [PY, "-c", "import typer"], args.runs),
             stage("import provenance.cli", [PY, "-c", "import provenance.cli"], args.runs),
             stage("prov --version", [*PROV, "--version"], args.runs),
