@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance.errors import InputError
+from provenance.index import segments
 from provenance.index.store import SourceRecord, SourceRow, Store, StoredText, source_record
 from provenance.ingest.files import RawText, expand_paths, read_document, storable
 from provenance.match.align import align
@@ -486,15 +487,24 @@ _source_cache_chars = 0
 _source_cache_lock = threading.Lock()
 
 
-def _prepared_source(text: str) -> Segmented:
-    """``prepare(text)`` for a stored source, kept (least recently used goes first)."""
+def _prepared_source(text: str, stored: bytes | None = None) -> Segmented:
+    """``prepare(text)`` for a stored source, kept (least recently used goes first):
+    decoded from ``stored``, its segmentation as the index holds it, when there is one
+    that fits the text (else, or when it is damaged, the text is segmented again)."""
     global _source_cache_chars  # noqa: PLW0603 - a process-wide cache, under its lock
     with _source_cache_lock:
         seg = _source_cache.pop(text, None)
         if seg is not None:
             _source_cache[text] = seg  # now the most recently used
             return seg
-    seg = prepare(text)
+    seg = None
+    if stored:
+        try:
+            seg = segments.decode(text, stored)
+        except segments.BadSegments:
+            seg = None
+    if seg is None:
+        seg = prepare(text)
     if len(text) <= SOURCE_CACHE_CHARS // 8:
         with _source_cache_lock:
             if text not in _source_cache:
@@ -538,8 +548,10 @@ def find_sources(
             votes[sid] += 1
     ids = [sid for sid, _ in votes.most_common(max(MAX_CANDIDATES, 4 * top))]
     found = []
+    stored_segs = store.segmentations(ids)
     for stored in store.texts(ids):
-        s = compare_segmented(_prepared_source(stored.text), seg, policy)
+        src = _prepared_source(stored.text, stored_segs.get(stored.id))
+        s = compare_segmented(src, seg, policy)
         if s.verdict != UNRELATED:
             found.append((stored, s))
     found.sort(
