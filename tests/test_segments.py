@@ -25,6 +25,7 @@ TEXTS = {
     "The harbour opened in 1998, the director said on Monday in Hamburg.",
     "length changes when lower-cased": "İstanbul'un limanı 1998'de açıldı ve şehir çok mutlu oldu.",
     "cjk and joiners": "港口于1998年开放。 Dae\u00adsh co\u200bntrols the road; O’Brien said so.",
+    "compatibility forms": "He wrote \ufdfa ﷺ; the ﬁnance ﬂow rose by 1,000 and ½ per cent.",
     "list": "Steps:\n1. Open the gate slowly\n2. Close the door behind you\n3. Lock it twice",
     "no words": "... --- !!!",
 }
@@ -83,6 +84,7 @@ def _damaged() -> dict[str, tuple[str, bytes]]:
         "another normalisation": (text, _repack(blob, 6, struct.pack("<H", 999))),
         "another text": (text + " And more.", blob),
         "a shorter text": (text[:20], blob),
+        "a zip bomb": (text, zlib.compress(body + b"\x00" * (200 * len(text)))),
         "a block past the text": (text, _repack(blob, blocks_at + 4, past_text)),
         "a passage past the words": (text, _repack(blob, len(body) - 4, past_words)),
     }

@@ -46,6 +46,10 @@ _I32 = np.dtype("<i4")
 #: decompresses at several hundred MB/s.
 _LEVEL = 1
 _MAX_I32 = 2**31 - 1
+#: Bytes a segmentation takes at most per character of its text, decompressed (a word's
+#: matching form may be longer than its text, "ﷺ" is 18 letters; a word a character
+#: costs 9 bytes of offsets, a block or passage per word 32): larger is not one.
+_MAX_BYTES_PER_CHAR = 128
 
 
 class BadSegments(ValueError):
@@ -110,10 +114,14 @@ def decode(text: str, blob: bytes) -> Segmented:
         BadSegments: the blob is damaged, of another format or normalisation version,
             or does not fit ``text``.
     """
+    limit = _MAX_BYTES_PER_CHAR * len(text) + 65536  # (no zip bomb from a foreign index)
     try:
-        body = zlib.decompress(blob)
+        inflate = zlib.decompressobj()
+        body = inflate.decompress(blob, limit)
     except (zlib.error, TypeError) as e:
         raise BadSegments(f"not a stored segmentation ({e})") from None
+    if inflate.unconsumed_tail or not inflate.eof:
+        raise BadSegments("larger than any segmentation of this text, or cut short")
     if len(body) < _HEAD.size + 2:
         raise BadSegments("truncated")
     magic, fmt, norm_version, text_len, truncated, n_words, n_blocks, n_passages, n_bytes, n_str = (
