@@ -30,7 +30,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -419,6 +419,18 @@ class Store:
             for sid, data in self.db.execute(sql, [segments.FORMAT, *chunk]):
                 if isinstance(data, bytes):
                     out[int(sid)] = data
+        return out
+
+    def passage_ranges(self, pids: Iterable[int]) -> dict[int, list[tuple[int, int]]]:
+        """The word ranges ``(first, last)`` of passages ``pids``, by source id."""
+        out: dict[int, list[tuple[int, int]]] = {}
+        wanted = sorted(pids)
+        for c in range(0, len(wanted), _QUERY_CHUNK):
+            chunk = wanted[c : c + _QUERY_CHUNK]
+            marks = ",".join("?" for _ in chunk)
+            sql = f"SELECT source_id, first, last FROM passages WHERE id IN ({marks})"  # noqa: S608
+            for sid, first, last in self.db.execute(sql, chunk):
+                out.setdefault(int(sid), []).append((int(first), int(last)))
         return out
 
     def unsegmented(self) -> int:
