@@ -16,9 +16,13 @@ templates (the same paragraphs, a few names and figures changed). All are indexe
 ``pipeline.add``. Suspects: a whole story (lightly spun), three paragraphs of one
 between unrelated text, a templated release, and an unrelated text.
 
-For each suspect: ``check`` in this process (warm: the index open, ``--runs`` times,
-p50 and p95), the number of candidates verified, and the answer (top sources and
-verdicts); then ``prov check`` in a fresh process (cold, median of ``--cold-runs``).
+For each suspect: ``check`` in this process (uncached: the index open but no stored
+source segmented in memory, CPU p50; warm: ``--runs`` times more, p50 and p95), the
+number of candidates verified, the answer (top sources and verdicts; with ``--json``
+their scores, to compare runs exactly, and where they stand among the candidates in
+LSH vote order); then ``prov check`` in a fresh process (cold, median of
+``--cold-runs``). With ``--keep`` the corpus and index are kept and measured again by
+later runs (base and new code on copies of one index: before and after a change).
 Times are wall time and CPU time of this process (the machine may be loaded by other
 work: compare CPU). This is a script, not a test.
 """
