@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance.errors import InputError
+from provenance.index import segments
 from provenance.index.store import SourceRecord, SourceRow, Store, StoredText, source_record
 from provenance.ingest.files import RawText, expand_paths, read_document, storable
-from provenance.match.align import align
+from provenance.match import regions
+from provenance.match.align import Alignment, align
 from provenance.match.detect import MAX_DETECT_WORDS, Fragment, detect
 from provenance.match.fingerprint import fingerprint, kernel, passage_hashes
 from provenance.match.score import UNRELATED, CheckResult, CompareResult, Score, score
@@ -78,13 +80,19 @@ def prepare(text: str) -> Segmented:
 
 
 def compare_segmented(
-    source: Segmented, copy: Segmented, policy: Policy = DEFAULT_POLICY, by_meaning: bool = False
+    source: Segmented,
+    copy: Segmented,
+    policy: Policy = DEFAULT_POLICY,
+    by_meaning: bool = False,
+    hits: Sequence[tuple[int, int]] | None = None,
 ) -> Score:
     """Align and score ``copy`` against ``source``.
 
     A source with a translation beside it has two texts; the one the copy shares most
     words with is compared. ``by_meaning``: also match the copy text left unexplained by
     meaning (translations, rewrites: ``prov[semantic]``, see :func:`semantic`).
+    ``hits``: the word ranges of the source's passages the LSH found in the copy; a long
+    source is then aligned only around them (see :mod:`provenance.match.regions`).
     """
     bounds = sorted({p.first for p in copy.passages} | {b.first for b in copy.blocks})
     copy_units = [(p.first, p.last) for p in copy.passages]
@@ -92,7 +100,7 @@ def compare_segmented(
     best: Score | None = None
     for lang in source.languages():
         spans = [(p.first, p.last) for p in source.aligned_passages(lang)]
-        alignment = align(source.norm.words, spans, copy.norm.words, policy.found, bounds)
+        alignment = _align_regions(source, spans, copy, policy, bounds, hits)
         found = sum(m.src[1] - m.src[0] for m in alignment.matches)
         whole = found >= policy.complete * sum(e - s for s, e in spans)
         # a copy aligned word by word almost whole needs no search for reworded text
@@ -100,6 +108,7 @@ def compare_segmented(
         if not whole and too_long:
             fragments = None  # not searched: score() says so
         elif not whole:
+            # (over the whole source: its fragments may join neighbouring passages)
             fragments = detect(source.norm.words, spans, copy.norm.words, copy_units)
         s = score(source, copy, alignment, policy, lang, fragments)
         if best is None or (s.copied_words, s.found_words, s.source_coverage) > (
@@ -114,6 +123,34 @@ def compare_segmented(
 
         best = rescore(source, copy, best, policy)
     return best
+
+
+def _align_regions(
+    source: Segmented,
+    spans: list[tuple[int, int]],
+    copy: Segmented,
+    policy: Policy,
+    bounds: list[int],
+    hits: Sequence[tuple[int, int]] | None,
+) -> Alignment:
+    """Align ``spans`` of ``source`` with ``copy``: all of them, or for a long source
+    with ``hits``, the regions around the hits (grown while their edges are found); the
+    alignment is of ``spans`` either way (passage indexes into it)."""
+    words, copy_words = source.norm.words, copy.norm.words
+    total = regions.words_in(spans, range(len(spans)))
+    keep: list[int] | None = None
+    if hits is not None and total >= regions.LONG_SOURCE_WORDS:
+        keep = regions.near_hits(spans, hits, regions.MARGIN_PASSAGES) or None
+    margin = regions.MARGIN_PASSAGES
+    while keep is not None and regions.words_in(spans, keep) < regions.MAX_REGION_SHARE * total:
+        part = [spans[i] for i in keep]
+        sub = align(words, part, copy_words, policy.found, bounds)
+        more = regions.grow(keep, (keep[m.passage] for m in sub.matches), len(spans), margin)
+        if more is None:
+            matches = tuple(replace(m, passage=keep[m.passage]) for m in sub.matches)
+            return Alignment(matches, len(spans))
+        keep, margin = more, 2 * margin
+    return align(words, spans, copy_words, policy.found, bounds)
 
 
 def semantic() -> bool:
@@ -488,15 +525,24 @@ _source_cache_chars = 0
 _source_cache_lock = threading.Lock()
 
 
-def _prepared_source(text: str) -> Segmented:
-    """``prepare(text)`` for a stored source, kept (least recently used goes first)."""
+def _prepared_source(text: str, stored: bytes | None = None) -> Segmented:
+    """``prepare(text)`` for a stored source, kept (least recently used goes first):
+    decoded from ``stored``, its segmentation as the index holds it, when there is one
+    that fits the text (else, or when it is damaged, the text is segmented again)."""
     global _source_cache_chars  # noqa: PLW0603 - a process-wide cache, under its lock
     with _source_cache_lock:
         seg = _source_cache.pop(text, None)
         if seg is not None:
             _source_cache[text] = seg  # now the most recently used
             return seg
-    seg = prepare(text)
+    seg = None
+    if stored:
+        try:
+            seg = segments.decode(text, stored)
+        except segments.BadSegments:
+            seg = None
+    if seg is None:
+        seg = prepare(text)
     if len(text) <= SOURCE_CACHE_CHARS // 8:
         with _source_cache_lock:
             if text not in _source_cache:
@@ -534,14 +580,23 @@ def find_sources(
     fp = fingerprint(seg.norm.words, spans, store.params)
     votes: Counter[int] = Counter()
     seen: set[tuple[int, int]] = set()
-    for row, sid, _pid in store.lookup(fp.keys):
+    hit: dict[int, set[int]] = {}
+    for row, sid, pid in store.lookup(fp.keys):
+        hit.setdefault(sid, set()).add(pid)
         if (row, sid) not in seen:
             seen.add((row, sid))
             votes[sid] += 1
     ids = [sid for sid, _ in votes.most_common(max(MAX_CANDIDATES, 4 * top))]
     found = []
-    for stored in store.texts(ids):
-        s = compare_segmented(_prepared_source(stored.text), seg, policy)
+    stored_segs = store.segmentations(ids)
+    texts = store.texts(ids)
+    prepared = [_prepared_source(t.text, stored_segs.get(t.id)) for t in texts]
+    # a long source is aligned around the passages the suspect was found to share
+    long = [t.id for t, src in zip(texts, prepared, strict=True)
+            if len(src.norm) >= regions.LONG_SOURCE_WORDS]  # fmt: skip
+    ranges = store.passage_ranges({pid for sid in long for pid in hit[sid]}) if long else {}
+    for stored, src in zip(texts, prepared, strict=True):
+        s = compare_segmented(src, seg, policy, hits=ranges.get(stored.id))
         if s.verdict != UNRELATED:
             found.append((stored, s))
     found.sort(

@@ -138,3 +138,15 @@ def m004_keys_and_aliases(db: Database) -> None:
         "source_id INTEGER NOT NULL REFERENCES sources(id), added_at TEXT)"
     )
     db.execute("CREATE INDEX aliases_source ON aliases (source_id)")
+
+
+@migrations()
+def m005_segments(db: Database) -> None:
+    """Each source's segmentation (words with offsets, blocks, passages: what a check
+    reads to verify it), encoded by :mod:`provenance.index.segments`, so that a check
+    does not segment each candidate again. Sources written before have none: a check
+    segments them, and ``prov reindex`` stores it."""
+    db.execute(
+        "CREATE TABLE segments (source_id INTEGER PRIMARY KEY REFERENCES sources(id), "
+        "format INTEGER NOT NULL, data BLOB NOT NULL)"
+    )

@@ -9,6 +9,9 @@ Layout (schema version = the migrations applied, in ``_sqlite_migrations``):
 - ``passages``: each source passage's word range, character span and LSH band keys (a
   blob of ``bands`` 64-bit integers, to delete them; indexes written before schema
   m003 keep the passage's MinHash signature instead).
+- ``segments``: each source's segmentation as a check reads it (words with offsets,
+  blocks, passages; :mod:`provenance.index.segments` encodes it, ~70 bytes per
+  passage), so that a check does not segment its candidates again.
 - ``band_keys``: the LSH index, ``(key, source_id, passage_id)`` in a ``WITHOUT
   ROWID`` table whose primary key is the lookup order: one B-tree, no separate
   index, 64-bit integer keys (MEASUREMENTS.md: ~530 bytes per passage, one query per
@@ -27,7 +30,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from provenance.errors import IndexMismatch, NotFound, StoreError
+from provenance.index import segments
 from provenance.match.fingerprint import I64, Fingerprints, band_keys
 from provenance.params import NORM_VERSION, Params
 from provenance.text.segment import Segmented
@@ -45,7 +49,9 @@ MAX_BUCKET = 500
 _QUERY_CHUNK = 5000
 
 #: The schema's migrations, in order (provenance/index/schema.py defines them).
-SCHEMA = ("m001_initial", "m002_scan", "m003_keys_pending", "m004_keys_and_aliases")
+SCHEMA = (
+    "m001_initial", "m002_scan", "m003_keys_pending", "m004_keys_and_aliases", "m005_segments",
+)  # fmt: skip
 MIGRATIONS_TABLE = "_sqlite_migrations"
 
 
@@ -108,6 +114,8 @@ class SourceRecord:
             character span).
         keys: the passages' LSH band keys (``(passages, bands)`` int64).
         key: the resolved path the source is filed under ("": ``path``).
+        segments: the text's segmentation, encoded (:func:`segments.encode`; empty:
+            none is stored, and a check segments the text).
     """
 
     path: str
@@ -120,6 +128,7 @@ class SourceRecord:
     passages: list[tuple[int, int, int, int]]
     keys: I64
     key: str = ""
+    segments: bytes = b""
 
 
 def source_record(
@@ -135,6 +144,10 @@ def source_record(
     """The record of a segmented source and its indexed passages ``spans``, shown as
     ``path`` and filed under ``key`` (its resolved path; "": ``path``)."""
     norm = seg.norm
+    try:
+        encoded = segments.encode(seg)
+    except segments.BadSegments:  # (a text prov cannot encode: checks segment it)
+        encoded = b""
     return SourceRecord(
         path,
         sha256,
@@ -146,6 +159,7 @@ def source_record(
         [(s, e, norm.starts[s], norm.ends[e - 1]) for s, e in spans],
         fp.keys,
         key,
+        encoded,
     )
 
 
@@ -392,6 +406,44 @@ class Store:
                 out.append(StoredText(*row))
         return out
 
+    def segmentations(self, ids: Sequence[int]) -> dict[int, bytes]:
+        """The stored segmentation (encoded) of those of sources ``ids`` that have one
+        (an index written before schema m005 has none until ``prov reindex``)."""
+        out: dict[int, bytes] = {}
+        for c in range(0, len(ids), _QUERY_CHUNK):
+            chunk = [int(i) for i in ids[c : c + _QUERY_CHUNK]]
+            marks = ",".join("?" for _ in chunk)
+            sql = (
+                f"SELECT source_id, data FROM segments WHERE format = ? AND source_id IN ({marks})"  # noqa: S608
+            )
+            for sid, data in self.db.execute(sql, [segments.FORMAT, *chunk]):
+                if isinstance(data, bytes):
+                    out[int(sid)] = data
+        return out
+
+    def passage_ranges(self, pids: Iterable[int]) -> dict[int, list[tuple[int, int]]]:
+        """The word ranges ``(first, last)`` of passages ``pids``, by source id."""
+        out: dict[int, list[tuple[int, int]]] = {}
+        wanted = sorted(pids)
+        for c in range(0, len(wanted), _QUERY_CHUNK):
+            chunk = wanted[c : c + _QUERY_CHUNK]
+            marks = ",".join("?" for _ in chunk)
+            sql = f"SELECT source_id, first, last FROM passages WHERE id IN ({marks})"  # noqa: S608
+            for sid, first, last in self.db.execute(sql, chunk):
+                out.setdefault(int(sid), []).append((int(first), int(last)))
+        return out
+
+    def unsegmented(self) -> int:
+        """How many sources have no stored segmentation of the current format (a check
+        segments them each time; ``prov reindex`` stores it)."""
+        return int(
+            self.db.execute(
+                "SELECT count(*) FROM sources s WHERE NOT EXISTS (SELECT 1 FROM segments g "
+                "WHERE g.source_id = s.id AND g.format = ?)",
+                [segments.FORMAT],
+            ).fetchone()[0]
+        )
+
     def put_alias(self, key: str, path: str, source_id: int) -> None:
         """File ``path`` (resolved: ``key``) as holding source ``source_id``'s text; call
         inside :meth:`transaction`. When that source's own path is replaced or removed,
@@ -457,8 +509,14 @@ class Store:
         return True
 
     def _insert_parts(self, sid: int, rec: SourceRecord, defer_keys: bool) -> None:
-        """Insert source ``sid``'s blocks, passages and (unless deferred) LSH keys."""
+        """Insert source ``sid``'s blocks, passages, segmentation and (unless deferred)
+        LSH keys."""
         conn = self.db.conn
+        if rec.segments:
+            conn.execute(
+                "INSERT OR REPLACE INTO segments (source_id, format, data) VALUES (?, ?, ?)",
+                [sid, segments.FORMAT, rec.segments],
+            )
         conn.executemany(
             'INSERT INTO blocks (source_id, idx, start, "end", lang, kind, reason) '
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -685,6 +743,7 @@ class Store:
         )
         self.db.execute("DELETE FROM passages WHERE source_id = ?", [sid])
         self.db.execute("DELETE FROM blocks WHERE source_id = ?", [sid])
+        self.db.execute("DELETE FROM segments WHERE source_id = ?", [sid])
 
     # -- queries ---------------------------------------------------------------
 
@@ -817,6 +876,10 @@ class Store:
                 "SELECT count(*) FROM alterations a LEFT JOIN matches m ON m.id = a.match_id "
                 "WHERE m.id IS NULL"
             ),
+            "segmentations without a source": one(
+                "SELECT count(*) FROM segments g LEFT JOIN sources s ON s.id = g.source_id "
+                "WHERE s.id IS NULL"
+            ),
             "sources whose LSH keys are pending (an interrupted add; run prov add again)": one(
                 "SELECT count(*) FROM sources WHERE keys_pending = 1"
             ),
@@ -847,6 +910,7 @@ class Store:
             "index_version": self.index_version(),
             "counts": counts,
             "orphans": orphans,
+            "unsegmented": self.unsegmented(),
             "band_keys_expected": expected_keys,
             "buckets": {
                 "distinct_keys": len(sizes),

@@ -445,6 +445,13 @@ def doctor_renderable(healthy: bool, h: dict[str, Any]) -> RenderableType:
             else "orphans: " + ", ".join(f"{v} {k}" for k, v in bad.items())
         )
     )
+    if h.get("unsegmented"):
+        parts.append(
+            Text(
+                f"{h['unsegmented']:,} sources without a stored segmentation (indexed by an "
+                "older prov): checks segment them each time; `prov reindex` stores it"
+            )
+        )
     if h["counts"]["band_keys"] != h["band_keys_expected"]:
         parts.append(
             Text(
