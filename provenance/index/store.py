@@ -45,7 +45,9 @@ MAX_BUCKET = 500
 _QUERY_CHUNK = 5000
 
 #: The schema's migrations, in order (provenance/index/schema.py defines them).
-SCHEMA = ("m001_initial", "m002_scan", "m003_keys_pending", "m004_keys_and_aliases")
+SCHEMA = (
+    "m001_initial", "m002_scan", "m003_keys_pending", "m004_keys_and_aliases", "m006_vectors",
+)  # fmt: skip
 MIGRATIONS_TABLE = "_sqlite_migrations"
 
 
@@ -685,6 +687,7 @@ class Store:
         )
         self.db.execute("DELETE FROM passages WHERE source_id = ?", [sid])
         self.db.execute("DELETE FROM blocks WHERE source_id = ?", [sid])
+        self.db.execute("DELETE FROM vectors WHERE source_id = ?", [sid])
 
     # -- queries ---------------------------------------------------------------
 

@@ -13,7 +13,9 @@ numbers that differ between a passage and its source are listed as alterations.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from provenance.match.evidence import AlignedPair, judge
 from provenance.match.risk import NUMBER
@@ -22,6 +24,10 @@ from provenance.params import Policy
 from provenance.semantic import bitext, encoder
 from provenance.text.language import UNDETERMINED
 from provenance.text.segment import BODY, Passage, Segmented
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 TRANSLATION, REWORDED = "translation", "reworded"
 #: Reasons of ``added`` text that may be a translation or a rewrite.
@@ -142,19 +148,36 @@ def _still_missing(
     return tuple(out)
 
 
-def rescore(source: Segmented, copy: Segmented, s: Score, policy: Policy) -> Score:
-    """``s`` with the translated and reworded passages found by meaning (module docstring)."""
+#: Embeds a text's passages (one row each, in order): the suspect's, kept across the
+#: sources it is checked against (:class:`provenance.semantic.search.TextVectors`).
+Embedder = Callable[[Sequence[Passage]], "npt.NDArray[np.float32]"]
+
+
+def rescore(
+    source: Segmented,
+    copy: Segmented,
+    s: Score,
+    policy: Policy,
+    copy_vectors: Embedder | None = None,
+    source_vectors: npt.NDArray[np.float32] | None = None,
+) -> Score:
+    """``s`` with the translated and reworded passages found by meaning (module docstring).
+
+    ``copy_vectors`` embeds the copy's passages (default: the encoder, now);
+    ``source_vectors``: the source's body passages' vectors as the index stores them
+    (default, or when they do not match the source's passages: embedded now).
+    """
     cunits = _unexplained(copy, s.added)
     sunits = list(source.body_passages())
     if not cunits or not sunits or source.lang not in encoder.LANGUAGES | {UNDETERMINED}:
         return s
-    vectors = encoder.embed(
-        [copy.norm.original(p.first, p.last) for p in cunits]
-        + [source.norm.original(p.first, p.last) for p in sunits]
-    )
-    runs = [
-        r for r in bitext.align_sentences(vectors[: len(cunits)], vectors[len(cunits) :]) if r.found
-    ]
+    if source_vectors is None or len(source_vectors) != len(sunits):
+        source_vectors = encoder.embed([source.norm.original(p.first, p.last) for p in sunits])
+    if copy_vectors is None:
+        cv = encoder.embed([copy.norm.original(p.first, p.last) for p in cunits])
+    else:
+        cv = copy_vectors(cunits)
+    runs = [r for r in bitext.align_sentences(cv, source_vectors) if r.found]
     if not runs:
         return s
     pairs: list[AlignedPair] = []
