@@ -487,20 +487,34 @@ def index_warnings(store: Store) -> list[str]:
     """Complete the sources an interrupted ``add`` left pending, when the index can be
     written and no ``add`` runs; say so, and say when some stay pending (then they
     are looked up by reading their passages: found, but more slowly)."""
+    out = _vector_warnings(store)
     completed = store.complete_pending()
     if completed:
         return [
+            *out,
             f"{completed} source{'s' if completed != 1 else ''} left incomplete by an "
-            "interrupted `prov add` (LSH keys not written) completed before checking"
+            "interrupted `prov add` (LSH keys not written) completed before checking",
         ]
     if completed is None:
         n = store.pending_sources()
         return [
             f"the index is incomplete: {n} source{'s' if n != 1 else ''} without LSH keys "
             "(a `prov add` is running, or was interrupted and the index is read-only); "
-            "they were searched passage by passage, more slowly"
+            "they were searched passage by passage, more slowly",
+            *out,
         ]
-    return []
+    return out
+
+
+def _vector_warnings(store: Store) -> list[str]:
+    """That the index's sentence vectors were made by another encoder (the semantic step
+    is skipped), when ``prov[semantic]`` is on."""
+    if not semantic():
+        return []
+    from provenance.semantic.search import status
+
+    why = status(store)
+    return [why] if why and why != "no vectors" else []
 
 
 def check_text(

@@ -18,10 +18,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from provenance.match.evidence import AlignedPair, judge
-from provenance.match.risk import NUMBER
+from provenance.match.risk import NAME, NUMBER
 from provenance.match.score import Added, Alteration, Missing, Score
 from provenance.params import Policy
-from provenance.semantic import bitext, encoder
+from provenance.semantic import bitext, encoder, names
 from provenance.text.language import UNDETERMINED
 from provenance.text.segment import BODY, Passage, Segmented
 
@@ -86,6 +86,20 @@ def _number_alterations(
     a, b = _numbers(src_text), _numbers(copy_text)
     lost = [n for k, n in a.items() if k not in b]
     new = [n for k, n in b.items() if k not in a]
+    return _alteration(NUMBER, lost, new, src_text, copy_text, src_start, copy_start)
+
+
+def _alteration(
+    risk: str,
+    lost: list[str],
+    new: list[str],
+    src_text: str,
+    copy_text: str,
+    src_start: int,
+    copy_start: int,
+) -> list[Alteration]:
+    """One alteration of ``risk`` for what a passage lost and brought (none if neither),
+    placed at the first of each in both texts."""
     if not lost and not new:
         return []
     if lost:
@@ -101,7 +115,7 @@ def _number_alterations(
     return [
         Alteration(
             kind="substitution" if lost and new else ("deletion" if lost else "insertion"),
-            risk=NUMBER,
+            risk=risk,
             source=" ".join(lost),
             copy=" ".join(new),
             source_context=src_ctx,
@@ -111,6 +125,31 @@ def _number_alterations(
             in_quote=False,
         )
     ]
+
+
+def _closest(names_: Sequence[str], phrases: Sequence[str]) -> list[float]:
+    """Each name's highest similarity to one of ``phrases`` (by the encoder)."""
+    if not names_ or not phrases:
+        return [0.0] * len(names_)
+    v = encoder.embed([*names_, *phrases])
+    sims = v[: len(names_)] @ v[len(names_) :].T
+    return [float(x) for x in sims.max(axis=1)]
+
+
+def _name_alterations(
+    source: Segmented, copy: Segmented, s_units: tuple[Passage, Passage],
+    c_units: tuple[Passage, Passage], sspan: tuple[int, int], cspan: tuple[int, int],
+) -> list[Alteration]:  # fmt: skip
+    """Names that differ between a translated passage and its source (:mod:`names`)."""
+    lost, new = names.changed_names(
+        source.norm, (s_units[0].first, s_units[1].last), source.lang,
+        copy.norm, (c_units[0].first, c_units[1].last), copy.blocks[c_units[0].block].lang,
+        _closest,
+    )  # fmt: skip
+    return _alteration(
+        NAME, lost, new, source.norm.text[sspan[0] : sspan[1]],
+        copy.norm.text[cspan[0] : cspan[1]], sspan[0], cspan[0],
+    )  # fmt: skip
 
 
 def _minus(span: tuple[int, int], cover: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -207,6 +246,7 @@ def rescore(
                     source.norm.text[sspan[0] : sspan[1]], copy.norm.text[cspan[0] : cspan[1]],
                     sspan[0], cspan[0],
                 )  # fmt: skip
+                alterations += _name_alterations(source, copy, (s0, s1), (c0, c1), sspan, cspan)
     already = bytearray(len(source.norm.text))
     for p in s.pairs:
         if p.found:
