@@ -204,3 +204,20 @@ def test_doctor_reports_the_vectors(db: Path) -> None:
     v = report["semantic"]["vectors"]
     assert v["with_vectors"] == 3 and "note" not in v
     assert v["bytes"] >= 516 * v["passages"]  # int8: 512 bytes, a scale, a span
+
+
+def test_scan_finds_a_translated_page(db: Path, tmp_path: Path) -> None:
+    """``scan`` runs the same semantic step (a worker process loads the model itself)."""
+    from provenance.crawl.scan import results, scan
+
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    for name in ("copy_es.txt", "same_topic_en.txt", "readout_b.txt"):
+        (crawl / name).write_text((ASSETS / name).read_text(encoding="utf-8"), encoding="utf-8")
+    scan([crawl], db, workers=1)
+    found = {
+        (Path(r["key"]).name, Path(r["source"]).name, r["verdict"])
+        for r in results(db)
+        if r["source"] and r["verdict"] != "verbatim"
+    }
+    assert found == {("copy_es.txt", "source_en.txt", "paraphrased")}
