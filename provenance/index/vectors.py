@@ -62,14 +62,19 @@ def encoder_of(store: Store) -> str:
 
 
 def count(store: Store) -> int:
-    """Sources that have vectors."""
+    """Sources that have vectors (reads the whole table: for ``doctor``)."""
     return int(store.db.execute("SELECT count(*) FROM vectors").fetchone()[0])
+
+
+def any_(store: Store) -> bool:
+    """Whether some source has vectors (one row read)."""
+    return store.db.execute("SELECT 1 FROM vectors LIMIT 1").fetchone() is not None
 
 
 def check_encoder(store: Store, encoder: str) -> None:
     """Refuse to write vectors of ``encoder`` beside another encoder's."""
     have = encoder_of(store)
-    if have and have != encoder and count(store):
+    if have and have != encoder and any_(store):
         raise IndexMismatch(
             f"{store.path}: index vectors made by {have}, this prov's encoder is {encoder}; "
             f"compute them again with `prov reindex --db {store.path}`"
@@ -113,14 +118,15 @@ class Matrix:
     owners: npt.NDArray[np.int64]
 
 
-_matrices: dict[str, tuple[tuple[int, int], Matrix]] = {}
+_matrices: dict[str, tuple[tuple[int, int], Matrix]] = {}  # path -> (stamp, matrix)
 _matrix_lock = threading.Lock()
 
 
 def matrix(store: Store) -> Matrix:
     """All the index's vectors, kept per process until the index changes (a server or
     a scan worker searches them for every suspect)."""
-    stamp = (store.index_version(), count(store))
+    last = store.db.execute("SELECT max(source_id) FROM vectors").fetchone()[0]
+    stamp = (store.index_version(), int(last or 0))
     with _matrix_lock:
         kept = _matrices.get(store.path)
         if kept is not None and kept[0] == stamp:

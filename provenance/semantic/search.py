@@ -90,7 +90,7 @@ def source_vectors(seg: Segmented) -> vectors.SourceVectors:
 def status(store: Store) -> str:
     """Why the index's vectors cannot be used ("" when they can)."""
     have = vectors.encoder_of(store)
-    if not have or not vectors.count(store):
+    if not have or not vectors.any_(store):
         return "no vectors"
     if have != encoder.encoder_name():
         return (
