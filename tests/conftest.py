@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,11 @@ from provenance.text.segment import Segmented
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "samples" / "seeds"
 GOLDEN = Path(__file__).resolve().parent / "golden"
+
+# The word path is what most tests pin; with prov[semantic] installed, `add` would embed
+# every source and `check` load the model (~1.4 s a process). The tests of the semantic
+# path turn it on themselves (tests/test_semantic.py, test_vectors.py, test_report.py).
+os.environ.setdefault("PROV_SEMANTIC", "0")
 
 #: Seconds a test waits for a process at most: a guard against a hang, never a speed
 #: limit (the suite must pass on a machine whose cores are busy with other work).

@@ -21,6 +21,11 @@ ASSETS = ROOT / "tests" / "assets" / "semantic"
 SEEDS = ROOT / "samples" / "seeds"
 
 
+@pytest.fixture(autouse=True)
+def _semantic_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROV_SEMANTIC", "1")  # (conftest turns it off for the other tests)
+
+
 def _compare(source: str, copy: str) -> pipeline.CompareResult:
     return pipeline.compare(ASSETS / source, ASSETS / copy)
 
@@ -190,3 +195,52 @@ def test_a_copy_with_heavy_typos_is_still_found_by_its_words() -> None:
     s = _compare("source_en.txt", "typos_en.txt").score
     assert s.verdict != "unrelated"
     assert [p for p in s.pairs if not p.kind and p.found]  # aligned word by word
+
+
+@pytest.mark.parametrize(
+    ("copy", "names"),
+    [
+        # French: every name kept (the Harbour Authority, Tuesday, Ostend, the European
+        # Union translated: "L'Autorité portuaire", "mardi", "Ostende", "l'Union européenne")
+        ("names_fr.txt", []),
+        # German capitalises its nouns (Hafenbehörde, Dienstag, Fahrrinne): none of them is
+        # taken for a name; the engineer's name was changed
+        ("names_de.txt", [("deletion", "Tomas Reyland", "")]),
+        # Italian: the town in the last paragraph was changed
+        ("names_it.txt", [("substitution", "Velmora", "Castrano")]),
+    ],
+)
+def test_names_that_differ_in_a_translation_are_alterations(
+    copy: str, names: list[tuple[str, str, str]]
+) -> None:
+    r = _compare("names_en.txt", copy)
+    s = r.score
+    assert [p.kind for p in s.pairs if p.found] == ["translation"] * 3
+    assert [(a.kind, a.source, a.copy) for a in s.alterations if a.risk == "name"] == names
+    assert s.meaning_changed == bool(names)
+    for a in s.alterations:  # placed on the name in both texts
+        assert r.source_text[a.source_span[0] : a.source_span[1]] == a.source.split()[0]
+        if a.copy:
+            assert r.copy_text[a.copy_span[0] : a.copy_span[1]] == a.copy.split()[0]
+
+
+@pytest.mark.parametrize(
+    ("lost", "copy_words", "kept"),
+    [
+        ("Syria", "in Iraq e in Siria", True),  # an exonym, by meaning
+        ("UN", "delle Nazioni Unite", True),  # an acronym, by its words' initials
+        ("Coalition", "la Coalizione", True),  # a shared stem
+        ("Velmora", "il porto di Castrano", False),
+        ("Obama", "il presidente Bush", False),
+    ],
+)
+def test_a_translated_name_is_not_a_changed_name(lost: str, copy_words: str, kept: bool) -> None:
+    from provenance.semantic.crosslang import _closest
+    from provenance.semantic.names import changed_names
+
+    src = pipeline.prepare(f"The ministers met in the capital. They spoke of {lost} today.")
+    cp = pipeline.prepare(f"I ministri si sono riuniti. Hanno parlato {copy_words} oggi.")
+    lost_, _ = changed_names(
+        src.norm, (0, len(src.norm)), "en", cp.norm, (0, len(cp.norm)), "it", _closest
+    )
+    assert (lost_ == []) is kept

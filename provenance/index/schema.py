@@ -150,3 +150,15 @@ def m005_segments(db: Database) -> None:
         "CREATE TABLE segments (source_id INTEGER PRIMARY KEY REFERENCES sources(id), "
         "format INTEGER NOT NULL, data BLOB NOT NULL)"
     )
+
+
+@migrations()
+def m006_vectors(db: Database) -> None:
+    """Sentence vectors of each source's body (``prov[semantic]``): one row per source
+    holding its body passages' word ranges, int8 vectors and their scales (see
+    :mod:`provenance.index.vectors`); the encoder that made them is in ``meta``."""
+    db.execute(
+        "CREATE TABLE vectors (source_id INTEGER PRIMARY KEY REFERENCES sources(id), "
+        "dims INTEGER NOT NULL, spans BLOB NOT NULL, scales BLOB NOT NULL, "
+        "vectors BLOB NOT NULL)"
+    )

@@ -51,6 +51,7 @@ _QUERY_CHUNK = 5000
 #: The schema's migrations, in order (provenance/index/schema.py defines them).
 SCHEMA = (
     "m001_initial", "m002_scan", "m003_keys_pending", "m004_keys_and_aliases", "m005_segments",
+    "m006_vectors",
 )  # fmt: skip
 MIGRATIONS_TABLE = "_sqlite_migrations"
 
@@ -744,6 +745,7 @@ class Store:
         self.db.execute("DELETE FROM passages WHERE source_id = ?", [sid])
         self.db.execute("DELETE FROM blocks WHERE source_id = ?", [sid])
         self.db.execute("DELETE FROM segments WHERE source_id = ?", [sid])
+        self.db.execute("DELETE FROM vectors WHERE source_id = ?", [sid])
 
     # -- queries ---------------------------------------------------------------
 

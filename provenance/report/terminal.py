@@ -431,6 +431,14 @@ def doctor_renderable(healthy: bool, h: dict[str, Any]) -> RenderableType:
             else "not installed"
         )
         parts.append(Text(f"matching by meaning (prov[semantic]): {state}: {sem['adds']}"))
+        vec = sem.get("vectors")
+        if vec:
+            have = (
+                f"sentence vectors: {vec['with_vectors']:,} of {vec['sources']:,} sources, "
+                f"{vec['passages']:,} passages, {vec['bytes']:,} bytes"
+                + (f" ({vec['encoder']})" if vec["encoder"] else "")
+            )
+            parts.append(Text(have + (f"; {vec['note']}" if vec.get("note") else "")))
     counts = Table.grid(padding=(0, 2))
     counts.add_column(justify="right")
     counts.add_column()

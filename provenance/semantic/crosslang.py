@@ -13,15 +13,21 @@ numbers that differ between a passage and its source are listed as alterations.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from provenance.match.evidence import AlignedPair, judge
-from provenance.match.risk import NUMBER
+from provenance.match.risk import NAME, NUMBER
 from provenance.match.score import Added, Alteration, Missing, Score
 from provenance.params import Policy
-from provenance.semantic import bitext, encoder
+from provenance.semantic import bitext, encoder, names
 from provenance.text.language import UNDETERMINED
 from provenance.text.segment import BODY, Passage, Segmented
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 TRANSLATION, REWORDED = "translation", "reworded"
 #: Reasons of ``added`` text that may be a translation or a rewrite.
@@ -80,6 +86,20 @@ def _number_alterations(
     a, b = _numbers(src_text), _numbers(copy_text)
     lost = [n for k, n in a.items() if k not in b]
     new = [n for k, n in b.items() if k not in a]
+    return _alteration(NUMBER, lost, new, src_text, copy_text, src_start, copy_start)
+
+
+def _alteration(
+    risk: str,
+    lost: list[str],
+    new: list[str],
+    src_text: str,
+    copy_text: str,
+    src_start: int,
+    copy_start: int,
+) -> list[Alteration]:
+    """One alteration of ``risk`` for what a passage lost and brought (none if neither),
+    placed at the first of each in both texts."""
     if not lost and not new:
         return []
     if lost:
@@ -95,7 +115,7 @@ def _number_alterations(
     return [
         Alteration(
             kind="substitution" if lost and new else ("deletion" if lost else "insertion"),
-            risk=NUMBER,
+            risk=risk,
             source=" ".join(lost),
             copy=" ".join(new),
             source_context=src_ctx,
@@ -105,6 +125,31 @@ def _number_alterations(
             in_quote=False,
         )
     ]
+
+
+def _closest(names_: Sequence[str], phrases: Sequence[str]) -> list[float]:
+    """Each name's highest similarity to one of ``phrases`` (by the encoder)."""
+    if not names_ or not phrases:
+        return [0.0] * len(names_)
+    v = encoder.embed([*names_, *phrases])
+    sims = v[: len(names_)] @ v[len(names_) :].T
+    return [float(x) for x in sims.max(axis=1)]
+
+
+def _name_alterations(
+    source: Segmented, copy: Segmented, s_units: tuple[Passage, Passage],
+    c_units: tuple[Passage, Passage], sspan: tuple[int, int], cspan: tuple[int, int],
+) -> list[Alteration]:  # fmt: skip
+    """Names that differ between a translated passage and its source (:mod:`names`)."""
+    lost, new = names.changed_names(
+        source.norm, (s_units[0].first, s_units[1].last), source.lang,
+        copy.norm, (c_units[0].first, c_units[1].last), copy.blocks[c_units[0].block].lang,
+        _closest,
+    )  # fmt: skip
+    return _alteration(
+        NAME, lost, new, source.norm.text[sspan[0] : sspan[1]],
+        copy.norm.text[cspan[0] : cspan[1]], sspan[0], cspan[0],
+    )  # fmt: skip
 
 
 def _minus(span: tuple[int, int], cover: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -142,19 +187,36 @@ def _still_missing(
     return tuple(out)
 
 
-def rescore(source: Segmented, copy: Segmented, s: Score, policy: Policy) -> Score:
-    """``s`` with the translated and reworded passages found by meaning (module docstring)."""
+#: Embeds a text's passages (one row each, in order): the suspect's, kept across the
+#: sources it is checked against (:class:`provenance.semantic.search.TextVectors`).
+Embedder = Callable[[Sequence[Passage]], "npt.NDArray[np.float32]"]
+
+
+def rescore(
+    source: Segmented,
+    copy: Segmented,
+    s: Score,
+    policy: Policy,
+    copy_vectors: Embedder | None = None,
+    source_vectors: npt.NDArray[np.float32] | None = None,
+) -> Score:
+    """``s`` with the translated and reworded passages found by meaning (module docstring).
+
+    ``copy_vectors`` embeds the copy's passages (default: the encoder, now);
+    ``source_vectors``: the source's body passages' vectors as the index stores them
+    (default, or when they do not match the source's passages: embedded now).
+    """
     cunits = _unexplained(copy, s.added)
     sunits = list(source.body_passages())
     if not cunits or not sunits or source.lang not in encoder.LANGUAGES | {UNDETERMINED}:
         return s
-    vectors = encoder.embed(
-        [copy.norm.original(p.first, p.last) for p in cunits]
-        + [source.norm.original(p.first, p.last) for p in sunits]
-    )
-    runs = [
-        r for r in bitext.align_sentences(vectors[: len(cunits)], vectors[len(cunits) :]) if r.found
-    ]
+    if source_vectors is None or len(source_vectors) != len(sunits):
+        source_vectors = encoder.embed([source.norm.original(p.first, p.last) for p in sunits])
+    if copy_vectors is None:
+        cv = encoder.embed([copy.norm.original(p.first, p.last) for p in cunits])
+    else:
+        cv = copy_vectors(cunits)
+    runs = [r for r in bitext.align_sentences(cv, source_vectors) if r.found]
     if not runs:
         return s
     pairs: list[AlignedPair] = []
@@ -184,6 +246,7 @@ def rescore(source: Segmented, copy: Segmented, s: Score, policy: Policy) -> Sco
                     source.norm.text[sspan[0] : sspan[1]], copy.norm.text[cspan[0] : cspan[1]],
                     sspan[0], cspan[0],
                 )  # fmt: skip
+                alterations += _name_alterations(source, copy, (s0, s1), (c0, c1), sspan, cspan)
     already = bytearray(len(source.norm.text))
     for p in s.pairs:
         if p.found:
