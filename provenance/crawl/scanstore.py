@@ -25,7 +25,7 @@ from provenance.index.store import Store
 from provenance.ingest.files import Page
 from provenance.match.copies import passage_dicts
 from provenance.match.score import Score
-from provenance.text.dates import Direction
+from provenance.text.dates import Direction, DocumentDate
 
 #: Statuses of a document row.
 CHECKED, SEEN, ERROR = "checked", "seen", "error"
@@ -86,6 +86,19 @@ def date_columns(d: Direction | None) -> tuple[str | None, str | None, str | Non
         s.date.isoformat() if s else None, s.how if s else None,
         c.date.isoformat() if c else None, c.how if c else None,
     )  # fmt: skip
+
+
+def dates_of(
+    source_date: str | None, source_from: str | None, copy_date: str | None, copy_from: str | None
+) -> Direction | None:
+    """The :class:`Direction` that :func:`date_columns` wrote (None: nothing known)."""
+    if not source_date and not copy_date:
+        return None
+
+    def one(value: str | None, how: str | None) -> DocumentDate | None:
+        return DocumentDate(datetime.date.fromisoformat(value), how or "") if value else None
+
+    return Direction(one(source_date, source_from), one(copy_date, copy_from))
 
 
 def _pack(text: str) -> bytes:

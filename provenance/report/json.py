@@ -346,10 +346,9 @@ RESULT_EXTRA = (
 def _result_row(r: dict[str, Any], fmt: str) -> dict[str, Any]:
     row = {k: r.get(k) for k in (*RESULT_COLUMNS, *RESULT_EXTRA)}
     row["meaning_changed"] = bool(row["meaning_changed"])
-    row["warnings"] = list(r.get("warnings") or [])
-    if fmt == "csv":
-        row["warnings"] = "; ".join(row["warnings"])
-    else:  # the copied passages: spans into the source and the page's text
+    warnings = [str(w) for w in r.get("warnings") or []]
+    row["warnings"] = "; ".join(warnings) if fmt == "csv" else warnings
+    if fmt != "csv":  # the copied passages: spans into the source and the page's text
         row["passages"] = list(r.get("passages") or [])
     return row
 

@@ -333,7 +333,7 @@ def results_renderable(
             f"{r['fidelity']:.2f}",
             f"{r['source_coverage']:.2f}",
             str(r["risky"]),
-            _user(_OLDER.get(r.get("direction"), "")),
+            _user(_OLDER.get(str(r.get("direction")), "")),
             _user(r["scanned_at"]),
         )
     if not warned:
