@@ -146,6 +146,19 @@ CopyDateOption = Annotated[
         "--copy-date", parser=_date, metavar="DATE", help="The copy's date, " + _DATE_HELP
     ),
 ]
+SuspectDateOption = Annotated[
+    date | None,
+    typer.Option("--date", parser=_date, metavar="DATE", help="The suspects' date, " + _DATE_HELP),
+]
+AddDateOption = Annotated[
+    date | None,
+    typer.Option(
+        "--date",
+        parser=_date,
+        metavar="DATE",
+        help="The sources' date, kept in the index " + _DATE_HELP,
+    ),
+]
 AllowPrivateOption = Annotated[
     bool,
     typer.Option(
@@ -312,6 +325,7 @@ def add(
             "--workers", min=1, help="Processes reading and fingerprinting [default: cores]."
         ),
     ] = None,
+    source_date: AddDateOption = None,
 ) -> None:
     """Register canonical source texts in the index.
 
@@ -330,7 +344,7 @@ def add(
         Progress(console=err, transient=True, disable=not err.is_terminal) as bar,
     ):
         task = None
-        for r in pipeline.add(paths, target, workers=workers):
+        for r in pipeline.add(paths, target, workers=workers, source_date=source_date):
             if task is None:
                 task = bar.add_task("indexing", total=r.total)
             bar.update(task, completed=r.done)
@@ -437,6 +451,7 @@ def check(
     alterations: Annotated[int, _alterations_option(5)] = 5,
     pager: PagerOption = True,
     explain: ExplainOption = False,
+    suspect_date: SuspectDateOption = None,
     allow_private: AllowPrivateOption = False,
 ) -> None:
     """Find the indexed sources each suspect copies, best first.
@@ -459,7 +474,9 @@ def check(
         if fmt is Format.csv:
             typer.echo(report.csv_header(), nl=False)
         read = _reader(suspects, allow_private)
-        for result in pipeline.check(suspects, _db(db), top, read=read, warn=_warn):
+        for result in pipeline.check(
+            suspects, _db(db), top, read=read, warn=_warn, suspect_date=suspect_date
+        ):
             if result.error:
                 _echo(f"Error: {result.error}", err=True)
                 failed = True

@@ -243,6 +243,13 @@ def dates(
     return direction(result.source_text, result.copy_text, source_date, copy_date)
 
 
+def source_dates(stored: StoredText, copy_text: str, copy_date: date | None = None) -> Direction:
+    """Which of an indexed source and a text is older: the source's date given to ``add
+    --date``, else the one its text carries; ``copy_date``, else the text's own."""
+    given = date.fromisoformat(stored.date) if stored.date else None
+    return direction(stored.text, copy_text, given, copy_date)
+
+
 def _names(path: str | Path) -> tuple[str, str]:
     """``(shown, key)`` for a source file: the path as the user spelled it (normalised),
     shown in every output, and its resolved absolute path, which the index files it
@@ -256,8 +263,13 @@ def add(
     db: str | Path,
     params: Params | None = None,
     workers: int | None = 1,
+    source_date: date | None = None,
 ) -> Iterator[AddResult]:
     """Register canonical texts (files, or the text files under folders).
+
+    ``source_date``: the texts' date (``add --date``), kept with each source added,
+    replaced or unchanged, to tell which of a source and a copy is older; without it,
+    the date a source's text carries counts.
 
     Files are read, segmented and fingerprinted by ``workers`` processes (``None``: one
     per core; folders of fewer than :data:`POOL_MIN_FILES` files are done in this
@@ -301,7 +313,10 @@ def add(
                 started = time.monotonic()
                 with store.transaction():
                     for n, f, names, rec in prepared:
-                        batch.append(replace(_write(store, f, names, rec), done=n, total=total))
+                        done = _write(store, f, names, rec)
+                        if source_date is not None and done.status in (ADDED, REPLACED, UNCHANGED):
+                            store.set_date(names[1], names[0], source_date.isoformat())
+                        batch.append(replace(done, done=n, total=total))
                         if (
                             len(batch) >= ADD_BATCH
                             or time.monotonic() - started > ADD_BATCH_SECONDS
@@ -502,8 +517,11 @@ def check(
     policy: Policy = DEFAULT_POLICY,
     read: Reader = read_document,
     warn: Callable[[str], None] | None = None,
+    suspect_date: date | None = None,
 ) -> Iterator[CheckResult]:
     """Find the sources each suspect copies, verified by alignment, best first.
+
+    ``suspect_date``: the suspects' date (``check --date``), to tell which text is older.
 
     A suspect that cannot be read gives a result with ``error`` set; the others go on.
     ``warn`` is told, before the first result, when the index is incomplete (see
@@ -519,7 +537,7 @@ def check(
             except InputError as e:  # one bad suspect does not stop the others
                 yield CheckResult(str(path), "", (), 0, error=str(e))
                 continue
-            yield check_text(store, raw, top, policy)
+            yield check_text(store, raw, top, policy, suspect_date)
 
 
 def index_warnings(store: Store) -> list[str]:
@@ -557,13 +575,28 @@ def _vector_warnings(store: Store) -> list[str]:
 
 
 def check_text(
-    store: Store, raw: RawText, top: int, policy: Policy = DEFAULT_POLICY
+    store: Store,
+    raw: RawText,
+    top: int,
+    policy: Policy = DEFAULT_POLICY,
+    suspect_date: date | None = None,
 ) -> CheckResult:
-    """Check one decoded suspect against an open index."""
+    """Check one decoded suspect against an open index. Each match carries which text
+    is older (:func:`source_dates`): ``suspect_date`` (``check --date``), else the date
+    the suspect carries, against the source's."""
     seg = prepare(raw.text)
     found, candidates = find_sources(store, seg, top, policy)
     matches = tuple(
-        CompareResult(stored.path, raw.path, stored.sha256, raw.sha256, s, stored.text, raw.text)
+        CompareResult(
+            stored.path,
+            raw.path,
+            stored.sha256,
+            raw.sha256,
+            s,
+            stored.text,
+            raw.text,
+            source_dates(stored, raw.text, suspect_date),
+        )  # fmt: skip
         for stored, s in found
     )
     return CheckResult(raw.path, raw.sha256, matches, candidates, warnings=raw.warnings)

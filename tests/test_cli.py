@@ -703,3 +703,87 @@ def test_every_verdict_says_why_and_explain_prints_the_rule(tmp_path: Path) -> N
     code, out, _ = invoke("check", "--db", db, page, "--explain", env=WIDE)
     assert code == 0
     assert d["reason"] in out and f"rule: {d['rule']}" in " ".join(out.split())
+
+
+# -- which text is older, in check ---------------------------------------------------------
+
+BOARD = (
+    "The harbour board voted on Tuesday to close the old ferry terminal at the end of the "
+    "summer season, ending ninety years of crossings to the island. Board chair Mirela Vos "
+    "said the pier had become unsafe after two winters of storms and that repairs would cost "
+    "more than a new landing on the north shore.\n\nResidents of the island packed the "
+    "meeting hall and asked the board to keep a reduced service until the new landing opens. "
+    "Several fishermen said the closure would double the time it takes to bring their catch "
+    "to the mainland market each morning.\n"
+)
+
+
+def _dated(tmp_path: Path, source_line: str, copy_line: str) -> tuple[Path, Path, Path]:
+    src, copy = tmp_path / "board.txt", tmp_path / "copy.txt"
+    src.write_text(source_line + BOARD, encoding="utf-8")
+    copy.write_text(copy_line + BOARD.replace("more than", "less than"), encoding="utf-8")
+    db = tmp_path / "i.db"
+    return src, copy, db
+
+
+def test_check_says_which_text_is_older_by_the_dates_they_carry(tmp_path: Path) -> None:
+    src, copy, db = _dated(tmp_path, "Published: 4 June 2021\n\n", "Published: 9 July 2021\n\n")
+    assert invoke("add", "--db", db, src)[0] == 0
+    match = _json("check", "--db", db, copy)["matches"][0]
+    assert match["direction"] == {
+        "source_date": "2021-06-04", "source_date_from": "published line",
+        "copy_date": "2021-07-09", "copy_date_from": "published line", "older": "source",
+    }  # fmt: skip
+    assert "The source is older" in match["summary"]
+    code, out, _ = invoke("check", "--db", db, copy, env=WIDE)
+    flat = " ".join(out.split())
+    assert flat.startswith(f"{copy}: a near-verbatim copy of board.txt, 1 alteration that may")
+    assert "The source is older" in flat
+
+
+def test_check_date_option_makes_the_suspect_older(tmp_path: Path) -> None:
+    """``--date`` before the source's: the suspect may be the original, its differences
+    are differences (compare's rule and words), in text, JSON and HTML."""
+    src, copy, db = _dated(tmp_path, "Published: 4 June 2021\n\n", "")
+    assert invoke("add", "--db", db, src)[0] == 0
+    match = _json("check", "--db", db, copy, "--date", "2021-03-01")["matches"][0]
+    assert match["direction"]["older"] == "copy"
+    assert match["direction"]["copy_date_from"] == "given"
+    assert "with 1 difference;" in match["summary"]
+    assert "The copy may be the original" in match["summary"]
+    code, out, _ = invoke("check", "--db", db, copy, "--date", "March 1, 2021", env=WIDE)
+    flat = " ".join(out.split())
+    assert code == 0
+    assert flat.startswith(
+        f"{copy}: a near-verbatim copy of board.txt dated before it (the suspect may be the "
+        "original), no alteration that may change the meaning"
+    )
+    html = tmp_path / "r.html"
+    assert invoke("check", "--db", db, copy, "--date", "2021-03-01", "--html", html)[0] == 0
+    assert "The copy may be the original" in html.read_text(encoding="utf-8")
+    # no date anywhere for the suspect: nothing said
+    match = _json("check", "--db", db, copy)["matches"][0]
+    assert match["direction"]["older"] is None and "older" not in match["summary"]
+
+
+def test_add_date_is_kept_for_the_source(tmp_path: Path) -> None:
+    src, copy, db = _dated(tmp_path, "", "Published: 1 March 2021\n\n")
+    assert invoke("add", "--db", db, src, "--date", "2021-06-04")[0] == 0
+    d = _json("check", "--db", db, copy)["matches"][0]["direction"]
+    assert (d["source_date"], d["source_date_from"], d["older"]) == ("2021-06-04", "given", "copy")
+    # given again for the unchanged file: the new date replaces the old one
+    assert invoke("add", "--db", db, src, "--date", "2020-01-31")[0] == 0
+    d = _json("check", "--db", db, copy)["matches"][0]["direction"]
+    assert (d["source_date"], d["older"]) == ("2020-01-31", "source")
+    # the suspect's --date wins over the date its text carries
+    d = _json("check", "--db", db, copy, "--date", "2019-12-01")["matches"][0]["direction"]
+    assert (d["copy_date"], d["copy_date_from"], d["older"]) == ("2019-12-01", "given", "copy")
+
+
+@pytest.mark.parametrize("command", ["check", "add"])
+def test_date_option_bad_value_exit_2(tmp_path: Path, command: str) -> None:
+    src, _, db = _dated(tmp_path, "", "")
+    code, _, err = invoke(command, "--db", db, src, "--date", "2021-02-30")
+    assert code == 2
+    assert "not a date: '2021-02-30' (use 2021-06-28 or June 28, 2021)" in " ".join(err.split())
+    assert not db.exists()

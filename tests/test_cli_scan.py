@@ -249,3 +249,45 @@ def test_scan_counts_meaning_changes_in_copies_only(tmp_path: Path) -> None:
     assert code == 0
     assert "1 page read" in flat and "copies found: 1 verbatim" in flat
     assert "0 alterations that may change the meaning" in flat
+
+
+def test_results_show_direction_evidence_and_read_warnings(tmp_path: Path) -> None:
+    """``prov results``: which text is older, the two-axis verdict and the pages read
+    with warnings, in the table, CSV and JSON (with the copied passages)."""
+    src = tmp_path / "src.txt"
+    text = seed_text("001")
+    src.write_text("Published: 4 June 2021\n\n" + text, encoding="utf-8")
+    db = tmp_path / "i.db"
+    assert invoke("add", "--db", db, src)[0] == 0
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    (crawl / "older.txt").write_text("Published: 1 March 2021\n\n" + text, encoding="utf-8")
+    (crawl / "stray.txt").write_bytes(text.replace("Ministers", "Minis\x00ters", 1).encode())
+    assert invoke("scan", "--db", db, "--workers", "1", crawl)[0] == 0
+    code, out, _ = invoke("results", "--db", db, env={"COLUMNS": "400"})
+    assert code == 0
+    lines = {line.split("│")[1].strip(): line for line in out.splitlines() if line.startswith("│")}
+    older = lines[str(crawl / "older.txt")]
+    assert "page: may be the original" in older and "whole, verbatim" in older
+    assert str(crawl / "stray.txt") + " (!)" in lines
+    assert out.rstrip().endswith(
+        f"(!) read with warnings:\n{crawl / 'stray.txt'}: {crawl / 'stray.txt'}: "
+        "1 stray control character (NUL) ignored"
+    )
+    rows = {
+        Path(r["key"]).name: r
+        for r in csv.DictReader(io.StringIO(invoke("results", "--db", db, "-f", "csv")[1]))
+    }
+    assert (rows["older.txt"]["direction"], rows["older.txt"]["page_date"]) == (
+        "copy",
+        "2021-03-01",
+    )
+    assert (rows["stray.txt"]["direction"], rows["stray.txt"]["extent"]) == ("", "whole")
+    assert rows["stray.txt"]["warnings"].endswith("1 stray control character (NUL) ignored")
+    assert "passages" not in rows["older.txt"]
+    got = {
+        Path(r["key"]).name: r for r in json.loads(invoke("results", "--db", db, "-f", "json")[1])
+    }
+    assert got["older.txt"]["source_date"] == "2021-06-04"
+    assert got["older.txt"]["passages"][0]["found"] is True
+    assert got["stray.txt"]["warnings"] == [rows["stray.txt"]["warnings"]]

@@ -7,6 +7,7 @@ import pytest
 from provenance.text.dates import (
     Direction,
     DocumentDate,
+    bounded,
     dateline_spans,
     direction,
     document_date,
@@ -85,3 +86,29 @@ def test_direction() -> None:
         DocumentDate(date(2020, 6, 10), "given"), DocumentDate(date(2020, 6, 9), "published line")
     )
     assert given.older == "copy"
+
+
+def _d(when: str | None, how: str = "published line") -> DocumentDate | None:
+    return DocumentDate(date.fromisoformat(when), how) if when else None
+
+
+@pytest.mark.parametrize(
+    ("source", "copy", "existed_by", "older"),
+    [
+        # the copy's text carries a date: compared both ways, the record date unused
+        ("2021-06-04", "2021-03-01", date(2030, 1, 1), "copy"),
+        ("2021-06-04", "2021-07-09", date(2000, 1, 1), "source"),
+        ("2021-06-04", "2021-06-04", None, "same"),
+        # only the record's date: the copy existed by then
+        ("2021-06-04", None, date(2021, 5, 1), "copy"),
+        ("2021-06-04", None, date(2021, 6, 4), None),  # the same day: either may be first
+        ("2021-06-04", None, date(2021, 8, 1), None),  # it may have been published before
+        ("2021-06-04", None, None, None),
+        (None, "2021-03-01", date(2021, 1, 1), None),
+        (None, None, date(2021, 1, 1), None),
+    ],
+)
+def test_a_record_date_bounds_the_copy(
+    source: str | None, copy: str | None, existed_by: date | None, older: str | None
+) -> None:
+    assert bounded(Direction(_d(source), _d(copy)), existed_by) == older

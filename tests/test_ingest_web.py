@@ -735,3 +735,30 @@ def test_damaged_warc_records_are_named(tmp_path: Path, hostile: bytes, reason: 
     (damaged,) = bad(result)
     assert damaged.key == f"{path}#0"
     assert reason in damaged.error
+
+
+STRAY = "The harbour board met on Tue\x00sday at noon; the vote on the ferry waited a week."
+
+
+def test_pages_read_with_stray_bytes_carry_the_warning(tmp_path: Path) -> None:
+    """Every kind of page read with stray control bytes says so (``Page.warnings``,
+    which ``prov scan`` records); a clean page has none."""
+    write(tmp_path / "a.txt", STRAY)
+    write(tmp_path / "b.html", f"<html><body><p>{STRAY}</p></body></html>")
+    write(tmp_path / "c.jsonl", json.dumps({"url": "https://x.example/c", "text": STRAY}) + "\n")
+    warc(
+        tmp_path / "d.warc",
+        [{"uri": "https://x.example/d", "body": STRAY.encode(),
+          "http_headers": http("200 OK", "text/plain; charset=utf-8")}],
+        gz=False,
+    )  # fmt: skip
+    write(tmp_path / "clean.txt", STRAY.replace("\x00", ""))
+    pages = {Path(p.key.partition("#")[0].rpartition(":")[0] or p.key).name: p
+             for p in iter_pages([tmp_path])}  # fmt: skip
+    for name, p in pages.items():
+        assert not p.error, p.error
+        if name == "clean.txt":
+            assert p.warnings == ()
+        else:
+            assert p.warnings == (f"{p.key}: 1 stray control character (NUL) ignored",), name
+    assert len(pages) == 5

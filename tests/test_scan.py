@@ -327,3 +327,246 @@ def test_check_answers_while_a_scan_writes(tmp_path: Path) -> None:
         assert proc.wait(timeout=HANG_GUARD) == 0
     assert answers
     assert {(Path(a["source"]).name[:3], a["verdict"]) for a in answers} == {("004", "paraphrased")}
+
+
+# -- dates, evidence and read warnings in the results (schema m007) ------------------------
+
+ARTICLE = """\
+The harbour board voted on Tuesday to close the old ferry terminal at the end of the summer
+season, ending ninety years of crossings to the island. Board chair Mirela Vos said the pier
+had become unsafe after two winters of storms and that repairs would cost more than a new
+landing on the north shore.
+
+Residents of the island packed the meeting hall and asked the board to keep a reduced service
+until the new landing opens. Several fishermen said the closure would double the time it takes
+to bring their catch to the mainland market each morning.
+
+The board agreed to study a temporary floating dock and will present the costs at its meeting
+in September, when the final timetable for the last crossings will also be announced.
+"""
+
+
+def warc_text_record(uri: str, text: str, when: str, offset_id: int) -> bytes:
+    """One WARC response record of a plain-text page, fetched at ``when``."""
+    payload = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + text.encode()
+    head = (
+        f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {uri}\r\n"
+        f"WARC-Date: {when}\r\nWARC-Record-ID: <urn:uuid:{offset_id:08d}-0000-0000-0000-0>\r\n"
+        "Content-Type: application/http; msgtype=response\r\n"
+        f"Content-Length: {len(payload)}\r\n\r\n"
+    )
+    return head.encode() + payload + b"\r\n\r\n"
+
+
+def _dated_scan(tmp_path: Path) -> list[dict[str, object]]:
+    """A source published 4 June 2021; pages: a file whose text is dated before it, one
+    dated after it, and WARC records (no date in their text) fetched before and after it,
+    the later one with a stray NUL byte."""
+    src = tmp_path / "board.txt"
+    src.write_text("Published: 4 June 2021\n\n" + ARTICLE, encoding="utf-8")
+    db = tmp_path / "index.db"
+    list(pipeline.add([src], db))
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    altered = ARTICLE.replace("more than", "less than")
+    (crawl / "early.txt").write_text("Published: 1 March 2021\n\n" + altered, encoding="utf-8")
+    (crawl / "late.txt").write_text("Published: 9 July 2021\n\n" + altered, encoding="utf-8")
+    (crawl / "pages.warc").write_bytes(
+        warc_text_record("https://a.example/early", altered, "2021-05-01T10:00:00Z", 1)
+        + warc_text_record(
+            "https://a.example/late",
+            altered.replace("unsafe", "unsafe\x00"),
+            "2021-08-01T10:00:00Z",
+            2,
+        )
+    )
+    scan([crawl], db, workers=1)
+    return results(db)
+
+
+def test_results_say_which_text_is_older(tmp_path: Path) -> None:
+    by_url = {str(r["url"]).rsplit("/", 1)[-1]: r for r in _dated_scan(tmp_path)}
+    got = {
+        url: (r["direction"], r["source_date"], r["page_date"], r["page_date_from"])
+        for url, r in by_url.items()
+    }
+    assert got == {
+        # the page's text dates it: compared both ways
+        "early.txt": ("copy", "2021-06-04", "2021-03-01", "published line"),
+        "late.txt": ("source", "2021-06-04", "2021-07-09", "published line"),
+        # a fetch date only bounds the page: fetched before the source's date, it is
+        # older; fetched after it, nothing is known (it may have been published earlier)
+        "early": ("copy", "2021-06-04", "2021-05-01", "WARC-Date"),
+        "late": (None, "2021-06-04", "2021-08-01", "WARC-Date"),
+    }
+    assert all(r["source_date_from"] == "published line" for r in by_url.values())
+
+
+def test_results_keep_extent_wording_passages_and_read_warnings(tmp_path: Path) -> None:
+    rows = _dated_scan(tmp_path)
+    for r in rows:
+        assert (r["extent"], r["wording"]) == ("whole", "near-verbatim")
+        assert isinstance(r["copied_words"], int) and r["copied_words"] > 100
+        assert "almost word for word" in str(r["reason"])
+        passages = r["passages"]
+        assert isinstance(passages, list) and passages
+        first = passages[0]
+        assert set(first) >= {"source_span", "copy_span", "similarity", "found", "moved"}
+        assert first["found"] and 0.9 < first["similarity"] <= 1
+    warned = {str(r["url"]).rsplit("/", 1)[-1]: r["warnings"] for r in rows}
+    assert warned["late"] == [
+        f"{tmp_path / 'crawl' / 'pages.warc'}#{_second_record(tmp_path)}: "
+        "1 stray control character (NUL) ignored"
+    ]
+    assert warned["early"] == warned["early.txt"] == warned["late.txt"] == []
+
+
+def _second_record(tmp_path: Path) -> int:
+    data = (tmp_path / "crawl" / "pages.warc").read_bytes()
+    return data.index(b"WARC/1.0", 1)
+
+
+def test_a_page_older_than_its_source_counts_no_meaning_change(tmp_path: Path) -> None:
+    """Differences of a page dated before its source are not alterations of a copy:
+    of the four pages, each with "more than" -> "less than", the two older ones count
+    none."""
+    src = tmp_path / "board.txt"
+    src.write_text("Published: 4 June 2021\n\n" + ARTICLE, encoding="utf-8")
+    db = tmp_path / "index.db"
+    list(pipeline.add([src], db))
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    altered = ARTICLE.replace("more than", "less than")
+    (crawl / "early.txt").write_text("Published: 1 March 2021\n\n" + altered, encoding="utf-8")
+    (crawl / "late.txt").write_text("Published: 9 July 2021\n\n" + altered, encoding="utf-8")
+    (crawl / "pages.warc").write_bytes(
+        warc_text_record("https://a.example/early", altered, "2021-05-01T10:00:00Z", 1)
+        + warc_text_record("https://a.example/late", altered + " ", "2021-08-01T10:00:00Z", 2)
+    )
+    stats = scan([crawl], db, workers=1)
+    assert stats.checked == 4
+    assert stats.risky == 2  # late.txt and the late WARC record
+
+
+@pytest.mark.parametrize(
+    ("source", "copy", "kind", "fetched", "want"),
+    [
+        ("2021-06-04", "2021-03-01", "text", "2030-01-01T00:00:00Z", "copy"),
+        ("2021-06-04", "2021-07-09", "warc", "2020-01-01T00:00:00Z", "source"),
+        ("2021-06-04", "2021-06-04", "text", "", "same"),
+        ("2021-06-04", None, "warc", "2021-05-01T10:00:00Z", "copy"),
+        ("2021-06-04", None, "jsonl", "2021-06-04T10:00:00Z", None),
+        ("2021-06-04", None, "warc", "2021-08-01T10:00:00Z", None),
+        ("2021-06-04", None, "text", "2020-01-01T00:00:00Z", None),  # a file's mtime: no
+        ("2021-06-04", None, "warc", "not a date", None),
+        (None, "2021-03-01", "warc", "2020-01-01T00:00:00Z", None),
+        (None, None, "warc", "2020-01-01T00:00:00Z", None),
+    ],
+)
+def test_the_results_view_applies_the_direction_rule(
+    tmp_path: Path, source: str | None, copy: str | None, kind: str, fetched: str, want: str | None
+) -> None:
+    """The SQL of the ``results`` view and the Python rule (``bounded``, used by the
+    scan's counts and the Spark job) agree."""
+    from provenance.crawl.scanstore import dates_of, record_date
+    from provenance.ingest.files import Page
+    from provenance.text.dates import bounded
+
+    with Store.open(tmp_path / "v.db", create=True) as store:
+        store.db.execute(
+            "INSERT INTO documents (key, url, fetched_at, sha256, kind, scanned_at, status) "
+            "VALUES ('k', 'u', ?, 'h', ?, 'now', 'checked')",
+            [fetched, kind],
+        )
+        store.db.execute(
+            "INSERT INTO matches (sha256, source_id, source_path, verdict, meaning_changed, "
+            "source_date, copy_date) VALUES ('h', 1, 's', 'verbatim', 0, ?, ?)",
+            [source, copy],
+        )
+        (view,) = store.db.execute("SELECT direction FROM results").fetchone()
+    d = dates_of(source, "", copy, "")
+    page = Page("k", "u", fetched, "", "", "h", kind)
+    python = None if d is None else bounded(d, record_date(page))
+    assert view == python == want
+
+
+# -- an index scanned by an older prov (before schema m007) --------------------------------
+
+
+def _old_index(db: Path) -> None:
+    """An index as prov wrote it before schema m007: migrations m001-m004, a source, a
+    scanned page with its match and alteration, written with that schema's SQL."""
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+    from provenance.index import schema
+
+    old = Migrations("prov")
+    for fn in (schema.m001_initial, schema.m002_scan, schema.m003_keys_pending,
+               schema.m004_keys_and_aliases):  # fmt: skip
+        old()(fn)
+    conn = sqlite3.connect(db)
+    old.apply(Database(conn))
+    conn.execute("PRAGMA journal_mode = wal")
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('params', ?)",
+        [json.dumps(pipeline.Params().as_dict())],
+    )
+    conn.execute(
+        "INSERT INTO sources (id, path, key, sha256, text, encoding, lang, words, passages, "
+        "added_at, keys_pending) VALUES (1, 'board.txt', '/x/board.txt', 'abc', ?, 'utf-8', "
+        "'en', 150, 0, '2025-01-01T00:00:00Z', 0)",
+        ["Published: 4 June 2021\n\n" + ARTICLE],
+    )
+    conn.execute(
+        "INSERT INTO contents (sha256, text, boilerplate, lang, words, checked_version, "
+        "checked_at) VALUES ('p1', ?, NULL, 'en', 150, 1, '2025-02-01T00:00:00Z')",
+        [__import__("zlib").compress(ARTICLE.encode())],
+    )
+    conn.execute(
+        "INSERT INTO documents (key, url, fetched_at, sha256, kind, scanned_at, status) "
+        "VALUES ('crawl.warc#0', 'https://a.example/old', '2021-05-01T10:00:00Z', 'p1', "
+        "'warc', '2025-02-01T00:00:00Z', 'checked')"
+    )
+    conn.execute(
+        "INSERT INTO matches (sha256, source_id, source_path, verdict, meaning_changed, "
+        "fidelity, source_coverage, copy_coverage, alterations, risky, index_version, "
+        "checked_at) VALUES ('p1', 1, 'board.txt', 'verbatim', 0, 1.0, 1.0, 1.0, 0, 0, 1, "
+        "'2025-02-01T00:00:00Z')"
+    )
+    conn.commit()
+    conn.close()
+
+
+def test_an_index_scanned_before_m007_opens_and_keeps_its_results(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    _old_index(db)
+    (row,) = results(db)  # opening migrates
+    assert (row["url"], row["verdict"], row["fidelity"]) == (
+        "https://a.example/old",
+        "verbatim",
+        1.0,
+    )
+    # nothing was known of the new columns: empty, not guessed
+    assert [row[k] for k in ("extent", "wording", "copied_words", "reason")] == [None] * 4
+    assert (row["passages"], row["warnings"], row["source_date"], row["direction"]) == (
+        [],
+        [],
+        None,
+        None,
+    )
+    assert row["page_date"] == "2021-05-01"  # the record's own date was kept then too
+    with Store.open(db) as store:
+        assert store.schema()[-1] == "m007_dates_and_evidence"
+        assert store.texts([1])[0].date is None
+    # and the index goes on: a new scan writes the new columns beside the old rows
+    page = tmp_path / "crawl" / "copy.txt"
+    page.parent.mkdir()
+    page.write_text("Published: 1 March 2021\n\n" + ARTICLE, encoding="utf-8")
+    (board := tmp_path / "board.txt").write_text(
+        "Published: 4 June 2021\n\n" + ARTICLE, encoding="utf-8"
+    )
+    list(pipeline.add([board], db))
+    scan([page.parent], db, workers=1)
+    new = [r for r in results(db) if r["kind"] == "text"]
+    assert new and all(r["extent"] == "whole" and r["direction"] == "copy" for r in new)

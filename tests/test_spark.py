@@ -8,6 +8,7 @@ Skipped, with the reason, only when pyspark or a Java runtime is missing
 
 from __future__ import annotations
 
+import datetime
 import functools
 import importlib.util
 import json
@@ -27,7 +28,7 @@ from provenance.crawl.scan import results, scan
 from provenance.index.store import MAX_BUCKET, Store
 from provenance.params import Params
 from provenance.pipeline import find_sources, prepare
-from tests.conftest import ROOT
+from tests.conftest import ROOT, seed_text
 
 
 def _missing() -> str:
@@ -44,7 +45,8 @@ pytestmark = [pytest.mark.spark, pytest.mark.skipif(bool(MISSING), reason=MISSIN
 PAGES = 300
 #: What identifies a results row; the scores are compared within TOLERANCE.
 IDENTITY = ("url", "key", "kind", "fetched_at", "source", "verdict", "meaning_changed",
-            "alterations", "risky", "sha256")  # fmt: skip
+            "alterations", "risky", "sha256", "extent", "wording", "copied_words", "reason",
+            "direction", "source_date", "source_date_from", "page_date", "page_date_from")  # fmt: skip
 SCORES = ("fidelity", "source_coverage", "copy_coverage")
 TOLERANCE = 1e-6
 
@@ -74,6 +76,11 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any
         capture_output=True,
     )
     db = out / "index.db"
+    # sources that carry their date, so that results say which text is older (both
+    # ways against pages dated in their text, one way against a WARC-Date)
+    for i, f in enumerate(sorted((out / "sources").iterdir())):
+        text = f.read_text(encoding="utf-8")
+        f.write_text(f"Published: {10 + 3 * i} February 2025\n\n{text}", encoding="utf-8")
     list(pipeline.add([out / "sources"], db))
     stats = scan([out / "crawl"], db, workers=2, stock_min=0)
     assert stats.errors == 0
@@ -115,6 +122,11 @@ def test_spark_scan_equals_prov_scan(
     got = _rows(tmp_path / "job" / "results")
     assert_same(expected, got)
     assert all(len(json.loads(r["alterations_json"])) == r["alterations"] for r in got)
+    # the copied passages and which text is older, as prov scan stored them
+    passages = {_identity(r): r["passages"] for r in expected}
+    assert all(json.loads(r["passages_json"]) == passages[_identity(r)] for r in got)
+    assert any(r["passages"] for r in expected)
+    assert {r["direction"] for r in expected} >= {"source", "copy", None}
     assert (stats.pages, stats.errors, stats.sources) == (len(manifest["pages"]), 0, 7)
     assert stats.matches == len(expected) and stats.dropped_keys == 0
     assert sum(stats.verdicts.values()) == len({(r["key"], r["sha256"]) for r in expected})
@@ -173,6 +185,11 @@ def test_index_export_parquet_pages_and_import(
 
     db = tmp_path / "imported.db"
     first = import_results(tmp_path / "job", db, batch=7)  # contents across transactions
+    # what prov results shows of an imported job: the same passages and dates
+    passages = {_identity(r): r["passages"] for r in expected}
+    assert all(
+        r["passages"] == passages[_identity(r)] for r in results(db) if r["kind"] != "parquet"
+    )
     assert first.documents == PAGES + len(rows) and first.skipped == 0
     assert_same(expected, [r for r in results(db) if r["kind"] != "parquet"])
     again = import_results(tmp_path / "job", db)
@@ -276,3 +293,16 @@ def test_spark_submit_entry_point_does_not_import_the_cli() -> None:
         "sys.exit(0 if m.main.__module__ == 'provenance.spark.__main__' else 1)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_export_carries_the_sources_given_dates(tmp_path: Path) -> None:
+    """``add --date`` is kept by the export, and the job reads it as the source's date."""
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "a.txt"
+    src.write_text(seed_text("001"), encoding="utf-8")
+    db = tmp_path / "i.db"
+    list(pipeline.add([src], db, source_date=datetime.date(2020, 5, 1)))
+    export_sources(db, tmp_path / "s.parquet")
+    (row,) = pq.read_table(tmp_path / "s.parquet").to_pylist()
+    assert row["date"] == "2020-05-01"

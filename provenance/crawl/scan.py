@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from provenance.crawl.scanstore import CHECKED, SEEN, Change, Finding, ScanStore
+from provenance.crawl.scanstore import CHECKED, SEEN, Change, Finding, ScanStore, record_date
 from provenance.errors import InputError
 from provenance.index.store import Store
 from provenance.ingest.files import Page, storable
@@ -37,8 +37,10 @@ from provenance.pipeline import (
     compare_segmented,
     find_sources,
     prepare,
+    source_dates,
     watch_parent,
 )
+from provenance.text.dates import bounded
 
 #: Matches kept per page at most.
 MATCHES_PER_PAGE = 10
@@ -135,7 +137,9 @@ def check_page(store: Store, text: str, stock_min: int, policy: Policy) -> PageC
     norm = seg.norm
     hashes = passage_hashes(norm.words, [(p.first, p.last) for p in seg.passages])
     found, _ = find_sources(store, seg, MATCHES_PER_PAGE, policy, stock_min, hashes)
-    findings = tuple(Finding(stored.id, stored.path, s) for stored, s in found)
+    findings = tuple(
+        Finding(stored.id, stored.path, s, source_dates(stored, text)) for stored, s in found
+    )
     # a sentence seen only as a quote may be a stock phrase (a footer on many pages): it
     # is learned as one unless it stands inside a longer copy
     covered = sorted(
@@ -409,11 +413,13 @@ def _write_checked(
     stats.checked += 1
     if check.findings:
         stats.verdicts[check.findings[0].score.verdict] += 1
-        # only copies: a page that shares passages with a source changed nothing of it
+        # only copies: a page that shares passages with a source changed nothing of it;
+        # and a page older than its source may be the original: differences, not changes
+        existed_by = record_date(page)
         stats.risky += sum(
             1
             for f in check.findings
-            if is_copy(f.score)
+            if is_copy(f.score) and (f.dates is None or bounded(f.dates, existed_by) != "copy")
             for a in f.score.alterations
             if a.risk in MEANING_RISKS
         )

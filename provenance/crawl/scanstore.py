@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import zlib
@@ -22,7 +23,9 @@ from typing import Any
 
 from provenance.index.store import Store
 from provenance.ingest.files import Page
+from provenance.match.copies import passage_dicts
 from provenance.match.score import Score
+from provenance.text.dates import Direction, DocumentDate
 
 #: Statuses of a document row.
 CHECKED, SEEN, ERROR = "checked", "seen", "error"
@@ -35,6 +38,9 @@ class Finding:
     source_id: int
     source_path: str
     score: Score
+    #: the dates of the source and of the page's text (the page's record date, which
+    #: differs between the records of one content, joins them in the ``results`` view)
+    dates: Direction | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +59,46 @@ def _legacy_keys(key: str) -> list[str]:
         return list(dict.fromkeys([key, os.path.relpath(key)]))
     except ValueError:  # (another drive, on Windows)
         return [key]
+
+
+#: Kinds of page whose ``fetched_at`` is the record's own date (the WARC-Date, a JSONL
+#: or Parquet line's date), a bound on the page's date; a file's is its modification
+#: time, which copying it changes (the ``results`` view applies the same rule).
+RECORD_DATED = ("warc", "jsonl", "parquet")
+
+
+def record_date(page: Page) -> datetime.date | None:
+    """The date a page existed by, from its record (see :data:`RECORD_DATED`)."""
+    if page.kind not in RECORD_DATED:
+        return None
+    try:
+        return datetime.date.fromisoformat(page.fetched_at[:10])
+    except ValueError:
+        return None
+
+
+def date_columns(d: Direction | None) -> tuple[str | None, str | None, str | None, str | None]:
+    """``(source_date, source_date_from, copy_date, copy_date_from)`` of a match."""
+    if d is None:
+        return None, None, None, None
+    s, c = d.source, d.copy
+    return (
+        s.date.isoformat() if s else None, s.how if s else None,
+        c.date.isoformat() if c else None, c.how if c else None,
+    )  # fmt: skip
+
+
+def dates_of(
+    source_date: str | None, source_from: str | None, copy_date: str | None, copy_from: str | None
+) -> Direction | None:
+    """The :class:`Direction` that :func:`date_columns` wrote (None: nothing known)."""
+    if not source_date and not copy_date:
+        return None
+
+    def one(value: str | None, how: str | None) -> DocumentDate | None:
+        return DocumentDate(datetime.date.fromisoformat(value), how or "") if value else None
+
+    return Direction(one(source_date, source_from), one(copy_date, copy_from))
 
 
 def _pack(text: str) -> bytes:
@@ -139,10 +185,11 @@ class ScanStore:
     ) -> int:
         cur = self.db.execute(
             "INSERT INTO documents (key, url, fetched_at, sha256, kind, scanned_at, status, "
-            "previous_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "previous_id, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 page.key, page.url, page.fetched_at, page.sha256, page.kind, scanned_at,
                 status, previous_id,
+                json.dumps(page.warnings, ensure_ascii=False) if page.warnings else None,
             ],
         )  # fmt: skip
         return int(cur.lastrowid or 0)
@@ -183,10 +230,13 @@ class ScanStore:
             cur = self.db.execute(
                 "INSERT INTO matches (sha256, source_id, source_path, verdict, meaning_changed, "
                 "fidelity, source_coverage, copy_coverage, alterations, risky, index_version, "
-                "checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "checked_at, extent, wording, copied_words, reason, passages, source_date, "
+                "source_date_from, copy_date, copy_date_from) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [sha256, f.source_id, f.source_path, s.verdict, int(s.meaning_changed),
                  s.fidelity, s.source_coverage, s.copy_coverage, len(s.alterations), risky,
-                 version, checked_at],
+                 version, checked_at, s.extent, s.wording, s.copied_words, s.reason,
+                 json.dumps(passage_dicts(s.pairs)), *date_columns(f.dates)],
             )  # fmt: skip
             mid = int(cur.lastrowid or 0)
             self.db.conn.executemany(
@@ -242,7 +292,11 @@ class ScanStore:
         sql += " ORDER BY scanned_at DESC, document_id DESC, fidelity DESC"
         cur = self.db.execute(sql, args)
         names = [c[0] for c in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        for r in rows:  # (NULL in rows written before schema m007: nothing known)
+            r["passages"] = json.loads(r["passages"]) if r.get("passages") else []
+            r["warnings"] = json.loads(r["warnings"]) if r.get("warnings") else []
+        return rows
 
     def errors(self, since: str | None = None) -> list[dict[str, Any]]:
         """The input records that could not be read, newest scan first, with the

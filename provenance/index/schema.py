@@ -162,3 +162,57 @@ def m006_vectors(db: Database) -> None:
         "dims INTEGER NOT NULL, spans BLOB NOT NULL, scales BLOB NOT NULL, "
         "vectors BLOB NOT NULL)"
     )
+
+
+@migrations()
+def m007_dates_and_evidence(db: Database) -> None:
+    """Dates, for which text is older, and the evidence of each scan result.
+
+    - ``sources.date``: the source's date given to ``prov add --date`` (ISO); NULL: the
+      date the text carries, found when it is checked.
+    - ``matches``: the two-axis verdict (``extent``, ``wording``, ``copied_words``,
+      ``reason``), the copied ``passages`` (JSON), and the dates of both texts
+      (``source_date``/``copy_date``, ISO, with how each was found); a page's own date
+      is the one its text carries (a record's fetch date is in ``documents``).
+    - ``documents.warnings``: how the page was read (stray control bytes...), JSON.
+    - the ``results`` view carries them, and ``direction``: which text is older.
+
+    Rows written before keep NULL in every new column (nothing known).
+    """
+    db.execute("ALTER TABLE sources ADD COLUMN date TEXT")
+    for column in (
+        "extent TEXT", "wording TEXT", "copied_words INTEGER", "reason TEXT", "passages TEXT",
+        "source_date TEXT", "source_date_from TEXT", "copy_date TEXT", "copy_date_from TEXT",
+    ):  # fmt: skip
+        db.execute(f"ALTER TABLE matches ADD COLUMN {column}")
+    db.execute("ALTER TABLE documents ADD COLUMN warnings TEXT")
+    db.execute("DROP VIEW IF EXISTS results")
+    db.execute(RESULTS_VIEW)
+
+
+#: A record's fetch date counts as the page's date when its text carries none: the
+#: record of a crawl (WARC-Date), a JSONL or Parquet line's date; not a file's
+#: modification time (copying a file changes it).
+_RECORD_DATE = (
+    "CASE WHEN d.kind IN ('warc', 'jsonl', 'parquet') AND d.fetched_at GLOB "
+    "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' THEN substr(d.fetched_at, 1, 10) END"
+)
+#: The direction rule (README, "Which text is older"): dates the texts carry compare
+#: both ways; a fetch date only bounds the page (it existed by then): the page is older
+#: when the source is dated after it, else nothing is known.
+RESULTS_VIEW = (
+    "CREATE VIEW results AS SELECT d.id AS document_id, d.url, d.key, d.kind, "  # noqa: S608
+    "d.fetched_at, d.scanned_at, d.status, m.source_path AS source, m.verdict, m.meaning_changed, "
+    "m.fidelity, m.source_coverage, m.copy_coverage, m.alterations, m.risky, d.sha256, "
+    "m.extent, m.wording, m.copied_words, m.reason, m.passages, "
+    "m.source_date, m.source_date_from, "
+    f"coalesce(m.copy_date, {_RECORD_DATE}) AS page_date, "
+    "CASE WHEN m.copy_date IS NOT NULL THEN m.copy_date_from "
+    f"WHEN {_RECORD_DATE} IS NOT NULL THEN CASE d.kind WHEN 'warc' THEN 'WARC-Date' "
+    "ELSE 'record date' END END AS page_date_from, "
+    "CASE WHEN m.source_date IS NULL THEN NULL "
+    "WHEN m.copy_date IS NOT NULL THEN CASE WHEN m.source_date < m.copy_date THEN 'source' "
+    "WHEN m.source_date = m.copy_date THEN 'same' ELSE 'copy' END "
+    f"WHEN m.source_date > {_RECORD_DATE} THEN 'copy' END AS direction, "
+    "d.warnings FROM documents d JOIN matches m ON m.sha256 = d.sha256"
+)

@@ -51,7 +51,7 @@ _QUERY_CHUNK = 5000
 #: The schema's migrations, in order (provenance/index/schema.py defines them).
 SCHEMA = (
     "m001_initial", "m002_scan", "m003_keys_pending", "m004_keys_and_aliases", "m005_segments",
-    "m006_vectors",
+    "m006_vectors", "m007_dates_and_evidence",
 )  # fmt: skip
 MIGRATIONS_TABLE = "_sqlite_migrations"
 
@@ -173,6 +173,8 @@ class StoredText:
     sha256: str
     text: str
     encoding: str
+    #: the date given to ``prov add --date`` (ISO), else None
+    date: str | None = None
 
 
 class Store:
@@ -401,7 +403,7 @@ class Store:
         out = []
         for sid in ids:
             row = self.db.execute(
-                "SELECT id, path, sha256, text, encoding FROM sources WHERE id = ?", [sid]
+                "SELECT id, path, sha256, text, encoding, date FROM sources WHERE id = ?", [sid]
             ).fetchone()
             if row:
                 out.append(StoredText(*row))
@@ -444,6 +446,13 @@ class Store:
                 [segments.FORMAT],
             ).fetchone()[0]
         )
+
+    def set_date(self, key: str, path: str, value: str | None) -> None:
+        """Give the source filed under ``key`` (or ``path``) its date (ISO, from ``prov
+        add --date``); call inside :meth:`transaction`."""
+        row = self.source_by_key(key, path)
+        if row is not None:
+            self.db.execute("UPDATE sources SET date = ? WHERE id = ?", [value, row.id])
 
     def put_alias(self, key: str, path: str, source_id: int) -> None:
         """File ``path`` (resolved: ``key``) as holding source ``source_id``'s text; call

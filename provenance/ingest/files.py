@@ -203,14 +203,23 @@ class Unreadable(Exception):
     """A file or record that cannot be read; ``str(e)`` is the reason (no name)."""
 
 
-def decode_web(data: bytes, declared: str | None, *, html: bool) -> str:
-    """Bytes of a web page to text: BOM, declared charset, UTF-8, then detection."""
+def decode_web(
+    data: bytes,
+    declared: str | None,
+    *,
+    html: bool,
+    warnings: list[str] | None = None,
+    name: str = "",
+) -> str:
+    """Bytes of a web page to text: BOM, declared charset, UTF-8, then detection. How
+    the text was read otherwise than written (stray control bytes ignored) is appended
+    to ``warnings``, naming ``name``."""
     if not data.strip():
         raise Unreadable("empty")
     for bom, enc in BOMS:
         if data.startswith(bom):
             try:
-                return checked(data[len(bom) :].decode(enc))
+                return checked(data[len(bom) :].decode(enc), warnings, name)
             except UnicodeDecodeError:
                 raise Unreadable(f"not valid {enc} after its byte order mark") from None
     labels = [declared]
@@ -220,17 +229,17 @@ def decode_web(data: bytes, declared: str | None, *, html: bool) -> str:
         codec = label and map_encoding_to_html5(label, fallback_utf8=False)
         if codec:
             try:
-                return checked(data.decode(codec))
+                return checked(data.decode(codec), warnings, name)
             except (UnicodeDecodeError, LookupError):
                 pass  # a wrong declaration: go on guessing
     try:
-        return checked(data.decode("utf-8"))
+        return checked(data.decode("utf-8"), warnings, name)
     except UnicodeDecodeError:
         pass
     codec = detect_encoding(data)
     if codec and codec != "utf-8":
         try:
-            return checked(data.decode(codec))
+            return checked(data.decode(codec), warnings, name)
         except (UnicodeDecodeError, LookupError):
             pass
     if b"\x00" in data:
@@ -238,13 +247,17 @@ def decode_web(data: bytes, declared: str | None, *, html: bool) -> str:
     raise Unreadable("not valid UTF-8 and no charset could be detected")
 
 
-def checked(text: str) -> str:
-    """``text`` with stray control characters ignored (as :func:`clean` does,
-    without the warning), unless it is binary data."""
+def checked(text: str, warnings: list[str] | None = None, name: str = "") -> str:
+    """``text`` with stray control characters ignored (as :func:`clean` does; its
+    warning, naming ``name``, appended to ``warnings`` when given), unless it is binary
+    data."""
     try:
-        return clean(text, "")[0]
+        text, warned = clean(text, name)
     except InputError:
         raise Unreadable("binary data, not text") from None
+    if warnings is not None:
+        warnings.extend(warned)
+    return text
 
 
 def html_text(html: str) -> tuple[str, str]:
@@ -289,6 +302,7 @@ class Page:
         sha256: hex digest of ``text`` in UTF-8: the content's identity.
         kind: ``text``, ``html``, ``warc`` or ``jsonl`` (where it was read from).
         error: why the record could not be read ("" when it was); ``text`` is then "".
+        warnings: how it was read otherwise than written (stray control bytes ignored).
     """
 
     key: str
@@ -299,15 +313,24 @@ class Page:
     sha256: str
     kind: str
     error: str = ""
+    warnings: tuple[str, ...] = ()
 
 
-def page(key: str, url: str, fetched_at: str, kind: str, text: str, boiler: str = "") -> Page:
+def page(
+    key: str,
+    url: str,
+    fetched_at: str,
+    kind: str,
+    text: str,
+    boiler: str = "",
+    warnings: Iterable[str] = (),
+) -> Page:
     """A page read, or an error page when ``text`` is blank."""
     key, url = storable(key), storable(url)
     if not text.strip():
         return error(key, kind, "no text (empty, or only markup and whitespace)", url, fetched_at)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Page(key, url, fetched_at, text, boiler, digest, kind)
+    return Page(key, url, fetched_at, text, boiler, digest, kind, "", tuple(warnings))
 
 
 def error(key: str, kind: str, reason: str, url: str = "", fetched_at: str = "") -> Page:

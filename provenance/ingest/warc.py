@@ -34,6 +34,7 @@ from provenance.ingest.files import (
     iso_utc,
     os_reason,
     page,
+    storable,
     too_large,
 )
 
@@ -430,10 +431,13 @@ def _warc_page(record: _Record, key: str, name: str, mtime: str) -> Page | None:
         raise Unreadable(too_large(int(record.headers["content-length"])))
     fetched = iso_utc(record.headers.get("warc-date")) or mtime
     # a resource record without a target URI is a page of its own, named by its key
+    warned: list[str] = []
+    shown = storable(key)
     if media == "text/html":
-        text, boiler = html_text(decode_web(body, charset, html=True))
-        return page(key, url or key, fetched, "warc", text, boiler)
-    return page(key, url or key, fetched, "warc", decode_web(body, charset, html=False))
+        text, boiler = html_text(decode_web(body, charset, html=True, warnings=warned, name=shown))
+        return page(key, url or key, fetched, "warc", text, boiler, warned)
+    text = decode_web(body, charset, html=False, warnings=warned, name=shown)
+    return page(key, url or key, fetched, "warc", text, "", warned)
 
 
 def _media_type(content_type: str) -> tuple[str, str | None]:

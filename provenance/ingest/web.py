@@ -22,7 +22,7 @@ from provenance.errors import InputError
 from provenance.ingest import (
     files as ingest,  # ingest.MAX_BYTES is read when used: one limit for all
 )
-from provenance.ingest.decode import decode
+from provenance.ingest.decode import decode_text
 from provenance.ingest.files import (
     CHUNK,
     Page,
@@ -167,9 +167,11 @@ def _file_page(name: str, kind: str, mtime: str) -> Page:
             if len(data) > ingest.MAX_BYTES:
                 raise Unreadable(too_large(os.fstat(fh.fileno()).st_size))
         if kind == "html":
-            text, boilerplate = html_text(decode_web(data, None, html=True))
-            return page(name, name, mtime, kind, text, boilerplate)
-        return page(name, name, mtime, kind, decode(data, name)[0])
+            warned: list[str] = []
+            text, boiler = html_text(decode_web(data, None, html=True, warnings=warned, name=name))
+            return page(name, name, mtime, kind, text, boiler, warned)
+        d = decode_text(data, storable(name))
+        return page(name, name, mtime, kind, d.text, "", d.warnings)
     except OSError as e:
         return error(name, kind, os_reason(e), fetched_at=mtime)
     except Unreadable as e:
@@ -221,12 +223,14 @@ def _jsonl_page(line: bytes, key: str, name: str, mtime: str) -> Page:
     url = url if isinstance(url, str) and url.strip() else key
     fetched = iso_utc(obj.get("fetched_at")) or iso_utc(obj.get("date")) or mtime
     html, text = obj.get("html"), obj.get("text")
+    warned: list[str] = []
     try:
         if isinstance(html, str) and html.strip():
-            main, boiler = html_text(checked(_LONE_SURROGATE.sub("\ufffd", html)))
-            return page(key, url, fetched, "jsonl", main, boiler)
+            main, boiler = html_text(checked(_LONE_SURROGATE.sub("\ufffd", html), warned, key))
+            return page(key, url, fetched, "jsonl", main, boiler, warned)
         if isinstance(text, str):
-            return page(key, url, fetched, "jsonl", checked(_LONE_SURROGATE.sub("\ufffd", text)))
+            main = checked(_LONE_SURROGATE.sub("\ufffd", text), warned, key)
+            return page(key, url, fetched, "jsonl", main, "", warned)
     except Unreadable as e:
         return error(key, "jsonl", str(e), url, fetched)
     return error(key, "jsonl", 'missing "text" (a string)', url, fetched)

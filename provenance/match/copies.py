@@ -13,6 +13,10 @@ no report counts them as changes of meaning.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from provenance.match.evidence import AlignedPair
 from provenance.match.score import PARTIAL, UNRELATED, Score
 from provenance.params import DEFAULT_POLICY, Policy
 
@@ -24,3 +28,36 @@ def is_copy(score: Score, policy: Policy = DEFAULT_POLICY) -> bool:
     if score.verdict != PARTIAL:
         return True
     return score.fidelity >= policy.near_verbatim or score.copy_coverage >= policy.complete
+
+
+def passage_dicts(pairs: Iterable[AlignedPair]) -> list[dict[str, Any]]:
+    """The copied passages as JSON objects (``compare --json``'s ``passages``, a scan
+    result's ``passages`` column): spans into both texts, similarity, found, moved, and
+    for text matched by meaning its kind and language."""
+    return [
+        {
+            "source_span": list(p.source_span),
+            "copy_span": list(p.copy_span),
+            "similarity": p.similarity,
+            "found": p.found,
+            "moved": p.moved,
+            **({"kind": p.kind, "lang": p.lang} if p.kind else {}),
+        }
+        for p in pairs
+    ]
+
+
+def passages_of(dicts: Iterable[dict[str, Any]]) -> tuple[AlignedPair, ...]:
+    """The passages :func:`passage_dicts` wrote, back."""
+    return tuple(
+        AlignedPair(
+            (int(d["source_span"][0]), int(d["source_span"][1])),
+            (int(d["copy_span"][0]), int(d["copy_span"][1])),
+            float(d["similarity"]),
+            bool(d.get("found", True)),
+            bool(d.get("moved", False)),
+            str(d.get("kind", "")),
+            str(d.get("lang", "")),
+        )
+        for d in dicts
+    )

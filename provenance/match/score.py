@@ -40,6 +40,7 @@ from provenance.match.risk import (
     inserted_claim,
 )
 from provenance.params import Policy
+from provenance.text.dates import Direction
 from provenance.text.normalize import Normalized
 from provenance.text.segment import (
     BODY,
@@ -447,6 +448,9 @@ class CompareResult:
     score: Score
     source_text: str
     copy_text: str
+    #: the two texts' dates when known otherwise than from the texts (``check --date``,
+    #: a source's ``add --date``); None: found in the texts when reported
+    dates: Direction | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 from provenance.index.store import SourceRow
 from provenance.ingest.files import is_html
+from provenance.match.copies import passage_dicts
 from provenance.match.risk import MEANING_RISKS
 from provenance.match.score import Alteration, CheckResult, CompareResult
 from provenance.text.dates import Direction, direction
@@ -33,9 +34,12 @@ def dumps(value: object, indent: int | None = None) -> str:
 
 
 def direction_of(r: CompareResult, given: Direction | None = None) -> Direction:
-    """Which text is older: ``given`` (dates from the command line), else by the dates
-    the two texts carry."""
-    return given if given is not None else direction(r.source_text, r.copy_text)
+    """Which text is older: ``given`` (dates from the command line), else the result's
+    own (``check``: the suspect's ``--date``, the source's ``add --date``), else by the
+    dates the two texts carry."""
+    if given is not None:
+        return given
+    return r.dates if r.dates is not None else direction(r.source_text, r.copy_text)
 
 
 def _direction_dict(d: Direction) -> dict[str, Any]:
@@ -100,17 +104,7 @@ def compare_dict(r: CompareResult, dates: Direction | None = None) -> dict[str, 
             {"text": a.text, "copy_span": list(a.copy_span), "reason": a.reason} for a in s.added
         ],
         "missing": [{"text": m.text, "source_span": list(m.source_span)} for m in s.missing],
-        "passages": [
-            {
-                "source_span": list(p.source_span),
-                "copy_span": list(p.copy_span),
-                "similarity": p.similarity,
-                "found": p.found,
-                "moved": p.moved,
-                **({"kind": p.kind, "lang": p.lang} if p.kind else {}),
-            }
-            for p in s.pairs
-        ],
+        "passages": passage_dicts(s.pairs),
         # spans index the texts compared: for an HTML page, the main text extracted from
         # it, which is not in the file: given here, so that every span can be looked up
         **({"source_text": r.source_text} if is_html(r.source) else {}),
@@ -341,11 +335,21 @@ RESULT_COLUMNS = (
     "url", "key", "kind", "fetched_at", "scanned_at", "source", "verdict", "meaning_changed",
     "fidelity", "source_coverage", "copy_coverage", "alterations", "risky", "sha256",
 )  # fmt: skip
+#: What ``prov results`` adds to a match (schema m007; empty in rows scanned before):
+#: the two-axis verdict, which text is older and by which dates, how the page was read.
+RESULT_EXTRA = (
+    "extent", "wording", "copied_words", "reason", "direction", "source_date",
+    "source_date_from", "page_date", "page_date_from", "warnings",
+)  # fmt: skip
 
 
-def _result_row(r: dict[str, Any]) -> dict[str, Any]:
-    row = {k: r.get(k) for k in RESULT_COLUMNS}
+def _result_row(r: dict[str, Any], fmt: str) -> dict[str, Any]:
+    row = {k: r.get(k) for k in (*RESULT_COLUMNS, *RESULT_EXTRA)}
     row["meaning_changed"] = bool(row["meaning_changed"])
+    warnings = [str(w) for w in r.get("warnings") or []]
+    row["warnings"] = "; ".join(warnings) if fmt == "csv" else warnings
+    if fmt != "csv":  # the copied passages: spans into the source and the page's text
+        row["passages"] = list(r.get("passages") or [])
     return row
 
 
@@ -369,7 +373,9 @@ def render_rows(rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) 
 
 
 def render_results(rows: list[dict[str, Any]], fmt: str) -> str:
-    return render_rows([_result_row(r) for r in rows], fmt, RESULT_COLUMNS)
+    """``prov results`` as ``json``, ``jsonl`` (with each match's passages) or ``csv``."""
+    columns = (*RESULT_COLUMNS, *RESULT_EXTRA)
+    return render_rows([_result_row(r, fmt) for r in rows], fmt, columns)
 
 
 ERROR_COLUMNS = ("key", "url", "kind", "fetched_at", "scanned_at", "reason")

@@ -26,7 +26,7 @@ from provenance.index.store import SourceRow
 from provenance.match.copies import is_copy
 from provenance.match.risk import MEANING_RISKS
 from provenance.match.score import CheckResult, CompareResult
-from provenance.report.json import flat, plural, printable, summary
+from provenance.report.json import direction_of, flat, plural, printable, summary
 from provenance.text.dates import Direction
 
 if TYPE_CHECKING:  # the crawl job's figures; rendering needs no import at run time
@@ -179,11 +179,21 @@ def check_headline(r: CheckResult) -> str:
         m = copies[0]
         article = "an" if m.score.verdict[:1] in ("a", "e", "i", "o", "u") else "a"
         head = f"{r.suspect}: {article} {m.score.verdict} copy of {PurePath(m.source).name}"
+        if direction_of(m).older == "copy":
+            head += " dated before it (the suspect may be the original)"
     elif copies:
         head = f"{r.suspect}: copies {plural(len(copies), 'source')}"
     else:
         head = f"{r.suspect}: no copy of a whole source"
-    risky = sum(1 for m in copies for a in m.score.alterations if a.risk in MEANING_RISKS)
+    # a copy dated before its source may be the original: its differences are not
+    # alterations (as compare's summary says)
+    risky = sum(
+        1
+        for m in copies
+        if direction_of(m).older != "copy"
+        for a in m.score.alterations
+        if a.risk in MEANING_RISKS
+    )
     if copies:
         head += (
             f", {plural(risky, 'alteration')} that may change the meaning"
@@ -304,22 +314,44 @@ def results_renderable(
             )
         return Text(f"no results: no copy found in the {plural(pages, 'page')} scanned")
     table = Table(title=f"{len(rows)} match{'es' if len(rows) != 1 else ''}", title_justify="left")
-    for col in ("page", "source", "verdict", "fidelity", "coverage", "risky", "scanned"):
+    columns = ("page", "source", "verdict", "copied", "fidelity", "coverage", "risky", "older")
+    for col in (*columns, "scanned"):
         table.add_column(col, overflow="fold")
+    warned: dict[str, list[str]] = {}
     for r in rows:
+        page = str(r.get("url") or r.get("key"))
+        if r.get("warnings"):
+            warned.setdefault(page, r["warnings"])
+        # a page older than its source may be the original: its differences are not
+        # alterations of a copy (no ⚠)
+        flag = " ⚠" if r["meaning_changed"] and r.get("direction") != "copy" else ""
         table.add_row(
-            _user(r.get("url") or r.get("key")),
+            _user(page + (" (!)" if r.get("warnings") else "")),
             _user(PurePath(str(r["source"])).name),
-            Text(
-                str(r["verdict"]) + (" ⚠" if r["meaning_changed"] else ""),
-                style=_VERDICT_TEXT.get(str(r["verdict"]), ""),
-            ),
+            Text(str(r["verdict"]) + flag, style=_VERDICT_TEXT.get(str(r["verdict"]), "")),
+            _user(", ".join(str(r[k]) for k in ("extent", "wording") if r.get(k))),
             f"{r['fidelity']:.2f}",
             f"{r['source_coverage']:.2f}",
             str(r["risky"]),
+            _user(_OLDER.get(str(r.get("direction")), "")),
             _user(r["scanned_at"]),
         )
-    return table
+    if not warned:
+        return table
+    notes = Text("(!) read with warnings:", style="bold")
+    for page, warnings in warned.items():
+        notes.append("\n")
+        notes.append(printable(f"{page}: {'; '.join(warnings)}", lines=False))
+    return Group(table, notes)
+
+
+#: The ``older`` column of ``prov results``: which text is older (README, "Which text
+#: is older").
+_OLDER = {
+    "source": "source",
+    "copy": "page: may be the original",
+    "same": "same date",
+}
 
 
 def errors_renderable(rows: list[dict[str, Any]]) -> RenderableType:

@@ -73,6 +73,7 @@ from provenance.spark.stages import (
     PAGE_FIELDS,
     fingerprint_pages,
     fingerprint_sources,
+    page_dating,
     parquet_page,
     read_page_files,
     read_source_file,
@@ -94,8 +95,18 @@ _NO_JAVA = (
 _MATCH_SCHEMA = (
     "sha256 string, source_id long, source string, verdict string, meaning_changed boolean, "
     "fidelity double, source_coverage double, copy_coverage double, alterations int, "
-    "risky int, alterations_json string"
+    "risky int, alterations_json string, extent string, wording string, copied_words int, "
+    "reason string, passages_json string, source_date string, source_date_from string, "
+    "copy_date string, copy_date_from string"
 )
+#: The columns of ``results/`` beside ``RESULT_COLUMNS`` (``prov results`` names, but
+#: ``passages_json`` and ``alterations_json``, JSON text; ``copy_date``: the date the
+#: page's text carries, ``page_date`` that or its record's).
+RESULT_EXTRA_COLUMNS = (
+    "extent", "wording", "copied_words", "reason", "direction", "source_date",
+    "source_date_from", "page_date", "page_date_from", "copy_date", "copy_date_from",
+    "warnings", "source_id", "alterations_json", "passages_json",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +247,8 @@ def _sources(spark: SparkSession, sources: str | Path) -> tuple[DataFrame, Param
             sid.cast("long").alias("source_id"), F.col("path").alias("source"),
             F.col("sha256").alias("source_sha256"), F.col("text").alias("source_text"),
             F.lit("").alias("error"),
+            (F.col("date") if "date" in df.columns else F.lit(None)).cast("string")
+            .alias("source_date"),
         )  # fmt: skip
         first = df.select("params").first() if "params" in df.columns else None
         return df.select(*columns), Params(**json.loads(first[0])) if first else Params()
@@ -243,7 +256,10 @@ def _sources(spark: SparkSession, sources: str | Path) -> tuple[DataFrame, Param
     if not listed:
         raise InputError(f"{name}: no source text files (.txt, .text, .md) found")
     rdd = spark.sparkContext.parallelize(listed, min(len(listed), 64)).flatMap(read_source_file)
-    schema = "source_id long, source string, source_sha256 string, source_text string, error string"
+    schema = (
+        "source_id long, source string, source_sha256 string, source_text string, error string, "
+        "source_date string"
+    )
     return spark.createDataFrame(rdd, schema), Params()
 
 
@@ -397,11 +413,20 @@ def _run(
         pairs.rdd.mapPartitions(functools.partial(verify_pages, policy=policy)), _MATCH_SCHEMA
     ).persist(keep)
     now = _now()
+    dating = F.udf(
+        page_dating, "struct<date:string, from:string, direction:string>", useArrow=False
+    )
     results = (
-        read.select("url", "key", "kind", "fetched_at", "sha256")
+        read.select("url", "key", "kind", "fetched_at", "sha256", "warnings")
         .join(matches, "sha256")
         .withColumn("scanned_at", F.lit(now))
-        .select(*RESULT_COLUMNS, "source_id", "alterations_json")
+        .withColumn(
+            "dating", dating("source_date", "copy_date", "copy_date_from", "kind", "fetched_at")
+        )
+        .withColumn("page_date", F.col("dating.date"))
+        .withColumn("page_date_from", F.col("dating.from"))
+        .withColumn("direction", F.col("dating.direction"))
+        .select(*RESULT_COLUMNS, *RESULT_EXTRA_COLUMNS)
     )
     results.repartition("sha256").sortWithinPartitions("sha256", "key", "source").write.parquet(
         out + "/results"

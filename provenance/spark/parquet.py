@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from provenance.crawl.scanstore import CHECKED, SEEN, Finding, ScanStore
+from provenance.crawl.scanstore import CHECKED, SEEN, Finding, ScanStore, dates_of
 from provenance.errors import InputError, ProvError
 from provenance.index.store import Store
-from provenance.ingest.files import Page
+from provenance.match.copies import passages_of
 from provenance.match.score import Alteration, Score
-from provenance.spark.stages import PAGE_FIELDS
+from provenance.spark.stages import page_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,7 @@ def export_sources(db: str | Path, out: str | Path, batch: int = 256) -> int:
         params = json.dumps(store.params.as_dict())
         schema = pa.schema(
             [("id", pa.int64()), ("path", pa.string()), ("sha256", pa.string()),
-             ("text", pa.string()), ("params", pa.string())]
+             ("text", pa.string()), ("params", pa.string()), ("date", pa.string())]
         )  # fmt: skip
         rows = store.sources()
         with pq.ParquetWriter(os.fspath(out), schema) as writer:
@@ -56,7 +56,7 @@ def export_sources(db: str | Path, out: str | Path, batch: int = 256) -> int:
                 columns = {
                     "id": [t.id for t in texts], "path": [t.path for t in texts],
                     "sha256": [t.sha256 for t in texts], "text": [t.text for t in texts],
-                    "params": [params] * len(texts),
+                    "params": [params] * len(texts), "date": [t.date for t in texts],
                 }  # fmt: skip
                 writer.write_table(pa.table(columns, schema=schema))
     return len(rows)
@@ -100,11 +100,18 @@ def _finding(row: dict[str, Any], source_id: int) -> Finding:
         )  # fmt: skip
         for a in json.loads(row["alterations_json"])
     )
+    passages = passages_of(json.loads(row.get("passages_json") or "[]"))
     score = Score(
         row["verdict"], row["fidelity"], row["source_coverage"], row["copy_coverage"],
-        row["meaning_changed"], alts, (), (), 0, 0, 0, 0, 0,
+        row["meaning_changed"], alts, (), (), 0, 0, 0, 0, 0, passages,
+        extent=row.get("extent") or "none", wording=row.get("wording") or "",
+        copied_words=row.get("copied_words") or 0, reason=row.get("reason") or "",
     )  # fmt: skip
-    return Finding(source_id, row["source"], score)
+    dates = dates_of(
+        row.get("source_date"), row.get("source_date_from"),
+        row.get("copy_date"), row.get("copy_date_from"),
+    )  # fmt: skip
+    return Finding(source_id, row["source"], score, dates)
 
 
 def import_results(out: str | Path, db: str | Path, batch: int = 500) -> ImportStats:
@@ -155,7 +162,7 @@ def import_results(out: str | Path, db: str | Path, batch: int = 500) -> ImportS
 
 
 def _import_page(scans: ScanStore, r: dict[str, Any], version: int, n: dict[str, int]) -> None:
-    page = Page(*(r[f] or "" for f in PAGE_FIELDS))
+    page = page_of(r)
     if scans.has_document(page.key, page.sha256):
         n["skipped"] += 1
     elif page.error:

@@ -19,13 +19,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from provenance.crawl.scan import MATCHES_PER_PAGE
+from provenance.crawl.scanstore import date_columns, dates_of, record_date
 from provenance.errors import InputError
+from provenance.index.store import StoredText
 from provenance.ingest.files import Page, read_text
 from provenance.ingest.web import iter_pages
+from provenance.match.copies import passage_dicts
 from provenance.match.fingerprint import fingerprint
 from provenance.match.score import UNRELATED, Alteration, Score
 from provenance.params import Params, Policy
-from provenance.pipeline import compare_segmented, index_spans, prepare
+from provenance.pipeline import compare_segmented, index_spans, prepare, source_dates
+from provenance.text.dates import Direction, bounded
 from provenance.text.segment import Segmented
 
 if TYPE_CHECKING:
@@ -33,12 +37,27 @@ if TYPE_CHECKING:
 
 #: Prepared sources an executor keeps between pages (each is aligned with many pages).
 SOURCE_CACHE = 64
-#: The columns of the pages table, in the order :func:`read_page_files` yields them.
-PAGE_FIELDS = ("key", "url", "fetched_at", "text", "boilerplate", "sha256", "kind", "error")
+#: The columns of the pages table, in the order :func:`read_page_files` yields them
+#: (``warnings``: how the page was read, a JSON list, "" for none).
+PAGE_FIELDS = (
+    "key", "url", "fetched_at", "text", "boilerplate", "sha256", "kind", "error", "warnings",
+)  # fmt: skip
 
 
 def _page_row(p: Page) -> tuple[str, ...]:
-    return (p.key, p.url, p.fetched_at, p.text, p.boilerplate, p.sha256, p.kind, p.error)
+    warned = json.dumps(p.warnings, ensure_ascii=False) if p.warnings else ""
+    return (p.key, p.url, p.fetched_at, p.text, p.boilerplate, p.sha256, p.kind, p.error, warned)
+
+
+def page_of(row: dict[str, Any]) -> Page:
+    """A row of the pages table as the :class:`Page` it was made from."""
+    key, url, fetched, text, boiler, sha, kind, err = (
+        str(row.get(f) or "") for f in PAGE_FIELDS[:-1]
+    )
+    warned = row.get("warnings")
+    return Page(
+        key, url, fetched, text, boiler, sha, kind, err, tuple(json.loads(warned)) if warned else ()
+    )
 
 
 def read_page_files(paths: Sequence[str]) -> Iterator[tuple[str, ...]]:
@@ -74,20 +93,25 @@ def parquet_page(row: Row) -> tuple[str, ...]:
     when = _iso(d.get("fetched_at") or d.get("date") or "")
     text = d.get("text") or ""
     if not text.strip():
-        return (key, url, str(when), "", "", "", "parquet", f"{key}: no text (empty text column)")
+        return (
+            key, url, str(when), "", "", "", "parquet", f"{key}: no text (empty text column)", "",
+        )  # fmt: skip
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return (key, url, str(when), text, "", digest, "parquet", "")
+    return (key, url, str(when), text, "", digest, "parquet", "", "")
 
 
-def read_source_file(item: tuple[int, str]) -> Iterator[tuple[int, str, str, str, str]]:
-    """``(ordinal, path, sha256, text, error)`` of one source file (``read_text``)."""
+def read_source_file(
+    item: tuple[int, str],
+) -> Iterator[tuple[int, str, str, str, str, str | None]]:
+    """``(ordinal, path, sha256, text, error, date)`` of one source file (``read_text``;
+    no date given: the one its text carries counts)."""
     ordinal, path = item
     try:
         raw = read_text(path)
     except InputError as e:
-        yield ordinal, path, "", "", str(e)
+        yield ordinal, path, "", "", str(e), None
         return
-    yield ordinal, path, raw.sha256, raw.text, ""
+    yield ordinal, path, raw.sha256, raw.text, "", None
 
 
 def fingerprint_pages(rows: Iterable[Row], params: Params) -> Iterator[tuple[Any, ...]]:
@@ -118,6 +142,27 @@ def _alteration_dict(a: Alteration) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def page_dating(
+    source_date: str | None,
+    copy_date: str | None,
+    copy_from: str | None,
+    kind: str | None,
+    fetched_at: str | None,
+) -> tuple[str | None, str | None, str | None]:
+    """``(page_date, page_date_from, direction)`` of a result, from its columns, by the
+    rule of the ``results`` view (:func:`provenance.text.dates.bounded`, the record date
+    of :func:`provenance.crawl.scanstore.record_date`)."""
+    record = Page("", "", fetched_at or "", "", "", "", kind or "")
+    by = record_date(record)
+    d = dates_of(source_date, "", copy_date, copy_from)
+    older = None if d is None else bounded(d, by)
+    if copy_date:
+        return copy_date, copy_from, older
+    if by is not None:
+        return by.isoformat(), "WARC-Date" if kind == "warc" else "record date", older
+    return None, None, older
+
+
 def verify_pages(rows: Iterable[Row], policy: Policy) -> Iterator[tuple[Any, ...]]:
     """Align and score candidate pairs; rows come sorted by page content, so each page
     is prepared once; sources are kept prepared in a small cache. Per page, the copies
@@ -125,7 +170,7 @@ def verify_pages(rows: Iterable[Row], policy: Policy) -> Iterator[tuple[Any, ...
     cache: OrderedDict[int, Segmented] = OrderedDict()
     for sha, group in itertools.groupby(rows, key=lambda r: r.sha256):
         page: Segmented | None = None
-        found: list[tuple[str, int, Score]] = []
+        found: list[tuple[str, int, Score, Direction]] = []
         for r in group:
             if page is None:
                 page = prepare(r.text)
@@ -138,16 +183,19 @@ def verify_pages(rows: Iterable[Row], policy: Policy) -> Iterator[tuple[Any, ...
                 cache.move_to_end(r.source_id)
             s = compare_segmented(source, page, policy)
             if s.verdict != UNRELATED:
-                found.append((r.source, r.source_id, s))
+                stored = StoredText(r.source_id, r.source, "", r.source_text, "", r.source_date)
+                found.append((r.source, r.source_id, s, source_dates(stored, r.text)))
         found.sort(
             key=lambda m: (
                 -m[2].copy_coverage * m[2].copy_words, -m[2].source_coverage, -m[2].fidelity, m[0]
             )
         )  # fmt: skip
-        for path, sid, s in found[:MATCHES_PER_PAGE]:
+        for path, sid, s, d in found[:MATCHES_PER_PAGE]:
             alts = [_alteration_dict(a) for a in s.alterations]
             risky = sum(1 for a in s.alterations if a.risk != "wording")
             yield (
                 sha, sid, path, s.verdict, s.meaning_changed, s.fidelity, s.source_coverage,
                 s.copy_coverage, len(alts), risky, json.dumps(alts, ensure_ascii=False),
+                s.extent, s.wording, s.copied_words, s.reason,
+                json.dumps(passage_dicts(s.pairs)), *date_columns(d),
             )  # fmt: skip

@@ -146,6 +146,15 @@ class Direction:
         return f"The copy is older than the source: {dates}. The copy may be the original{then}."
 
 
+def bounded(d: Direction, existed_by: date | None) -> str | None:
+    """Which text is older (``Direction.older``) when the copy's text carries no date
+    but its record does (a crawl's WARC-Date): the copy existed by ``existed_by``, so it
+    is older when the source is dated after that; otherwise nothing is known."""
+    if d.copy is not None or d.source is None or existed_by is None:
+        return d.older
+    return "copy" if d.source.date > existed_by else None
+
+
 def direction(
     source_text: str,
     copy_text: str,
