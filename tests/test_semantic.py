@@ -244,3 +244,35 @@ def test_a_translated_name_is_not_a_changed_name(lost: str, copy_words: str, kep
         src.norm, (0, len(src.norm)), "en", cp.norm, (0, len(cp.norm)), "it", _closest
     )
     assert (lost_ == []) is kept
+
+
+def test_a_huge_unexplained_copy_embeds_a_bounded_number_of_passages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The aligner reads the first ``MAX_SENTENCES`` of each side, so no more are
+    embedded: a hostile copy of megabytes of new text costs a bounded number of
+    embeddings, not one per sentence (it took ~10 min for a 50 MB copy)."""
+    import numpy as np
+
+    from provenance.semantic import bitext, crosslang, encoder
+
+    monkeypatch.setattr(bitext, "MAX_SENTENCES", 12)
+    embedded: list[int] = []
+
+    def fake_embed(sentences: list[str]) -> np.ndarray:
+        embedded.append(len(sentences))
+        rows = np.random.default_rng(len(embedded)).normal(size=(len(sentences), 512))
+        return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+    monkeypatch.setattr(encoder, "embed", fake_embed)
+    source = " ".join(
+        f"The council met on day {i} and approved budget line {i}." for i in range(60)
+    )
+    copy = " ".join(
+        f"Entirely new sentence number {i} says something else about weather {i}."
+        for i in range(400)
+    )
+    src, cp = pipeline.prepare(source), pipeline.prepare(copy)
+    s = pipeline.compare_segmented(src, cp)
+    crosslang.rescore(src, cp, s, pipeline.DEFAULT_POLICY)
+    assert embedded and max(embedded) <= 12 and sum(embedded) <= 24

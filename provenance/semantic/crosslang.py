@@ -206,11 +206,18 @@ def rescore(
     ``source_vectors``: the source's body passages' vectors as the index stores them
     (default, or when they do not match the source's passages: embedded now).
     """
-    cunits = _unexplained(copy, s.added)
+    # the aligner reads the first MAX_SENTENCES of each side: nothing past them is
+    # embedded either (a hostile 50 MB copy would otherwise be embedded whole, ~10 min)
+    cunits = _unexplained(copy, s.added)[: bitext.MAX_SENTENCES]
     sunits = list(source.body_passages())
+    if source_vectors is not None and len(source_vectors) == len(sunits):
+        source_vectors = source_vectors[: bitext.MAX_SENTENCES]
+    else:
+        source_vectors = None
+    sunits = sunits[: bitext.MAX_SENTENCES]
     if not cunits or not sunits or source.lang not in encoder.LANGUAGES | {UNDETERMINED}:
         return s
-    if source_vectors is None or len(source_vectors) != len(sunits):
+    if source_vectors is None:
         source_vectors = encoder.embed([source.norm.original(p.first, p.last) for p in sunits])
     if copy_vectors is None:
         cv = encoder.embed([copy.norm.original(p.first, p.last) for p in cunits])
