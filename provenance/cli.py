@@ -305,8 +305,19 @@ def _main(
             "--version", callback=_version, is_eager=True, help="Print prov's version and exit."
         ),
     ] = False,
+    words_only: Annotated[
+        bool,
+        typer.Option(
+            "--words-only",
+            help="Match by words alone: skip the prov[semantic] step (translations and "
+            "rewrites matched by meaning), as PROV_SEMANTIC=0 does. That step loads a sentence "
+            "encoder (~1.4 s) when a text has passages its words do not explain.",
+        ),
+    ] = False,
 ) -> None:
     _state["debug"] = debug
+    if words_only:  # the pipeline's switch; scan and add workers inherit it
+        os.environ["PROV_SEMANTIC"] = "0"
 
 
 @app.command()

@@ -276,3 +276,20 @@ def test_a_huge_unexplained_copy_embeds_a_bounded_number_of_passages(
     s = pipeline.compare_segmented(src, cp)
     crosslang.rescore(src, cp, s, pipeline.DEFAULT_POLICY)
     assert embedded and max(embedded) <= 12 and sum(embedded) <= 24
+
+
+def test_words_only_skips_the_semantic_step() -> None:
+    """``prov --words-only`` answers as ``PROV_SEMANTIC=0``: the translation is other
+    language text again (and the setting is undone with the test's environment)."""
+    from typer.testing import CliRunner
+
+    from provenance.cli import app
+
+    src, copy = str(ASSETS / "source_en.txt"), str(ASSETS / "copy_fr.txt")
+    runner = CliRunner()
+    by_meaning = json.loads(runner.invoke(app, ["compare", src, copy, "--json"]).stdout)
+    words = runner.invoke(app, ["--words-only", "compare", src, copy, "--json"])
+    assert words.exit_code == 1, words.output  # no copy found by words
+    kinds = {p.get("kind") for p in json.loads(words.stdout)["passages"]}
+    assert "translation" not in kinds
+    assert "translation" in {p.get("kind") for p in by_meaning["passages"]}
