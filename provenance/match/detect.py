@@ -69,6 +69,13 @@ FRAGMENT_COSINE = 0.34
 #: this cosine (a long sentence closely reworded).
 MIN_WORDS = 20
 CLOSE_SEED = 0.6
+#: Extension: whether fragments grow by neighbouring sentences (see :func:`_extend`), by
+#: how many sentences at each end at most, and how many stems a sentence must share with
+#: the other side to be taken (one shared word is what any two sentences of one text
+#: have; two, with the cosine not falling, is content carried over).
+EXTEND = True
+MAX_EXTEND = 2
+EXTEND_SHARED = 2
 #: Source sentences a copy sentence is compared with at most (the best by shared stems).
 _MAX_PAIRS = 64
 #: A stem in more source sentences than this does not propose pairs (it still counts in
@@ -102,6 +109,7 @@ class Fragment:
         found: whether it counts as copied (one short seed alone does not).
         summary: whether it is a summary (its copy side much shorter; its similarity
             is then the share of the copy side's content found in the source side).
+        grown: sentences the extension added to it (see :func:`_extend`).
     """
 
     src: tuple[int, int]
@@ -110,6 +118,7 @@ class Fragment:
     seeds: int
     found: bool = True
     summary: bool = False
+    grown: int = 0
 
 
 def stems(words: Sequence[str]) -> list[str]:
@@ -280,16 +289,16 @@ def detect(
     if not seeds:
         return ()
 
-    def fragment(group: list[tuple[int, int, float]]) -> Fragment:
+    def fragment(group: list[tuple[int, int, float]], extend: bool = False) -> Fragment:
         return _fragment(
-            src_words, copy_words, group, src_units, copy_units, src_bags, copy_bags, idf
+            src_words, copy_words, group, src_units, copy_units, src_bags, copy_bags, idf, extend
         )
 
     fragments: list[Fragment] = []
     todo = [(g, MAX_GAP) for g in _cluster(seeds, MAX_GAP)]
     while todo:
         group, gap = todo.pop()
-        frag = fragment(group)
+        frag = fragment(group, EXTEND)
         if frag.similarity >= FRAGMENT_COSINE or len(group) == 1:
             fragments.append(frag)
         elif gap > 0:
@@ -347,6 +356,7 @@ def _fragment(
     src_bags: list[Counter[str]],
     copy_bags: list[Counter[str]],
     idf: dict[str, float],
+    extend: bool = False,
 ) -> Fragment:
     i0, i1 = min(s[0] for s in group), max(s[0] for s in group)
     j0, j1 = min(s[1] for s in group), max(s[1] for s in group)
@@ -357,12 +367,73 @@ def _fragment(
     for j in range(j0, j1 + 1):
         cb.update(copy_bags[j])
     sim = _cosine(*_weigh(sb, idf), *_weigh(cb, idf))
+    grown = 0
+    if extend:
+        seeded = i1 - i0 + j1 - j0
+        (i0, i1, j0, j1), sb, cb, sim = _extend(
+            (i0, i1, j0, j1), sb, cb, sim, src_bags, copy_bags, idf
+        )
+        grown = i1 - i0 + j1 - j0 - seeded
     return Fragment(
         _trim(src_words, src_units[i0][0], src_units[i1][1], cb),
         _trim(copy_words, copy_units[j0][0], copy_units[j1][1], sb),
         sim,
         len(group),
+        grown=grown,
     )
+
+
+def _extend(
+    bounds: tuple[int, int, int, int],
+    sb: Counter[str],
+    cb: Counter[str],
+    sim: float,
+    src_bags: list[Counter[str]],
+    copy_bags: list[Counter[str]],
+    idf: dict[str, float],
+) -> tuple[tuple[int, int, int, int], Counter[str], Counter[str], float]:
+    """Grow a fragment by the sentence just before or after it, in either text, while
+    that makes its two sides more alike (Kong et al.'s and Sanchez-Perez et al.'s
+    extension, here one sentence at a time): a reworded passage often begins or ends
+    with a sentence rewritten too far to be a seed on its own, yet it still shares
+    content words with the other side. A sentence is taken only when it shares at
+    least :data:`EXTEND_SHARED` stems with the other side and the cosine of the two
+    sides does not fall; at most :data:`MAX_EXTEND` sentences at each of the four
+    ends, so the cost is bounded."""
+    i0, i1, j0, j1 = bounds
+    steps = [0, 0, 0, 0]
+    while True:
+        best: tuple[float, int] | None = None
+        for end in range(4):
+            if steps[end] >= MAX_EXTEND:
+                continue
+            k = (i0 - 1, i1 + 1, j0 - 1, j1 + 1)[end]
+            bags = src_bags if end < 2 else copy_bags
+            if not 0 <= k < len(bags):
+                continue
+            bag, other = bags[k], (cb if end < 2 else sb)
+            if sum(1 for t in bag if t in other) < EXTEND_SHARED:
+                continue
+            grown = (sb + bag, cb) if end < 2 else (sb, cb + bag)
+            cos = _cosine(*_weigh(grown[0], idf), *_weigh(grown[1], idf))
+            if cos >= sim and (best is None or cos > best[0]):
+                best = (cos, end)
+        if best is None:
+            return (i0, i1, j0, j1), sb, cb, sim
+        sim, end = best
+        steps[end] += 1
+        if end == 0:
+            i0 -= 1
+            sb = sb + src_bags[i0]
+        elif end == 1:
+            i1 += 1
+            sb = sb + src_bags[i1]
+        elif end == 2:
+            j0 -= 1
+            cb = cb + copy_bags[j0]
+        else:
+            j1 += 1
+            cb = cb + copy_bags[j1]
 
 
 def _trim(words: Sequence[str], lo: int, hi: int, other: Counter[str]) -> tuple[int, int]:
@@ -387,7 +458,8 @@ def _filter(fragments: list[Fragment]) -> tuple[Fragment, ...]:
     marked = []
     for f in fragments:
         size = min(f.src[1] - f.src[0], f.copy[1] - f.copy[0])
-        lone = f.seeds == 1 and (size < MIN_WORDS or f.similarity < CLOSE_SEED)
+        close = f.similarity >= CLOSE_SEED or (f.grown and f.similarity >= FRAGMENT_COSINE)
+        lone = f.seeds == 1 and (size < MIN_WORDS or not close)
         marked.append(replace(f, found=not lone))
     marked.sort(
         key=lambda f: (not f.found, -f.similarity * (f.src[1] - f.src[0] + f.copy[1] - f.copy[0]))

@@ -30,6 +30,11 @@ MERGE_GAP = 3
 #: Words of other text in both texts between two found passages that still make them
 #: one passage (a sentence or two rewritten beyond recognition).
 BRIDGE_WORDS = 40
+#: Share of a reworded fragment's copy side aligned word by word from which the aligned
+#: passages inside it, not the fragment, tell where its text comes from (see
+#: :func:`_in_order`): when they are half of it, they are the copy, and their order shows
+#: what moved.
+ORDER_SHARE = 0.5
 #: Fewer source words than this in a passage on its own are not counted as copied.
 MIN_FOUND_WORDS = 5
 #: A passage at least this alike, word by word in order, is reproduced *closely*.
@@ -191,12 +196,18 @@ def _in_order(f: Fragment, matches: Sequence[PassageMatch]) -> bool:
     """Whether the aligned passages inside a reworded fragment keep their order: a
     fragment over paragraphs the copy reordered would hide that they moved (the aligned
     passages show the copy there, each in its place). A summary may reorder: it is
-    kept whole."""
+    kept whole. So may a fragment whose copy side is mostly reworded (less than
+    :data:`ORDER_SHARE` of it aligned word by word): its aligned bits are phrases the
+    rewording kept, and a rewording moves phrases about (clauses swapped, words
+    shuffled); the passage as a whole is what was copied, in its place."""
     inside = sorted(
-        (m.src[0], m.copy[0])
+        (m.src[0], m.copy[0], m.copy[1])
         for m in matches
         if _near(m.src, f.src, 0) and _near(m.copy, f.copy, 0)
     )
+    aligned = sum(max(0, min(c1, f.copy[1]) - max(c0, f.copy[0])) for _, c0, c1 in inside)
+    if aligned < ORDER_SHARE * (f.copy[1] - f.copy[0]):
+        return True
     return all(a[1] <= b[1] for a, b in zip(inside, inside[1:], strict=False))
 
 
