@@ -342,3 +342,19 @@ def test_seeding_work_grows_linearly_on_repetitive_text(monkeypatch: pytest.Monk
 
     small, large = work(3000), work(6000)
     assert large <= 2.5 * small, (small, large)
+
+
+def test_reworded_passage_with_two_sentences_kept_in_swapped_order_is_one_passage() -> None:
+    # a rewording that kept two sentences word for word and swapped them: the aligned
+    # sentences are a small part of a reworded passage, found whole and reworded (not two
+    # verbatim sentences, one of them "moved", and the rest missed)
+    p, r = PASSAGE.split(". "), REWORDED.split(". ")
+    variant = ". ".join([r[0], p[4].rstrip("."), r[1], p[2], r[3]]) + "."
+    source, copy = inside(PASSAGE, 1), inside(variant, 2)
+    s = compare_texts(source, copy)
+    assert (s.verdict, s.extent, s.wording) == ("partial", "part", "reworded")
+    ((src_span, copy_span),) = found(s)
+    at_src, at_copy = source.index(PASSAGE), copy.index(variant)
+    assert overlap(src_span, (at_src, at_src + len(PASSAGE))) >= 0.9 * len(PASSAGE)
+    assert overlap(copy_span, (at_copy, at_copy + len(variant))) >= 0.9 * len(variant)
+    assert not any(p.moved for p in s.pairs if p.found)

@@ -63,6 +63,13 @@ SUMMARY_OVERLAP = 0.5
 SUMMARY_COSINE = 0.25
 #: Least share of a summary's content (idf-weighted stems) found in its source side.
 SUMMARY_CONTAINED = 0.5
+#: A would-be summary is a same-length rewording instead when source sentences no
+#: longer than twice its copy side hold nine tenths of what its whole source side holds
+#: of the copy's content (see :func:`_compact`): real summaries condense their source
+#: three times or more (a summary a third of its source already leaves two thirds of the
+#: source out of any window twice its length).
+COMPACT_RATIO = 2.0
+COMPACT_SHARE = 0.9
 #: Least cosine of a fragment's two sides taken as wholes.
 FRAGMENT_COSINE = 0.34
 #: A fragment of one seed counts as found only with this many words on each side and
@@ -309,7 +316,9 @@ def detect(
         size, short = frag.src[1] - frag.src[0], frag.copy[1] - frag.copy[0]
         if len(group) >= 2 and short < SUMMARY_RATIO * size:
             contained = _contained(group, src_bags, copy_bags, idf)
-            if contained >= SUMMARY_CONTAINED:
+            if contained >= SUMMARY_CONTAINED and not _compact(
+                group, contained, short, src_units, src_bags, copy_bags, idf
+            ):
                 summaries.append(replace(frag, similarity=contained, summary=True))
     if summaries:  # a summary replaces the pieces of it found with the small gap
         fragments = [f for f in fragments if not any(_inside(f, s) for s in summaries)]
@@ -336,6 +345,40 @@ def _contained(
         copy.update(copy_bags[j])
     total = sum(idf[t] for t in copy)
     return sum(idf[t] for t in copy if t in src) / total if total else 0.0
+
+
+def _compact(
+    group: list[tuple[int, int, float]],
+    contained: float,
+    copy_words: int,
+    src_units: Sequence[tuple[int, int]],
+    src_bags: list[Counter[str]],
+    copy_bags: list[Counter[str]],
+    idf: dict[str, float],
+) -> bool:
+    """Whether a few source sentences, no longer than :data:`COMPACT_RATIO` times the
+    copy side, hold almost all (:data:`COMPACT_SHARE`) of what the whole source side of
+    a would-be summary holds of the copy side's content. A summary condenses a long
+    passage, so no short stretch of its source explains it; a passage reworded at its
+    own length does have one, and stretched into a "summary" it would claim every
+    source sentence its names recur in (the shorter explanation is the right one)."""
+    j0, j1 = min(g[1] for g in group), max(g[1] for g in group)
+    copy: set[str] = set()
+    for j in range(j0, j1 + 1):
+        copy.update(copy_bags[j])
+    total = sum(idf[t] for t in copy)
+    if not total:
+        return False
+    limit = COMPACT_RATIO * copy_words
+    for a in sorted({g[0] for g in group}):
+        held: set[str] = set()
+        for b in range(a, len(src_units)):
+            if src_units[b][1] - src_units[a][0] > limit and b > a:
+                break
+            held.update(t for t in src_bags[b] if t in copy)
+        if sum(idf[t] for t in held) / total >= COMPACT_SHARE * contained:
+            return True
+    return False
 
 
 def _inside(f: Fragment, outer: Fragment) -> bool:
@@ -392,48 +435,48 @@ def _extend(
     copy_bags: list[Counter[str]],
     idf: dict[str, float],
 ) -> tuple[tuple[int, int, int, int], Counter[str], Counter[str], float]:
-    """Grow a fragment by the sentence just before or after it, in either text, while
-    that makes its two sides more alike (Kong et al.'s and Sanchez-Perez et al.'s
-    extension, here one sentence at a time): a reworded passage often begins or ends
-    with a sentence rewritten too far to be a seed on its own, yet it still shares
-    content words with the other side. A sentence is taken only when it shares at
-    least :data:`EXTEND_SHARED` stems with the other side and the cosine of the two
-    sides does not fall; at most :data:`MAX_EXTEND` sentences at each of the four
-    ends, so the cost is bounded."""
+    """Grow a fragment by the sentence just before or after it, in either text or in
+    both at once, while that makes its two sides more alike (Kong et al.'s and
+    Sanchez-Perez et al.'s extension, here one step at a time): a reworded passage often
+    begins or ends with a sentence rewritten too far to be a seed on its own, yet it
+    still shares content words with the other side. A step is taken only when each
+    sentence it adds shares at least :data:`EXTEND_SHARED` stems with the other side (as
+    grown) and the cosine of the two sides does not fall; at most :data:`MAX_EXTEND`
+    steps at each end, so the cost is bounded."""
     i0, i1, j0, j1 = bounds
-    steps = [0, 0, 0, 0]
+    # a move: (source sentence or -1, copy sentence or -1, end: 0 before, 1 after)
+    taken = [0, 0]
     while True:
-        best: tuple[float, int] | None = None
-        for end in range(4):
-            if steps[end] >= MAX_EXTEND:
+        best: tuple[float, int, int, int] | None = None
+        for end in (0, 1):
+            if taken[end] >= MAX_EXTEND:
                 continue
-            k = (i0 - 1, i1 + 1, j0 - 1, j1 + 1)[end]
-            bags = src_bags if end < 2 else copy_bags
-            if not 0 <= k < len(bags):
-                continue
-            bag, other = bags[k], (cb if end < 2 else sb)
-            if sum(1 for t in bag if t in other) < EXTEND_SHARED:
-                continue
-            grown = (sb + bag, cb) if end < 2 else (sb, cb + bag)
-            cos = _cosine(*_weigh(grown[0], idf), *_weigh(grown[1], idf))
-            if cos >= sim and (best is None or cos > best[0]):
-                best = (cos, end)
+            i = i0 - 1 if end == 0 else i1 + 1
+            j = j0 - 1 if end == 0 else j1 + 1
+            i = i if 0 <= i < len(src_bags) else -1
+            j = j if 0 <= j < len(copy_bags) else -1
+            for di, dj in ((i, -1), (-1, j), (i, j)):
+                if di < 0 and dj < 0:
+                    continue
+                gs = sb + src_bags[di] if di >= 0 else sb
+                gc = cb + copy_bags[dj] if dj >= 0 else cb
+                if di >= 0 and sum(1 for t in src_bags[di] if t in gc) < EXTEND_SHARED:
+                    continue
+                if dj >= 0 and sum(1 for t in copy_bags[dj] if t in gs) < EXTEND_SHARED:
+                    continue
+                cos = _cosine(*_weigh(gs, idf), *_weigh(gc, idf))
+                if cos >= sim and (best is None or cos > best[0]):
+                    best = (cos, di, dj, end)
         if best is None:
             return (i0, i1, j0, j1), sb, cb, sim
-        sim, end = best
-        steps[end] += 1
-        if end == 0:
-            i0 -= 1
-            sb = sb + src_bags[i0]
-        elif end == 1:
-            i1 += 1
-            sb = sb + src_bags[i1]
-        elif end == 2:
-            j0 -= 1
-            cb = cb + copy_bags[j0]
-        else:
-            j1 += 1
-            cb = cb + copy_bags[j1]
+        sim, di, dj, end = best
+        taken[end] += 1
+        if di >= 0:
+            sb = sb + src_bags[di]
+            i0, i1 = min(i0, di), max(i1, di)
+        if dj >= 0:
+            cb = cb + copy_bags[dj]
+            j0, j1 = min(j0, dj), max(j1, dj)
 
 
 def _trim(words: Sequence[str], lo: int, hi: int, other: Counter[str]) -> tuple[int, int]:

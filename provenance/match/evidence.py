@@ -169,7 +169,13 @@ def passages(
     stable = _stable([c[0] for _, c, _, _, _ in found])
     out = [
         WordPassage(
-            s, c, round(sim, 6), not _too_short(s, len(src_words)), i not in stable, close, in_order
+            s,
+            c,
+            round(sim, 6),
+            not _too_short(s, c, len(src_words)),
+            i not in stable,
+            close,
+            in_order,
         )
         for i, (s, c, sim, close, in_order) in enumerate(found)
     ]
@@ -179,10 +185,13 @@ def passages(
     return tuple(sorted(out, key=lambda p: (p.src, p.copy)))
 
 
-def _too_short(src: tuple[int, int], source_words: int) -> bool:
+def _too_short(src: tuple[int, int], copy: tuple[int, int], source_words: int) -> bool:
     """A passage of a few words on its own ("end of the", a three-word heading) is not
-    evidence of copying, unless it is the whole source."""
-    return src[1] - src[0] < MIN_FOUND_WORDS and src[1] - src[0] < source_words
+    evidence of copying, unless it is the whole source; nor are a few words of a longer
+    source line that the copy happens to hold ("a copy of your" of "A copy of your title
+    policy"): it is the copy side that says what was taken."""
+    size = min(src[1] - src[0], copy[1] - copy[0])
+    return size < MIN_FOUND_WORDS and src[1] - src[0] < source_words
 
 
 def _explained(f: Fragment, matches: Sequence[PassageMatch]) -> bool:
