@@ -358,3 +358,38 @@ def test_reworded_passage_with_two_sentences_kept_in_swapped_order_is_one_passag
     assert overlap(src_span, (at_src, at_src + len(PASSAGE))) >= 0.9 * len(PASSAGE)
     assert overlap(copy_span, (at_copy, at_copy + len(variant))) >= 0.9 * len(variant)
     assert not any(p.moved for p in s.pairs if p.found)
+
+
+ADVICE = (
+    "Before the interview, read the company's annual report and note its main products. "
+    "Prepare short answers about your last three jobs and what you learned in each. "
+    "Practise the answers aloud with a friend until they sound natural. "
+    "If the subject matter is new to you, take the time to research it."
+)
+ADVICE_REWORDED = (
+    "Read the annual report of the company before your interview and note its main products. "
+    "Prepare answers about your three last jobs and what each one taught you. "
+    "Practise these answers aloud with a friend until they sound natural. "
+    "If the precedent matter is new to you, give the case to investigation it."
+)
+
+
+def test_fragment_grows_over_a_last_sentence_reworded_too_far_to_be_a_seed() -> None:
+    # the last sentence kept its frame ("matter is new to you") and lost its content
+    # words: no seed on its own, but the passage reaches into it
+    src, su = units(inside(ADVICE, 1, 800))
+    cp, cu = units(inside(ADVICE_REWORDED, 2, 800))
+    (frag,) = [f for f in detect(src, su, cp, cu) if f.found]
+    assert frag.grown >= 1
+    assert cp[frag.copy[1] - 3 : frag.copy[1]] == ("matter", "is", "new")
+    assert src[frag.src[1] - 3 : frag.src[1]] == ("matter", "is", "new")
+    # and no further: the filler after it is not taken
+    assert cp[frag.copy[1] : frag.copy[1] + 5] == ("to", "you", "give", "the", "case")
+
+
+def test_a_few_words_of_a_longer_source_line_are_not_a_found_passage() -> None:
+    source = inside("A copy of your title policy", 1, 3000)
+    copy = inside("Please keep a copy of your", 2, 3000)
+    s = compare_texts(source, copy)
+    assert not found(s)
+    assert s.verdict == "unrelated"

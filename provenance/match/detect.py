@@ -83,6 +83,12 @@ CLOSE_SEED = 0.6
 EXTEND = True
 MAX_EXTEND = 2
 EXTEND_SHARED = 2
+#: A sentence pair at the same end of a fragment in both texts that shares this many word
+#: pairs (one of them a content word) is taken even if it makes the sides a little less
+#: alike, as long as the fragment stays above :data:`FRAGMENT_COSINE`: two unrelated
+#: sentences rarely share two such pairs; a reworded one keeps them.
+EDGE_PHRASES = 2
+EDGE_DICE = 0.2
 #: Source sentences a copy sentence is compared with at most (the best by shared stems).
 _MAX_PAIRS = 64
 #: A stem in more source sentences than this does not propose pairs (it still counts in
@@ -413,8 +419,9 @@ def _fragment(
     grown = 0
     if extend:
         seeded = i1 - i0 + j1 - j0
+        grams = (_UnitGrams(src_words, src_units), _UnitGrams(copy_words, copy_units))
         (i0, i1, j0, j1), sb, cb, sim = _extend(
-            (i0, i1, j0, j1), sb, cb, sim, src_bags, copy_bags, idf
+            (i0, i1, j0, j1), sb, cb, sim, src_bags, copy_bags, idf, grams
         )
         grown = i1 - i0 + j1 - j0 - seeded
     return Fragment(
@@ -426,6 +433,35 @@ def _fragment(
     )
 
 
+class _UnitGrams:
+    """The word pairs of each unit, made when first asked for (only the sentences at a
+    fragment's ends are)."""
+
+    def __init__(self, words: Sequence[str], units: Sequence[tuple[int, int]]) -> None:
+        self.words, self.units = words, units
+        self.made: dict[int, set[tuple[str, str]]] = {}
+
+    def __getitem__(self, k: int) -> set[tuple[str, str]]:
+        if k not in self.made:
+            s, e = self.units[k]
+            ws = self.words[s:e]
+            self.made[k] = {
+                (a, b) for a, b in zip(ws, ws[1:], strict=False) if not (a in _STOP and b in _STOP)
+            }
+        return self.made[k]
+
+
+_Grams = _UnitGrams
+
+
+def _phrases(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> bool:
+    """Whether two sentences share :data:`EDGE_PHRASES` word pairs with a content word
+    in them ("the interviewers", "matter is"): what a rewording that replaced most
+    content words keeps of a sentence (its frame, in order)."""
+    shared = len(a & b)
+    return shared >= EDGE_PHRASES and 2 * shared >= EDGE_DICE * (len(a) + len(b))
+
+
 def _extend(
     bounds: tuple[int, int, int, int],
     sb: Counter[str],
@@ -434,6 +470,7 @@ def _extend(
     src_bags: list[Counter[str]],
     copy_bags: list[Counter[str]],
     idf: dict[str, float],
+    grams: tuple[_Grams, _Grams],
 ) -> tuple[tuple[int, int, int, int], Counter[str], Counter[str], float]:
     """Grow a fragment by the sentence just before or after it, in either text or in
     both at once, while that makes its two sides more alike (Kong et al.'s and
@@ -444,6 +481,7 @@ def _extend(
     grown) and the cosine of the two sides does not fall; at most :data:`MAX_EXTEND`
     steps at each end, so the cost is bounded."""
     i0, i1, j0, j1 = bounds
+    src_grams, copy_grams = grams
     # a move: (source sentence or -1, copy sentence or -1, end: 0 before, 1 after)
     taken = [0, 0]
     while True:
@@ -460,12 +498,18 @@ def _extend(
                     continue
                 gs = sb + src_bags[di] if di >= 0 else sb
                 gc = cb + copy_bags[dj] if dj >= 0 else cb
-                if di >= 0 and sum(1 for t in src_bags[di] if t in gc) < EXTEND_SHARED:
+                edge = di >= 0 and dj >= 0 and _phrases(src_grams[di], copy_grams[dj])
+                if not edge and di >= 0 and sum(1 for t in src_bags[di] if t in gc) < EXTEND_SHARED:
                     continue
-                if dj >= 0 and sum(1 for t in copy_bags[dj] if t in gs) < EXTEND_SHARED:
+                if (
+                    not edge
+                    and dj >= 0
+                    and sum(1 for t in copy_bags[dj] if t in gs) < EXTEND_SHARED
+                ):
                     continue
                 cos = _cosine(*_weigh(gs, idf), *_weigh(gc, idf))
-                if cos >= sim and (best is None or cos > best[0]):
+                floor = min(sim, FRAGMENT_COSINE) if edge else sim
+                if cos >= floor and (best is None or cos > best[0]):
                     best = (cos, di, dj, end)
         if best is None:
             return (i0, i1, j0, j1), sb, cb, sim

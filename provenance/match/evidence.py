@@ -35,6 +35,10 @@ BRIDGE_WORDS = 40
 #: :func:`_in_order`): when they are half of it, they are the copy, and their order shows
 #: what moved.
 ORDER_SHARE = 0.5
+#: Aligned passages shorter than this (a sentence or two: as :data:`BRIDGE_WORDS`) may
+#: stand in another order inside a reworded fragment; longer ones out of order are
+#: moved paragraphs, shown each in its place.
+MOVED_WORDS = 40
 #: Fewer source words than this in a passage on its own are not counted as copied.
 MIN_FOUND_WORDS = 5
 #: A passage at least this alike, word by word in order, is reproduced *closely*.
@@ -217,6 +221,8 @@ def _in_order(f: Fragment, matches: Sequence[PassageMatch]) -> bool:
     aligned = sum(max(0, min(c1, f.copy[1]) - max(c0, f.copy[0])) for _, c0, c1 in inside)
     if aligned < ORDER_SHARE * (f.copy[1] - f.copy[0]):
         return True
+    # sentences swapped inside a paragraph are rewording too; paragraphs moved are not
+    inside = [m for m in inside if m[2] - m[1] >= MOVED_WORDS]
     return all(a[1] <= b[1] for a, b in zip(inside, inside[1:], strict=False))
 
 
