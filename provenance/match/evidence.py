@@ -39,6 +39,9 @@ ORDER_SHARE = 0.5
 #: stand in another order inside a reworded fragment; longer ones out of order are
 #: moved paragraphs, shown each in its place.
 MOVED_WORDS = 40
+#: Earlier passages (in source order) a passage is merged into when it overlaps one in
+#: both texts: a bound on the work, far above the passages that overlap one stretch.
+LOOKBACK = 8
 #: Fewer source words than this in a passage on its own are not counted as copied.
 MIN_FOUND_WORDS = 5
 #: A passage at least this alike, word by word in order, is reproduced *closely*.
@@ -121,6 +124,8 @@ def _follows(
     ):
         return True
     gs, gc = s0 - g[1], c0 - g[3]
+    if gs >= 0 and gc < 0 <= c0 - g[2]:
+        gc = 0  # it starts inside the group's copy side: it continues it there
     if gs < 0 or gc < 0:
         return False
     if gs == gc and src_words[g[1] : s0] == copy_words[g[3] : c0]:
@@ -150,17 +155,20 @@ def passages(
     spans: list[list[int]] = []
     for it in items:
         (s0, s1), (c0, c1) = it[0], it[1]
-        if groups:
-            g = spans[-1]
+        # the last group, or an earlier one it overlaps in both texts (a passage found
+        # both as a whole and as a piece, with another between them in source order)
+        for k in range(len(groups) - 1, max(-1, len(groups) - 1 - LOOKBACK), -1):
+            g = spans[k]
             overlaps = _near((g[0], g[1]), (s0, s1), MERGE_GAP) and _near(
                 (g[2], g[3]), (c0, c1), MERGE_GAP
             )
-            if overlaps or _follows(g, s0, c0, src_words, copy_words):
-                groups[-1].append(it)
+            if overlaps or (k == len(groups) - 1 and _follows(g, s0, c0, src_words, copy_words)):
+                groups[k].append(it)
                 g[0], g[1], g[2], g[3] = min(g[0], s0), max(g[1], s1), min(g[2], c0), max(g[3], c1)
-                continue
-        groups.append([it])
-        spans.append([s0, s1, c0, c1])
+                break
+        else:
+            groups.append([it])
+            spans.append([s0, s1, c0, c1])
     found: list[tuple[tuple[int, int], tuple[int, int], float, int, int]] = []
     for members, (s0, s1, c0, c1) in zip(groups, spans, strict=True):
         aligned = [(it[0], it[2]) for it in members if it[3]]
