@@ -342,3 +342,81 @@ def test_seeding_work_grows_linearly_on_repetitive_text(monkeypatch: pytest.Monk
 
     small, large = work(3000), work(6000)
     assert large <= 2.5 * small, (small, large)
+
+
+def test_reworded_passage_with_two_sentences_kept_in_swapped_order_is_one_passage() -> None:
+    # a rewording that kept two sentences word for word and swapped them: the aligned
+    # sentences are a small part of a reworded passage, found whole and reworded (not two
+    # verbatim sentences, one of them "moved", and the rest missed)
+    p, r = PASSAGE.split(". "), REWORDED.split(". ")
+    variant = ". ".join([r[0], p[4].rstrip("."), r[1], p[2], r[3]]) + "."
+    source, copy = inside(PASSAGE, 1), inside(variant, 2)
+    s = compare_texts(source, copy)
+    assert (s.verdict, s.extent, s.wording) == ("partial", "part", "reworded")
+    ((src_span, copy_span),) = found(s)
+    at_src, at_copy = source.index(PASSAGE), copy.index(variant)
+    assert overlap(src_span, (at_src, at_src + len(PASSAGE))) >= 0.9 * len(PASSAGE)
+    assert overlap(copy_span, (at_copy, at_copy + len(variant))) >= 0.9 * len(variant)
+    assert not any(p.moved for p in s.pairs if p.found)
+
+
+ADVICE = (
+    "Before the interview, read the company's annual report and note its main products. "
+    "Prepare short answers about your last three jobs and what you learned in each. "
+    "Practise the answers aloud with a friend until they sound natural. "
+    "If the subject matter is new to you, take the time to research it."
+)
+ADVICE_REWORDED = (
+    "Read the annual report of the company before your interview and note its main products. "
+    "Prepare answers about your three last jobs and what each one taught you. "
+    "Practise these answers aloud with a friend until they sound natural. "
+    "If the precedent matter is new to you, give the case to investigation it."
+)
+
+
+def test_fragment_grows_over_a_last_sentence_reworded_too_far_to_be_a_seed() -> None:
+    # the last sentence kept its frame ("matter is new to you") and lost its content
+    # words: no seed on its own, but the passage reaches into it
+    src, su = units(inside(ADVICE, 1, 800))
+    cp, cu = units(inside(ADVICE_REWORDED, 2, 800))
+    (frag,) = [f for f in detect(src, su, cp, cu) if f.found]
+    assert frag.grown >= 1
+    assert cp[frag.copy[1] - 3 : frag.copy[1]] == ("matter", "is", "new")
+    assert src[frag.src[1] - 3 : frag.src[1]] == ("matter", "is", "new")
+    # and no further: the filler after it is not taken
+    assert cp[frag.copy[1] : frag.copy[1] + 5] == ("to", "you", "give", "the", "case")
+
+
+def test_a_few_words_of_a_longer_source_line_are_not_a_found_passage() -> None:
+    source = inside("A copy of your title policy", 1, 3000)
+    copy = inside("Please keep a copy of your", 2, 3000)
+    s = compare_texts(source, copy)
+    assert not found(s)
+    assert s.verdict == "unrelated"
+
+
+def test_a_summary_needs_its_whole_source_side_and_a_short_stretch_is_not_one() -> None:
+    from collections import Counter
+
+    from provenance.match.detect import _compact
+
+    # twenty source sentences of ten words each; the copy's two sentences (20 words)
+    def bag(words: str) -> Counter[str]:
+        return Counter(words.split())
+
+    copy_bags = [bag("alpha bravo charlie delta echo"), bag("foxtrot golf hotel india juliet")]
+    units = [(10 * k, 10 * k + 10) for k in range(20)]
+    idf = {t: 1.0 for b in copy_bags for t in b} | {"other": 1.0}
+    # a same-length rewording: two source sentences hold all of the copy's content, the
+    # same words recurring further on (names repeated through a text)
+    same = [bag("other")] * 20
+    same[3], same[4] = copy_bags[0], copy_bags[1]
+    same[15] = bag("alpha bravo")
+    seeds = [(3, 0, 0.9), (4, 1, 0.9), (15, 0, 0.4)]
+    assert _compact(seeds, 1.0, 20, units, same, copy_bags, idf)
+    # a summary: each source sentence gives one of the copy's words, over 10 sentences
+    spread = [bag("other")] * 20
+    for k, t in enumerate("alpha bravo charlie delta echo foxtrot golf hotel india juliet".split()):
+        spread[2 * k] = bag(f"{t} other")
+    seeds = [(2 * k, k // 5, 0.3) for k in range(10)]
+    assert not _compact(seeds, 1.0, 20, units, spread, copy_bags, idf)

@@ -63,12 +63,32 @@ SUMMARY_OVERLAP = 0.5
 SUMMARY_COSINE = 0.25
 #: Least share of a summary's content (idf-weighted stems) found in its source side.
 SUMMARY_CONTAINED = 0.5
+#: A would-be summary is a same-length rewording instead when source sentences no
+#: longer than twice its copy side hold nine tenths of what its whole source side holds
+#: of the copy's content (see :func:`_compact`): real summaries condense their source
+#: three times or more (a summary a third of its source already leaves two thirds of the
+#: source out of any window twice its length).
+COMPACT_RATIO = 2.0
+COMPACT_SHARE = 0.9
 #: Least cosine of a fragment's two sides taken as wholes.
 FRAGMENT_COSINE = 0.34
 #: A fragment of one seed counts as found only with this many words on each side and
 #: this cosine (a long sentence closely reworded).
 MIN_WORDS = 20
 CLOSE_SEED = 0.6
+#: Extension: whether fragments grow by neighbouring sentences (see :func:`_extend`), by
+#: how many sentences at each end at most, and how many stems a sentence must share with
+#: the other side to be taken (one shared word is what any two sentences of one text
+#: have; two, with the cosine not falling, is content carried over).
+EXTEND = True
+MAX_EXTEND = 2
+EXTEND_SHARED = 2
+#: A sentence pair at the same end of a fragment in both texts that shares this many word
+#: pairs (one of them a content word) is taken even if it makes the sides a little less
+#: alike, as long as the fragment stays above :data:`FRAGMENT_COSINE`: two unrelated
+#: sentences rarely share two such pairs; a reworded one keeps them.
+EDGE_PHRASES = 2
+EDGE_DICE = 0.2
 #: Source sentences a copy sentence is compared with at most (the best by shared stems).
 _MAX_PAIRS = 64
 #: A stem in more source sentences than this does not propose pairs (it still counts in
@@ -102,6 +122,7 @@ class Fragment:
         found: whether it counts as copied (one short seed alone does not).
         summary: whether it is a summary (its copy side much shorter; its similarity
             is then the share of the copy side's content found in the source side).
+        grown: sentences the extension added to it (see :func:`_extend`).
     """
 
     src: tuple[int, int]
@@ -110,6 +131,7 @@ class Fragment:
     seeds: int
     found: bool = True
     summary: bool = False
+    grown: int = 0
 
 
 def stems(words: Sequence[str]) -> list[str]:
@@ -280,16 +302,16 @@ def detect(
     if not seeds:
         return ()
 
-    def fragment(group: list[tuple[int, int, float]]) -> Fragment:
+    def fragment(group: list[tuple[int, int, float]], extend: bool = False) -> Fragment:
         return _fragment(
-            src_words, copy_words, group, src_units, copy_units, src_bags, copy_bags, idf
+            src_words, copy_words, group, src_units, copy_units, src_bags, copy_bags, idf, extend
         )
 
     fragments: list[Fragment] = []
     todo = [(g, MAX_GAP) for g in _cluster(seeds, MAX_GAP)]
     while todo:
         group, gap = todo.pop()
-        frag = fragment(group)
+        frag = fragment(group, EXTEND)
         if frag.similarity >= FRAGMENT_COSINE or len(group) == 1:
             fragments.append(frag)
         elif gap > 0:
@@ -300,7 +322,9 @@ def detect(
         size, short = frag.src[1] - frag.src[0], frag.copy[1] - frag.copy[0]
         if len(group) >= 2 and short < SUMMARY_RATIO * size:
             contained = _contained(group, src_bags, copy_bags, idf)
-            if contained >= SUMMARY_CONTAINED:
+            if contained >= SUMMARY_CONTAINED and not _compact(
+                group, contained, short, src_units, src_bags, copy_bags, idf
+            ):
                 summaries.append(replace(frag, similarity=contained, summary=True))
     if summaries:  # a summary replaces the pieces of it found with the small gap
         fragments = [f for f in fragments if not any(_inside(f, s) for s in summaries)]
@@ -329,6 +353,40 @@ def _contained(
     return sum(idf[t] for t in copy if t in src) / total if total else 0.0
 
 
+def _compact(
+    group: list[tuple[int, int, float]],
+    contained: float,
+    copy_words: int,
+    src_units: Sequence[tuple[int, int]],
+    src_bags: list[Counter[str]],
+    copy_bags: list[Counter[str]],
+    idf: dict[str, float],
+) -> bool:
+    """Whether a few source sentences, no longer than :data:`COMPACT_RATIO` times the
+    copy side, hold almost all (:data:`COMPACT_SHARE`) of what the whole source side of
+    a would-be summary holds of the copy side's content. A summary condenses a long
+    passage, so no short stretch of its source explains it; a passage reworded at its
+    own length does have one, and stretched into a "summary" it would claim every
+    source sentence its names recur in (the shorter explanation is the right one)."""
+    j0, j1 = min(g[1] for g in group), max(g[1] for g in group)
+    copy: set[str] = set()
+    for j in range(j0, j1 + 1):
+        copy.update(copy_bags[j])
+    total = sum(idf[t] for t in copy)
+    if not total:
+        return False
+    limit = COMPACT_RATIO * copy_words
+    for a in sorted({g[0] for g in group}):
+        held: set[str] = set()
+        for b in range(a, len(src_units)):
+            if src_units[b][1] - src_units[a][0] > limit and b > a:
+                break
+            held.update(t for t in src_bags[b] if t in copy)
+        if sum(idf[t] for t in held) / total >= COMPACT_SHARE * contained:
+            return True
+    return False
+
+
 def _inside(f: Fragment, outer: Fragment) -> bool:
     return (
         outer.src[0] <= f.src[0]
@@ -347,6 +405,7 @@ def _fragment(
     src_bags: list[Counter[str]],
     copy_bags: list[Counter[str]],
     idf: dict[str, float],
+    extend: bool = False,
 ) -> Fragment:
     i0, i1 = min(s[0] for s in group), max(s[0] for s in group)
     j0, j1 = min(s[1] for s in group), max(s[1] for s in group)
@@ -357,12 +416,111 @@ def _fragment(
     for j in range(j0, j1 + 1):
         cb.update(copy_bags[j])
     sim = _cosine(*_weigh(sb, idf), *_weigh(cb, idf))
+    grown = 0
+    if extend:
+        seeded = i1 - i0 + j1 - j0
+        grams = (_UnitGrams(src_words, src_units), _UnitGrams(copy_words, copy_units))
+        (i0, i1, j0, j1), sb, cb, sim = _extend(
+            (i0, i1, j0, j1), sb, cb, sim, src_bags, copy_bags, idf, grams
+        )
+        grown = i1 - i0 + j1 - j0 - seeded
     return Fragment(
         _trim(src_words, src_units[i0][0], src_units[i1][1], cb),
         _trim(copy_words, copy_units[j0][0], copy_units[j1][1], sb),
         sim,
         len(group),
+        grown=grown,
     )
+
+
+class _UnitGrams:
+    """The word pairs of each unit, made when first asked for (only the sentences at a
+    fragment's ends are)."""
+
+    def __init__(self, words: Sequence[str], units: Sequence[tuple[int, int]]) -> None:
+        self.words, self.units = words, units
+        self.made: dict[int, set[tuple[str, str]]] = {}
+
+    def __getitem__(self, k: int) -> set[tuple[str, str]]:
+        if k not in self.made:
+            s, e = self.units[k]
+            ws = self.words[s:e]
+            self.made[k] = {
+                (a, b) for a, b in zip(ws, ws[1:], strict=False) if not (a in _STOP and b in _STOP)
+            }
+        return self.made[k]
+
+
+_Grams = _UnitGrams
+
+
+def _phrases(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> bool:
+    """Whether two sentences share :data:`EDGE_PHRASES` word pairs with a content word
+    in them ("the interviewers", "matter is"): what a rewording that replaced most
+    content words keeps of a sentence (its frame, in order)."""
+    shared = len(a & b)
+    return shared >= EDGE_PHRASES and 2 * shared >= EDGE_DICE * (len(a) + len(b))
+
+
+def _extend(
+    bounds: tuple[int, int, int, int],
+    sb: Counter[str],
+    cb: Counter[str],
+    sim: float,
+    src_bags: list[Counter[str]],
+    copy_bags: list[Counter[str]],
+    idf: dict[str, float],
+    grams: tuple[_Grams, _Grams],
+) -> tuple[tuple[int, int, int, int], Counter[str], Counter[str], float]:
+    """Grow a fragment by the sentence just before or after it, in either text or in
+    both at once, while that makes its two sides more alike (Kong et al.'s and
+    Sanchez-Perez et al.'s extension, here one step at a time): a reworded passage often
+    begins or ends with a sentence rewritten too far to be a seed on its own, yet it
+    still shares content words with the other side. A step is taken only when each
+    sentence it adds shares at least :data:`EXTEND_SHARED` stems with the other side (as
+    grown) and the cosine of the two sides does not fall; at most :data:`MAX_EXTEND`
+    steps at each end, so the cost is bounded."""
+    i0, i1, j0, j1 = bounds
+    src_grams, copy_grams = grams
+    # a move: (source sentence or -1, copy sentence or -1, end: 0 before, 1 after)
+    taken = [0, 0]
+    while True:
+        best: tuple[float, int, int, int] | None = None
+        for end in (0, 1):
+            if taken[end] >= MAX_EXTEND:
+                continue
+            i = i0 - 1 if end == 0 else i1 + 1
+            j = j0 - 1 if end == 0 else j1 + 1
+            i = i if 0 <= i < len(src_bags) else -1
+            j = j if 0 <= j < len(copy_bags) else -1
+            for di, dj in ((i, -1), (-1, j), (i, j)):
+                if di < 0 and dj < 0:
+                    continue
+                gs = sb + src_bags[di] if di >= 0 else sb
+                gc = cb + copy_bags[dj] if dj >= 0 else cb
+                edge = di >= 0 and dj >= 0 and _phrases(src_grams[di], copy_grams[dj])
+                if not edge and di >= 0 and sum(1 for t in src_bags[di] if t in gc) < EXTEND_SHARED:
+                    continue
+                if (
+                    not edge
+                    and dj >= 0
+                    and sum(1 for t in copy_bags[dj] if t in gs) < EXTEND_SHARED
+                ):
+                    continue
+                cos = _cosine(*_weigh(gs, idf), *_weigh(gc, idf))
+                floor = min(sim, FRAGMENT_COSINE) if edge else sim
+                if cos >= floor and (best is None or cos > best[0]):
+                    best = (cos, di, dj, end)
+        if best is None:
+            return (i0, i1, j0, j1), sb, cb, sim
+        sim, di, dj, end = best
+        taken[end] += 1
+        if di >= 0:
+            sb = sb + src_bags[di]
+            i0, i1 = min(i0, di), max(i1, di)
+        if dj >= 0:
+            cb = cb + copy_bags[dj]
+            j0, j1 = min(j0, dj), max(j1, dj)
 
 
 def _trim(words: Sequence[str], lo: int, hi: int, other: Counter[str]) -> tuple[int, int]:
@@ -387,7 +545,8 @@ def _filter(fragments: list[Fragment]) -> tuple[Fragment, ...]:
     marked = []
     for f in fragments:
         size = min(f.src[1] - f.src[0], f.copy[1] - f.copy[0])
-        lone = f.seeds == 1 and (size < MIN_WORDS or f.similarity < CLOSE_SEED)
+        close = f.similarity >= CLOSE_SEED or (f.grown and f.similarity >= FRAGMENT_COSINE)
+        lone = f.seeds == 1 and (size < MIN_WORDS or not close)
         marked.append(replace(f, found=not lone))
     marked.sort(
         key=lambda f: (not f.found, -f.similarity * (f.src[1] - f.src[0] + f.copy[1] - f.copy[0]))

@@ -30,6 +30,18 @@ MERGE_GAP = 3
 #: Words of other text in both texts between two found passages that still make them
 #: one passage (a sentence or two rewritten beyond recognition).
 BRIDGE_WORDS = 40
+#: Share of a reworded fragment's copy side aligned word by word from which the aligned
+#: passages inside it, not the fragment, tell where its text comes from (see
+#: :func:`_in_order`): when they are half of it, they are the copy, and their order shows
+#: what moved.
+ORDER_SHARE = 0.5
+#: Aligned passages shorter than this (a sentence or two: as :data:`BRIDGE_WORDS`) may
+#: stand in another order inside a reworded fragment; longer ones out of order are
+#: moved paragraphs, shown each in its place.
+MOVED_WORDS = 40
+#: Earlier passages (in source order) a passage is merged into when it overlaps one in
+#: both texts: a bound on the work, far above the passages that overlap one stretch.
+LOOKBACK = 8
 #: Fewer source words than this in a passage on its own are not counted as copied.
 MIN_FOUND_WORDS = 5
 #: A passage at least this alike, word by word in order, is reproduced *closely*.
@@ -112,6 +124,8 @@ def _follows(
     ):
         return True
     gs, gc = s0 - g[1], c0 - g[3]
+    if gs >= 0 and gc < 0 <= c0 - g[2]:
+        gc = 0  # it starts inside the group's copy side: it continues it there
     if gs < 0 or gc < 0:
         return False
     if gs == gc and src_words[g[1] : s0] == copy_words[g[3] : c0]:
@@ -141,17 +155,20 @@ def passages(
     spans: list[list[int]] = []
     for it in items:
         (s0, s1), (c0, c1) = it[0], it[1]
-        if groups:
-            g = spans[-1]
+        # the last group, or an earlier one it overlaps in both texts (a passage found
+        # both as a whole and as a piece, with another between them in source order)
+        for k in range(len(groups) - 1, max(-1, len(groups) - 1 - LOOKBACK), -1):
+            g = spans[k]
             overlaps = _near((g[0], g[1]), (s0, s1), MERGE_GAP) and _near(
                 (g[2], g[3]), (c0, c1), MERGE_GAP
             )
-            if overlaps or _follows(g, s0, c0, src_words, copy_words):
-                groups[-1].append(it)
+            if overlaps or (k == len(groups) - 1 and _follows(g, s0, c0, src_words, copy_words)):
+                groups[k].append(it)
                 g[0], g[1], g[2], g[3] = min(g[0], s0), max(g[1], s1), min(g[2], c0), max(g[3], c1)
-                continue
-        groups.append([it])
-        spans.append([s0, s1, c0, c1])
+                break
+        else:
+            groups.append([it])
+            spans.append([s0, s1, c0, c1])
     found: list[tuple[tuple[int, int], tuple[int, int], float, int, int]] = []
     for members, (s0, s1, c0, c1) in zip(groups, spans, strict=True):
         aligned = [(it[0], it[2]) for it in members if it[3]]
@@ -164,7 +181,13 @@ def passages(
     stable = _stable([c[0] for _, c, _, _, _ in found])
     out = [
         WordPassage(
-            s, c, round(sim, 6), not _too_short(s, len(src_words)), i not in stable, close, in_order
+            s,
+            c,
+            round(sim, 6),
+            not _too_short(s, c, len(src_words)),
+            i not in stable,
+            close,
+            in_order,
         )
         for i, (s, c, sim, close, in_order) in enumerate(found)
     ]
@@ -174,10 +197,13 @@ def passages(
     return tuple(sorted(out, key=lambda p: (p.src, p.copy)))
 
 
-def _too_short(src: tuple[int, int], source_words: int) -> bool:
+def _too_short(src: tuple[int, int], copy: tuple[int, int], source_words: int) -> bool:
     """A passage of a few words on its own ("end of the", a three-word heading) is not
-    evidence of copying, unless it is the whole source."""
-    return src[1] - src[0] < MIN_FOUND_WORDS and src[1] - src[0] < source_words
+    evidence of copying, unless it is the whole source; nor are a few words of a longer
+    source line that the copy happens to hold ("a copy of your" of "A copy of your title
+    policy"): it is the copy side that says what was taken."""
+    size = min(src[1] - src[0], copy[1] - copy[0])
+    return size < MIN_FOUND_WORDS and src[1] - src[0] < source_words
 
 
 def _explained(f: Fragment, matches: Sequence[PassageMatch]) -> bool:
@@ -191,12 +217,20 @@ def _in_order(f: Fragment, matches: Sequence[PassageMatch]) -> bool:
     """Whether the aligned passages inside a reworded fragment keep their order: a
     fragment over paragraphs the copy reordered would hide that they moved (the aligned
     passages show the copy there, each in its place). A summary may reorder: it is
-    kept whole."""
+    kept whole. So may a fragment whose copy side is mostly reworded (less than
+    :data:`ORDER_SHARE` of it aligned word by word): its aligned bits are phrases the
+    rewording kept, and a rewording moves phrases about (clauses swapped, words
+    shuffled); the passage as a whole is what was copied, in its place."""
     inside = sorted(
-        (m.src[0], m.copy[0])
+        (m.src[0], m.copy[0], m.copy[1])
         for m in matches
         if _near(m.src, f.src, 0) and _near(m.copy, f.copy, 0)
     )
+    aligned = sum(max(0, min(c1, f.copy[1]) - max(c0, f.copy[0])) for _, c0, c1 in inside)
+    if aligned < ORDER_SHARE * (f.copy[1] - f.copy[0]):
+        return True
+    # sentences swapped inside a paragraph are rewording too; paragraphs moved are not
+    inside = [m for m in inside if m[2] - m[1] >= MOVED_WORDS]
     return all(a[1] <= b[1] for a, b in zip(inside, inside[1:], strict=False))
 
 
