@@ -219,8 +219,12 @@ def _rerank(
 
 
 def sign_bits(rows: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
-    """The rows' sign bits, packed (a component >= 0 is a 1): 64 bytes for 512 dims."""
-    return np.packbits(np.asarray(rows) >= 0, axis=1)
+    """The rows' sign bits, packed (a component >= 0 is a 1): 64 bytes for 512 dims;
+    chunk by chunk (the booleans of 1M rows would take 512 MB)."""
+    out = np.empty((len(rows), (rows.shape[1] + 7) // 8), dtype=np.uint8)
+    for lo in range(0, len(rows), SEARCH_CHUNK):
+        out[lo : lo + SEARCH_CHUNK] = np.packbits(rows[lo : lo + SEARCH_CHUNK] >= 0, axis=1)
+    return out
 
 
 def _hamming_candidates(m: Matrix, q: npt.NDArray[np.float32], r: int) -> npt.NDArray[np.int64]:
