@@ -11,7 +11,12 @@ the vectors is recorded in ``meta`` under ``encoder``: vectors of another encode
 not comparable, so an index holding them is refused for the semantic step (``prov
 reindex`` computes them again), and ``add`` refuses to mix two encoders in one index.
 
-NumPy is imported by the store already; nothing here imports the encoder.
+The nearest-neighbour search (:func:`nearest`) is exact below :data:`EXACT_BELOW`
+stored vectors; from it, the rows' sign bits propose candidates (faiss's exhaustive
+binary index, nothing trained or stored) that the exact int8 cosine re-ranks.
+
+NumPy is imported by the store already; nothing here imports the encoder, and faiss only
+on the first approximate search.
 """
 
 from __future__ import annotations
