@@ -764,6 +764,7 @@ def _semantic_report(store: Store) -> dict[str, Any]:
         "adds": "translations and reworded passages matched sentence by sentence by meaning "
         f"({len(encoder.LANGUAGES)} languages); PROV_SEMANTIC=0 turns it off",
         "vectors": vectors.report(store, encoder.encoder_name()),
+        "search": vectors.search_backend(),
     }
 
 

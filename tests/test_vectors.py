@@ -283,6 +283,25 @@ def test_doctor_reports_the_vectors(db: Path) -> None:
     v = report["semantic"]["vectors"]
     assert v["with_vectors"] == 3 and "note" not in v
     assert v["bytes"] >= 516 * v["passages"]  # int8: 512 bytes, a scale, a span
+    # which search the index gets from 50,000 vectors: faiss-cpu comes with the extra
+    assert report["semantic"]["search"].startswith("faiss-cpu: ")
+    assert "search over the vectors (from 50,000): faiss-cpu" in text
+
+
+def test_the_sign_bit_search_runs_one_faiss_thread_unless_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """prov's parallelism is worker processes: faiss's OpenMP pool would oversubscribe
+    the cores beside them, so it is one thread unless ``OMP_NUM_THREADS`` says."""
+    faiss = pytest.importorskip("faiss")
+    bits = np.zeros((4, 64), dtype=np.uint8)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    before = faiss.omp_get_max_threads()
+    try:
+        vectors._binary_index(bits)
+        assert faiss.omp_get_max_threads() == 1
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 def test_scan_finds_a_translated_page(db: Path, tmp_path: Path) -> None:

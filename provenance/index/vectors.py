@@ -21,6 +21,8 @@ on the first approximate search.
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -248,6 +250,16 @@ def _hamming_candidates(m: Matrix, q: npt.NDArray[np.float32], r: int) -> npt.ND
     return np.asarray(cand, dtype=np.int64)
 
 
+def search_backend() -> str:
+    """What searches an index of :data:`EXACT_BELOW` vectors or more (``prov doctor``)."""
+    if importlib.util.find_spec("faiss") is not None:
+        return "faiss-cpu: sign bits scanned exhaustively, the closest re-ranked exactly"
+    return (
+        "NumPy: sign bits scanned exhaustively, ~10x slower than with faiss-cpu "
+        "(pip install 'prov[semantic]' installs it)"
+    )
+
+
 def _binary_index(bits: npt.NDArray[np.uint8]) -> Any:
     """faiss's exhaustive binary index over ``bits``, or the bits themselves without
     faiss."""
@@ -255,6 +267,8 @@ def _binary_index(bits: npt.NDArray[np.uint8]) -> Any:
         import faiss
     except ImportError:
         return bits
+    if "OMP_NUM_THREADS" not in os.environ:  # prov's parallelism is worker processes
+        faiss.omp_set_num_threads(1)
     index = faiss.IndexBinaryFlat(bits.shape[1] * 8)
     index.add(bits)
     return index

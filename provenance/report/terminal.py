@@ -471,6 +471,8 @@ def doctor_renderable(healthy: bool, h: dict[str, Any]) -> RenderableType:
                 + (f" ({vec['encoder']})" if vec["encoder"] else "")
             )
             parts.append(Text(have + (f"; {vec['note']}" if vec.get("note") else "")))
+        if sem.get("search"):
+            parts.append(Text(f"search over the vectors (from 50,000): {sem['search']}"))
     counts = Table.grid(padding=(0, 2))
     counts.add_column(justify="right")
     counts.add_column()
