@@ -164,22 +164,25 @@ def semantic() -> bool:
     return encoder.available()
 
 
-def _source_vectors(seg: Segmented) -> SourceVectors | None:
-    """A source's sentence vectors for the index, when ``prov[semantic]`` is on."""
+def source_vectors(seg: Segmented) -> SourceVectors | None:
+    """A source's sentence vectors for the index, when ``prov[semantic]`` is on (slow:
+    computed before the write transaction, by ``add``'s workers)."""
     if not semantic():
         return None
-    from provenance.semantic.search import source_vectors
+    from provenance.semantic.search import source_vectors as embed
 
-    return source_vectors(seg)
+    return embed(seg)
 
 
-def _put_vectors(store: Store, rec: SourceRecord, sv: SourceVectors) -> None:
+def put_vectors(store: Store, source_id: int, sv: SourceVectors | None) -> None:
+    """Store source ``source_id``'s vectors (nothing when None); call inside the
+    transaction that wrote the source."""
+    if sv is None:
+        return
     from provenance.index import vectors
     from provenance.semantic import encoder
 
-    row = store.source_by_key(rec.key or rec.path, rec.path)
-    if row is not None:
-        vectors.put(store, row.id, encoder.encoder_name(), sv)
+    vectors.put(store, source_id, encoder.encoder_name(), sv)
 
 
 def by_meaning(
@@ -385,7 +388,7 @@ def _prepare_file(f: Path, names: tuple[str, str], store: Store) -> _Prepared:
             raise InputError(f"{f}: no body text to index ({seg.no_body()})")
         fp = fingerprint(seg.norm.words, spans, store.params)
         record = source_record(shown, raw.sha256, raw.text, raw.encoding, seg, spans, fp, key)
-        return _Read(record, raw.warnings, _source_vectors(seg))
+        return _Read(record, raw.warnings, source_vectors(seg))
     except InputError as e:
         return e
 
@@ -474,9 +477,8 @@ def _write(store: Store, f: Path, names: tuple[str, str], prepared: _Prepared) -
             store.put_alias(key, shown, known.source_id)
         return AddResult(shown, known.status, known.passages, same_as=known.same_as)
     assert isinstance(prepared, _Read)  # noqa: S101
-    replaced = store.put_record(prepared.record, defer_keys=True)
-    if prepared.vectors is not None:
-        _put_vectors(store, prepared.record, prepared.vectors)
+    sid, replaced = store.put_record(prepared.record, defer_keys=True)
+    put_vectors(store, sid, prepared.vectors)
     return AddResult(
         shown,
         REPLACED if replaced else ADDED,
@@ -797,8 +799,7 @@ def reindex(db: str | Path) -> int:
                 for sid, sha256, rec, sv in batch:
                     if store.rewrite_source(sid, sha256, rec):
                         rewritten += 1
-                        if sv is not None:
-                            _put_vectors(store, rec, sv)
+                        put_vectors(store, sid, sv)
             batch.clear()
             return rewritten
 
@@ -815,7 +816,7 @@ def reindex(db: str | Path) -> int:
             )
             if not batch:
                 started = time.monotonic()
-            batch.append((sid, stored.sha256, rec, _source_vectors(seg)))
+            batch.append((sid, stored.sha256, rec, source_vectors(seg)))
             if len(batch) >= ADD_BATCH or time.monotonic() - started >= ADD_BATCH_SECONDS:
                 done += write()
         if batch:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+from provenance import pipeline
 from provenance.pipeline import prepare
 from provenance.text.segment import Segmented
 
@@ -81,3 +82,19 @@ def seed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("index") / "seeds.db"
     list(pipeline.add([seed_path("001"), seed_path("004")], db))
     return db
+
+
+def count_prepare_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts ``pipeline.prepare`` segments from now on (the list grows), with the
+    process's cache of segmented stored sources emptied first."""
+    calls: list[str] = []
+    real = pipeline.prepare
+
+    def counting(text: str) -> Segmented:
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(pipeline, "prepare", counting)
+    monkeypatch.setattr(pipeline, "_source_cache", {})
+    monkeypatch.setattr(pipeline, "_source_cache_chars", 0)
+    return calls

@@ -11,7 +11,7 @@ import pytest
 
 from provenance import pipeline
 from provenance.index.store import Store
-from tests.conftest import seed_path
+from tests.conftest import count_prepare_calls, seed_path
 from tests.test_crash import make_sources
 
 
@@ -115,17 +115,8 @@ def test_a_source_replaced_in_the_same_run_keeps_only_its_new_keys(tmp_path: Pat
 def test_stored_sources_are_segmented_once_and_the_cache_stays_bounded(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    calls: list[str] = []
-    real = pipeline.prepare
-
-    def counting(text: str) -> object:
-        calls.append(text)
-        return real(text)
-
-    monkeypatch.setattr(pipeline, "prepare", counting)
+    calls = count_prepare_calls(monkeypatch)
     monkeypatch.setattr(pipeline, "SOURCE_CACHE_CHARS", 2_000)
-    monkeypatch.setattr(pipeline, "_source_cache", {})
-    monkeypatch.setattr(pipeline, "_source_cache_chars", 0)
     texts = [f"Source number {i} says that the harbour opened in spring. " * 4 for i in range(12)]
     first = [pipeline._prepared_source(t) for t in texts[:3]]
     again = [pipeline._prepared_source(t) for t in texts[:3]]

@@ -358,10 +358,11 @@ def warc_text_record(uri: str, text: str, when: str, offset_id: int) -> bytes:
     return head.encode() + payload + b"\r\n\r\n"
 
 
-def _dated_scan(tmp_path: Path) -> list[dict[str, object]]:
-    """A source published 4 June 2021; pages: a file whose text is dated before it, one
-    dated after it, and WARC records (no date in their text) fetched before and after it,
-    the later one with a stray NUL byte."""
+def _dated_crawl(tmp_path: Path) -> tuple[Path, Path]:
+    """An index of a source published 4 June 2021, and a crawl (each page with "more
+    than" -> "less than"): a file whose text is dated before the source, one dated after
+    it, and WARC records (no date in their text) fetched before and after it, the later
+    one with a stray NUL byte. Returns the index and the crawl."""
     src = tmp_path / "board.txt"
     src.write_text("Published: 4 June 2021\n\n" + ARTICLE, encoding="utf-8")
     db = tmp_path / "index.db"
@@ -380,6 +381,11 @@ def _dated_scan(tmp_path: Path) -> list[dict[str, object]]:
             2,
         )
     )
+    return db, crawl
+
+
+def _dated_scan(tmp_path: Path) -> list[dict[str, object]]:
+    db, crawl = _dated_crawl(tmp_path)
     scan([crawl], db, workers=1)
     return results(db)
 
@@ -430,19 +436,7 @@ def test_a_page_older_than_its_source_counts_no_meaning_change(tmp_path: Path) -
     """Differences of a page dated before its source are not alterations of a copy:
     of the four pages, each with "more than" -> "less than", the two older ones count
     none."""
-    src = tmp_path / "board.txt"
-    src.write_text("Published: 4 June 2021\n\n" + ARTICLE, encoding="utf-8")
-    db = tmp_path / "index.db"
-    list(pipeline.add([src], db))
-    crawl = tmp_path / "crawl"
-    crawl.mkdir()
-    altered = ARTICLE.replace("more than", "less than")
-    (crawl / "early.txt").write_text("Published: 1 March 2021\n\n" + altered, encoding="utf-8")
-    (crawl / "late.txt").write_text("Published: 9 July 2021\n\n" + altered, encoding="utf-8")
-    (crawl / "pages.warc").write_bytes(
-        warc_text_record("https://a.example/early", altered, "2021-05-01T10:00:00Z", 1)
-        + warc_text_record("https://a.example/late", altered + " ", "2021-08-01T10:00:00Z", 2)
-    )
+    db, crawl = _dated_crawl(tmp_path)
     stats = scan([crawl], db, workers=1)
     assert stats.checked == 4
     assert stats.risky == 2  # late.txt and the late WARC record

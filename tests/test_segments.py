@@ -15,8 +15,7 @@ import pytest
 from provenance import pipeline
 from provenance.index import segments
 from provenance.index.store import Store
-from provenance.text.segment import Segmented
-from tests.conftest import SEEDS, seed_path, seed_text
+from tests.conftest import SEEDS, count_prepare_calls, seed_path, seed_text
 
 TEXTS = {
     "english": "The harbour opened in 1998.\n\nIts director said: “We waited ten years.” "
@@ -100,20 +99,6 @@ def test_a_damaged_blob_is_refused_not_trusted(case: str) -> None:
 # -- in the index --------------------------------------------------------------------
 
 
-def _prepare_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    calls: list[str] = []
-    real = pipeline.prepare
-
-    def counting(text: str) -> Segmented:
-        calls.append(text)
-        return real(text)
-
-    monkeypatch.setattr(pipeline, "prepare", counting)
-    monkeypatch.setattr(pipeline, "_source_cache", {})
-    monkeypatch.setattr(pipeline, "_source_cache_chars", 0)
-    return calls
-
-
 def _answer(db: Path, suspect: Path) -> list[tuple[str, str, float, float]]:
     (result,) = pipeline.check([suspect], db)
     return [
@@ -135,7 +120,7 @@ def test_check_reads_the_stored_segmentation_instead_of_segmenting_candidates(
     suspect = seed_path("000")
     expected = _answer(db, suspect)
     assert expected  # the seed copies an indexed source
-    calls = _prepare_calls(monkeypatch)
+    calls = count_prepare_calls(monkeypatch)
     assert _answer(db, suspect) == expected
     assert calls == [seed_text("000")]  # the suspect only: no candidate segmented again
 
@@ -149,7 +134,7 @@ def test_an_old_index_is_segmented_at_check_time_until_reindexed(
         conn.execute("DELETE FROM segments")  # as an index written before m005
     healthy, report = pipeline.doctor(db)
     assert healthy and report["unsegmented"] == 2
-    calls = _prepare_calls(monkeypatch)
+    calls = count_prepare_calls(monkeypatch)
     assert _answer(db, suspect) == expected
     assert len(calls) > 1  # candidates segmented again
     assert pipeline.reindex(db) == 2
@@ -167,7 +152,7 @@ def test_a_damaged_stored_segmentation_is_not_trusted(
     expected = _answer(db, suspect)
     with closing(sqlite3.connect(db)) as conn, conn:
         conn.execute("UPDATE segments SET data = ?", [zlib.compress(b"PSEG" + b"\xff" * 64)])
-    calls = _prepare_calls(monkeypatch)
+    calls = count_prepare_calls(monkeypatch)
     assert _answer(db, suspect) == expected
     assert len(calls) > 1
 

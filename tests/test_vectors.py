@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
@@ -319,3 +320,35 @@ def test_scan_finds_a_translated_page(db: Path, tmp_path: Path) -> None:
         if r["source"] and r["verdict"] != "verbatim"
     }
     assert found == {("copy_es.txt", "source_en.txt", "paraphrased")}
+
+
+def test_every_way_of_writing_a_source_writes_its_vectors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, semantic_on: None
+) -> None:
+    """``add`` of a relative path, ``reindex`` of it (it looked the source up by the
+    spelled path and wrote no vectors), and the server's upload all store vectors."""
+    from provenance.ingest.files import RawText
+    from provenance.serve.service import Service
+
+    monkeypatch.chdir(tmp_path)
+    text = (ASSETS / "source_en.txt").read_text(encoding="utf-8")
+    Path("a.txt").write_text(text, encoding="utf-8")
+    db = tmp_path / "i.db"
+    monkeypatch.setenv("PROV_SEMANTIC", "0")
+    assert [r.status for r in pipeline.add([Path("a.txt")], db)] == [pipeline.ADDED]
+    monkeypatch.setenv("PROV_SEMANTIC", "1")
+    assert pipeline.reindex(db) == 1
+    with Store.open(db) as store:
+        (sid,) = store.source_ids()
+        assert vectors.count(store) == 1 and vectors.get(store, sid) is not None
+    other = (ASSETS / "same_topic_en.txt").read_text(encoding="utf-8")
+    service = Service(db, threads=1)
+    raw = RawText("uploaded.txt", other, hashlib.sha256(other.encode()).hexdigest(), "utf-8")
+    try:
+        assert service.add(raw).status == pipeline.ADDED
+    finally:
+        service.close()
+    with Store.open(db) as store:
+        assert vectors.count(store) == 2
+    _, report = pipeline.doctor(db)
+    assert report["semantic"]["vectors"]["with_vectors"] == 2

@@ -463,11 +463,11 @@ class Store:
             [key, path, source_id, _now()],
         )
 
-    def put_record(self, rec: SourceRecord, *, defer_keys: bool = False) -> bool:
+    def put_record(self, rec: SourceRecord, *, defer_keys: bool = False) -> tuple[int, bool]:
         """Insert a prepared source, replacing the one filed under the same key, or the
-        alias of that path (returns whether there was one); call inside
-        :meth:`transaction`. A replaced source whose text other paths hold too stays,
-        under one of those paths.
+        alias of that path; call inside :meth:`transaction`. Returns the new source's id
+        and whether there was one to replace. A replaced source whose text other paths
+        hold too stays, under one of those paths.
 
         With ``defer_keys`` its LSH keys are kept in memory and the source is marked
         pending until :meth:`flush_keys` writes them, sorted, with every other pending
@@ -498,8 +498,9 @@ class Store:
                 int(defer_keys),
             ],
         )
-        self._insert_parts(int(cur.lastrowid or 0), rec, defer_keys)
-        return old is not None or alias is not None
+        sid = int(cur.lastrowid or 0)
+        self._insert_parts(sid, rec, defer_keys)
+        return sid, old is not None or alias is not None
 
     def rewrite_source(self, sid: int, sha256: str, rec: SourceRecord) -> bool:
         """Replace source ``sid``'s blocks, passages and keys with ``rec``'s (made from

@@ -25,6 +25,7 @@ from provenance import pipeline
 from provenance.crawl.scanstore import ScanStore
 from provenance.errors import InputError, NotFound
 from provenance.index.store import SourceRow, Store, source_record
+from provenance.index.vectors import SourceVectors
 from provenance.ingest.decode import decode_text
 from provenance.ingest.files import RawText, web_text
 from provenance.match.fingerprint import fingerprint
@@ -193,14 +194,22 @@ class Service:
         spans = pipeline.index_spans(seg)
         if not spans:
             raise InputError(f"{raw.path}: no body text to index (only boilerplate or headings)")
+        sv = pipeline.source_vectors(seg)  # (slow: before the write lock is taken)
         with Store.open(self.db) as store:
             store.db.execute(f"PRAGMA busy_timeout = {int(self.busy_ms)}")
             with store.transaction():
-                return self._put(store, key, raw, seg, spans)
+                return self._put(store, key, raw, seg, spans, sv)
 
     def _put(
-        self, store: Store, key: str, raw: RawText, seg: Segmented, spans: list[tuple[int, int]]
+        self,
+        store: Store,
+        key: str,
+        raw: RawText,
+        seg: Segmented,
+        spans: list[tuple[int, int]],
+        sv: SourceVectors | None,
     ) -> pipeline.AddResult:
+        """Write the source, and its sentence vectors ``sv`` as ``prov add`` does."""
         old = store.source_by_path(key)
         if old is not None and old.sha256 == raw.sha256:
             return pipeline.AddResult(key, pipeline.UNCHANGED, old.passages)
@@ -209,7 +218,8 @@ class Service:
             return pipeline.AddResult(key, pipeline.DUPLICATE, twin.passages, twin.path)
         fp = fingerprint(seg.norm.words, spans, store.params)
         rec = source_record(key, raw.sha256, raw.text, raw.encoding, seg, spans, fp)
-        replaced = store.put_record(rec)
+        sid, replaced = store.put_record(rec)
+        pipeline.put_vectors(store, sid, sv)
         status = pipeline.REPLACED if replaced else pipeline.ADDED
         return pipeline.AddResult(key, status, len(rec.passages))
 
