@@ -48,8 +48,9 @@ MAX_NEIGHBOUR_SOURCES = 4
 #: Suspect passages embedded per suspect at most (bounds the step's cost on huge pages).
 MAX_PASSAGES = bitext.MAX_SENTENCES
 
-#: A stored source's text segmented (``pipeline``'s cache of prepared sources).
-Prepare = Callable[[str], Segmented]
+#: A stored source's text segmented, from its stored segmentation when given
+#: (``pipeline``'s cache of prepared sources).
+Prepare = Callable[[str, bytes | None], Segmented]
 #: The word path: a source and the suspect, aligned and scored.
 WordPath = Callable[[Segmented, Segmented], Score]
 
@@ -148,7 +149,7 @@ def by_meaning(
     out = []
     for stored, s in found:
         if _needs_source(s):
-            src = prepare(stored.text)
+            src = prepare(stored.text, None)  # (segmented by the word path just before)
             s = rescore(src, seg, s, policy, suspect, _stored(store, stored.id, src))
         out.append((stored, s))
     still = _open_passages(seg, out)
@@ -162,8 +163,9 @@ def by_meaning(
     known = {stored.id for stored, _ in out}
     ids = [sid for sid, n in hits.most_common() if n >= MIN_HITS and sid not in known]
     ids = ids[:MAX_NEIGHBOUR_SOURCES]
+    stored_segs = store.segmentations(ids)
     for stored in store.texts(ids):
-        src = prepare(stored.text)
+        src = prepare(stored.text, stored_segs.get(stored.id))
         s = word_path(src, seg)
         s = rescore(src, seg, s, policy, suspect, _stored(store, stored.id, src))
         if s.verdict != UNRELATED:
