@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from provenance.errors import IndexMismatch, InputError, NotFound, ProvError, StoreError
+    from provenance.indexing import add
     from provenance.match.score import Alteration, CheckResult, CompareResult, Score
     from provenance.params import DEFAULT_PARAMS, DEFAULT_POLICY, Params, Policy
     from provenance.pipeline import (
-        add,
         check,
         compare,
         compare_segmented,
@@ -50,7 +50,7 @@ _WHERE = {
     "DEFAULT_POLICY": "provenance.params",
     "Params": "provenance.params",
     "Policy": "provenance.params",
-    "add": "provenance.pipeline",
+    "add": "provenance.indexing",
     "check": "provenance.pipeline",
     "compare": "provenance.pipeline",
     "compare_segmented": "provenance.pipeline",

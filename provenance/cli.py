@@ -346,6 +346,8 @@ def add(
     """
     from rich.progress import Progress
 
+    from provenance import indexing
+
     target = _db(db)
     counts: Counter[str] = Counter()
     passages = other = 0
@@ -355,21 +357,21 @@ def add(
         Progress(console=err, transient=True, disable=not err.is_terminal) as bar,
     ):
         task = None
-        for r in pipeline.add(paths, target, workers=workers, source_date=source_date):
+        for r in indexing.add(paths, target, workers=workers, source_date=source_date):
             if task is None:
                 task = bar.add_task("indexing", total=r.total)
             bar.update(task, completed=r.done)
             counts[r.status] += 1
-            if r.status in (pipeline.ADDED, pipeline.REPLACED):
+            if r.status in (indexing.ADDED, indexing.REPLACED):
                 passages += r.passages - r.other_passages
                 other += r.other_passages
-            if r.status == pipeline.DUPLICATE:
+            if r.status == indexing.DUPLICATE:
                 note = f"{r.path}: same text as {r.same_as}, kept once"
-            elif r.status == pipeline.REPLACED:
+            elif r.status == indexing.REPLACED:
                 note = f"{r.path}: changed, replaced"
             else:
                 note = ""
-                if r.status == pipeline.FAILED:
+                if r.status == indexing.FAILED:
                     _echo(f"Error: {r.error}", err=True)
             if note:
                 # user text: never rich markup ([bold] in a name is a name), controls escaped
@@ -384,7 +386,7 @@ def add(
     else:
         more = f", and {other:,} in a second language" if other else ""
         _echo(f"{parts} ({plural(passages, 'passage')} indexed{more}) in {target}")
-    if counts[pipeline.FAILED]:
+    if counts[indexing.FAILED]:
         raise typer.Exit(InputError.exit_code)
 
 
@@ -822,8 +824,10 @@ def doctor(db: DbOption = None, json_: JsonOnlyOption = False) -> None:
 
     Exit status 0 when healthy, 4 when a problem was found.
     """
+    from provenance import indexing
+
     with _errors():
-        healthy, health = pipeline.doctor(_db(db))
+        healthy, health = indexing.doctor(_db(db))
     if json_:
         typer.echo(report.dumps({"healthy": healthy, **health}, indent=2))
     else:
@@ -836,8 +840,10 @@ def doctor(db: DbOption = None, json_: JsonOnlyOption = False) -> None:
 @app.command()
 def reindex(db: DbOption = None) -> None:
     """Rebuild the index from its stored texts (after an upgrade changed normalisation)."""
+    from provenance import indexing
+
     with _errors():
-        n = pipeline.reindex(_db(db))
+        n = indexing.reindex(_db(db))
     typer.echo(f"reindexed {plural(n, 'source')}")
 
 

@@ -13,7 +13,7 @@ dropped) and press releases follow templates. The corpus here is made with
 stories, each republished ``--copies`` times by one of 12 sites (2% of words respun, one
 paragraph dropped in a third of them), plus ``--releases`` press releases from 5
 templates (the same paragraphs, a few names and figures changed). All are indexed with
-``pipeline.add``. Suspects: a whole story (lightly spun), three paragraphs of one
+``indexing.add``. Suspects: a whole story (lightly spun), three paragraphs of one
 between unrelated text, a templated release, and an unrelated text.
 
 For each suspect: ``check`` in this process (uncached: the index open but no stored
@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import Generator, Paragraph, percentile, render  # noqa: E402
 
-from provenance import pipeline  # noqa: E402
+from provenance import indexing, pipeline  # noqa: E402
 from provenance.index.store import Store  # noqa: E402
 from provenance.ingest.files import read_document  # noqa: E402
 from provenance.match.fingerprint import fingerprint  # noqa: E402
@@ -83,7 +83,7 @@ def build(args: argparse.Namespace, work: Path) -> tuple[Generator, list[list[Pa
         (docs / f"release{r:04d}.txt").write_text(render(body), encoding="utf-8")
     db = work / "index.db"
     t = time.perf_counter()
-    for _ in pipeline.add([docs], db):
+    for _ in indexing.add([docs], db):
         pass
     with Store.open(db) as store:
         passages = store.db.execute("SELECT count(*) FROM passages").fetchone()[0]

@@ -36,7 +36,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from provenance import pipeline  # noqa: E402
+from provenance import indexing  # noqa: E402
 from provenance.crawl.scan import results, scan  # noqa: E402
 from provenance.spark.driver import session, spark_scan  # noqa: E402
 
@@ -76,7 +76,7 @@ def main() -> None:
         capture_output=True,
     )
     db = out / "index.db"
-    list(pipeline.add([out / "sources"], db))
+    list(indexing.add([out / "sources"], db))
 
     t = time.monotonic()
     stats = scan([out / "crawl"], db, workers=args.cores, stock_min=0)

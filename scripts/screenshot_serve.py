@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from provenance import pipeline  # noqa: E402
+from provenance import indexing  # noqa: E402
 from provenance.crawl.scan import scan  # noqa: E402
 from tests.webdriver import Browser, browser, find_browser, free_port  # noqa: E402
 
@@ -42,7 +42,7 @@ def demo(work: Path) -> Path:
     old = os.getcwd()
     os.chdir(ROOT)  # sources named as the README's demo names them
     try:
-        list(pipeline.add([seed("001").relative_to(ROOT), seed("004").relative_to(ROOT)], db))
+        list(indexing.add([seed("001").relative_to(ROOT), seed("004").relative_to(ROOT)], db))
     finally:
         os.chdir(old)
     text3 = seed("003").read_text(encoding="utf-8")

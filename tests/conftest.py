@@ -77,10 +77,10 @@ def expectations() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def seed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index holding the two canonical seeds, 001 (C2020) and 004 (C2021)."""
-    from provenance import pipeline
+    from provenance import indexing
 
     db = tmp_path_factory.mktemp("index") / "seeds.db"
-    list(pipeline.add([seed_path("001"), seed_path("004")], db))
+    list(indexing.add([seed_path("001"), seed_path("004")], db))
     return db
 
 

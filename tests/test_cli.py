@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from provenance import pipeline
+from provenance import indexing, pipeline
 from provenance.cli import app
 from provenance.cli_support import use_pager
 from provenance.report.json import plural
@@ -617,7 +617,7 @@ def test_interrupted_says_what_to_do(
     def stop(*_: object, **__: object) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, command, stop)
+    monkeypatch.setattr(indexing if command == "add" else pipeline, command, stop)
     code, _, err = invoke(command, "--db", tmp_path / "i.db", seed_path("001"))
     assert (code, err) == (130, message)
 

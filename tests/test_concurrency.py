@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from provenance import pipeline
+from provenance import indexing
 from provenance.crawl.scan import scan
 from provenance.index import schema
 from tests.conftest import HANG_GUARD, ROOT, seed_path, seed_text
@@ -108,7 +108,7 @@ def crawl(root: Path) -> Path:
 
 def seeds_index(db: Path) -> Path:
     db.parent.mkdir(parents=True, exist_ok=True)
-    list(pipeline.add([seed_path("001"), seed_path("004")], db))
+    list(indexing.add([seed_path("001"), seed_path("004")], db))
     return db
 
 
@@ -137,8 +137,8 @@ def test_two_adds_a_scan_and_checks_at_once(
 ) -> None:
     folder_a, folder_b, pages = inputs
     sequential = seeds_index(tmp_path / "seq" / "i.db")
-    list(pipeline.add([folder_a], sequential))
-    list(pipeline.add([folder_b], sequential))
+    list(indexing.add([folder_a], sequential))
+    list(indexing.add([folder_b], sequential))
     scan([pages], sequential, workers=1)
 
     db = seeds_index(tmp_path / "conc" / "i.db")

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance import pipeline
+from provenance import indexing
 from provenance.params import DEFAULT_PARAMS
 from tests.conftest import HANG_GUARD, ROOT, seed_path, seed_text
 
@@ -327,7 +327,7 @@ def scan_snapshot(db: Path) -> tuple[object, ...]:
 
 def seeds_index(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    assert [r.status for r in pipeline.add([seed_path("001"), seed_path("004")], path)] == [
+    assert [r.status for r in indexing.add([seed_path("001"), seed_path("004")], path)] == [
         "added",
         "added",
     ]

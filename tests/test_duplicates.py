@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance import pipeline
+from provenance import indexing, pipeline
 from tests.test_crash import make_sources
 
 
@@ -36,7 +36,7 @@ def _found(db: Path, text: str, tmp_path: Path) -> list[tuple[str, str]]:
 
 
 def _statuses(db: Path, *paths: Path, workers: int = 1) -> list[tuple[str, str]]:
-    return [(Path(r.path).name, r.status) for r in pipeline.add(list(paths), db, workers=workers)]
+    return [(Path(r.path).name, r.status) for r in indexing.add(list(paths), db, workers=workers)]
 
 
 def test_a_duplicate_stays_findable_when_its_twin_is_replaced_in_the_same_run(
@@ -45,7 +45,7 @@ def test_a_duplicate_stays_findable_when_its_twin_is_replaced_in_the_same_run(
     db = tmp_path / "i.db"
     old, new = texts[0], texts[1]
     b = _write(tmp_path / "b.txt", old)
-    list(pipeline.add([b], db))
+    list(indexing.add([b], db))
     a = _write(tmp_path / "a.txt", old)
     _write(b, new)
     assert _statuses(db, a, b) == [("a.txt", "duplicate"), ("b.txt", "replaced")]
@@ -55,7 +55,7 @@ def test_a_duplicate_stays_findable_when_its_twin_is_replaced_in_the_same_run(
         str(a): hashlib.sha256(old.encode()).hexdigest(),
         str(b): hashlib.sha256(new.encode()).hexdigest(),
     }
-    healthy, report = pipeline.doctor(db)
+    healthy, report = indexing.doctor(db)
     assert healthy, report
 
 
@@ -76,7 +76,7 @@ def test_a_duplicate_stays_findable_when_its_twin_is_removed(
     pipeline.remove(db, str(twin))
     assert _found(db, texts[0], tmp_path) == []
     assert pipeline.sources(db) == []
-    healthy, report = pipeline.doctor(db)
+    healthy, report = indexing.doctor(db)
     assert healthy, report
 
 
@@ -86,7 +86,7 @@ def test_a_duplicate_that_changes_becomes_a_source_of_its_own(
     db = tmp_path / "i.db"
     a = _write(tmp_path / "a.txt", texts[0])
     twin = _write(tmp_path / "twin.txt", texts[0])
-    list(pipeline.add([a, twin], db))
+    list(indexing.add([a, twin], db))
     _write(twin, texts[2])
     assert _statuses(db, twin) == [("twin.txt", "replaced")]
     assert _found(db, texts[0], tmp_path) == [(str(a), "verbatim")]
@@ -101,7 +101,7 @@ def test_removing_a_duplicates_path_keeps_the_text_for_its_twin(
     db = tmp_path / "i.db"
     a = _write(tmp_path / "a.txt", texts[0])
     twin = _write(tmp_path / "twin.txt", texts[0])
-    list(pipeline.add([a, twin], db))
+    list(indexing.add([a, twin], db))
     assert pipeline.remove(db, str(twin)).path == str(twin)
     assert [r.path for r in pipeline.sources(db)] == [str(a)]
     assert _found(db, texts[0], tmp_path) == [(str(a), "verbatim")]
@@ -112,20 +112,20 @@ def test_a_twin_replaced_earlier_in_a_run_with_workers(
 ) -> None:
     """Workers read the index as committed: one finds a file's text under a path that
     this run replaces before that file is written. The writer asks again, and adds it."""
-    monkeypatch.setattr(pipeline, "POOL_MIN_FILES", 1)
+    monkeypatch.setattr(indexing, "POOL_MIN_FILES", 1)
     db = tmp_path / "i.db"
     folder = tmp_path / "src"
     folder.mkdir()
     first = _write(folder / "0-first.txt", texts[0])
-    list(pipeline.add([first], db))
+    list(indexing.add([first], db))
     _write(first, texts[1])  # replaced in the run below, before ...
     second = _write(folder / "1-second.txt", texts[0])  # ... this one, with its old text
-    fillers = make_sources(tmp_path / "fill", pipeline.POOL_CHUNK + 2, seed=56)
+    fillers = make_sources(tmp_path / "fill", indexing.POOL_CHUNK + 2, seed=56)
     for i, f in enumerate(sorted(fillers.rglob("*.txt"))):
         shutil.copy(f, folder / f"2-filler{i:02}.txt")  # enough files for two workers
     statuses = dict(_statuses(db, folder, workers=2))
     assert statuses["0-first.txt"] == "replaced"
     assert statuses["1-second.txt"] == "added"
     assert _found(db, texts[0], tmp_path) == [(str(second), "verbatim")]
-    healthy, report = pipeline.doctor(db)
+    healthy, report = indexing.doctor(db)
     assert healthy, report

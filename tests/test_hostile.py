@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from provenance import pipeline
+from provenance import indexing
 from provenance.cli import app
 from tests.conftest import HANG_GUARD, ROOT, seed_path, seed_text
 
@@ -268,7 +268,7 @@ def _indexed(tmp_path: Path, text: str) -> tuple[Path, Path]:
     ref.parent.mkdir()
     ref.write_text(text, encoding="utf-8")
     db = tmp_path / "ref.db"
-    assert [r.status for r in pipeline.add([ref], db)] == ["added"]
+    assert [r.status for r in indexing.add([ref], db)] == ["added"]
     return ref, db
 
 
@@ -1007,7 +1007,7 @@ def test_many_tiny_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         db = tmp_path / f"i{n}.db"
         steps[0] = 0
         started = time.monotonic()
-        results = list(pipeline.add([root], db, workers=1))
+        results = list(indexing.add([root], db, workers=1))
         add_seconds, add_steps = time.monotonic() - started, steps[0]
         assert {r.status for r in results} == {"added"} and len(results) == n
         steps[0] = 0

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance import pipeline
+from provenance import indexing, pipeline
 from provenance.crawl.scan import clusters, scan
 from tests.conftest import seed_path
 
@@ -34,9 +34,9 @@ def spellings(site: Path) -> list[str]:
 def test_a_source_added_by_two_spellings_is_one_source(site: Path) -> None:
     db = site.parent / "i.db"
     first, *others = spellings(site)
-    assert [r.status for r in pipeline.add([first], db)] == ["added"]
+    assert [r.status for r in indexing.add([first], db)] == ["added"]
     for other in others:
-        assert [r.status for r in pipeline.add([other], db)] == ["unchanged"]
+        assert [r.status for r in indexing.add([other], db)] == ["unchanged"]
     (row,) = pipeline.sources(db)
     assert (row.path, row.key) == ("site/a.txt", str(site / "a.txt"))
 
@@ -45,7 +45,7 @@ def test_a_source_added_by_two_spellings_is_one_source(site: Path) -> None:
 def test_a_source_is_removed_by_any_spelling(site: Path, index: int) -> None:
     db = site.parent / "i.db"
     names = spellings(site)
-    list(pipeline.add([names[0]], db))
+    list(indexing.add([names[0]], db))
     assert pipeline.remove(db, names[index]).path == "site/a.txt"
     assert pipeline.sources(db) == []
 
@@ -54,12 +54,12 @@ def test_an_index_that_filed_sources_as_spelled_still_finds_them(site: Path) -> 
     """Schema m004 files sources by resolved path; an index from before keeps the
     spelling as their key (the migration copies it), which lookups try too."""
     db = site.parent / "i.db"
-    list(pipeline.add(["site/a.txt"], db))
+    list(indexing.add(["site/a.txt"], db))
     with closing(sqlite3.connect(db)) as conn, conn:
         conn.execute("UPDATE sources SET key = path")  # as the migration leaves it
-    assert [r.status for r in pipeline.add(["site/a.txt"], db)] == ["unchanged"]
+    assert [r.status for r in indexing.add(["site/a.txt"], db)] == ["unchanged"]
     (site / "a.txt").write_bytes(seed_path("004").read_bytes())
-    assert [r.status for r in pipeline.add(["site/a.txt"], db)] == ["replaced"]
+    assert [r.status for r in indexing.add(["site/a.txt"], db)] == ["replaced"]
     (row,) = pipeline.sources(db)
     assert row.key == str(site / "a.txt")  # filed the new way once written again
     with closing(sqlite3.connect(db)) as conn, conn:
@@ -69,7 +69,7 @@ def test_an_index_that_filed_sources_as_spelled_still_finds_them(site: Path) -> 
 
 def test_a_page_scanned_by_two_spellings_is_one_page(site: Path) -> None:
     db = site.parent / "i.db"
-    list(pipeline.add([seed_path("001")], db))
+    list(indexing.add([seed_path("001")], db))
     names = spellings(site)
     first = scan([names[0]], db, workers=1)
     assert first.checked == 1
@@ -83,7 +83,7 @@ def test_a_page_recorded_under_its_spelling_is_known(site: Path) -> None:
     """A page an older prov recorded under the path as spelled (relative to the
     working folder) is not recorded again."""
     db = site.parent / "i.db"
-    list(pipeline.add([seed_path("001")], db))
+    list(indexing.add([seed_path("001")], db))
     scan(["site"], db, workers=1)
     with closing(sqlite3.connect(db)) as conn, conn:
         conn.execute("UPDATE documents SET key = ?, url = ?", ["site/a.txt", "site/a.txt"])

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from provenance import pipeline
+from provenance import indexing
 from provenance.cli import app
 from provenance.crawl.scan import results, scan
 from provenance.index.store import Store
@@ -40,7 +40,7 @@ def _interrupted_add(db: Path, source: Path, monkeypatch: pytest.MonkeyPatch) ->
 
         m.setattr(Store, "flush_keys", stop)
         with pytest.raises(KeyboardInterrupt):
-            list(pipeline.add([source], db))
+            list(indexing.add([source], db))
 
 
 @contextmanager
@@ -73,7 +73,7 @@ def copy(tmp_path: Path) -> Path:
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An index of OTHER, and SOURCE left pending by an interrupted add."""
     path = tmp_path / "i.db"
-    list(pipeline.add([OTHER], path))
+    list(indexing.add([OTHER], path))
     _interrupted_add(path, SOURCE, monkeypatch)
     assert _pending(path) == 1
     return path
@@ -88,7 +88,7 @@ def test_check_completes_the_sources_an_interrupted_add_left(db: Path, copy: Pat
         "written) completed before checking\n"
     )
     assert _pending(db) == 0
-    healthy, report = pipeline.doctor(db)
+    healthy, report = indexing.doctor(db)
     assert healthy, report
     again = runner.invoke(app, ["check", "--db", str(db), str(copy), "--json"])
     assert (again.exit_code, again.stderr) == (0, "")
@@ -124,7 +124,7 @@ def test_the_index_version_counts_a_source_once_a_check_can_find_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "i.db"
-    list(pipeline.add([OTHER], path))
+    list(indexing.add([OTHER], path))
     with Store.open(path) as store:
         before = store.index_version()
     _interrupted_add(path, SOURCE, monkeypatch)

@@ -1,4 +1,4 @@
-"""``pipeline.add`` with worker processes, and LSH keys written at the end of a run."""
+"""``indexing.add`` with worker processes, and LSH keys written at the end of a run."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance import pipeline
+from provenance import indexing, pipeline
 from provenance.index.store import Store
 from tests.conftest import count_prepare_calls, seed_path
 from tests.test_crash import make_sources
@@ -49,31 +49,31 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_workers_write_what_one_process_writes(corpus: Path, tmp_path: Path) -> None:
-    assert len(list(corpus.rglob("*.txt"))) >= pipeline.POOL_MIN_FILES  # the pool is used
+    assert len(list(corpus.rglob("*.txt"))) >= indexing.POOL_MIN_FILES  # the pool is used
     one, two = tmp_path / "one.db", tmp_path / "two.db"
-    by_one = list(pipeline.add([corpus], one, workers=1))
-    by_two = list(pipeline.add([corpus], two, workers=2))
+    by_one = list(indexing.add([corpus], one, workers=1))
+    by_two = list(indexing.add([corpus], two, workers=2))
     assert [(r.path, r.status, r.passages, r.same_as) for r in by_one] == [
         (r.path, r.status, r.passages, r.same_as) for r in by_two
     ]
     statuses = {r.status for r in by_two}
-    assert statuses == {pipeline.ADDED, pipeline.DUPLICATE, pipeline.FAILED}
+    assert statuses == {indexing.ADDED, indexing.DUPLICATE, indexing.FAILED}
     assert [r.done for r in by_two] == list(range(1, len(by_two) + 1))
     assert index_contents(one) == index_contents(two)
-    healthy, report = pipeline.doctor(two)
+    healthy, report = indexing.doctor(two)
     assert healthy, report
     # Again: every file is unchanged (the workers look it up: not prepared again), the
     # duplicate too (its path is filed as holding its twin's text).
-    again = list(pipeline.add([corpus], two, workers=2))
-    assert {r.status for r in again} == {pipeline.UNCHANGED, pipeline.FAILED}
+    again = list(indexing.add([corpus], two, workers=2))
+    assert {r.status for r in again} == {indexing.UNCHANGED, indexing.FAILED}
     assert index_contents(one) == index_contents(two)
 
 
 def _leave_pending(db: Path, source: Path) -> None:
     """Add ``source`` as an ``add`` stopped before writing its keys leaves it."""
     with Store.open(db, create=True) as store:
-        prepared = pipeline._prepare_file(source, pipeline._names(source), store)
-        assert isinstance(prepared, pipeline._Read)
+        prepared = indexing._prepare_file(source, pipeline._names(source), store)
+        assert isinstance(prepared, indexing._Read)
         with store.transaction():
             store.put_record(prepared.record, defer_keys=True)  # ... and the process ends
 
@@ -85,11 +85,11 @@ def test_keys_left_pending_are_written_by_the_next_add(tmp_path: Path) -> None:
     copy = seed_path("000")
     _leave_pending(db, seed_path("001"))
     assert table(db, "SELECT count(*) FROM band_keys") == [(0,)]
-    healthy, report = pipeline.doctor(db)
+    healthy, report = indexing.doctor(db)
     assert not healthy
     assert any(n == 1 and "pending" in k for k, n in report["orphans"].items())
-    list(pipeline.add([seed_path("004")], db))
-    healthy, report = pipeline.doctor(db)
+    list(indexing.add([seed_path("004")], db))
+    healthy, report = indexing.doctor(db)
     assert healthy, report
     (after,) = pipeline.check([copy], db)
     assert [m.score.verdict for m in after.matches][:1] == ["verbatim"]
@@ -99,14 +99,14 @@ def test_a_source_replaced_in_the_same_run_keeps_only_its_new_keys(tmp_path: Pat
     db = tmp_path / "i.db"
     path = tmp_path / "a.txt"
     path.write_text(seed_path("001").read_text(encoding="utf-8"), encoding="utf-8")
-    list(pipeline.add([path], db))
+    list(indexing.add([path], db))
     path.write_text(seed_path("004").read_text(encoding="utf-8"), encoding="utf-8")
-    (result,) = list(pipeline.add([path], db))
-    assert result.status == pipeline.REPLACED
-    healthy, report = pipeline.doctor(db)
+    (result,) = list(indexing.add([path], db))
+    assert result.status == indexing.REPLACED
+    healthy, report = indexing.doctor(db)
     assert healthy, report
     fresh = tmp_path / "fresh.db"
-    list(pipeline.add([path], fresh))
+    list(indexing.add([path], fresh))
     assert table(db, "SELECT count(*) FROM band_keys") == table(
         fresh, "SELECT count(*) FROM band_keys"
     )

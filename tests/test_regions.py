@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from provenance import pipeline
+from provenance import indexing, pipeline
 from provenance.index.store import Store
 from provenance.match import regions
 from tests.test_crash import paragraphs
@@ -63,7 +63,7 @@ def long_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str
     root = tmp_path_factory.mktemp("long")
     (root / "long.txt").write_text("\n\n".join(pool) + "\n", encoding="utf-8")
     db = root / "i.db"
-    list(pipeline.add([root / "long.txt"], db))
+    list(indexing.add([root / "long.txt"], db))
     return db, pool
 
 

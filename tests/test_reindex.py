@@ -1,7 +1,7 @@
 """``prov reindex`` beside writers: a source removed or replaced while reindex runs.
 
 Each interleaving is made deterministic by a hook: reindex reads a source's text and
-prepares it (``pipeline.prepare``); the hook runs a ``remove`` or an ``add`` through
+prepares it (``indexing.prepare``); the hook runs a ``remove`` or an ``add`` through
 another connection at a chosen moment: before the target source is read, or after it
 was read and before its rebuilt passages are written.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance import pipeline
+from provenance import indexing, pipeline
 from provenance.index.store import Store
 from provenance.params import Params
 from provenance.text.segment import Segmented
@@ -36,14 +36,14 @@ def _index(tmp_path: Path, texts: list[str]) -> tuple[Path, list[Path]]:
         f = tmp_path / f"{name}.txt"
         f.write_text(text, encoding="utf-8")
         files.append(f)
-    list(pipeline.add(files, db))
+    list(indexing.add(files, db))
     return db, files
 
 
 def _hook(monkeypatch: pytest.MonkeyPatch, trigger: str, action: Callable[[], None]) -> list[bool]:
     """Run ``action`` once, when reindex prepares the text ``trigger`` (after it)."""
     fired: list[bool] = []
-    prepare = pipeline.prepare
+    prepare = indexing.prepare
 
     def hooked(text: str) -> Segmented:
         seg = prepare(text)
@@ -52,7 +52,7 @@ def _hook(monkeypatch: pytest.MonkeyPatch, trigger: str, action: Callable[[], No
             action()
         return seg
 
-    monkeypatch.setattr(pipeline, "prepare", hooked)
+    monkeypatch.setattr(indexing, "prepare", hooked)
     return fired
 
 
@@ -67,11 +67,11 @@ def test_a_source_removed_while_reindex_runs_stays_removed(
     db, (a, b, c) = _index(tmp_path, texts)
     trigger = texts[0] if moment == "before it is read" else texts[1]
     fired = _hook(monkeypatch, trigger, lambda: pipeline.remove(db, str(b)) and None)
-    assert pipeline.reindex(db) == 2  # a and c: b was gone when its turn came
+    assert indexing.reindex(db) == 2  # a and c: b was gone when its turn came
     assert fired
     monkeypatch.undo()
     assert [r.path for r in pipeline.sources(db)] == [str(a), str(c)]
-    healthy, report = pipeline.doctor(db)
+    healthy, report = indexing.doctor(db)
     assert healthy, report
 
 
@@ -84,11 +84,11 @@ def test_a_source_replaced_while_reindex_runs_keeps_its_new_text(
 
     def replace_b() -> None:
         b.write_text(new_text, encoding="utf-8")
-        assert [r.status for r in pipeline.add([b], db)] == [pipeline.REPLACED]
+        assert [r.status for r in indexing.add([b], db)] == [indexing.REPLACED]
 
     trigger = texts[0] if moment == "before it is read" else texts[1]
     fired = _hook(monkeypatch, trigger, replace_b)
-    rebuilt = pipeline.reindex(db)
+    rebuilt = indexing.reindex(db)
     assert fired
     monkeypatch.undo()
     assert rebuilt == 2  # a and c; b was written by this prov, after reindex listed it
@@ -98,7 +98,7 @@ def test_a_source_replaced_while_reindex_runs_keeps_its_new_text(
     copy.write_text(new_text, encoding="utf-8")
     (result,) = pipeline.check([copy], db)
     assert [(m.source, m.score.verdict) for m in result.matches][:1] == [(str(b), "verbatim")]
-    healthy, report = pipeline.doctor(db)
+    healthy, report = indexing.doctor(db)
     assert healthy, report
 
 
@@ -108,11 +108,11 @@ def test_reindex_keeps_source_ids(tmp_path: Path, texts: list[str]) -> None:
     with Store.open(db) as store:
         before = [(r.id, r.path, r.sha256) for r in store.sources()]
         store.set_params(Params(norm_version=0))  # as after an upgrade
-    assert pipeline.reindex(db) == 3
+    assert indexing.reindex(db) == 3
     with Store.open(db) as store:
         assert [(r.id, r.path, r.sha256) for r in store.sources()] == before
         assert store.params == Params()
-    healthy, report = pipeline.doctor(db)
+    healthy, report = indexing.doctor(db)
     assert healthy, report
 
 
@@ -124,9 +124,9 @@ def test_reindex_writes_in_batches_not_a_commit_per_source(
     root = make_sources(tmp_path / "gen", 12, seed=21)
     files = sorted(root.rglob("*.txt"))
     db = tmp_path / "i.db"
-    list(pipeline.add(files, db))
-    monkeypatch.setattr(pipeline, "ADD_BATCH", 5)
-    monkeypatch.setattr(pipeline, "ADD_BATCH_SECONDS", 10**9)  # batches by count alone
+    list(indexing.add(files, db))
+    monkeypatch.setattr(indexing, "ADD_BATCH", 5)
+    monkeypatch.setattr(indexing, "ADD_BATCH_SECONDS", 10**9)  # batches by count alone
     writes: list[int] = []
     rewrite = Store.rewrite_source
     begin = Store.begin
@@ -141,9 +141,9 @@ def test_reindex_writes_in_batches_not_a_commit_per_source(
 
     monkeypatch.setattr(Store, "begin", counted_begin)
     monkeypatch.setattr(Store, "rewrite_source", counted_rewrite)
-    assert pipeline.reindex(db) == len(files)
+    assert indexing.reindex(db) == len(files)
     assert [n for n in writes if n] == [5, 5, len(files) - 10]
     monkeypatch.undo()
-    healthy, report = pipeline.doctor(db)
+    healthy, report = indexing.doctor(db)
     assert healthy, report
     assert sorted(r.path for r in pipeline.sources(db)) == sorted(map(str, files))

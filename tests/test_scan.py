@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance import pipeline
+from provenance import indexing, pipeline
 from provenance.crawl.scan import clusters, history, results, scan
 from provenance.errors import StoreError
 from provenance.index.store import Store
@@ -31,7 +31,7 @@ FOOTER = (
 def _index(tmp_path: Path) -> Path:
     tmp_path.mkdir(parents=True, exist_ok=True)
     db = tmp_path / "index.db"
-    list(pipeline.add([seed_path("001"), seed_path("004")], db))
+    list(indexing.add([seed_path("001"), seed_path("004")], db))
     return db
 
 
@@ -92,11 +92,11 @@ def test_second_scan_skips_and_known_content_is_not_checked_again(tmp_path: Path
 
 def test_recheck_after_new_sources(tmp_path: Path) -> None:
     db = tmp_path / "index.db"
-    list(pipeline.add([seed_path("001")], db))
+    list(indexing.add([seed_path("001")], db))
     crawl = _crawl(tmp_path)
     scan([crawl], db, workers=1)
     assert "page-003.txt" not in {k for k, v in _by_page(db).items() if v[0] == "004"}
-    list(pipeline.add([seed_path("004")], db))
+    list(indexing.add([seed_path("004")], db))
     plain = scan([crawl], db, workers=1)
     assert plain.rechecked == 0
     stats = scan([], db, workers=1, recheck=True)
@@ -194,7 +194,7 @@ def test_stock_phrases_are_learned_and_propose_nothing(tmp_path: Path) -> None:
     db = tmp_path / "index.db"
     source = tmp_path / "release.txt"
     source.write_text(seed_text("004") + "\n\n" + FOOTER + "\n", encoding="utf-8")
-    list(pipeline.add([source], db))
+    list(indexing.add([source], db))
     crawl = tmp_path / "crawl"
     crawl.mkdir()
     bodies = sorted((CASES / "handwritten").glob("*.unrelated.txt"))
@@ -366,7 +366,7 @@ def _dated_crawl(tmp_path: Path) -> tuple[Path, Path]:
     src = tmp_path / "board.txt"
     src.write_text("Published: 4 June 2021\n\n" + ARTICLE, encoding="utf-8")
     db = tmp_path / "index.db"
-    list(pipeline.add([src], db))
+    list(indexing.add([src], db))
     crawl = tmp_path / "crawl"
     crawl.mkdir()
     altered = ARTICLE.replace("more than", "less than")
@@ -560,7 +560,7 @@ def test_an_index_scanned_before_m007_opens_and_keeps_its_results(tmp_path: Path
     (board := tmp_path / "board.txt").write_text(
         "Published: 4 June 2021\n\n" + ARTICLE, encoding="utf-8"
     )
-    list(pipeline.add([board], db))
+    list(indexing.add([board], db))
     scan([page.parent], db, workers=1)
     new = [r for r in results(db) if r["kind"] == "text"]
     assert new and all(r["extent"] == "whole" and r["direction"] == "copy" for r in new)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from provenance import pipeline
+from provenance import indexing
 from provenance.crawl.scan import history, results, scan
 from tests.conftest import ROOT
 
@@ -27,7 +27,7 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, A
         capture_output=True,
     )
     db = out / "index.db"
-    list(pipeline.add([out / "sources"], db))
+    list(indexing.add([out / "sources"], db))
     stats = scan([out / "crawl"], db, workers=2)
     assert stats.errors == 0
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))

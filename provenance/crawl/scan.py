@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from provenance.crawl.scanstore import CHECKED, SEEN, Change, Finding, ScanStore, record_date
 from provenance.errors import InputError
 from provenance.index.store import Store
+from provenance.indexing import watch_parent
 from provenance.ingest.files import Page, storable
 from provenance.ingest.web import SCAN_SUFFIXES, has_targets, iter_input_pages
 from provenance.match.copies import is_copy
@@ -38,7 +39,6 @@ from provenance.pipeline import (
     find_sources,
     prepare,
     source_dates,
-    watch_parent,
 )
 from provenance.text.dates import bounded
 

@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from provenance import pipeline
+from provenance import indexing, pipeline
 from provenance.crawl.scanstore import ScanStore
 from provenance.errors import InputError, NotFound
 from provenance.index.store import SourceRow, Store, source_record
@@ -140,7 +140,7 @@ class Service:
             cached = self._health
             if cached is not None and self._health_fresh(cached, max_age):
                 return cached.healthy, cached.report
-            healthy, report = pipeline.doctor(self.db)
+            healthy, report = indexing.doctor(self.db)
             self._health = Health(healthy, report, time.time(), self._version())
             return healthy, report
 
@@ -187,7 +187,7 @@ class Service:
 
     # -- writes ----------------------------------------------------------------------
 
-    def add(self, raw: RawText) -> pipeline.AddResult:
+    def add(self, raw: RawText) -> indexing.AddResult:
         """Add one source under ``raw.path``, as ``prov add`` adds a file."""
         key = os.path.normpath(raw.path)
         seg = pipeline.prepare(raw.text)
@@ -208,20 +208,20 @@ class Service:
         seg: Segmented,
         spans: list[tuple[int, int]],
         sv: SourceVectors | None,
-    ) -> pipeline.AddResult:
+    ) -> indexing.AddResult:
         """Write the source, and its sentence vectors ``sv`` as ``prov add`` does."""
         old = store.source_by_path(key)
         if old is not None and old.sha256 == raw.sha256:
-            return pipeline.AddResult(key, pipeline.UNCHANGED, old.passages)
+            return indexing.AddResult(key, indexing.UNCHANGED, old.passages)
         twin = store.source_by_sha(raw.sha256)
         if twin is not None and twin.path != key:
-            return pipeline.AddResult(key, pipeline.DUPLICATE, twin.passages, twin.path)
+            return indexing.AddResult(key, indexing.DUPLICATE, twin.passages, twin.path)
         fp = fingerprint(seg.norm.words, spans, store.params)
         rec = source_record(key, raw.sha256, raw.text, raw.encoding, seg, spans, fp)
         sid, replaced = store.put_record(rec)
         pipeline.put_vectors(store, sid, sv)
-        status = pipeline.REPLACED if replaced else pipeline.ADDED
-        return pipeline.AddResult(key, status, len(rec.passages))
+        status = indexing.REPLACED if replaced else indexing.ADDED
+        return indexing.AddResult(key, status, len(rec.passages))
 
     def remove(self, path: str) -> SourceRow:
         return pipeline.remove(self.db, path)
