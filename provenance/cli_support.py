@@ -1,20 +1,33 @@
-"""The command line's own pieces that are not commands: one-line usage errors, option
-parsers, the pager rule, standard input, plural forms. ``cli`` builds the commands.
+"""The command line's own pieces that are not commands: the options the commands share,
+the one place where errors become messages and exit codes (:func:`handle_errors`),
+one-line usage errors, option parsers, the pager rule, standard input, plural forms.
+``cli`` builds the app from the commands (``cli``, ``cli_index``, ``cli_crawl``).
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
 
-from provenance.errors import InputError
+from provenance.errors import InputError, ProvError, StoreError
 from provenance.ingest.files import MAX_BYTES, RawText, raw_document, read_document
 from provenance.match.score import NEAR_VERBATIM, PARAPHRASED, PARTIAL, VERBATIM
+from provenance.report import json as report
+from provenance.text.dates import parse_date
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
 
 #: The path that names standard input (``prov check -``), and how reports name it.
 STDIN, STDIN_NAME = "-", "<stdin>"
@@ -118,3 +131,204 @@ def verdict_value(value: str) -> str:
     if value not in STORED_VERDICTS:
         raise typer.BadParameter(f"{value!r} is not one of {', '.join(STORED_VERDICTS)}")
     return value
+
+
+# -- what the commands share ------------------------------------------------------------
+
+EXIT_FOUND, EXIT_NONE, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 5, 2
+
+#: ``--debug`` (the app's callback sets it) and the index in use (:func:`use_db`), which
+#: :func:`handle_errors` reads.
+state: dict[str, object] = {"debug": False, "db": ""}
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def default_db() -> Path:
+    """``$PROV_DB``, else ``prov.db`` in the working folder."""
+    return Path(os.environ.get("PROV_DB") or "prov.db")
+
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db", help="Index database [default: $PROV_DB, else ./prov.db].", show_default=False
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
+JsonOnlyOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def alterations_option(default: int) -> object:
+    return typer.Option(
+        "--alterations",
+        "-a",
+        parser=alteration_limit,
+        metavar="N|all",
+        help=f"Alterations to list per match in text output, riskiest first: a number or "
+        f"all [default: {default}].",
+        show_default=False,
+    )
+
+
+ExplainOption = Annotated[
+    bool,
+    typer.Option(
+        "--explain",
+        help="Also print the rule that decided each verdict (the JSON always has it: rule).",
+    ),
+]
+PagerOption = Annotated[
+    bool,
+    typer.Option(
+        "--pager/--no-pager",
+        help="Page long text output through $PAGER (less) when standard output is a terminal.",
+    ),
+]
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="Output: text (terminal), json, jsonl or csv.")
+]
+
+
+def date_value(value: str) -> date:
+    try:
+        return parse_date(value)
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None  # a usage error: exit 2
+
+
+_DATE_HELP = (
+    "to tell which text is older (2021-06-28 or June 28, 2021); default: a date the text "
+    "carries (a dateline, a Published line)."
+)
+SourceDateOption = Annotated[
+    date | None,
+    typer.Option(
+        "--source-date", parser=date_value, metavar="DATE", help="The source's date, " + _DATE_HELP
+    ),
+]
+CopyDateOption = Annotated[
+    date | None,
+    typer.Option(
+        "--copy-date", parser=date_value, metavar="DATE", help="The copy's date, " + _DATE_HELP
+    ),
+]
+SuspectDateOption = Annotated[
+    date | None,
+    typer.Option(
+        "--date", parser=date_value, metavar="DATE", help="The suspects' date, " + _DATE_HELP
+    ),
+]
+AddDateOption = Annotated[
+    date | None,
+    typer.Option(
+        "--date",
+        parser=date_value,
+        metavar="DATE",
+        help="The sources' date, kept in the index " + _DATE_HELP,
+    ),
+]
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private",
+        help="Let URLs reach loopback, private and link-local addresses (refused by default).",
+    ),
+]
+HtmlOption = Annotated[
+    Path | None,
+    typer.Option("--html", help="Also write a self-contained side-by-side HTML report here."),
+]
+
+
+@contextmanager
+def handle_errors(resumable: bool = False) -> Iterator[None]:
+    """The one place where errors become messages and exit codes.
+
+    ``resumable``: the command keeps what it wrote and finishes the work when run again
+    (``add``, ``scan``, ``import-results``); an interruption says so.
+    """
+    try:
+        yield
+    except ProvError as e:
+        echo(f"Error: {e}", err=True)
+        raise typer.Exit(e.exit_code) from None
+    except KeyboardInterrupt:
+        typer.echo(
+            "Error: interrupted; what was done is kept, and the same command run again "
+            "finishes the work"
+            if resumable
+            else "Error: interrupted",
+            err=True,
+        )
+        raise typer.Exit(130) from None
+    except sqlite3.DatabaseError as e:  # the file went bad after it was opened
+        echo(
+            f"Error: {state.get('db') or 'the index'}: the database failed: {e}; run "
+            "`prov doctor` (and restore or rebuild the index if it is damaged)",
+            err=True,
+        )
+        raise typer.Exit(StoreError.exit_code) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as e:  # a bug: say so in one line, the traceback with --debug
+        if state["debug"]:
+            traceback.print_exc()
+        echo(
+            f"Error: internal error {type(e).__name__}: {e} (run `prov --debug ...` for the "
+            "traceback and please report it)",
+            err=True,
+        )
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def echo(message: str, *, err: bool = False) -> None:
+    """One line that may quote user text (names, URLs, messages): control characters,
+    line breaks and undecodable bytes of names are written as visible escapes."""
+    typer.echo(report.printable(message, lines=False), err=err)
+
+
+def output(renderable: RenderableType, pager: bool = False) -> None:
+    """Rich output: colour on a terminal, plain text (120 columns) on a pipe.
+
+    With ``pager``, on a terminal only, the output goes through ``$PAGER`` (``less``,
+    told to quit at once when it fits on one screen and to keep the colours, as git does).
+    """
+    console = new_console(highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = 120
+    if pager and use_pager(console.is_terminal, os.environ):
+        os.environ.setdefault("LESS", "FRX")
+        with console.pager(styles=True):
+            console.print(renderable)
+        return
+    console.print(renderable)
+
+
+def new_console(**kwargs: object) -> Console:
+    """A rich console (rich is imported only by commands that print through it)."""
+    from rich.console import Console
+
+    return Console(**kwargs)  # type: ignore[arg-type]
+
+
+def warn(message: str) -> None:
+    typer.echo(f"Warning: {message}", err=True)
+
+
+def use_db(db: Path | None) -> Path:
+    """The index a command uses (remembered for the error message if it fails later)."""
+    target = db or default_db()
+    state["db"] = str(target)
+    return target
+
+
+def usage_exit(message: str) -> NoReturn:
+    """A usage error found after parsing: one line, exit status 2."""
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(EXIT_USAGE)
