@@ -18,6 +18,7 @@ from provenance import indexing, pipeline
 from provenance.crawl.scan import clusters, history, results, scan
 from provenance.errors import StoreError
 from provenance.index.store import Store
+from provenance.params import Params
 from tests.conftest import HANG_GUARD, ROOT, seed_path, seed_text
 
 CASES = ROOT / "tests" / "assets" / "cases"
@@ -504,7 +505,7 @@ def _old_index(db: Path) -> None:
     conn.execute("PRAGMA journal_mode = wal")
     conn.execute(
         "INSERT INTO meta (key, value) VALUES ('params', ?)",
-        [json.dumps(pipeline.Params().as_dict())],
+        [json.dumps(Params().as_dict())],
     )
     conn.execute(
         "INSERT INTO sources (id, path, key, sha256, text, encoding, lang, words, passages, "
