@@ -34,13 +34,12 @@ from provenance.match.score import Score
 from provenance.params import DEFAULT_POLICY, Policy
 from provenance.pipeline import (
     STOCK_MIN_DOCS,
-    compare_segmented,
-    find_sources,
     prepare,
     source_dates,
     watch_parent,
 )
 from provenance.text.dates import bounded
+from provenance.verify import compare_segmented, find_sources
 
 #: Matches kept per page at most.
 MATCHES_PER_PAGE = 10
