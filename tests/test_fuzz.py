@@ -26,9 +26,9 @@ from provenance.match.risk import RISK_ORDER
 from provenance.match.score import Score
 from provenance.params import DEFAULT_POLICY
 from provenance.pipeline import prepare
-from provenance.verify import compare_segmented
 from provenance.text.normalize import normalize, normalize_word
 from provenance.text.segment import BOILERPLATE, Segmented, segment
+from provenance.verify import compare_segmented
 
 CASES = Path(__file__).resolve().parent / "assets" / "cases"
 
