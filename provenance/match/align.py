@@ -125,7 +125,7 @@ class _Memo(dict[tuple[Any, ...], Any]):
     the next candidate source that holds a passage word for word (a check aligns one
     copy with twenty near-copies of one story, most of their passages shared): where
     the passage's n-grams vote for it in the copy (:func:`_vote`), and how it matches a
-    window of the copy (:func:`_match`, :func:`_ends`, :func:`_diff`). Each is a pure
+    window of the copy (:func:`_match`, :func:`_pair`). Each is a pure
     function of the passage's words and the window's place in this copy: the alignment
     is the same, computed or reused."""
 
@@ -389,7 +389,7 @@ def align(
     matches = []
     for c in sorted(claims, key=lambda c: c.passage):
         s, e = c.src
-        matched, opcodes = _diff(src_words, s, e, copy_words, c.lo, c.hi, memo)
+        _, matched, opcodes = _pair(src_words, s, e, copy_words, c.lo, c.hi, memo)
         sim = 2 * matched / ((e - s) + (c.hi - c.lo))
         if not _counts(sim, matched, c.hi - c.lo, e - s, min_similarity) and (c.lo, c.hi) != (
             c.lo0,
@@ -397,7 +397,7 @@ def align(
         ):
             # the words taken in at the edges made the pair look unlike: leave them out
             c.lo, c.hi = c.lo0, c.hi0
-            matched, opcodes = _diff(src_words, s, e, copy_words, c.lo, c.hi, memo)
+            _, matched, opcodes = _pair(src_words, s, e, copy_words, c.lo, c.hi, memo)
             sim = 2 * matched / ((e - s) + (c.hi - c.lo))
         edits = tuple(
             Edit(_OPCODE_KIND[op], (s + i1, s + i2), (c.lo + j1, c.lo + j2))
@@ -427,10 +427,7 @@ def _extend_edges(
     """
     for c in claims:
         s, e = c.src
-        ends = memo.get_or(
-            ("ends", tuple(src_words[s:e]), c.lo, c.hi),
-            lambda s=s, e=e, c=c: _ends(src_words[s:e], copy_words[c.lo : c.hi]),  # type: ignore[misc]
-        )
+        ends = _pair(src_words, s, e, copy_words, c.lo, c.hi, memo)[0]
         if ends is None:
             continue
         head, tail = ends
@@ -478,16 +475,10 @@ def _matcher(a: Sequence[str], b: Sequence[str]) -> SequenceMatcher[str]:
     return matcher
 
 
-def _ends(passage: Sequence[str], span: Sequence[str]) -> tuple[int, int] | None:
-    """The words of a passage before its first and after its last match in a copy span
-    (None: nothing matches)."""
-    blocks = [b for b in _matcher(passage, span).get_matching_blocks() if b.size]
-    if not blocks:
-        return None
-    return blocks[0].a, len(passage) - (blocks[-1].a + blocks[-1].size)
+_Opcodes = list[tuple[str, int, int, int, int]]
 
 
-def _diff(
+def _pair(
     src_words: Sequence[str],
     s: int,
     e: int,
@@ -495,12 +486,16 @@ def _diff(
     lo: int,
     hi: int,
     memo: _Memo,
-) -> tuple[int, list[tuple[str, int, int, int, int]]]:
-    """The words of passage ``[s, e)`` matched in order in copy span ``[lo, hi)``, and
-    the opcodes that turn one into the other."""
+) -> tuple[tuple[int, int] | None, int, _Opcodes]:
+    """How passage ``[s, e)`` matches copy span ``[lo, hi)``: the passage words before its
+    first and after its last match (None: nothing matches), the words matched in order,
+    and the opcodes that turn one into the other."""
 
-    def diff() -> tuple[int, list[tuple[str, int, int, int, int]]]:
+    def pair() -> tuple[tuple[int, int] | None, int, _Opcodes]:
         matcher = _matcher(src_words[s:e], copy_words[lo:hi])
-        return sum(b.size for b in matcher.get_matching_blocks()), list(matcher.get_opcodes())
+        blocks = matcher.get_matching_blocks()
+        sized = [b for b in blocks if b.size]
+        ends = (sized[0].a, (e - s) - (sized[-1].a + sized[-1].size)) if sized else None
+        return ends, sum(b.size for b in blocks), list(matcher.get_opcodes())
 
-    return memo.get_or(("diff", tuple(src_words[s:e]), lo, hi), diff)
+    return memo.get_or(("pair", tuple(src_words[s:e]), lo, hi), pair)
