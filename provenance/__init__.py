@@ -30,11 +30,11 @@ if TYPE_CHECKING:
     from provenance.pipeline import (
         check,
         compare,
-        compare_segmented,
         prepare,
         remove,
         sources,
     )
+    from provenance.verify import compare_segmented
 
 _WHERE = {
     "IndexMismatch": "provenance.errors",
@@ -53,7 +53,7 @@ _WHERE = {
     "add": "provenance.indexing",
     "check": "provenance.pipeline",
     "compare": "provenance.pipeline",
-    "compare_segmented": "provenance.pipeline",
+    "compare_segmented": "provenance.verify",
     "prepare": "provenance.pipeline",
     "remove": "provenance.pipeline",
     "sources": "provenance.pipeline",
@@ -100,6 +100,7 @@ def __dir__() -> list[str]:
 def compare_texts(source: str, copy: str, policy: Policy | None = None) -> Score:
     """Compare two texts given as strings (``policy``: the default thresholds if None)."""
     from provenance.params import DEFAULT_POLICY
-    from provenance.pipeline import compare_segmented, prepare
+    from provenance.pipeline import prepare
+    from provenance.verify import compare_segmented
 
     return compare_segmented(prepare(source), prepare(copy), policy or DEFAULT_POLICY)

@@ -8,8 +8,6 @@ orchestrates the stages; reading files and the database happens in ``ingest`` an
 from __future__ import annotations
 
 import os
-import threading
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
@@ -17,27 +15,21 @@ from pathlib import Path
 from typing import Any
 
 from provenance.errors import InputError
-from provenance.index import segments
 from provenance.index.store import SourceRow, Store, StoredText
 from provenance.index.vectors import SourceVectors
 from provenance.ingest.files import RawText, read_document, storable
-from provenance.match import regions
-from provenance.match.align import Alignment, align
-from provenance.match.detect import MAX_DETECT_WORDS, Fragment, detect
-from provenance.match.fingerprint import fingerprint, passage_hashes
-from provenance.match.score import UNRELATED, CheckResult, CompareResult, Score, score
+from provenance.match.score import CheckResult, CompareResult, Score
 from provenance.params import DEFAULT_POLICY, Policy
 from provenance.text.dates import Direction, direction
 from provenance.text.language import UNDETERMINED
 from provenance.text.normalize import normalize
 from provenance.text.segment import Segmented, segment
+from provenance.verify import _prepared_source, compare_segmented, find_sources
 
 #: Characters of a text that are compared at most (about 700,000 words; see ``prepare``).
 MAX_TEXT_CHARS = 4_000_000
 #: A passage seen outside copied text in this many scanned pages is a stock phrase.
 STOCK_MIN_DOCS = 20
-#: Sources verified per suspect at most (the LSH's best candidates).
-MAX_CANDIDATES = 24
 
 
 def prepare(text: str) -> Segmented:
@@ -51,80 +43,6 @@ def prepare(text: str) -> Segmented:
     cut = text.rfind(" ", MAX_TEXT_CHARS - 1000, MAX_TEXT_CHARS)
     seg = segment(normalize(text[: cut if cut > 0 else MAX_TEXT_CHARS]))
     return replace(seg, truncated_from=len(text))
-
-
-def compare_segmented(
-    source: Segmented,
-    copy: Segmented,
-    policy: Policy = DEFAULT_POLICY,
-    by_meaning: bool = False,
-    hits: Sequence[tuple[int, int]] | None = None,
-) -> Score:
-    """Align and score ``copy`` against ``source``.
-
-    A source with a translation beside it has two texts; the one the copy shares most
-    words with is compared. ``by_meaning``: also match the copy text left unexplained by
-    meaning (translations, rewrites: ``prov[semantic]``, see :func:`semantic`).
-    ``hits``: the word ranges of the source's passages the LSH found in the copy; a long
-    source is then aligned only around them (see :mod:`provenance.match.regions`).
-    """
-    bounds = sorted({p.first for p in copy.passages} | {b.first for b in copy.blocks})
-    copy_units = [(p.first, p.last) for p in copy.passages]
-    too_long = max(len(source.norm), len(copy.norm)) > MAX_DETECT_WORDS
-    best: Score | None = None
-    for lang in source.languages():
-        spans = [(p.first, p.last) for p in source.aligned_passages(lang)]
-        alignment = _align_regions(source, spans, copy, policy, bounds, hits)
-        found = sum(m.src[1] - m.src[0] for m in alignment.matches)
-        whole = found >= policy.complete * sum(e - s for s, e in spans)
-        # a copy aligned word by word almost whole needs no search for reworded text
-        fragments: tuple[Fragment, ...] | None = ()
-        if not whole and too_long:
-            fragments = None  # not searched: score() says so
-        elif not whole:
-            # (over the whole source: its fragments may join neighbouring passages)
-            fragments = detect(source.norm.words, spans, copy.norm.words, copy_units)
-        s = score(source, copy, alignment, policy, lang, fragments)
-        if best is None or (s.copied_words, s.found_words, s.source_coverage) > (
-            best.copied_words,
-            best.found_words,
-            best.source_coverage,
-        ):
-            best = s
-    assert best is not None  # noqa: S101 - languages() is never empty
-    if by_meaning and semantic():
-        from provenance.semantic.crosslang import rescore
-
-        best = rescore(source, copy, best, policy)
-    return best
-
-
-def _align_regions(
-    source: Segmented,
-    spans: list[tuple[int, int]],
-    copy: Segmented,
-    policy: Policy,
-    bounds: list[int],
-    hits: Sequence[tuple[int, int]] | None,
-) -> Alignment:
-    """Align ``spans`` of ``source`` with ``copy``: all of them, or for a long source
-    with ``hits``, the regions around the hits (grown while their edges are found); the
-    alignment is of ``spans`` either way (passage indexes into it)."""
-    words, copy_words = source.norm.words, copy.norm.words
-    total = regions.words_in(spans, range(len(spans)))
-    keep: list[int] | None = None
-    if hits is not None and total >= regions.LONG_SOURCE_WORDS:
-        keep = regions.near_hits(spans, hits, regions.MARGIN_PASSAGES) or None
-    margin = regions.MARGIN_PASSAGES
-    while keep is not None and regions.words_in(spans, keep) < regions.MAX_REGION_SHARE * total:
-        part = [spans[i] for i in keep]
-        sub = align(words, part, copy_words, policy.found, bounds)
-        more = regions.grow(keep, (keep[m.passage] for m in sub.matches), len(spans), margin)
-        if more is None:
-            matches = tuple(replace(m, passage=keep[m.passage]) for m in sub.matches)
-            return Alignment(matches, len(spans))
-        keep, margin = more, 2 * margin
-    return align(words, spans, copy_words, policy.found, bounds)
 
 
 def semantic() -> bool:
@@ -309,7 +227,7 @@ def check_text(
     is older (:func:`source_dates`): ``suspect_date`` (``check --date``), else the date
     the suspect carries, against the source's."""
     seg = prepare(raw.text)
-    found, candidates = find_sources(store, seg, top, policy)
+    found, candidates = find_sources(store, seg, top, policy, STOCK_MIN_DOCS)
     matches = tuple(
         CompareResult(
             stored.path,
@@ -324,102 +242,6 @@ def check_text(
         for stored, s in found
     )
     return CheckResult(raw.path, raw.sha256, matches, candidates, warnings=raw.warnings)
-
-
-#: Characters of stored sources kept segmented between checks (a server, a scan worker
-#: and a check of several suspects verify the same near-copies again and again). A
-#: segmented text holds ~28 bytes per character (words, offsets, blocks: measured with
-#: tracemalloc on the seeds), so this keeps ~110 MB per process.
-SOURCE_CACHE_CHARS = 4_000_000
-_source_cache: dict[str, Segmented] = {}
-_source_cache_chars = 0
-_source_cache_lock = threading.Lock()
-
-
-def _prepared_source(text: str, stored: bytes | None = None) -> Segmented:
-    """``prepare(text)`` for a stored source, kept (least recently used goes first):
-    decoded from ``stored``, its segmentation as the index holds it, when there is one
-    that fits the text (else, or when it is damaged, the text is segmented again)."""
-    global _source_cache_chars  # noqa: PLW0603 - a process-wide cache, under its lock
-    with _source_cache_lock:
-        seg = _source_cache.pop(text, None)
-        if seg is not None:
-            _source_cache[text] = seg  # now the most recently used
-            return seg
-    seg = None
-    if stored:
-        try:
-            seg = segments.decode(text, stored)
-        except segments.BadSegments:
-            seg = None
-    if seg is None:
-        seg = prepare(text)
-    if len(text) <= SOURCE_CACHE_CHARS // 8:
-        with _source_cache_lock:
-            if text not in _source_cache:
-                _source_cache[text] = seg
-                _source_cache_chars += len(text)
-            while _source_cache_chars > SOURCE_CACHE_CHARS:
-                old = next(iter(_source_cache))
-                _source_cache_chars -= len(old)
-                del _source_cache[old]
-    return seg
-
-
-def find_sources(
-    store: Store,
-    seg: Segmented,
-    top: int,
-    policy: Policy = DEFAULT_POLICY,
-    stock_min: int = STOCK_MIN_DOCS,
-    hashes: list[int] | None = None,
-) -> tuple[list[tuple[StoredText, Score]], int]:
-    """The indexed sources a segmented text copies, verified and scored, best first.
-
-    LSH proposes candidate sources (stock phrases learned from the crawl propose
-    nothing); each is aligned with the text, and only copies (any verdict but
-    ``unrelated``) are kept. Returns the best ``top`` and how many candidates were
-    verified.
-    """
-    spans = [(p.first, p.last) for p in seg.passages]
-    if hashes is None and stock_min > 0 and spans:
-        hashes = passage_hashes(seg.norm.words, spans)
-    if stock_min > 0 and spans and hashes:
-        stock = store.stock_among(hashes, stock_min)
-        if stock:
-            spans = [sp for sp, h in zip(spans, hashes, strict=True) if h not in stock]
-    fp = fingerprint(seg.norm.words, spans, store.params)
-    votes: Counter[int] = Counter()
-    seen: set[tuple[int, int]] = set()
-    hit: dict[int, set[int]] = {}
-    for row, sid, pid in store.lookup(fp.keys):
-        hit.setdefault(sid, set()).add(pid)
-        if (row, sid) not in seen:
-            seen.add((row, sid))
-            votes[sid] += 1
-    ids = [sid for sid, _ in votes.most_common(max(MAX_CANDIDATES, 4 * top))]
-    found = []
-    stored_segs = store.segmentations(ids)
-    texts = store.texts(ids)
-    prepared = [_prepared_source(t.text, stored_segs.get(t.id)) for t in texts]
-    # a long source is aligned around the passages the suspect was found to share
-    long = [t.id for t, src in zip(texts, prepared, strict=True)
-            if len(src.norm) >= regions.LONG_SOURCE_WORDS]  # fmt: skip
-    ranges = store.passage_ranges({pid for sid in long for pid in hit[sid]}) if long else {}
-    for stored, src in zip(texts, prepared, strict=True):
-        s = compare_segmented(src, seg, policy, hits=ranges.get(stored.id))
-        if s.verdict != UNRELATED:
-            found.append((stored, s))
-    found, more = by_meaning(store, seg, found, policy)
-    found.sort(
-        key=lambda m: (
-            -m[1].copy_coverage * m[1].copy_words,
-            -m[1].source_coverage,
-            -m[1].fidelity,
-            m[0].path,
-        )
-    )
-    return found[:top], len(ids) + more
 
 
 def sources(db: str | Path) -> list[SourceRow]:

@@ -104,7 +104,7 @@ least ``--skew-docs`` postings. Two suspects: the middle document as indexed (fo
 included: with 32 bands, 64 of its keys are over ``store.MAX_BUCKET``) and the same text
 without the footer. ``list(pipeline.check([suspect], db, top=5))`` 100 times each (p50,
 p95; both must find the right source); then ``Store.lookup`` of the keys ``check`` looks
-up (every passage's ``fingerprint(...).keys``, as ``pipeline.find_sources`` makes them)
+up (every passage's ``fingerprint(...).keys``, as ``verify.find_sources`` makes them)
 200 times each (p50), with the footer, without it, and with the footer and
 ``store.MAX_BUCKET`` patched to 2**62 (no cap: every bucket read whole; stopped after 30
 s of runs, at least 5). Each lookup's SQLite virtual-machine instructions are counted
@@ -1015,7 +1015,7 @@ def largest_bucket(db: Path) -> int:
 
 def suspect_keys(store: Store, text: str) -> np.ndarray:
     """The band keys ``prov check`` looks up for ``text``: every passage's (as
-    ``pipeline.find_sources`` makes them; a fresh index has no stock phrases)."""
+    ``verify.find_sources`` makes them; a fresh index has no stock phrases)."""
     seg = pipeline.prepare(text)
     spans = [(p.first, p.last) for p in seg.passages]
     keys: np.ndarray = fingerprint(seg.norm.words, spans, store.params).keys

@@ -4,7 +4,8 @@ Usage::
 
     .venv/bin/python scripts/bench_newsroom.py                    # 100 stories x 10 (~20k passages)
     .venv/bin/python scripts/bench_newsroom.py --stories 500 --copies 20   # ~200k passages
-    .venv/bin/python scripts/bench_newsroom.py --keep /tmp/newsroom --json
+    .venv/bin/python scripts/bench_newsroom.py --keep /tmp/newsroom --json-out new.json \
+        --compare old.json                                  # answers identical to a run before?
 
 A real newsroom index is not one source per story: wire stories are republished by many
 sites (each with its own header and footer, some with a sentence reworded or a paragraph
@@ -18,19 +19,24 @@ between unrelated text, a templated release, and an unrelated text.
 
 For each suspect: ``check`` in this process (uncached: the index open but no stored
 source segmented in memory, CPU p50; warm: ``--runs`` times more, p50 and p95), the
-number of candidates verified, the answer (top sources and verdicts; with ``--json``
-their scores, to compare runs exactly, and where they stand among the candidates in
-LSH vote order); then ``prov check`` in a fresh process (cold, median of
-``--cold-runs``). With ``--keep`` the corpus and index are kept and measured again by
-later runs (base and new code on copies of one index: before and after a change).
-Times are wall time and CPU time of this process (the machine may be loaded by other
-work: compare CPU). This is a script, not a test.
+number of candidates verified (aligned) and of those scored in full (the reworded-text
+search and the alterations: see ``provenance.verify``), the answer (top sources and
+verdicts; with ``--json`` or ``--json-out`` their scores, to compare runs exactly, and
+where they stand among the candidates in LSH vote order); then ``prov check`` in a fresh
+process (cold, median of ``--cold-runs``). With ``--keep`` the corpus and index are kept
+and measured again by later runs (base and new code on copies of one index: before and
+after a change); ``--compare`` reads another run's ``--json-out`` and says whether every
+answer is the same, field for field. Times are wall time and CPU time of this process
+(the machine may be loaded by other work: compare CPU). The word path is measured:
+``PROV_SEMANTIC=0`` unless ``--semantic`` (then ``add`` embeds every document, which
+takes the better part of an hour at the issue's size). This is a script, not a test.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -44,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import Generator, Paragraph, percentile, render  # noqa: E402
 
-from provenance import indexing, pipeline  # noqa: E402
+from provenance import indexing, pipeline, verify  # noqa: E402
 from provenance.index.store import Store  # noqa: E402
 from provenance.ingest.files import read_document  # noqa: E402
 from provenance.match.fingerprint import fingerprint  # noqa: E402
@@ -119,13 +125,26 @@ def suspects(gen: Generator, stories: list[list[Paragraph]], work: Path) -> dict
 
 def _clear_source_cache() -> None:
     """Forget the stored sources this process segmented (prov's in-process cache)."""
-    cache = getattr(pipeline, "_source_cache", None)
-    if cache is not None:
-        cache.clear()
-        pipeline._source_cache_chars = 0
+    verify._source_cache.clear()
+    verify._source_cache_chars = 0
 
 
-def measure(db: Path, path: Path, runs: int, cold_runs: int) -> dict[str, Any]:
+class _Scored:
+    """Counts the candidates ``verify`` scores in full (the reworded-text search and the
+    alterations: what the rank by alignment spares)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self._real = verify._scored
+
+        def scored(*args: Any) -> Any:
+            self.calls += 1
+            return self._real(*args)
+
+        verify._scored = scored  # type: ignore[assignment]
+
+
+def measure(db: Path, path: Path, runs: int, cold_runs: int, scored: _Scored) -> dict[str, Any]:
     raw = read_document(path)
     wall, cpu, first = [], [], []
     with Store.open(db) as store:
@@ -134,11 +153,13 @@ def measure(db: Path, path: Path, runs: int, cold_runs: int) -> dict[str, Any]:
             t = time.process_time()
             pipeline.check_text(store, raw, 5)
             first.append(time.process_time() - t)
+        scored.calls = 0
         for _ in range(runs):
             t, c = time.perf_counter(), time.process_time()
             result = pipeline.check_text(store, raw, 5)
             wall.append(time.perf_counter() - t)
             cpu.append(time.process_time() - c)
+        full = scored.calls / runs
         ranks = vote_ranks(store, raw)
     cold = []
     for _ in range(cold_runs):
@@ -154,6 +175,7 @@ def measure(db: Path, path: Path, runs: int, cold_runs: int) -> dict[str, Any]:
         "uncached_cpu_p50_ms": 1000 * statistics.median(first),
         "cold_ms": 1000 * statistics.median(cold) if cold else None,
         "candidates": result.candidates,
+        "scored": full,
         "answer": [(Path(m.source).name, m.score.verdict) for m in result.matches],
         "detail": [
             (
@@ -177,8 +199,8 @@ def vote_ranks(store: Store, raw: Any) -> list[int]:
     seg = pipeline.prepare(raw.text)
     fp = fingerprint(seg.norm.words, [(p.first, p.last) for p in seg.passages], store.params)
     votes: Counter[int] = Counter(sid for _, sid in {(r, s) for r, s, _ in store.lookup(fp.keys)})
-    order = [sid for sid, _ in votes.most_common(max(pipeline.MAX_CANDIDATES, 20))]
-    found, _ = pipeline.find_sources(store, seg, 5)
+    order = [sid for sid, _ in votes.most_common(max(verify.MAX_CANDIDATES, 20))]
+    found, _ = verify.find_sources(store, seg, 5, stock_min=pipeline.STOCK_MIN_DOCS)
     return [order.index(stored.id) + 1 for stored, _ in found if stored.id in order]
 
 
@@ -192,7 +214,13 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=18)
     ap.add_argument("--keep", type=Path, help="keep the corpus and index here (reused if there)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--json-out", type=Path, help="write the figures and answers here")
+    ap.add_argument("--compare", type=Path, help="another run's --json-out: same answers?")
+    ap.add_argument("--semantic", action="store_true", help="leave PROV_SEMANTIC as set")
     args = ap.parse_args()
+    if not args.semantic:
+        os.environ["PROV_SEMANTIC"] = "0"
+    scored = _Scored()
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         db = work / "index.db"
@@ -206,20 +234,39 @@ def main() -> None:
             named = suspects(gen, stories, work)
         out = {}
         print(f"{'suspect':<14}{'p50 ms':>8}{'p95 ms':>8}{'cpu ms':>8}{'cpu p95':>8}", end="")
-        print(f"{'uncached':>9}{'cold ms':>9}{'cands':>7}  answer")
-        for name, path in named.items():
-            r = measure(db, path, args.runs, args.cold_runs)
+        print(f"{'uncached':>9}{'cold ms':>9}{'cands':>7}{'scored':>7}  answer")
+        for name, path in sorted(named.items()):
+            r = measure(db, path, args.runs, args.cold_runs, scored)
             out[name] = r
             cold = f"{r['cold_ms']:.0f}" if r["cold_ms"] is not None else "-"
             top = ", ".join(f"{s} {v}" for s, v in r["answer"][:3]) or "none"
             print(
                 f"{name:<14}{r['warm_p50_ms']:>8.1f}{r['warm_p95_ms']:>8.1f}"
                 f"{r['cpu_p50_ms']:>8.1f}{r['cpu_p95_ms']:>8.1f}{r['uncached_cpu_p50_ms']:>9.1f}"
-                f"{cold:>9}{r['candidates']:>7}  {top}",
+                f"{cold:>9}{r['candidates']:>7}{r['scored']:>7.1f}  {top}",
                 flush=True,
             )
         if args.json:
             print(json.dumps(out, indent=1))
+        if args.json_out:
+            args.json_out.write_text(json.dumps(out, indent=1), encoding="utf-8")
+        if args.compare:
+            compare(
+                json.loads(json.dumps(out)), json.loads(args.compare.read_text(encoding="utf-8"))
+            )
+
+
+def compare(new: dict[str, Any], old: dict[str, Any]) -> None:
+    """Say whether two runs gave the same answers (sources, verdicts, copied and found
+    words, coverages, fidelity) on every suspect both measured."""
+    same = [name for name in new if name in old and new[name]["detail"] == old[name]["detail"]]
+    differ = [name for name in new if name in old and name not in same]
+    print(f"answers identical on {len(same)} of {len(same) + len(differ)} suspects", end="")
+    print(f" (differ: {', '.join(differ)})" if differ else "")
+    for name in differ:
+        print(
+            f"  {name}: was {old[name]['detail']}\n  {' ' * len(name)}  now {new[name]['detail']}"
+        )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from provenance import pipeline
+from provenance import pipeline, verify
 from provenance.pipeline import prepare
 from provenance.text.segment import Segmented
 
@@ -95,6 +95,6 @@ def count_prepare_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return real(text)
 
     monkeypatch.setattr(pipeline, "prepare", counting)
-    monkeypatch.setattr(pipeline, "_source_cache", {})
-    monkeypatch.setattr(pipeline, "_source_cache_chars", 0)
+    monkeypatch.setattr(verify, "_source_cache", {})
+    monkeypatch.setattr(verify, "_source_cache_chars", 0)
     return calls

@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 
 from provenance.match.score import Alteration, Score
-from provenance.pipeline import compare_segmented, prepare
+from provenance.pipeline import prepare
+from provenance.verify import compare_segmented
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "assets" / "cases"

@@ -302,11 +302,11 @@ def test_french_passage_inside_french_text_is_found(variant: str, wording: str) 
 def test_reworded_text_of_very_long_texts_is_not_searched_and_says_so(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from provenance import pipeline
+    from provenance import verify
 
     searched = compare_texts(inside(PASSAGE, 1, 2000), inside(REWORDED, 2, 2000))
     assert searched.warnings == ()
-    monkeypatch.setattr(pipeline, "MAX_DETECT_WORDS", 1000)  # bounded work on huge pages
+    monkeypatch.setattr(verify, "MAX_DETECT_WORDS", 1000)  # bounded work on huge pages
     s = compare_texts(inside(PASSAGE, 1, 2000), inside(REWORDED, 2, 2000))
     assert any("reworded text was not searched" in w for w in s.warnings)
     assert s.copied_words < searched.copied_words  # only what aligns word by word

@@ -25,9 +25,10 @@ from provenance.match.align import align
 from provenance.match.risk import RISK_ORDER
 from provenance.match.score import Score
 from provenance.params import DEFAULT_POLICY
-from provenance.pipeline import compare_segmented, prepare
+from provenance.pipeline import prepare
 from provenance.text.normalize import normalize, normalize_word
 from provenance.text.segment import BOILERPLATE, Segmented, segment
+from provenance.verify import compare_segmented
 
 CASES = Path(__file__).resolve().parent / "assets" / "cases"
 

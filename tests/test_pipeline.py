@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance import indexing, pipeline
+from provenance import indexing, pipeline, verify
 from provenance.index.store import Store
 from tests.conftest import count_prepare_calls, seed_path
 from tests.test_crash import make_sources
@@ -116,16 +116,16 @@ def test_stored_sources_are_segmented_once_and_the_cache_stays_bounded(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls = count_prepare_calls(monkeypatch)
-    monkeypatch.setattr(pipeline, "SOURCE_CACHE_CHARS", 2_000)
+    monkeypatch.setattr(verify, "SOURCE_CACHE_CHARS", 2_000)
     texts = [f"Source number {i} says that the harbour opened in spring. " * 4 for i in range(12)]
-    first = [pipeline._prepared_source(t) for t in texts[:3]]
-    again = [pipeline._prepared_source(t) for t in texts[:3]]
+    first = [verify._prepared_source(t) for t in texts[:3]]
+    again = [verify._prepared_source(t) for t in texts[:3]]
     assert again == first and len(calls) == 3  # a second check re-segments nothing
     for t in texts:
-        pipeline._prepared_source(t)
-    assert pipeline._source_cache_chars <= 2_000
-    assert sum(map(len, pipeline._source_cache)) == pipeline._source_cache_chars
-    assert texts[-1] in pipeline._source_cache and texts[0] not in pipeline._source_cache
+        verify._prepared_source(t)
+    assert verify._source_cache_chars <= 2_000
+    assert sum(map(len, verify._source_cache)) == verify._source_cache_chars
+    assert texts[-1] in verify._source_cache and texts[0] not in verify._source_cache
 
 
 def test_one_copy_checked_against_many_sources_gives_each_its_own_answer() -> None:
@@ -136,9 +136,9 @@ def test_one_copy_checked_against_many_sources_gives_each_its_own_answer() -> No
     copy = pipeline.prepare(
         "The harbour opened in the spring of 1998 after a long winter of work. Nothing else."
     )
-    first = pipeline.compare_segmented(a, copy)
-    assert pipeline.compare_segmented(b, copy).found_words == 0
-    assert pipeline.compare_segmented(a, copy) == first
+    first = verify.compare_segmented(a, copy)
+    assert verify.compare_segmented(b, copy).found_words == 0
+    assert verify.compare_segmented(a, copy) == first
     other = pipeline.prepare("A storm closed the harbour for a week and the boats stayed in port.")
-    assert pipeline.compare_segmented(b, other).found_words > 0
-    assert pipeline.compare_segmented(a, other).found_words == 0
+    assert verify.compare_segmented(b, other).found_words > 0
+    assert verify.compare_segmented(a, other).found_words == 0

@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from provenance.match.score import Score
-from provenance.pipeline import compare_segmented, prepare
+from provenance.pipeline import prepare
 from provenance.text.normalize import normalize, normalize_word
+from provenance.verify import compare_segmented
 
 SOURCES = Path(__file__).resolve().parent / "assets" / "cases" / "sources"
 VERDICTS = {"verbatim", "near-verbatim", "paraphrased", "partial", "unrelated"}

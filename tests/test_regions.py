@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from provenance import indexing, pipeline
+from provenance import indexing, pipeline, verify
 from provenance.index.store import Store
 from provenance.match import regions
 from tests.test_crash import paragraphs
@@ -84,13 +84,13 @@ class _Counting:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.words = 0
-        real_align = pipeline.align
+        real_align = verify.align
 
         def align(src: Sequence[str], spans: Sequence[tuple[int, int]], *a: Any) -> Any:
             self.words += sum(e - s for s, e in spans)
             return real_align(src, spans, *a)
 
-        monkeypatch.setattr(pipeline, "align", align)
+        monkeypatch.setattr(verify, "align", align)
 
 
 @pytest.mark.parametrize("name", ["three paragraphs", "two places", "one sentence of each"])
@@ -104,9 +104,9 @@ def test_a_long_source_is_aligned_around_its_hits_with_the_same_answer(
         source = pipeline.prepare(stored.text)
         body = sum(p.size for p in source.aligned_passages())
         assert body >= 2 * regions.LONG_SOURCE_WORDS
-        whole = pipeline.compare_segmented(source, seg)  # every passage aligned
+        whole = verify.compare_segmented(source, seg)  # every passage aligned
         counting = _Counting(monkeypatch)
-        found, candidates = pipeline.find_sources(store, seg, 5, stock_min=0)
+        found, candidates = verify.find_sources(store, seg, 5)
     assert candidates == 1
     assert [s for _, s in found] == ([whole] if whole.verdict != "unrelated" else [])
     assert found  # the suspect copies the source

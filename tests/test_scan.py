@@ -18,6 +18,7 @@ from provenance import indexing, pipeline
 from provenance.crawl.scan import clusters, history, results, scan
 from provenance.errors import StoreError
 from provenance.index.store import Store
+from provenance.match.fingerprint import passage_hashes
 from provenance.params import Params
 from tests.conftest import HANG_GUARD, ROOT, seed_path, seed_text
 
@@ -204,7 +205,7 @@ def test_stock_phrases_are_learned_and_propose_nothing(tmp_path: Path) -> None:
         body = bodies[i % len(bodies)].read_text(encoding="utf-8")
         (crawl / f"p{i:02}.txt").write_text(f"Page {i}\n\n{body}\n\n{FOOTER}\n", encoding="utf-8")
     scan([crawl], db, workers=1, stock_min=20)
-    footer_hash = pipeline.passage_hashes(
+    footer_hash = passage_hashes(
         pipeline.prepare(FOOTER).norm.words, [(0, len(pipeline.prepare(FOOTER).norm.words))]
     )
     with Store.open(db) as store:

@@ -7,8 +7,8 @@ import pytest
 from provenance import compare_texts
 from provenance.match.risk import NAME, NUMBER, QUALIFIER, WORDING
 from provenance.params import Policy
-from provenance.pipeline import compare_segmented
 from provenance.text.normalize import normalize
+from provenance.verify import compare_segmented
 from tests.conftest import expectations, seed, seed_text
 
 BASE = (

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance import indexing, pipeline
+from provenance import indexing, pipeline, verify
 from provenance.index import segments
 from provenance.index.store import Store
 from tests.conftest import SEEDS, count_prepare_calls, seed_path, seed_text
@@ -140,7 +140,7 @@ def test_an_old_index_is_segmented_at_check_time_until_reindexed(
     assert indexing.reindex(db) == 2
     assert indexing.doctor(db)[1]["unsegmented"] == 0
     calls.clear()
-    monkeypatch.setattr(pipeline, "_source_cache", {})
+    monkeypatch.setattr(verify, "_source_cache", {})
     assert _answer(db, suspect) == expected
     assert calls == [seed_text("000")]
 

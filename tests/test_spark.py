@@ -27,7 +27,8 @@ from provenance import indexing
 from provenance.crawl.scan import results, scan
 from provenance.index.store import MAX_BUCKET, Store
 from provenance.params import Params
-from provenance.pipeline import find_sources, prepare
+from provenance.pipeline import prepare
+from provenance.verify import find_sources
 from tests.conftest import ROOT, seed_text
 
 

@@ -2,7 +2,7 @@
 
 ``scan`` streams the input (folders, HTML, WARC, JSONL: ``ingest_web.iter_pages``), skips
 what it has recorded before, sends the rest to a pool of worker processes (each opens
-the index read-only and runs ``pipeline.find_sources``: normalise, segment,
+the index read-only and runs ``verify.find_sources``: normalise, segment,
 fingerprint, look up, align, score), and writes the results from this one process, in
 short transactions. Killed at any moment, a rerun of the same command finishes the
 work: a page is recorded with its results in one transaction or not at all, and a
@@ -35,12 +35,11 @@ from provenance.match.score import Score
 from provenance.params import DEFAULT_POLICY, Policy
 from provenance.pipeline import (
     STOCK_MIN_DOCS,
-    compare_segmented,
-    find_sources,
     prepare,
     source_dates,
 )
 from provenance.text.dates import bounded
+from provenance.verify import compare_segmented, find_sources
 
 #: Matches kept per page at most.
 MATCHES_PER_PAGE = 10

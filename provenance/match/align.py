@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from itertools import repeat
+from operator import sub
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -113,19 +115,44 @@ def _ngram_index(words: Sequence[str], n: int) -> dict[tuple[str, ...], list[int
 
 
 _Grams = dict[int, dict[tuple[str, ...], list[int]]]
+_T = TypeVar("_T")
+#: Results a copy's :class:`_Memo` keeps at most (a few hundred bytes each).
+MEMO_ENTRIES = 20_000
+
+
+class _Memo(dict[tuple[Any, ...], Any]):
+    """What aligning one copy computed of source passages from their words alone, for
+    the next candidate source that holds a passage word for word (a check aligns one
+    copy with twenty near-copies of one story, most of their passages shared): where
+    the passage's n-grams vote for it in the copy (:func:`_vote`), and how it matches a
+    window of the copy (:func:`_match`, :func:`_pair`). Each is a pure
+    function of the passage's words and the window's place in this copy: the alignment
+    is the same, computed or reused."""
+
+    def get_or(self, key: tuple[Any, ...], compute: Callable[[], _T]) -> _T:
+        if key in self:
+            return self[key]  # type: ignore[no-any-return]
+        out = compute()
+        if len(self) < MEMO_ENTRIES:
+            self[key] = out
+        return out
+
+
 #: The copy's n-gram index of the last call (a check aligns one copy with many
-#: candidate sources): kept with the words it indexes, reused for the same object.
-_last_grams: tuple[Sequence[str], _Grams] | None = None
+#: candidate sources): kept with the words it indexes, reused for the same object, with
+#: what was computed of source passages against it.
+_last_grams: tuple[Sequence[str], _Grams, _Memo] | None = None
 
 
-def _copy_grams(copy_words: Sequence[str]) -> _Grams:
+def _copy_grams(copy_words: Sequence[str]) -> tuple[_Grams, _Memo]:
     global _last_grams  # noqa: PLW0603 - a one-entry memo, replaced whole (thread-safe)
     last = _last_grams
     if last is not None and last[0] is copy_words and isinstance(copy_words, tuple):
-        return last[1]
+        return last[1], last[2]
     grams = {n: dict(_ngram_index(copy_words, n)) for n in (3, 2)}
-    _last_grams = (copy_words, grams)
-    return grams
+    memo = _Memo()
+    _last_grams = (copy_words, grams, memo)
+    return grams, memo
 
 
 def _best_diagonals(diags: list[int], width: int, most: int) -> list[tuple[int, int]]:
@@ -313,7 +340,7 @@ def align(
         copy_bounds: word indexes where the copy's sentences and blocks start; spans
             grow over free words at their ends only within a sentence.
     """
-    grams = _copy_grams(copy_words)
+    grams, memo = _copy_grams(copy_words)
     used = bytearray(len(copy_words))
     claims = _claim_exact(src_words, passages, copy_words, grams, used)
     exact = {c.passage for c in claims}
@@ -321,19 +348,10 @@ def align(
     for pi, (s, e) in enumerate(passages):
         if pi in exact:
             continue
-        size = e - s
-        for n in (3, 2):
-            index = grams[n]
-            diags: list[int] = []
-            for i in range(s, e - n + 1):
-                hits = index.get(tuple(src_words[i : i + n]))
-                if hits and len(hits) <= _MAX_POSTINGS:
-                    diags.extend(p - (i - s) for p in hits)
-            if diags:
-                clusters = _best_diagonals(diags, max(4, size // 5), _MAX_CLUSTERS)
-                if n == 3 or clusters[0][0] >= 2:
-                    candidates.append((clusters[0][0], pi, [d for _, d in clusters]))
-                break
+        words = tuple(src_words[s:e])
+        voted = memo.get_or(("vote", words), lambda words=words: _vote(words, grams))  # type: ignore[misc]
+        if voted is not None:
+            candidates.append((voted[0], pi, voted[1]))
     candidates.sort(key=lambda c: (-c[0], c[1]))
 
     matcher: SequenceMatcher[str] = SequenceMatcher(autojunk=False)
@@ -341,12 +359,16 @@ def align(
         s, e = passages[pi]
         size = e - s
         slack = max(8, size // 3)
-        matcher.set_seq2(list(src_words[s:e]))
+        words = tuple(src_words[s:e])
+        matcher.set_seq2(list(words))
         best: tuple[float, int, int, int] | None = None
         for diag in diagonals:
             lo, hi = max(0, diag - slack), min(len(copy_words), diag + size + slack)
             for rlo, rhi in _free_runs(used, lo, hi):
-                found = _match(matcher, copy_words, rlo, rhi, size)
+                found = memo.get_or(
+                    ("match", words, rlo, rhi),
+                    lambda lo=rlo, hi=rhi, n=size: _match(matcher, copy_words, lo, hi, n),  # type: ignore[misc]
+                )
                 if found is None:
                     continue
                 clo, chi, matched = found
@@ -363,12 +385,11 @@ def align(
         claims.append(_Claim(pi, (s, e), clo, chi, matched))
 
     bounds = sorted({0, len(copy_words), *copy_bounds})
-    _extend_edges(claims, used, src_words, copy_words, bounds)
+    _extend_edges(claims, used, src_words, copy_words, bounds, memo)
     matches = []
     for c in sorted(claims, key=lambda c: c.passage):
         s, e = c.src
-        matcher.set_seqs(list(src_words[s:e]), list(copy_words[c.lo : c.hi]))
-        matched = sum(b.size for b in matcher.get_matching_blocks())
+        _, matched, opcodes = _pair(src_words, s, e, copy_words, c.lo, c.hi, memo)
         sim = 2 * matched / ((e - s) + (c.hi - c.lo))
         if not _counts(sim, matched, c.hi - c.lo, e - s, min_similarity) and (c.lo, c.hi) != (
             c.lo0,
@@ -376,12 +397,11 @@ def align(
         ):
             # the words taken in at the edges made the pair look unlike: leave them out
             c.lo, c.hi = c.lo0, c.hi0
-            matcher.set_seqs(list(src_words[s:e]), list(copy_words[c.lo : c.hi]))
-            matched = sum(b.size for b in matcher.get_matching_blocks())
+            _, matched, opcodes = _pair(src_words, s, e, copy_words, c.lo, c.hi, memo)
             sim = 2 * matched / ((e - s) + (c.hi - c.lo))
         edits = tuple(
             Edit(_OPCODE_KIND[op], (s + i1, s + i2), (c.lo + j1, c.lo + j2))
-            for op, i1, i2, j1, j2 in matcher.get_opcodes()
+            for op, i1, i2, j1, j2 in opcodes
             if op != "equal"
         )
         matches.append(PassageMatch(c.passage, c.src, (c.lo, c.hi), matched, sim, edits))
@@ -394,6 +414,7 @@ def _extend_edges(
     src_words: Sequence[str],
     copy_words: Sequence[str],
     bounds: Sequence[int],
+    memo: _Memo,
 ) -> None:
     """Grow each claimed span over the free copy words at its ends, within its sentence.
 
@@ -404,14 +425,12 @@ def _extend_edges(
     dropped into the sentence) stays outside, except for as many words as the
     passage misses at that end.
     """
-    matcher: SequenceMatcher[str] = SequenceMatcher(autojunk=False)
     for c in claims:
         s, e = c.src
-        matcher.set_seqs(list(src_words[s:e]), list(copy_words[c.lo : c.hi]))
-        blocks = [b for b in matcher.get_matching_blocks() if b.size]
-        if not blocks:
+        ends = _pair(src_words, s, e, copy_words, c.lo, c.hi, memo)[0]
+        if ends is None:
             continue
-        head, tail = blocks[0].a, (e - s) - (blocks[-1].a + blocks[-1].size)
+        head, tail = ends
         floor = bounds[bisect_right(bounds, c.lo) - 1]
         # a run longer than head + LEAD_WORDS is cut to head: no need to measure it all
         run, most = 0, head + LEAD_WORDS + 1
@@ -429,3 +448,54 @@ def _extend_edges(
         for i in range(c.hi, c.hi + take):
             used[i] = 1
         c.hi += take
+
+
+def _vote(words: tuple[str, ...], grams: _Grams) -> tuple[int, list[int]] | None:
+    """Where a passage's n-grams vote for it in the copy: the votes of the densest
+    cluster of diagonals, and the diagonals of the densest clusters (None: nowhere)."""
+    size = len(words)
+    for n in (3, 2):
+        index = grams[n]
+        diags: list[int] = []
+        for k in range(size - n + 1):
+            hits = index.get(words[k : k + n])
+            if hits and len(hits) <= _MAX_POSTINGS:
+                diags.extend(map(sub, hits, repeat(k)))
+        if diags:
+            clusters = _best_diagonals(diags, max(4, size // 5), _MAX_CLUSTERS)
+            if n == 3 or clusters[0][0] >= 2:
+                return clusters[0][0], [d for _, d in clusters]
+            return None
+    return None
+
+
+def _matcher(a: Sequence[str], b: Sequence[str]) -> SequenceMatcher[str]:
+    matcher: SequenceMatcher[str] = SequenceMatcher(autojunk=False)
+    matcher.set_seqs(list(a), list(b))
+    return matcher
+
+
+_Opcodes = list[tuple[str, int, int, int, int]]
+
+
+def _pair(
+    src_words: Sequence[str],
+    s: int,
+    e: int,
+    copy_words: Sequence[str],
+    lo: int,
+    hi: int,
+    memo: _Memo,
+) -> tuple[tuple[int, int] | None, int, _Opcodes]:
+    """How passage ``[s, e)`` matches copy span ``[lo, hi)``: the passage words before its
+    first and after its last match (None: nothing matches), the words matched in order,
+    and the opcodes that turn one into the other."""
+
+    def pair() -> tuple[tuple[int, int] | None, int, _Opcodes]:
+        matcher = _matcher(src_words[s:e], copy_words[lo:hi])
+        blocks = matcher.get_matching_blocks()
+        sized = [b for b in blocks if b.size]
+        ends = (sized[0].a, (e - s) - (sized[-1].a + sized[-1].size)) if sized else None
+        return ends, sum(b.size for b in blocks), list(matcher.get_opcodes())
+
+    return memo.get_or(("pair", tuple(src_words[s:e]), lo, hi), pair)

@@ -155,8 +155,7 @@ def _whole(norm: Normalized, lo: int, hi: int) -> tuple[int, int]:
 def _block_of(seg: Segmented) -> list[int]:
     owner = [-1] * len(seg.norm)
     for bi, b in enumerate(seg.blocks):
-        for i in range(b.first, b.last):
-            owner[i] = bi
+        owner[b.first : b.last] = [bi] * (b.last - b.first)
     return owner
 
 
@@ -178,6 +177,88 @@ def _only_list_markers(src: Normalized, cp: Normalized, e: Edit) -> bool:
     """An edit that adds or drops list numbering only (not a number in the text)."""
     idx = [(src, i) for i in range(*e.src)] + [(cp, i) for i in range(*e.copy)]
     return bool(idx) and all(_list_marker(n, i) for n, i in idx)
+
+
+def _covered(copy: Segmented, alignment: Alignment, owner: list[int]) -> bytearray:
+    """The copy words inside aligned spans (1), but for boilerplate the alignment took
+    in as an insertion (a site's header between two copied paragraphs)."""
+    covered = bytearray(len(copy.norm))
+    for m in alignment.matches:
+        covered[m.copy[0] : m.copy[1]] = b"\x01" * (m.copy[1] - m.copy[0])
+        for e in m.edits:
+            if _boilerplate_insertion(copy, owner, e):
+                covered[e.copy[0] : e.copy[1]] = bytes(e.copy[1] - e.copy[0])
+    return covered
+
+
+def _boilerplate_insertion(copy: Segmented, owner: list[int], e: Edit) -> bool:
+    """An edit that inserts boilerplate only: not an alteration, nor copied text."""
+    return e.kind == INSERTION and all(
+        copy.blocks[owner[i]].kind == BOILERPLATE for i in range(*e.copy)
+    )
+
+
+def _copy_coverage(copy: Segmented, covered: bytearray, lang: str) -> tuple[float, int]:
+    """The share of the copy's body (in ``lang``) that is ``covered``, and its words."""
+    body = [b for b in copy.blocks if copy.in_body(b, lang)]
+    words = sum(b.last - b.first for b in body)
+    inside = sum(covered.count(1, b.first, b.last) for b in body)
+    return (inside / words if words else 0.0), words
+
+
+def _both(a: bytearray, b: bytearray) -> int:
+    """How many positions two 0/1 byte arrays of one length both hold 1 at."""
+    return (int.from_bytes(a, "little") & int.from_bytes(b, "little")).bit_count()
+
+
+@dataclass(frozen=True, slots=True)
+class Rank:
+    """What ranks a copy among a check's candidates, from the alignment alone: the
+    fields of the :class:`Score` that :func:`score` would give (copy coverage, copy words,
+    source coverage), and a bound on its fidelity. ``find_sources`` orders candidates by
+    these, and scores (and searches for reworded text) only those that can rank."""
+
+    copy_coverage: float
+    copy_words: int
+    source_coverage: float
+    #: ``score(...).fidelity <= fidelity_bound``: every alteration that costs anything
+    #: costs at least a word (its meaning risk, which only adds, is not classified here)
+    fidelity_bound: float
+
+
+def rank(
+    source: Segmented, copy: Segmented, alignment: Alignment, policy: Policy, lang: str
+) -> Rank:
+    """:class:`Rank` of an alignment of ``copy`` with ``source.aligned_passages(lang)``:
+    what :func:`score` measures of it before classifying alterations or looking at
+    reworded text, computed as it does (to the bit)."""
+    owner = _block_of(copy)
+    covered = _covered(copy, alignment, owner)
+    aligned = source.aligned_passages(lang)
+    found_words = aligned_words = 0
+    cost = 0.0  # a lower bound of score()'s, summed in the same order
+    least = min(1.0, policy.risk_weight)
+    for m in alignment.matches:
+        if source.blocks[aligned[m.passage].block].kind == BODY:
+            found_words += m.src[1] - m.src[0]
+        aligned_words += m.src[1] - m.src[0]
+        for e in m.edits:
+            if _boilerplate_insertion(copy, owner, e):
+                continue
+            words = max(e.src[1] - e.src[0], e.copy[1] - e.copy[0])
+            if _only_list_markers(source.norm, copy.norm, e) or (
+                e.kind in (INSERTION, DELETION) and words >= CLAUSE_WORDS
+            ):
+                words = 0
+            cost += words * least
+    body_total = sum(p.size for p in source.body_passages(lang))
+    copy_coverage, copy_words = _copy_coverage(copy, covered, lang)
+    return Rank(
+        copy_coverage=round(copy_coverage, 6),
+        copy_words=copy_words,
+        source_coverage=round(found_words / body_total if body_total else 0.0, 6),
+        fidelity_bound=round(max(0.0, 1.0 - cost / aligned_words), 6) if aligned_words else 0.0,
+    )
 
 
 def score(
@@ -204,20 +285,14 @@ def score(
     cost = 0.0
     found_words = 0
     aligned_words = 0
-    covered = bytearray(len(cp))
+    covered = _covered(copy, alignment, copy_owner)
     aligned = source.aligned_passages(lang)
     for m in alignment.matches:
         if source.blocks[aligned[m.passage].block].kind == BODY:
             found_words += m.src[1] - m.src[0]
         aligned_words += m.src[1] - m.src[0]
-        for i in range(*m.copy):
-            covered[i] = 1
         for e in m.edits:
-            if e.kind == INSERTION and all(
-                copy.blocks[copy_owner[i]].kind == BOILERPLATE for i in range(*e.copy)
-            ):
-                for i in range(*e.copy):
-                    covered[i] = 0
+            if _boilerplate_insertion(copy, copy_owner, e):
                 continue
             risk = classify(
                 src,
@@ -252,8 +327,7 @@ def score(
 
     body_total = sum(p.size for p in src_passages)
     source_coverage = found_words / body_total if body_total else 0.0
-    copy_body = [i for b in copy.blocks if copy.in_body(b, lang) for i in range(b.first, b.last)]
-    copy_coverage = sum(covered[i] for i in copy_body) / len(copy_body) if copy_body else 0.0
+    copy_coverage, copy_words = _copy_coverage(copy, covered, lang)
 
     found = passages(alignment.matches, fragments or (), src.words, cp.words)
     text = bytearray(len(src))  # the source's text in this language: body and headings
@@ -266,7 +340,7 @@ def score(
             if not wp.in_order:  # reworded text is copied, not added, text
                 for i in range(*wp.copy):
                     covered[i] = covered[i] or copy.blocks[copy_owner[i]].kind != BOILERPLATE
-    copied_words = max(found_words, sum(1 for i in range(len(src)) if in_source[i] and text[i]))
+    copied_words = max(found_words, _both(in_source, text))
     for alt in _inserted_claims(source, copy, alignment, covered, copy_owner, lang):
         alterations.append((RISK_ORDER[CLAIM], 0 if alt.in_quote else 1, alt))
     alterations.sort(key=lambda t: (t[0], t[1], t[2].copy_span[0]))
@@ -299,7 +373,7 @@ def score(
         added=_added(copy, covered, copy_owner, lang),
         missing=missing,
         source_words=body_total,
-        copy_words=len(copy_body),
+        copy_words=copy_words,
         found_words=found_words,
         # passages counted are body passages (headings are aligned, not counted), as in
         # the index (``prov sources``) and in source_coverage

@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from provenance import indexing, pipeline
+from provenance import indexing, pipeline, verify
 from provenance.crawl.scanstore import ScanStore
 from provenance.errors import InputError, NotFound
 from provenance.index.store import SourceRow, Store, source_record
@@ -123,7 +123,7 @@ class Service:
 
     def compare(self, source: RawText, copy: RawText) -> CompareResult:
         """Two texts compared directly, as ``prov compare`` compares two files."""
-        s = pipeline.compare_segmented(pipeline.prepare(source.text), pipeline.prepare(copy.text))
+        s = verify.compare_segmented(pipeline.prepare(source.text), pipeline.prepare(copy.text))
         return CompareResult(
             source.path, copy.path, source.sha256, copy.sha256, s, source.text, copy.text
         )
@@ -180,7 +180,7 @@ class Service:
         if row is None:
             raise NotFound(f"{source}: no such source in {self.db} (removed since the scan?)")
         (stored,) = store.texts([row.id])
-        s = pipeline.compare_segmented(pipeline.prepare(stored.text), pipeline.prepare(text))
+        s = verify.compare_segmented(pipeline.prepare(stored.text), pipeline.prepare(text))
         return CompareResult(
             stored.path, url or sha256, stored.sha256, sha256, s, stored.text, text
         )

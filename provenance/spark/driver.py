@@ -67,7 +67,6 @@ from provenance.index.store import MAX_BUCKET
 from provenance.ingest.files import expand_paths
 from provenance.ingest.web import SCAN_SUFFIXES
 from provenance.params import DEFAULT_POLICY, Params, Policy
-from provenance.pipeline import MAX_CANDIDATES
 from provenance.report.json import RESULT_COLUMNS
 from provenance.spark.stages import (
     PAGE_FIELDS,
@@ -79,6 +78,7 @@ from provenance.spark.stages import (
     read_source_file,
     verify_pages,
 )
+from provenance.verify import MAX_CANDIDATES
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession

@@ -28,9 +28,10 @@ from provenance.match.copies import passage_dicts
 from provenance.match.fingerprint import fingerprint
 from provenance.match.score import UNRELATED, Alteration, Score
 from provenance.params import Params, Policy
-from provenance.pipeline import compare_segmented, index_spans, prepare, source_dates
+from provenance.pipeline import index_spans, prepare, source_dates
 from provenance.text.dates import Direction, bounded
 from provenance.text.segment import Segmented
+from provenance.verify import compare_segmented
 
 if TYPE_CHECKING:
     from pyspark.sql import Row

@@ -1,0 +1,358 @@
+"""Verification: the candidate sources LSH proposes for a text, aligned and scored.
+
+``check`` (and ``scan``, and the server) ask :func:`find_sources` which indexed sources a
+text copies. LSH proposes up to :data:`MAX_CANDIDATES` sources; each is aligned with the
+text word by word (a long one only around the passages LSH found:
+:mod:`provenance.match.regions`), and the best ``top`` copies are kept, ranked by the
+copy text they explain, then source coverage, then fidelity.
+
+In a newsroom's index the candidates are mostly one story republished: twenty near-copies
+that all explain the text, of which five are answered. Their rank comes from the
+alignment alone (:func:`provenance.match.score.rank`, computed as ``score`` computes it);
+only the search for reworded text and the classification of alterations cost more. So
+every candidate is aligned, and then scored in rank order: the walk stops when ``top``
+copies are found that no candidate left can outrank (a candidate's fidelity is bounded
+from above without classifying its alterations). The answer is the one scoring every
+candidate would give, field for field; the work is the alignments plus about ``top``
+full scores, not ``MAX_CANDIDATES`` of them.
+
+With ``prov[semantic]`` on and an index with sentence vectors, the semantic step reads
+every copy found (what they leave unexplained), so every candidate is scored then.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from provenance.index import segments
+from provenance.match import regions
+from provenance.match.align import Alignment, align
+from provenance.match.detect import MAX_DETECT_WORDS, Fragment, detect
+from provenance.match.fingerprint import fingerprint, passage_hashes
+from provenance.match.score import UNRELATED, Rank, Score, rank, score
+from provenance.params import DEFAULT_POLICY, Policy
+from provenance.text.segment import Segmented
+
+if TYPE_CHECKING:
+    from provenance.index.store import Store, StoredText
+
+#: Sources verified per suspect at most (the LSH's best candidates).
+MAX_CANDIDATES = 24
+
+
+def _prepare(text: str) -> Segmented:
+    # pipeline imports this module: its ``prepare`` is looked up when called
+    from provenance import pipeline
+
+    return pipeline.prepare(text)
+
+
+def _semantic() -> bool:
+    from provenance import pipeline
+
+    return pipeline.semantic()
+
+
+def compare_segmented(
+    source: Segmented,
+    copy: Segmented,
+    policy: Policy = DEFAULT_POLICY,
+    by_meaning: bool = False,
+    hits: Sequence[tuple[int, int]] | None = None,
+) -> Score:
+    """Align and score ``copy`` against ``source``.
+
+    A source with a translation beside it has two texts; the one the copy shares most
+    words with is compared. ``by_meaning``: also match the copy text left unexplained by
+    meaning (translations, rewrites: ``prov[semantic]``, see ``pipeline.semantic``).
+    ``hits``: the word ranges of the source's passages the LSH found in the copy; a long
+    source is then aligned only around them (see :mod:`provenance.match.regions`).
+    """
+    best: Score | None = None
+    for lang in source.languages():
+        s = _scored(source, copy, _aligned(source, copy, policy, lang, hits), policy, lang)
+        if best is None or (s.copied_words, s.found_words, s.source_coverage) > (
+            best.copied_words,
+            best.found_words,
+            best.source_coverage,
+        ):
+            best = s
+    assert best is not None  # noqa: S101 - languages() is never empty
+    if by_meaning and _semantic():
+        from provenance.semantic.crosslang import rescore
+
+        best = rescore(source, copy, best, policy)
+    return best
+
+
+def _aligned(
+    source: Segmented,
+    copy: Segmented,
+    policy: Policy,
+    lang: str,
+    hits: Sequence[tuple[int, int]] | None,
+    bounds: list[int] | None = None,
+) -> Alignment:
+    """The alignment of ``copy`` with ``source``'s passages in ``lang``; ``bounds``: where
+    the copy's passages and blocks start (computed when not given)."""
+    if bounds is None:
+        bounds = sorted({p.first for p in copy.passages} | {b.first for b in copy.blocks})
+    spans = [(p.first, p.last) for p in source.aligned_passages(lang)]
+    return _align_regions(source, spans, copy, policy, bounds, hits)
+
+
+def _scored(
+    source: Segmented, copy: Segmented, alignment: Alignment, policy: Policy, lang: str
+) -> Score:
+    """An alignment scored, with the reworded text searched when the alignment leaves
+    some of the source unexplained."""
+    spans = [(p.first, p.last) for p in source.aligned_passages(lang)]
+    found = sum(m.src[1] - m.src[0] for m in alignment.matches)
+    whole = found >= policy.complete * sum(e - s for s, e in spans)
+    # a copy aligned word by word almost whole needs no search for reworded text
+    fragments: tuple[Fragment, ...] | None = ()
+    if not whole and max(len(source.norm), len(copy.norm)) > MAX_DETECT_WORDS:
+        fragments = None  # not searched: score() says so
+    elif not whole:
+        # (over the whole source: its fragments may join neighbouring passages)
+        copy_units = [(p.first, p.last) for p in copy.passages]
+        fragments = detect(source.norm.words, spans, copy.norm.words, copy_units)
+    return score(source, copy, alignment, policy, lang, fragments)
+
+
+def _align_regions(
+    source: Segmented,
+    spans: list[tuple[int, int]],
+    copy: Segmented,
+    policy: Policy,
+    bounds: list[int],
+    hits: Sequence[tuple[int, int]] | None,
+) -> Alignment:
+    """Align ``spans`` of ``source`` with ``copy``: all of them, or for a long source
+    with ``hits``, the regions around the hits (grown while their edges are found); the
+    alignment is of ``spans`` either way (passage indexes into it)."""
+    words, copy_words = source.norm.words, copy.norm.words
+    total = regions.words_in(spans, range(len(spans)))
+    keep: list[int] | None = None
+    if hits is not None and total >= regions.LONG_SOURCE_WORDS:
+        keep = regions.near_hits(spans, hits, regions.MARGIN_PASSAGES) or None
+    margin = regions.MARGIN_PASSAGES
+    while keep is not None and regions.words_in(spans, keep) < regions.MAX_REGION_SHARE * total:
+        part = [spans[i] for i in keep]
+        sub = align(words, part, copy_words, policy.found, bounds)
+        more = regions.grow(keep, (keep[m.passage] for m in sub.matches), len(spans), margin)
+        if more is None:
+            matches = tuple(replace(m, passage=keep[m.passage]) for m in sub.matches)
+            return Alignment(matches, len(spans))
+        keep, margin = more, 2 * margin
+    return align(words, spans, copy_words, policy.found, bounds)
+
+
+#: Characters of stored sources kept segmented between checks (a server, a scan worker
+#: and a check of several suspects verify the same near-copies again and again). A
+#: segmented text holds ~28 bytes per character (words, offsets, blocks: measured with
+#: tracemalloc on the seeds), so this keeps ~110 MB per process.
+SOURCE_CACHE_CHARS = 4_000_000
+_source_cache: dict[str, Segmented] = {}
+_source_cache_chars = 0
+_source_cache_lock = threading.Lock()
+
+
+def _prepared_source(text: str, stored: bytes | None = None) -> Segmented:
+    """``prepare(text)`` for a stored source, kept (least recently used goes first):
+    decoded from ``stored``, its segmentation as the index holds it, when there is one
+    that fits the text (else, or when it is damaged, the text is segmented again)."""
+    global _source_cache_chars  # noqa: PLW0603 - a process-wide cache, under its lock
+    with _source_cache_lock:
+        seg = _source_cache.pop(text, None)
+        if seg is not None:
+            _source_cache[text] = seg  # now the most recently used
+            return seg
+    seg = None
+    if stored:
+        try:
+            seg = segments.decode(text, stored)
+        except segments.BadSegments:
+            seg = None
+    if seg is None:
+        seg = _prepare(text)
+    if len(text) <= SOURCE_CACHE_CHARS // 8:
+        with _source_cache_lock:
+            if text not in _source_cache:
+                _source_cache[text] = seg
+                _source_cache_chars += len(text)
+            while _source_cache_chars > SOURCE_CACHE_CHARS:
+                old = next(iter(_source_cache))
+                _source_cache_chars -= len(old)
+                del _source_cache[old]
+    return seg
+
+
+def find_sources(
+    store: Store,
+    seg: Segmented,
+    top: int,
+    policy: Policy = DEFAULT_POLICY,
+    stock_min: int = 0,
+    hashes: list[int] | None = None,
+) -> tuple[list[tuple[StoredText, Score]], int]:
+    """The indexed sources a segmented text copies, verified and scored, best first.
+
+    LSH proposes candidate sources (passages seen in ``stock_min`` or more scanned pages
+    outside copied text, stock phrases, propose nothing; 0: no such filter); each is
+    aligned with the text, and only copies (any verdict but ``unrelated``) are kept.
+    Returns the best ``top`` and how many candidates were verified (see the module
+    docstring for which are scored).
+    """
+    spans = [(p.first, p.last) for p in seg.passages]
+    if hashes is None and stock_min > 0 and spans:
+        hashes = passage_hashes(seg.norm.words, spans)
+    if stock_min > 0 and spans and hashes:
+        stock = store.stock_among(hashes, stock_min)
+        if stock:
+            spans = [sp for sp, h in zip(spans, hashes, strict=True) if h not in stock]
+    fp = fingerprint(seg.norm.words, spans, store.params)
+    votes: Counter[int] = Counter()
+    seen: set[tuple[int, int]] = set()
+    hit: dict[int, set[int]] = {}
+    for row, sid, pid in store.lookup(fp.keys):
+        hit.setdefault(sid, set()).add(pid)
+        if (row, sid) not in seen:
+            seen.add((row, sid))
+            votes[sid] += 1
+    ids = [sid for sid, _ in votes.most_common(max(MAX_CANDIDATES, 4 * top))]
+    stored_segs = store.segmentations(ids)
+    texts = store.texts(ids)
+    prepared = [_prepared_source(t.text, stored_segs.get(t.id)) for t in texts]
+    # a long source is aligned around the passages the suspect was found to share
+    long = [t.id for t, src in zip(texts, prepared, strict=True)
+            if len(src.norm) >= regions.LONG_SOURCE_WORDS]  # fmt: skip
+    ranges = store.passage_ranges({pid for sid in long for pid in hit[sid]}) if long else {}
+    candidates = [
+        _Candidate(n, stored, src, ranges.get(stored.id))
+        for n, (stored, src) in enumerate(zip(texts, prepared, strict=True))
+    ]
+    if not _meaning_on(store):
+        return _best(candidates, seg, top, policy), len(ids)
+    from provenance import pipeline
+
+    found = []
+    for c in candidates:
+        s = compare_segmented(c.source, seg, policy, hits=c.hits)
+        if s.verdict != UNRELATED:
+            found.append((c.stored, s))
+    found, more = pipeline.by_meaning(store, seg, found, policy)
+    found.sort(key=lambda m: _order(m[1], m[0].path))
+    return found[:top], len(ids) + more
+
+
+def _meaning_on(store: Store) -> bool:
+    """Whether the semantic step may change what the word path found (it reads every
+    copy found): ``prov[semantic]`` on and the index's vectors usable."""
+    if not _semantic():
+        return False
+    from provenance.semantic.search import status
+
+    return not status(store)
+
+
+def _order(s: Score, path: str) -> tuple[float, float, float, str]:
+    """How copies are ranked, best first (then by their place among the candidates)."""
+    return (-s.copy_coverage * s.copy_words, -s.source_coverage, -s.fidelity, path)
+
+
+def _coverages(s: Score | Rank) -> tuple[float, float]:
+    """The first two terms of :func:`_order`, which the alignment alone gives."""
+    return (-s.copy_coverage * s.copy_words, -s.source_coverage)
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A candidate source of a check: its place among the candidates, as stored, and
+    segmented; ``hits``: its passages LSH found (word ranges) when it is long."""
+
+    n: int
+    stored: StoredText
+    source: Segmented
+    hits: Sequence[tuple[int, int]] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Ranked:
+    """A candidate aligned: its coverages (:func:`_coverages`), a bound on its
+    fidelity, and its alignment (in its one language) or, for a source in two
+    languages, its score."""
+
+    coverages: tuple[float, float]
+    fidelity_bound: float
+    candidate: _Candidate
+    alignment: tuple[Alignment, str] | None
+    score: Score | None
+
+    def least(self) -> tuple[float, str, int]:
+        """The best place it can take in its group (see :func:`_group`)."""
+        return (-self.fidelity_bound, self.candidate.stored.path, self.candidate.n)
+
+
+def _best(
+    candidates: list[_Candidate], seg: Segmented, top: int, policy: Policy
+) -> list[tuple[StoredText, Score]]:
+    """The ``top`` copies among ``candidates``, best first: what scoring every one,
+    dropping the unrelated and sorting by :func:`_order` (then place) gives, with only
+    the candidates that can rank scored.
+
+    Every candidate is aligned and ranked (:func:`provenance.match.score.rank`: the
+    score's coverages, computed as ``score`` does, and a bound on its fidelity), then
+    the groups of equal coverages are taken best first (:func:`_group`) until ``top``
+    copies are kept. A source in two languages is scored at once (which of its texts is
+    compared depends on the reworded text found in each).
+    """
+    bounds = sorted({p.first for p in seg.passages} | {b.first for b in seg.blocks})
+    ranked: list[_Ranked] = []
+    for c in candidates:
+        langs = c.source.languages()
+        if len(langs) > 1:
+            s = compare_segmented(c.source, seg, policy, hits=c.hits)
+            ranked.append(_Ranked(_coverages(s), s.fidelity, c, None, s))
+            continue
+        alignment = _aligned(c.source, seg, policy, langs[0], c.hits, bounds)
+        r = rank(c.source, seg, alignment, policy, langs[0])
+        ranked.append(_Ranked(_coverages(r), r.fidelity_bound, c, (alignment, langs[0]), None))
+    ranked.sort(key=lambda r: r.coverages)
+    found: list[tuple[StoredText, Score]] = []
+    i = 0
+    while i < len(ranked) and len(found) < top:
+        j = i + 1
+        while j < len(ranked) and ranked[j].coverages == ranked[i].coverages:
+            j += 1
+        found += _group(ranked[i:j], top - len(found), seg, policy)
+        i = j
+    return found
+
+
+def _group(
+    group: list[_Ranked], need: int, seg: Segmented, policy: Policy
+) -> list[tuple[StoredText, Score]]:
+    """The best ``need`` copies of a group of candidates of equal coverages, best first
+    (by fidelity, then path and place). Candidates are scored in the order of their
+    fidelity bound, until ``need`` copies are kept that the next candidate cannot
+    outrank even at its bound: no candidate after it can either."""
+    kept: list[tuple[tuple[float, str, int], StoredText, Score]] = []
+    for r in sorted(group, key=_Ranked.least):
+        if len(kept) >= need and kept[need - 1][0] < r.least():
+            break
+        c = r.candidate
+        if r.score is not None:
+            s = r.score
+        else:
+            assert r.alignment is not None  # noqa: S101 - one or the other
+            alignment, lang = r.alignment
+            s = _scored(c.source, seg, alignment, policy, lang)
+        if s.verdict != UNRELATED:
+            kept.append(((-s.fidelity, c.stored.path, c.n), c.stored, s))
+            kept.sort(key=lambda k: k[0])
+    return [(stored, s) for _, stored, s in kept[:need]]

@@ -1,0 +1,243 @@
+"""``verify``: a check's candidates aligned, ranked and scored only as far as the answer
+needs, with the answer of scoring every one; and alignment work shared by near-copies."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from provenance import pipeline, verify
+from provenance.index.store import Store
+from provenance.match import align as align_module
+from provenance.match.score import rank, score
+from provenance.params import DEFAULT_POLICY
+from provenance.text.segment import Segmented
+from tests.conftest import ROOT, seed, seed_path, seed_text
+from tests.test_crash import paragraphs
+
+STORY_PARAGRAPHS = 9
+SITES = 8
+
+
+def _respun(rng: random.Random, paragraph: str, rate: float, pool: list[str]) -> str:
+    """``paragraph`` with about ``rate`` of its words replaced by words of ``pool``."""
+    words = paragraph.split()
+    for i in range(len(words)):
+        if rng.random() < rate:
+            words[i] = rng.choice(pool)
+    return " ".join(words)
+
+
+@pytest.fixture(scope="module")
+def newsroom(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A small newsroom index: one story republished by eight sites (each its own header
+    and footer, a few words changed, a paragraph dropped by every third), five releases
+    of one template (names and figures changed), unrelated articles, and a page with
+    its translation (seed 000, two languages); and suspects of each kind."""
+    rng = random.Random(18)  # noqa: S311 - fixed test data
+    pool = paragraphs()
+    rng.shuffle(pool)
+    story, template, rest = pool[:STORY_PARAGRAPHS], pool[9:13], pool[13:]
+    vocabulary = sorted({w for p in rest for w in p.split() if w.isalpha()})
+    root = tmp_path_factory.mktemp("newsroom")
+    docs = root / "docs"
+    docs.mkdir()
+    for k in range(SITES):
+        body = [_respun(rng, p, 0.02, vocabulary) for p in story]
+        if k % 3 == 2:
+            del body[rng.randrange(len(body))]
+        head = f"Site {k} News. Read the latest from our newsroom, edition {k}."
+        foot = f"Copyright Site {k}. All rights reserved."
+        (docs / f"story-{k}.txt").write_text("\n\n".join([head, *body, foot]) + "\n", "utf-8")
+    for r in range(5):
+        body = [re.sub(r"\d+", str(10 * r + 7), p) for p in template]
+        body = [p.replace(" the ", f" the {rng.choice(vocabulary)} ", 1) for p in body]
+        (docs / f"release-{r}.txt").write_text("\n\n".join(body) + "\n", "utf-8")
+    for a in range(10):
+        (docs / f"article-{a}.txt").write_text("\n\n".join(rest[4 * a : 4 * a + 4]) + "\n", "utf-8")
+    for prefix in ("000", "004"):
+        (docs / seed_path(prefix).name).write_text(seed_text(prefix), "utf-8")
+    db = root / "index.db"
+    list(pipeline.add([docs], db))
+    unrelated = "\n\n".join(rest[-3:])
+    suspects = {
+        "whole story": "\n\n".join(_respun(rng, p, 0.05, vocabulary) for p in story),
+        "part of one": "\n\n".join([rest[-1], *story[2:5], rest[-2]]),
+        "release": (docs / "release-2.txt").read_text("utf-8"),
+        "translated page's text": seed_text("001"),
+        "spun copy": seed_text("003"),
+        "none": unrelated,
+    }
+    return db, suspects
+
+
+def _every_candidate_scored(
+    store: Store, seg: Segmented, top: int, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[Any], int]:
+    """``find_sources`` as it was: every candidate scored, unrelated ones dropped, the
+    rest sorted (the path the semantic step takes, here with a step that changes
+    nothing)."""
+    with monkeypatch.context() as m:
+        m.setattr(verify, "_meaning_on", lambda store: True)
+        m.setattr(pipeline, "by_meaning", lambda store, seg, found, policy: (found, 0))
+        return verify.find_sources(store, seg, top)
+
+
+class _Counting:
+    """Counts the candidates ``verify`` scores in full and the alignments it makes."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.counts: Counter[str] = Counter()
+        for name in ("_scored", "align"):
+            real = getattr(verify, name)
+
+            def counted(*args: Any, _real: Any = real, _name: str = name) -> Any:
+                self.counts[_name] += 1
+                return _real(*args)
+
+            monkeypatch.setattr(verify, name, counted)
+
+
+@pytest.mark.parametrize("top", [1, 2, 5])
+@pytest.mark.parametrize(
+    "name",
+    ["whole story", "part of one", "release", "translated page's text", "spun copy", "none"],
+)
+def test_the_answer_is_the_one_scoring_every_candidate_gives(
+    newsroom: tuple[Path, dict[str, str]], name: str, top: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, suspects = newsroom
+    seg = pipeline.prepare(suspects[name])
+    with Store.open(db) as store:
+        expected = _every_candidate_scored(store, seg, top, monkeypatch)
+        counting = _Counting(monkeypatch)
+        got = verify.find_sources(store, seg, top)
+    assert got == expected  # every field of every score, in the same order
+    if name == "none":
+        assert got == ([], 0)
+        return
+    assert got[0]
+    candidates = got[1]
+    # every candidate aligned once (a page with its translation once per language)
+    assert candidates <= counting.counts["align"] <= 2 * candidates
+    if name in ("whole story", "part of one"):
+        # the other candidates rank below the story's copies: they are aligned, never
+        # scored in full (scoring every candidate did, once per language)
+        assert candidates > SITES
+        assert counting.counts["_scored"] <= SITES
+
+
+def test_a_source_in_two_languages_is_ranked_by_its_score(
+    newsroom: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, suspects = newsroom
+    seg = pipeline.prepare(suspects["translated page's text"])
+    with Store.open(db) as store:
+        found, _ = verify.find_sources(store, seg, 5)
+        sources = {t.id: pipeline.prepare(t.text) for t in store.texts(store.source_ids())}
+    bilingual = [s for s in sources.values() if len(s.languages()) > 1]
+    assert bilingual  # seed 000: Italian with its English translation
+    assert any(Path(stored.path).name.startswith("000") for stored, _ in found)
+
+
+def test_the_semantic_step_sees_every_copy_found(
+    newsroom: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # with the step on (and usable vectors), what it is given is every copy, scored
+    db, suspects = newsroom
+    seg = pipeline.prepare(suspects["whole story"])
+    given: list[int] = []
+
+    def step(store: Store, seg: Segmented, found: list[Any], policy: Any) -> tuple[list[Any], int]:
+        given.append(len(found))
+        return found, 0
+
+    monkeypatch.setattr(verify, "_meaning_on", lambda store: True)
+    monkeypatch.setattr(pipeline, "by_meaning", step)
+    with Store.open(db) as store:
+        _, candidates = verify.find_sources(store, seg, 2)
+    assert given == [candidates] and candidates >= SITES  # all copies of the story
+
+
+# -- rank: what the alignment alone says, as score() says it -------------------------
+
+PAIRS = [
+    ("001", "000"),
+    ("000", "001"),
+    ("004", "003"),
+    ("001", "002"),
+    ("004", "001"),
+    ("002", "003"),
+]
+
+
+def _case_pairs() -> list[tuple[str, str]]:
+    cases = ROOT / "tests" / "assets" / "cases"
+    sources = sorted((cases / "sources").glob("*.txt"))
+    copies = sorted((cases / "copies").glob("*.txt"))
+    return [(str(s), str(c)) for s, c in zip(sources, copies, strict=False)][:12]
+
+
+@pytest.mark.parametrize(("source", "copy"), PAIRS + _case_pairs())
+def test_rank_is_what_score_gives_and_bounds_its_fidelity(source: str, copy: str) -> None:
+    def text(name: str) -> Segmented:
+        return seed(name) if len(name) == 3 else pipeline.prepare(Path(name).read_text("utf-8"))
+
+    src, cp = text(source), text(copy)
+    for lang in src.languages():
+        alignment = verify._aligned(src, cp, DEFAULT_POLICY, lang, None)
+        r = rank(src, cp, alignment, DEFAULT_POLICY, lang)
+        for fragments in ((), None):
+            s = score(src, cp, alignment, DEFAULT_POLICY, lang, fragments)
+            assert (r.copy_coverage, r.copy_words, r.source_coverage) == (
+                s.copy_coverage,
+                s.copy_words,
+                s.source_coverage,
+            )
+            assert s.fidelity <= r.fidelity_bound
+
+
+# -- alignment work shared by near-copies --------------------------------------------
+
+
+def test_near_copies_share_their_passages_alignment_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    # one copy aligned with N sources that hold the same passages under other headers:
+    # each passage is voted for and matched once, and every alignment is the one made
+    # from scratch
+    pool = paragraphs()
+    body = [p.replace(" the ", " a ", 1) for p in pool[:6]]  # none verbatim in the copy
+    copy = pipeline.prepare("\n\n".join(pool[:6]))
+    sources = [
+        pipeline.prepare("\n\n".join([f"Edition {k} of the daily paper.", *body])) for k in range(6)
+    ]
+    calls: Counter[str] = Counter()
+    for name in ("_best_diagonals", "_match"):
+        real = getattr(align_module, name)
+
+        def counted(*args: Any, _real: Any = real, _name: str = name) -> Any:
+            calls[_name] += 1
+            return _real(*args)
+
+        monkeypatch.setattr(align_module, name, counted)
+
+    def aligned(src: Segmented) -> Any:
+        spans = [(p.first, p.last) for p in src.aligned_passages()]
+        return align_module.align(src.norm.words, spans, copy.norm.words, 0.75)
+
+    shared = [aligned(src) for src in sources]
+    once = dict(calls)
+    fresh = []
+    for src in sources:
+        monkeypatch.setattr(align_module, "_last_grams", None)  # nothing kept
+        fresh.append(aligned(src))
+    assert shared == fresh
+    assert all(len(a.matches) >= len(body) for a in shared)
+    # the work of one source, not of six (each source's header is its own passage)
+    assert 0 < once["_best_diagonals"] <= len(body) + len(sources)
+    for name in ("_best_diagonals", "_match"):
+        assert calls[name] - once[name] >= (len(sources) - 1) * once[name]
