@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from provenance import pipeline, verify
+from provenance import indexing, pipeline, verify
 from provenance.index.store import Store
 from provenance.match import align as align_module
 from provenance.match.score import rank, score
@@ -63,7 +63,7 @@ def newsroom(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     for prefix in ("000", "004"):
         (docs / seed_path(prefix).name).write_text(seed_text(prefix), "utf-8")
     db = root / "index.db"
-    list(pipeline.add([docs], db))
+    list(indexing.add([docs], db))
     unrelated = "\n\n".join(rest[-3:])
     suspects = {
         "whole story": "\n\n".join(_respun(rng, p, 0.05, vocabulary) for p in story),
