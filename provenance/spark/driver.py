@@ -25,7 +25,11 @@ job. The job (:func:`spark_scan`) runs provenance's own stage functions on the e
    hit: the key's first position in the page, then the source id).
 4. **Verify** (``mapPartitions``, rows grouped by page content): ``compare_segmented(
    prepare(source), prepare(page))``; ``unrelated`` dropped; sorted as ``find_sources``
-   sorts; the best ``MATCHES_PER_PAGE`` kept.
+   sorts (a window over the page's rows); the best ``MATCHES_PER_PAGE`` kept. With
+   ``prov[semantic]`` on (:mod:`provenance.spark.meaning`), every page comes to this
+   step, the copies' passages found by meaning are added with the sources' shipped
+   vectors, and the sources the nearest-neighbour search proposes (every vector is
+   broadcast) are verified in a second round before the best are kept.
 5. **Write** Parquet under ``OUT``: ``results/``, one row per (page, source) copy with the
    ``prov results`` columns plus ``source_id`` and ``alterations_json`` (the alteration
    list, as in ``prov compare --json``), a content's rows together in one part; and
