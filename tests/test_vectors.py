@@ -178,7 +178,9 @@ def test_check_finds_a_translation_by_nearest_neighbours(db: Path, name: str) ->
     assert [Path(m.source).name for m in r.matches] == ["source_en.txt"]
     s = r.matches[0].score
     assert (s.verdict, s.extent) == ("paraphrased", "whole")
-    assert [p.kind for p in s.pairs if p.found] == ["translation"] * 3
+    (block,) = [p for p in s.pairs if p.found]  # one translated passage, in three paragraphs
+    assert block.kind == "translation"
+    assert [p.kind for p in block.parts] == ["translation"] * 3
 
 
 def test_check_adds_the_translated_part_of_a_partial_copy(db: Path, tmp_path: Path) -> None:
@@ -189,8 +191,13 @@ def test_check_adds_the_translated_part_of_a_partial_copy(db: Path, tmp_path: Pa
     (tmp_path / "mixed.txt").write_text(f"{english}\n\n{german}", encoding="utf-8")
     (r,) = pipeline.check([tmp_path / "mixed.txt"], db)
     (m,) = r.matches
-    kinds = [p.kind for p in m.score.pairs if p.found]
-    assert kinds.count("translation") == 2 and "" in kinds
+    # the English paragraph word for word; then its German translation and the next
+    # paragraph's, one passage of two parts (it starts over at the source's first
+    # paragraph: not joined to the English one)
+    words, translated = [p for p in m.score.pairs if p.found]
+    assert words.kind == "" and not words.parts
+    assert (translated.kind, translated.lang) == ("translation", "de")
+    assert [p.kind for p in translated.parts] == ["translation", "translation"]
     assert [(a.risk, a.copy) for a in m.score.alterations if a.risk == "number"] == [
         ("number", "8,5")
     ]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -88,17 +89,44 @@ def check_encoder(store: Store, encoder: str) -> None:
         )
 
 
+def encode(sv: SourceVectors) -> tuple[int, bytes, bytes, bytes]:
+    """``(dims, spans, scales, vectors)``: a source's vectors as the table stores them
+    (and a Spark job ships them: :mod:`provenance.spark.stages`)."""
+    blob, scales = quantize(sv.vectors)
+    spans = np.asarray(sv.spans, dtype="<i4").reshape(-1, 2).tobytes()
+    return int(sv.vectors.shape[1]) if sv.vectors.ndim == 2 else 0, spans, scales, blob
+
+
+def decode(dims: int, spans: bytes, scales: bytes, blob: bytes) -> SourceVectors | None:
+    """What :func:`encode` wrote, back (None: no vectors)."""
+    if not dims:
+        return None
+    pairs = np.frombuffer(spans, dtype="<i4").reshape(-1, 2)
+    return SourceVectors(
+        tuple((int(a), int(b)) for a, b in pairs), dequantize(blob, scales, int(dims))
+    )
+
+
 def put(store: Store, source_id: int, encoder: str, sv: SourceVectors) -> None:
     """Write (replace) a source's vectors; call inside a transaction."""
     check_encoder(store, encoder)
-    blob, scales = quantize(sv.vectors)
-    spans = np.asarray(sv.spans, dtype="<i4").reshape(-1, 2).tobytes()
+    dims, spans, scales, blob = encode(sv)
     store.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [META_KEY, encoder])
     store.db.execute(
         "INSERT OR REPLACE INTO vectors (source_id, dims, spans, scales, vectors) "
         "VALUES (?, ?, ?, ?, ?)",
-        [source_id, int(sv.vectors.shape[1]) if sv.vectors.ndim == 2 else 0, spans, scales, blob],
+        [source_id, dims, spans, scales, blob],
     )
+
+
+def stored(store: Store, source_id: int) -> tuple[int, bytes, bytes, bytes] | None:
+    """A source's vectors as the table holds them (:func:`encode`), None: none."""
+    row = store.db.execute(
+        "SELECT dims, spans, scales, vectors FROM vectors WHERE source_id = ?", [source_id]
+    ).fetchone()
+    if row is None or not row[0]:
+        return None
+    return int(row[0]), bytes(row[1]), bytes(row[2]), bytes(row[3])
 
 
 def get(store: Store, source_id: int) -> SourceVectors | None:
@@ -106,13 +134,7 @@ def get(store: Store, source_id: int) -> SourceVectors | None:
     row = store.db.execute(
         "SELECT dims, spans, scales, vectors FROM vectors WHERE source_id = ?", [source_id]
     ).fetchone()
-    if row is None or not row[0]:
-        return None
-    dims, spans, scales, blob = row
-    pairs = np.frombuffer(spans, dtype="<i4").reshape(-1, 2)
-    return SourceVectors(
-        tuple((int(a), int(b)) for a, b in pairs), dequantize(blob, scales, int(dims))
-    )
+    return None if row is None else decode(int(row[0] or 0), row[1], row[2], row[3])
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,24 +162,34 @@ def matrix(store: Store) -> Matrix:
         kept = _matrices.get(store.path)
         if kept is not None and kept[0] == stamp:
             return kept[1]
+    m = matrix_of(
+        store.db.execute(
+            "SELECT source_id, dims, scales, vectors FROM vectors WHERE dims > 0 ORDER BY source_id"
+        )
+    )
+    with _matrix_lock:
+        _matrices[store.path] = (stamp, m)
+    return m
+
+
+def matrix_of(rows: Iterable[tuple[int, int, bytes, bytes]]) -> Matrix:
+    """The :class:`Matrix` of ``(source_id, dims, scales, vectors)`` rows (in source id
+    order, as :func:`matrix` reads them)."""
     codes, scales, owners = [], [], []
     dims = 0
-    for sid, d, sc, blob in store.db.execute(
-        "SELECT source_id, dims, scales, vectors FROM vectors WHERE dims > 0 ORDER BY source_id"
-    ):
+    for sid, d, sc, blob in rows:
+        if not d:
+            continue
         dims = int(d)
         q = np.frombuffer(blob, dtype=np.int8).reshape(-1, dims)
         codes.append(q)
         scales.append(np.frombuffer(sc, dtype="<f4"))
         owners.append(np.full(len(q), sid, dtype=np.int64))
-    m = Matrix(
+    return Matrix(
         np.vstack(codes) if codes else np.zeros((0, dims or 1), dtype=np.int8),
         np.concatenate(scales).astype(np.float32) if scales else np.zeros(0, np.float32),
         np.concatenate(owners) if owners else np.zeros(0, np.int64),
     )
-    with _matrix_lock:
-        _matrices[store.path] = (stamp, m)
-    return m
 
 
 #: Stored rows multiplied at once by the exact search (bounds the float32 copy: 32 MB).

@@ -33,7 +33,8 @@ def is_copy(score: Score, policy: Policy = DEFAULT_POLICY) -> bool:
 def passage_dicts(pairs: Iterable[AlignedPair]) -> list[dict[str, Any]]:
     """The copied passages as JSON objects (``compare --json``'s ``passages``, a scan
     result's ``passages`` column): spans into both texts, similarity, found, moved, and
-    for text matched by meaning its kind and language."""
+    for text matched by meaning its kind and language, and the paragraphs it joins
+    (``parts``, each a passage object) when it joins several."""
     return [
         {
             "source_span": list(p.source_span),
@@ -42,6 +43,7 @@ def passage_dicts(pairs: Iterable[AlignedPair]) -> list[dict[str, Any]]:
             "found": p.found,
             "moved": p.moved,
             **({"kind": p.kind, "lang": p.lang} if p.kind else {}),
+            **({"parts": passage_dicts(p.parts)} if p.parts else {}),
         }
         for p in pairs
     ]
@@ -58,6 +60,7 @@ def passages_of(dicts: Iterable[dict[str, Any]]) -> tuple[AlignedPair, ...]:
             bool(d.get("moved", False)),
             str(d.get("kind", "")),
             str(d.get("lang", "")),
+            passages_of(d.get("parts") or ()),
         )
         for d in dicts
     )

@@ -72,6 +72,9 @@ class AlignedPair:
             text matched by meaning (``prov[semantic]``: the similarity is then the
             mean cosine of its sentence pairs' vectors).
         lang: the copy side's language, for a translation.
+        parts: for a passage matched by meaning that joins several paragraphs of the
+            copy (or text matched by its words and by meaning, one after the other in
+            both texts), each paragraph's own passage, in order; empty otherwise.
     """
 
     source_span: tuple[int, int]
@@ -81,6 +84,7 @@ class AlignedPair:
     moved: bool = False
     kind: str = ""
     lang: str = ""
+    parts: tuple[AlignedPair, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

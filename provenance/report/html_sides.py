@@ -21,9 +21,10 @@ import html
 import math
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 
+from provenance.match.evidence import AlignedPair
 from provenance.match.risk import (
     ATTRIBUTION,
     CLAIM,
@@ -254,9 +255,41 @@ def _added_marks(r: CompareResult, p: str, span: tuple[int, int]) -> list[_Mark]
     return out
 
 
+def _disjoint(spans: list[tuple[int, int]]) -> bool:
+    spans = sorted(spans)
+    return all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+def _shown(s: Score, src_par: Paragraphs, copy_par: Paragraphs) -> tuple[list[str], Score]:
+    """The passages as rows: a passage found by meaning that joins several paragraphs
+    (``parts``) is shown paragraph by paragraph, each row saying which passage it is
+    part of (when its parts do not overlap); and each row's note."""
+    pairs: list[AlignedPair] = []
+    notes: list[str] = []
+    for pair in s.pairs:
+        parts = pair.parts
+        if not (pair.kind and parts and _disjoint([q.source_span for q in parts])
+                and _disjoint([q.copy_span for q in parts])):  # fmt: skip
+            pairs.append(pair)
+            notes.append("")
+            continue
+        (a0, a1), (b0, b1) = pair.source_span, pair.copy_span
+        whole = (
+            f"one passage of source ¶\u00a0{src_par.at(a0)}-{src_par.at(max(a0, a1 - 1))}, "
+            f"copy ¶\u00a0{copy_par.at(b0)}-{copy_par.at(max(b0, b1 - 1))}, "
+            f"{pct(pair.similarity)} similar"
+        )
+        for k, q in enumerate(parts, 1):
+            pairs.append(replace(q, moved=pair.moved))
+            notes.append(
+                f'<span class="pill" title="{esc(whole)}">paragraph {k} of {len(parts)}</span>'
+            )
+    return notes, replace(s, pairs=tuple(pairs))
+
+
 def side_by_side(r: CompareResult, p: str, h: int) -> str:
-    s = r.score
     src_par, copy_par = Paragraphs(r.source_text), Paragraphs(r.copy_text)
+    notes, s = _shown(r.score, src_par, copy_par)
     where = place(s)
     by_pair: dict[int, list[tuple[int, Alteration]]] = {}
     for ai, pi in where.items():
@@ -287,6 +320,7 @@ def side_by_side(r: CompareResult, p: str, h: int) -> str:
                 f'<span class="pill" title="matched by meaning, sentence by sentence: '
                 f'{html.escape(what)}">{html.escape(what)}</span>'
             )
+        moved += notes[pi]
         if not pair.found:
             moved += (
                 '<span class="pill" title="a similar sentence, too little on its own to count '

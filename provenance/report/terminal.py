@@ -24,6 +24,7 @@ from rich.text import Text
 
 from provenance.index.store import SourceRow
 from provenance.match.copies import is_copy
+from provenance.match.evidence import AlignedPair
 from provenance.match.risk import MEANING_RISKS
 from provenance.match.score import CheckResult, CompareResult
 from provenance.report.json import direction_of, flat, plural, printable, summary
@@ -113,7 +114,7 @@ def compare_renderable(
             f"moved [bold]{moved}[/]",
             f"longest [bold]{max(p.source_span[1] - p.source_span[0] for p in found)}[/] chars",
         )
-        meant = [p for p in found if p.kind]
+        meant = [q for p in found for q in (p.parts or (p,)) if q.kind]  # paragraph by paragraph
         if meant:
             langs = ", ".join(sorted({p.lang for p in meant if p.kind == "translation"}))
             n_tr = sum(1 for p in meant if p.kind == "translation")
@@ -125,6 +126,9 @@ def compare_renderable(
                 f"-{max(p.similarity for p in meant):.2f}[/]",
             )
     parts: list[RenderableType] = [head, scores]
+    by_meaning = _by_meaning(r, limit)
+    if by_meaning is not None:
+        parts.append(by_meaning)
     if s.alterations:
         shown = len(s.alterations) if limit is None else min(limit, len(s.alterations))
         more = "" if shown == len(s.alterations) else "; --alterations all lists every one"
@@ -162,6 +166,45 @@ def compare_renderable(
     if extra:
         parts.append(Text("\n".join(extra), style="dim"))
     return Group(*parts)
+
+
+def _by_meaning(r: CompareResult, limit: int | None) -> Table | None:
+    """The passages found by meaning, each with the paragraphs it joins (``parts``):
+    which paragraphs of the source each paragraph of the copy translates or rewords."""
+    from provenance.report.html_sides import Paragraphs
+
+    found = [p for p in r.score.pairs if p.found and any(q.kind for q in (p.parts or (p,)))]
+    if not found:
+        return None
+    src, copy = Paragraphs(r.source_text), Paragraphs(r.copy_text)
+
+    def where(par: Paragraphs, span: tuple[int, int]) -> str:
+        a, b = par.at(span[0]), par.at(max(span[0], span[1] - 1))
+        return f"¶ {a}" if a == b else f"¶ {a}-{b}"
+
+    def what(p: AlignedPair) -> str:
+        if p.kind == "translation":
+            return f"translated ({printable(p.lang)})"
+        return p.kind or "word for word"
+
+    rows = [row for p in found for row in ((p, ""), *((q, "  ") for q in p.parts))]
+    shown = len(rows) if limit is None else min(len(rows), max(limit, len(found)))
+    more = "" if shown == len(rows) else f"; {len(rows) - shown} more rows with --alterations all"
+    table = Table(
+        title=f"matched by meaning, paragraph by paragraph{more}",
+        title_justify="left",
+        expand=False,
+    )
+    for col in ("source", "copy", "how", "similarity"):
+        table.add_column(col, no_wrap=True)
+    for p, indent in rows[:shown]:
+        table.add_row(
+            indent + where(src, p.source_span),
+            indent + where(copy, p.copy_span),
+            indent + what(p),
+            f"{p.similarity:.2f}",
+        )
+    return table
 
 
 def check_headline(r: CheckResult) -> str:

@@ -6,8 +6,12 @@ unexplained (listed under ``added`` as not in the source or in another language)
 embedded with the source's body sentences and aligned in order
 (:func:`provenance.semantic.bitext.align_sentences`). Each found run becomes passages
 (one per paragraph of the copy) of kind ``translation`` (with the copy's language) or
-``reworded``; their source words count as copied, the verdict is judged again, and the
-numbers that differ between a passage and its source are listed as alterations.
+``reworded``; those that follow each other in both texts are joined into one passage
+that keeps them as its ``parts`` (:mod:`provenance.semantic.passages`); their source
+words count as copied, the verdict is judged again, and the numbers and names that
+differ between a paragraph and its source are listed as alterations. Vectors are
+computed through the process's cache (:mod:`provenance.semantic.cache`): a source
+compared with many copies is embedded once.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from provenance.match.evidence import AlignedPair, judge
 from provenance.match.risk import NAME, NUMBER
 from provenance.match.score import Added, Alteration, Missing, Score
 from provenance.params import Policy
-from provenance.semantic import bitext, encoder, names
+from provenance.semantic import bitext, cache, encoder, names
+from provenance.semantic.passages import join
 from provenance.text.language import UNDETERMINED
 from provenance.text.segment import BODY, Passage, Segmented
 
@@ -215,14 +220,17 @@ def rescore(
     else:
         source_vectors = None
     sunits = sunits[: bitext.MAX_SENTENCES]
-    if not cunits or not sunits or source.lang not in encoder.LANGUAGES | {UNDETERMINED}:
+    # a run needs RUN_PAIRS copy units at least: fewer are not worth embedding the source
+    if len(cunits) < bitext.RUN_PAIRS or not sunits:
         return s
-    if source_vectors is None:
-        source_vectors = encoder.embed([source.norm.original(p.first, p.last) for p in sunits])
+    if source.lang not in encoder.LANGUAGES | {UNDETERMINED}:
+        return s
     if copy_vectors is None:
-        cv = encoder.embed([copy.norm.original(p.first, p.last) for p in cunits])
+        cv = cache.embed([copy.norm.original(p.first, p.last) for p in cunits])
     else:
         cv = copy_vectors(cunits)
+    if source_vectors is None:  # (kept by content: a source compared again is not embedded)
+        source_vectors = cache.embed([source.norm.original(p.first, p.last) for p in sunits])
     runs = [r for r in bitext.align_sentences(cv, source_vectors) if r.found]
     if not runs:
         return s
@@ -294,7 +302,7 @@ def rescore(
     )
     s = replace(
         s,
-        pairs=tuple(sorted((*s.pairs, *pairs), key=lambda p: (p.source_span, p.copy_span))),
+        pairs=join(s.pairs, pairs, source.norm, copy.norm),
         added=added,
         missing=_still_missing(source, s.missing, pairs),
         copy_coverage=round(min(1.0, s.copy_coverage + gained / max(1, s.copy_words)), 6),

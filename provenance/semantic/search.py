@@ -22,12 +22,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 from provenance.index import vectors
 from provenance.match.score import UNRELATED, Score
 from provenance.params import Policy
-from provenance.semantic import bitext, encoder
+from provenance.semantic import bitext, cache, encoder
 from provenance.semantic.crosslang import rescore
 from provenance.text.language import UNDETERMINED
 from provenance.text.segment import BODY, Passage, Segmented
@@ -68,7 +69,7 @@ class TextVectors:
 
         todo = [p for p in dict.fromkeys(passages) if (p.first, p.last) not in self._rows]
         if todo:
-            rows = encoder.embed([self.seg.norm.original(p.first, p.last) for p in todo])
+            rows = cache.embed([self.seg.norm.original(p.first, p.last) for p in todo])
             for p, row in zip(todo, rows, strict=True):
                 self._rows[(p.first, p.last)] = row
         if not passages:
@@ -102,7 +103,7 @@ def status(store: Store) -> str:
     return ""
 
 
-def _open_passages(seg: Segmented, found: Sequence[tuple[StoredText, Score]]) -> list[Passage]:
+def open_passages(seg: Segmented, found: Sequence[tuple[StoredText, Score]]) -> list[Passage]:
     """The suspect's body passages (in a language the encoder knows) that no found
     match covers for the most part."""
     covered = bytearray(len(seg.norm.text))
@@ -125,10 +126,7 @@ def _open_passages(seg: Segmented, found: Sequence[tuple[StoredText, Score]]) ->
 def _stored(store: Store, sid: int, seg: Segmented) -> npt.NDArray[np.float32] | None:
     """Source ``sid``'s stored vectors when they match its passages (else None: embedded
     by ``rescore``)."""
-    sv = vectors.get(store, sid)
-    if sv is None or sv.spans != tuple((p.first, p.last) for p in seg.body_passages()):
-        return None
-    return sv.vectors
+    return stored_rows(vectors.get(store, sid), seg)
 
 
 def by_meaning(
@@ -142,37 +140,98 @@ def by_meaning(
     """``found`` with translated and reworded passages added, and the sources found by
     the nearest-neighbour search; and how many of those were verified (module
     docstring). Unchanged when the index has no usable vectors."""
-    open_ = _open_passages(seg, found)
-    if len(open_) < MIN_HITS or status(store):
+    if len(open_passages(seg, found)) < MIN_HITS or status(store):
         return found, 0
     suspect = TextVectors(seg)
     out = []
     for stored, s in found:
-        if _needs_source(s):
-            src = prepare(stored.text, None)  # (segmented by the word path just before)
-            s = rescore(src, seg, s, policy, suspect, _stored(store, stored.id, src))
+        if _needs_source(s):  # (the word path segmented the source just before: cached)
+            src = prepare(stored.text, None)
+            s = rescore_found(src, seg, s, policy, suspect, partial(_stored, store, stored.id))
         out.append((stored, s))
-    still = _open_passages(seg, out)
-    if len(still) < MIN_HITS:
-        return out, 0
-    owners, sims = vectors.nearest(vectors.matrix(store), suspect(still), NEIGHBOURS)
-    hits: Counter[int] = Counter()
-    for row_owners, row_sims in zip(owners.tolist(), sims.tolist(), strict=True):
-        for sid in {o for o, v in zip(row_owners, row_sims, strict=True) if v >= bitext.PAIR_MIN}:
-            hits[sid] += 1
-    known = {stored.id for stored, _ in out}
-    ids = [sid for sid, n in hits.most_common() if n >= MIN_HITS and sid not in known]
-    ids = ids[:MAX_NEIGHBOUR_SOURCES]
+    ids = neighbour_sources(seg, out, suspect, lambda: vectors.matrix(store))
     stored_segs = store.segmentations(ids)
     for stored in store.texts(ids):
         src = prepare(stored.text, stored_segs.get(stored.id))
-        s = word_path(src, seg)
-        s = rescore(src, seg, s, policy, suspect, _stored(store, stored.id, src))
+        s = verify_neighbour(src, seg, policy, suspect, _stored(store, stored.id, src), word_path)
         if s.verdict != UNRELATED:
             out.append((stored, s))
     return out, len(ids)
 
 
+def rescore_found(
+    src: Segmented,
+    seg: Segmented,
+    s: Score,
+    policy: Policy,
+    suspect: TextVectors,
+    stored: Callable[[Segmented], npt.NDArray[np.float32] | None],
+) -> Score:
+    """Step 1 for one source the word path found: its passages found by meaning, with
+    its stored vectors (``stored(src)``, None: embedded now); ``s`` when the match
+    leaves no copy text unexplained."""
+    if not _needs_source(s):
+        return s
+    return rescore(src, seg, s, policy, suspect, stored(src))
+
+
+def neighbour_sources(
+    seg: Segmented,
+    found: Sequence[tuple[StoredText, Score]],
+    suspect: TextVectors,
+    matrix: Callable[[], vectors.Matrix],
+) -> list[int]:
+    """Step 2: the sources (ids, best first) to verify for the suspect passages that
+    ``found`` (after step 1) still leaves unexplained: those holding the nearest
+    neighbours of :data:`MIN_HITS` of them at least, none of ``found``, at most
+    :data:`MAX_NEIGHBOUR_SOURCES`. ``matrix`` gives every stored vector (called only
+    when there is something to search)."""
+    still = open_passages(seg, found)
+    if len(still) < MIN_HITS:
+        return []
+    owners, sims = vectors.nearest(matrix(), suspect(still), NEIGHBOURS)
+    hits: Counter[int] = Counter()
+    for row_owners, row_sims in zip(owners.tolist(), sims.tolist(), strict=True):
+        for sid in {o for o, v in zip(row_owners, row_sims, strict=True) if v >= bitext.PAIR_MIN}:
+            hits[sid] += 1
+    known = {stored.id for stored, _ in found}
+    ids = [sid for sid, n in hits.most_common() if n >= MIN_HITS and sid not in known]
+    return ids[:MAX_NEIGHBOUR_SOURCES]
+
+
+def verify_neighbour(
+    src: Segmented,
+    seg: Segmented,
+    policy: Policy,
+    suspect: TextVectors,
+    stored: npt.NDArray[np.float32] | None,
+    word_path: WordPath,
+) -> Score:
+    """A source the neighbour search proposed, verified as an LSH candidate is (word
+    path), then by meaning with its vectors ``stored`` (None: embedded now)."""
+    return rescore(src, seg, word_path(src, seg), policy, suspect, stored)
+
+
+def stored_rows(sv: vectors.SourceVectors | None, src: Segmented) -> npt.NDArray[np.float32] | None:
+    """A source's stored vectors when they match its passages (else None: embedded by
+    ``rescore``)."""
+    if sv is None or sv.spans != tuple((p.first, p.last) for p in src.body_passages()):
+        return None
+    return sv.vectors
+
+
 def _needs_source(s: Score) -> bool:
     """Whether a found match leaves copy text that may be translated or reworded."""
     return any(a.reason.startswith(("not in the source", "other language")) for a in s.added)
+
+
+def rescore_stored(
+    store: Store, source_id: int, source: Segmented, copy: Segmented, s: Score, policy: Policy
+) -> Score:
+    """``s`` with the passages found by meaning against indexed source ``source_id``, as
+    ``compare`` finds them: with the source's stored vectors when the index has usable
+    ones that match its passages (:func:`status`), else embedded now."""
+    if not _needs_source(s):
+        return s
+    stored = None if status(store) else _stored(store, source_id, source)
+    return rescore(source, copy, s, policy, None, stored)

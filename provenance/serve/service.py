@@ -30,6 +30,8 @@ from provenance.ingest.decode import decode_text
 from provenance.ingest.files import RawText, web_text
 from provenance.match.fingerprint import fingerprint
 from provenance.match.score import UNRELATED, CheckResult, CompareResult
+from provenance.params import DEFAULT_POLICY
+from provenance.semantic import step
 from provenance.text.segment import Segmented
 
 T = TypeVar("T")
@@ -123,7 +125,9 @@ class Service:
 
     def compare(self, source: RawText, copy: RawText) -> CompareResult:
         """Two texts compared directly, as ``prov compare`` compares two files."""
-        s = verify.compare_segmented(pipeline.prepare(source.text), pipeline.prepare(copy.text))
+        s = verify.compare_segmented(
+            pipeline.prepare(source.text), pipeline.prepare(copy.text), by_meaning=True
+        )
         return CompareResult(
             source.path, copy.path, source.sha256, copy.sha256, s, source.text, copy.text
         )
@@ -180,7 +184,10 @@ class Service:
         if row is None:
             raise NotFound(f"{source}: no such source in {self.db} (removed since the scan?)")
         (stored,) = store.texts([row.id])
-        s = verify.compare_segmented(pipeline.prepare(stored.text), pipeline.prepare(text))
+        src, seg = pipeline.prepare(stored.text), pipeline.prepare(text)
+        # translated and reworded passages as the scan found them: the stored vectors
+        s = verify.compare_segmented(src, seg)
+        s = step.with_stored(store, row.id, src, seg, s, DEFAULT_POLICY)
         return CompareResult(
             stored.path, url or sha256, stored.sha256, sha256, s, stored.text, text
         )
@@ -194,7 +201,7 @@ class Service:
         spans = pipeline.index_spans(seg)
         if not spans:
             raise InputError(f"{raw.path}: no body text to index (only boilerplate or headings)")
-        sv = pipeline.source_vectors(seg)  # (slow: before the write lock is taken)
+        sv = step.source_vectors(seg)  # (slow: before the write lock is taken)
         with Store.open(self.db) as store:
             store.db.execute(f"PRAGMA busy_timeout = {int(self.busy_ms)}")
             with store.transaction():
@@ -219,7 +226,7 @@ class Service:
         fp = fingerprint(seg.norm.words, spans, store.params)
         rec = source_record(key, raw.sha256, raw.text, raw.encoding, seg, spans, fp)
         sid, replaced = store.put_record(rec)
-        pipeline.put_vectors(store, sid, sv)
+        step.put_vectors(store, sid, sv)
         status = indexing.REPLACED if replaced else indexing.ADDED
         return indexing.AddResult(key, status, len(rec.passages))
 

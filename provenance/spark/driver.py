@@ -25,7 +25,11 @@ job. The job (:func:`spark_scan`) runs provenance's own stage functions on the e
    hit: the key's first position in the page, then the source id).
 4. **Verify** (``mapPartitions``, rows grouped by page content): ``compare_segmented(
    prepare(source), prepare(page))``; ``unrelated`` dropped; sorted as ``find_sources``
-   sorts; the best ``MATCHES_PER_PAGE`` kept.
+   sorts (a window over the page's rows); the best ``MATCHES_PER_PAGE`` kept. With
+   ``prov[semantic]`` on (:mod:`provenance.spark.meaning`), every page comes to this
+   step, the copies' passages found by meaning are added with the sources' shipped
+   vectors, and the sources the nearest-neighbour search proposes (every vector is
+   broadcast) are verified in a second round before the best are kept.
 5. **Write** Parquet under ``OUT``: ``results/``, one row per (page, source) copy with the
    ``prov results`` columns plus ``source_id`` and ``alterations_json`` (the alteration
    list, as in ``prov compare --json``), a content's rows together in one part; and
@@ -68,6 +72,8 @@ from provenance.ingest.files import expand_paths
 from provenance.ingest.web import SCAN_SUFFIXES
 from provenance.params import DEFAULT_POLICY, Params, Policy
 from provenance.report.json import RESULT_COLUMNS
+from provenance.semantic import step
+from provenance.spark.meaning import VECTOR_COLUMNS, VECTOR_SCHEMA, embed_sources
 from provenance.spark.stages import (
     PAGE_FIELDS,
     fingerprint_pages,
@@ -76,6 +82,7 @@ from provenance.spark.stages import (
     parquet_page,
     read_page_files,
     read_source_file,
+    verify_neighbours,
     verify_pages,
 )
 from provenance.verify import MAX_CANDIDATES
@@ -97,7 +104,7 @@ _MATCH_SCHEMA = (
     "fidelity double, source_coverage double, copy_coverage double, alterations int, "
     "risky int, alterations_json string, extent string, wording string, copied_words int, "
     "reason string, passages_json string, source_date string, source_date_from string, "
-    "copy_date string, copy_date_from string"
+    "copy_date string, copy_date_from string, rank double, neighbour boolean"
 )
 #: The columns of ``results/`` beside ``RESULT_COLUMNS`` (``prov results`` names, but
 #: ``passages_json`` and ``alterations_json``, JSON text; ``copy_date``: the date the
@@ -250,8 +257,10 @@ def _sources(spark: SparkSession, sources: str | Path) -> tuple[DataFrame, Param
             (F.col("date") if "date" in df.columns else F.lit(None)).cast("string")
             .alias("source_date"),
         )  # fmt: skip
+        # the sentence vectors of an index that has them
+        vec = [F.col(c) for c in ("vec_encoder", *VECTOR_COLUMNS) if "vec_encoder" in df.columns]
         first = df.select("params").first() if "params" in df.columns else None
-        return df.select(*columns), Params(**json.loads(first[0])) if first else Params()
+        return df.select(*columns, *vec), Params(**json.loads(first[0])) if first else Params()
     listed = [(i + 1, os.path.normpath(str(f))) for i, f in enumerate(expand_paths([name]))]
     if not listed:
         raise InputError(f"{name}: no source text files (.txt, .text, .md) found")
@@ -261,6 +270,44 @@ def _sources(spark: SparkSession, sources: str | Path) -> tuple[DataFrame, Param
         "source_date string"
     )
     return spark.createDataFrame(rdd, schema), Params()
+
+
+def _vectors(
+    spark: SparkSession, src: DataFrame, keep: Any, tasks: int
+) -> tuple[DataFrame, tuple[Any, Any, Any]] | None:
+    """The semantic step's data (``prov[semantic]`` on): ``src`` with its sentence vectors
+    (:data:`~provenance.spark.meaning.VECTOR_COLUMNS`: an index export's, else computed
+    from the source files on the executors, as ``prov add`` does), and every vector for
+    the neighbour search (collected here, then broadcast). None when there are none: an
+    export of an index without vectors, or with another encoder's (as ``prov scan``
+    skips the step on such an index)."""
+    from pyspark.sql import functions as F
+
+    from provenance.index import vectors
+    from provenance.semantic import encoder
+
+    if "vec_encoder" in src.columns:  # an index export
+        mine = encoder.encoder_name()
+        if src.where(F.col("vec_encoder") == mine).limit(1).count() == 0:
+            return None
+        src = src.drop("vec_encoder")
+    else:
+        texts = src.select("source_id", F.col("source_text").alias("text")).repartition(tasks)
+        made = spark.createDataFrame(
+            texts.rdd.mapPartitions(embed_sources), f"source_id long, {VECTOR_SCHEMA}"
+        )
+        src = src.join(made, "source_id", "left")
+    src = src.persist(keep)
+    rows = (
+        src.where(F.col("vec_dims") > 0)
+        .select("source_id", *VECTOR_COLUMNS)
+        .orderBy("source_id")
+        .toLocalIterator()
+    )
+    m = vectors.matrix_of(
+        (int(r.source_id), int(r.vec_dims), bytes(r.vec_scales), bytes(r.vec_codes)) for r in rows
+    )
+    return src, (m.codes, m.scales, m.owners)
 
 
 def candidates(page_keys: DataFrame, source_keys: DataFrame) -> tuple[DataFrame, int]:
@@ -403,15 +450,44 @@ def _run(
     ).persist(keep)
     cands, dropped = candidates(page_keys, source_keys)
     cands = cands.persist(keep)
-    pairs = (
-        cands.join(contents, "sha256")
-        .join(src, "source_id")
-        .repartition(tasks, "sha256")
-        .sortWithinPartitions("sha256", "source_id")
+    every = _vectors(spark, src, keep, tasks) if step.semantic() else None
+    if every is not None:
+        src, shipped = every
+        meaning: Any = sc.broadcast(shipped)
+    if every is None:
+        pairs = cands.join(contents, "sha256").join(src, "source_id")
+    else:  # every page: the neighbour search may find sources for a page LSH found none for
+        pairs = contents.join(cands, "sha256", "left").join(src, "source_id", "left")
+    pairs = pairs.repartition(tasks, "sha256").sortWithinPartitions("sha256", "source_id")
+    verify = functools.partial(
+        verify_pages, policy=policy, meaning=meaning if every is not None else None
     )
-    matches = spark.createDataFrame(
-        pairs.rdd.mapPartitions(functools.partial(verify_pages, policy=policy)), _MATCH_SCHEMA
-    ).persist(keep)
+    verified = spark.createDataFrame(pairs.rdd.mapPartitions(verify), _MATCH_SCHEMA).persist(keep)
+    matches = verified.where(~F.col("neighbour"))
+    more = 0
+    if every is not None:  # the second round: sources the neighbour search proposed
+        proposed = verified.where(F.col("neighbour")).select("sha256", "source_id")
+        more = proposed.count()
+        again = (
+            proposed.join(contents, "sha256")
+            .join(src, "source_id")
+            .repartition(tasks, "sha256")
+            .sortWithinPartitions("sha256", "source_id")
+        )
+        second = functools.partial(verify_neighbours, policy=policy)
+        matches = matches.unionByName(
+            spark.createDataFrame(again.rdd.mapPartitions(second), _MATCH_SCHEMA)
+        )
+    # each page's best MATCHES_PER_PAGE, ranked as find_sources ranks them
+    ranked = Window.partitionBy("sha256").orderBy(
+        F.desc("rank"), F.desc("source_coverage"), F.desc("fidelity"), F.asc("source")
+    )
+    matches = (
+        matches.withColumn("n", F.row_number().over(ranked))
+        .where(F.col("n") <= MATCHES_PER_PAGE)
+        .drop("n", "rank", "neighbour")
+        .persist(keep)
+    )
     now = _now()
     dating = F.udf(
         page_dating, "struct<date:string, from:string, direction:string>", useArrow=False
@@ -448,10 +524,12 @@ def _run(
         "sources": src.count(),
         "sources_failed": failed,
         "dropped_keys": dropped,
-        "candidates": cands.count(),
+        "candidates": cands.count() + more,
         "matches": results.count(),
         "verdicts": {str(r["verdict"]): int(r["count"]) for r in verdicts.collect()},
     }
-    for df in (matches, cands, info, pages, source_keys, src, listed):
+    for df in (matches, verified, cands, info, pages, source_keys, src, listed):
         df.unpersist()
+    if every is not None:
+        meaning.unpersist()
     return stats

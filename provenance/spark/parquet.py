@@ -19,6 +19,7 @@ from typing import Any
 
 from provenance.crawl.scanstore import CHECKED, SEEN, Finding, ScanStore, dates_of
 from provenance.errors import InputError, ProvError
+from provenance.index import vectors
 from provenance.index.store import Store
 from provenance.match.copies import passages_of
 from provenance.match.score import Alteration, Score
@@ -40,24 +41,38 @@ class ImportStats:
 
 def export_sources(db: str | Path, out: str | Path, batch: int = 256) -> int:
     """Write an index's sources to one Parquet file for :func:`spark_scan`: ``id``,
-    ``path``, ``sha256``, ``text`` and ``params`` (the index's parameters, as JSON).
+    ``path``, ``sha256``, ``text`` and ``params`` (the index's parameters, as JSON); and
+    when the index has sentence vectors (``prov[semantic]``), each source's as the index
+    stores them (``vec_encoder``, ``vec_dims``, ``vec_spans``, ``vec_scales``,
+    ``vec_codes``: :func:`provenance.index.vectors.encode`; null for a source without).
     Returns the number of sources written."""
     pa, pq = _pyarrow()
     with Store.open(db) as store:
         params = json.dumps(store.params.as_dict())
-        schema = pa.schema(
-            [("id", pa.int64()), ("path", pa.string()), ("sha256", pa.string()),
-             ("text", pa.string()), ("params", pa.string()), ("date", pa.string())]
-        )  # fmt: skip
+        encoder = vectors.encoder_of(store) if vectors.any_(store) else ""
+        fields = [
+            ("id", pa.int64()), ("path", pa.string()), ("sha256", pa.string()),
+            ("text", pa.string()), ("params", pa.string()), ("date", pa.string()),
+        ]  # fmt: skip
+        if encoder:
+            fields += [("vec_encoder", pa.string()), ("vec_dims", pa.int32()),
+                       ("vec_spans", pa.binary()), ("vec_scales", pa.binary()),
+                       ("vec_codes", pa.binary())]  # fmt: skip
+        schema = pa.schema(fields)
         rows = store.sources()
         with pq.ParquetWriter(os.fspath(out), schema) as writer:
             for i in range(0, len(rows), batch):
                 texts = store.texts([r.id for r in rows[i : i + batch]])
-                columns = {
+                columns: dict[str, list[Any]] = {
                     "id": [t.id for t in texts], "path": [t.path for t in texts],
                     "sha256": [t.sha256 for t in texts], "text": [t.text for t in texts],
                     "params": [params] * len(texts), "date": [t.date for t in texts],
                 }  # fmt: skip
+                if encoder:
+                    coded = [vectors.stored(store, t.id) for t in texts]
+                    columns["vec_encoder"] = [encoder if c else None for c in coded]
+                    for k, name in enumerate(("vec_dims", "vec_spans", "vec_scales", "vec_codes")):
+                        columns[name] = [c[k] if c else None for c in coded]
                 writer.write_table(pa.table(columns, schema=schema))
     return len(rows)
 

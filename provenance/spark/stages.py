@@ -18,7 +18,6 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from provenance.crawl.scan import MATCHES_PER_PAGE
 from provenance.crawl.scanstore import date_columns, dates_of, record_date
 from provenance.errors import InputError
 from provenance.index.store import StoredText
@@ -29,11 +28,13 @@ from provenance.match.fingerprint import fingerprint
 from provenance.match.score import UNRELATED, Alteration, Score
 from provenance.params import Params, Policy
 from provenance.pipeline import index_spans, prepare, source_dates
+from provenance.spark import meaning as meaning_stage
 from provenance.text.dates import Direction, bounded
 from provenance.text.segment import Segmented
 from provenance.verify import compare_segmented
 
 if TYPE_CHECKING:
+    from pyspark import Broadcast
     from pyspark.sql import Row
 
 #: Prepared sources an executor keeps between pages (each is aligned with many pages).
@@ -164,17 +165,53 @@ def page_dating(
     return None, None, older
 
 
-def verify_pages(rows: Iterable[Row], policy: Policy) -> Iterator[tuple[Any, ...]]:
+def _stored(r: Row) -> StoredText:
+    return StoredText(r.source_id, r.source, "", r.source_text, "", r.source_date)
+
+
+def _match_row(sha: str, stored: StoredText, s: Score, d: Direction) -> tuple[Any, ...]:
+    """A row of the matches table (``_MATCH_SCHEMA`` of the driver): the result's
+    columns, then ``find_sources``' ranking key (copy words explained) and ``False``
+    (a match, not a source proposed by the neighbour search)."""
+    alts = [_alteration_dict(a) for a in s.alterations]
+    risky = sum(1 for a in s.alterations if a.risk != "wording")
+    return (
+        sha, stored.id, stored.path, s.verdict, s.meaning_changed, s.fidelity,
+        s.source_coverage, s.copy_coverage, len(alts), risky,
+        json.dumps(alts, ensure_ascii=False), s.extent, s.wording, s.copied_words, s.reason,
+        json.dumps(passage_dicts(s.pairs)), *date_columns(d), s.copy_coverage * s.copy_words,
+        False,
+    )  # fmt: skip
+
+
+def _neighbour_row(sha: str, source_id: int) -> tuple[Any, ...]:
+    """A source the neighbour search proposes for a page: verified in a second round."""
+    return (sha, source_id, *([None] * 19), True)
+
+
+def verify_pages(
+    rows: Iterable[Row], policy: Policy, meaning: Broadcast[Any] | None = None
+) -> Iterator[tuple[Any, ...]]:
     """Align and score candidate pairs; rows come sorted by page content, so each page
-    is prepared once; sources are kept prepared in a small cache. Per page, the copies
-    best first and at most ``MATCHES_PER_PAGE``, as ``find_sources``."""
+    is prepared once; sources are kept prepared in a small cache. Every copy found
+    (the driver keeps each page's best ``MATCHES_PER_PAGE``, as ``find_sources``).
+
+    ``meaning``: every source vector (broadcast by the driver: see
+    :mod:`provenance.spark.meaning`), when the semantic step is on: the copies' passages
+    found by meaning are added, and the sources the neighbour search proposes for the
+    page's still unexplained passages come out as rows of their own (then every page
+    comes, with a row without a source when LSH proposed none).
+    """
     cache: OrderedDict[int, Segmented] = OrderedDict()
     for sha, group in itertools.groupby(rows, key=lambda r: r.sha256):
         page: Segmented | None = None
-        found: list[tuple[str, int, Score, Direction]] = []
+        text = ""
+        found: list[tuple[StoredText, Score, Segmented, Any]] = []
         for r in group:
             if page is None:
-                page = prepare(r.text)
+                page, text = prepare(r.text), r.text
+            if r.source_id is None:  # a page without candidates (the semantic step's)
+                continue
             source = cache.get(r.source_id)
             if source is None:
                 source = cache[r.source_id] = prepare(r.source_text)
@@ -184,19 +221,24 @@ def verify_pages(rows: Iterable[Row], policy: Policy) -> Iterator[tuple[Any, ...
                 cache.move_to_end(r.source_id)
             s = compare_segmented(source, page, policy)
             if s.verdict != UNRELATED:
-                stored = StoredText(r.source_id, r.source, "", r.source_text, "", r.source_date)
-                found.append((r.source, r.source_id, s, source_dates(stored, r.text)))
-        found.sort(
-            key=lambda m: (
-                -m[2].copy_coverage * m[2].copy_words, -m[2].source_coverage, -m[2].fidelity, m[0]
-            )
-        )  # fmt: skip
-        for path, sid, s, d in found[:MATCHES_PER_PAGE]:
-            alts = [_alteration_dict(a) for a in s.alterations]
-            risky = sum(1 for a in s.alterations if a.risk != "wording")
-            yield (
-                sha, sid, path, s.verdict, s.meaning_changed, s.fidelity, s.source_coverage,
-                s.copy_coverage, len(alts), risky, json.dumps(alts, ensure_ascii=False),
-                s.extent, s.wording, s.copied_words, s.reason,
-                json.dumps(passage_dicts(s.pairs)), *date_columns(d),
-            )  # fmt: skip
+                sv = meaning_stage.source_vectors(r) if meaning is not None else None
+                found.append((_stored(r), s, source, sv))
+        if page is None:
+            continue
+        ids: list[int] = []
+        if meaning is not None:
+            copies, ids = meaning_stage.first_round(page, found, policy, meaning.value)
+        else:
+            copies = [(stored, s) for stored, s, _, _ in found]
+        for stored, s in copies:
+            yield _match_row(sha, stored, s, source_dates(stored, text))
+        for sid in ids:
+            yield _neighbour_row(sha, sid)
+
+
+def verify_neighbours(rows: Iterable[Row], policy: Policy) -> Iterator[tuple[Any, ...]]:
+    """The second round of the semantic step (:mod:`provenance.spark.meaning`): the
+    sources the neighbour search proposed, verified; rows of the matches table."""
+    for r, s in meaning_stage.verify_neighbours(rows, policy):
+        stored = _stored(r)
+        yield _match_row(r.sha256, stored, s, source_dates(stored, r.text))
