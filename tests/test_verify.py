@@ -16,6 +16,7 @@ from provenance.index.store import Store
 from provenance.match import align as align_module
 from provenance.match.score import rank, score
 from provenance.params import DEFAULT_POLICY
+from provenance.semantic import step as semantic_step
 from provenance.text.segment import Segmented
 from tests.conftest import ROOT, seed, seed_path, seed_text
 from tests.test_crash import paragraphs
@@ -84,7 +85,7 @@ def _every_candidate_scored(
     nothing)."""
     with monkeypatch.context() as m:
         m.setattr(verify, "_meaning_on", lambda store: True)
-        m.setattr(pipeline, "by_meaning", lambda store, seg, found, policy: (found, 0))
+        m.setattr(semantic_step, "by_meaning", lambda store, seg, found, *_: (found, 0))
         return verify.find_sources(store, seg, top)
 
 
@@ -153,12 +154,12 @@ def test_the_semantic_step_sees_every_copy_found(
     seg = pipeline.prepare(suspects["whole story"])
     given: list[int] = []
 
-    def step(store: Store, seg: Segmented, found: list[Any], policy: Any) -> tuple[list[Any], int]:
+    def step(store: Store, seg: Segmented, found: list[Any], *_: Any) -> tuple[list[Any], int]:
         given.append(len(found))
         return found, 0
 
     monkeypatch.setattr(verify, "_meaning_on", lambda store: True)
-    monkeypatch.setattr(pipeline, "by_meaning", step)
+    monkeypatch.setattr(semantic_step, "by_meaning", step)
     with Store.open(db) as store:
         _, candidates = verify.find_sources(store, seg, 2)
     assert given == [candidates] and candidates >= SITES  # all copies of the story
