@@ -10,7 +10,8 @@ import random
 import pytest
 
 from provenance import compare_texts
-from provenance.match.detect import detect, stems
+from provenance.match.bags import stems
+from provenance.match.detect import detect
 from provenance.match.score import Score
 from provenance.text.normalize import normalize
 
