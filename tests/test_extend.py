@@ -33,7 +33,13 @@ def texts(source: list[str], copy: list[str]) -> Texts:
         df.update(b.keys())
     n = len(sb) + len(cb)
     idf = {t: math.log(1 + n / k) for t, k in df.items()}
-    return Texts(sw, cw, su, cu, sb, cb, idf)
+    in_src: Counter[str] = Counter()
+    for b in sb:
+        in_src.update(b.keys())
+    in_copy: Counter[str] = Counter()
+    for b in cb:
+        in_copy.update(b.keys())
+    return Texts(sw, cw, su, cu, sb, cb, idf, in_src, in_copy)
 
 
 @pytest.mark.parametrize(

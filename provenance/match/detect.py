@@ -65,6 +65,9 @@ SURPRISE = 1e-3
 #: copy side is than its source side (Sanchez-Perez et al.'s summary strategy).
 SUMMARY_GAP = 24
 SUMMARY_RATIO = 0.5
+#: Least copy sentences with a seed in a summary: one sentence whose words recur over a
+#: long stretch of the source (names, a subject's terms) is not a summary of it.
+SUMMARY_SENTENCES = 2
 #: A summary's seeds may also be condensed sentences: this share of the shorter
 #: sentence's stems in the other, at this cosine.
 SUMMARY_OVERLAP = 0.5
@@ -221,7 +224,16 @@ def detect(
     if not seeds:
         return ()
 
-    texts = Texts(src_words, copy_words, src_units, copy_units, src_bags, copy_bags, idf)
+    texts = Texts(
+        src_words,
+        copy_words,
+        src_units,
+        copy_units,
+        src_bags,
+        copy_bags,
+        idf,
+        *_units_of(src_bags, copy_bags),
+    )
 
     def fragment(group: list[Seed], grow: bool = False) -> Fragment:
         return _from(extend(group, texts, grow), len(group))
@@ -239,7 +251,8 @@ def detect(
     for group in cluster(seeds + loose, SUMMARY_GAP):
         frag = fragment(group)
         size, short = frag.src[1] - frag.src[0], frag.copy[1] - frag.copy[0]
-        if len(group) >= 2 and short < SUMMARY_RATIO * size:
+        sentences = len({j for _, j, _ in group})
+        if sentences >= SUMMARY_SENTENCES and short < SUMMARY_RATIO * size:
             contained = _contained(group, src_bags, copy_bags, idf)
             if contained >= SUMMARY_CONTAINED and not _compact(
                 group, contained, short, src_units, src_bags, copy_bags, idf
@@ -249,6 +262,19 @@ def detect(
         fragments = [f for f in fragments if not any(_inside(f, s) for s in summaries)]
         fragments += summaries
     return _filter(fragments)
+
+
+def _units_of(
+    src_bags: list[Counter[str]], copy_bags: list[Counter[str]]
+) -> tuple[Counter[str], Counter[str]]:
+    """How many units of each text hold each stem."""
+    in_src: Counter[str] = Counter()
+    for b in src_bags:
+        in_src.update(b.keys())
+    in_copy: Counter[str] = Counter()
+    for b in copy_bags:
+        in_copy.update(b.keys())
+    return in_src, in_copy
 
 
 def _contained(

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from provenance.match.bags import STEM, STOP, similarity
+from provenance.match.bags import STEM, STOP, similarity, tail
 
 Seed = tuple[int, int, float]  # (source unit, copy unit, cosine)
 
@@ -44,6 +44,10 @@ EXTEND_SHARED = 2
 #: sentences rarely share two such pairs; a reworded one keeps them.
 EDGE_PHRASES = 2
 EDGE_DICE = 0.2
+#: A neighbouring sentence whose stems shared with the other side would come by chance
+#: no more often than this is taken too, as long as the fragment stays above
+#: :data:`FRAGMENT_COSINE` (see :func:`_corroborated`).
+GROW_SURPRISE = 1e-2
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -55,6 +59,8 @@ class Texts:
         src_units, copy_units: their units, ``[start, end)`` word ranges in order.
         src_bags, copy_bags: each unit's bag of content-word stems.
         idf: the inverse document frequency of each stem, over the units of both.
+        in_src, in_copy: how many units of each text hold each stem (see
+            :meth:`chance`).
     """
 
     src_words: Sequence[str]
@@ -64,6 +70,17 @@ class Texts:
     src_bags: Sequence[Counter[str]]
     copy_bags: Sequence[Counter[str]]
     idf: dict[str, float]
+    in_src: Counter[str]
+    in_copy: Counter[str]
+
+    def chance(self, bag: Counter[str], other: Counter[str], copy: bool) -> float:
+        """How many stems a unit of the copy (``copy``) or of the source with this
+        ``bag`` would share with ``other`` (a bag of the other text) on average by
+        chance: its stems times the share of the text's stem occurrences that fall on a
+        stem of ``other``."""
+        counts = self.in_copy if copy else self.in_src
+        total = sum(counts.values())
+        return len(bag) * sum(counts[t] for t in other) / total if total else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,16 +214,18 @@ def _grow(
                 gs = sb + src_bags[di] if di >= 0 else sb
                 gc = cb + copy_bags[dj] if dj >= 0 else cb
                 edge = di >= 0 and dj >= 0 and phrases(src_grams[di], copy_grams[dj])
-                if not edge and di >= 0 and sum(1 for t in src_bags[di] if t in gc) < EXTEND_SHARED:
-                    continue
-                if (
-                    not edge
-                    and dj >= 0
-                    and sum(1 for t in copy_bags[dj] if t in gs) < EXTEND_SHARED
-                ):
+                shares = (di < 0 or _shares(src_bags[di], gc)) and (
+                    dj < 0 or _shares(copy_bags[dj], gs)
+                )
+                if not edge and not shares:
                     continue
                 cos = similarity(gs, gc, idf)
-                floor = min(sim, FRAGMENT_COSINE) if edge else sim
+                floor = sim
+                if edge or (
+                    (di < 0 or _corroborated(texts, src_bags[di], gc, False))
+                    and (dj < 0 or _corroborated(texts, copy_bags[dj], gs, True))
+                ):
+                    floor = min(sim, FRAGMENT_COSINE)
                 if cos >= floor and (best is None or cos > best[0]):
                     best = (cos, di, dj, end)
         if best is None:
@@ -219,6 +238,22 @@ def _grow(
         if dj >= 0:
             cb = cb + copy_bags[dj]
             j0, j1 = min(j0, dj), max(j1, dj)
+
+
+def _shares(bag: Counter[str], other: Counter[str]) -> bool:
+    return sum(1 for t in bag if t in other) >= EXTEND_SHARED
+
+
+def _corroborated(texts: Texts, bag: Counter[str], other: Counter[str], copy: bool) -> bool:
+    """Whether a sentence next to a fragment shares more stems with the fragment's other
+    side than chance would give it, at :data:`GROW_SURPRISE`: a sentence of the
+    passage reworded too far to be a seed on its own (a shuffle, synonyms, a clause
+    cut) still carries some of its content words; an unrelated neighbour shares the
+    text's common words only. The level is looser than a seed's (``SURPRISE``) since
+    only the few sentences at a fragment's ends are tried, not every pair of the two
+    texts."""
+    n = sum(1 for t in bag if t in other)
+    return n >= EXTEND_SHARED and tail(n, texts.chance(bag, other, copy)) <= GROW_SURPRISE
 
 
 def trim(words: Sequence[str], lo: int, hi: int, other: Counter[str]) -> tuple[int, int]:
