@@ -42,6 +42,7 @@ from provenance.match.extend import (
     Seed,
     Texts,
     cluster,
+    distinct,
     extend,
 )
 
@@ -239,7 +240,7 @@ def detect(
         return _from(extend(group, texts, grow), len(group))
 
     fragments: list[Fragment] = []
-    todo = [(g, MAX_GAP) for g in cluster(seeds, MAX_GAP)]
+    todo = [(distinct(g), MAX_GAP) for g in cluster(seeds, MAX_GAP)]
     while todo:
         group, gap = todo.pop()
         frag = fragment(group, EXTEND)

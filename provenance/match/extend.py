@@ -31,6 +31,9 @@ Seed = tuple[int, int, float]  # (source unit, copy unit, cosine)
 MAX_GAP = 4
 #: Least cosine of a fragment's two sides taken as wholes.
 FRAGMENT_COSINE = 0.34
+#: Whether a sentence paired twice in a group keeps only its closest pairing (and any
+#: next to it; see :func:`distinct`).
+ONE_TO_ONE = True
 #: Extension: whether fragments grow by neighbouring sentences (see :func:`extend`), by
 #: how many sentences at each end at most, and how many stems a sentence must share with
 #: the other side to be taken (one shared word is what any two sentences of one text
@@ -124,6 +127,26 @@ def cluster(seeds: list[Seed], gap: int) -> list[list[Seed]]:
                 continue
         todo.extend(parts)
     return done
+
+
+def distinct(group: list[Seed]) -> list[Seed]:
+    """A group of seeds without those that pair a sentence a second time, far (more than
+    one sentence) from where a closer seed pairs it: a passage copies each sentence
+    once (or splits it in two, side by side), so a weaker match of the same sentence
+    elsewhere is another sentence on the same subject, and spanning it would stretch
+    the passage over text that is not its copy."""
+    if not ONE_TO_ONE or len(group) < 2:
+        return group
+    by_src: dict[int, Seed] = {}
+    by_copy: dict[int, Seed] = {}
+    for s in group:
+        for best, k in ((by_src, s[0]), (by_copy, s[1])):
+            b = best.get(k)
+            if b is None or s[2] > b[2]:
+                best[k] = s
+    return [
+        s for s in group if abs(s[1] - by_src[s[0]][1]) <= 1 and abs(s[0] - by_copy[s[1]][0]) <= 1
+    ]
 
 
 def extend(group: Sequence[Seed], texts: Texts, grow: bool = False) -> Extension:
