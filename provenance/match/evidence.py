@@ -145,7 +145,7 @@ def passages(
     items = sorted(
         [(m.src, m.copy, m.similarity, True) for m in matches]
         + [
-            (*_clip(f, matches), f.similarity, False)
+            (f.src, f.copy, f.similarity, False)
             for f in fragments
             if f.found and (f.summary or _in_order(f, matches)) and not _explained(f, matches)
         ],
@@ -204,39 +204,6 @@ def _too_short(src: tuple[int, int], copy: tuple[int, int], source_words: int) -
     policy"): it is the copy side that says what was taken."""
     size = min(src[1] - src[0], copy[1] - copy[0])
     return size < MIN_FOUND_WORDS and src[1] - src[0] < source_words
-
-
-def _clip(f: Fragment, matches: Sequence[PassageMatch]) -> tuple[tuple[int, int], tuple[int, int]]:
-    """The source and copy ranges of a reworded fragment, without what it stretches
-    beyond the text aligned word by word inside it in one text only. When passages
-    reproduced closely (:data:`CLOSE`) are most of the fragment (:data:`ORDER_SHARE` of
-    its copy side), they are the copy; a fragment reaching a sentence further in the
-    copy but not in the source (or the reverse) has taken in text of one side that has
-    no counterpart on the other: text the copy added, or a sentence of the source it
-    left out. A copy that goes on
-    past its aligned part goes on in both texts."""
-    if f.summary:
-        return f.src, f.copy
-    inside = [
-        m
-        for m in matches
-        if m.similarity >= CLOSE and _near(m.src, f.src, 0) and _near(m.copy, f.copy, 0)
-    ]
-    aligned = sum(max(0, min(m.copy[1], f.copy[1]) - max(m.copy[0], f.copy[0])) for m in inside)
-    if not inside or aligned < ORDER_SHARE * (f.copy[1] - f.copy[0]):
-        return f.src, f.copy
-    (fs0, fs1), (fc0, fc1) = f.src, f.copy
-    s0, s1 = min(m.src[0] for m in inside), max(m.src[1] for m in inside)
-    c0, c1 = min(m.copy[0] for m in inside), max(m.copy[1] for m in inside)
-    if s0 - fs0 <= MERGE_GAP < c0 - fc0:
-        fc0 = c0
-    elif c0 - fc0 <= MERGE_GAP < s0 - fs0:
-        fs0 = s0
-    if fs1 - s1 <= MERGE_GAP < fc1 - c1:
-        fc1 = c1
-    elif fc1 - c1 <= MERGE_GAP < fs1 - s1:
-        fs1 = s1
-    return (fs0, fs1), (fc0, fc1)
 
 
 def _explained(f: Fragment, matches: Sequence[PassageMatch]) -> bool:
