@@ -421,3 +421,24 @@ def test_a_summary_needs_its_whole_source_side_and_a_short_stretch_is_not_one() 
         spread[2 * k] = bag(f"{t} other")
     seeds = [(2 * k, k // 5, 0.3) for k in range(10)]
     assert not _compact(seeds, 1.0, 20, units, spread, copy_bags, idf)
+
+
+def test_a_sentence_on_the_same_subject_before_a_reworded_passage_is_not_taken_in() -> None:
+    # the copy tells of the storm once more, two sentences before its reworded passage:
+    # that sentence pairs with the passage's storm sentence too, but the passage copies
+    # that sentence once (in its place); the fragment does not stretch back over the
+    # filler between them
+    earlier = "The keeper kept the flame burning in the storm of that winter for three days."
+    paras = filler(2, 800)
+    before = "\n\n".join(paras[: len(paras) // 2])
+    after = "\n\n".join(paras[len(paras) // 2 :])
+    gap = "Cattle grazed in the orchard by the mill. The teacher read a letter to the council."
+    copy_text = f"{before}\n\n{earlier} {gap}\n\n{REWORDED}\n\n{after}"
+    src, su = units(inside(PASSAGE, 1, 800))
+    cp, cu = units(copy_text)
+    at = len(normalize(f"{before}\n\n{earlier} {gap}").words)
+    frags = [f for f in detect(src, su, cp, cu) if f.found]
+    assert frags
+    assert all(f.copy[0] >= at - 2 for f in frags), [(f.copy, at) for f in frags]
+    # and the passage itself is found
+    assert any(f.copy[1] - f.copy[0] >= 0.8 * len(normalize(REWORDED).words) for f in frags)

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from provenance.match.bags import bags
-from provenance.match.extend import Seed, Texts, cluster, extend, phrases, trim
+from provenance.match.extend import Seed, Texts, cluster, distinct, extend, phrases, trim
 from provenance.text.normalize import normalize
 
 
@@ -122,3 +122,40 @@ def test_trim_drops_words_the_other_side_does_not_hold_at_either_end() -> None:
     assert trim(words, 0, len(words), Counter({"harbo": 1, "spoke": 1})) == (3, 6)
     # nothing shared: the range is kept as it is
     assert trim(words, 0, len(words), Counter({"zebra": 1})) == (0, len(words))
+
+
+def test_distinct_drops_a_second_far_pairing_of_a_sentence() -> None:
+    # source sentence 3 is copied as copy sentence 3; copy sentence 0, on the same
+    # subject, pairs with it too, more weakly: a passage copies a sentence once
+    group: list[Seed] = [(2, 2, 0.9), (3, 3, 0.8), (3, 0, 0.4), (4, 4, 0.7)]
+    assert sorted(distinct(group)) == [(2, 2, 0.9), (3, 3, 0.8), (4, 4, 0.7)]
+    # a sentence split in two, side by side in the copy, keeps both halves
+    split: list[Seed] = [(2, 2, 0.9), (3, 3, 0.6), (3, 4, 0.5)]
+    assert sorted(distinct(split)) == sorted(split)
+
+
+OTHER = (
+    "pepper walnut saddle lantern violin walrus meadow thimble carpet pigeon ribbon "
+    "kettle anchor blanket candle barrel basket ladder mirror pillow"
+).split()
+
+
+def test_extend_grows_over_a_neighbour_sharing_more_than_chance_though_less_alike() -> None:
+    # the passage's third sentence kept two of its rare words ("biscuits", "afterwards")
+    # among other words: adding it makes the sides less alike than the two verbatim
+    # seeds, but in a long text two such words in the sentence next to the passage are
+    # not chance
+    rng = __import__("random").Random(5)
+    fill = [" ".join(rng.choice(OTHER) for _ in range(12)) + "." for _ in range(100)]
+    source = [*fill[:50], SOURCE[1], SOURCE[2], SOURCE[4], *fill[50:]]
+    reworded = "Afterwards everyone stayed for biscuits, tea and songs by the fire."
+    copy = [*fill[50:], COPY[1], COPY[2], reworded, *fill[:50]]
+    t = texts(source, copy)
+    plain = extend([(50, 50, 0.8), (51, 51, 0.8)], t)
+    e = extend([(50, 50, 0.8), (51, 51, 0.8)], t, grow=True)
+    assert e.grown == 2  # the next sentence of both texts
+    assert e.similarity < plain.similarity
+    assert e.src[1] == t.src_units[52][1]
+    assert e.copy[1] > t.copy_units[52][0]
+    # the filler after it is not taken
+    assert e.copy[1] <= t.copy_units[52][1]
