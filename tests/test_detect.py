@@ -485,3 +485,20 @@ def test_randomly_obfuscated_passages_are_found_with_their_spans() -> None:
         assert sum(b[1] - b[0] for _, b in hits) <= 1.2 * len(variant), seed
         covered += in_src >= 0.7 * len(PASSAGE) and in_copy >= 0.7 * len(variant)
     assert covered >= 9
+
+
+def test_one_copy_sentence_is_not_a_summary_of_a_long_stretch_its_names_recur_in() -> None:
+    # the copy's one sentence names six places; the source's twelve sentences name two
+    # each: the sentence does not condense 160 words of source (its words recur there)
+    places = ["Culpeper", "Brandy", "Cedar", "Kelly", "Rappahannock", "Stevensburg", "Fauquier"]
+    passage = ". ".join(
+        f"The cavalry rode past {places[k % 7]} and {places[(k * 3 + 1) % 7]} before the "
+        "morning march across the fields"
+        for k in range(12)
+    )
+    sentence = "Culpeper, Brandy, Cedar, Kelly, Rappahannock and Stevensburg saw the cavalry march."
+    src, su = units(inside(passage + ".", 1, 800))
+    cp, cu = units(inside(sentence, 2, 800))
+    frags = detect(src, su, cp, cu)
+    assert not any(f.summary for f in frags)
+    assert all(f.src[1] - f.src[0] <= 4 * (f.copy[1] - f.copy[0]) for f in frags)
