@@ -10,7 +10,8 @@ import random
 import pytest
 
 from provenance import compare_texts
-from provenance.match.detect import detect, stems
+from provenance.match.bags import stems
+from provenance.match.detect import detect
 from provenance.match.score import Score
 from provenance.text.normalize import normalize
 
@@ -420,3 +421,84 @@ def test_a_summary_needs_its_whole_source_side_and_a_short_stretch_is_not_one() 
         spread[2 * k] = bag(f"{t} other")
     seeds = [(2 * k, k // 5, 0.3) for k in range(10)]
     assert not _compact(seeds, 1.0, 20, units, spread, copy_bags, idf)
+
+
+def test_a_sentence_on_the_same_subject_before_a_reworded_passage_is_not_taken_in() -> None:
+    # the copy tells of the storm once more, two sentences before its reworded passage:
+    # that sentence pairs with the passage's storm sentence too, but the passage copies
+    # that sentence once (in its place); the fragment does not stretch back over the
+    # filler between them
+    earlier = "The keeper kept the flame burning in the storm of that winter for three days."
+    paras = filler(2, 800)
+    before = "\n\n".join(paras[: len(paras) // 2])
+    after = "\n\n".join(paras[len(paras) // 2 :])
+    gap = "Cattle grazed in the orchard by the mill. The teacher read a letter to the council."
+    copy_text = f"{before}\n\n{earlier} {gap}\n\n{REWORDED}\n\n{after}"
+    src, su = units(inside(PASSAGE, 1, 800))
+    cp, cu = units(copy_text)
+    at = len(normalize(f"{before}\n\n{earlier} {gap}").words)
+    frags = [f for f in detect(src, su, cp, cu) if f.found]
+    assert frags
+    assert all(f.copy[0] >= at - 2 for f in frags), [(f.copy, at) for f in frags]
+    # and the passage itself is found
+    assert any(f.copy[1] - f.copy[0] >= 0.8 * len(normalize(REWORDED).words) for f in frags)
+
+
+def obfuscated(text: str, seed: int) -> str:
+    """PAN-like random obfuscation of our own: in each sentence a quarter of the words
+    deleted, a fifth replaced (by a synonym, else a random word of the filler's
+    vocabulary), a random word inserted after about one in seven, and words swapped with
+    a neighbour up to three places away."""
+    rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+    out = []
+    for sentence in text.split(". "):
+        words: list[str] = []
+        for w in sentence.rstrip(".").split():
+            r = rng.random()
+            if r < 0.25:
+                continue
+            words.append(SYNONYMS.get(w, rng.choice(_VOCAB)) if r < 0.45 else w)
+            if rng.random() < 0.15:
+                words.append(rng.choice(_VOCAB + _GLUE))
+        for _ in range(len(words) // 3):
+            i = rng.randrange(len(words))
+            j = min(len(words) - 1, i + rng.randint(1, 3))
+            words[i], words[j] = words[j], words[i]
+        out.append(" ".join(words))
+    return ". ".join(out) + "."
+
+
+def test_randomly_obfuscated_passages_are_found_with_their_spans() -> None:
+    # twelve obfuscations of the passage, each inside 5,000 words of other text: most
+    # are found over 70% of their characters on both sides, none stretched far past
+    # the passage in the copy (a few are obfuscated past recognition: no sentence keeps
+    # three of its content words)
+    covered = 0
+    for seed in range(12):
+        variant = obfuscated(PASSAGE, seed)
+        source, copy = inside(PASSAGE, 1), inside(variant, 2)
+        hits = found(compare_texts(source, copy))
+        at_src, at_copy = source.index(PASSAGE), copy.index(variant)
+        src_case, copy_case = (at_src, at_src + len(PASSAGE)), (at_copy, at_copy + len(variant))
+        in_src = sum(overlap(a, src_case) for a, _ in hits)
+        in_copy = sum(overlap(b, copy_case) for _, b in hits)
+        assert sum(b[1] - b[0] for _, b in hits) <= 1.2 * len(variant), seed
+        covered += in_src >= 0.7 * len(PASSAGE) and in_copy >= 0.7 * len(variant)
+    assert covered >= 9
+
+
+def test_one_copy_sentence_is_not_a_summary_of_a_long_stretch_its_names_recur_in() -> None:
+    # the copy's one sentence names six places; the source's twelve sentences name two
+    # each: the sentence does not condense 160 words of source (its words recur there)
+    places = ["Culpeper", "Brandy", "Cedar", "Kelly", "Rappahannock", "Stevensburg", "Fauquier"]
+    passage = ". ".join(
+        f"The cavalry rode past {places[k % 7]} and {places[(k * 3 + 1) % 7]} before the "
+        "morning march across the fields"
+        for k in range(12)
+    )
+    sentence = "Culpeper, Brandy, Cedar, Kelly, Rappahannock and Stevensburg saw the cavalry march."
+    src, su = units(inside(passage + ".", 1, 800))
+    cp, cu = units(inside(sentence, 2, 800))
+    frags = detect(src, su, cp, cu)
+    assert not any(f.summary for f in frags)
+    assert all(f.src[1] - f.src[0] <= 4 * (f.copy[1] - f.copy[0]) for f in frags)
