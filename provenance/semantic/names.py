@@ -31,9 +31,12 @@ passage's words ("UN"/"Nazioni Unite").
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import TypeVar
 
 from provenance.match.lexicon import NOT_NAMES, TITLES
 from provenance.text.normalize import Normalized
@@ -100,6 +103,32 @@ _CONNECTORS = frozenset(
 _ELISION = re.compile(r"^[^\W\d_]{1,5}['’](?=\w)")
 
 
+_T = TypeVar("_T")
+
+
+def _per_text(fn: Callable[[Normalized], _T]) -> Callable[[Normalized], _T]:
+    """Memoise ``fn`` for the last few texts, by identity: a text's passages are
+    compared one by one, and hashing a long text by value would cost as much as
+    ``fn``."""
+    cache: dict[int, tuple[Normalized, _T]] = {}
+    lock = threading.Lock()  # (the server compares in threads)
+
+    def wrapper(norm: Normalized) -> _T:
+        with lock:
+            hit = cache.get(id(norm))
+        if hit is not None and hit[0] is norm:
+            return hit[1]
+        value = fn(norm)
+        with lock:
+            while len(cache) >= 8:
+                cache.pop(next(iter(cache)))
+            cache[id(norm)] = (norm, value)
+        return value
+
+    return wrapper
+
+
+@lru_cache(maxsize=1 << 16)
 def fold(word: str) -> str:
     """A word's form for matching names: no elided article, no "'s", no accents."""
     word = _ELISION.sub("", word).removesuffix("'s").removesuffix("’s")
@@ -165,6 +194,7 @@ class _Text:
     free: frozenset[str]  # ... capitalised outside an institution's name somewhere
 
 
+@_per_text
 def _survey(norm: Normalized) -> _Text:
     lower, inside, free = set(), set(), set()
     for i, w in enumerate(norm.words):
@@ -226,8 +256,30 @@ def _stem_match(a: str, b: str) -> bool:
     return n >= 4 or (n >= 3 and n >= min(len(a), len(b)) - 2)
 
 
-def _matches(name: str, words: set[str]) -> bool:
-    return any(_stem_match(name, w) for w in words)
+def _matches(name: str, words: _Words) -> bool:
+    return name in words.all or any(_stem_match(name, w) for w in words.by_prefix.get(name[:3], ()))
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """Folded words, and by their first 3 letters (a stem match shares them)."""
+
+    all: frozenset[str]
+    by_prefix: dict[str, list[str]]
+
+
+def _words(words: Sequence[str]) -> _Words:
+    folded = frozenset(fold(w) for w in words)
+    by_prefix: dict[str, list[str]] = {}
+    for w in folded:
+        by_prefix.setdefault(w[:3], []).append(w)
+    return _Words(folded, by_prefix)
+
+
+@_per_text
+def _vocabulary(norm: Normalized) -> _Words:
+    """A whole text's words (a name brought in is in none of them)."""
+    return _words(norm.words)
 
 
 #: Max similarity of each name to any of some phrases (the encoder's, on single words).
@@ -272,8 +324,8 @@ class _Side:
     candidates: tuple[int, ...]  # word indices, in order
 
     @property
-    def folded(self) -> set[str]:
-        return {fold(w) for w in self.norm.words[self.first : self.last]}
+    def folded(self) -> _Words:
+        return _words(self.norm.words[self.first : self.last])
 
 
 def _side(norm: Normalized, words: tuple[int, int], lang: str) -> _Side:
@@ -401,7 +453,7 @@ def changed_names(
     lost |= {a for a, _ in swaps}
     new |= {b for _, b in swaps}
     if not lost:  # a name brought in: the whole source has no word for it
-        everywhere = {fold(w) for w in source.words}
+        everywhere = _vocabulary(source)
         new = {i for i in new if not _matches(fold(copy.words[i]), everywhere)}
     if s.capitalising:  # "der Stadt Aarvik" -> "the town of Tessel"
         lost |= {a for a, _ in _lone_swaps(s, s_gone - lost, c, new - {b for _, b in swaps})}
@@ -452,9 +504,12 @@ def _without_loose(side: _Side, gone: set[int]) -> tuple[_Side, set[int]]:
 def _is_name(side: _Side, i: int, other: Normalized) -> bool:
     """Whether an unexplained candidate counts as a name on its own: always, unless its
     language capitalises every noun; then when the other text writes it as a name."""
-    if not side.capitalising:
-        return True
-    return _matches(fold(side.norm.words[i]), set(names(other, 0, len(other))))
+    return not side.capitalising or _matches(fold(side.norm.words[i]), _names_of(other))
+
+
+@_per_text
+def _names_of(norm: Normalized) -> _Words:
+    return _words(list(names(norm, 0, len(norm))))
 
 
 def _unique(side: _Side, indices: list[int]) -> list[str]:
