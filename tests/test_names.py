@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from provenance import pipeline
-from provenance.semantic import names
+from provenance.semantic import names, namewords
 from provenance.semantic.names import changed_names
 
 #: One paragraph in five languages (each is a faithful translation of the others).
@@ -383,7 +383,7 @@ def test_a_changed_name_is_listed(
 def test_what_is_written_as_a_name(text: str, expected: list[str]) -> None:
     norm = pipeline.prepare(text).norm
     side = names._side(norm, (0, len(norm)), "en")
-    assert list(dict.fromkeys(names._written(norm, i) for i in side.candidates)) == expected
+    assert list(dict.fromkeys(namewords.written(norm, i) for i in side.candidates)) == expected
 
 
 def test_a_german_word_the_other_text_writes_as_a_name_elsewhere() -> None:
@@ -445,15 +445,15 @@ def test_a_long_text_is_surveyed_once_for_all_its_passages(
     src = pipeline.prepare(text).norm
     copy = pipeline.prepare(text.replace("Aarvik", "Tessel")).norm
     calls = 0
-    counted = names._in_institution
+    counted = namewords.in_institution
 
     def counting(norm: object, i: int) -> bool:
         nonlocal calls
         calls += 1
         return counted(norm, i)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(names, "_in_institution", counting)
-    capitals = sum(1 for i in range(len(src)) if names._capital(src, i))
+    monkeypatch.setattr(namewords, "in_institution", counting)
+    capitals = sum(1 for i in range(len(src)) if namewords.capital(src, i))
     step_s, step_c = len(src) // 40, len(copy) // 40
     for k in range(40):
         run_s, run_c = (k * step_s, (k + 1) * step_s), (k * step_c, (k + 1) * step_c)

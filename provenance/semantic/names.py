@@ -11,7 +11,7 @@ own rules:
 
 - days, months and compass points ("Tuesday", "Freitag", "du Sud"), titles ("Minister",
   "Herr") and the pronoun "I";
-- institutions ("Authority", "Ministero", "Comisión": :data:`INSTITUTIONS`) and the words
+- institutions ("Authority", "Ministero", "Comisión": :mod:`.namewords`) and the words
   that complete one ("Ministry of Health", "ministère de la Santé"), unless the text also
   writes that word outside such a name ("the Authority of Velmora ... the mayor of
   Velmora"): a department is an ordinary word, translated ("Gesundheitsministerium").
@@ -30,217 +30,24 @@ passage's words ("UN"/"Nazioni Unite").
 
 from __future__ import annotations
 
-import re
-import threading
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from typing import TypeVar
 
-from provenance.match.lexicon import NOT_NAMES, TITLES
+from provenance.semantic.namewords import (
+    Survey,
+    candidate,
+    first_of_name,
+    fold,
+    names,
+    per_text,
+    survey,
+    written,
+)
 from provenance.text.normalize import Normalized
 from provenance.text.segment import is_sentence_start
 
 #: Languages whose writing capitalises every noun (their capitals say nothing of names).
 NOUN_CAPITALISING = frozenset({"de", "lb"})
-#: Days and months, capitalised by English and German (and Dutch days), not names.
-CALENDAR = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday january february march "
-    "april may june july august september october november december "
-    "montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag januar februar "
-    "märz april mai juni juli august september oktober november dezember".split()
-)
-#: Compass points: "du Sud", "del Nord", "im Süden" are directions, translated.
-COMPASS = frozenset(
-    "north south east west nord sud est ouest ovest norte sur este oeste süd ost "
-    "norden süden osten westen".split()
-)
-#: Courtesy titles of the languages compared (English ones are in ``lexicon``).
-COURTESY = frozenset("herr frau monsieur madame signor signora señor señora don doña".split())
-#: Heads of an institution's name: capitalised in one language, not in another
-#: ("l'Autorité portuaire", "das Gesundheitsministerium"); never a name of their own.
-INSTITUTIONS = frozenset(
-    "authority authorities autorité autorità autoridad behörde ministry ministère ministero "
-    "ministerio ministerium department département dipartimento departamento office "
-    "bureau ufficio oficina agency agence agenzia agencia council conseil consiglio consejo "
-    "commission commissione comisión kommission committee comité comitato court cour corte "
-    "tribunal tribunale gericht bank banque banca banco university université università "
-    "universidad universität institute institut istituto instituto group groupe gruppo "
-    "grupo gruppe union unione unión party parti partito partido association associazione "
-    "asociación federation fédération federazione federación service servizio servicio "
-    "board police polizia policía polizei government gouvernement governo gobierno "
-    "regierung state état stato estado staat assembly assemblée assemblea asamblea "
-    "parliament parlement parlamento senate sénat senato senado republic république "
-    "repubblica república republik".split()
-)
-#: Offices, in the languages compared and in the plural (English ones are also in
-#: ``lexicon.TITLES``): never a name, nor the words before one ("Foreign Minister").
-OFFICES = frozenset(
-    "minister ministers ministre ministres ministro ministri ministros ministerin "
-    "secretary secretaries secrétaire segretario segretari secretario secretarios "
-    "president presidents président presidente presidenti presidentes präsident "
-    "chancellor chancelier cancelliere canciller kanzler kanzlerin governor gouverneur "
-    "governatore gobernador mayor maire sindaco alcalde bürgermeister director directors "
-    "directeur directrice direttore direttrice directora commissioner commissaire "
-    "commissario comisario kommissar ambassador ambassadeur ambasciatore embajador "
-    "botschafter spokesperson spokesman spokeswoman".split()
-)
-#: Offices held for a portfolio: the words after one and a connector name it ("Minister
-#: of Health", "Ministri degli Esteri", "Secretary of State"); after another office, a
-#: place ("the mayor of Velmora").
-PORTFOLIOS = frozenset(
-    "minister ministers ministre ministres ministro ministri ministros secretary "
-    "secretaries secrétaire segretario segretari secretario secretarios commissioner "
-    "commissaire commissario comisario kommissar".split()
-)
-#: Words between an institution and the rest of its name ("Ministry of Health").
-_CONNECTORS = frozenset(
-    "of for the and de la le les des du d di del della dello dei degli delle da dal dalla "
-    "los las y e et und von der des für".split()
-)
-#: An elided article or preposition before a word: "d'Aarvik", "dell'Unione".
-_ELISION = re.compile(r"^[^\W\d_]{1,5}['’](?=\w)")
-
-
-_T = TypeVar("_T")
-
-
-def _per_text(fn: Callable[[Normalized], _T]) -> Callable[[Normalized], _T]:
-    """Memoise ``fn`` for the last few texts, by identity: a text's passages are
-    compared one by one, and hashing a long text by value would cost as much as
-    ``fn``."""
-    cache: dict[int, tuple[Normalized, _T]] = {}
-    lock = threading.Lock()  # (the server compares in threads)
-
-    def wrapper(norm: Normalized) -> _T:
-        with lock:
-            hit = cache.get(id(norm))
-        if hit is not None and hit[0] is norm:
-            return hit[1]
-        value = fn(norm)
-        with lock:
-            while len(cache) >= 8:
-                cache.pop(next(iter(cache)))
-            cache[id(norm)] = (norm, value)
-        return value
-
-    return wrapper
-
-
-@lru_cache(maxsize=1 << 16)
-def fold(word: str) -> str:
-    """A word's form for matching names: no elided article, no "'s", no accents."""
-    word = _ELISION.sub("", word).removesuffix("'s").removesuffix("’s")
-    decomposed = unicodedata.normalize("NFD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-#: Words never a name of their own, folded.
-_LEFT_OUT = frozenset(
-    fold(w) for w in NOT_NAMES | TITLES | OFFICES | CALENDAR | COMPASS | COURTESY | INSTITUTIONS
-)
-_HEADS = frozenset(fold(w) for w in INSTITUTIONS)
-_OFFICES = frozenset(fold(w) for w in OFFICES | TITLES)
-_PORTFOLIOS = frozenset(fold(w) for w in PORTFOLIOS)
-
-
-def _written(norm: Normalized, i: int) -> str:
-    """Word ``i`` as written, without an elided article before it or "'s" after it."""
-    text = norm.text[norm.starts[i] : norm.ends[i]]
-    return _ELISION.sub("", text).removesuffix("'s").removesuffix("’s")
-
-
-def _capital(norm: Normalized, i: int) -> bool:
-    w = _written(norm, i)
-    return bool(w) and w[0].isupper()
-
-
-def _apart(norm: Normalized, i: int) -> bool:
-    """Whether punctuation stands between words ``i`` and ``i + 1`` ("Congo, Mauritania")."""
-    return bool(norm.text[norm.ends[i] : norm.starts[i + 1]].strip(" \u00a0\u202f-"))
-
-
-def _in_institution(norm: Normalized, i: int) -> bool:
-    """Whether word ``i`` is part of an institution's name: an institution word follows
-    it, with only capitalised words between ("Harbour Authority"), or comes before it,
-    with only capitalised words and connectors between ("Ministry of Health", "ministère
-    de la Santé", "Authority of Velmora")."""
-    for j in range(i + 1, min(i + 4, len(norm))):  # "Harbour Authority", "Foreign Minister"
-        if not _capital(norm, j) or _apart(norm, j - 1):
-            break
-        if fold(norm.words[j]) in _HEADS | _OFFICES:
-            return True
-    connected = False
-    for j in range(i - 1, max(i - 5, -1), -1):  # "Ministry of Health", "Minister of State"
-        if _apart(norm, j):
-            return False
-        head = fold(norm.words[j])
-        if head in _HEADS or (connected and head in _PORTFOLIOS):
-            return True
-        if norm.words[j] in _CONNECTORS:
-            connected = True
-        elif not _capital(norm, j):
-            return False
-    return False
-
-
-@dataclass(frozen=True, slots=True)
-class _Text:
-    """What one text says of its words' capitals, computed once."""
-
-    lower: frozenset[str]  # folded words written in lower case somewhere
-    inside: frozenset[str]  # ... capitalised inside a sentence somewhere
-    free: frozenset[str]  # ... capitalised outside an institution's name somewhere
-
-
-@_per_text
-def _survey(norm: Normalized) -> _Text:
-    lower, inside, free = set(), set(), set()
-    for i, w in enumerate(norm.words):
-        f = fold(w)
-        if not _capital(norm, i):
-            lower.add(f)
-            continue
-        if not is_sentence_start(norm, i):
-            inside.add(f)
-        if not _in_institution(norm, i):
-            free.add(f)
-    return _Text(frozenset(lower), frozenset(inside), frozenset(free))
-
-
-def _candidate(norm: Normalized, text: _Text, i: int, start: bool = False) -> bool:
-    """Whether word ``i`` is written as a name (module docstring). A sentence's first
-    word is one when ``start`` says so (the first word of a name of several words)."""
-    if not _capital(norm, i):
-        return False
-    f = fold(norm.words[i])
-    if len(f) < 2 or any(c.isdigit() for c in f) or f in _LEFT_OUT or f in text.lower:
-        return False
-    if not start and is_sentence_start(norm, i) and f not in text.inside:
-        return False
-    return f in text.free or not _in_institution(norm, i)
-
-
-def _first_of_name(norm: Normalized, text: _Text, i: int) -> bool:
-    """Word ``i`` begins a sentence and a name of several words ("Maria Keller, the
-    head of ..."): the next word, one space on, is a name."""
-    return (
-        i + 1 < len(norm)
-        and norm.text[norm.ends[i] : norm.starts[i + 1]] == " "
-        and _candidate(norm, text, i + 1)
-        and _candidate(norm, text, i, start=True)
-    )
-
-
-def names(norm: Normalized, first: int, last: int) -> dict[str, str]:
-    """The names among words ``[first, last)`` of a text: folded -> as written."""
-    text = _survey(norm)
-    out: dict[str, str] = {}
-    for i in range(first, last):
-        if _candidate(norm, text, i):
-            out.setdefault(fold(norm.words[i]), _written(norm, i))
-    return out
 
 
 def _stem_match(a: str, b: str) -> bool:
@@ -276,7 +83,7 @@ def _words(words: Sequence[str]) -> _Words:
     return _Words(folded, by_prefix)
 
 
-@_per_text
+@per_text
 def _vocabulary(norm: Normalized) -> _Words:
     """A whole text's words (a name brought in is in none of them)."""
     return _words(norm.words)
@@ -320,7 +127,7 @@ class _Side:
     first: int
     last: int
     capitalising: bool  # a noun-capitalising language: its candidates are not names yet
-    survey: _Text
+    survey: Survey
     candidates: tuple[int, ...]  # word indices, in order
 
     @property
@@ -329,11 +136,11 @@ class _Side:
 
 
 def _side(norm: Normalized, words: tuple[int, int], lang: str) -> _Side:
-    survey = _survey(norm)
+    seen = survey(norm)
     cands = tuple(
-        i for i in range(*words) if _candidate(norm, survey, i) or _first_of_name(norm, survey, i)
+        i for i in range(*words) if candidate(norm, seen, i) or first_of_name(norm, seen, i)
     )
-    return _Side(norm, words[0], words[1], lang in NOUN_CAPITALISING, survey, cands)
+    return _Side(norm, words[0], words[1], lang in NOUN_CAPITALISING, seen, cands)
 
 
 def _unexplained(side: _Side, other: _Side, similarity: Similarity | None) -> list[int]:
@@ -346,18 +153,13 @@ def _unexplained(side: _Side, other: _Side, similarity: Similarity | None) -> li
         out = [
             i
             for i in out
-            if not (_written(side.norm, i).isupper() and _written(side.norm, i) in initials)
+            if not (written(side.norm, i).isupper() and written(side.norm, i) in initials)
         ]
     if out and similarity is not None:
-        written = list(dict.fromkeys(_written(side.norm, i) for i in out))
-        sims = dict(
-            zip(
-                written,
-                similarity(written, _phrases(other.norm, other.first, other.last)),
-                strict=True,
-            )
-        )
-        out = [i for i in out if sims[_written(side.norm, i)] < TRANSLATED_NAME]
+        spelled = list(dict.fromkeys(written(side.norm, i) for i in out))
+        phrases = _phrases(other.norm, other.first, other.last)
+        sims = dict(zip(spelled, similarity(spelled, phrases), strict=True))
+        out = [i for i in out if sims[written(side.norm, i)] < TRANSLATED_NAME]
     return out
 
 
@@ -494,7 +296,7 @@ def _without_loose(side: _Side, gone: set[int]) -> tuple[_Side, set[int]]:
     """A noun-capitalising side without the sentences' first words that begin a name
     only by their capital and that the other side has no word for: in German, a
     sentence's first two words are often capitalised ("Nach Angaben")."""
-    loose = {i for i in gone if not _candidate(side.norm, side.survey, i)}
+    loose = {i for i in gone if not candidate(side.norm, side.survey, i)}
     if not loose:
         return side, gone
     kept = tuple(i for i in side.candidates if i not in loose)
@@ -507,10 +309,10 @@ def _is_name(side: _Side, i: int, other: Normalized) -> bool:
     return not side.capitalising or _matches(fold(side.norm.words[i]), _names_of(other))
 
 
-@_per_text
+@per_text
 def _names_of(norm: Normalized) -> _Words:
     return _words(list(names(norm, 0, len(norm))))
 
 
 def _unique(side: _Side, indices: list[int]) -> list[str]:
-    return list(dict.fromkeys(_written(side.norm, i) for i in indices))
+    return list(dict.fromkeys(written(side.norm, i) for i in indices))
