@@ -143,11 +143,16 @@ def _side(norm: Normalized, words: tuple[int, int], lang: str) -> _Side:
     return _Side(norm, words[0], words[1], lang in NOUN_CAPITALISING, seen, cands)
 
 
-def _unexplained(side: _Side, other: _Side, similarity: Similarity | None) -> list[int]:
+def _unexplained(
+    side: _Side, other: _Side, similarity: Similarity | None, named_in: Normalized | None = None
+) -> list[int]:
     """``side``'s candidates that ``other`` has no word for: none of the same stem, no
-    acronym's words, none the encoder puts within :data:`TRANSLATED_NAME`."""
+    acronym's words, none the encoder puts within :data:`TRANSLATED_NAME`. With
+    ``named_in``, only those that text writes as names (the encoder is asked of fewer)."""
     words = other.folded
     out = [i for i in side.candidates if not _matches(fold(side.norm.words[i]), words)]
+    if named_in is not None:
+        out = [i for i in out if _matches(fold(side.norm.words[i]), _names_of(named_in))]
     if out:  # "UN" is "Nazioni Unite" (NU), "EU" "Unione europea" (UE)
         initials = _initials(other.norm, other.first, other.last)
         out = [
@@ -179,7 +184,7 @@ def _swaps(a: _Side, a_gone: set[int], b: _Side, b_gone: set[int]) -> list[tuple
     """A word of a name of several words replaced by another beside a kept word:
     "Maria Keller" -> "Maria Berger", "Viktor Orsan" -> "Pavel Orsan". Pairs of word
     indices ``(in a, in b)``: both unexplained, at the same offset from a pair of kept
-    words that match."""
+    words that match, not both a sentence's first word ("Selon Anna" is "Secondo Anna")."""
     out: list[tuple[int, int]] = []
     for ra in _runs(a):
         for rb in _runs(b):
@@ -194,7 +199,11 @@ def _swaps(a: _Side, a_gone: set[int], b: _Side, b_gone: set[int]) -> list[tuple
                     for d in (-1, 1):
                         if 0 <= ka + d < len(ra) and 0 <= kb + d < len(rb):
                             pa, pb = ra[ka + d], rb[kb + d]
-                            if pa in a_gone and pb in b_gone:
+                            if (
+                                pa in a_gone
+                                and pb in b_gone
+                                and _strict(a, {pa}) | _strict(b, {pb})
+                            ):
                                 out.append((pa, pb))
     return out
 
@@ -229,13 +238,25 @@ def changed_names(
       something was lost; when nothing was, only those the whole source text has no word
       of the same stem for are (a name brought in, not moved from another passage).
     - A noun-capitalising side's capitals are names only with evidence: the other text
-      writes the word as a name (elsewhere), or a swap within a name of several words
-      beside a kept word, or one name of several words replaced whole by another.
+      writes the word as a name (elsewhere), a swap within a name of several words
+      beside a kept word, one name of several words replaced whole by another, or the
+      one word of a sentence facing the one new name of its sentence (:func:`_lone_swaps`).
+      When both sides capitalise their nouns, nothing is evidence: no name is listed.
     """
     s = _side(source, src_words, src_lang)
     c = _side(copy, copy_words, copy_lang)
-    s_gone = set(_unexplained(s, c, similarity))
-    c_gone = set(_unexplained(c, s, similarity))
+    if s.capitalising and c.capitalising:  # (no evidence either way: a German rewrite)
+        return [], []
+    # a German side's words count only beside the other side's unexplained names, or
+    # named by the other text: when the other side explains all its names, the
+    # encoder is asked of those only
+    if s.capitalising:
+        c_gone = set(_unexplained(c, s, similarity))
+        s_gone = set(_unexplained(s, c, similarity, None if _strict(c, c_gone) else copy))
+    else:
+        s_gone = set(_unexplained(s, c, similarity))
+        named_in = source if c.capitalising and not _strict(s, s_gone) else None
+        c_gone = set(_unexplained(c, s, similarity, named_in))
     if s.capitalising:  # "Nach Angaben von": a sentence's first word, unexplained
         s, s_gone = _without_loose(s, s_gone)
     if c.capitalising:
@@ -243,8 +264,9 @@ def changed_names(
     swaps = _swaps(s, s_gone, c, c_gone) + [(b, a) for a, b in _swaps(c, c_gone, s, s_gone)]
     if s.capitalising or c.capitalising:
         swaps += _whole_runs(s, s_gone, c, c_gone)
-    lost = {i for i in s_gone if _is_name(s, i, copy)}
-    new = {i for i in c_gone if _is_name(c, i, source)}
+    # (a sentence's first word before a name, "Secondo Anna Lindqvist", only in a swap)
+    lost = {i for i in _strict(s, s_gone) if _is_name(s, i, copy)}
+    new = {i for i in _strict(c, c_gone) if _is_name(c, i, source)}
     # a word of a name of several words counts only when none of them is kept, or it
     # was swapped beside a kept one
     # (a German run is often a noun and a name, "Stadt Aarvik": its names stand alone)
@@ -262,6 +284,12 @@ def changed_names(
     if c.capitalising:
         new |= {b for b, _ in _lone_swaps(c, c_gone - new, s, lost - {a for a, _ in swaps})}
     return _unique(s, sorted(lost)), _unique(c, sorted(new))
+
+
+def _strict(side: _Side, gone: set[int]) -> set[int]:
+    """``gone`` without the sentences' first words that are candidates only because a
+    name follows them (:func:`namewords.first_of_name`)."""
+    return {i for i in gone if candidate(side.norm, side.survey, i)}
 
 
 def _sentences(side: _Side) -> list[range]:
