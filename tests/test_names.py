@@ -496,3 +496,19 @@ def test_a_sentences_first_word_before_a_name_is_no_name(src: str, copy: str) ->
     explain them too)."""
     texts = PARAGRAPHS["outbreak"]
     assert run(src, texts[src], copy, texts[copy], None) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("name", "copy_words", "kept"),
+    [
+        ("EU", "dell'Unione europea", True),  # the acronym's words, after an elided article
+        ("Frankfurt", "a Fráncfort", True),  # a stem, accents aside
+        ("Aarvik", "della città d'Aarvik", True),  # a name after an elided article
+        ("Aarvik", "della città di Tessel", False),
+    ],
+)
+def test_a_name_kept_without_the_encoder(name: str, copy_words: str, kept: bool) -> None:
+    src = f"The ministers met in the capital. They spoke of {name} today."
+    copy = f"I ministri si sono riuniti. Hanno parlato {copy_words} oggi."
+    lost, _ = run("en", src, "it", copy, None)
+    assert (lost == []) is kept

@@ -110,7 +110,7 @@ def _phrases(norm: Normalized, first: int, last: int) -> list[str]:
 def _initials(norm: Normalized, first: int, last: int) -> set[str]:
     """The initials of 2-5 consecutive words, in either order (an acronym translated
     as its words: "Nazioni Unite" for "UN", adjective after the noun)."""
-    heads = [norm.text[norm.starts[i]].upper() for i in range(first, last)]
+    heads = [written(norm, i)[:1].upper() for i in range(first, last)]  # ("l'ONU": O)
     out: set[str] = set()
     for n in range(2, 6):
         for i in range(len(heads) - n + 1):
