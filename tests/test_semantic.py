@@ -231,8 +231,8 @@ def test_a_copy_with_heavy_typos_is_still_found_by_its_words() -> None:
         # Union translated: "L'Autorité portuaire", "mardi", "Ostende", "l'Union européenne")
         ("names_fr.txt", []),
         # German capitalises its nouns (Hafenbehörde, Dienstag, Fahrrinne): none of them is
-        # taken for a name; the engineer's name was changed
-        ("names_de.txt", [("deletion", "Tomas Reyland", "")]),
+        # taken for a name; the engineer's name was changed (tests/test_names.py)
+        ("names_de.txt", [("substitution", "Tomas Reyland", "Peter Hollmann")]),
         # Italian: the town in the last paragraph was changed
         ("names_it.txt", [("substitution", "Velmora", "Castrano")]),
     ],
