@@ -38,6 +38,7 @@ NOT_ON_THE_CHECK_PATH = (
     # (provenance.semantic.step, the commands' glue, is: it imports nothing heavy)
     "provenance.semantic.bitext",
     "provenance.semantic.cache",
+    "provenance.semantic.calendar_words",
     "provenance.semantic.crosslang",
     "provenance.semantic.encoder",
     "provenance.semantic.names",

@@ -83,6 +83,27 @@ def test_a_partial_translation_with_a_changed_number() -> None:
     assert [m.text.split()[:3] for m in s.missing] == [["The", "mayor", "said"]]
 
 
+@pytest.mark.parametrize(
+    ("was", "now", "lost", "brought"),
+    [(" en mars.", " en juin.", "March", "juin"), ("Mardi, ", "Jeudi, ", "Tuesday", "Jeudi")],
+)
+def test_a_translation_that_moves_a_date_lists_it(
+    tmp_path: Path, was: str, now: str, lost: str, brought: str
+) -> None:
+    """Months and weekdays survive translation: a French text that says June where its
+    source says March (or Thursday for Tuesday) has moved the date."""
+    text = (ASSETS / "copy_fr.txt").read_text(encoding="utf-8")
+    assert was in text
+    (tmp_path / "moved_fr.txt").write_text(text.replace(was, now, 1), encoding="utf-8")
+    s = pipeline.compare(ASSETS / "source_en.txt", tmp_path / "moved_fr.txt").score
+    assert [(a.risk, a.kind, a.source, a.copy) for a in s.alterations] == [
+        ("number", "substitution", lost, brought)
+    ]
+    assert s.meaning_changed
+    (a,) = s.alterations
+    assert lost in a.source_context and brought in a.copy_context
+
+
 def test_a_machine_rewrite_is_reworded() -> None:
     s = _compare("source_en.txt", "rewrite_en.txt").score
     assert s.verdict == "paraphrased" and s.wording == "reworded"

@@ -9,7 +9,8 @@ embedded with the source's body sentences and aligned in order
 ``reworded``; those that follow each other in both texts are joined into one passage
 that keeps them as its ``parts`` (:mod:`provenance.semantic.passages`); their source
 words count as copied, the verdict is judged again, and the numbers and names that
-differ between a paragraph and its source are listed as alterations. Vectors are
+differ between a paragraph and its source are listed as alterations (and its months and
+weekdays: :mod:`provenance.semantic.calendar_words`). Vectors are
 computed through the process's cache (:mod:`provenance.semantic.cache`): a source
 compared with many copies is embedded once.
 """
@@ -25,7 +26,7 @@ from provenance.match.evidence import AlignedPair, judge
 from provenance.match.risk import NAME, NUMBER
 from provenance.match.score import Added, Alteration, Missing, Score
 from provenance.params import Policy
-from provenance.semantic import bitext, cache, encoder, names
+from provenance.semantic import bitext, cache, calendar_words, encoder, names
 from provenance.semantic.passages import join
 from provenance.text.language import UNDETERMINED
 from provenance.text.segment import BODY, Passage, Segmented
@@ -257,10 +258,17 @@ def rescore(
                 for k in range(*sp.src):
                     copied[sunits[k].first : sunits[k].last] = b"\x01" * sunits[k].size
             if kind == TRANSLATION:  # a rewrite in the same language may round them
-                alterations += _number_alterations(
-                    source.norm.text[sspan[0] : sspan[1]], copy.norm.text[cspan[0] : cspan[1]],
-                    sspan[0], cspan[0],
+                src_text = source.norm.text[sspan[0] : sspan[1]]
+                copy_text = copy.norm.text[cspan[0] : cspan[1]]
+                alterations += _number_alterations(src_text, copy_text, sspan[0], cspan[0])
+                src_lang = source.blocks[s0.block].lang
+                lost, new = calendar_words.moved(
+                    src_text, source.lang if src_lang == UNDETERMINED else src_lang,
+                    copy_text, lang,
                 )  # fmt: skip
+                alterations += _alteration(
+                    NUMBER, lost, new, src_text, copy_text, sspan[0], cspan[0]
+                )
                 alterations += _name_alterations(source, copy, (s0, s1), (c0, c1), sspan, cspan)
     already = bytearray(len(source.norm.text))
     for p in s.pairs:
