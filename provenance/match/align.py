@@ -161,6 +161,8 @@ def _best_diagonals(diags: list[int], width: int, most: int) -> list[tuple[int, 
     Several, not one: a passage repeated in the copy (a refrain, a disclaimer) has one
     cluster per occurrence, and a later passage may find its first choice taken.
     """
+    if len(diags) <= _SMALL_DIAGONALS:
+        return _best_diagonals_small(sorted(diags), width, most)
     d = np.sort(np.asarray(diags, dtype=np.int64))
     out: list[tuple[int, int]] = []
     while len(d) and len(out) < most:
@@ -171,6 +173,27 @@ def _best_diagonals(diags: list[int], width: int, most: int) -> list[tuple[int, 
         lo, hi = int(starts[i]), i + 1
         out.append((hi - lo, int(d[(lo + hi - 1) // 2])))
         d = np.concatenate((d[:lo], d[hi:]))
+    return out
+
+
+#: Diagonals clustered by a plain scan rather than NumPy, at most (a passage's votes
+#: are usually a few dozen: NumPy's calls cost more than the scan).
+_SMALL_DIAGONALS = 256
+
+
+def _best_diagonals_small(d: list[int], width: int, most: int) -> list[tuple[int, int]]:
+    """:func:`_best_diagonals` of sorted diagonals ``d`` (changed: clusters are taken
+    out of it), by one scan per cluster: the same clusters."""
+    out: list[tuple[int, int]] = []
+    while d and len(out) < most:
+        best, lo, hi, start = 0, 0, 0, 0
+        for i, x in enumerate(d):
+            while d[start] < x - width:
+                start += 1
+            if i + 1 - start > best:
+                best, lo, hi = i + 1 - start, start, i + 1
+        out.append((best, d[(lo + hi - 1) // 2]))
+        del d[lo:hi]
     return out
 
 
@@ -311,12 +334,11 @@ def _free_runs(used: bytearray, lo: int, hi: int) -> list[tuple[int, int]]:
     runs: list[tuple[int, int]] = []
     i = lo
     while i < hi:
-        if used[i]:
-            i += 1
-            continue
-        j = i
-        while j < hi and not used[j]:
-            j += 1
+        i = used.find(0, i, hi)  # the next free word (bytes scanned in C)
+        if i < 0:
+            break
+        j = used.find(1, i, hi)
+        j = hi if j < 0 else j
         runs.append((i, j))
         i = j
     return runs
@@ -457,8 +479,13 @@ def _vote(words: tuple[str, ...], grams: _Grams) -> tuple[int, list[int]] | None
     for n in (3, 2):
         index = grams[n]
         diags: list[int] = []
-        for k in range(size - n + 1):
-            hits = index.get(words[k : k + n])
+        ngrams = (
+            zip(words, words[1:], words[2:], strict=False)
+            if n == 3
+            else zip(words, words[1:], strict=False)
+        )
+        for k, gram in enumerate(ngrams):
+            hits = index.get(gram)
             if hits and len(hits) <= _MAX_POSTINGS:
                 diags.extend(map(sub, hits, repeat(k)))
         if diags:
