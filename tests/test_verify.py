@@ -3,8 +3,10 @@ needs, with the answer of scoring every one; and alignment work shared by near-c
 
 from __future__ import annotations
 
+import gc
 import random
 import re
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -241,3 +243,70 @@ def test_near_copies_share_their_passages_alignment_work(monkeypatch: pytest.Mon
     assert 0 < once["_best_diagonals"] <= len(body) + len(sources)
     for name in ("_best_diagonals", "_match"):
         assert calls[name] - once[name] >= (len(sources) - 1) * once[name]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_check_holds_off_cyclic_gc_and_restores_it(
+    newsroom: tuple[Path, dict[str, str]], enabled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, suspects = newsroom
+    seg = pipeline.prepare(suspects["whole story"])
+    during: list[bool] = []
+    real = verify._best
+
+    def best(*args: Any) -> Any:
+        during.append(gc.isenabled())
+        return real(*args)
+
+    monkeypatch.setattr(verify, "_best", best)
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        with Store.open(db) as store:
+            assert verify.find_sources(store, seg, 2)[0]
+            after = gc.isenabled()
+            gc.collect()
+            monkeypatch.setattr(verify, "_best", lambda *a: 1 / 0)
+            with pytest.raises(ZeroDivisionError):
+                verify.find_sources(store, seg, 2)
+            after_error = gc.isenabled()
+    finally:
+        gc.enable() if was else gc.disable()
+    assert during == [False]
+    assert after is enabled  # as it was, also after an error
+    assert after_error is enabled
+
+
+def test_gc_pauses_nest_across_threads() -> None:
+    was = gc.isenabled()
+    gc.enable()
+    entered, release = threading.Barrier(2), threading.Event()
+
+    def hold() -> None:
+        with verify._gc_paused():
+            entered.wait()
+            release.wait(60)
+
+    try:
+        other = threading.Thread(target=hold)
+        other.start()
+        with verify._gc_paused():
+            entered.wait()
+        assert not gc.isenabled()  # the other thread's pause still holds
+        release.set()
+        other.join(60)
+        assert gc.isenabled()  # the last pause ended: on again, as before the first
+    finally:
+        gc.enable() if was else gc.disable()
+
+
+def test_a_check_leaves_no_cyclic_garbage(newsroom: tuple[Path, dict[str, str]]) -> None:
+    # what the pause defers: reference counting frees everything a check allocates
+    db, suspects = newsroom
+    with Store.open(db) as store:
+        for name in ("whole story", "part of one", "release"):
+            seg = pipeline.prepare(suspects[name])
+            verify.find_sources(store, seg, 5)
+            gc.collect()
+            verify.find_sources(store, seg, 5)
+            assert gc.collect() == 0, name
