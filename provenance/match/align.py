@@ -377,19 +377,26 @@ def align(
     candidates.sort(key=lambda c: (-c[0], c[1]))
 
     matcher: SequenceMatcher[str] = SequenceMatcher(autojunk=False)
+    held: list[tuple[str, ...] | None] = [None]  # the passage the matcher holds (seq2)
+
+    def match(words: tuple[str, ...], lo: int, hi: int) -> tuple[int, int, int] | None:
+        if held[0] is not words:  # (indexing a passage costs: only when not memoised)
+            matcher.set_seq2(list(words))
+            held[0] = words
+        return _match(matcher, copy_words, lo, hi, len(words))
+
     for _votes, pi, diagonals in candidates:
         s, e = passages[pi]
         size = e - s
         slack = max(8, size // 3)
         words = tuple(src_words[s:e])
-        matcher.set_seq2(list(words))
         best: tuple[float, int, int, int] | None = None
         for diag in diagonals:
             lo, hi = max(0, diag - slack), min(len(copy_words), diag + size + slack)
             for rlo, rhi in _free_runs(used, lo, hi):
                 found = memo.get_or(
                     ("match", words, rlo, rhi),
-                    lambda lo=rlo, hi=rhi, n=size: _match(matcher, copy_words, lo, hi, n),  # type: ignore[misc]
+                    lambda w=words, lo=rlo, hi=rhi: match(w, lo, hi),  # type: ignore[misc]
                 )
                 if found is None:
                     continue
