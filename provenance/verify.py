@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from provenance.index import segments
 from provenance.match import regions
-from provenance.match.align import Alignment, align
+from provenance.match.align import Alignment, align, forget_copy
 from provenance.match.detect import MAX_DETECT_WORDS, Fragment, detect
 from provenance.match.fingerprint import fingerprint, passage_hashes
 from provenance.match.score import UNRELATED, Rank, Score, rank, score
@@ -211,7 +211,10 @@ def find_sources(
     docstring for which are scored).
     """
     with _gc_paused():
-        return _find_sources(store, seg, top, policy, stock_min, hashes)
+        try:
+            return _find_sources(store, seg, top, policy, stock_min, hashes)
+        finally:
+            forget_copy(seg.norm.words)  # its memo freed while the collector is off
 
 
 def _find_sources(

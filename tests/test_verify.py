@@ -310,3 +310,20 @@ def test_a_check_leaves_no_cyclic_garbage(newsroom: tuple[Path, dict[str, str]])
             gc.collect()
             verify.find_sources(store, seg, 5)
             assert gc.collect() == 0, name
+
+
+def test_a_check_frees_its_alignment_memo(newsroom: tuple[Path, dict[str, str]]) -> None:
+    # freed while the collector is off (by reference counting), not left to it
+    db, suspects = newsroom
+    seg = pipeline.prepare(suspects["whole story"])
+    with Store.open(db) as store:
+        assert verify.find_sources(store, seg, 2)[0]
+    last = align_module._last_grams
+    assert last is None or last[0] is not seg.norm.words
+    other = pipeline.prepare(suspects["release"])
+    align_module.align(other.norm.words, [(0, 5)], other.norm.words, 0.5)
+    align_module.forget_copy(seg.norm.words)  # another copy's memo stays
+    assert align_module._last_grams is not None
+    assert align_module._last_grams[0] is other.norm.words
+    align_module.forget_copy(other.norm.words)
+    assert align_module._last_grams is None

@@ -155,6 +155,15 @@ def _copy_grams(copy_words: Sequence[str]) -> tuple[_Grams, _Memo]:
     return grams, memo
 
 
+def forget_copy(copy_words: Sequence[str]) -> None:
+    """Drop the n-gram index and memo kept for ``copy_words`` (a caller done with the
+    copy: they are freed now, by reference counting, not later by the collector)."""
+    global _last_grams  # noqa: PLW0603 - a one-entry memo, replaced whole (thread-safe)
+    last = _last_grams
+    if last is not None and last[0] is copy_words:
+        _last_grams = None
+
+
 def _best_diagonals(diags: list[int], width: int, most: int) -> list[tuple[int, int]]:
     """The densest clusters of diagonals, densest first: ``(votes, median diagonal)``.
 
