@@ -280,7 +280,7 @@ def test_a_check_holds_off_cyclic_gc_and_restores_it(
 def test_gc_pauses_nest_across_threads() -> None:
     was = gc.isenabled()
     gc.enable()
-    entered, release = threading.Barrier(2), threading.Event()
+    entered, release = threading.Barrier(2, timeout=60), threading.Event()
 
     def hold() -> None:
         with verify._gc_paused():
@@ -327,3 +327,35 @@ def test_a_check_frees_its_alignment_memo(newsroom: tuple[Path, dict[str, str]])
     assert align_module._last_grams[0] is other.norm.words
     align_module.forget_copy(other.norm.words)
     assert align_module._last_grams is None
+
+
+def test_overlapping_pauses_do_not_starve_the_collector() -> None:
+    # checks overlapping without end (a busy server): each pause that ends while another
+    # holds runs the collection that is due
+    was = gc.isenabled()
+    gc.enable()
+    entered, release = threading.Barrier(2, timeout=60), threading.Event()
+
+    def hold() -> None:
+        with verify._gc_paused():
+            entered.wait()
+            release.wait(60)
+
+    other = threading.Thread(target=hold)
+    try:
+        other.start()
+        entered.wait()
+        with verify._gc_paused():
+            cycles = []
+            for _ in range(3 * gc.get_threshold()[0]):
+                a: list[Any] = []
+                a.append(a)  # a cycle: only the collector frees it
+                cycles.append(a)
+            del cycles, a
+            assert gc.get_count()[0] > gc.get_threshold()[0]
+        assert not gc.isenabled()  # still held by the other thread
+        assert gc.get_count()[0] <= gc.get_threshold()[0]  # but collected
+    finally:
+        release.set()
+        other.join(60)
+        gc.enable() if was else gc.disable()
