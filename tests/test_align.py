@@ -7,7 +7,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.match.align import DELETION, INSERTION, SUBSTITUTION, align
+from provenance.match.align import (
+    _SMALL_DIAGONALS,
+    DELETION,
+    INSERTION,
+    SUBSTITUTION,
+    _best_diagonals,
+    _free_runs,
+    align,
+)
 from provenance.text.normalize import normalize
 
 S1 = "the coalition remains committed to promoting efforts to ensure that accused terrorists are tried"
@@ -178,3 +186,27 @@ def test_alignment_work_grows_linearly_on_repetitive_text(kind: str) -> None:
     small, large = _align_reads(kind, 2000), _align_reads(kind, 4000)
     assert large <= 2.5 * small, (small, large)
     assert large <= 400 * 4000  # and a bounded amount per word
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(-40, 400), max_size=_SMALL_DIAGONALS),
+    st.integers(1, 20),
+    st.integers(1, 5),
+)
+def test_small_diagonal_scan_finds_numpys_clusters(diags: list[int], width: int, most: int) -> None:
+    # few votes are clustered by a plain scan, many with NumPy: the same clusters
+    padded = diags + [10_000 * (k + 1) for k in range(_SMALL_DIAGONALS + 1 - len(diags))]
+    want = [c for c in _best_diagonals(padded, width, len(padded)) if c[1] < 5_000][:most]
+    assert _best_diagonals(diags, width, most) == want
+
+
+@given(st.binary(max_size=40).map(lambda b: bytearray(x & 1 for x in b)), st.data())
+def test_free_runs_are_the_maximal_free_stretches(used: bytearray, data: st.DataObject) -> None:
+    lo = data.draw(st.integers(0, len(used)))
+    hi = data.draw(st.integers(lo, len(used)))
+    runs = _free_runs(used, lo, hi)
+    free = [i for i in range(lo, hi) if not used[i]]
+    assert [i for a, b in runs for i in range(a, b)] == free
+    assert all(b == hi or used[b] for _, b in runs)
+    assert all(a == lo or used[a - 1] for a, _ in runs)

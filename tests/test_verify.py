@@ -3,8 +3,10 @@ needs, with the answer of scoring every one; and alignment work shared by near-c
 
 from __future__ import annotations
 
+import gc
 import random
 import re
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -242,3 +244,119 @@ def test_near_copies_share_their_passages_alignment_work(monkeypatch: pytest.Mon
     assert 0 < once["_best_diagonals"] <= len(body) + len(sources)
     for name in ("_best_diagonals", "_match"):
         assert calls[name] - once[name] >= (len(sources) - 1) * once[name]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_check_holds_off_cyclic_gc_and_restores_it(
+    newsroom: tuple[Path, dict[str, str]], enabled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, suspects = newsroom
+    seg = pipeline.prepare(suspects["whole story"])
+    during: list[bool] = []
+    real = verify._best
+
+    def best(*args: Any) -> Any:
+        during.append(gc.isenabled())
+        return real(*args)
+
+    monkeypatch.setattr(verify, "_best", best)
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        with Store.open(db) as store:
+            assert verify.find_sources(store, seg, 2)[0]
+            after = gc.isenabled()
+            gc.collect()
+            monkeypatch.setattr(verify, "_best", lambda *a: 1 / 0)
+            with pytest.raises(ZeroDivisionError):
+                verify.find_sources(store, seg, 2)
+            after_error = gc.isenabled()
+    finally:
+        gc.enable() if was else gc.disable()
+    assert during == [False]
+    assert after is enabled  # as it was, also after an error
+    assert after_error is enabled
+
+
+def test_gc_pauses_nest_across_threads() -> None:
+    was = gc.isenabled()
+    gc.enable()
+    entered, release = threading.Barrier(2, timeout=60), threading.Event()
+
+    def hold() -> None:
+        with verify._gc_paused():
+            entered.wait()
+            release.wait(60)
+
+    try:
+        other = threading.Thread(target=hold)
+        other.start()
+        with verify._gc_paused():
+            entered.wait()
+        assert not gc.isenabled()  # the other thread's pause still holds
+        release.set()
+        other.join(60)
+        assert gc.isenabled()  # the last pause ended: on again, as before the first
+    finally:
+        gc.enable() if was else gc.disable()
+
+
+def test_a_check_leaves_no_cyclic_garbage(newsroom: tuple[Path, dict[str, str]]) -> None:
+    # what the pause defers: reference counting frees everything a check allocates
+    db, suspects = newsroom
+    with Store.open(db) as store:
+        for name in ("whole story", "part of one", "release"):
+            seg = pipeline.prepare(suspects[name])
+            verify.find_sources(store, seg, 5)
+            gc.collect()
+            verify.find_sources(store, seg, 5)
+            assert gc.collect() == 0, name
+
+
+def test_a_check_frees_its_alignment_memo(newsroom: tuple[Path, dict[str, str]]) -> None:
+    # freed while the collector is off (by reference counting), not left to it
+    db, suspects = newsroom
+    seg = pipeline.prepare(suspects["whole story"])
+    with Store.open(db) as store:
+        assert verify.find_sources(store, seg, 2)[0]
+    last = align_module._last_grams
+    assert last is None or last[0] is not seg.norm.words
+    other = pipeline.prepare(suspects["release"])
+    align_module.align(other.norm.words, [(0, 5)], other.norm.words, 0.5)
+    align_module.forget_copy(seg.norm.words)  # another copy's memo stays
+    assert align_module._last_grams is not None
+    assert align_module._last_grams[0] is other.norm.words
+    align_module.forget_copy(other.norm.words)
+    assert align_module._last_grams is None
+
+
+def test_overlapping_pauses_do_not_starve_the_collector() -> None:
+    # checks overlapping without end (a busy server): each pause that ends while another
+    # holds runs the collection that is due
+    was = gc.isenabled()
+    gc.enable()
+    entered, release = threading.Barrier(2, timeout=60), threading.Event()
+
+    def hold() -> None:
+        with verify._gc_paused():
+            entered.wait()
+            release.wait(60)
+
+    other = threading.Thread(target=hold)
+    try:
+        other.start()
+        entered.wait()
+        with verify._gc_paused():
+            cycles = []
+            for _ in range(3 * gc.get_threshold()[0]):
+                a: list[Any] = []
+                a.append(a)  # a cycle: only the collector frees it
+                cycles.append(a)
+            del cycles, a
+            assert gc.get_count()[0] > gc.get_threshold()[0]
+        assert not gc.isenabled()  # still held by the other thread
+        assert gc.get_count()[0] <= gc.get_threshold()[0]  # but collected
+    finally:
+        release.set()
+        other.join(60)
+        gc.enable() if was else gc.disable()

@@ -810,25 +810,18 @@ class Store:
         for c in range(0, len(distinct), _QUERY_CHUNK):
             chunk = distinct[c : c + _QUERY_CHUNK]
             values = ",".join("(?)" for _ in chunk)
-            # How many postings each key has, counting at most MAX_BUCKET + 1: a key
-            # shared by a thousand pages' footer costs no more than a small one, and
-            # keys found nowhere (most of a suspect's) drop out before the join.
-            sizes = self.db.execute(
-                f"WITH q(key) AS (VALUES {values}) SELECT key, n FROM (SELECT q.key AS key, "  # noqa: S608
-                "(SELECT count(*) FROM (SELECT 1 FROM band_keys b WHERE b.key = q.key "
-                f"LIMIT {MAX_BUCKET + 1})) AS n FROM q) WHERE n > 0",
-                chunk,
-            ).fetchall()
-            wanted = [k for k, n in sizes if n <= MAX_BUCKET]
-            if not wanted:
-                continue
-            values = ",".join("(?)" for _ in wanted)
+            # The postings of each key but those of a bucket of more than MAX_BUCKET,
+            # counted at most MAX_BUCKET + 1: a key shared by a thousand pages' footer
+            # costs no more than a small one (one statement: the keys found nowhere,
+            # most of a suspect's, drop out before the join).
             sql = (
-                f"WITH q(key) AS (VALUES {values}) "  # noqa: S608 - placeholders only
-                "SELECT b.key, b.source_id, b.passage_id FROM q JOIN band_keys b ON b.key = q.key"
+                f"WITH q(key) AS (VALUES {values}), ok(key) AS (SELECT key FROM q WHERE "  # noqa: S608 - placeholders only
+                "(SELECT count(*) FROM (SELECT 1 FROM band_keys b WHERE b.key = q.key "
+                f"LIMIT {MAX_BUCKET + 1})) BETWEEN 1 AND {MAX_BUCKET}) "
+                "SELECT b.key, b.source_id, b.passage_id FROM ok JOIN band_keys b ON b.key = ok.key"
             )
             hits: dict[int, list[tuple[int, int]]] = {}
-            for key, sid, pid in self.db.execute(sql, wanted):
+            for key, sid, pid in self.db.execute(sql, chunk):
                 hits.setdefault(key, []).append((sid, pid))
             for key, postings in hits.items():
                 for row in row_of[key]:

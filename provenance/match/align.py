@@ -155,12 +155,23 @@ def _copy_grams(copy_words: Sequence[str]) -> tuple[_Grams, _Memo]:
     return grams, memo
 
 
+def forget_copy(copy_words: Sequence[str]) -> None:
+    """Drop the n-gram index and memo kept for ``copy_words`` (a caller done with the
+    copy: they are freed now, by reference counting, not later by the collector)."""
+    global _last_grams  # noqa: PLW0603 - a one-entry memo, replaced whole (thread-safe)
+    last = _last_grams
+    if last is not None and last[0] is copy_words:
+        _last_grams = None
+
+
 def _best_diagonals(diags: list[int], width: int, most: int) -> list[tuple[int, int]]:
     """The densest clusters of diagonals, densest first: ``(votes, median diagonal)``.
 
     Several, not one: a passage repeated in the copy (a refrain, a disclaimer) has one
     cluster per occurrence, and a later passage may find its first choice taken.
     """
+    if len(diags) <= _SMALL_DIAGONALS:
+        return _best_diagonals_small(sorted(diags), width, most)
     d = np.sort(np.asarray(diags, dtype=np.int64))
     out: list[tuple[int, int]] = []
     while len(d) and len(out) < most:
@@ -171,6 +182,27 @@ def _best_diagonals(diags: list[int], width: int, most: int) -> list[tuple[int, 
         lo, hi = int(starts[i]), i + 1
         out.append((hi - lo, int(d[(lo + hi - 1) // 2])))
         d = np.concatenate((d[:lo], d[hi:]))
+    return out
+
+
+#: Diagonals clustered by a plain scan rather than NumPy, at most (a passage's votes
+#: are usually a few dozen: NumPy's calls cost more than the scan).
+_SMALL_DIAGONALS = 256
+
+
+def _best_diagonals_small(d: list[int], width: int, most: int) -> list[tuple[int, int]]:
+    """:func:`_best_diagonals` of sorted diagonals ``d`` (changed: clusters are taken
+    out of it), by one scan per cluster: the same clusters."""
+    out: list[tuple[int, int]] = []
+    while d and len(out) < most:
+        best, lo, hi, start = 0, 0, 0, 0
+        for i, x in enumerate(d):
+            while d[start] < x - width:
+                start += 1
+            if i + 1 - start > best:
+                best, lo, hi = i + 1 - start, start, i + 1
+        out.append((best, d[(lo + hi - 1) // 2]))
+        del d[lo:hi]
     return out
 
 
@@ -311,12 +343,11 @@ def _free_runs(used: bytearray, lo: int, hi: int) -> list[tuple[int, int]]:
     runs: list[tuple[int, int]] = []
     i = lo
     while i < hi:
-        if used[i]:
-            i += 1
-            continue
-        j = i
-        while j < hi and not used[j]:
-            j += 1
+        i = used.find(0, i, hi)  # the next free word (bytes scanned in C)
+        if i < 0:
+            break
+        j = used.find(1, i, hi)
+        j = hi if j < 0 else j
         runs.append((i, j))
         i = j
     return runs
@@ -355,19 +386,26 @@ def align(
     candidates.sort(key=lambda c: (-c[0], c[1]))
 
     matcher: SequenceMatcher[str] = SequenceMatcher(autojunk=False)
+    held: list[tuple[str, ...] | None] = [None]  # the passage the matcher holds (seq2)
+
+    def match(words: tuple[str, ...], lo: int, hi: int) -> tuple[int, int, int] | None:
+        if held[0] is not words:  # (indexing a passage costs: only when not memoised)
+            matcher.set_seq2(list(words))
+            held[0] = words
+        return _match(matcher, copy_words, lo, hi, len(words))
+
     for _votes, pi, diagonals in candidates:
         s, e = passages[pi]
         size = e - s
         slack = max(8, size // 3)
         words = tuple(src_words[s:e])
-        matcher.set_seq2(list(words))
         best: tuple[float, int, int, int] | None = None
         for diag in diagonals:
             lo, hi = max(0, diag - slack), min(len(copy_words), diag + size + slack)
             for rlo, rhi in _free_runs(used, lo, hi):
                 found = memo.get_or(
                     ("match", words, rlo, rhi),
-                    lambda lo=rlo, hi=rhi, n=size: _match(matcher, copy_words, lo, hi, n),  # type: ignore[misc]
+                    lambda w=words, lo=rlo, hi=rhi: match(w, lo, hi),  # type: ignore[misc]
                 )
                 if found is None:
                     continue
@@ -457,8 +495,13 @@ def _vote(words: tuple[str, ...], grams: _Grams) -> tuple[int, list[int]] | None
     for n in (3, 2):
         index = grams[n]
         diags: list[int] = []
-        for k in range(size - n + 1):
-            hits = index.get(words[k : k + n])
+        ngrams = (
+            zip(words, words[1:], words[2:], strict=False)
+            if n == 3
+            else zip(words, words[1:], strict=False)
+        )
+        for k, gram in enumerate(ngrams):
+            hits = index.get(gram)
             if hits and len(hits) <= _MAX_POSTINGS:
                 diags.extend(map(sub, hits, repeat(k)))
         if diags:

@@ -175,8 +175,11 @@ def _list_marker(norm: Normalized, i: int) -> bool:
 
 def _only_list_markers(src: Normalized, cp: Normalized, e: Edit) -> bool:
     """An edit that adds or drops list numbering only (not a number in the text)."""
-    idx = [(src, i) for i in range(*e.src)] + [(cp, i) for i in range(*e.copy)]
-    return bool(idx) and all(_list_marker(n, i) for n, i in idx)
+    if e.src[0] == e.src[1] and e.copy[0] == e.copy[1]:
+        return False
+    return all(_list_marker(src, i) for i in range(*e.src)) and all(
+        _list_marker(cp, i) for i in range(*e.copy)
+    )
 
 
 def _covered(copy: Segmented, alignment: Alignment, owner: list[int]) -> bytearray:
