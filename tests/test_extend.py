@@ -3,13 +3,21 @@ sentences, trimmed to the words the two sides share. Small texts of our own."""
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 
 import pytest
 
 from provenance.match.bags import bags
-from provenance.match.extend import Seed, Texts, cluster, distinct, extend, phrases, trim
+from provenance.match.extend import (
+    Seed,
+    Texts,
+    cluster,
+    distinct,
+    extend,
+    phrases,
+    texts_of,
+    trim,
+)
 from provenance.text.normalize import normalize
 
 
@@ -27,19 +35,7 @@ def texts(source: list[str], copy: list[str]) -> Texts:
 
     sw, su = cut(source)
     cw, cu = cut(copy)
-    sb, cb = bags(sw, su), bags(cw, cu)
-    df: Counter[str] = Counter()
-    for b in (*sb, *cb):
-        df.update(b.keys())
-    n = len(sb) + len(cb)
-    idf = {t: math.log(1 + n / k) for t, k in df.items()}
-    in_src: Counter[str] = Counter()
-    for b in sb:
-        in_src.update(b.keys())
-    in_copy: Counter[str] = Counter()
-    for b in cb:
-        in_copy.update(b.keys())
-    return Texts(sw, cw, su, cu, sb, cb, idf, in_src, in_copy)
+    return texts_of(sw, cw, su, cu, bags(sw, su), bags(cw, cu))
 
 
 @pytest.mark.parametrize(

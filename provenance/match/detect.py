@@ -28,7 +28,6 @@ Everything here is on word indexes; the scorer turns them into character offsets
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -40,10 +39,10 @@ from provenance.match.extend import (
     MAX_GAP,
     Extension,
     Seed,
-    Texts,
     cluster,
     distinct,
     extend,
+    texts_of,
 )
 
 #: Words of a text above which reworded passages are not searched (only passages aligned
@@ -216,25 +215,11 @@ def detect(
     src_units = _joined(src_units)
     copy_units, copy_bags = _copy_side(copy_words, copy_units)
     src_bags = bags(src_words, src_units)
-    df: Counter[str] = Counter()
-    for bag in (*src_bags, *copy_bags):
-        df.update(bag.keys())
-    n = len(src_bags) + len(copy_bags)
-    idf = {t: math.log(1 + n / k) for t, k in df.items()}
+    texts = texts_of(src_words, copy_words, src_units, copy_units, src_bags, copy_bags)
+    idf = texts.idf
     seeds, loose = _seeds(src_bags, copy_bags, idf)
     if not seeds:
         return ()
-
-    texts = Texts(
-        src_words,
-        copy_words,
-        src_units,
-        copy_units,
-        src_bags,
-        copy_bags,
-        idf,
-        *_units_of(src_bags, copy_bags),
-    )
 
     def fragment(group: list[Seed], grow: bool = False) -> Fragment:
         return _from(extend(group, texts, grow), len(group))
@@ -263,19 +248,6 @@ def detect(
         fragments = [f for f in fragments if not any(_inside(f, s) for s in summaries)]
         fragments += summaries
     return _filter(fragments)
-
-
-def _units_of(
-    src_bags: list[Counter[str]], copy_bags: list[Counter[str]]
-) -> tuple[Counter[str], Counter[str]]:
-    """How many units of each text hold each stem."""
-    in_src: Counter[str] = Counter()
-    for b in src_bags:
-        in_src.update(b.keys())
-    in_copy: Counter[str] = Counter()
-    for b in copy_bags:
-        in_copy.update(b.keys())
-    return in_src, in_copy
 
 
 def _contained(

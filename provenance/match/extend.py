@@ -19,6 +19,7 @@ Everything here is on word indexes and sentence (unit) indexes.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -100,6 +101,29 @@ class Extension:
     copy: tuple[int, int]
     similarity: float
     grown: int = 0
+
+
+def texts_of(
+    src_words: Sequence[str],
+    copy_words: Sequence[str],
+    src_units: Sequence[tuple[int, int]],
+    copy_units: Sequence[tuple[int, int]],
+    src_bags: Sequence[Counter[str]],
+    copy_bags: Sequence[Counter[str]],
+) -> Texts:
+    """The :class:`Texts` of two texts' units and bags: how many units of each text hold
+    each stem, and each stem's idf over the units of both (``log(1 + n / df)``)."""
+    in_src: Counter[str] = Counter()
+    for b in src_bags:
+        in_src.update(b.keys())
+    in_copy: Counter[str] = Counter()
+    for b in copy_bags:
+        in_copy.update(b.keys())
+    n = len(src_bags) + len(copy_bags)
+    idf = {t: math.log(1 + n / k) for t, k in (in_src + in_copy).items()}
+    return Texts(
+        src_words, copy_words, src_units, copy_units, src_bags, copy_bags, idf, in_src, in_copy
+    )
 
 
 def _split(seeds: list[Seed], axis: int, gap: int) -> list[list[Seed]]:
