@@ -54,10 +54,6 @@ def _prepare(text: str) -> Segmented:
     return pipeline.prepare(text)
 
 
-def _semantic() -> bool:
-    return step.semantic()
-
-
 def compare_segmented(
     source: Segmented,
     copy: Segmented,
@@ -84,7 +80,7 @@ def compare_segmented(
         ):
             best = s
     assert best is not None  # noqa: S101 - languages() is never empty
-    if by_meaning and _semantic():
+    if by_meaning and step.semantic():
         from provenance.semantic.crosslang import rescore
 
         best = rescore(source, copy, best, policy)
@@ -315,7 +311,7 @@ def _collect_due() -> None:
 def _meaning_on(store: Store) -> bool:
     """Whether the semantic step may change what the word path found (it reads every
     copy found): ``prov[semantic]`` on and the index's vectors usable."""
-    if not _semantic():
+    if not step.semantic():
         return False
     from provenance.semantic.search import status
 

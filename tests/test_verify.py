@@ -8,6 +8,8 @@ import random
 import re
 import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -278,9 +280,21 @@ def test_a_check_holds_off_cyclic_gc_and_restores_it(
     assert after_error is enabled
 
 
-def test_gc_pauses_nest_across_threads() -> None:
+@pytest.fixture
+def gc_on() -> Iterator[None]:
+    """The collector on for the test, then as it was."""
     was = gc.isenabled()
     gc.enable()
+    try:
+        yield
+    finally:
+        gc.enable() if was else gc.disable()
+
+
+@contextmanager
+def _paused_in_another_thread() -> Iterator[None]:
+    """A check's GC pause held by another thread for the block's length (it is inside
+    its pause when the block starts)."""
     entered, release = threading.Barrier(2, timeout=60), threading.Event()
 
     def hold() -> None:
@@ -288,17 +302,23 @@ def test_gc_pauses_nest_across_threads() -> None:
             entered.wait()
             release.wait(60)
 
+    other = threading.Thread(target=hold)
+    other.start()
     try:
-        other = threading.Thread(target=hold)
-        other.start()
-        with verify._gc_paused():
-            entered.wait()
-        assert not gc.isenabled()  # the other thread's pause still holds
+        entered.wait()
+        yield
+    finally:
         release.set()
         other.join(60)
-        assert gc.isenabled()  # the last pause ended: on again, as before the first
-    finally:
-        gc.enable() if was else gc.disable()
+
+
+@pytest.mark.usefixtures("gc_on")
+def test_gc_pauses_nest_across_threads() -> None:
+    with _paused_in_another_thread():
+        with verify._gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the other thread's pause still holds
+    assert gc.isenabled()  # the last pause ended: on again, as before the first
 
 
 def test_a_check_leaves_no_cyclic_garbage(newsroom: tuple[Path, dict[str, str]]) -> None:
@@ -330,22 +350,11 @@ def test_a_check_frees_its_alignment_memo(newsroom: tuple[Path, dict[str, str]])
     assert align_module._last_grams is None
 
 
+@pytest.mark.usefixtures("gc_on")
 def test_overlapping_pauses_do_not_starve_the_collector() -> None:
     # checks overlapping without end (a busy server): each pause that ends while another
     # holds runs the collection that is due
-    was = gc.isenabled()
-    gc.enable()
-    entered, release = threading.Barrier(2, timeout=60), threading.Event()
-
-    def hold() -> None:
-        with verify._gc_paused():
-            entered.wait()
-            release.wait(60)
-
-    other = threading.Thread(target=hold)
-    try:
-        other.start()
-        entered.wait()
+    with _paused_in_another_thread():
         with verify._gc_paused():
             cycles = []
             for _ in range(3 * gc.get_threshold()[0]):
@@ -356,7 +365,3 @@ def test_overlapping_pauses_do_not_starve_the_collector() -> None:
             assert gc.get_count()[0] > gc.get_threshold()[0]
         assert not gc.isenabled()  # still held by the other thread
         assert gc.get_count()[0] <= gc.get_threshold()[0]  # but collected
-    finally:
-        release.set()
-        other.join(60)
-        gc.enable() if was else gc.disable()

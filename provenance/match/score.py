@@ -229,6 +229,30 @@ class Rank:
     fidelity_bound: float
 
 
+def _matched_words(
+    source: Segmented, aligned: tuple[Passage, ...], alignment: Alignment
+) -> tuple[int, int]:
+    """Source words an alignment found: in body passages, and in all it aligned."""
+    found_words = aligned_words = 0
+    for m in alignment.matches:
+        if source.blocks[aligned[m.passage].block].kind == BODY:
+            found_words += m.src[1] - m.src[0]
+        aligned_words += m.src[1] - m.src[0]
+    return found_words, aligned_words
+
+
+def _edit_words(src: Normalized, cp: Normalized, e: Edit) -> tuple[int, bool]:
+    """The words an edit costs before its risk's weight, and whether it only adds or
+    drops list numbering ("1." dropped: formatting, not a number; it costs nothing). A
+    clause added or left out costs nothing either: the copied words are unchanged."""
+    if _only_list_markers(src, cp, e):
+        return 0, True
+    words = max(e.src[1] - e.src[0], e.copy[1] - e.copy[0])
+    if e.kind in (INSERTION, DELETION) and words >= CLAUSE_WORDS:
+        return 0, False
+    return words, False
+
+
 def rank(
     source: Segmented, copy: Segmented, alignment: Alignment, policy: Policy, lang: str
 ) -> Rank:
@@ -237,23 +261,13 @@ def rank(
     reworded text, computed as it does (to the bit)."""
     owner = _block_of(copy)
     covered = _covered(copy, alignment, owner)
-    aligned = source.aligned_passages(lang)
-    found_words = aligned_words = 0
+    found_words, aligned_words = _matched_words(source, source.aligned_passages(lang), alignment)
     cost = 0.0  # a lower bound of score()'s, summed in the same order
     least = min(1.0, policy.risk_weight)
     for m in alignment.matches:
-        if source.blocks[aligned[m.passage].block].kind == BODY:
-            found_words += m.src[1] - m.src[0]
-        aligned_words += m.src[1] - m.src[0]
         for e in m.edits:
-            if _boilerplate_insertion(copy, owner, e):
-                continue
-            words = max(e.src[1] - e.src[0], e.copy[1] - e.copy[0])
-            if _only_list_markers(source.norm, copy.norm, e) or (
-                e.kind in (INSERTION, DELETION) and words >= CLAUSE_WORDS
-            ):
-                words = 0
-            cost += words * least
+            if not _boilerplate_insertion(copy, owner, e):
+                cost += _edit_words(source.norm, copy.norm, e)[0] * least
     body_total = sum(p.size for p in source.body_passages(lang))
     copy_coverage, copy_words = _copy_coverage(copy, covered, lang)
     return Rank(
@@ -286,14 +300,10 @@ def score(
 
     alterations: list[tuple[int, int, Alteration]] = []
     cost = 0.0
-    found_words = 0
-    aligned_words = 0
     covered = _covered(copy, alignment, copy_owner)
     aligned = source.aligned_passages(lang)
+    found_words, aligned_words = _matched_words(source, aligned, alignment)
     for m in alignment.matches:
-        if source.blocks[aligned[m.passage].block].kind == BODY:
-            found_words += m.src[1] - m.src[0]
-        aligned_words += m.src[1] - m.src[0]
         for e in m.edits:
             if _boilerplate_insertion(copy, copy_owner, e):
                 continue
@@ -304,11 +314,9 @@ def score(
                 source.blocks[aligned[m.passage].block].kind == HEADING,
                 e.copy[0] < len(cp) and copy.blocks[copy_owner[e.copy[0]]].kind == HEADING,
             )
-            words = max(e.src[1] - e.src[0], e.copy[1] - e.copy[0])
-            if _only_list_markers(src, cp, e):
-                risk, words = WORDING, 0  # "1." dropped: formatting, not a number
-            elif e.kind in (INSERTION, DELETION) and words >= CLAUSE_WORDS:
-                words = 0  # a clause added or left out: the copied words are unchanged
+            words, list_markers = _edit_words(src, cp, e)
+            if list_markers:
+                risk = WORDING
             cost += words * (policy.risk_weight if risk in MEANING_RISKS else 1.0)
             in_quote = any(src.quoted[i] for i in range(*e.src)) or any(
                 cp.quoted[i] for i in range(*e.copy)
