@@ -26,7 +26,7 @@ from provenance.index.vectors import SourceVectors, check_encoder
 from provenance.ingest.files import expand_paths, read_document
 from provenance.match.fingerprint import fingerprint, kernel
 from provenance.params import NORM_VERSION, Params
-from provenance.pipeline import _names, index_spans, prepare
+from provenance.pipeline import index_spans, prepare, source_names
 from provenance.semantic import step
 from provenance.semantic.step import put_vectors, semantic, source_vectors
 from provenance.text.language import UNDETERMINED
@@ -98,7 +98,7 @@ def add(
                 read_document(f)
                 break
             except InputError as e:
-                failed.append(AddResult(_names(f)[0], FAILED, 0, error=str(e)))
+                failed.append(AddResult(source_names(f)[0], FAILED, 0, error=str(e)))
         else:
             yield from (replace(r, done=n, total=total) for n, r in enumerate(failed, 1))
             return
@@ -219,7 +219,7 @@ def _prepared(
     files: list[Path], store: Store, workers: int | None
 ) -> Generator[tuple[int, Path, tuple[str, str], _Prepared], None, None]:
     """``(n, file, (shown, key), prepared)`` for each file, in order."""
-    keyed = [(f, _names(f)) for f in files]
+    keyed = [(f, source_names(f)) for f in files]
     procs = min(workers or os.cpu_count() or 1, (len(files) + POOL_CHUNK - 1) // POOL_CHUNK)
     if procs <= 1 or len(files) < POOL_MIN_FILES:
         for n, (f, names) in enumerate(keyed, 1):

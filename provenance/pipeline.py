@@ -99,7 +99,7 @@ def source_dates(stored: StoredText, copy_text: str, copy_date: date | None = No
     return direction(stored.text, copy_text, given, copy_date)
 
 
-def _names(path: str | Path) -> tuple[str, str]:
+def source_names(path: str | Path) -> tuple[str, str]:
     """``(shown, key)`` for a source file: the path as the user spelled it (normalised),
     shown in every output, and its resolved absolute path, which the index files it
     under, so that ``a.txt``, ``./a.txt`` and ``/home/me/a.txt`` are one source."""
@@ -217,6 +217,6 @@ def source_rows(store: Store) -> list[SourceRow]:
 def remove(db: str | Path, path: str) -> SourceRow:
     """Remove a source by its path (any spelling of it: the index files the resolved
     path). A source whose text another path added holds too stays, under that path."""
-    shown, key = _names(path)
+    shown, key = source_names(path)
     with Store.open(db) as store, store.transaction():
         return store.remove(shown, key)

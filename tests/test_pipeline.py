@@ -72,7 +72,7 @@ def test_workers_write_what_one_process_writes(corpus: Path, tmp_path: Path) -> 
 def _leave_pending(db: Path, source: Path) -> None:
     """Add ``source`` as an ``add`` stopped before writing its keys leaves it."""
     with Store.open(db, create=True) as store:
-        prepared = indexing._prepare_file(source, pipeline._names(source), store)
+        prepared = indexing._prepare_file(source, pipeline.source_names(source), store)
         assert isinstance(prepared, indexing._Read)
         with store.transaction():
             store.put_record(prepared.record, defer_keys=True)  # ... and the process ends

@@ -29,7 +29,7 @@ from provenance.index.vectors import SourceVectors
 from provenance.ingest.decode import decode_text
 from provenance.ingest.files import RawText, web_text
 from provenance.match.fingerprint import fingerprint
-from provenance.match.score import UNRELATED, CheckResult, CompareResult
+from provenance.match.score import CheckResult, CompareResult
 from provenance.params import DEFAULT_POLICY
 from provenance.semantic import step
 from provenance.text.segment import Segmented
@@ -237,8 +237,3 @@ class Service:
 def _day_end(day: str) -> str:
     """An ``until`` date as the last moment of that day (a full time stays as it is)."""
     return day + "T23:59:59Z" if len(day) == 10 else day
-
-
-def verdict_of(result: CheckResult) -> str:
-    """The verdict of the best match, ``unrelated`` when there is none."""
-    return result.matches[0].score.verdict if result.matches else UNRELATED
