@@ -177,7 +177,7 @@ def _prepare_file(f: Path, names: tuple[str, str], store: Store) -> _Prepared:
     shown, key = names
     try:
         raw = read_document(f)
-        known = _in_index(store, names, raw.sha256)
+        known = in_index(store, names, raw.sha256)
         if known is not None:
             return known
         seg = prepare(raw.text)
@@ -264,16 +264,14 @@ def _write(store: Store, f: Path, names: tuple[str, str], prepared: _Prepared) -
     # batch included only here (the same text twice in one run is a duplicate, and a
     # twin replaced earlier in this run no longer holds the text).
     sha256 = prepared.record.sha256 if isinstance(prepared, _Read) else prepared.sha256
-    known = _in_index(store, names, sha256)
+    known = in_index(store, names, sha256)
     if known is None and isinstance(prepared, Known):  # no longer in the index: read it
         prepared = _prepare_file(f, names, store)
         if isinstance(prepared, InputError):
             return AddResult(shown, FAILED, 0, error=str(prepared))
         known = prepared if isinstance(prepared, Known) else None
     if known is not None:
-        if known.status == DUPLICATE:  # kept once, and findable under this path too
-            store.put_alias(key, shown, known.source_id)
-        return AddResult(shown, known.status, known.passages, same_as=known.same_as)
+        return put_known(store, names, known)
     assert isinstance(prepared, _Read)  # noqa: S101
     sid, replaced = store.put_record(prepared.record, defer_keys=True)
     put_vectors(store, sid, prepared.vectors)
@@ -297,9 +295,10 @@ def _other_language_passages(rec: SourceRecord) -> int:
     return other
 
 
-def _in_index(store: Store, names: tuple[str, str], sha256: str) -> Known | None:
+def in_index(store: Store, names: tuple[str, str], sha256: str) -> Known | None:
     """What the index holds of this content already: the file under its path
-    (unchanged, as a source or as an alias) or another path's source (duplicate)."""
+    (unchanged, as a source or as an alias) or another path's source (duplicate).
+    ``names``: the path as shown and as filed (see :func:`pipeline.source_names`)."""
     shown, key = names
     old = store.source_by_key(key, shown) or store.alias_by_key(key, shown)
     if old is not None and old.sha256 == sha256:
@@ -308,6 +307,16 @@ def _in_index(store: Store, names: tuple[str, str], sha256: str) -> Known | None
     if twin is not None:
         return Known(DUPLICATE, twin.passages, sha256, twin.path, twin.id)
     return None
+
+
+def put_known(store: Store, names: tuple[str, str], known: Known) -> AddResult:
+    """Record a path whose content the index holds already (call inside a
+    transaction): a duplicate is kept once and filed under this path too, which then
+    no longer holds a text of its own."""
+    shown, key = names
+    if known.status == DUPLICATE:
+        store.put_alias(key, shown, known.source_id)
+    return AddResult(shown, known.status, known.passages, same_as=known.same_as)
 
 
 def doctor(db: str | Path) -> tuple[bool, dict[str, Any]]:

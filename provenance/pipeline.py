@@ -207,7 +207,7 @@ def source_rows(store: Store) -> list[SourceRow]:
         if not counts:  # (an index written before blocks were kept)
             out.append(row)
             continue
-        main = counts.get(row.lang, 0) + counts.get(UNDETERMINED, 0)
+        main = sum(counts.get(k, 0) for k in {row.lang, UNDETERMINED})  # (once if "und")
         others = sorted(((k, n) for k, n in counts.items() if k not in (row.lang, UNDETERMINED)),
                         key=lambda kn: -kn[1])  # fmt: skip
         out.append(replace(row, passages=main, languages=((row.lang, main), *others)))

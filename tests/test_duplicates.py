@@ -129,3 +129,38 @@ def test_a_twin_replaced_earlier_in_a_run_with_workers(
     assert _found(db, texts[0], tmp_path) == [(str(second), "verbatim")]
     healthy, report = indexing.doctor(db)
     assert healthy, report
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_path_rewritten_to_another_sources_text_no_longer_holds_its_old_one(
+    tmp_path: Path, texts: list[str], workers: int
+) -> None:
+    """``a.txt`` edited to hold ``b.txt``'s text is a duplicate of ``b.txt``: the index
+    files ``a.txt`` as holding that text, and its old text is gone (not found, not
+    listed), as when a path is replaced by a text of its own."""
+    db = tmp_path / "i.db"
+    a = _write(tmp_path / "a.txt", texts[0])
+    b = _write(tmp_path / "b.txt", texts[1])
+    assert _statuses(db, a, b) == [("a.txt", "added"), ("b.txt", "added")]
+    _write(a, texts[1])
+    assert _statuses(db, a, workers=workers) == [("a.txt", "duplicate")]
+    assert _found(db, texts[0], tmp_path) == []
+    rows = pipeline.sources(db)
+    assert sorted(r.path for r in rows) == [str(a), str(b)]
+    assert {r.sha256 for r in rows} == {hashlib.sha256(texts[1].encode()).hexdigest()}
+    assert _statuses(db, a, workers=workers) == [("a.txt", "unchanged")]
+    pipeline.remove(db, str(b))  # the text stays, under a.txt
+    assert _found(db, texts[1], tmp_path) == [(str(a), "verbatim")]
+    healthy, report = indexing.doctor(db)
+    assert healthy, report
+
+
+def test_passages_of_a_text_of_undetermined_language_are_counted_once(tmp_path: Path) -> None:
+    words = "alpha beta gamma delta epsilon zeta theta iota kappa lambda".split()
+    text = " ".join(words[(i * 7) % 10] + str(i % 13) for i in range(400)) + ".\n"
+    db = tmp_path / "i.db"
+    (added,) = indexing.add([_write(tmp_path / "codes.txt", text)], db)
+    (row,) = pipeline.sources(db)
+    assert row.lang == "und"
+    assert row.passages == added.passages > 0
+    assert dict(row.languages) == {"und": added.passages}

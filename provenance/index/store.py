@@ -457,7 +457,12 @@ class Store:
     def put_alias(self, key: str, path: str, source_id: int) -> None:
         """File ``path`` (resolved: ``key``) as holding source ``source_id``'s text; call
         inside :meth:`transaction`. When that source's own path is replaced or removed,
-        the text stays in the index under the alias (see :meth:`_retire`)."""
+        the text stays in the index under the alias (see :meth:`_retire`). A source
+        filed under ``key`` until now is taken off it, as :meth:`put_record` does: the
+        path holds this text now, not its old one."""
+        old = self.source_by_key(key, path)
+        if old is not None and old.id != source_id and self._retire(old.id):
+            self._bump_index_version()
         self.db.execute(
             "INSERT OR REPLACE INTO aliases (key, path, source_id, added_at) VALUES (?, ?, ?, ?)",
             [key, path, source_id, _now()],

@@ -217,12 +217,9 @@ class Service:
         sv: SourceVectors | None,
     ) -> indexing.AddResult:
         """Write the source, and its sentence vectors ``sv`` as ``prov add`` does."""
-        old = store.source_by_path(key)
-        if old is not None and old.sha256 == raw.sha256:
-            return indexing.AddResult(key, indexing.UNCHANGED, old.passages)
-        twin = store.source_by_sha(raw.sha256)
-        if twin is not None and twin.path != key:
-            return indexing.AddResult(key, indexing.DUPLICATE, twin.passages, twin.path)
+        known = indexing.in_index(store, (key, key), raw.sha256)
+        if known is not None:
+            return indexing.put_known(store, (key, key), known)
         fp = fingerprint(seg.norm.words, spans, store.params)
         rec = source_record(key, raw.sha256, raw.text, raw.encoding, seg, spans, fp)
         sid, replaced = store.put_record(rec)
