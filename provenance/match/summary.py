@@ -1,0 +1,142 @@
+"""Stage 5b, summaries: a short copy passage that condenses a long stretch of the source.
+
+A summary keeps a few of its source's content words in each of its sentences, and
+leaves most of the source out: sentence seeds are scattered over a long source stretch
+and few in the copy. Sanchez-Perez, Sidorov and Gelbukh (2014) cluster the seeds a second
+time with a large gap when the copy side is much shorter than the source side; so does
+:func:`find_summaries` (:data:`SUMMARY_GAP`, :data:`SUMMARY_RATIO`), and it validates such a
+fragment by the share of the copy's content found in its source side
+(:func:`_contained`), not by the two sides' cosine (a short text's cosine with a long one
+says little), and rejects a passage reworded at its own length that a short stretch of
+the source explains (:func:`_compact`).
+
+Everything here is on word indexes and sentence (unit) indexes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from provenance.match.extend import Seed, Texts, cluster, extend
+
+#: A summary: sentences without a seed bridged in the source, and how much shorter its
+#: copy side is than its source side (Sanchez-Perez et al.'s summary strategy).
+SUMMARY_GAP = 24
+SUMMARY_RATIO = 0.5
+#: Least copy sentences with a seed in a summary: one sentence whose words recur over a
+#: long stretch of the source (names, a subject's terms) is not a summary of it.
+SUMMARY_SENTENCES = 2
+#: A summary's seeds may also be condensed sentences: this share of the shorter
+#: sentence's stems in the other, at this cosine.
+SUMMARY_OVERLAP = 0.5
+SUMMARY_COSINE = 0.25
+#: Least share of a summary's content (idf-weighted stems) found in its source side.
+SUMMARY_CONTAINED = 0.5
+#: A would-be summary is a same-length rewording instead when source sentences no
+#: longer than twice its copy side hold nine tenths of what its whole source side holds
+#: of the copy's content (see :func:`_compact`): real summaries condense their source
+#: three times or more (a summary a third of its source already leaves two thirds of the
+#: source out of any window twice its length).
+COMPACT_RATIO = 2.0
+COMPACT_SHARE = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A summary found: copy words ``copy`` condense source words ``src``.
+
+    Attributes:
+        src, copy: ``[start, end)`` word ranges in the source and in the copy.
+        contained: the share of the copy side's content found in the source side.
+        seeds: sentence pairs that support it.
+    """
+
+    src: tuple[int, int]
+    copy: tuple[int, int]
+    contained: float
+    seeds: int
+
+
+def find_summaries(seeds: list[Seed], loose: list[Seed], texts: Texts) -> list[Summary]:
+    """The summaries among the seeds (and the condensed-sentence seeds ``loose``).
+
+    Args:
+        seeds: the seeds (source unit, copy unit, cosine).
+        loose: pairs that only a summary seeds (a condensed sentence).
+        texts: the two texts' units and bags.
+    """
+    out = []
+    for group in cluster(seeds + loose, SUMMARY_GAP):
+        e = extend(group, texts)
+        size, short = e.src[1] - e.src[0], e.copy[1] - e.copy[0]
+        sentences = len({j for _, j, _ in group})
+        if sentences >= SUMMARY_SENTENCES and short < SUMMARY_RATIO * size:
+            share = _contained(group, texts.src_bags, texts.copy_bags, texts.idf)
+            if share >= SUMMARY_CONTAINED and not _compact(
+                group,
+                share,
+                short,
+                texts.src_units,
+                texts.src_bags,
+                texts.copy_bags,
+                texts.idf,
+            ):
+                out.append(Summary(e.src, e.copy, share, len(group)))
+    return out
+
+
+def _contained(
+    group: Sequence[Seed],
+    src_bags: Sequence[Counter[str]],
+    copy_bags: Sequence[Counter[str]],
+    idf: dict[str, float],
+) -> float:
+    """The share of the copy side's content (idf-weighted stems) found in the source
+    side: a summary is short, so a cosine of the two sides says little; what it says
+    comes from the source."""
+    i0, i1 = min(g[0] for g in group), max(g[0] for g in group)
+    j0, j1 = min(g[1] for g in group), max(g[1] for g in group)
+    src: set[str] = set()
+    for i in range(i0, i1 + 1):
+        src.update(src_bags[i])
+    copy: set[str] = set()
+    for j in range(j0, j1 + 1):
+        copy.update(copy_bags[j])
+    total = sum(idf[t] for t in copy)
+    return sum(idf[t] for t in copy if t in src) / total if total else 0.0
+
+
+def _compact(
+    group: Sequence[Seed],
+    contained: float,
+    copy_words: int,
+    src_units: Sequence[tuple[int, int]],
+    src_bags: Sequence[Counter[str]],
+    copy_bags: Sequence[Counter[str]],
+    idf: dict[str, float],
+) -> bool:
+    """Whether a few source sentences, no longer than :data:`COMPACT_RATIO` times the
+    copy side, hold almost all (:data:`COMPACT_SHARE`) of what the whole source side of
+    a would-be summary holds of the copy side's content. A summary condenses a long
+    passage, so no short stretch of its source explains it; a passage reworded at its
+    own length does have one, and stretched into a "summary" it would claim every
+    source sentence its names recur in (the shorter explanation is the right one)."""
+    j0, j1 = min(g[1] for g in group), max(g[1] for g in group)
+    copy: set[str] = set()
+    for j in range(j0, j1 + 1):
+        copy.update(copy_bags[j])
+    total = sum(idf[t] for t in copy)
+    if not total:
+        return False
+    limit = COMPACT_RATIO * copy_words
+    for a in sorted({g[0] for g in group}):
+        held: set[str] = set()
+        for b in range(a, len(src_units)):
+            if src_units[b][1] - src_units[a][0] > limit and b > a:
+                break
+            held.update(t for t in src_bags[b] if t in copy)
+        if sum(idf[t] for t in held) / total >= COMPACT_SHARE * contained:
+            return True
+    return False
