@@ -44,7 +44,7 @@ from provenance.match.extend import (
     extend,
     texts_of,
 )
-from provenance.match.summary import SUMMARY_COSINE, SUMMARY_OVERLAP, find_summaries
+from provenance.match.summary import SUMMARY_COSINE, SUMMARY_OVERLAP, Blocks, find_summaries
 
 #: Words of a text above which reworded passages are not searched (only passages aligned
 #: word by word are found, and the score says so): the search's cost grows with the
@@ -186,12 +186,15 @@ def detect(
     src_units: Sequence[tuple[int, int]],
     copy_words: Sequence[str],
     copy_units: Sequence[tuple[int, int]],
+    src_blocks: Blocks = (),
 ) -> tuple[Fragment, ...]:
     """Reworded passages of the source in the copy (see the module docstring).
 
     Args:
         src_words, copy_words: the two texts' matching words.
         src_units, copy_units: their sentences, as ``[start, end)`` word ranges in order.
+        src_blocks: the source's blocks (lines, paragraphs), for the extent of a
+            summary (see :mod:`provenance.match.summary`).
     """
     src_units = _joined(src_units)
     copy_units, copy_bags = _copy_side(copy_words, copy_units)
@@ -216,7 +219,7 @@ def detect(
             todo.extend((g, gap - 1) for g in cluster(group, gap - 1))
     summaries = [
         Fragment(m.src, m.copy, m.contained, m.seeds, summary=True)
-        for m in find_summaries(seeds, loose, texts)
+        for m in find_summaries(seeds, loose, texts, src_blocks)
     ]
     if summaries:  # a summary replaces the pieces of it found with the small gap
         fragments = [f for f in fragments if not any(_inside(f, s) for s in summaries)]

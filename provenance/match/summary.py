@@ -43,6 +43,12 @@ COMPACT_RATIO = 2.0
 COMPACT_SHARE = 0.9
 
 
+#: A text's blocks (lines, paragraphs) as ``(first word, last word, kind)``, ``kind``
+#: one of the segmenter's ``body``, ``heading``, ``boilerplate``.
+Blocks = Sequence[tuple[int, int, str]]
+BODY = "body"
+
+
 @dataclass(frozen=True, slots=True)
 class Summary:
     """A summary found: copy words ``copy`` condense source words ``src``.
@@ -59,13 +65,20 @@ class Summary:
     seeds: int
 
 
-def find_summaries(seeds: list[Seed], loose: list[Seed], texts: Texts) -> list[Summary]:
+def find_summaries(
+    seeds: list[Seed],
+    loose: list[Seed],
+    texts: Texts,
+    src_blocks: Blocks = (),
+) -> list[Summary]:
     """The summaries among the seeds (and the condensed-sentence seeds ``loose``).
 
     Args:
         seeds: the seeds (source unit, copy unit, cosine).
         loose: pairs that only a summary seeds (a condensed sentence).
         texts: the two texts' units and bags.
+        src_blocks: the source's blocks (see :func:`_source_side`); none: a summary
+            spans the source sentences it draws on, from the first to the last.
     """
     out = []
     for group in cluster(seeds + loose, SUMMARY_GAP):
@@ -83,8 +96,37 @@ def find_summaries(seeds: list[Seed], loose: list[Seed], texts: Texts) -> list[S
                 texts.copy_bags,
                 texts.idf,
             ):
-                out.append(Summary(e.src, e.copy, share, len(group)))
+                out.append(Summary(_source_side(e.src, src_blocks), e.copy, share, len(group)))
     return out
+
+
+def _at(blocks: Blocks, word: int) -> int:
+    """The index of the block holding ``word`` (-1: none does)."""
+    for k, (a, b, _) in enumerate(blocks):
+        if a <= word < b:
+            return k
+    return -1
+
+
+def _source_side(span: tuple[int, int], blocks: Blocks) -> tuple[int, int]:
+    """A summary's source side: a summary condenses whole units, so it spans the
+    paragraphs its first and last seeds are in; and when its first seed is in the
+    first paragraph of a section (the text's first, or the first after a heading or a
+    short line), it condenses that section: it runs from the section's start to its
+    last paragraph (before the next heading or short line, or the end of the text). A
+    summary says what its source is about from the start; one that begins in the
+    middle condenses the paragraphs it draws on."""
+    first, last = _at(blocks, span[0]), _at(blocks, span[1] - 1)
+    if first < 0 or last < 0:
+        return span
+    if first > 0 and blocks[first - 1][2] == BODY:
+        return blocks[first][0], blocks[last][1]
+    start = first
+    while start > 0 and blocks[start - 1][2] != BODY:
+        start -= 1  # the section's heading or title line
+    while last + 1 < len(blocks) and blocks[last + 1][2] == BODY:
+        last += 1
+    return blocks[start][0], blocks[last][1]
 
 
 def _contained(
