@@ -117,6 +117,20 @@ def test_a_summary_of_an_article_is_one_passage_over_the_whole_article() -> None
     assert at <= cp[0] < at + 20 and cp[1] == at + len(SUMMARY)
 
 
+def test_a_summary_takes_in_its_last_sentence_that_draws_on_the_source_too_loosely_for_a_seed() -> (
+    None
+):
+    # the summary's last sentence keeps a few words of two source sentences (hotels,
+    # seafront, bakery, harbour district, summer, trade): too few of either for a seed,
+    # more than chance: it is part of the summary; the other text after it is not
+    summary = f"{SUMMARY} Hotels on the seafront and a bakery in the harbour district fear for their summer trade."
+    source, copy = article(), among(summary)
+    ((src, cp),) = found(source, copy)
+    assert src == (0, len(source))
+    at = copy.index(summary)
+    assert at <= cp[0] < at + 20 and cp[1] == at + len(summary)
+
+
 def test_an_extractive_summary_is_one_passage_with_its_sentences_inside() -> None:
     # a summary made of four sentences taken word for word from four paragraphs: one
     # passage, not four sentences each on its own

@@ -187,14 +187,15 @@ def detect(
     copy_words: Sequence[str],
     copy_units: Sequence[tuple[int, int]],
     src_blocks: Blocks = (),
+    copy_blocks: Blocks = (),
 ) -> tuple[Fragment, ...]:
     """Reworded passages of the source in the copy (see the module docstring).
 
     Args:
         src_words, copy_words: the two texts' matching words.
         src_units, copy_units: their sentences, as ``[start, end)`` word ranges in order.
-        src_blocks: the source's blocks (lines, paragraphs), for the extent of a
-            summary (see :mod:`provenance.match.summary`).
+        src_blocks, copy_blocks: their blocks (lines, paragraphs), for the extent
+            of a summary (see :mod:`provenance.match.summary`).
     """
     src_units = _joined(src_units)
     copy_units, copy_bags = _copy_side(copy_words, copy_units)
@@ -219,7 +220,7 @@ def detect(
             todo.extend((g, gap - 1) for g in cluster(group, gap - 1))
     summaries = [
         Fragment(m.src, m.copy, m.contained, m.seeds, summary=True)
-        for m in find_summaries(seeds, loose, texts, src_blocks)
+        for m in find_summaries(seeds, loose, texts, src_blocks, copy_blocks)
     ]
     if summaries:  # a summary replaces the pieces of it found with the small gap
         fragments = [f for f in fragments if not any(_inside(f, s) for s in summaries)]

@@ -19,7 +19,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from provenance.match.extend import Seed, Texts, cluster, extend
+from provenance.match.bags import tail
+from provenance.match.extend import EXTEND_SHARED, GROW_SURPRISE, Seed, Texts, cluster, extend
 
 #: A summary: sentences without a seed bridged in the source, and how much shorter its
 #: copy side is than its source side (Sanchez-Perez et al.'s summary strategy).
@@ -70,6 +71,7 @@ def find_summaries(
     loose: list[Seed],
     texts: Texts,
     src_blocks: Blocks = (),
+    copy_blocks: Blocks = (),
 ) -> list[Summary]:
     """The summaries among the seeds (and the condensed-sentence seeds ``loose``).
 
@@ -79,6 +81,7 @@ def find_summaries(
         texts: the two texts' units and bags.
         src_blocks: the source's blocks (see :func:`_source_side`); none: a summary
             spans the source sentences it draws on, from the first to the last.
+        copy_blocks: the copy's blocks (see :func:`_copy_side`).
     """
     out = []
     for group in cluster(seeds + loose, SUMMARY_GAP):
@@ -96,7 +99,9 @@ def find_summaries(
                 texts.copy_bags,
                 texts.idf,
             ):
-                out.append(Summary(_source_side(e.src, src_blocks), e.copy, share, len(group)))
+                src = _source_side(e.src, src_blocks)
+                copy = _copy_side(group, e.copy, src, texts, copy_blocks)
+                out.append(Summary(src, copy, share, len(group)))
     return out
 
 
@@ -127,6 +132,40 @@ def _source_side(span: tuple[int, int], blocks: Blocks) -> tuple[int, int]:
     while last + 1 < len(blocks) and blocks[last + 1][2] == BODY:
         last += 1
     return blocks[start][0], blocks[last][1]
+
+
+def _copy_side(
+    group: Sequence[Seed],
+    span: tuple[int, int],
+    src: tuple[int, int],
+    texts: Texts,
+    blocks: Blocks,
+) -> tuple[int, int]:
+    """A summary's copy side: its seeded sentences, grown over the sentences next to
+    them in the same paragraph that share more stems with its source side ``src``
+    than chance would give them (at ``GROW_SURPRISE``, as a fragment's growth): a
+    summary is written as a paragraph whose every sentence condenses its source, though
+    only some of them keep enough of a source sentence's words to be seeds."""
+    if not blocks:
+        return span
+    j0, j1 = min(g[1] for g in group), max(g[1] for g in group)
+    units, bags = texts.copy_units, texts.copy_bags
+    held: set[str] = set()
+    for i, (a, b) in enumerate(texts.src_units):
+        if src[0] <= a and b <= src[1]:
+            held.update(texts.src_bags[i])
+    other = Counter(dict.fromkeys(held, 1))
+
+    def drawn(j: int) -> bool:
+        n = sum(1 for t in bags[j] if t in held)
+        return n >= EXTEND_SHARED and tail(n, texts.chance(bags[j], other, True)) <= GROW_SURPRISE
+
+    first, last = _at(blocks, units[j0][0]), _at(blocks, units[j1][1] - 1)
+    while j0 > 0 and _at(blocks, units[j0 - 1][0]) == first and drawn(j0 - 1):
+        j0 -= 1
+    while j1 + 1 < len(units) and _at(blocks, units[j1 + 1][1] - 1) == last and drawn(j1 + 1):
+        j1 += 1
+    return min(span[0], units[j0][0]), max(span[1], units[j1][1])
 
 
 def _contained(
