@@ -38,6 +38,39 @@ def test_a_summary_needs_its_whole_source_side_and_a_short_stretch_is_not_one() 
     assert not _compact(seeds, 1.0, 20, units, spread, copy_bags, idf)
 
 
+@pytest.mark.parametrize(
+    ("at", "blocks", "compact"),
+    [
+        # three copy sentences from the text's first paragraph, one from far on: a
+        # summary leaning on the lead
+        (0, [(0, 100, "body"), (100, 300, "body")], False),
+        # the same stretch inside the text (its paragraph is not a section's first):
+        # a rewording of that stretch, one sentence paired far off
+        (10, [(0, 100, "body"), (100, 300, "body")], True),
+        # after a heading it opens a section again
+        (10, [(0, 98, "body"), (98, 100, "heading"), (100, 300, "body")], False),
+        # no blocks known: the short stretch explains it
+        (0, [], True),
+    ],
+)
+def test_a_summary_may_lean_on_the_lead_of_a_section(
+    at: int, blocks: list[tuple[int, int, str]], compact: bool
+) -> None:
+    # copy sentences 0-2 condense source sentences at, at+1, at+2; copy sentence 3 (one
+    # word of its content) a sentence 15 further on: a window twice the copy's length
+    # from ``at`` holds 15 of its 16 stems
+    def bag(words: str) -> Counter[str]:
+        return Counter(words.split())
+
+    copy_bags = [bag("a b c d e"), bag("f g h i j"), bag("k l m n o"), bag("p")]
+    units = [(10 * k, 10 * k + 10) for k in range(30)]
+    src = [bag("other")] * 30
+    src[at], src[at + 1], src[at + 2], src[at + 15] = (*copy_bags[:3], copy_bags[3])
+    idf = {t: 1.0 for b in copy_bags for t in b} | {"other": 1.0}
+    seeds = [(at, 0, 0.9), (at + 1, 1, 0.9), (at + 2, 2, 0.9), (at + 15, 3, 0.5)]
+    assert _compact(seeds, 1.0, 40, units, src, copy_bags, idf, blocks) is compact
+
+
 # An article of our own: a title line and six paragraphs; SUMMARY condenses it (five of
 # its paragraphs, in its order) into four sentences, as a news digest would.
 ARTICLE = [

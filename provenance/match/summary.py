@@ -20,7 +20,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from provenance.match.bags import tail
-from provenance.match.extend import EXTEND_SHARED, GROW_SURPRISE, Seed, Texts, cluster, extend
+from provenance.match.extend import (
+    EXTEND_SHARED,
+    GROW_SURPRISE,
+    Seed,
+    Texts,
+    cluster,
+    distinct,
+    extend,
+)
 
 #: A summary: sentences without a seed bridged in the source, and how much shorter its
 #: copy side is than its source side (Sanchez-Perez et al.'s summary strategy).
@@ -85,6 +93,7 @@ def find_summaries(
     """
     out = []
     for group in cluster(seeds + loose, SUMMARY_GAP):
+        group = distinct(group)  # noqa: PLW2901 - one pairing per sentence
         e = extend(group, texts)
         size, short = e.src[1] - e.src[0], e.copy[1] - e.copy[0]
         sentences = len({j for _, j, _ in group})
@@ -98,6 +107,7 @@ def find_summaries(
                 texts.src_bags,
                 texts.copy_bags,
                 texts.idf,
+                src_blocks,
             ):
                 src = _source_side(e.src, src_blocks)
                 copy = _copy_side(group, e.copy, src, texts, copy_blocks)
@@ -113,6 +123,12 @@ def _at(blocks: Blocks, word: int) -> int:
     return -1
 
 
+def _opens(blocks: Blocks, k: int) -> bool:
+    """Whether block ``k`` is the first paragraph of a section: the text's first, or
+    the first after a heading or a short line."""
+    return k == 0 or (k > 0 and blocks[k - 1][2] != BODY)
+
+
 def _source_side(span: tuple[int, int], blocks: Blocks) -> tuple[int, int]:
     """A summary's source side: a summary condenses whole units, so it spans the
     paragraphs its first and last seeds are in; and when its first seed is in the
@@ -124,7 +140,7 @@ def _source_side(span: tuple[int, int], blocks: Blocks) -> tuple[int, int]:
     first, last = _at(blocks, span[0]), _at(blocks, span[1] - 1)
     if first < 0 or last < 0:
         return span
-    if first > 0 and blocks[first - 1][2] == BODY:
+    if not _opens(blocks, first):
         return blocks[first][0], blocks[last][1]
     start = first
     while start > 0 and blocks[start - 1][2] != BODY:
@@ -197,13 +213,20 @@ def _compact(
     src_bags: Sequence[Counter[str]],
     copy_bags: Sequence[Counter[str]],
     idf: dict[str, float],
+    src_blocks: Blocks = (),
 ) -> bool:
     """Whether a few source sentences, no longer than :data:`COMPACT_RATIO` times the
     copy side, hold almost all (:data:`COMPACT_SHARE`) of what the whole source side of
     a would-be summary holds of the copy side's content. A summary condenses a long
     passage, so no short stretch of its source explains it; a passage reworded at its
     own length does have one, and stretched into a "summary" it would claim every
-    source sentence its names recur in (the shorter explanation is the right one)."""
+    source sentence its names recur in (the shorter explanation is the right one).
+
+    Except a stretch that opens a section (its first paragraph: a text's lead) and
+    holds the closest pairings of most of the copy's sentences but not all: a summary
+    leans on the lead, which already condenses what follows, and takes the rest from
+    further on; a rewording of a stretch inside the text with one sentence paired far
+    off is still a rewording."""
     j0, j1 = min(g[1] for g in group), max(g[1] for g in group)
     copy: set[str] = set()
     for j in range(j0, j1 + 1):
@@ -212,12 +235,22 @@ def _compact(
     if not total:
         return False
     limit = COMPACT_RATIO * copy_words
+    best: dict[int, Seed] = {}  # each copy sentence's closest source sentence
+    for g in group:
+        if g[1] not in best or g[2] > best[g[1]][2]:
+            best[g[1]] = g
     for a in sorted({g[0] for g in group}):
         held: set[str] = set()
+        b = a
         for b in range(a, len(src_units)):
             if src_units[b][1] - src_units[a][0] > limit and b > a:
+                b -= 1
                 break
             held.update(t for t in src_bags[b] if t in copy)
-        if sum(idf[t] for t in held) / total >= COMPACT_SHARE * contained:
+        inside = sum(1 for g in best.values() if a <= g[0] <= b)
+        leans = _opens(src_blocks, _at(src_blocks, src_units[a][0])) and (
+            len(best) > inside > len(best) / 2
+        )
+        if sum(idf[t] for t in held) / total >= COMPACT_SHARE * contained and not leans:
             return True
     return False
