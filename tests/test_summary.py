@@ -195,6 +195,25 @@ def test_a_summary_of_a_section_spans_the_section_from_its_heading() -> None:
     assert src == (source.index("Water works"), end)
 
 
+def test_a_summary_of_two_parts_far_apart_is_one_passage() -> None:
+    # the article's first half, other news (a short line and ~700 words), its second
+    # half; the summary's first two sentences condense the first half, its last two the
+    # second: one summary of the whole, not two
+    source = article([*ARTICLE[:3], "Other news", *filler(7, 700), *ARTICLE[3:]])
+    summary = (
+        "The council of Millbrook will replace the ageing iron water mains of the town, "
+        "which leak a third of the treated water. The project costs forty million pounds "
+        "over six years, borrowed from a national fund and repaid by raising water bills. "
+        "Work moves inland street by street from the harbour district, and temporary pipes "
+        "will keep the houses supplied. Environmental groups urged the council to separate "
+        "the rainwater drains from the sewers, which overflow into the estuary."
+    )
+    copy = among(summary)
+    ((src, cp),) = found(source, copy)
+    assert src == (0, len(source))
+    assert cp == (copy.index(summary), copy.index(summary) + len(summary))
+
+
 def test_two_paragraphs_copied_whole_side_by_side_are_not_a_summary() -> None:
     # two paragraphs far apart in the source, copied word for word next to each other:
     # two passages, each in its place, not a "summary" of the text between them

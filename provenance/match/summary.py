@@ -91,7 +91,7 @@ def find_summaries(
             spans the source sentences it draws on, from the first to the last.
         copy_blocks: the copy's blocks (see :func:`_copy_side`).
     """
-    out = []
+    found: list[list[Seed]] = []
     for group in cluster(seeds + loose, SUMMARY_GAP):
         group = distinct(group)  # noqa: PLW2901 - one pairing per sentence
         e = extend(group, texts)
@@ -109,9 +109,37 @@ def find_summaries(
                 texts.idf,
                 src_blocks,
             ):
-                src = _source_side(e.src, src_blocks)
-                copy = _copy_side(group, e.copy, src, texts, copy_blocks)
-                out.append(Summary(src, copy, share, len(group)))
+                found.append(group)
+    out = []
+    for group in _joined(found, texts, copy_blocks):
+        e = extend(group, texts)
+        share = _contained(group, texts.src_bags, texts.copy_bags, texts.idf)
+        src = _source_side(e.src, src_blocks)
+        copy = _copy_side(group, e.copy, src, texts, copy_blocks)
+        out.append(Summary(src, copy, share, len(group)))
+    return out
+
+
+def _joined(groups: list[list[Seed]], texts: Texts, blocks: Blocks) -> list[list[Seed]]:
+    """Summaries that follow each other in both texts joined into one: a paragraph that
+    condenses one part of the source and then, from its next sentence on, a later part
+    (more than :data:`SUMMARY_GAP` sentences further) is one summary of both."""
+    out: list[list[Seed]] = []
+    for group in sorted(groups, key=lambda g: min(s[1] for s in g)):
+        if out:
+            last = out[-1]
+            j_end, j_next = max(s[1] for s in last), min(s[1] for s in group)
+            same = not blocks or _at(blocks, texts.copy_units[j_end][0]) == _at(
+                blocks, texts.copy_units[j_next][0]
+            )
+            if (
+                0 < j_next - j_end <= 1
+                and same
+                and min(s[0] for s in group) > max(s[0] for s in last)
+            ):
+                last.extend(group)
+                continue
+        out.append(list(group))
     return out
 
 
