@@ -185,11 +185,12 @@ def _copy_side(
     texts: Texts,
     blocks: Blocks,
 ) -> tuple[int, int]:
-    """A summary's copy side: its seeded sentences, grown over the sentences next to
-    them in the same paragraph that share more stems with its source side ``src``
-    than chance would give them (at ``GROW_SURPRISE``, as a fragment's growth): a
-    summary is written as a paragraph whose every sentence condenses its source, though
-    only some of them keep enough of a source sentence's words to be seeds."""
+    """A summary's copy side: its seeded sentences, grown to the farthest sentence in
+    the same paragraph, before and after them, that shares more stems with its source
+    side ``src`` than chance would give it (at ``GROW_SURPRISE``, as a fragment's
+    growth): a summary is written as a paragraph whose every sentence condenses its
+    source, though only some of them keep enough of a source sentence's words to be
+    seeds, and a sentence between two that draw on the source is part of it."""
     if not blocks:
         return span
     j0, j1 = min(g[1] for g in group), max(g[1] for g in group)
@@ -205,10 +206,16 @@ def _copy_side(
         return n >= EXTEND_SHARED and tail(n, texts.chance(bags[j], other, True)) <= GROW_SURPRISE
 
     first, last = _at(blocks, units[j0][0]), _at(blocks, units[j1][1] - 1)
-    while j0 > 0 and _at(blocks, units[j0 - 1][0]) == first and drawn(j0 - 1):
-        j0 -= 1
-    while j1 + 1 < len(units) and _at(blocks, units[j1 + 1][1] - 1) == last and drawn(j1 + 1):
-        j1 += 1
+    j = j0 - 1
+    while j >= 0 and _at(blocks, units[j][0]) == first:
+        if drawn(j):
+            j0 = j
+        j -= 1
+    j = j1 + 1
+    while j < len(units) and _at(blocks, units[j][1] - 1) == last:
+        if drawn(j):
+            j1 = j
+        j += 1
     return min(span[0], units[j0][0]), max(span[1], units[j1][1])
 
 
