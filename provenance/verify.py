@@ -118,7 +118,8 @@ def _scored(
     elif not whole:
         # (over the whole source: its fragments may join neighbouring passages)
         copy_units = [(p.first, p.last) for p in copy.passages]
-        fragments = detect(source.norm.words, spans, copy.norm.words, copy_units)
+        blocks = [[(b.first, b.last, b.kind) for b in d.blocks] for d in (source, copy)]
+        fragments = detect(source.norm.words, spans, copy.norm.words, copy_units, *blocks)
     return score(source, copy, alignment, policy, lang, fragments)
 
 

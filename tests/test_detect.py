@@ -396,33 +396,6 @@ def test_a_few_words_of_a_longer_source_line_are_not_a_found_passage() -> None:
     assert s.verdict == "unrelated"
 
 
-def test_a_summary_needs_its_whole_source_side_and_a_short_stretch_is_not_one() -> None:
-    from collections import Counter
-
-    from provenance.match.detect import _compact
-
-    # twenty source sentences of ten words each; the copy's two sentences (20 words)
-    def bag(words: str) -> Counter[str]:
-        return Counter(words.split())
-
-    copy_bags = [bag("alpha bravo charlie delta echo"), bag("foxtrot golf hotel india juliet")]
-    units = [(10 * k, 10 * k + 10) for k in range(20)]
-    idf = {t: 1.0 for b in copy_bags for t in b} | {"other": 1.0}
-    # a same-length rewording: two source sentences hold all of the copy's content, the
-    # same words recurring further on (names repeated through a text)
-    same = [bag("other")] * 20
-    same[3], same[4] = copy_bags[0], copy_bags[1]
-    same[15] = bag("alpha bravo")
-    seeds = [(3, 0, 0.9), (4, 1, 0.9), (15, 0, 0.4)]
-    assert _compact(seeds, 1.0, 20, units, same, copy_bags, idf)
-    # a summary: each source sentence gives one of the copy's words, over 10 sentences
-    spread = [bag("other")] * 20
-    for k, t in enumerate("alpha bravo charlie delta echo foxtrot golf hotel india juliet".split()):
-        spread[2 * k] = bag(f"{t} other")
-    seeds = [(2 * k, k // 5, 0.3) for k in range(10)]
-    assert not _compact(seeds, 1.0, 20, units, spread, copy_bags, idf)
-
-
 def test_a_sentence_on_the_same_subject_before_a_reworded_passage_is_not_taken_in() -> None:
     # the copy tells of the storm once more, two sentences before its reworded passage:
     # that sentence pairs with the passage's storm sentence too, but the passage copies

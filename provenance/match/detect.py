@@ -44,6 +44,7 @@ from provenance.match.extend import (
     extend,
     texts_of,
 )
+from provenance.match.summary import SUMMARY_COSINE, SUMMARY_OVERLAP, Blocks, find_summaries
 
 #: Words of a text above which reworded passages are not searched (only passages aligned
 #: word by word are found, and the score says so): the search's cost grows with the
@@ -61,26 +62,6 @@ SEED_SHARED = 3
 #: sentences of these lengths would share, from how many copy sentences each source
 #: stem stands in): texts written in one vocabulary share words everywhere.
 SURPRISE = 1e-3
-#: A summary: sentences without a seed bridged in the source, and how much shorter its
-#: copy side is than its source side (Sanchez-Perez et al.'s summary strategy).
-SUMMARY_GAP = 24
-SUMMARY_RATIO = 0.5
-#: Least copy sentences with a seed in a summary: one sentence whose words recur over a
-#: long stretch of the source (names, a subject's terms) is not a summary of it.
-SUMMARY_SENTENCES = 2
-#: A summary's seeds may also be condensed sentences: this share of the shorter
-#: sentence's stems in the other, at this cosine.
-SUMMARY_OVERLAP = 0.5
-SUMMARY_COSINE = 0.25
-#: Least share of a summary's content (idf-weighted stems) found in its source side.
-SUMMARY_CONTAINED = 0.5
-#: A would-be summary is a same-length rewording instead when source sentences no
-#: longer than twice its copy side hold nine tenths of what its whole source side holds
-#: of the copy's content (see :func:`_compact`): real summaries condense their source
-#: three times or more (a summary a third of its source already leaves two thirds of the
-#: source out of any window twice its length).
-COMPACT_RATIO = 2.0
-COMPACT_SHARE = 0.9
 #: A fragment of one seed counts as found only with this many words on each side and
 #: this cosine (a long sentence closely reworded).
 MIN_WORDS = 20
@@ -205,12 +186,16 @@ def detect(
     src_units: Sequence[tuple[int, int]],
     copy_words: Sequence[str],
     copy_units: Sequence[tuple[int, int]],
+    src_blocks: Blocks = (),
+    copy_blocks: Blocks = (),
 ) -> tuple[Fragment, ...]:
     """Reworded passages of the source in the copy (see the module docstring).
 
     Args:
         src_words, copy_words: the two texts' matching words.
         src_units, copy_units: their sentences, as ``[start, end)`` word ranges in order.
+        src_blocks, copy_blocks: their blocks (lines, paragraphs), for the extent
+            of a summary (see :mod:`provenance.match.summary`).
     """
     src_units = _joined(src_units)
     copy_units, copy_bags = _copy_side(copy_words, copy_units)
@@ -233,76 +218,14 @@ def detect(
             fragments.append(frag)
         elif gap > 0:
             todo.extend((g, gap - 1) for g in cluster(group, gap - 1))
-    summaries = []
-    for group in cluster(seeds + loose, SUMMARY_GAP):
-        frag = fragment(group)
-        size, short = frag.src[1] - frag.src[0], frag.copy[1] - frag.copy[0]
-        sentences = len({j for _, j, _ in group})
-        if sentences >= SUMMARY_SENTENCES and short < SUMMARY_RATIO * size:
-            contained = _contained(group, src_bags, copy_bags, idf)
-            if contained >= SUMMARY_CONTAINED and not _compact(
-                group, contained, short, src_units, src_bags, copy_bags, idf
-            ):
-                summaries.append(replace(frag, similarity=contained, summary=True))
+    summaries = [
+        Fragment(m.src, m.copy, m.contained, m.seeds, summary=True)
+        for m in find_summaries(seeds, loose, texts, src_blocks, copy_blocks)
+    ]
     if summaries:  # a summary replaces the pieces of it found with the small gap
         fragments = [f for f in fragments if not any(_inside(f, s) for s in summaries)]
         fragments += summaries
     return _filter(fragments)
-
-
-def _contained(
-    group: list[tuple[int, int, float]],
-    src_bags: list[Counter[str]],
-    copy_bags: list[Counter[str]],
-    idf: dict[str, float],
-) -> float:
-    """The share of the copy side's content (idf-weighted stems) found in the source
-    side: a summary is short, so a cosine of the two sides says little; what it says
-    comes from the source."""
-    i0, i1 = min(g[0] for g in group), max(g[0] for g in group)
-    j0, j1 = min(g[1] for g in group), max(g[1] for g in group)
-    src: set[str] = set()
-    for i in range(i0, i1 + 1):
-        src.update(src_bags[i])
-    copy: set[str] = set()
-    for j in range(j0, j1 + 1):
-        copy.update(copy_bags[j])
-    total = sum(idf[t] for t in copy)
-    return sum(idf[t] for t in copy if t in src) / total if total else 0.0
-
-
-def _compact(
-    group: list[tuple[int, int, float]],
-    contained: float,
-    copy_words: int,
-    src_units: Sequence[tuple[int, int]],
-    src_bags: list[Counter[str]],
-    copy_bags: list[Counter[str]],
-    idf: dict[str, float],
-) -> bool:
-    """Whether a few source sentences, no longer than :data:`COMPACT_RATIO` times the
-    copy side, hold almost all (:data:`COMPACT_SHARE`) of what the whole source side of
-    a would-be summary holds of the copy side's content. A summary condenses a long
-    passage, so no short stretch of its source explains it; a passage reworded at its
-    own length does have one, and stretched into a "summary" it would claim every
-    source sentence its names recur in (the shorter explanation is the right one)."""
-    j0, j1 = min(g[1] for g in group), max(g[1] for g in group)
-    copy: set[str] = set()
-    for j in range(j0, j1 + 1):
-        copy.update(copy_bags[j])
-    total = sum(idf[t] for t in copy)
-    if not total:
-        return False
-    limit = COMPACT_RATIO * copy_words
-    for a in sorted({g[0] for g in group}):
-        held: set[str] = set()
-        for b in range(a, len(src_units)):
-            if src_units[b][1] - src_units[a][0] > limit and b > a:
-                break
-            held.update(t for t in src_bags[b] if t in copy)
-        if sum(idf[t] for t in held) / total >= COMPACT_SHARE * contained:
-            return True
-    return False
 
 
 def _inside(f: Fragment, outer: Fragment) -> bool:

@@ -39,6 +39,10 @@ ORDER_SHARE = 0.5
 #: stand in another order inside a reworded fragment; longer ones out of order are
 #: moved paragraphs, shown each in its place.
 MOVED_WORDS = 40
+#: Share of a reworded fragment's copy side aligned word by word (in runs of
+#: :data:`MOVED_WORDS` or more, for a summary) from which it is that text, not a
+#: rewording (see :func:`_explained`, :func:`_summary`).
+EXPLAINED = 0.8
 #: Earlier passages (in source order) a passage is merged into when it overlaps one in
 #: both texts: a bound on the work, far above the passages that overlap one stretch.
 LOOKBACK = 8
@@ -151,7 +155,7 @@ def passages(
         + [
             (f.src, f.copy, f.similarity, False)
             for f in fragments
-            if f.found and (f.summary or _in_order(f, matches)) and not _explained(f, matches)
+            if f.found and (_summary(f, matches) or _reworded(f, matches))
         ],
         key=lambda t: (t[0][0], t[1][0]),
     )
@@ -210,11 +214,37 @@ def _too_short(src: tuple[int, int], copy: tuple[int, int], source_words: int) -
     return size < MIN_FOUND_WORDS and src[1] - src[0] < source_words
 
 
+def _reworded(f: Fragment, matches: Sequence[PassageMatch]) -> bool:
+    """Whether a reworded fragment (not a summary) counts: its aligned passages keep
+    their order and do not already hold most of its copy side."""
+    return not f.summary and _in_order(f, matches) and not _explained(f, matches)
+
+
+def _summary(f: Fragment, matches: Sequence[PassageMatch]) -> bool:
+    """Whether a summary counts: one passage, with the sentences it took word by word
+    inside it (an extractive summary copies a sentence here and there and leaves the
+    rest out). Not when its copy side is mostly passages aligned word by word over
+    :data:`MOVED_WORDS` words or more: runs of source sentences copied whole are
+    passages copied, each shown in its place, not a source condensed."""
+    if not f.summary:
+        return False
+    runs: list[list[int]] = []  # aligned passages that continue each other in both texts
+    for m in sorted(matches, key=lambda m: m.copy):
+        r = runs[-1] if runs else None
+        if r and 0 <= m.copy[0] - r[3] <= MERGE_GAP and 0 <= m.src[0] - r[1] <= MERGE_GAP:
+            r[1], r[3] = max(r[1], m.src[1]), max(r[3], m.copy[1])
+        else:
+            runs.append([*m.src, *m.copy])
+    long = [(r[2], r[3]) for r in runs if r[3] - r[2] >= MOVED_WORDS]
+    inside = sum(max(0, min(b, f.copy[1]) - max(a, f.copy[0])) for a, b in long)
+    return inside < EXPLAINED * (f.copy[1] - f.copy[0])
+
+
 def _explained(f: Fragment, matches: Sequence[PassageMatch]) -> bool:
     """Whether the copy side of a reworded fragment is mostly text aligned word by word
     already (it would only stretch that text over source sentences it does not copy)."""
     inside = sum(max(0, min(m.copy[1], f.copy[1]) - max(m.copy[0], f.copy[0])) for m in matches)
-    return inside >= 0.8 * (f.copy[1] - f.copy[0])
+    return inside >= EXPLAINED * (f.copy[1] - f.copy[0])
 
 
 def _in_order(f: Fragment, matches: Sequence[PassageMatch]) -> bool:
