@@ -185,6 +185,16 @@ def test_a_summary_of_paragraphs_inside_a_longer_text_spans_those_paragraphs() -
     assert source.index(ARTICLE[4]) < src[1] <= source.index(ARTICLE[6])
 
 
+def test_a_summary_of_a_long_texts_opening_does_not_claim_the_whole_text() -> None:
+    # the article's paragraphs open a text that goes on for ~2,000 words of other
+    # paragraphs: the summary draws on the opening only, so its source side stops
+    # there, not at the end of the text
+    source = article([*ARTICLE, *filler(9, 2000)])
+    ((src, _),) = found(source, among(SUMMARY))
+    assert src[0] == 0
+    assert source.index(ARTICLE[4]) < src[1] <= source.index(ARTICLE[6]) + len(ARTICLE[6])
+
+
 def test_a_summary_of_a_section_spans_the_section_from_its_heading() -> None:
     # other text, a short heading line, the article's paragraphs, another heading and
     # other text: the summary condenses the section, heading to last paragraph
@@ -237,13 +247,19 @@ def test_unrelated_text_on_the_same_subject_is_not_a_summary() -> None:
     [
         # no blocks: the seeds' span as it is
         ((5, 25), [], (5, 25)),
-        # one block (a text without paragraphs): the whole text
-        ((5, 25), [(0, 100, "body")], (0, 100)),
+        # one block (a text without paragraphs): the whole text when the seeds run
+        # over half of it, else their own span (no unit to claim whole)
+        ((5, 60), [(0, 100, "body")], (0, 100)),
+        ((5, 25), [(0, 100, "body")], (5, 25)),
         # first seed in the first paragraph: to the end of the text
-        ((5, 25), [(0, 10, "body"), (10, 30, "body"), (30, 50, "body")], (0, 50)),
+        ((5, 35), [(0, 10, "body"), (10, 30, "body"), (30, 50, "body")], (0, 50)),
+        # ... unless the seeds stop before its second half: their paragraphs (a digest
+        # of a long text's opening condenses the opening)
+        ((5, 25), [(0, 10, "body"), (10, 30, "body"), (30, 50, "body"), (50, 90, "body")],
+         (0, 30)),
         # ... and a title line before it is the section's start
         ((5, 25), [(0, 3, "boilerplate"), (3, 10, "body"), (10, 30, "body")], (0, 30)),
-        ((12, 25), [(0, 3, "heading"), (3, 30, "body"), (30, 40, "body")], (0, 40)),
+        ((8, 30), [(0, 3, "heading"), (3, 20, "body"), (20, 40, "body")], (0, 40)),
         # a heading or a short line ends the section
         ((5, 25), [(0, 30, "body"), (30, 32, "heading"), (32, 50, "body")], (0, 30)),
         ((5, 25), [(0, 30, "body"), (30, 31, "boilerplate"), (31, 50, "body")], (0, 30)),

@@ -157,6 +157,13 @@ def _opens(blocks: Blocks, k: int) -> bool:
     return k == 0 or (k > 0 and blocks[k - 1][2] != BODY)
 
 
+#: A summary's source side is a whole unit (its section, or the paragraphs it draws
+#: on) only when the summary draws on at least this share of the unit, from its first
+#: seed to its last: a digest of a long text's first pages condenses those pages, not
+#: the text, and a text without paragraphs is no unit to claim whole.
+WHOLE_UNIT = 0.25
+
+
 def _source_side(span: tuple[int, int], blocks: Blocks) -> tuple[int, int]:
     """A summary's source side: a summary condenses whole units, so it spans the
     paragraphs its first and last seeds are in; and when its first seed is in the
@@ -164,18 +171,23 @@ def _source_side(span: tuple[int, int], blocks: Blocks) -> tuple[int, int]:
     short line), it condenses that section: it runs from the section's start to its
     last paragraph (before the next heading or short line, or the end of the text). A
     summary says what its source is about from the start; one that begins in the
-    middle condenses the paragraphs it draws on."""
+    middle condenses the paragraphs it draws on. Either unit is taken only when the
+    seeds run over :data:`WHOLE_UNIT` of it; else the seeds' own span is."""
     first, last = _at(blocks, span[0]), _at(blocks, span[1] - 1)
     if first < 0 or last < 0:
         return span
-    if not _opens(blocks, first):
-        return blocks[first][0], blocks[last][1]
-    start = first
-    while start > 0 and blocks[start - 1][2] != BODY:
-        start -= 1  # the section's heading or title line
-    while last + 1 < len(blocks) and blocks[last + 1][2] == BODY:
-        last += 1
-    return blocks[start][0], blocks[last][1]
+    units = [(blocks[first][0], blocks[last][1])]
+    if _opens(blocks, first):
+        start, end = first, last
+        while start > 0 and blocks[start - 1][2] != BODY:
+            start -= 1  # the section's heading or title line
+        while end + 1 < len(blocks) and blocks[end + 1][2] == BODY:
+            end += 1
+        units.insert(0, (blocks[start][0], blocks[end][1]))
+    for lo, hi in units:
+        if span[1] - span[0] >= WHOLE_UNIT * (hi - lo):
+            return lo, hi
+    return span
 
 
 def _copy_side(
