@@ -229,14 +229,9 @@ def _find_sources(
         if stock:
             spans = [sp for sp, h in zip(spans, hashes, strict=True) if h not in stock]
     fp = fingerprint(seg.norm.words, spans, store.params)
-    votes: Counter[int] = Counter()
-    seen: set[tuple[int, int]] = set()
-    hit: dict[int, set[int]] = {}
-    for row, sid, pid in store.lookup(fp.keys):
-        hit.setdefault(sid, set()).add(pid)
-        if (row, sid) not in seen:
-            seen.add((row, sid))
-            votes[sid] += 1
+    # the sources by how many of the text's passages share a key with them (ties: as
+    # the lookup lists them)
+    votes = Counter(dict(store.lookup_votes(fp.keys)))
     ids = [sid for sid, _ in votes.most_common(max(MAX_CANDIDATES, 4 * top))]
     stored_segs = store.segmentations(ids)
     texts = store.texts(ids)
@@ -244,7 +239,12 @@ def _find_sources(
     # a long source is aligned around the passages the suspect was found to share
     long = [t.id for t, src in zip(texts, prepared, strict=True)
             if len(src.norm) >= regions.LONG_SOURCE_WORDS]  # fmt: skip
-    ranges = store.passage_ranges({pid for sid in long for pid in hit[sid]}) if long else {}
+    ranges = {}
+    if long:
+        hit: dict[int, set[int]] = {}
+        for _row, sid, pid in store.lookup(fp.keys, long):
+            hit.setdefault(sid, set()).add(pid)
+        ranges = store.passage_ranges({pid for sid in long for pid in hit.get(sid, ())})
     candidates = [
         _Candidate(n, stored, src, ranges.get(stored.id))
         for n, (stored, src) in enumerate(zip(texts, prepared, strict=True))
