@@ -830,8 +830,8 @@ class Store:
                 f"WITH q(key, row, ord) AS (VALUES {values}), ok(key, row, ord) AS "  # noqa: S608 - placeholders only
                 "(SELECT key, row, ord FROM q WHERE (SELECT count(*) FROM (SELECT 1 FROM "
                 f"band_keys b WHERE b.key = q.key LIMIT {MAX_BUCKET + 1})) BETWEEN 1 AND "
-                f"{MAX_BUCKET}) SELECT DISTINCT b.source_id, ok.row, ok.ord FROM ok "
-                "JOIN band_keys b ON b.key = ok.key"
+                f"{MAX_BUCKET}) SELECT b.source_id, ok.row, min(ok.ord) FROM ok "
+                "JOIN band_keys b ON b.key = ok.key GROUP BY b.source_id, ok.row"
             )
             for sid, row, ord_ in self.db.execute(sql, [x for p in chunk for x in p]):
                 rows.setdefault(sid, set()).add(row)

@@ -17,12 +17,15 @@ are the concern of ``score``.
 
 from __future__ import annotations
 
+import os
+from array import array
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from operator import sub
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
@@ -138,21 +141,77 @@ class _Memo(dict[tuple[Any, ...], Any]):
         return out
 
 
+def _load_kernel() -> ModuleType | None:
+    if os.environ.get("PROV_KERNEL", "").lower() == "numpy":
+        return None
+    try:
+        from provenance.match import _kernel
+    except ImportError:  # built without a C compiler: the Python path
+        return None
+    return _kernel
+
+
+#: The compiled kernel (``match/_kernel.c``: :func:`_vote` on word ids, the same
+#: votes), or None for the Python path (tests set it to compare both).
+_KERNEL = _load_kernel()
+#: Distinct words of a copy the kernel takes at most (its n-gram keys are 63 bits).
+_KERNEL_VOCAB = 1 << 21
+
+
+@dataclass(frozen=True, slots=True)
+class _CopyIds:
+    """A copy's words as ids (its distinct words numbered), and its n-grams' keys
+    sorted, with their positions (:data:`_KERNEL`'s form of :func:`_ngram_index`)."""
+
+    vocab: dict[str, int]
+    keys3: np.ndarray
+    pos3: np.ndarray
+    keys2: np.ndarray
+    pos2: np.ndarray
+
+    @classmethod
+    def of(cls, copy_words: Sequence[str]) -> _CopyIds | None:
+        vocab: dict[str, int] = {}
+        ids = np.fromiter(
+            (vocab.setdefault(w, len(vocab)) for w in copy_words), np.int64, len(copy_words)
+        )
+        v = len(vocab)
+        if not 0 < v < _KERNEL_VOCAB:
+            return None
+        tables: list[np.ndarray] = []
+        for keys in ((ids[:-2] * v + ids[1:-1]) * v + ids[2:], ids[:-1] * v + ids[1:]):
+            order = np.argsort(keys, kind="stable")
+            tables += [np.ascontiguousarray(keys[order]), order.astype(np.int64)]
+        return cls(vocab, *tables)
+
+    def vote(self, words: tuple[str, ...]) -> tuple[int, list[int]] | None:
+        assert _KERNEL is not None  # noqa: S101 - built only with the kernel
+        get = self.vocab.get
+        ids = array("q", [get(w, -1) for w in words])
+        size = len(words)
+        width = max(4, size // 5)
+        k3, p3, k2, p2 = self.keys3, self.pos3, self.keys2, self.pos2
+        return _KERNEL.vote(  # type: ignore[no-any-return]
+            ids, k3, p3, k2, p2, len(self.vocab), width, _MAX_CLUSTERS, _MAX_POSTINGS
+        )
+
+
 #: The copy's n-gram index of the last call (a check aligns one copy with many
 #: candidate sources): kept with the words it indexes, reused for the same object, with
 #: what was computed of source passages against it.
-_last_grams: tuple[Sequence[str], _Grams, _Memo] | None = None
+_last_grams: tuple[Sequence[str], _Grams, _Memo, _CopyIds | None] | None = None
 
 
-def _copy_grams(copy_words: Sequence[str]) -> tuple[_Grams, _Memo]:
+def _copy_grams(copy_words: Sequence[str]) -> tuple[_Grams, _Memo, _CopyIds | None]:
     global _last_grams  # noqa: PLW0603 - a one-entry memo, replaced whole (thread-safe)
     last = _last_grams
     if last is not None and last[0] is copy_words and isinstance(copy_words, tuple):
-        return last[1], last[2]
+        return last[1], last[2], last[3]
     grams = {n: dict(_ngram_index(copy_words, n)) for n in (3, 2)}
     memo = _Memo()
-    _last_grams = (copy_words, grams, memo)
-    return grams, memo
+    ids = _CopyIds.of(copy_words) if _KERNEL is not None else None
+    _last_grams = (copy_words, grams, memo, ids)
+    return grams, memo, ids
 
 
 def forget_copy(copy_words: Sequence[str]) -> None:
@@ -371,7 +430,8 @@ def align(
         copy_bounds: word indexes where the copy's sentences and blocks start; spans
             grow over free words at their ends only within a sentence.
     """
-    grams, memo = _copy_grams(copy_words)
+    grams, memo, ids = _copy_grams(copy_words)
+    vote = _vote if ids is None else lambda words, _grams: ids.vote(words)
     used = bytearray(len(copy_words))
     claims = _claim_exact(src_words, passages, copy_words, grams, used)
     exact = {c.passage for c in claims}
@@ -380,7 +440,7 @@ def align(
         if pi in exact:
             continue
         words = tuple(src_words[s:e])
-        voted = memo.get_or(("vote", words), lambda words=words: _vote(words, grams))  # type: ignore[misc]
+        voted = memo.get_or(("vote", words), lambda words=words: vote(words, grams))  # type: ignore[misc]
         if voted is not None:
             candidates.append((voted[0], pi, voted[1]))
     candidates.sort(key=lambda c: (-c[0], c[1]))
