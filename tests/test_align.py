@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import difflib
+from typing import Any
 
 import cydifflib
 import pytest
@@ -180,12 +181,45 @@ def _align_reads(kind: str, n: int) -> int:
 
 
 @pytest.mark.parametrize("kind", ["same", "sentence", "vocab"])
-def test_alignment_work_grows_linearly_on_repetitive_text(kind: str) -> None:
+def test_alignment_work_grows_linearly_on_repetitive_text(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # every passage occurs (nearly) everywhere in the copy: a naive aligner reads the
-    # copy once per passage, four times the words when the texts double
+    # copy once per passage, four times the words when the texts double (the Python
+    # path: the words it reads; with the kernel, it reads ids: below)
+    from provenance.match import align as align_module
+
+    monkeypatch.setattr(align_module, "_KERNEL", None)
     small, large = _align_reads(kind, 2000), _align_reads(kind, 4000)
     assert large <= 2.5 * small, (small, large)
     assert large <= 400 * 4000  # and a bounded amount per word
+
+
+@pytest.mark.parametrize("kind", ["same", "sentence", "vocab"])
+def test_kernel_alignment_work_grows_linearly_on_repetitive_text(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the kernel's longest-match search reads every pair of a window's and a passage's
+    # ids: the pairs it is given, summed, grow with the texts, not their square
+    from provenance.match import align as align_module
+
+    _kernel_or_skip()
+    cells = [0]
+    blocks = align_module._CopyIds.blocks
+
+    def counted(self: align_module._CopyIds, a: Any, b: Any) -> list[tuple[int, int, int]]:
+        cells[0] += len(a) * len(b)
+        return blocks(self, a, b)
+
+    monkeypatch.setattr(align_module._CopyIds, "blocks", counted)
+    work = []
+    for n in (2000, 4000):
+        cells[0] = 0
+        reads = _align_reads(kind, n)
+        work.append(cells[0])
+        assert reads <= 400 * n  # the words read (exact passages tried, n-grams indexed)
+    assert 0 < work[1] <= 2.5 * work[0], work
+    assert work[1] <= 400 * 4000
 
 
 @settings(max_examples=300, deadline=None)
@@ -241,11 +275,11 @@ def test_kernel_votes_as_python_does(copy: list[str], passages: list[list[str]])
     _kernel_or_skip()
     copy_words = tuple(copy)
     grams = {n: dict(align_module._ngram_index(copy_words, n)) for n in (3, 2)}
-    ids = align_module._CopyIds.of(copy_words)
+    ids = align_module._CopyIds.build(copy_words)
     assert ids is not None
     for passage in passages + [copy[5:40], copy[:2]]:
         words = tuple(passage)
-        assert ids.vote(words) == align_module._vote(words, grams)
+        assert ids.vote(ids.of(words)) == align_module._vote(words, grams)
 
 
 @pytest.mark.parametrize("kind", ["same", "sentence", "vocab"])

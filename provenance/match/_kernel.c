@@ -460,6 +460,123 @@ static PyObject *vote(PyObject *self, PyObject *args) {
     return result;
 }
 
+/* A matching block of difflib's: a[i:i+k] == b[j:j+k]. */
+typedef struct {
+    Py_ssize_t i, j, k;
+} Block;
+
+/* difflib.SequenceMatcher.find_longest_match(alo, ahi, blo, bhi) with no junk (autojunk
+ * off): the longest run of equal items, the first one met scanning a, then b (difflib's
+ * b2j loop is this dynamic programme restricted to the equal pairs; its extension loops
+ * find nothing more without junk). prev and cur: lb + 1 lengths each. */
+static Block longest(const int64_t *a, const int64_t *b, Py_ssize_t alo, Py_ssize_t ahi,
+                     Py_ssize_t blo, Py_ssize_t bhi, Py_ssize_t *prev, Py_ssize_t *cur) {
+    Block best = {alo, blo, 0};
+    for (Py_ssize_t j = blo; j <= bhi; j++) prev[j] = 0;
+    cur[blo] = 0;
+    for (Py_ssize_t i = alo; i < ahi; i++) {
+        const int64_t x = a[i];
+        for (Py_ssize_t j = blo; j < bhi; j++) {
+            /* cur[j + 1]: the run of equal items ending at a[i], b[j] */
+            if (x >= 0 && x == b[j]) {
+                const Py_ssize_t k = prev[j] + 1;
+                cur[j + 1] = k;
+                if (k > best.k) best.i = i - k + 1, best.j = j - k + 1, best.k = k;
+            } else {
+                cur[j + 1] = 0;
+            }
+        }
+        Py_ssize_t *t = prev;
+        prev = cur;
+        cur = t;
+    }
+    return best;
+}
+
+static int cmp_block(const void *x, const void *y) {
+    const Py_ssize_t a = ((const Block *)x)->i, b = ((const Block *)y)->i;
+    return (a > b) - (a < b);
+}
+
+/* difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks() of two id
+ * arrays (negative ids match nothing: words one side lacks), as (i, j, size) tuples,
+ * adjacent blocks joined, ending with (len(a), len(b), 0). The work is at most
+ * len(a) * len(b) per level of difflib's recursion: align calls it for a passage and a
+ * window of the copy (tens of words), else uses cydifflib (the same blocks). */
+static PyObject *blocks(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *o_a, *o_b;
+    if (!PyArg_ParseTuple(args, "OO:blocks", &o_a, &o_b)) return NULL;
+    Py_buffer bufs[2];
+    PyObject *const objs[2] = {o_a, o_b};
+    const Py_ssize_t sizes[2] = {8, 8};
+    const char *const names[2] = {"a", "b"};
+    if (get_arrays(objs, bufs, sizes, names, 2, 2) < 0) return NULL;
+    const int64_t *a = bufs[0].buf, *b = bufs[1].buf;
+    const Py_ssize_t la = bufs[0].len / 8, lb = bufs[1].len / 8;
+    const Py_ssize_t most = (la < lb ? la : lb) + 1; /* blocks (disjoint) and rectangles */
+    Py_ssize_t *rows = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(2 * (lb + 1)));
+    Block *found = PyMem_Malloc(sizeof(Block) * (size_t)most);
+    Py_ssize_t(*queue)[4] = PyMem_Malloc(sizeof(Py_ssize_t[4]) * (size_t)(most + 1));
+    Py_ssize_t nfound = 0, nqueue = 0;
+    PyObject *result = NULL;
+    if (!rows || !found || !queue) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    queue[nqueue][0] = 0, queue[nqueue][1] = la, queue[nqueue][2] = 0, queue[nqueue][3] = lb;
+    nqueue++;
+    while (nqueue) {
+        nqueue--;
+        const Py_ssize_t alo = queue[nqueue][0], ahi = queue[nqueue][1];
+        const Py_ssize_t blo = queue[nqueue][2], bhi = queue[nqueue][3];
+        const Block x = longest(a, b, alo, ahi, blo, bhi, rows, rows + lb + 1);
+        if (!x.k) continue;
+        found[nfound++] = x;
+        if (alo < x.i && blo < x.j) {
+            queue[nqueue][0] = alo, queue[nqueue][1] = x.i;
+            queue[nqueue][2] = blo, queue[nqueue][3] = x.j;
+            nqueue++;
+        }
+        if (x.i + x.k < ahi && x.j + x.k < bhi) {
+            queue[nqueue][0] = x.i + x.k, queue[nqueue][1] = ahi;
+            queue[nqueue][2] = x.j + x.k, queue[nqueue][3] = bhi;
+            nqueue++;
+        }
+    }
+    qsort(found, (size_t)nfound, sizeof(Block), cmp_block);
+    if (!(result = PyList_New(0))) goto done;
+    Block run = {0, 0, 0}; /* difflib's collapse of adjacent blocks */
+    for (Py_ssize_t n = 0; n <= nfound + 1; n++) {
+        Block out;
+        if (n < nfound) {
+            const Block next = found[n];
+            if (run.i + run.k == next.i && run.j + run.k == next.j) {
+                run.k += next.k;
+                continue;
+            }
+            out = run;
+            run = next;
+        } else {
+            out = n == nfound ? run : (Block){la, lb, 0};
+        }
+        if (!out.k && n <= nfound) continue;
+        PyObject *t = Py_BuildValue("(nnn)", out.i, out.j, out.k);
+        if (!t || PyList_Append(result, t) < 0) {
+            Py_XDECREF(t);
+            Py_CLEAR(result);
+            goto done;
+        }
+        Py_DECREF(t);
+    }
+done:
+    PyMem_Free(rows);
+    PyMem_Free(found);
+    PyMem_Free(queue);
+    release_arrays(bufs, 2);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS,
      "scan(text, starts, hashes, chunks, mostly_hard, chars_per_chunk) -> (tokens, chunks): "
@@ -470,6 +587,8 @@ static PyMethodDef methods[] = {
     {"vote", vote, METH_VARARGS,
      "vote(ids, keys3, pos3, keys2, pos2, vocab, width, most, max_postings) -> (votes, "
      "diagonals) | None: align._vote on word ids."},
+    {"blocks", blocks, METH_VARARGS,
+     "blocks(a, b) -> [(i, j, size), ...]: difflib's get_matching_blocks of two id arrays."},
     {NULL, NULL, 0, NULL},
 };
 
