@@ -132,13 +132,27 @@ class _Memo(dict[tuple[Any, ...], Any]):
     function of the passage's words and the window's place in this copy: the alignment
     is the same, computed or reused."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        #: each passage's words (a tuple) numbered: the keys hold the number (a tuple's
+        #: hash is not kept: hashed once here, not at every look-up)
+        self.passages: dict[tuple[str, ...], int] = {}
+
+    def passage(self, words: tuple[str, ...]) -> int:
+        """The number of a passage's words in this memo's keys."""
+        return self.passages.setdefault(words, len(self.passages))
+
     def get_or(self, key: tuple[Any, ...], compute: Callable[[], _T]) -> _T:
-        if key in self:
-            return self[key]  # type: ignore[no-any-return]
+        out = self.get(key, _MISSING)
+        if out is not _MISSING:
+            return out  # type: ignore[no-any-return]
         out = compute()
         if len(self) < MEMO_ENTRIES:
             self[key] = out
         return out
+
+
+_MISSING = object()
 
 
 def _load_kernel() -> ModuleType | None:
@@ -192,8 +206,7 @@ class _CopyIds:
 
     def of(self, words: Sequence[str]) -> array[int]:
         """``words`` as ids (-1: a word the copy lacks)."""
-        get = self.vocab.get
-        return array("q", [get(w, -1) for w in words])
+        return array("q", list(map(self.vocab.get, words, repeat(-1, len(words)))))
 
     def vote(self, ids: array[int]) -> tuple[int, list[int]] | None:
         """:func:`_vote` of a passage (its :meth:`of`)."""
@@ -463,6 +476,15 @@ def align(
             got = passage_ids[s, e] = ids.of(src_words[s:e])
         return got
 
+    numbers: dict[tuple[int, int], int] = {}
+
+    def number(s: int, e: int) -> int:
+        """The memo's number of passage ``[s, e)``'s words."""
+        n = numbers.get((s, e))
+        if n is None:
+            n = numbers[s, e] = memo.passage(tuple(src_words[s:e]))
+        return n
+
     used = bytearray(len(copy_words))
     claims = _claim_exact(src_words, passages, copy_words, grams, used)
     exact = {c.passage for c in claims}
@@ -470,11 +492,11 @@ def align(
     for pi, (s, e) in enumerate(passages):
         if pi in exact:
             continue
-        words = tuple(src_words[s:e])
         if ids is None:
-            voted = memo.get_or(("vote", words), lambda w=words: _vote(w, grams))  # type: ignore[misc]
+            words = tuple(src_words[s:e])
+            voted = memo.get_or(("vote", number(s, e)), lambda w=words: _vote(w, grams))  # type: ignore[misc]
         else:
-            voted = memo.get_or(("vote", words), lambda s=s, e=e: ids.vote(pids(s, e)))  # type: ignore[misc]
+            voted = memo.get_or(("vote", number(s, e)), lambda s=s, e=e: ids.vote(pids(s, e)))  # type: ignore[misc]
         if voted is not None:
             candidates.append((voted[0], pi, voted[1]))
     candidates.sort(key=lambda c: (-c[0], c[1]))
@@ -482,11 +504,12 @@ def align(
     matcher: SequenceMatcher[str] = SequenceMatcher(autojunk=False)
     held: list[tuple[str, ...] | None] = [None]  # the passage the matcher holds (seq2)
 
-    def match(words: tuple[str, ...], s: int, lo: int, hi: int) -> tuple[int, int, int] | None:
+    def match(s: int, e: int, lo: int, hi: int) -> tuple[int, int, int] | None:
         if ids is not None:
-            p = pids(s, s + len(words))
-            return _match(lambda lo, hi: ids.blocks(ids.ids[lo:hi], p), lo, hi, len(words))
-        if held[0] is not words:  # (indexing a passage costs: only when not memoised)
+            p = pids(s, e)
+            return _match(lambda lo, hi: ids.blocks(ids.ids[lo:hi], p), lo, hi, e - s)
+        words = tuple(src_words[s:e])
+        if held[0] != words:  # (indexing a passage costs: only when not memoised)
             matcher.set_seq2(list(words))
             held[0] = words
 
@@ -494,20 +517,20 @@ def align(
             matcher.set_seq1(list(copy_words[lo:hi]))
             return matcher.get_matching_blocks()  # type: ignore[return-value]
 
-        return _match(blocks_of, lo, hi, len(words))
+        return _match(blocks_of, lo, hi, e - s)
 
     for _votes, pi, diagonals in candidates:
         s, e = passages[pi]
         size = e - s
         slack = max(8, size // 3)
-        words = tuple(src_words[s:e])
+        n = number(s, e)
         best: tuple[float, int, int, int] | None = None
         for diag in diagonals:
             lo, hi = max(0, diag - slack), min(len(copy_words), diag + size + slack)
             for rlo, rhi in _free_runs(used, lo, hi):
                 found = memo.get_or(
-                    ("match", words, rlo, rhi),
-                    lambda w=words, s=s, lo=rlo, hi=rhi: match(w, s, lo, hi),  # type: ignore[misc]
+                    ("match", n, rlo, rhi),
+                    lambda s=s, e=e, lo=rlo, hi=rhi: match(s, e, lo, hi),  # type: ignore[misc]
                 )
                 if found is None:
                     continue
@@ -525,12 +548,12 @@ def align(
         claims.append(_Claim(pi, (s, e), clo, chi, matched))
 
     bounds = sorted({0, len(copy_words), *copy_bounds})
-    fast = None if ids is None else (ids, pids)
-    _extend_edges(claims, used, src_words, copy_words, bounds, memo, fast)
+    source = _Source(number, ids, pids)
+    _extend_edges(claims, used, src_words, copy_words, bounds, memo, source)
     matches = []
     for c in sorted(claims, key=lambda c: c.passage):
         s, e = c.src
-        _, matched, opcodes = _pair(src_words, s, e, copy_words, c.lo, c.hi, memo, fast)
+        _, matched, opcodes = _pair(src_words, s, e, copy_words, c.lo, c.hi, memo, source)
         sim = 2 * matched / ((e - s) + (c.hi - c.lo))
         if not _counts(sim, matched, c.hi - c.lo, e - s, min_similarity) and (c.lo, c.hi) != (
             c.lo0,
@@ -538,7 +561,7 @@ def align(
         ):
             # the words taken in at the edges made the pair look unlike: leave them out
             c.lo, c.hi = c.lo0, c.hi0
-            _, matched, opcodes = _pair(src_words, s, e, copy_words, c.lo, c.hi, memo, fast)
+            _, matched, opcodes = _pair(src_words, s, e, copy_words, c.lo, c.hi, memo, source)
             sim = 2 * matched / ((e - s) + (c.hi - c.lo))
         edits = tuple(
             Edit(_OPCODE_KIND[op], (s + i1, s + i2), (c.lo + j1, c.lo + j2))
@@ -556,7 +579,7 @@ def _extend_edges(
     copy_words: Sequence[str],
     bounds: Sequence[int],
     memo: _Memo,
-    fast: _Fast | None = None,
+    source: _Source,
 ) -> None:
     """Grow each claimed span over the free copy words at its ends, within its sentence.
 
@@ -569,7 +592,7 @@ def _extend_edges(
     """
     for c in claims:
         s, e = c.src
-        ends = _pair(src_words, s, e, copy_words, c.lo, c.hi, memo, fast)[0]
+        ends = _pair(src_words, s, e, copy_words, c.lo, c.hi, memo, source)[0]
         if ends is None:
             continue
         head, tail = ends
@@ -625,8 +648,15 @@ def _matcher(a: Sequence[str], b: Sequence[str]) -> SequenceMatcher[str]:
 _Opcodes = list[tuple[str, int, int, int, int]]
 
 
-#: The kernel's form of a copy and of a source's passages (``(s, e)`` -> ids), when on.
-_Fast = tuple[_CopyIds, Callable[[int, int], "array[int]"]]
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """A source's passages as one :func:`align` call looks them up: ``number(s, e)``,
+    the memo's number of passage ``[s, e)``'s words; with the kernel, the copy's ids and
+    ``pids(s, e)``, the passage's."""
+
+    number: Callable[[int, int], int]
+    ids: _CopyIds | None
+    pids: Callable[[int, int], array[int]]
 
 
 def _pair(
@@ -637,25 +667,25 @@ def _pair(
     lo: int,
     hi: int,
     memo: _Memo,
-    fast: _Fast | None = None,
+    source: _Source,
 ) -> tuple[tuple[int, int] | None, int, _Opcodes]:
     """How passage ``[s, e)`` matches copy span ``[lo, hi)``: the passage words before its
     first and after its last match (None: nothing matches), the words matched in order,
-    and the opcodes that turn one into the other (difflib's, on words or, ``fast``, on
-    the kernel's ids: the same)."""
+    and the opcodes that turn one into the other (difflib's, on words or with the
+    kernel on ids: the same)."""
 
     def pair() -> tuple[tuple[int, int] | None, int, _Opcodes]:
-        if fast is None:
+        ids = source.ids
+        if ids is None:
             matcher = _matcher(src_words[s:e], copy_words[lo:hi])
             blocks: list[Block] = matcher.get_matching_blocks()  # type: ignore[assignment]
         else:
-            ids, pids = fast
-            blocks = ids.blocks(pids(s, e), ids.ids[lo:hi])
+            blocks = ids.blocks(source.pids(s, e), ids.ids[lo:hi])
         sized = [b for b in blocks if b[2]]
         ends = (sized[0][0], (e - s) - (sized[-1][0] + sized[-1][2])) if sized else None
         return ends, sum(b[2] for b in blocks), _opcodes(blocks)
 
-    return memo.get_or(("pair", tuple(src_words[s:e]), lo, hi), pair)
+    return memo.get_or(("pair", source.number(s, e), lo, hi), pair)
 
 
 def _opcodes(blocks: list[Block]) -> _Opcodes:
