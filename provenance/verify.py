@@ -38,6 +38,7 @@ from provenance.match.fingerprint import fingerprint, passage_hashes
 from provenance.match.score import UNRELATED, Rank, Score, rank, score
 from provenance.params import DEFAULT_POLICY, Policy
 from provenance.semantic import step
+from provenance.text.prepare import prepare
 from provenance.text.segment import Segmented
 
 if TYPE_CHECKING:
@@ -45,13 +46,6 @@ if TYPE_CHECKING:
 
 #: Sources verified per suspect at most (the LSH's best candidates).
 MAX_CANDIDATES = 24
-
-
-def _prepare(text: str) -> Segmented:
-    # pipeline imports this module: its ``prepare`` is looked up when called
-    from provenance import pipeline
-
-    return pipeline.prepare(text)
 
 
 def compare_segmented(
@@ -177,7 +171,7 @@ def _prepared_source(text: str, stored: bytes | None = None) -> Segmented:
         except segments.BadSegments:
             seg = None
     if seg is None:
-        seg = _prepare(text)
+        seg = prepare(text)
     if len(text) <= SOURCE_CACHE_CHARS // 8:
         with _source_cache_lock:
             if text not in _source_cache:
@@ -311,11 +305,7 @@ def _collect_due() -> None:
 def _meaning_on(store: Store) -> bool:
     """Whether the semantic step may change what the word path found (it reads every
     copy found): ``prov[semantic]`` on and the index's vectors usable."""
-    if not step.semantic():
-        return False
-    from provenance.semantic.search import status
-
-    return not status(store)
+    return step.semantic() and not step.status(store)
 
 
 def _order(s: Score, path: str) -> tuple[float, float, float, str]:

@@ -372,3 +372,34 @@ def test_overlapping_pauses_do_not_starve_the_collector() -> None:
             assert gc.get_count()[0] > gc.get_threshold()[0]
         assert not gc.isenabled()  # still held by the other thread
         assert gc.get_count()[0] <= gc.get_threshold()[0]  # but collected
+
+
+def test_a_check_reads_the_vectors_status_once(
+    newsroom: tuple[Path, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # with prov[semantic] on, a check asks whether the index's vectors are usable for its
+    # warnings, before verifying and in the search: the database is read once (and again
+    # once it changed)
+    from provenance.semantic import search
+
+    db, suspects = newsroom
+    reads: list[int] = []
+
+    def status(store: Store) -> str:
+        reads.append(1)
+        return ""
+
+    monkeypatch.setattr(search, "status", status)
+    monkeypatch.setattr(semantic_step, "semantic", lambda: True)
+    monkeypatch.setattr(semantic_step, "by_meaning", lambda st, seg, found, *_: (found, 0))
+    suspect = tmp_path / "suspect.txt"
+    suspect.write_text(suspects["release"], "utf-8")
+    (result,) = pipeline.check([suspect], db)
+    assert result.matches and len(reads) == 1
+    with Store.open(db) as store:
+        assert semantic_step.status(store) == semantic_step.status(store) == ""
+        assert len(reads) == 2
+        store.db.execute("CREATE TEMP TABLE written (x)")
+        store.db.execute("INSERT INTO written VALUES (1)")
+        assert semantic_step.status(store) == ""
+        assert len(reads) == 3
