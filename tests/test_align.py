@@ -316,3 +316,32 @@ def test_kernel_vote_refuses_bad_arrays() -> None:
         kernel.vote(array("q", [0, 1, 0]), k, array("q", [0]), k, p, 3, 4, 4, 64)
     with pytest.raises(ValueError, match="items of 8 bytes"):
         kernel.vote(array("i", [0, 1, 0]), k, p, k, p, 3, 4, 4, 64)
+
+
+_ID_LISTS = st.lists(st.integers(-2, 6), max_size=90)
+
+
+@settings(max_examples=600, derandomize=True, deadline=None)
+@given(_ID_LISTS, _ID_LISTS)
+def test_kernel_blocks_are_difflibs(a: list[int], b: list[int]) -> None:
+    # the kernel's matching blocks of id arrays (negative ids: words one side lacks,
+    # unlike everything) are difflib's, and so are the opcodes align derives from them;
+    # cydifflib's (used past _KERNEL_CELLS) are the same
+    from array import array
+
+    from provenance.match import align as align_module
+
+    _kernel_or_skip()
+    # difflib on the words: a negative id is a word found nowhere else
+    wa = [f"w{x}" if x >= 0 else f"a{i}" for i, x in enumerate(a)]
+    wb = [f"w{x}" if x >= 0 else f"b{j}" for j, x in enumerate(b)]
+    ref = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
+    want = [tuple(m) for m in ref.get_matching_blocks()]
+    ids = align_module._CopyIds.build(("x",))
+    assert ids is not None
+    got = ids.blocks(array("q", a), array("q", b))
+    assert got == want
+    assert align_module._opcodes(got) == ref.get_opcodes()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(align_module, "_KERNEL_CELLS", -1)  # cydifflib's
+        assert ids.blocks(array("q", a), array("q", b)) == want
