@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import repeat
@@ -111,10 +110,23 @@ class _Claim:
 
 
 def _ngram_index(words: Sequence[str], n: int) -> dict[tuple[str, ...], list[int]]:
-    index: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for i in range(len(words) - n + 1):
-        index[tuple(words[i : i + n])].append(i)
+    index: dict[tuple[str, ...], list[int]] = {}
+    for i, gram in enumerate(zip(*(words[k:] for k in range(n)), strict=False)):
+        index.setdefault(gram, []).append(i)
     return index
+
+
+class _CopyGrams(dict[int, dict[tuple[str, ...], list[int]]]):
+    """A copy's n-gram index for each n, built when first asked (bigrams are rarely:
+    two-word passages, and passages without a shared trigram)."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        super().__init__()
+        self.words = words
+
+    def __missing__(self, n: int) -> dict[tuple[str, ...], list[int]]:
+        index = self[n] = _ngram_index(self.words, n)
+        return index
 
 
 _Grams = dict[int, dict[tuple[str, ...], list[int]]]
@@ -242,7 +254,7 @@ def _copy_grams(copy_words: Sequence[str]) -> tuple[_Grams, _Memo, _CopyIds | No
     last = _last_grams
     if last is not None and last[0] is copy_words and isinstance(copy_words, tuple):
         return last[1], last[2], last[3]
-    grams = {n: dict(_ngram_index(copy_words, n)) for n in (3, 2)}
+    grams = _CopyGrams(copy_words)
     memo = _Memo()
     ids = _CopyIds.build(copy_words) if _KERNEL is not None else None
     _last_grams = (copy_words, grams, memo, ids)
