@@ -819,8 +819,7 @@ class Store:
         """The rows of :meth:`lookup_votes`'s keys found for each source among the keys
         written (see :meth:`_lookup_keyed`), the sources in the order lookup lists them:
         its keys in turn, each one's postings by source id."""
-        ords = {k: i for i, k in enumerate(row_of)}
-        pairs = [(k, row, ords[k]) for k, rows in row_of.items() for row in rows]
+        pairs = [(k, row, o) for o, (k, rows) in enumerate(row_of.items()) for row in rows]
         rows: dict[int, set[int]] = {}
         first: dict[int, tuple[int, int]] = {}
         for c in range(0, len(pairs), _QUERY_CHUNK):
