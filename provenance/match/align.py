@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from itertools import repeat
 from operator import sub
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -189,17 +189,24 @@ _KERNEL_CELLS = 1 << 16
 Block = tuple[int, int, int]
 
 
-@dataclass(frozen=True, slots=True)
 class _CopyIds:
     """A copy's words as ids (its distinct words numbered), and its n-grams' keys
-    sorted, with their positions (:data:`_KERNEL`'s form of :func:`_ngram_index`)."""
+    sorted, with their positions (:data:`_KERNEL`'s form of :func:`_ngram_index`).
+    (A plain class: a dataclass costs a cold ``prov check`` ~0.5 ms to define.)"""
 
-    vocab: dict[str, int]
-    ids: np.ndarray
-    keys3: np.ndarray
-    pos3: np.ndarray
-    keys2: np.ndarray
-    pos2: np.ndarray
+    __slots__ = ("ids", "keys2", "keys3", "pos2", "pos3", "vocab")
+
+    def __init__(
+        self,
+        vocab: dict[str, int],
+        ids: np.ndarray,
+        keys3: np.ndarray,
+        pos3: np.ndarray,
+        keys2: np.ndarray,
+        pos2: np.ndarray,
+    ) -> None:
+        self.vocab, self.ids = vocab, ids
+        self.keys3, self.pos3, self.keys2, self.pos2 = keys3, pos3, keys2, pos2
 
     @classmethod
     def build(cls, copy_words: Sequence[str]) -> _CopyIds | None:
@@ -660,8 +667,7 @@ def _matcher(a: Sequence[str], b: Sequence[str]) -> SequenceMatcher[str]:
 _Opcodes = list[tuple[str, int, int, int, int]]
 
 
-@dataclass(frozen=True, slots=True)
-class _Source:
+class _Source(NamedTuple):
     """A source's passages as one :func:`align` call looks them up: ``number(s, e)``,
     the memo's number of passage ``[s, e)``'s words; with the kernel, the copy's ids and
     ``pids(s, e)``, the passage's."""
