@@ -21,27 +21,12 @@ from provenance.params import DEFAULT_POLICY, Policy
 from provenance.semantic import step
 from provenance.text.dates import Direction, direction
 from provenance.text.language import UNDETERMINED
-from provenance.text.normalize import normalize
-from provenance.text.segment import Segmented, segment
+from provenance.text.prepare import prepare as prepare  # (the commands' name for it)
+from provenance.text.segment import Segmented
 from provenance.verify import compare_segmented, find_sources
 
-#: Characters of a text that are compared at most (about 700,000 words; see ``prepare``).
-MAX_TEXT_CHARS = 4_000_000
 #: A passage seen outside copied text in this many scanned pages is a stock phrase.
 STOCK_MIN_DOCS = 20
-
-
-def prepare(text: str) -> Segmented:
-    """Normalise and segment a text: its first :data:`MAX_TEXT_CHARS` characters.
-
-    Longer texts are cut (and say so: ``Segmented.truncated_from``), so that memory stays
-    bounded whatever the input (a 50 MB page with no line break is still a page).
-    """
-    if len(text) <= MAX_TEXT_CHARS:
-        return segment(normalize(text))
-    cut = text.rfind(" ", MAX_TEXT_CHARS - 1000, MAX_TEXT_CHARS)
-    seg = segment(normalize(text[: cut if cut > 0 else MAX_TEXT_CHARS]))
-    return replace(seg, truncated_from=len(text))
 
 
 def index_spans(seg: Segmented) -> list[tuple[int, int]]:

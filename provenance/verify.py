@@ -38,6 +38,7 @@ from provenance.match.fingerprint import fingerprint, passage_hashes
 from provenance.match.score import UNRELATED, Rank, Score, rank, score
 from provenance.params import DEFAULT_POLICY, Policy
 from provenance.semantic import step
+from provenance.text.prepare import prepare
 from provenance.text.segment import Segmented
 
 if TYPE_CHECKING:
@@ -45,13 +46,6 @@ if TYPE_CHECKING:
 
 #: Sources verified per suspect at most (the LSH's best candidates).
 MAX_CANDIDATES = 24
-
-
-def _prepare(text: str) -> Segmented:
-    # pipeline imports this module: its ``prepare`` is looked up when called
-    from provenance import pipeline
-
-    return pipeline.prepare(text)
 
 
 def compare_segmented(
@@ -178,7 +172,7 @@ def _prepared_source(text: str, stored: bytes | None = None) -> Segmented:
         except segments.BadSegments:
             seg = None
     if seg is None:
-        seg = _prepare(text)
+        seg = prepare(text)
     if len(text) <= SOURCE_CACHE_CHARS // 8:
         with _source_cache_lock:
             if text not in _source_cache:
@@ -230,14 +224,9 @@ def _find_sources(
         if stock:
             spans = [sp for sp, h in zip(spans, hashes, strict=True) if h not in stock]
     fp = fingerprint(seg.norm.words, spans, store.params)
-    votes: Counter[int] = Counter()
-    seen: set[tuple[int, int]] = set()
-    hit: dict[int, set[int]] = {}
-    for row, sid, pid in store.lookup(fp.keys):
-        hit.setdefault(sid, set()).add(pid)
-        if (row, sid) not in seen:
-            seen.add((row, sid))
-            votes[sid] += 1
+    # the sources by how many of the text's passages share a key with them (ties: as
+    # the lookup lists them)
+    votes = Counter(dict(store.lookup_votes(fp.keys)))
     ids = [sid for sid, _ in votes.most_common(max(MAX_CANDIDATES, 4 * top))]
     stored_segs = store.segmentations(ids)
     texts = store.texts(ids)
@@ -245,7 +234,12 @@ def _find_sources(
     # a long source is aligned around the passages the suspect was found to share
     long = [t.id for t, src in zip(texts, prepared, strict=True)
             if len(src.norm) >= regions.LONG_SOURCE_WORDS]  # fmt: skip
-    ranges = store.passage_ranges({pid for sid in long for pid in hit[sid]}) if long else {}
+    ranges = {}
+    if long:
+        hit: dict[int, set[int]] = {}
+        for _row, sid, pid in store.lookup(fp.keys, long):
+            hit.setdefault(sid, set()).add(pid)
+        ranges = store.passage_ranges({pid for sid in long for pid in hit.get(sid, ())})
     candidates = [
         _Candidate(n, stored, src, ranges.get(stored.id))
         for n, (stored, src) in enumerate(zip(texts, prepared, strict=True))
@@ -312,11 +306,7 @@ def _collect_due() -> None:
 def _meaning_on(store: Store) -> bool:
     """Whether the semantic step may change what the word path found (it reads every
     copy found): ``prov[semantic]`` on and the index's vectors usable."""
-    if not step.semantic():
-        return False
-    from provenance.semantic.search import status
-
-    return not status(store)
+    return step.semantic() and not step.status(store)
 
 
 def _order(s: Score, path: str) -> tuple[float, float, float, str]:

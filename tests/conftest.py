@@ -85,7 +85,7 @@ def seed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def count_prepare_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The texts ``pipeline.prepare`` segments from now on (the list grows), with the
+    """The texts ``prepare`` segments from now on (the list grows), with the
     process's cache of segmented stored sources emptied first."""
     calls: list[str] = []
     real = pipeline.prepare
@@ -94,7 +94,8 @@ def count_prepare_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         calls.append(text)
         return real(text)
 
-    monkeypatch.setattr(pipeline, "prepare", counting)
+    monkeypatch.setattr(pipeline, "prepare", counting)  # the suspects
+    monkeypatch.setattr(verify, "prepare", counting)  # the stored sources
     monkeypatch.setattr(verify, "_source_cache", {})
     monkeypatch.setattr(verify, "_source_cache_chars", 0)
     return calls

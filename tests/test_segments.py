@@ -15,6 +15,7 @@ import pytest
 from provenance import indexing, pipeline, verify
 from provenance.index import segments
 from provenance.index.store import Store
+from provenance.text import prepare as text_prepare
 from tests.conftest import SEEDS, count_prepare_calls, seed_path, seed_text
 
 TEXTS = {
@@ -52,7 +53,7 @@ def test_every_seed_round_trips_and_is_compact() -> None:
 
 
 def test_a_truncated_text_round_trips(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pipeline, "MAX_TEXT_CHARS", 3000)
+    monkeypatch.setattr(text_prepare, "MAX_TEXT_CHARS", 3000)
     text = seed_text("001") * 3
     seg = pipeline.prepare(text)
     assert seg.truncated_from == len(text)

@@ -235,3 +235,59 @@ def test_passages_written_before_m003_are_deleted_by_their_signature(tmp_path: P
         assert store.counts()["band_keys"] == before - len(spans) * store.params.bands
     healthy, report = indexing.doctor(db)
     assert healthy, report
+
+
+def _votes_of(found: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """What ``lookup_votes`` must give: ``lookup``'s hits counted per source (distinct
+    rows), sources in the order ``lookup`` first lists them."""
+    rows: dict[int, set[int]] = {}
+    for row, sid, _pid in found:
+        rows.setdefault(sid, set()).add(row)
+    return [(sid, len(r)) for sid, r in rows.items()]
+
+
+def test_lookup_votes_counts_what_lookup_finds(tmp_path: Path) -> None:
+    """``lookup_votes`` (counted in SQL) equals ``lookup``'s rows counted per source,
+    in the same order (the order breaks ties among a check's candidates): keys whose
+    postings are listed in another order than their sources' ids, a key in several
+    rows, a full bucket, and a source whose keys are pending."""
+    import numpy as np
+
+    from provenance.index.store import MAX_BUCKET
+    from provenance.match.fingerprint import fingerprint
+
+    db = tmp_path / "i.db"
+    with Store.open(db, create=True) as store, store.transaction():
+        store.db.conn.executemany(
+            "INSERT INTO band_keys (key, source_id, passage_id) VALUES (?, ?, ?)",
+            [(5, 9, 1), (5, 3, 2), (8, 4, 3), (8, 9, 4), (6, 1, 5), (6, 9, 6), (7, 2, 7)]
+            + [(11, 50 + i, 100 + i) for i in range(MAX_BUCKET + 1)],
+        )
+    keys = np.array([[8, 5, 11], [6, 99, 5], [7, 8, 8]], dtype=np.int64)
+    with Store.open(db) as store:
+        assert store.lookup_votes(keys) == _votes_of(store.lookup(keys))
+        assert store.lookup_votes(keys) == [(4, 2), (9, 3), (3, 2), (1, 1), (2, 1)]
+        assert store.lookup(keys, [9, 2]) == [
+            (r, s, p) for r, s, p in store.lookup(keys) if s in (9, 2)
+        ]
+    db = tmp_path / "seeds.db"
+    _add(db, *(seed_path(f"00{i}") for i in range(5)))
+    with Store.open(db) as store:
+        texts = [seed_path(f"00{i}").read_text(encoding="utf-8") for i in range(5)]
+        texts.append(texts[4][: len(texts[4]) // 2] + texts[1])
+        fps = []
+        for text in texts:
+            seg = pipeline.prepare(text)
+            fps.append(fingerprint(seg.norm.words, [(p.first, p.last) for p in seg.passages],
+                                   store.params))  # fmt: skip
+        for fp in fps:
+            assert store.lookup_votes(fp.keys) == _votes_of(store.lookup(fp.keys))
+        # a source whose keys an add has not written yet is found by its passages' keys
+        sid = store.db.execute("SELECT id FROM sources ORDER BY id LIMIT 1").fetchone()[0]
+        with store.transaction():
+            store.db.execute("DELETE FROM band_keys WHERE source_id = ?", [sid])
+            store.db.execute("UPDATE sources SET keys_pending = 1 WHERE id = ?", [sid])
+        assert store.pending_sources()
+        for fp in fps:
+            assert store.lookup_votes(fp.keys) == _votes_of(store.lookup(fp.keys))
+        assert any(sid in dict(store.lookup_votes(fp.keys)) for fp in fps)

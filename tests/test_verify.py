@@ -221,14 +221,19 @@ def test_near_copies_share_their_passages_alignment_work(monkeypatch: pytest.Mon
         pipeline.prepare("\n\n".join([f"Edition {k} of the daily paper.", *body])) for k in range(6)
     ]
     calls: Counter[str] = Counter()
-    for name in ("_best_diagonals", "_match"):
-        real = getattr(align_module, name)
+    # a passage's votes are searched by _vote, or on ids by the kernel
+    for owner, name, counter in (
+        (align_module, "_vote", "_vote"),
+        (align_module._CopyIds, "vote", "_vote"),
+        (align_module, "_match", "_match"),
+    ):
+        real = getattr(owner, name)
 
-        def counted(*args: Any, _real: Any = real, _name: str = name) -> Any:
+        def counted(*args: Any, _real: Any = real, _name: str = counter) -> Any:
             calls[_name] += 1
             return _real(*args)
 
-        monkeypatch.setattr(align_module, name, counted)
+        monkeypatch.setattr(owner, name, counted)
 
     def aligned(src: Segmented) -> Any:
         spans = [(p.first, p.last) for p in src.aligned_passages()]
@@ -243,9 +248,11 @@ def test_near_copies_share_their_passages_alignment_work(monkeypatch: pytest.Mon
     assert shared == fresh
     assert all(len(a.matches) >= len(body) for a in shared)
     # the work of one source, not of six (each source's header is its own passage)
-    assert 0 < once["_best_diagonals"] <= len(body) + len(sources)
-    for name in ("_best_diagonals", "_match"):
-        assert calls[name] - once[name] >= (len(sources) - 1) * once[name]
+    # each distinct passage voted for once: the body's (shared) and each source's header
+    per_source, rest = divmod(calls["_vote"] - once["_vote"], len(sources))
+    assert rest == 0 and per_source >= 2  # a header and the body's passages
+    assert once["_vote"] == per_source + len(sources) - 1
+    assert calls["_match"] - once["_match"] >= (len(sources) - 1) * once["_match"] > 0
 
 
 @pytest.mark.parametrize("enabled", [True, False])
@@ -365,3 +372,34 @@ def test_overlapping_pauses_do_not_starve_the_collector() -> None:
             assert gc.get_count()[0] > gc.get_threshold()[0]
         assert not gc.isenabled()  # still held by the other thread
         assert gc.get_count()[0] <= gc.get_threshold()[0]  # but collected
+
+
+def test_a_check_reads_the_vectors_status_once(
+    newsroom: tuple[Path, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # with prov[semantic] on, a check asks whether the index's vectors are usable for its
+    # warnings, before verifying and in the search: the database is read once (and again
+    # once it changed)
+    from provenance.semantic import search
+
+    db, suspects = newsroom
+    reads: list[int] = []
+
+    def status(store: Store) -> str:
+        reads.append(1)
+        return ""
+
+    monkeypatch.setattr(search, "status", status)
+    monkeypatch.setattr(semantic_step, "semantic", lambda: True)
+    monkeypatch.setattr(semantic_step, "by_meaning", lambda st, seg, found, *_: (found, 0))
+    suspect = tmp_path / "suspect.txt"
+    suspect.write_text(suspects["release"], "utf-8")
+    (result,) = pipeline.check([suspect], db)
+    assert result.matches and len(reads) == 1
+    with Store.open(db) as store:
+        assert semantic_step.status(store) == semantic_step.status(store) == ""
+        assert len(reads) == 2
+        store.db.execute("CREATE TEMP TABLE written (x)")
+        store.db.execute("INSERT INTO written VALUES (1)")
+        assert semantic_step.status(store) == ""
+        assert len(reads) == 3

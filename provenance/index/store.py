@@ -764,9 +764,12 @@ class Store:
 
     # -- queries ---------------------------------------------------------------
 
-    def lookup(self, keys: np.ndarray) -> list[tuple[int, int, int]]:
+    def lookup(
+        self, keys: np.ndarray, sources: Sequence[int] | None = None
+    ) -> list[tuple[int, int, int]]:
         """``(row, source_id, passage_id)`` for every stored passage sharing a band key
-        with row ``row`` of ``keys`` (an ``(n, bands)`` int64 array).
+        with row ``row`` of ``keys`` (an ``(n, bands)`` int64 array); of ``sources``
+        only, when given.
 
         Buckets holding more than :data:`MAX_BUCKET` passages are skipped: such keys
         are shared boilerplate and would only slow the query down. Pending sources
@@ -774,18 +777,71 @@ class Store:
         passages' keys: slower, but a check never misses a source that is in the index.
         One read transaction: a source whose keys are written meanwhile is seen once.
         """
-        flat = keys.reshape(-1)
-        row_of: dict[int, list[int]] = {}
-        for i, k in enumerate(flat.tolist()):
-            row_of.setdefault(k, []).append(i // keys.shape[1])
+        row_of = self._rows_of(keys)
         own = not self.db.conn.in_transaction
         if own:
             self.db.execute("BEGIN")
         try:
-            return self._lookup_keyed(row_of) + self._lookup_pending(row_of)
+            found = self._lookup_keyed(row_of, sources) + self._lookup_pending(row_of)
+            if sources is not None:
+                wanted = set(sources)
+                found = [hit for hit in found if hit[1] in wanted]
+            return found
         finally:
             if own:
                 self.db.execute("COMMIT")
+
+    @staticmethod
+    def _rows_of(keys: np.ndarray) -> dict[int, list[int]]:
+        """Each distinct key of ``keys`` (an ``(n, bands)`` array) and its rows, in order."""
+        row_of: dict[int, list[int]] = {}
+        for i, k in enumerate(keys.reshape(-1).tolist()):
+            row_of.setdefault(k, []).append(i // keys.shape[1])
+        return row_of
+
+    def lookup_votes(self, keys: np.ndarray) -> list[tuple[int, int]]:
+        """What :meth:`lookup` finds, counted per source by the database: ``(source_id,
+        rows)`` for every source with a passage sharing a band key with ``rows`` rows of
+        ``keys``, in the order :meth:`lookup` first lists them. A newsroom's near-copies
+        share a suspect's keys thousands of times: the database counts them rather than
+        returning a row for each (the same rules: full buckets skipped, pending sources
+        read, one read transaction).
+        """
+        row_of = self._rows_of(keys)
+        own = not self.db.conn.in_transaction
+        if own:
+            self.db.execute("BEGIN")
+        try:
+            rows = self._votes_keyed(row_of)
+            for row, sid, _pid in self._lookup_pending(row_of):  # (listed last by lookup)
+                rows.setdefault(sid, set()).add(row)
+            return [(sid, len(r)) for sid, r in rows.items()]
+        finally:
+            if own:
+                self.db.execute("COMMIT")
+
+    def _votes_keyed(self, row_of: dict[int, list[int]]) -> dict[int, set[int]]:
+        """The rows of :meth:`lookup_votes`'s keys found for each source among the keys
+        written (see :meth:`_lookup_keyed`), the sources in the order lookup lists them:
+        its keys in turn, each one's postings by source id."""
+        pairs = [(k, row, o) for o, (k, rows) in enumerate(row_of.items()) for row in rows]
+        rows: dict[int, set[int]] = {}
+        first: dict[int, tuple[int, int]] = {}
+        for c in range(0, len(pairs), _QUERY_CHUNK):
+            chunk = pairs[c : c + _QUERY_CHUNK]
+            values = ",".join("(?,?,?)" for _ in chunk)
+            sql = (
+                f"WITH q(key, row, ord) AS (VALUES {values}), ok(key, row, ord) AS "  # noqa: S608 - placeholders only
+                "(SELECT key, row, ord FROM q WHERE (SELECT count(*) FROM (SELECT 1 FROM "
+                f"band_keys b WHERE b.key = q.key LIMIT {MAX_BUCKET + 1})) BETWEEN 1 AND "
+                f"{MAX_BUCKET}) SELECT b.source_id, ok.row, min(ok.ord) FROM ok "
+                "JOIN band_keys b ON b.key = ok.key GROUP BY b.source_id, ok.row"
+            )
+            for sid, row, ord_ in self.db.execute(sql, [x for p in chunk for x in p]):
+                rows.setdefault(sid, set()).add(row)
+                if sid not in first or (ord_, sid) < first[sid]:
+                    first[sid] = (ord_, sid)
+        return {sid: rows[sid] for sid in sorted(first, key=first.__getitem__)}
 
     def _lookup_pending(self, row_of: dict[int, list[int]]) -> list[tuple[int, int, int]]:
         if not row_of or not self.pending_sources():
@@ -809,8 +865,13 @@ class Store:
                 out.extend((row, sid, pid) for row in row_of[int(keys[i, j])])
         return out
 
-    def _lookup_keyed(self, row_of: dict[int, list[int]]) -> list[tuple[int, int, int]]:
+    def _lookup_keyed(
+        self, row_of: dict[int, list[int]], sources: Sequence[int] | None = None
+    ) -> list[tuple[int, int, int]]:
         distinct = list(row_of)
+        among = ""
+        if sources is not None:  # only these sources' postings (ids: ints, inlined)
+            among = " WHERE b.source_id IN (" + ",".join(str(int(s)) for s in sources) + ")"
         out: list[tuple[int, int, int]] = []
         for c in range(0, len(distinct), _QUERY_CHUNK):
             chunk = distinct[c : c + _QUERY_CHUNK]
@@ -824,6 +885,7 @@ class Store:
                 "(SELECT count(*) FROM (SELECT 1 FROM band_keys b WHERE b.key = q.key "
                 f"LIMIT {MAX_BUCKET + 1})) BETWEEN 1 AND {MAX_BUCKET}) "
                 "SELECT b.key, b.source_id, b.passage_id FROM ok JOIN band_keys b ON b.key = ok.key"
+                + among
             )
             hits: dict[int, list[tuple[int, int]]] = {}
             for key, sid, pid in self.db.execute(sql, chunk):

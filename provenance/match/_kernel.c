@@ -353,6 +353,230 @@ static PyObject *sketch(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* The first index of sorted keys[0..n) not below key (above = 0) or above it (above = 1). */
+static Py_ssize_t bound(const int64_t *keys, Py_ssize_t n, int64_t key, int above) {
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        const Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (keys[mid] < key || (above && keys[mid] == key)) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static int cmp_i64(const void *x, const void *y) {
+    const int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* align._vote: the diagonals (copy position - passage offset) of the passage's n-grams
+ * found in the copy at most max_postings times, trigrams first, bigrams when no trigram
+ * is found; clustered as align._best_diagonals_small does (the first densest window of
+ * diagonals within `width`, taken out, up to `most` times). Returns None or
+ * (votes of the densest, [median diagonal of each cluster]). */
+static PyObject *vote(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *o_ids, *o_k3, *o_p3, *o_k2, *o_p2;
+    long long vocab;
+    Py_ssize_t width, most, max_postings;
+    if (!PyArg_ParseTuple(args, "OOOOOLnnn:vote", &o_ids, &o_k3, &o_p3, &o_k2, &o_p2, &vocab,
+                          &width, &most, &max_postings))
+        return NULL;
+    if (vocab < 1 || vocab > (1LL << 21) || width < 0 || most < 1) {
+        PyErr_SetString(PyExc_ValueError, "vote: vocab must be in 1..2**21, width >= 0, most >= 1");
+        return NULL;
+    }
+    Py_buffer bufs[5];
+    PyObject *const objs[5] = {o_ids, o_k3, o_p3, o_k2, o_p2};
+    const Py_ssize_t sizes[5] = {8, 8, 8, 8, 8};
+    const char *const names[5] = {"ids", "keys3", "pos3", "keys2", "pos2"};
+    if (get_arrays(objs, bufs, sizes, names, 5, 5) < 0) return NULL;
+    const char *error = NULL;
+    PyObject *result = NULL;
+    int64_t *d = NULL, *meds = NULL;
+    Py_ssize_t nd = 0, cap = 0, nout = 0, first_votes = 0;
+    const int64_t *ids = bufs[0].buf;
+    const Py_ssize_t size = bufs[0].len / 8;
+    if (bufs[1].len != bufs[2].len || bufs[3].len != bufs[4].len)
+        error = "keys and positions must have the same length";
+    for (Py_ssize_t i = 0; !error && i < size; i++)
+        if (ids[i] >= vocab) error = "ids must be below vocab";
+    int n = 3;
+    for (; !error && n >= 2; n--) {
+        const int64_t *keys = bufs[n == 3 ? 1 : 3].buf, *pos = bufs[n == 3 ? 2 : 4].buf;
+        const Py_ssize_t nk = bufs[n == 3 ? 1 : 3].len / 8;
+        nd = 0;
+        for (Py_ssize_t k = 0; k + n <= size; k++) {
+            const int64_t a = ids[k], b = ids[k + 1], c = n == 3 ? ids[k + 2] : 0;
+            if (a < 0 || b < 0 || c < 0) continue; /* a word the copy does not hold */
+            const int64_t key = n == 3 ? (a * vocab + b) * vocab + c : a * vocab + b;
+            const Py_ssize_t lo = bound(keys, nk, key, 0), hi = bound(keys, nk, key, 1);
+            if (hi == lo || hi - lo > max_postings) continue;
+            if (nd + (hi - lo) > cap) {
+                cap = 2 * (nd + (hi - lo)) + 64;
+                int64_t *grown = PyMem_Realloc(d, sizeof(int64_t) * (size_t)cap);
+                if (!grown) {
+                    error = "out of memory";
+                    break;
+                }
+                d = grown;
+            }
+            for (Py_ssize_t j = lo; j < hi; j++) d[nd++] = pos[j] - k;
+        }
+        if (error || nd) break;
+    }
+    if (!error && nd) {
+        qsort(d, (size_t)nd, sizeof(int64_t), cmp_i64);
+        if (!(meds = PyMem_Malloc(sizeof(int64_t) * (size_t)most))) error = "out of memory";
+        while (!error && nd && nout < most) {
+            Py_ssize_t best = 0, blo = 0, bhi = 0, start = 0;
+            for (Py_ssize_t i = 0; i < nd; i++) {
+                while (d[start] < d[i] - width) start++;
+                if (i + 1 - start > best) best = i + 1 - start, blo = start, bhi = i + 1;
+            }
+            if (nout == 0) first_votes = best;
+            meds[nout++] = d[(blo + bhi - 1) / 2];
+            memmove(d + blo, d + bhi, sizeof(int64_t) * (size_t)(nd - bhi));
+            nd -= bhi - blo;
+        }
+    }
+    release_arrays(bufs, 5);
+    if (!error && nout && (n == 3 || first_votes >= 2)) {
+        PyObject *list = PyList_New(nout);
+        for (Py_ssize_t i = 0; list && i < nout; i++) {
+            PyObject *x = PyLong_FromLongLong(meds[i]);
+            if (!x) Py_CLEAR(list);
+            else PyList_SET_ITEM(list, i, x);
+        }
+        if (list) {
+            result = Py_BuildValue("nN", first_votes, list);
+        }
+    } else if (!error) {
+        result = Py_NewRef(Py_None);
+    }
+    PyMem_Free(d);
+    PyMem_Free(meds);
+    if (error) PyErr_Format(PyExc_ValueError, "vote: %s", error);
+    return result;
+}
+
+/* A matching block of difflib's: a[i:i+k] == b[j:j+k]. */
+typedef struct {
+    Py_ssize_t i, j, k;
+} Block;
+
+/* difflib.SequenceMatcher.find_longest_match(alo, ahi, blo, bhi) with no junk (autojunk
+ * off): the longest run of equal items, the first one met scanning a, then b (difflib's
+ * b2j loop is this dynamic programme restricted to the equal pairs; its extension loops
+ * find nothing more without junk). prev and cur: lb + 1 lengths each. */
+static Block longest(const int64_t *a, const int64_t *b, Py_ssize_t alo, Py_ssize_t ahi,
+                     Py_ssize_t blo, Py_ssize_t bhi, Py_ssize_t *prev, Py_ssize_t *cur) {
+    Block best = {alo, blo, 0};
+    for (Py_ssize_t j = blo; j <= bhi; j++) prev[j] = 0;
+    cur[blo] = 0;
+    for (Py_ssize_t i = alo; i < ahi; i++) {
+        const int64_t x = a[i];
+        for (Py_ssize_t j = blo; j < bhi; j++) {
+            /* cur[j + 1]: the run of equal items ending at a[i], b[j] */
+            if (x >= 0 && x == b[j]) {
+                const Py_ssize_t k = prev[j] + 1;
+                cur[j + 1] = k;
+                if (k > best.k) best.i = i - k + 1, best.j = j - k + 1, best.k = k;
+            } else {
+                cur[j + 1] = 0;
+            }
+        }
+        Py_ssize_t *t = prev;
+        prev = cur;
+        cur = t;
+    }
+    return best;
+}
+
+static int cmp_block(const void *x, const void *y) {
+    const Py_ssize_t a = ((const Block *)x)->i, b = ((const Block *)y)->i;
+    return (a > b) - (a < b);
+}
+
+/* difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks() of two id
+ * arrays (negative ids match nothing: words one side lacks), as (i, j, size) tuples,
+ * adjacent blocks joined, ending with (len(a), len(b), 0). The work is at most
+ * len(a) * len(b) per level of difflib's recursion: align calls it for a passage and a
+ * window of the copy (tens of words), else uses cydifflib (the same blocks). */
+static PyObject *blocks(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *o_a, *o_b;
+    if (!PyArg_ParseTuple(args, "OO:blocks", &o_a, &o_b)) return NULL;
+    Py_buffer bufs[2];
+    PyObject *const objs[2] = {o_a, o_b};
+    const Py_ssize_t sizes[2] = {8, 8};
+    const char *const names[2] = {"a", "b"};
+    if (get_arrays(objs, bufs, sizes, names, 2, 2) < 0) return NULL;
+    const int64_t *a = bufs[0].buf, *b = bufs[1].buf;
+    const Py_ssize_t la = bufs[0].len / 8, lb = bufs[1].len / 8;
+    const Py_ssize_t most = (la < lb ? la : lb) + 1; /* blocks (disjoint) and rectangles */
+    Py_ssize_t *rows = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(2 * (lb + 1)));
+    Block *found = PyMem_Malloc(sizeof(Block) * (size_t)most);
+    Py_ssize_t(*queue)[4] = PyMem_Malloc(sizeof(Py_ssize_t[4]) * (size_t)(most + 1));
+    Py_ssize_t nfound = 0, nqueue = 0;
+    PyObject *result = NULL;
+    if (!rows || !found || !queue) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    queue[nqueue][0] = 0, queue[nqueue][1] = la, queue[nqueue][2] = 0, queue[nqueue][3] = lb;
+    nqueue++;
+    while (nqueue) {
+        nqueue--;
+        const Py_ssize_t alo = queue[nqueue][0], ahi = queue[nqueue][1];
+        const Py_ssize_t blo = queue[nqueue][2], bhi = queue[nqueue][3];
+        const Block x = longest(a, b, alo, ahi, blo, bhi, rows, rows + lb + 1);
+        if (!x.k) continue;
+        found[nfound++] = x;
+        if (alo < x.i && blo < x.j) {
+            queue[nqueue][0] = alo, queue[nqueue][1] = x.i;
+            queue[nqueue][2] = blo, queue[nqueue][3] = x.j;
+            nqueue++;
+        }
+        if (x.i + x.k < ahi && x.j + x.k < bhi) {
+            queue[nqueue][0] = x.i + x.k, queue[nqueue][1] = ahi;
+            queue[nqueue][2] = x.j + x.k, queue[nqueue][3] = bhi;
+            nqueue++;
+        }
+    }
+    qsort(found, (size_t)nfound, sizeof(Block), cmp_block);
+    if (!(result = PyList_New(0))) goto done;
+    Block run = {0, 0, 0}; /* difflib's collapse of adjacent blocks */
+    for (Py_ssize_t n = 0; n <= nfound + 1; n++) {
+        Block out;
+        if (n < nfound) {
+            const Block next = found[n];
+            if (run.i + run.k == next.i && run.j + run.k == next.j) {
+                run.k += next.k;
+                continue;
+            }
+            out = run;
+            run = next;
+        } else {
+            out = n == nfound ? run : (Block){la, lb, 0};
+        }
+        if (!out.k && n <= nfound) continue;
+        PyObject *t = Py_BuildValue("(nnn)", out.i, out.j, out.k);
+        if (!t || PyList_Append(result, t) < 0) {
+            Py_XDECREF(t);
+            Py_CLEAR(result);
+            goto done;
+        }
+        Py_DECREF(t);
+    }
+done:
+    PyMem_Free(rows);
+    PyMem_Free(found);
+    PyMem_Free(queue);
+    release_arrays(bufs, 2);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS,
      "scan(text, starts, hashes, chunks, mostly_hard, chars_per_chunk) -> (tokens, chunks): "
@@ -360,6 +584,11 @@ static PyMethodDef methods[] = {
     {"sketch", sketch, METH_VARARGS,
      "sketch(word_hashes, spans, a, b, shingle, rows, signatures, keys): MinHash signatures and "
      "band keys of word-hash spans."},
+    {"vote", vote, METH_VARARGS,
+     "vote(ids, keys3, pos3, keys2, pos2, vocab, width, most, max_postings) -> (votes, "
+     "diagonals) | None: align._vote on word ids."},
+    {"blocks", blocks, METH_VARARGS,
+     "blocks(a, b) -> [(i, j, size), ...]: difflib's get_matching_blocks of two id arrays."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,4 +1,5 @@
-"""The compiled kernel (provenance/match/_kernel.c); see provenance/fingerprint.py."""
+"""The compiled kernel (provenance/match/_kernel.c); see provenance/match/fingerprint.py
+and provenance/match/align.py."""
 
 from typing import Any
 
@@ -26,3 +27,16 @@ def sketch(
     keys: Buffer,
     /,
 ) -> None: ...
+def vote(
+    ids: Buffer,
+    keys3: Buffer,
+    pos3: Buffer,
+    keys2: Buffer,
+    pos2: Buffer,
+    vocab: int,
+    width: int,
+    most: int,
+    max_postings: int,
+    /,
+) -> tuple[int, list[int]] | None: ...
+def blocks(a: Buffer, b: Buffer, /) -> list[tuple[int, int, int]]: ...

@@ -17,18 +17,20 @@ are the concern of ``score``.
 
 from __future__ import annotations
 
+import os
+from array import array
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from operator import sub
-from typing import TYPE_CHECKING, Any, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 
 if TYPE_CHECKING:  # cydifflib is difflib's algorithm compiled, with the same API
-    from difflib import Match, SequenceMatcher
+    from difflib import SequenceMatcher
 else:
     from cydifflib import SequenceMatcher
 
@@ -108,10 +110,23 @@ class _Claim:
 
 
 def _ngram_index(words: Sequence[str], n: int) -> dict[tuple[str, ...], list[int]]:
-    index: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for i in range(len(words) - n + 1):
-        index[tuple(words[i : i + n])].append(i)
+    index: dict[tuple[str, ...], list[int]] = {}
+    for i, gram in enumerate(zip(*(words[k:] for k in range(n)), strict=False)):
+        index.setdefault(gram, []).append(i)
     return index
+
+
+class _CopyGrams(dict[int, dict[tuple[str, ...], list[int]]]):
+    """A copy's n-gram index for each n, built when first asked (bigrams are rarely:
+    two-word passages, and passages without a shared trigram)."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        super().__init__()
+        self.words = words
+
+    def __missing__(self, n: int) -> dict[tuple[str, ...], list[int]]:
+        index = self[n] = _ngram_index(self.words, n)
+        return index
 
 
 _Grams = dict[int, dict[tuple[str, ...], list[int]]]
@@ -129,30 +144,128 @@ class _Memo(dict[tuple[Any, ...], Any]):
     function of the passage's words and the window's place in this copy: the alignment
     is the same, computed or reused."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        #: each passage's words (a tuple) numbered: the keys hold the number (a tuple's
+        #: hash is not kept: hashed once here, not at every look-up)
+        self.passages: dict[tuple[str, ...], int] = {}
+
+    def passage(self, words: tuple[str, ...]) -> int:
+        """The number of a passage's words in this memo's keys."""
+        return self.passages.setdefault(words, len(self.passages))
+
     def get_or(self, key: tuple[Any, ...], compute: Callable[[], _T]) -> _T:
-        if key in self:
-            return self[key]  # type: ignore[no-any-return]
+        out = self.get(key, _MISSING)
+        if out is not _MISSING:
+            return out  # type: ignore[no-any-return]
         out = compute()
         if len(self) < MEMO_ENTRIES:
             self[key] = out
         return out
 
 
+_MISSING = object()
+
+
+def _load_kernel() -> ModuleType | None:
+    if os.environ.get("PROV_KERNEL", "").lower() == "numpy":
+        return None
+    try:
+        from provenance.match import _kernel
+    except ImportError:  # built without a C compiler: the Python path
+        return None
+    return _kernel
+
+
+#: The compiled kernel (``match/_kernel.c``: :func:`_vote` on word ids, the same
+#: votes), or None for the Python path (tests set it to compare both).
+_KERNEL = _load_kernel()
+#: Distinct words of a copy the kernel takes at most (its n-gram keys are 63 bits).
+_KERNEL_VOCAB = 1 << 21
+#: Longest matches searched by the kernel when the two sequences' lengths multiply to at
+#: most this (its search reads every pair of words; cydifflib's, longer ones).
+_KERNEL_CELLS = 1 << 16
+#: A matching block: ``a[i:i + size] == b[j:j + size]``, as ``(i, j, size)``.
+Block = tuple[int, int, int]
+
+
+class _CopyIds:
+    """A copy's words as ids (its distinct words numbered), and its n-grams' keys
+    sorted, with their positions (:data:`_KERNEL`'s form of :func:`_ngram_index`).
+    (A plain class: a dataclass costs a cold ``prov check`` ~0.5 ms to define.)"""
+
+    __slots__ = ("ids", "keys2", "keys3", "pos2", "pos3", "vocab")
+
+    def __init__(
+        self,
+        vocab: dict[str, int],
+        ids: np.ndarray,
+        keys3: np.ndarray,
+        pos3: np.ndarray,
+        keys2: np.ndarray,
+        pos2: np.ndarray,
+    ) -> None:
+        self.vocab, self.ids = vocab, ids
+        self.keys3, self.pos3, self.keys2, self.pos2 = keys3, pos3, keys2, pos2
+
+    @classmethod
+    def build(cls, copy_words: Sequence[str]) -> _CopyIds | None:
+        vocab: dict[str, int] = {}
+        ids = np.fromiter(
+            (vocab.setdefault(w, len(vocab)) for w in copy_words), np.int64, len(copy_words)
+        )
+        v = len(vocab)
+        if not 0 < v < _KERNEL_VOCAB:
+            return None
+        tables: list[np.ndarray] = []
+        for keys in ((ids[:-2] * v + ids[1:-1]) * v + ids[2:], ids[:-1] * v + ids[1:]):
+            order = np.argsort(keys, kind="stable")
+            tables += [np.ascontiguousarray(keys[order]), order.astype(np.int64)]
+        return cls(vocab, ids, *tables)
+
+    def of(self, words: Sequence[str]) -> array[int]:
+        """``words`` as ids (-1: a word the copy lacks)."""
+        return array("q", list(map(self.vocab.get, words, repeat(-1, len(words)))))
+
+    def vote(self, ids: array[int]) -> tuple[int, list[int]] | None:
+        """:func:`_vote` of a passage (its :meth:`of`)."""
+        assert _KERNEL is not None  # noqa: S101 - built only with the kernel
+        width = max(4, len(ids) // 5)
+        k3, p3, k2, p2 = self.keys3, self.pos3, self.keys2, self.pos2
+        return _KERNEL.vote(  # type: ignore[no-any-return]
+            ids, k3, p3, k2, p2, len(self.vocab), width, _MAX_CLUSTERS, _MAX_POSTINGS
+        )
+
+    def blocks(self, a: array[int] | np.ndarray, b: array[int] | np.ndarray) -> list[Block]:
+        """difflib's matching blocks of two id sequences (the same as
+        :func:`_matcher`'s of their words): the kernel's when their product is at most
+        :data:`_KERNEL_CELLS`, else cydifflib's."""
+        if len(a) * len(b) <= _KERNEL_CELLS:
+            assert _KERNEL is not None  # noqa: S101 - built only with the kernel
+            return _KERNEL.blocks(a, b)  # type: ignore[no-any-return]
+        # (ids below 0 made unlike each other, as the kernel holds them)
+        la = [x if x >= 0 else -1 - i for i, x in enumerate(a.tolist())]
+        lb = [x if x >= 0 else -(1 << 40) - j for j, x in enumerate(b.tolist())]
+        matcher: SequenceMatcher[int] = SequenceMatcher(None, la, lb, autojunk=False)
+        return [tuple(m) for m in matcher.get_matching_blocks()]  # type: ignore[misc]
+
+
 #: The copy's n-gram index of the last call (a check aligns one copy with many
 #: candidate sources): kept with the words it indexes, reused for the same object, with
 #: what was computed of source passages against it.
-_last_grams: tuple[Sequence[str], _Grams, _Memo] | None = None
+_last_grams: tuple[Sequence[str], _Grams, _Memo, _CopyIds | None] | None = None
 
 
-def _copy_grams(copy_words: Sequence[str]) -> tuple[_Grams, _Memo]:
+def _copy_grams(copy_words: Sequence[str]) -> tuple[_Grams, _Memo, _CopyIds | None]:
     global _last_grams  # noqa: PLW0603 - a one-entry memo, replaced whole (thread-safe)
     last = _last_grams
     if last is not None and last[0] is copy_words and isinstance(copy_words, tuple):
-        return last[1], last[2]
-    grams = {n: dict(_ngram_index(copy_words, n)) for n in (3, 2)}
+        return last[1], last[2], last[3]
+    grams = _CopyGrams(copy_words)
     memo = _Memo()
-    _last_grams = (copy_words, grams, memo)
-    return grams, memo
+    ids = _CopyIds.build(copy_words) if _KERNEL is not None else None
+    _last_grams = (copy_words, grams, memo, ids)
+    return grams, memo, ids
 
 
 def forget_copy(copy_words: Sequence[str]) -> None:
@@ -215,30 +328,31 @@ def _gap(size: int, copy_gap: int, passage_gap: int) -> int:
     return min(copy_gap, passage_gap)
 
 
-def _core(blocks: list[Match]) -> list[Match]:
+def _core(blocks: list[Block]) -> list[Block]:
     """Drop stray matches at either end: a matched run smaller than half the gap that
     separates it from the rest is a chance hit on a common word ("the", "of"), not
-    the edge of the copied passage."""
+    the edge of the copied passage. (Blocks ``(i, j, size)``, difflib's ``Match``.)"""
     lo, hi = 0, len(blocks)
     while hi - lo > 1:
-        b, n = blocks[lo], blocks[lo + 1]
-        gap = _gap(b.size, n.a - (b.a + b.size), n.b - (b.b + b.size))
-        if b.size * 2 >= gap:
+        (ba, bb, bs), (na, nb, _) = blocks[lo], blocks[lo + 1]
+        gap = _gap(bs, na - (ba + bs), nb - (bb + bs))
+        if bs * 2 >= gap:
             break
         lo += 1
     while hi - lo > 1:
-        p, b = blocks[hi - 2], blocks[hi - 1]
-        gap = _gap(b.size, b.a - (p.a + p.size), b.b - (p.b + p.size))
-        if b.size * 2 >= gap:
+        (pa, pb, ps), (ba, bb, bs) = blocks[hi - 2], blocks[hi - 1]
+        gap = _gap(bs, ba - (pa + ps), bb - (pb + ps))
+        if bs * 2 >= gap:
             break
         hi -= 1
     return blocks[lo:hi]
 
 
 def _match(
-    matcher: SequenceMatcher[str], copy_words: Sequence[str], lo: int, hi: int, size: int
+    blocks_of: Callable[[int, int], list[Block]], lo: int, hi: int, size: int
 ) -> tuple[int, int, int] | None:
-    """Align the matcher's passage (seq2) within ``copy_words[lo:hi]``.
+    """Align a passage of ``size`` words within the copy's words ``[lo, hi)``;
+    ``blocks_of(lo, hi)``: the matching blocks of that window (a) and the passage (b).
 
     Returns the copy span ``(start, end)`` of the matched core and the matched word
     count. The window is searched twice: once whole, and once tightened around the
@@ -246,18 +360,17 @@ def _match(
     above it) does not take the place of the same word next to it.
     """
     for _ in range(2):
-        matcher.set_seq1(list(copy_words[lo:hi]))
-        blocks = _core([b for b in matcher.get_matching_blocks() if b.size])
+        blocks = _core([b for b in blocks_of(lo, hi) if b[2]])
         if not blocks:
             return None
-        clo, chi = lo + blocks[0].a, lo + blocks[-1].a + blocks[-1].size
-        head = blocks[0].b
-        tail = size - (blocks[-1].b + blocks[-1].size)
+        clo, chi = lo + blocks[0][0], lo + blocks[-1][0] + blocks[-1][2]
+        head = blocks[0][1]
+        tail = size - (blocks[-1][1] + blocks[-1][2])
         tight = max(lo, clo - 2 * head - 1), min(hi, chi + 2 * tail + 1)
         if tight == (lo, hi):
             break
         lo, hi = tight
-    return clo, chi, sum(b.size for b in blocks)
+    return clo, chi, sum(b[2] for b in blocks)
 
 
 def _claim_exact(
@@ -371,7 +484,26 @@ def align(
         copy_bounds: word indexes where the copy's sentences and blocks start; spans
             grow over free words at their ends only within a sentence.
     """
-    grams, memo = _copy_grams(copy_words)
+    grams, memo, ids = _copy_grams(copy_words)
+    passage_ids: dict[tuple[int, int], array[int]] = {}
+
+    def pids(s: int, e: int) -> array[int]:
+        """Passage ``[s, e)``'s words as the copy's ids (the kernel's form)."""
+        got = passage_ids.get((s, e))
+        if got is None:
+            assert ids is not None  # noqa: S101 - only called with the kernel
+            got = passage_ids[s, e] = ids.of(src_words[s:e])
+        return got
+
+    numbers: dict[tuple[int, int], int] = {}
+
+    def number(s: int, e: int) -> int:
+        """The memo's number of passage ``[s, e)``'s words."""
+        n = numbers.get((s, e))
+        if n is None:
+            n = numbers[s, e] = memo.passage(tuple(src_words[s:e]))
+        return n
+
     used = bytearray(len(copy_words))
     claims = _claim_exact(src_words, passages, copy_words, grams, used)
     exact = {c.passage for c in claims}
@@ -379,8 +511,11 @@ def align(
     for pi, (s, e) in enumerate(passages):
         if pi in exact:
             continue
-        words = tuple(src_words[s:e])
-        voted = memo.get_or(("vote", words), lambda words=words: _vote(words, grams))  # type: ignore[misc]
+        if ids is None:
+            words = tuple(src_words[s:e])
+            voted = memo.get_or(("vote", number(s, e)), lambda w=words: _vote(w, grams))  # type: ignore[misc]
+        else:
+            voted = memo.get_or(("vote", number(s, e)), lambda s=s, e=e: ids.vote(pids(s, e)))  # type: ignore[misc]
         if voted is not None:
             candidates.append((voted[0], pi, voted[1]))
     candidates.sort(key=lambda c: (-c[0], c[1]))
@@ -388,24 +523,33 @@ def align(
     matcher: SequenceMatcher[str] = SequenceMatcher(autojunk=False)
     held: list[tuple[str, ...] | None] = [None]  # the passage the matcher holds (seq2)
 
-    def match(words: tuple[str, ...], lo: int, hi: int) -> tuple[int, int, int] | None:
-        if held[0] is not words:  # (indexing a passage costs: only when not memoised)
+    def match(s: int, e: int, lo: int, hi: int) -> tuple[int, int, int] | None:
+        if ids is not None:
+            p = pids(s, e)
+            return _match(lambda lo, hi: ids.blocks(ids.ids[lo:hi], p), lo, hi, e - s)
+        words = tuple(src_words[s:e])
+        if held[0] != words:  # (indexing a passage costs: only when not memoised)
             matcher.set_seq2(list(words))
             held[0] = words
-        return _match(matcher, copy_words, lo, hi, len(words))
+
+        def blocks_of(lo: int, hi: int) -> list[Block]:
+            matcher.set_seq1(list(copy_words[lo:hi]))
+            return matcher.get_matching_blocks()  # type: ignore[return-value]
+
+        return _match(blocks_of, lo, hi, e - s)
 
     for _votes, pi, diagonals in candidates:
         s, e = passages[pi]
         size = e - s
         slack = max(8, size // 3)
-        words = tuple(src_words[s:e])
+        n = number(s, e)
         best: tuple[float, int, int, int] | None = None
         for diag in diagonals:
             lo, hi = max(0, diag - slack), min(len(copy_words), diag + size + slack)
             for rlo, rhi in _free_runs(used, lo, hi):
                 found = memo.get_or(
-                    ("match", words, rlo, rhi),
-                    lambda w=words, lo=rlo, hi=rhi: match(w, lo, hi),  # type: ignore[misc]
+                    ("match", n, rlo, rhi),
+                    lambda s=s, e=e, lo=rlo, hi=rhi: match(s, e, lo, hi),  # type: ignore[misc]
                 )
                 if found is None:
                     continue
@@ -423,11 +567,12 @@ def align(
         claims.append(_Claim(pi, (s, e), clo, chi, matched))
 
     bounds = sorted({0, len(copy_words), *copy_bounds})
-    _extend_edges(claims, used, src_words, copy_words, bounds, memo)
+    source = _Source(number, ids, pids)
+    _extend_edges(claims, used, src_words, copy_words, bounds, memo, source)
     matches = []
     for c in sorted(claims, key=lambda c: c.passage):
         s, e = c.src
-        _, matched, opcodes = _pair(src_words, s, e, copy_words, c.lo, c.hi, memo)
+        _, matched, opcodes = _pair(src_words, s, e, copy_words, c.lo, c.hi, memo, source)
         sim = 2 * matched / ((e - s) + (c.hi - c.lo))
         if not _counts(sim, matched, c.hi - c.lo, e - s, min_similarity) and (c.lo, c.hi) != (
             c.lo0,
@@ -435,7 +580,7 @@ def align(
         ):
             # the words taken in at the edges made the pair look unlike: leave them out
             c.lo, c.hi = c.lo0, c.hi0
-            _, matched, opcodes = _pair(src_words, s, e, copy_words, c.lo, c.hi, memo)
+            _, matched, opcodes = _pair(src_words, s, e, copy_words, c.lo, c.hi, memo, source)
             sim = 2 * matched / ((e - s) + (c.hi - c.lo))
         edits = tuple(
             Edit(_OPCODE_KIND[op], (s + i1, s + i2), (c.lo + j1, c.lo + j2))
@@ -453,6 +598,7 @@ def _extend_edges(
     copy_words: Sequence[str],
     bounds: Sequence[int],
     memo: _Memo,
+    source: _Source,
 ) -> None:
     """Grow each claimed span over the free copy words at its ends, within its sentence.
 
@@ -465,7 +611,7 @@ def _extend_edges(
     """
     for c in claims:
         s, e = c.src
-        ends = _pair(src_words, s, e, copy_words, c.lo, c.hi, memo)[0]
+        ends = _pair(src_words, s, e, copy_words, c.lo, c.hi, memo, source)[0]
         if ends is None:
             continue
         head, tail = ends
@@ -521,6 +667,16 @@ def _matcher(a: Sequence[str], b: Sequence[str]) -> SequenceMatcher[str]:
 _Opcodes = list[tuple[str, int, int, int, int]]
 
 
+class _Source(NamedTuple):
+    """A source's passages as one :func:`align` call looks them up: ``number(s, e)``,
+    the memo's number of passage ``[s, e)``'s words; with the kernel, the copy's ids and
+    ``pids(s, e)``, the passage's."""
+
+    number: Callable[[int, int], int]
+    ids: _CopyIds | None
+    pids: Callable[[int, int], array[int]]
+
+
 def _pair(
     src_words: Sequence[str],
     s: int,
@@ -529,16 +685,42 @@ def _pair(
     lo: int,
     hi: int,
     memo: _Memo,
+    source: _Source,
 ) -> tuple[tuple[int, int] | None, int, _Opcodes]:
     """How passage ``[s, e)`` matches copy span ``[lo, hi)``: the passage words before its
     first and after its last match (None: nothing matches), the words matched in order,
-    and the opcodes that turn one into the other."""
+    and the opcodes that turn one into the other (difflib's, on words or with the
+    kernel on ids: the same)."""
 
     def pair() -> tuple[tuple[int, int] | None, int, _Opcodes]:
-        matcher = _matcher(src_words[s:e], copy_words[lo:hi])
-        blocks = matcher.get_matching_blocks()
-        sized = [b for b in blocks if b.size]
-        ends = (sized[0].a, (e - s) - (sized[-1].a + sized[-1].size)) if sized else None
-        return ends, sum(b.size for b in blocks), list(matcher.get_opcodes())
+        ids = source.ids
+        if ids is None:
+            matcher = _matcher(src_words[s:e], copy_words[lo:hi])
+            blocks: list[Block] = matcher.get_matching_blocks()  # type: ignore[assignment]
+        else:
+            blocks = ids.blocks(source.pids(s, e), ids.ids[lo:hi])
+        sized = [b for b in blocks if b[2]]
+        ends = (sized[0][0], (e - s) - (sized[-1][0] + sized[-1][2])) if sized else None
+        return ends, sum(b[2] for b in blocks), _opcodes(blocks)
 
-    return memo.get_or(("pair", tuple(src_words[s:e]), lo, hi), pair)
+    return memo.get_or(("pair", source.number(s, e), lo, hi), pair)
+
+
+def _opcodes(blocks: list[Block]) -> _Opcodes:
+    """difflib's ``get_opcodes`` from its matching blocks (ending with the empty one)."""
+    i = j = 0
+    out: _Opcodes = []
+    for ai, bj, size in blocks:
+        tag = ""
+        if i < ai and j < bj:
+            tag = "replace"
+        elif i < ai:
+            tag = "delete"
+        elif j < bj:
+            tag = "insert"
+        if tag:
+            out.append((tag, i, ai, j, bj))
+        i, j = ai + size, bj + size
+        if size:
+            out.append(("equal", ai, i, bj, j))
+    return out

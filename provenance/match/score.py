@@ -177,9 +177,11 @@ def _only_list_markers(src: Normalized, cp: Normalized, e: Edit) -> bool:
     """An edit that adds or drops list numbering only (not a number in the text)."""
     if e.src[0] == e.src[1] and e.copy[0] == e.copy[1]:
         return False
-    return all(_list_marker(src, i) for i in range(*e.src)) and all(
-        _list_marker(cp, i) for i in range(*e.copy)
-    )
+    for norm, (lo, hi) in ((src, e.src), (cp, e.copy)):
+        for i in range(lo, hi):  # (a loop: most edits end at their first word)
+            if not _list_marker(norm, i):
+                return False
+    return True
 
 
 def _covered(copy: Segmented, alignment: Alignment, owner: list[int]) -> bytearray:

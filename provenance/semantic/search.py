@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from provenance.index import vectors
 from provenance.match.score import UNRELATED, Score
 from provenance.params import Policy
-from provenance.semantic import bitext, cache, encoder
+from provenance.semantic import bitext, cache, encoder, step
 from provenance.semantic.crosslang import rescore
 from provenance.text.language import UNDETERMINED
 from provenance.text.segment import BODY, Passage, Segmented
@@ -140,7 +140,7 @@ def by_meaning(
     """``found`` with translated and reworded passages added, and the sources found by
     the nearest-neighbour search; and how many of those were verified (module
     docstring). Unchanged when the index has no usable vectors."""
-    if len(open_passages(seg, found)) < MIN_HITS or status(store):
+    if len(open_passages(seg, found)) < MIN_HITS or step.status(store):
         return found, 0
     suspect = TextVectors(seg)
     out = []
@@ -233,5 +233,5 @@ def rescore_stored(
     ones that match its passages (:func:`status`), else embedded now."""
     if not _needs_source(s):
         return s
-    stored = None if status(store) else _stored(store, source_id, source)
+    stored = None if step.status(store) else _stored(store, source_id, source)
     return rescore(source, copy, s, policy, None, stored)

@@ -10,6 +10,8 @@ something to do (a plain ``check`` never loads them: tests/test_imports.py).
 from __future__ import annotations
 
 import os
+import threading
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -90,10 +92,33 @@ def vector_warnings(store: Store) -> list[str]:
     is skipped), when ``prov[semantic]`` is on."""
     if not semantic():
         return []
-    from provenance.semantic.search import status
-
     why = status(store)
     return [why] if why and why != "no vectors" else []
+
+
+_statuses: weakref.WeakKeyDictionary[Store, tuple[tuple[int, int], str]] = (
+    weakref.WeakKeyDictionary()
+)
+_statuses_lock = threading.Lock()
+
+
+def status(store: Store) -> str:
+    """Why the index's vectors cannot be used ("" when they can:
+    :func:`provenance.semantic.search.status`), read once while the database stays as it
+    is: a check asks it for its warnings, before and during the search, and reads it
+    once (kept with the open store until it or another connection writes)."""
+    version = (int(store.db.execute("PRAGMA data_version").fetchone()[0]),
+               store.db.conn.total_changes)  # fmt: skip
+    with _statuses_lock:
+        kept = _statuses.get(store)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    from provenance.semantic.search import status as read
+
+    why = read(store)
+    with _statuses_lock:
+        _statuses[store] = (version, why)
+    return why
 
 
 def doctor_report(store: Store) -> dict[str, Any]:
