@@ -28,11 +28,12 @@ Everything here is on word indexes; the scorer turns them into character offsets
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from provenance.match.bags import bags, cosine, tail, weigh
+from provenance.match.bags import SYNONYM_WEIGHT, Synonyms, bags, cosine, matched, tail, weigh
 from provenance.match.extend import (
     EXTEND,
     FRAGMENT_COSINE,
@@ -85,6 +86,9 @@ COMPACT_SHARE = 0.9
 #: this cosine (a long sentence closely reworded).
 MIN_WORDS = 20
 CLOSE_SEED = 0.6
+#: Whether a copy stem that is a WordNet synonym of a source stem counts towards a seed
+#: (see :func:`_by_synonyms`): an article spinner replaces words by thesaurus synonyms.
+SYNONYMS = True
 #: Source sentences a copy sentence is compared with at most (the best by shared stems).
 _MAX_PAIRS = 64
 #: A stem in more source sentences than this does not propose pairs (it still counts in
@@ -128,8 +132,17 @@ def _joined(units: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+def _synonyms() -> Synonyms:
+    from provenance.match.synonyms import synonyms  # the table loads on first use
+
+    return synonyms
+
+
 def _seeds(
-    src_bags: list[Counter[str]], copy_bags: list[Counter[str]], idf: dict[str, float]
+    src_bags: list[Counter[str]],
+    copy_bags: list[Counter[str]],
+    idf: dict[str, float],
+    synonyms: Synonyms | None = None,
 ) -> tuple[list[tuple[int, int, float]], list[tuple[int, int, float]]]:
     """``(source unit, copy unit, cosine)`` of every seed, and of the pairs that only
     summary seeds (a condensed sentence: most of the shorter one's stems in the other)."""
@@ -147,6 +160,11 @@ def _seeds(
     chance = [sum(in_copy[t] for t in b) / n_copy / mean_len for b in src_bags]
     out: list[tuple[int, int, float]] = []
     loose: list[tuple[int, int, float]] = []
+    by_synonyms = None
+    if synonyms is not None:
+        by_synonyms = _BySynonyms(
+            src_bags, src_vecs, postings, in_copy, n_copy * mean_len, idf, synonyms
+        )
     for j, bag in enumerate(copy_bags):
         if len(bag) < SEED_SHARED:
             continue
@@ -165,6 +183,7 @@ def _seeds(
             pairs = shared.most_common(2 * _MAX_PAIRS)
             shared = Counter({i: n + sum(t in src_bags[i] for t in common) for i, n in pairs})
         cv, cn = weigh(bag, idf)
+        seeded = set()
         for i, n in shared.most_common(_MAX_PAIRS):
             if n < SEED_SHARED:
                 break
@@ -177,9 +196,80 @@ def _seeds(
             cos = cosine(src_vecs[i][0], src_vecs[i][1], cv, cn)
             if cos >= SEED_COSINE and dice >= SEED_DICE:
                 out.append((i, j, cos))
+                seeded.add(i)
             elif summary and cos >= SUMMARY_COSINE:
                 loose.append((i, j, cos))
+        if by_synonyms is not None and not seeded:
+            out.extend((i, j, cos) for i, cos in by_synonyms.seeds(bag, shared, seeded))
     return out, loose
+
+
+class _BySynonyms:
+    """Seeds whose sentences share enough stems only when a copy stem may stand for a
+    WordNet synonym of a source stem (what an article spinner does: "the range of the
+    map" -> "the extent of the map"). A synonym counts for
+    :data:`provenance.match.bags.SYNONYM_WEIGHT` of a word in the Dice coefficient
+    and the cosine, and the chance test expects the overlap a source sentence's stems
+    *and their synonyms* would have with a copy sentence by chance: a word with many
+    synonyms (a common verb) is met by chance more often, and proves less."""
+
+    def __init__(
+        self,
+        src_bags: list[Counter[str]],
+        src_vecs: list[tuple[dict[str, float], float]],
+        postings: dict[str, list[int]],
+        in_copy: Counter[str],
+        slots: float,
+        idf: dict[str, float],
+        synonyms: Synonyms,
+    ) -> None:
+        self.src_bags, self.src_vecs, self.postings = src_bags, src_vecs, postings
+        self.in_copy, self.slots, self.idf, self.synonyms = in_copy, slots, idf, synonyms
+        self.chance: dict[int, float] = {}
+
+    def _chance(self, i: int) -> float:
+        got = self.chance.get(i)
+        if got is None:
+            near = set(self.src_bags[i])
+            for t in self.src_bags[i]:
+                near |= self.synonyms(t)
+            got = self.chance[i] = sum(self.in_copy[t] for t in near) / self.slots
+        return got
+
+    def seeds(
+        self, bag: Counter[str], shared: Counter[int], seeded: set[int]
+    ) -> list[tuple[int, float]]:
+        """``(source unit, cosine)`` of the seeds of a copy sentence with this ``bag``
+        that its synonyms make (``shared``: the candidates its own stems found;
+        ``seeded``: the source sentences it already seeds with)."""
+        found: Counter[int] = Counter(shared)
+        for t in bag:
+            near: set[int] = set()
+            for s in self.synonyms(t):
+                units = self.postings.get(s, ())
+                if len(units) <= _MAX_STEM_UNITS:
+                    near.update(units)
+            found.update(near)
+        out = []
+        for i, total in found.most_common(_MAX_PAIRS):
+            if total < SEED_SHARED:
+                break
+            if i in seeded:
+                continue
+            src = self.src_bags[i]
+            n, m, weights = matched(src, bag, self.synonyms)
+            if not m or n + m < SEED_SHARED:
+                continue
+            if 2 * (n + SYNONYM_WEIGHT * m) < SEED_DICE * (len(src) + len(bag)):
+                continue
+            if tail(n + m, self._chance(i) * len(bag)) > SURPRISE:
+                continue
+            vec = {t: w * self.idf[t] for t, w in weights.items()}
+            norm = math.sqrt(sum(v * v for v in vec.values()))
+            cos = cosine(self.src_vecs[i][0], self.src_vecs[i][1], vec, norm)
+            if cos >= SEED_COSINE:
+                out.append((i, cos))
+        return out
 
 
 _CopySide = tuple[list[tuple[int, int]], list[Counter[str]]]
@@ -215,9 +305,10 @@ def detect(
     src_units = _joined(src_units)
     copy_units, copy_bags = _copy_side(copy_words, copy_units)
     src_bags = bags(src_words, src_units)
-    texts = texts_of(src_words, copy_words, src_units, copy_units, src_bags, copy_bags)
+    synonyms = _synonyms() if SYNONYMS else None
+    texts = texts_of(src_words, copy_words, src_units, copy_units, src_bags, copy_bags, synonyms)
     idf = texts.idf
-    seeds, loose = _seeds(src_bags, copy_bags, idf)
+    seeds, loose = _seeds(src_bags, copy_bags, idf, synonyms)
     if not seeds:
         return ()
 
