@@ -2,23 +2,22 @@
 
 The table ``match/synonyms.py`` reads to see a word replaced by a synonym (what an
 article spinner does) in the reworded-passage search (``match/detect.py``). It holds,
-for each WordNet synset, the stems (the first ``bags.STEM`` characters, the search's
-unit) of its single-word lemmas, kept small:
+for each WordNet synset, its single-word lemmas, kept small:
 
 - only the first :data:`SENSES` senses of each word (WordNet lists a word's senses most
   frequent first, from its sense-tagged corpus): a word stands in a synset's row only
   if the synset is one of its common senses ("date" and "day", not "date" and "palm");
-- a synset's row is kept when at least two different stems remain in it;
-- each lemma also gives the stems of its regular inflections (-s, -es, -ies, -ed, -ied,
-  -ing, -er, -est) and of its irregular ones (WordNet's exception lists), so that
-  "carried" (stem ``carri``) meets "transport" as "carry" does;
+- a synset's row is kept when at least two of its words remain in it;
+- each lemma also brings its irregular inflections (WordNet's exception lists: "wrote"
+  with "write"); the regular ones ("carried", "transported") are undone when a word is
+  looked up (``match/antonyms.lemmas``);
 - function words (``bags.STOP``, which the search drops) and words of fewer than three
   letters are left out.
 
 The source is Debian's ``wordnet-base`` package (WordNet 3.0, ``apt-get install
 wordnet-base``), read from /usr/share/wordnet; its licence (permissive, notice kept on
 all copies) is written at the top of the table, which is gzip-compressed text: one row
-a synset, its stems separated by spaces.
+a synset, its words separated by spaces.
 
 Usage: ``python scripts/build_synonyms.py [--wordnet DIR] [--out FILE] [--senses N]``.
 Deterministic: the same WordNet files give the same table (and the same bytes: the gzip
@@ -37,31 +36,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from provenance.match.bags import STEM, STOP  # noqa: E402
+from provenance.match.bags import STOP  # noqa: E402
 
 POS_FILES = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
 _WORD_RE = re.compile(r"^[a-z]+$")
 _MARKER_RE = re.compile(r"\([a-z]+\)$")  # adjective position markers: "galore(ip)"
 #: Senses of each word kept (its most frequent ones).
 SENSES = 3
-#: Regular endings by part of speech and by how the word ends: (letters removed, ending
-#: added) for a word ending in "e", in a consonant and "y", and in anything else.
-ENDINGS = {
-    "n": ((("", "s"),), (("y", "ies"),), (("", "s"), ("", "es"))),
-    "v": (
-        (("", "s"), ("", "d"), ("e", "ing")),
-        (("", "s"), ("y", "ies"), ("y", "ied"), ("", "ing")),
-        (("", "s"), ("", "es"), ("", "ed"), ("", "ing")),
-    ),
-    "a": ((("", "r"), ("", "st")), (("y", "ier"), ("y", "iest")), (("", "er"), ("", "est"))),
-    "r": ((), (), ()),
-}
-
 LICENCE = """\
 # prov: synonym table compiled by scripts/build_synonyms.py from WordNet 3.0 (Debian
-# wordnet-base): one row a synset, the stems (first {stem} characters) of its
-# single-word lemmas and of their inflections, for the first {senses} senses of each word.
-# stem: {stem}
+# wordnet-base): one row a synset, its single-word lemmas and their irregular forms, for
+# the first {senses} senses of each word.
+# format: prov-synonyms 1
 #
 # WordNet Release 3.0. This software and database is being provided to you, the
 # LICENSEE, by Princeton University under the following license. By obtaining, using
@@ -132,13 +118,10 @@ def irregular_forms(wordnet: Path) -> dict[str, set[str]]:
     return out
 
 
-def stems_of(word: str, pos: str, irregular: dict[str, set[str]]) -> set[str]:
-    """The stems of a lemma and of its inflections."""
-    forms = {word} | irregular.get(f"{pos}:{word}", set())
-    kind = 0 if word.endswith("e") else 1 if re.search(r"[^aeiou]y$", word) else 2
-    for cut, add in ENDINGS[pos][kind]:
-        forms.add(word[: len(word) - len(cut)] + add)
-    return {f[:STEM] for f in forms}
+def forms_of(word: str, pos: str, irregular: dict[str, set[str]]) -> set[str]:
+    """A lemma and its irregular inflections (the regular ones are undone when the
+    table is read: ``antonyms.lemmas``)."""
+    return {word} | irregular.get(f"{pos}:{word}", set())
 
 
 def build(wordnet: Path, senses: int) -> str:
@@ -148,17 +131,17 @@ def build(wordnet: Path, senses: int) -> str:
     rows: set[tuple[str, ...]] = set()
     for key, members in common.items():
         lemmas = set(synsets.get(key, ()))
-        stems: set[str] = set()
+        forms: set[str] = set()
         words = 0
         for word, pos in members:
             if word in lemmas and word not in STOP and len(word) >= 3:
-                stems |= stems_of(word, pos, irregular)
+                forms |= forms_of(word, pos, irregular)
                 words += 1
-        if words >= 2 and len(stems) >= 2:
-            rows.add(tuple(sorted(stems)))
+        if words >= 2:
+            rows.add(tuple(sorted(forms)))
     kept = sorted(rows)
     body = "".join(" ".join(r) + "\n" for r in kept)
-    return LICENCE.format(stem=STEM, senses=senses) + body
+    return LICENCE.format(senses=senses) + body
 
 
 def main() -> None:

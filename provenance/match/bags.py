@@ -37,7 +37,7 @@ Synonyms = Callable[[str], frozenset[str]]  # a stem's synonyms (see match/synon
 #: How much a copy stem that is a synonym of a source stem weighs, against the same
 #: stem (1): a thesaurus word is weaker evidence than the word itself, since a text on
 #: the same subject uses its synonyms too.
-SYNONYM_WEIGHT = 0.5
+SYNONYM_WEIGHT = 0.75
 
 
 def stems(words: Sequence[str]) -> list[str]:

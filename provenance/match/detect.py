@@ -132,10 +132,11 @@ def _joined(units: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _synonyms() -> Synonyms:
-    from provenance.match.synonyms import synonyms  # the table loads on first use
+def _synonyms(src_words: Sequence[str], copy_words: Sequence[str]) -> Synonyms:
+    """Synonymy between the two texts' stems (the table loads on first use)."""
+    from provenance.match.synonyms import Relation
 
-    return synonyms
+    return Relation(src_words, copy_words)
 
 
 def _seeds(
@@ -305,7 +306,7 @@ def detect(
     src_units = _joined(src_units)
     copy_units, copy_bags = _copy_side(copy_words, copy_units)
     src_bags = bags(src_words, src_units)
-    synonyms = _synonyms() if SYNONYMS else None
+    synonyms = _synonyms(src_words, copy_words) if SYNONYMS else None
     texts = texts_of(src_words, copy_words, src_units, copy_units, src_bags, copy_bags, synonyms)
     idf = texts.idf
     seeds, loose = _seeds(src_bags, copy_bags, idf, synonyms)

@@ -1,39 +1,77 @@
-"""Synonyms: WordNet 3.0's synonym sets, as stems, for the reworded-passage search.
+"""Synonyms: WordNet 3.0's synonym sets, for the reworded-passage search.
 
 An article spinner replaces words by thesaurus synonyms ("range" -> "extent", "restrict"
 -> "curtail"), which the search's 5-character stems (:mod:`provenance.match.bags`) cannot
 see. The table (``synonyms.tsv.gz`` beside this module, compiled by
 ``scripts/build_synonyms.py``; WordNet's licence is at its top) holds one row a synset:
-the stems of its single-word lemmas and their inflections, for the first three senses
-of each word. It is read once, on the first question (only when the search compares two
-texts), in about 30 ms.
+its single-word lemmas (and their irregular forms), for the first three senses of each
+word. It is read once, on the first question (only when the search compares two texts),
+in about 40 ms.
 
->>> "curta" in synonyms("restr"), "exten" in synonyms("range"), synonyms("zzzzz")
-(True, True, frozenset())
+Two words are synonyms when a row holds both (in any of their inflections, undone by
+:func:`provenance.match.antonyms.lemmas`). The search compares stems, so
+:class:`Relation` lifts this to the stems of two given texts: two stems are synonyms
+when some word of the texts with one and some word with the other are. Deciding it on
+the texts' own words keeps two words that merely share a stem apart ("discover" is not
+"disconnected", a synonym of "abrupt").
+
+>>> table().related("restrict", "curtailed"), table().related("range", "stove")
+(True, False)
 """
 
 from __future__ import annotations
 
 import gzip
 import zlib
+from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
 from provenance.errors import DataFileError
-from provenance.match.bags import STEM
+from provenance.match.antonyms import lemmas
+from provenance.match.bags import STEM, STOP
 
 #: The table's file, inside the package.
 TABLE = "synonyms.tsv.gz"
-_EMPTY: frozenset[str] = frozenset()
+#: The line that says a file is such a table (and of which format).
+FORMAT = "# format: prov-synonyms 1"
+_EMPTY: frozenset[int] = frozenset()
+_NONE: frozenset[str] = frozenset()
+
+
+class Table:
+    """Rows of synonymous words, indexed by word."""
+
+    def __init__(self, rows: list[list[str]]) -> None:
+        self.rows = rows
+        self.index: dict[str, list[int]] = {}
+        for k, row in enumerate(rows):
+            for w in row:
+                self.index.setdefault(w, []).append(k)
+        self._made: dict[str, frozenset[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def rows_of(self, word: str) -> frozenset[int]:
+        """The rows that hold the word in one of its inflections."""
+        got = self._made.get(word)
+        if got is None:
+            found = [k for w in lemmas(word) for k in self.index.get(w, ())]
+            got = self._made[word] = frozenset(found) if found else _EMPTY
+        return got
+
+    def related(self, a: str, b: str) -> bool:
+        """Whether two words are synonyms (or two forms of one word in the table)."""
+        return bool(self.rows_of(a) & self.rows_of(b))
 
 
 def load(path: Path) -> Table:
-    """Each stem's synonyms (other stems) in the table at ``path``.
+    """The table at ``path``.
 
     Raises:
-        DataFileError: the file is missing, not gzip'd UTF-8 text, or built for
-            another stem length than :data:`provenance.match.bags.STEM`.
+        DataFileError: the file is missing, or not a gzip'd synonym table.
     """
     fix = "reinstall prov, or rebuild it with scripts/build_synonyms.py"
     try:
@@ -42,39 +80,9 @@ def load(path: Path) -> Table:
         raise DataFileError(f"{path}: the synonym table is missing; {fix}") from None
     except (OSError, EOFError, zlib.error, UnicodeDecodeError) as e:
         raise DataFileError(f"{path}: the synonym table is damaged ({e}); {fix}") from None
-    if f"# stem: {STEM}\n" not in text:
-        raise DataFileError(
-            f"{path}: not a synonym table of {STEM}-character stems (no '# stem: {STEM}' "
-            f"line); {fix}"
-        )
+    if f"\n{FORMAT}\n" not in text:
+        raise DataFileError(f"{path}: not a synonym table (no '{FORMAT}' line); {fix}")
     return Table([line.split() for line in text.splitlines() if line and line[0] != "#"])
-
-
-class Table:
-    """Rows of synonymous stems, indexed by stem; each stem's synonyms are gathered
-    from its rows when first asked for."""
-
-    def __init__(self, rows: list[list[str]]) -> None:
-        self.rows = rows
-        self.index: dict[str, list[int]] = {}
-        for k, row in enumerate(rows):
-            for s in row:
-                self.index.setdefault(s, []).append(k)
-        self.made: dict[str, frozenset[str]] = {}
-
-    def __len__(self) -> int:
-        return len(self.index)
-
-    def __call__(self, stem: str) -> frozenset[str]:
-        """The synonyms of ``stem`` (other stems; empty if none)."""
-        got = self.made.get(stem)
-        if got is None:
-            out: set[str] = set()
-            for k in self.index.get(stem, ()):
-                out.update(self.rows[k])
-            out.discard(stem)
-            got = self.made[stem] = frozenset(out) if out else _EMPTY
-        return got
 
 
 @cache
@@ -83,6 +91,51 @@ def table() -> Table:
     return load(Path(str(files("provenance.match").joinpath(TABLE))))
 
 
-def synonyms(stem: str) -> frozenset[str]:
-    """The stems that are synonyms of ``stem`` in some common sense (empty if none)."""
-    return table()(stem)
+class Relation:
+    """Synonymy between the stems of two texts: two stems are synonyms when a word of
+    the texts with one and a word with the other are (see the module docstring).
+
+    Called with a stem, it gives the stems of the texts that are its synonyms. Built
+    from the texts' words; each word is looked up in the table once, when first needed.
+    """
+
+    def __init__(self, *texts: Iterable[str], synonyms: Table | None = None) -> None:
+        self.table = synonyms if synonyms is not None else table()
+        self.words: dict[str, set[str]] = {}
+        for words in texts:
+            for w in words:
+                if w not in STOP and len(w) >= 3 and w.isalpha():
+                    self.words.setdefault(w[:STEM], set()).add(w)
+        self._rows: dict[str, frozenset[int]] = {}
+        self._by_row: dict[int, set[str]] | None = None
+        self._made: dict[str, frozenset[str]] = {}
+
+    def rows(self, stem: str) -> frozenset[int]:
+        """The table rows of the texts' words with this stem."""
+        got = self._rows.get(stem)
+        if got is None:
+            out: set[int] = set()
+            for w in self.words.get(stem, ()):
+                out |= self.table.rows_of(w)
+            got = self._rows[stem] = frozenset(out) if out else _EMPTY
+        return got
+
+    def __call__(self, stem: str) -> frozenset[str]:
+        got = self._made.get(stem)
+        if got is None:
+            rows = self.rows(stem)
+            if not rows:
+                got = _NONE
+            else:
+                if self._by_row is None:
+                    self._by_row = {}
+                    for s in self.words:
+                        for k in self.rows(s):
+                            self._by_row.setdefault(k, set()).add(s)
+                out: set[str] = set()
+                for k in rows:
+                    out |= self._by_row.get(k, set())
+                out.discard(stem)
+                got = frozenset(out) if out else _NONE
+            self._made[stem] = got
+        return got
