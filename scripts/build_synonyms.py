@@ -10,7 +10,7 @@ for each WordNet synset, its single-word lemmas, kept small:
 - a synset's row is kept when at least two of its words remain in it;
 - each lemma also brings its irregular inflections (WordNet's exception lists: "wrote"
   with "write"); the regular ones ("carried", "transported") are undone when a word is
-  looked up (``match/antonyms.lemmas``);
+  looked up (``match/synonyms.lemmas``);
 - function words (``bags.STOP``, which the search drops) and words of fewer than three
   letters are left out.
 
@@ -120,7 +120,7 @@ def irregular_forms(wordnet: Path) -> dict[str, set[str]]:
 
 def forms_of(word: str, pos: str, irregular: dict[str, set[str]]) -> set[str]:
     """A lemma and its irregular inflections (the regular ones are undone when the
-    table is read: ``antonyms.lemmas``)."""
+    table is read: ``synonyms.lemmas``)."""
     return {word} | irregular.get(f"{pos}:{word}", set())
 
 

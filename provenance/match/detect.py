@@ -12,7 +12,9 @@ text-alignment tasks do (Sanchez-Perez, Sidorov and Gelbukh 2014; Torrejón and 
    sentences of both texts. A (source sentence, copy sentence) pair is a
    seed when its cosine and its Dice coefficient both reach :data:`SEED_COSINE` and
    :data:`SEED_DICE`, and the two sentences share at least :data:`SEED_SHARED` stems and
-   :data:`SURPRISE` times what chance would give them.
+   :data:`SURPRISE` times what chance would give them. A copy sentence that seeds with
+   no source sentence so may still seed when its words count as the source words they
+   are WordNet synonyms of (what an article spinner does: :class:`_BySynonyms`).
 2. **Extension** (:mod:`provenance.match.extend`). Seeds are grouped into fragments:
    sorted by source sentence and cut where ``MAX_GAP`` sentences pass without a seed,
    then the same in the copy, repeated until nothing changes (Sanchez-Perez et al.'s
@@ -86,8 +88,10 @@ COMPACT_SHARE = 0.9
 #: this cosine (a long sentence closely reworded).
 MIN_WORDS = 20
 CLOSE_SEED = 0.6
-#: Whether a copy stem that is a WordNet synonym of a source stem counts towards a seed
-#: (see :func:`_by_synonyms`): an article spinner replaces words by thesaurus synonyms.
+#: Whether a copy word that is a WordNet synonym of a source word counts towards a seed
+#: of a copy sentence that has none by its own stems, and in a fragment's similarity (see
+#: :class:`_BySynonyms` and :mod:`provenance.match.synonyms`): an article spinner
+#: replaces words by thesaurus synonyms.
 SYNONYMS = True
 #: Source sentences a copy sentence is compared with at most (the best by shared stems).
 _MAX_PAIRS = 64
@@ -227,6 +231,20 @@ class _BySynonyms:
         self.src_bags, self.src_vecs, self.postings = src_bags, src_vecs, postings
         self.in_copy, self.slots, self.idf, self.synonyms = in_copy, slots, idf, synonyms
         self.chance: dict[int, float] = {}
+        self.units: dict[str, tuple[int, ...]] = {}
+
+    def _units(self, stem: str) -> tuple[int, ...]:
+        """The source sentences that hold a synonym of a copy stem (by the stems in
+        few sentences, as for the seeds by the same stem)."""
+        got = self.units.get(stem)
+        if got is None:
+            near: set[int] = set()
+            for s in self.synonyms(stem):
+                units = self.postings.get(s, ())
+                if len(units) <= _MAX_STEM_UNITS:
+                    near.update(units)
+            got = self.units[stem] = tuple(near)
+        return got
 
     def _chance(self, i: int) -> float:
         got = self.chance.get(i)
@@ -245,12 +263,7 @@ class _BySynonyms:
         ``seeded``: the source sentences it already seeds with)."""
         found: Counter[int] = Counter(shared)
         for t in bag:
-            near: set[int] = set()
-            for s in self.synonyms(t):
-                units = self.postings.get(s, ())
-                if len(units) <= _MAX_STEM_UNITS:
-                    near.update(units)
-            found.update(near)
+            found.update(self._units(t))
         out = []
         for i, total in found.most_common(_MAX_PAIRS):
             if total < SEED_SHARED:

@@ -8,8 +8,8 @@ its single-word lemmas (and their irregular forms), for the first three senses o
 word. It is read once, on the first question (only when the search compares two texts),
 in about 40 ms.
 
-Two words are synonyms when a row holds both (in any of their inflections, undone by
-:func:`provenance.match.antonyms.lemmas`). The search compares stems, so
+Two words are synonyms when a row holds both (a word in no row is looked up as the
+lemmas it may be a regular inflection of: :func:`lemmas`). The search compares stems, so
 :class:`Relation` lifts this to the stems of two given texts: two stems are synonyms
 when some word of the texts with one and some word with the other are. Deciding it on
 the texts' own words keeps two words that merely share a stem apart ("discover" is not
@@ -29,7 +29,6 @@ from importlib.resources import files
 from pathlib import Path
 
 from provenance.errors import DataFileError
-from provenance.match.antonyms import lemmas
 from provenance.match.bags import STEM, STOP
 
 #: The table's file, inside the package.
@@ -50,21 +49,62 @@ class Table:
             for w in row:
                 self.index.setdefault(w, []).append(k)
         self._made: dict[str, frozenset[int]] = {}
+        self._near: dict[str, frozenset[str]] = {}
 
     def __len__(self) -> int:
         return len(self.index)
 
     def rows_of(self, word: str) -> frozenset[int]:
-        """The rows that hold the word in one of its inflections."""
+        """The rows that hold the word, or (when it is in none) the lemmas it may be an
+        inflection of (:func:`lemmas`)."""
         got = self._made.get(word)
         if got is None:
-            found = [k for w in lemmas(word) for k in self.index.get(w, ())]
+            found = self.index.get(word) or [k for w in lemmas(word) for k in self.index.get(w, ())]
             got = self._made[word] = frozenset(found) if found else _EMPTY
+        return got
+
+    def near(self, word: str) -> frozenset[str]:
+        """The stems of the word's synonyms, in their regular inflections."""
+        got = self._near.get(word)
+        if got is None:
+            out: set[str] = set()
+            for k in self.rows_of(word):
+                for w in self.rows[k]:
+                    if w != word:
+                        out.update(_stems(w))
+            got = self._near[word] = frozenset(out)
         return got
 
     def related(self, a: str, b: str) -> bool:
         """Whether two words are synonyms (or two forms of one word in the table)."""
         return bool(self.rows_of(a) & self.rows_of(b))
+
+
+#: Regular English inflections: (ending, what replaces it in the lemma). Derivational
+#: endings (-er, -ly) are not undone: "corner" is not "corn", "early" is not "ear".
+INFLECTIONS = (
+    ("ies", "y"),
+    ("ied", "y"),
+    ("es", ""),
+    ("s", ""),
+    ("ed", ""),
+    ("ed", "e"),
+    ("ing", ""),
+    ("ing", "e"),
+)
+
+
+def lemmas(word: str) -> list[str]:
+    """The lemmas a word may be a regular inflection of ("parked" -> "park", "carried"
+    -> "carry", "stopped" -> "stop"), of at least three letters."""
+    out = []
+    for ending, lemma in INFLECTIONS:
+        if word.endswith(ending) and len(word) - len(ending) + len(lemma) >= 3:
+            stem = word[: len(word) - len(ending)]
+            out.append(stem + lemma)
+            if not lemma and len(stem) >= 4 and stem[-1] == stem[-2] and ending != "s":
+                out.append(stem[:-1])
+    return out
 
 
 def load(path: Path) -> Table:
@@ -91,23 +131,36 @@ def table() -> Table:
     return load(Path(str(files("provenance.match").joinpath(TABLE))))
 
 
+def _stems(word: str) -> tuple[str, ...]:
+    """The stems of a lemma's regular inflections (what :func:`lemmas` undoes)."""
+    forms = {word, word + "s", word + "es", word + "ed", word + "ing", word + word[-1] + "ed"}
+    if word.endswith("e"):
+        forms |= {word + "d", word[:-1] + "ing"}
+    if word.endswith("y"):
+        forms |= {word[:-1] + "ies", word[:-1] + "ied"}
+    return tuple({f[:STEM] for f in forms})
+
+
 class Relation:
     """Synonymy between the stems of two texts: two stems are synonyms when a word of
     the texts with one and a word with the other are (see the module docstring).
 
     Called with a stem, it gives the stems of the texts that are its synonyms. Built
-    from the texts' words; each word is looked up in the table once, when first needed.
+    from the texts' words; each word is looked up in the table once, when first needed,
+    and a stem's synonyms are found from its own words' rows (never by a pass over the
+    texts).
     """
 
     def __init__(self, *texts: Iterable[str], synonyms: Table | None = None) -> None:
         self.table = synonyms if synonyms is not None else table()
-        self.words: dict[str, set[str]] = {}
+        self.words: dict[str, list[str]] = {}
+        distinct: set[str] = set()
         for words in texts:
-            for w in words:
-                if w not in STOP and len(w) >= 3 and w.isalpha():
-                    self.words.setdefault(w[:STEM], set()).add(w)
+            distinct.update(words)
+        for w in distinct:
+            if len(w) >= 3 and w not in STOP and w.isalpha():
+                self.words.setdefault(w[:STEM], []).append(w)
         self._rows: dict[str, frozenset[int]] = {}
-        self._by_row: dict[int, set[str]] | None = None
         self._made: dict[str, frozenset[str]] = {}
 
     def rows(self, stem: str) -> frozenset[int]:
@@ -123,19 +176,12 @@ class Relation:
     def __call__(self, stem: str) -> frozenset[str]:
         got = self._made.get(stem)
         if got is None:
-            rows = self.rows(stem)
-            if not rows:
-                got = _NONE
-            else:
-                if self._by_row is None:
-                    self._by_row = {}
-                    for s in self.words:
-                        for k in self.rows(s):
-                            self._by_row.setdefault(k, set()).add(s)
-                out: set[str] = set()
-                for k in rows:
-                    out |= self._by_row.get(k, set())
-                out.discard(stem)
-                got = frozenset(out) if out else _NONE
-            self._made[stem] = got
+            out: set[str] = set()
+            for w in self.words.get(stem, ()):
+                out.update(self.table.near(w))
+            out.discard(stem)
+            if out:
+                rows = self.rows(stem)
+                out = {s for s in out if s in self.words and rows & self.rows(s)}
+            got = self._made[stem] = frozenset(out) if out else _NONE
         return got
