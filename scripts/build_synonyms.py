@@ -11,13 +11,14 @@ for each WordNet synset, its single-word lemmas, kept small:
 - each lemma also brings its irregular inflections (WordNet's exception lists: "wrote"
   with "write"); the regular ones ("carried", "transported") are undone when a word is
   looked up (``match/synonyms.lemmas``);
-- function words (``bags.STOP``, which the search drops) and words of fewer than three
-  letters are left out.
+- function words (``bags.STOP``, which the search drops), words of fewer than three
+  letters and names (capitalised lemmas: "Aarhus", "Arhus") are left out.
 
 The source is Debian's ``wordnet-base`` package (WordNet 3.0, ``apt-get install
 wordnet-base``), read from /usr/share/wordnet; its licence (permissive, notice kept on
 all copies) is written at the top of the table, which is gzip-compressed text: one row
-a synset, its words separated by spaces.
+a synset, its words separated by spaces; then one line a word, sorted, with the numbers
+of its rows (so that a word is found by bisection, with no index to build at load).
 
 Usage: ``python scripts/build_synonyms.py [--wordnet DIR] [--out FILE] [--senses N]``.
 Deterministic: the same WordNet files give the same table (and the same bytes: the gzip
@@ -46,8 +47,9 @@ SENSES = 3
 LICENCE = """\
 # prov: synonym table compiled by scripts/build_synonyms.py from WordNet 3.0 (Debian
 # wordnet-base): one row a synset, its single-word lemmas and their irregular forms, for
-# the first {senses} senses of each word.
-# format: prov-synonyms 1
+# the first {senses} senses of each word; then each word and the rows it is in (by number
+# from 0), sorted by word.
+# format: prov-synonyms 2
 #
 # WordNet Release 3.0. This software and database is being provided to you, the
 # LICENSEE, by Princeton University under the following license. By obtaining, using
@@ -72,8 +74,8 @@ LICENCE = """\
 
 
 def read_synsets(wordnet: Path) -> dict[str, list[str]]:
-    """Each synset's single-word lemmas, by ``pos:offset`` (satellite adjectives as
-    adjectives)."""
+    """Each synset's single-word lemmas in lower case (names, "Aarhus", are left out),
+    by ``pos:offset`` (satellite adjectives as adjectives)."""
     out: dict[str, list[str]] = {}
     for pos, name in POS_FILES.items():
         for line in (wordnet / f"data.{name}").read_text(encoding="latin-1").splitlines():
@@ -81,7 +83,7 @@ def read_synsets(wordnet: Path) -> dict[str, list[str]]:
                 continue  # the licence header
             fields = line.split(" | ")[0].split()
             n = int(fields[3], 16)
-            lemmas = [_MARKER_RE.sub("", fields[4 + 2 * i]).lower() for i in range(n)]
+            lemmas = [_MARKER_RE.sub("", fields[4 + 2 * i]) for i in range(n)]
             out[f"{pos}:{fields[0]}"] = [w for w in lemmas if _WORD_RE.match(w)]
     return out
 
@@ -140,8 +142,13 @@ def build(wordnet: Path, senses: int) -> str:
         if words >= 2:
             rows.add(tuple(sorted(forms)))
     kept = sorted(rows)
+    index: dict[str, list[int]] = defaultdict(list)
+    for k, row in enumerate(kept):
+        for w in row:
+            index[w].append(k)
     body = "".join(" ".join(r) + "\n" for r in kept)
-    return LICENCE.format(senses=senses) + body
+    words = "".join(f"{w}\t{','.join(map(str, index[w]))}\n" for w in sorted(index))
+    return LICENCE.format(senses=senses) + f"# rows: {len(kept)}\n" + body + words
 
 
 def main() -> None:

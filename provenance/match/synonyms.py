@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from bisect import bisect_left
 from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
@@ -34,32 +35,46 @@ from provenance.match.bags import STEM, STOP
 #: The table's file, inside the package.
 TABLE = "synonyms.tsv.gz"
 #: The line that says a file is such a table (and of which format).
-FORMAT = "# format: prov-synonyms 1"
+FORMAT = "# format: prov-synonyms 2"
 _EMPTY: frozenset[int] = frozenset()
 _NONE: frozenset[str] = frozenset()
 
 
 class Table:
-    """Rows of synonymous words, indexed by word."""
+    """Rows of synonymous words, and each word's rows (lines ``word<TAB>k,k``, sorted by
+    word, found by bisection: nothing is indexed at load)."""
 
-    def __init__(self, rows: list[list[str]]) -> None:
-        self.rows = rows
-        self.index: dict[str, list[int]] = {}
-        for k, row in enumerate(rows):
-            for w in row:
-                self.index.setdefault(w, []).append(k)
+    def __init__(self, rows: list[str], words: list[str]) -> None:
+        self.rows, self.words = rows, words
         self._made: dict[str, frozenset[int]] = {}
         self._near: dict[str, frozenset[str]] = {}
 
+    @classmethod
+    def of(cls, rows: list[list[str]]) -> Table:
+        """A table of these rows (for tests and small tables)."""
+        index: dict[str, list[int]] = {}
+        for k, row in enumerate(rows):
+            for w in row:
+                index.setdefault(w, []).append(k)
+        words = [f"{w}\t{','.join(map(str, ks))}" for w, ks in sorted(index.items())]
+        return cls([" ".join(r) for r in rows], words)
+
     def __len__(self) -> int:
-        return len(self.index)
+        return len(self.words)
+
+    def _index(self, word: str) -> list[int]:
+        key = word + "\t"
+        at = bisect_left(self.words, key)
+        if at < len(self.words) and self.words[at].startswith(key):
+            return [int(k) for k in self.words[at][len(key) :].split(",")]
+        return []
 
     def rows_of(self, word: str) -> frozenset[int]:
         """The rows that hold the word, or (when it is in none) the lemmas it may be an
         inflection of (:func:`lemmas`)."""
         got = self._made.get(word)
         if got is None:
-            found = self.index.get(word) or [k for w in lemmas(word) for k in self.index.get(w, ())]
+            found = self._index(word) or [k for w in lemmas(word) for k in self._index(w)]
             got = self._made[word] = frozenset(found) if found else _EMPTY
         return got
 
@@ -69,7 +84,7 @@ class Table:
         if got is None:
             out: set[str] = set()
             for k in self.rows_of(word):
-                for w in self.rows[k]:
+                for w in self.rows[k].split():
                     if w != word:
                         out.update(_stems(w))
             got = self._near[word] = frozenset(out)
@@ -120,9 +135,15 @@ def load(path: Path) -> Table:
         raise DataFileError(f"{path}: the synonym table is missing; {fix}") from None
     except (OSError, EOFError, zlib.error, UnicodeDecodeError) as e:
         raise DataFileError(f"{path}: the synonym table is damaged ({e}); {fix}") from None
-    if f"\n{FORMAT}\n" not in text:
+    lines = text.split("\n")
+    at = next((k for k, line in enumerate(lines) if line.startswith("# rows: ")), -1)
+    if FORMAT not in lines[:at] or not lines[at][8:].isdigit():
         raise DataFileError(f"{path}: not a synonym table (no '{FORMAT}' line); {fix}")
-    return Table([line.split() for line in text.splitlines() if line and line[0] != "#"])
+    n = int(lines[at][8:])
+    rows, words = lines[at + 1 : at + 1 + n], [w for w in lines[at + 1 + n :] if w]
+    if len(rows) < n or any("\t" not in w for w in words[:1] + words[-1:]):
+        raise DataFileError(f"{path}: the synonym table is cut short; {fix}")
+    return Table(rows, words)
 
 
 @cache
@@ -152,7 +173,7 @@ class Relation:
     """
 
     def __init__(self, *texts: Iterable[str], synonyms: Table | None = None) -> None:
-        self.table = synonyms if synonyms is not None else table()
+        self._table = synonyms
         self.words: dict[str, list[str]] = {}
         distinct: set[str] = set()
         for words in texts:
@@ -162,6 +183,13 @@ class Relation:
                 self.words.setdefault(w[:STEM], []).append(w)
         self._rows: dict[str, frozenset[int]] = {}
         self._made: dict[str, frozenset[str]] = {}
+
+    @property
+    def table(self) -> Table:
+        """The table (the one that ships with prov is read on the first question)."""
+        if self._table is None:
+            self._table = table()
+        return self._table
 
     def rows(self, stem: str) -> frozenset[int]:
         """The table rows of the texts' words with this stem."""
