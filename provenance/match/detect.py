@@ -165,11 +165,7 @@ def _seeds(
     chance = [sum(in_copy[t] for t in b) / n_copy / mean_len for b in src_bags]
     out: list[tuple[int, int, float]] = []
     loose: list[tuple[int, int, float]] = []
-    by_synonyms = None
-    if synonyms is not None:
-        by_synonyms = _BySynonyms(
-            src_bags, src_vecs, postings, in_copy, n_copy * mean_len, idf, synonyms
-        )
+    unseeded: list[tuple[int, Counter[int]]] = []  # copy sentences without a seed
     for j, bag in enumerate(copy_bags):
         if len(bag) < SEED_SHARED:
             continue
@@ -204,8 +200,14 @@ def _seeds(
                 seeded.add(i)
             elif summary and cos >= SUMMARY_COSINE:
                 loose.append((i, j, cos))
-        if by_synonyms is not None and not seeded:
-            out.extend((i, j, cos) for i, cos in by_synonyms.seeds(bag, shared, seeded))
+        if not seeded:
+            unseeded.append((j, shared))
+    if synonyms is not None and unseeded:
+        by_synonyms = _BySynonyms(
+            src_bags, src_vecs, postings, in_copy, n_copy * mean_len, idf, synonyms
+        )
+        for j, shared in unseeded:
+            out.extend((i, j, cos) for i, cos in by_synonyms.seeds(copy_bags[j], shared))
     return out, loose
 
 
@@ -255,12 +257,9 @@ class _BySynonyms:
             got = self.chance[i] = sum(self.in_copy[t] for t in near) / self.slots
         return got
 
-    def seeds(
-        self, bag: Counter[str], shared: Counter[int], seeded: set[int]
-    ) -> list[tuple[int, float]]:
+    def seeds(self, bag: Counter[str], shared: Counter[int]) -> list[tuple[int, float]]:
         """``(source unit, cosine)`` of the seeds of a copy sentence with this ``bag``
-        that its synonyms make (``shared``: the candidates its own stems found;
-        ``seeded``: the source sentences it already seeds with)."""
+        that its synonyms make (``shared``: the candidates its own stems found)."""
         found: Counter[int] = Counter(shared)
         for t in bag:
             found.update(self._units(t))
@@ -268,8 +267,6 @@ class _BySynonyms:
         for i, total in found.most_common(_MAX_PAIRS):
             if total < SEED_SHARED:
                 break
-            if i in seeded:
-                continue
             src = self.src_bags[i]
             n, m, weights = matched(src, bag, self.synonyms)
             if not m or n + m < SEED_SHARED:
