@@ -268,17 +268,17 @@ class _BySynonyms:
             if total < SEED_SHARED:
                 break
             src = self.src_bags[i]
+            if 2 * total < SEED_DICE * (len(src) + len(bag)):
+                continue  # too few stems and synonyms found for the Dice coefficient
             n, m, weights = matched(src, bag, self.synonyms)
             if not m or n + m < SEED_SHARED:
                 continue
             if 2 * (n + SYNONYM_WEIGHT * m) < SEED_DICE * (len(src) + len(bag)):
                 continue
-            if tail(n + m, self._chance(i) * len(bag)) > SURPRISE:
-                continue
             vec = {t: w * self.idf[t] for t, w in weights.items()}
             norm = math.sqrt(sum(v * v for v in vec.values()))
             cos = cosine(self.src_vecs[i][0], self.src_vecs[i][1], vec, norm)
-            if cos >= SEED_COSINE:
+            if cos >= SEED_COSINE and tail(n + m, self._chance(i) * len(bag)) <= SURPRISE:
                 out.append((i, cos))
         return out
 

@@ -86,7 +86,10 @@ class Table:
             for k in self.rows_of(word):
                 for w in self.rows[k].split():
                     if w != word:
-                        out.update(_stems(w))
+                        if len(w) > STEM:
+                            out.add(w[:STEM])
+                        else:
+                            out.update(_stems(w))
             got = self._near[word] = frozenset(out)
         return got
 
@@ -153,7 +156,10 @@ def table() -> Table:
 
 
 def _stems(word: str) -> tuple[str, ...]:
-    """The stems of a lemma's regular inflections (what :func:`lemmas` undoes)."""
+    """The stems of a lemma's regular inflections (what :func:`lemmas` undoes): one
+    stem for a word longer than a stem, whose endings fall past it."""
+    if len(word) > STEM:
+        return (word[:STEM],)
     forms = {word, word + "s", word + "es", word + "ed", word + "ing", word + word[-1] + "ed"}
     if word.endswith("e"):
         forms |= {word + "d", word[:-1] + "ing"}
