@@ -34,8 +34,9 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from provenance.match.bags import SYNONYM_WEIGHT, Synonyms, bags, cosine, matched, tail, weigh
+from provenance.match.bags import SYNONYM_WEIGHT, bags, cosine, matched, tail, weigh
 from provenance.match.extend import (
     EXTEND,
     FRAGMENT_COSINE,
@@ -47,6 +48,9 @@ from provenance.match.extend import (
     extend,
     texts_of,
 )
+
+if TYPE_CHECKING:
+    from provenance.match.synonyms import Relation
 
 #: Words of a text above which reworded passages are not searched (only passages aligned
 #: word by word are found, and the score says so): the search's cost grows with the
@@ -136,7 +140,7 @@ def _joined(units: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _synonyms(src_words: Sequence[str], copy_words: Sequence[str]) -> Synonyms:
+def _synonyms(src_words: Sequence[str], copy_words: Sequence[str]) -> Relation:
     """Synonymy between the two texts' stems (the table loads on first use)."""
     from provenance.match.synonyms import Relation
 
@@ -147,7 +151,7 @@ def _seeds(
     src_bags: list[Counter[str]],
     copy_bags: list[Counter[str]],
     idf: dict[str, float],
-    synonyms: Synonyms | None = None,
+    synonyms: Relation | None = None,
 ) -> tuple[list[tuple[int, int, float]], list[tuple[int, int, float]]]:
     """``(source unit, copy unit, cosine)`` of every seed, and of the pairs that only
     summary seeds (a condensed sentence: most of the shorter one's stems in the other)."""
@@ -228,23 +232,31 @@ class _BySynonyms:
         in_copy: Counter[str],
         slots: float,
         idf: dict[str, float],
-        synonyms: Synonyms,
+        synonyms: Relation,
     ) -> None:
         self.src_bags, self.src_vecs, self.postings = src_bags, src_vecs, postings
         self.in_copy, self.slots, self.idf, self.synonyms = in_copy, slots, idf, synonyms
         self.chance: dict[int, float] = {}
         self.units: dict[str, tuple[int, ...]] = {}
+        self.by_row: dict[int, set[int]] | None = None
 
     def _units(self, stem: str) -> tuple[int, ...]:
-        """The source sentences that hold a synonym of a copy stem (by the stems in
-        few sentences, as for the seeds by the same stem)."""
+        """The source sentences that hold a word in a synonym set of a copy stem's words
+        (by the stems in few sentences, as for the seeds by the same stem): the table's
+        rows of the source's stems are gathered once, then each copy stem looks up its
+        own rows."""
         got = self.units.get(stem)
         if got is None:
+            if self.by_row is None:
+                self.by_row = {}
+                for s, units in self.postings.items():
+                    if len(units) <= _MAX_STEM_UNITS:
+                        for k in self.synonyms.rows(s):
+                            self.by_row.setdefault(k, set()).update(units)
             near: set[int] = set()
-            for s in self.synonyms(stem):
-                units = self.postings.get(s, ())
-                if len(units) <= _MAX_STEM_UNITS:
-                    near.update(units)
+            for k in self.synonyms.rows(stem):
+                near |= self.by_row.get(k, set())
+            near.difference_update(self.postings.get(stem, ()))  # the stem itself is there
             got = self.units[stem] = tuple(near)
         return got
 
@@ -260,13 +272,25 @@ class _BySynonyms:
     def seeds(self, bag: Counter[str], shared: Counter[int]) -> list[tuple[int, float]]:
         """``(source unit, cosine)`` of the seeds of a copy sentence with this ``bag``
         that its synonyms make (``shared``: the candidates its own stems found)."""
-        found: Counter[int] = Counter(shared)
+        cached = self.units
+        extra = []
         for t in bag:
-            found.update(self._units(t))
+            units = cached.get(t)
+            if units is None:
+                units = self._units(t)
+            if units:
+                extra.append(units)
+        if not extra:
+            return []
+        found: Counter[int] = Counter(shared)
+        for units in extra:
+            found.update(units)
         out = []
         for i, total in found.most_common(_MAX_PAIRS):
             if total < SEED_SHARED:
                 break
+            if total == shared.get(i, 0):
+                continue  # no synonym here: the plain pass has judged this pair
             src = self.src_bags[i]
             if 2 * total < SEED_DICE * (len(src) + len(bag)):
                 continue  # too few stems and synonyms found for the Dice coefficient
