@@ -165,8 +165,12 @@ def main() -> None:
     text = build(args.wordnet, args.senses)
     data = gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
     args.out.write_bytes(data)
-    rows = sum(1 for line in text.splitlines() if not line.startswith("#"))
-    print(f"{args.out}: {rows} rows, {len(text)} bytes of text, {len(data)} bytes gzip'd")
+    rows = int(next(ln for ln in text.splitlines() if ln.startswith("# rows: "))[8:])
+    words = sum(1 for ln in text.splitlines() if "\t" in ln)
+    print(
+        f"{args.out}: {rows} synsets, {words} words, {len(text)} bytes of text, "
+        f"{len(data)} bytes gzip'd"
+    )
 
 
 if __name__ == "__main__":
