@@ -79,10 +79,11 @@ def test_load_reads_a_table(tmp_path: Path) -> None:
     [
         (None, "the synonym table is missing"),
         (b"not gzip at all", "the synonym table is damaged"),
-        (gzip.compress(b"\xff\xfe\x00bad"), "the synonym table is damaged"),
-        (gzip.compress(b"big large\n"), "not a synonym table"),
-        (gzip.compress(f"{FORMAT}\n# rows: 5\nbig large\n".encode()), "cut short"),
+        (gzip.compress(b"\xff\xfe\x00bad", mtime=0), "the synonym table is damaged"),
+        (gzip.compress(b"big large\n", mtime=0), "not a synonym table"),
+        (gzip.compress(f"{FORMAT}\n# rows: 5\nbig large\n".encode(), mtime=0), "cut short"),
     ],
+    ids=["missing", "not-gzip", "not-utf8", "no-format-line", "cut-short"],
 )
 def test_load_says_what_is_wrong_with_a_bad_table(
     tmp_path: Path, content: bytes | None, message: str
