@@ -39,3 +39,10 @@ class IndexMismatch(StoreError):
     """The index was built with other parameters than the ones asked for."""
 
     exit_code = 4
+
+
+class DataFileError(ProvError):
+    """A data file that ships inside prov (a word table) is missing or damaged: the
+    installation is broken, not the user's input."""
+
+    exit_code = 5

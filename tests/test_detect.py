@@ -10,7 +10,8 @@ import random
 import pytest
 
 from provenance import compare_texts
-from provenance.match.bags import stems
+from provenance.match import detect as detect_module
+from provenance.match.bags import STOP, stems
 from provenance.match.detect import detect
 from provenance.match.score import Score
 from provenance.text.normalize import normalize
@@ -375,9 +376,13 @@ ADVICE_REWORDED = (
 )
 
 
-def test_fragment_grows_over_a_last_sentence_reworded_too_far_to_be_a_seed() -> None:
+def test_fragment_grows_over_a_last_sentence_reworded_too_far_to_be_a_seed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # the last sentence kept its frame ("matter is new to you") and lost its content
-    # words: no seed on its own, but the passage reaches into it
+    # words: no seed on its own, but the passage reaches into it (with synonyms,
+    # "research" -> "investigation" makes it a seed: the growth is tested without them)
+    monkeypatch.setattr(detect_module, "SYNONYMS", False)
     src, su = units(inside(ADVICE, 1, 800))
     cp, cu = units(inside(ADVICE_REWORDED, 2, 800))
     (frag,) = [f for f in detect(src, su, cp, cu) if f.found]
@@ -475,3 +480,85 @@ def test_one_copy_sentence_is_not_a_summary_of_a_long_stretch_its_names_recur_in
     frags = detect(src, su, cp, cu)
     assert not any(f.summary for f in frags)
     assert all(f.src[1] - f.src[0] <= 4 * (f.copy[1] - f.copy[0]) for f in frags)
+
+
+CARAVAN = (
+    "The merchants travelled across the desert with a caravan of camels that carried silk and "
+    "spices to distant cities. The journey lasted many weeks, and the guides knew every hidden "
+    "well along the route. When storms buried the path, the traders paid the local tribes for "
+    "the protection of their goods. Once the caravan arrived in the market town, crowds "
+    "gathered to buy the rare cloth, and prices rose quickly. Wealthy families competed for "
+    "the finest pieces, and the profits built large houses with high walls. The merchants "
+    "returned home with stories of their adventures, and young men dreamed of joining the "
+    "next journey."
+)
+#: What an article spinner makes of it: most content words replaced by a thesaurus
+#: synonym (WordNet's, whatever the sense), and the words of two sentences shuffled.
+SPUN = {
+    "merchants": "merchandisers", "travelled": "journeyed", "caravan": "train",
+    "carried": "transported", "spices": "spice", "cities": "metropolises",
+    "journey": "travel", "lasted": "endured", "weeks": "workweeks", "guides": "ushers",
+    "knew": "cognized", "hidden": "concealed", "well": "fountainhead", "route": "itinerary",
+    "storms": "tempests", "buried": "interred", "path": "itinerary", "traders": "dealers",
+    "tribes": "folk", "protection": "security", "arrived": "came", "market": "marketplace",
+    "crowds": "crews", "gathered": "collected", "buy": "purchase", "cloth": "fabric",
+    "prices": "costs", "rose": "arose", "quickly": "rapidly", "wealthy": "affluent",
+    "families": "households", "competed": "vied", "pieces": "parts", "profits": "earnings",
+    "built": "constructed", "houses": "firms", "walls": "palisades", "returned": "reverted",
+    "home": "abode", "stories": "narratives", "adventures": "escapades", "young": "youthful",
+    "men": "manpower", "dreamed": "dreamt", "joining": "join",
+}  # fmt: skip
+
+
+def spun(text: str, shuffle: tuple[int, ...] = (1, 4)) -> str:
+    out = []
+    for k, sentence in enumerate(text.split(". ")):
+        words = [SPUN.get(w.strip(","), w.strip(",")) for w in sentence.rstrip(".").split()]
+        if k in shuffle:
+            random.Random(k).shuffle(words)  # noqa: S311 - test data
+        out.append(" ".join(words))
+    return ". ".join(out) + "."
+
+
+def test_spun_passage_replaces_most_content_words_by_wordnet_synonyms() -> None:
+    # the test below means what it says: most content words are WordNet synonyms now
+    from provenance.match.synonyms import table
+
+    content = [w.strip(",.") for w in CARAVAN.split() if w.strip(",.").lower() not in STOP]
+    replaced = [w for w in content if w in SPUN]
+    assert len(replaced) >= 0.6 * len(content)
+    assert all(table().related(w, SPUN[w]) for w in replaced if SPUN[w] != w)
+
+
+def test_spun_passage_inside_long_texts_is_found_over_most_of_it() -> None:
+    variant = spun(CARAVAN)
+    source, copy = inside(CARAVAN, 1), inside(variant, 2)
+    s = compare_texts(source, copy)
+    assert s.verdict == "partial"
+    hits = found(s)
+    at_src, at_copy = source.index(CARAVAN), copy.index(variant)
+    src_case, copy_case = (at_src, at_src + len(CARAVAN)), (at_copy, at_copy + len(variant))
+    assert sum(overlap(a, src_case) for a, _ in hits) >= 0.7 * len(CARAVAN)
+    assert sum(overlap(b, copy_case) for _, b in hits) >= 0.7 * len(variant)
+    assert sum(b[1] - b[0] for _, b in hits) <= 1.2 * len(variant)
+
+
+def test_another_article_on_the_same_subject_in_synonyms_is_unrelated() -> None:
+    # two articles on desert caravans, written apart: they share the subject's words
+    # and each other's synonyms (merchants/traders, journey/travel, goods/wares), not
+    # a passage
+    other = (
+        "Trade across the great desert depended on the camel, an animal that can travel for "
+        "days without water. Traders formed long trains of animals and hired guides from the "
+        "oasis towns, who led them from one well to the next. The wares they transported "
+        "changed with the centuries: salt and gold in the south, cloth and glass in the "
+        "north. Many travellers never came back, lost in tempests or robbed by raiders, and "
+        "the dealers who survived charged high costs for what they sold in the markets. "
+        "Historians still study the journals that some merchants kept of their journeys."
+    )
+    s = compare_texts(inside(CARAVAN, 1), inside(other, 2))
+    assert (s.verdict, s.extent) == ("unrelated", "none")
+    assert not found(s)
+    # nor when it is spun the way the copy above is
+    s = compare_texts(inside(CARAVAN, 1), inside(spun(other, ()), 2))
+    assert (s.verdict, s.extent) == ("unrelated", "none")

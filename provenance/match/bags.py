@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 #: Characters of a word kept as its stem (a cheap, language-blind stemmer).
 STEM = 5
@@ -32,6 +32,12 @@ STOP = frozenset(
 )
 
 Vector = tuple[dict[str, float], float]  # tf-idf weights of a bag, and their norm
+Synonyms = Callable[[str], frozenset[str]]  # a stem's synonyms (see match/synonyms.py)
+
+#: How much a copy stem that is a synonym of a source stem weighs, against the same
+#: stem (1): a thesaurus word is weaker evidence than the word itself, since a text on
+#: the same subject uses its synonyms too.
+SYNONYM_WEIGHT = 0.75
 
 
 def stems(words: Sequence[str]) -> list[str]:
@@ -59,9 +65,17 @@ def cosine(a: dict[str, float], na: float, b: dict[str, float], nb: float) -> fl
     return sum(v * b.get(t, 0.0) for t, v in a.items()) / (na * nb)
 
 
-def similarity(a: Counter[str], b: Counter[str], idf: dict[str, float]) -> float:
-    """The cosine of two bags' tf-idf vectors."""
-    return cosine(*weigh(a, idf), *weigh(b, idf))
+def similarity(
+    a: Counter[str], b: Counter[str], idf: dict[str, float], synonyms: Synonyms | None = None
+) -> float:
+    """The cosine of two bags' tf-idf vectors; with ``synonyms``, a stem of ``b`` that
+    is a synonym of one of ``a`` counts as it, at :data:`SYNONYM_WEIGHT` (see
+    :func:`matched`)."""
+    if synonyms is None:
+        return cosine(*weigh(a, idf), *weigh(b, idf))
+    _, _, weights = matched(a, b, synonyms)
+    vec = {t: w * idf[t] for t, w in weights.items()}
+    return cosine(*weigh(a, idf), vec, math.sqrt(sum(v * v for v in vec.values())))
 
 
 def tail(n: int, mean: float) -> float:
@@ -72,3 +86,27 @@ def tail(n: int, mean: float) -> float:
         below += term
         term *= mean / (k + 1)
     return max(0.0, 1.0 - below)
+
+
+def matched(
+    src: Counter[str], copy: Counter[str], synonyms: Synonyms
+) -> tuple[int, int, dict[str, float]]:
+    """How two bags meet when a copy stem may stand for a synonym in the source:
+    ``(stems shared, copy stems matched to a synonym, the copy's weights)``, where the
+    weights (sublinear term frequency, not yet times idf) are keyed by the source stem
+    each copy stem matched and scaled by :data:`SYNONYM_WEIGHT` for synonyms. Each
+    source stem is matched once, by the same stem first."""
+    free = {t for t in src if t not in copy}
+    shared = by_synonym = 0
+    out: dict[str, float] = {}
+    for t, k in copy.items():
+        weight = 1 + math.log(k)
+        if t in src:
+            shared += 1
+        elif free and (hit := synonyms(t) & free):
+            s = min(hit)
+            free.discard(s)
+            by_synonym += 1
+            t, weight = s, weight * SYNONYM_WEIGHT
+        out[t] = out.get(t, 0.0) + weight
+    return shared, by_synonym, out

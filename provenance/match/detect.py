@@ -12,7 +12,9 @@ text-alignment tasks do (Sanchez-Perez, Sidorov and Gelbukh 2014; Torrejón and 
    sentences of both texts. A (source sentence, copy sentence) pair is a
    seed when its cosine and its Dice coefficient both reach :data:`SEED_COSINE` and
    :data:`SEED_DICE`, and the two sentences share at least :data:`SEED_SHARED` stems and
-   :data:`SURPRISE` times what chance would give them.
+   :data:`SURPRISE` times what chance would give them. A copy sentence that seeds with
+   no source sentence so may still seed when its words count as the source words they
+   are WordNet synonyms of (what an article spinner does: :class:`_BySynonyms`).
 2. **Extension** (:mod:`provenance.match.extend`). Seeds are grouped into fragments:
    sorted by source sentence and cut where ``MAX_GAP`` sentences pass without a seed,
    then the same in the copy, repeated until nothing changes (Sanchez-Perez et al.'s
@@ -28,11 +30,13 @@ Everything here is on word indexes; the scorer turns them into character offsets
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from provenance.match.bags import bags, cosine, tail, weigh
+from provenance.match.bags import SYNONYM_WEIGHT, bags, cosine, matched, tail, weigh
 from provenance.match.extend import (
     EXTEND,
     FRAGMENT_COSINE,
@@ -45,6 +49,9 @@ from provenance.match.extend import (
     texts_of,
 )
 from provenance.match.summary import SUMMARY_COSINE, SUMMARY_OVERLAP, Blocks, find_summaries
+
+if TYPE_CHECKING:
+    from provenance.match.synonyms import Relation
 
 #: Words of a text above which reworded passages are not searched (only passages aligned
 #: word by word are found, and the score says so): the search's cost grows with the
@@ -66,6 +73,11 @@ SURPRISE = 1e-3
 #: this cosine (a long sentence closely reworded).
 MIN_WORDS = 20
 CLOSE_SEED = 0.6
+#: Whether a copy word that is a WordNet synonym of a source word counts towards a seed
+#: of a copy sentence that has none by its own stems, and in a fragment's similarity (see
+#: :class:`_BySynonyms` and :mod:`provenance.match.synonyms`): an article spinner
+#: replaces words by thesaurus synonyms.
+SYNONYMS = True
 #: Source sentences a copy sentence is compared with at most (the best by shared stems).
 _MAX_PAIRS = 64
 #: A stem in more source sentences than this does not propose pairs (it still counts in
@@ -109,8 +121,18 @@ def _joined(units: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+def _synonyms(src_words: Sequence[str], copy_words: Sequence[str]) -> Relation:
+    """Synonymy between the two texts' stems (the table loads on first use)."""
+    from provenance.match.synonyms import Relation
+
+    return Relation(src_words, copy_words)
+
+
 def _seeds(
-    src_bags: list[Counter[str]], copy_bags: list[Counter[str]], idf: dict[str, float]
+    src_bags: list[Counter[str]],
+    copy_bags: list[Counter[str]],
+    idf: dict[str, float],
+    synonyms: Relation | None = None,
 ) -> tuple[list[tuple[int, int, float]], list[tuple[int, int, float]]]:
     """``(source unit, copy unit, cosine)`` of every seed, and of the pairs that only
     summary seeds (a condensed sentence: most of the shorter one's stems in the other)."""
@@ -128,6 +150,7 @@ def _seeds(
     chance = [sum(in_copy[t] for t in b) / n_copy / mean_len for b in src_bags]
     out: list[tuple[int, int, float]] = []
     loose: list[tuple[int, int, float]] = []
+    unseeded: list[tuple[int, Counter[int]]] = []  # copy sentences without a seed
     for j, bag in enumerate(copy_bags):
         if len(bag) < SEED_SHARED:
             continue
@@ -146,6 +169,7 @@ def _seeds(
             pairs = shared.most_common(2 * _MAX_PAIRS)
             shared = Counter({i: n + sum(t in src_bags[i] for t in common) for i, n in pairs})
         cv, cn = weigh(bag, idf)
+        seeded = set()
         for i, n in shared.most_common(_MAX_PAIRS):
             if n < SEED_SHARED:
                 break
@@ -158,9 +182,110 @@ def _seeds(
             cos = cosine(src_vecs[i][0], src_vecs[i][1], cv, cn)
             if cos >= SEED_COSINE and dice >= SEED_DICE:
                 out.append((i, j, cos))
+                seeded.add(i)
             elif summary and cos >= SUMMARY_COSINE:
                 loose.append((i, j, cos))
+        if not seeded:
+            unseeded.append((j, shared))
+    if synonyms is not None and unseeded:
+        by_synonyms = _BySynonyms(
+            src_bags, src_vecs, postings, in_copy, n_copy * mean_len, idf, synonyms
+        )
+        for j, shared in unseeded:
+            out.extend((i, j, cos) for i, cos in by_synonyms.seeds(copy_bags[j], shared))
     return out, loose
+
+
+class _BySynonyms:
+    """Seeds whose sentences share enough stems only when a copy stem may stand for a
+    WordNet synonym of a source stem (what an article spinner does: "the range of the
+    map" -> "the extent of the map"). A synonym counts for
+    :data:`provenance.match.bags.SYNONYM_WEIGHT` of a word in the Dice coefficient
+    and the cosine, and the chance test expects the overlap a source sentence's stems
+    *and their synonyms* would have with a copy sentence by chance: a word with many
+    synonyms (a common verb) is met by chance more often, and proves less."""
+
+    def __init__(
+        self,
+        src_bags: list[Counter[str]],
+        src_vecs: list[tuple[dict[str, float], float]],
+        postings: dict[str, list[int]],
+        in_copy: Counter[str],
+        slots: float,
+        idf: dict[str, float],
+        synonyms: Relation,
+    ) -> None:
+        self.src_bags, self.src_vecs, self.postings = src_bags, src_vecs, postings
+        self.in_copy, self.slots, self.idf, self.synonyms = in_copy, slots, idf, synonyms
+        self.chance: dict[int, float] = {}
+        self.units: dict[str, tuple[int, ...]] = {}
+        self.by_row: dict[int, set[int]] | None = None
+
+    def _units(self, stem: str) -> tuple[int, ...]:
+        """The source sentences that hold a word in a synonym set of a copy stem's words
+        (by the stems in few sentences, as for the seeds by the same stem): the table's
+        rows of the source's stems are gathered once, then each copy stem looks up its
+        own rows."""
+        got = self.units.get(stem)
+        if got is None:
+            if self.by_row is None:
+                self.by_row = {}
+                for s, units in self.postings.items():
+                    if len(units) <= _MAX_STEM_UNITS:
+                        for k in self.synonyms.rows(s):
+                            self.by_row.setdefault(k, set()).update(units)
+            near: set[int] = set()
+            for k in self.synonyms.rows(stem):
+                near |= self.by_row.get(k, set())
+            near.difference_update(self.postings.get(stem, ()))  # the stem itself is there
+            got = self.units[stem] = tuple(near)
+        return got
+
+    def _chance(self, i: int) -> float:
+        got = self.chance.get(i)
+        if got is None:
+            near = set(self.src_bags[i])
+            for t in self.src_bags[i]:
+                near |= self.synonyms(t)
+            got = self.chance[i] = sum(self.in_copy[t] for t in near) / self.slots
+        return got
+
+    def seeds(self, bag: Counter[str], shared: Counter[int]) -> list[tuple[int, float]]:
+        """``(source unit, cosine)`` of the seeds of a copy sentence with this ``bag``
+        that its synonyms make (``shared``: the candidates its own stems found)."""
+        cached = self.units
+        extra = []
+        for t in bag:
+            units = cached.get(t)
+            if units is None:
+                units = self._units(t)
+            if units:
+                extra.append(units)
+        if not extra:
+            return []
+        found: Counter[int] = Counter(shared)
+        for units in extra:
+            found.update(units)
+        out = []
+        for i, total in found.most_common(_MAX_PAIRS):
+            if total < SEED_SHARED:
+                break
+            if total == shared.get(i, 0):
+                continue  # no synonym here: the plain pass has judged this pair
+            src = self.src_bags[i]
+            if 2 * total < SEED_DICE * (len(src) + len(bag)):
+                continue  # too few stems and synonyms found for the Dice coefficient
+            n, m, weights = matched(src, bag, self.synonyms)
+            if not m or n + m < SEED_SHARED:
+                continue
+            if 2 * (n + SYNONYM_WEIGHT * m) < SEED_DICE * (len(src) + len(bag)):
+                continue
+            vec = {t: w * self.idf[t] for t, w in weights.items()}
+            norm = math.sqrt(sum(v * v for v in vec.values()))
+            cos = cosine(self.src_vecs[i][0], self.src_vecs[i][1], vec, norm)
+            if cos >= SEED_COSINE and tail(n + m, self._chance(i) * len(bag)) <= SURPRISE:
+                out.append((i, cos))
+        return out
 
 
 _CopySide = tuple[list[tuple[int, int]], list[Counter[str]]]
@@ -200,9 +325,10 @@ def detect(
     src_units = _joined(src_units)
     copy_units, copy_bags = _copy_side(copy_words, copy_units)
     src_bags = bags(src_words, src_units)
-    texts = texts_of(src_words, copy_words, src_units, copy_units, src_bags, copy_bags)
+    synonyms = _synonyms(src_words, copy_words) if SYNONYMS else None
+    texts = texts_of(src_words, copy_words, src_units, copy_units, src_bags, copy_bags, synonyms)
     idf = texts.idf
-    seeds, loose = _seeds(src_bags, copy_bags, idf)
+    seeds, loose = _seeds(src_bags, copy_bags, idf, synonyms)
     if not seeds:
         return ()
 

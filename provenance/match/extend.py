@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from provenance.match.bags import STEM, STOP, similarity, tail
+from provenance.match.bags import STEM, STOP, Synonyms, similarity, tail
 
 Seed = tuple[int, int, float]  # (source unit, copy unit, cosine)
 
@@ -65,6 +65,8 @@ class Texts:
         idf: the inverse document frequency of each stem, over the units of both.
         in_src, in_copy: how many units of each text hold each stem (see
             :meth:`chance`).
+        synonyms: a stem's synonyms, when the two sides of a fragment are compared
+            with them (a copy stem may stand for a synonym of a source stem).
     """
 
     src_words: Sequence[str]
@@ -76,6 +78,7 @@ class Texts:
     idf: dict[str, float]
     in_src: Counter[str]
     in_copy: Counter[str]
+    synonyms: Synonyms | None = None
 
     def chance(self, bag: Counter[str], other: Counter[str], copy: bool) -> float:
         """How many stems a unit of the copy (``copy``) or of the source with this
@@ -110,6 +113,7 @@ def texts_of(
     copy_units: Sequence[tuple[int, int]],
     src_bags: Sequence[Counter[str]],
     copy_bags: Sequence[Counter[str]],
+    synonyms: Synonyms | None = None,
 ) -> Texts:
     """The :class:`Texts` of two texts' units and bags: how many units of each text hold
     each stem, and each stem's idf over the units of both (``log(1 + n / df)``)."""
@@ -122,7 +126,16 @@ def texts_of(
     n = len(src_bags) + len(copy_bags)
     idf = {t: math.log(1 + n / k) for t, k in (in_src + in_copy).items()}
     return Texts(
-        src_words, copy_words, src_units, copy_units, src_bags, copy_bags, idf, in_src, in_copy
+        src_words,
+        copy_words,
+        src_units,
+        copy_units,
+        src_bags,
+        copy_bags,
+        idf,
+        in_src,
+        in_copy,
+        synonyms,
     )
 
 
@@ -185,7 +198,7 @@ def extend(group: Sequence[Seed], texts: Texts, grow: bool = False) -> Extension
         sb.update(texts.src_bags[i])
     for j in range(j0, j1 + 1):
         cb.update(texts.copy_bags[j])
-    sim = similarity(sb, cb, texts.idf)
+    sim = similarity(sb, cb, texts.idf, texts.synonyms)
     grown = 0
     if grow:
         seeded = i1 - i0 + j1 - j0
@@ -266,7 +279,7 @@ def _grow(
                 )
                 if not edge and not shares:
                     continue
-                cos = similarity(gs, gc, idf)
+                cos = similarity(gs, gc, idf, texts.synonyms)
                 floor = sim
                 if edge or (
                     (di < 0 or _corroborated(texts, src_bags[di], gc, False))
