@@ -40,3 +40,22 @@ def test_passages_far_apart_in_the_source_stay_apart() -> None:
     a, b = match((0, 20), (100, 120)), match((500, 520), (121, 141))
     out = [p for p in passages([a, b], []) if p.found]
     assert len(out) == 2
+
+
+def test_a_short_line_on_its_own_is_not_counted_as_copied() -> None:
+    # a 60-word paragraph copied, and far from it a 10-word line both texts hold (a
+    # site's standard line, a title): the line is listed, not counted; a 15-word one is
+    # a quote's length and counts
+    for size, found in ((10, False), (14, False), (15, True)):
+        got = passages(
+            [match((100, 160), (1000, 1060)), match((500, 500 + size), (3000, 3000 + size))],
+            [],
+            src_words=["w"] * 2000,
+            copy_words=["w"] * 5000,
+        )
+        assert [(p.src, p.found) for p in got] == [((100, 160), True), ((500, 500 + size), found)]
+
+
+def test_a_short_source_copied_whole_counts() -> None:
+    got = passages([match((0, 8), (40, 48))], [], src_words=["w"] * 8, copy_words=["w"] * 90)
+    assert [p.found for p in got] == [True]
