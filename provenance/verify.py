@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING
 
 from provenance.index import segments
 from provenance.match import regions
-from provenance.match.align import Alignment, align, forget_copy
+from provenance.match.align import Alignment, align
+from provenance.match.alignwork import forget_copy
 from provenance.match.detect import MAX_DETECT_WORDS, Fragment, detect
 from provenance.match.fingerprint import fingerprint, passage_hashes
 from provenance.match.score import UNRELATED, Rank, Score, rank, score

@@ -8,16 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from provenance.match import alignwork
 from provenance.match.align import (
-    _SMALL_DIAGONALS,
     DELETION,
     INSERTION,
     SUBSTITUTION,
-    _best_diagonals,
     _free_runs,
     align,
 )
 from provenance.text.normalize import normalize
+from tests.test_alignwork import _kernel_or_skip
 
 S1 = "the coalition remains committed to promoting efforts to ensure that accused terrorists are tried"
 S2 = "the ministers reaffirmed their intent to hold the next meeting of the coalition in brussels"
@@ -187,9 +187,7 @@ def test_alignment_work_grows_linearly_on_repetitive_text(
     # every passage occurs (nearly) everywhere in the copy: a naive aligner reads the
     # copy once per passage, four times the words when the texts double (the Python
     # path: the words it reads; with the kernel, it reads ids: below)
-    from provenance.match import align as align_module
-
-    monkeypatch.setattr(align_module, "_KERNEL", None)
+    monkeypatch.setattr(alignwork, "_KERNEL", None)
     small, large = _align_reads(kind, 2000), _align_reads(kind, 4000)
     assert large <= 2.5 * small, (small, large)
     assert large <= 400 * 4000  # and a bounded amount per word
@@ -201,17 +199,15 @@ def test_kernel_alignment_work_grows_linearly_on_repetitive_text(
 ) -> None:
     # the kernel's longest-match search reads every pair of a window's and a passage's
     # ids: the pairs it is given, summed, grow with the texts, not their square
-    from provenance.match import align as align_module
-
     _kernel_or_skip()
     cells = [0]
-    blocks = align_module._CopyIds.blocks
+    blocks = alignwork.CopyIds.blocks
 
-    def counted(self: align_module._CopyIds, a: Any, b: Any) -> list[tuple[int, int, int]]:
+    def counted(self: alignwork.CopyIds, a: Any, b: Any) -> list[tuple[int, int, int]]:
         cells[0] += len(a) * len(b)
         return blocks(self, a, b)
 
-    monkeypatch.setattr(align_module._CopyIds, "blocks", counted)
+    monkeypatch.setattr(alignwork.CopyIds, "blocks", counted)
     work = []
     for n in (2000, 4000):
         cells[0] = 0
@@ -220,19 +216,6 @@ def test_kernel_alignment_work_grows_linearly_on_repetitive_text(
         assert reads <= 400 * n  # the words read (exact passages tried, n-grams indexed)
     assert 0 < work[1] <= 2.5 * work[0], work
     assert work[1] <= 400 * 4000
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.lists(st.integers(-40, 400), max_size=_SMALL_DIAGONALS),
-    st.integers(1, 20),
-    st.integers(1, 5),
-)
-def test_small_diagonal_scan_finds_numpys_clusters(diags: list[int], width: int, most: int) -> None:
-    # few votes are clustered by a plain scan, many with NumPy: the same clusters
-    padded = diags + [10_000 * (k + 1) for k in range(_SMALL_DIAGONALS + 1 - len(diags))]
-    want = [c for c in _best_diagonals(padded, width, len(padded)) if c[1] < 5_000][:most]
-    assert _best_diagonals(diags, width, most) == want
 
 
 @given(st.binary(max_size=40).map(lambda b: bytearray(x & 1 for x in b)), st.data())
@@ -246,102 +229,16 @@ def test_free_runs_are_the_maximal_free_stretches(used: bytearray, data: st.Data
     assert all(a == lo or used[a - 1] for a, _ in runs)
 
 
-# The compiled kernel votes on word ids (match/_kernel.c): what _vote gives on words.
-_VOTE_WORDS = st.sampled_from(["the", "a", "minister", "met", "rome", "x", "of", "zz"])
-
-
-def _kernel_or_skip() -> None:
-    import os
-
-    from provenance.match import align as align_module
-
-    if align_module._KERNEL is None:
-        if os.environ.get("PROV_KERNEL", "").lower() == "numpy":
-            pytest.skip("PROV_KERNEL=numpy: the Python path only")
-        pytest.fail("the compiled kernel was not built (no C compiler at install?)")
-
-
-@settings(max_examples=400, derandomize=True, deadline=None)
-@given(
-    st.lists(_VOTE_WORDS.filter(lambda w: w != "zz"), min_size=1, max_size=400),
-    st.lists(st.lists(_VOTE_WORDS, max_size=60), min_size=1, max_size=6),
-)
-def test_kernel_votes_as_python_does(copy: list[str], passages: list[list[str]]) -> None:
-    # few distinct words: n-grams with many postings (over _MAX_POSTINGS in long copies),
-    # ties between clusters, passages of 0-2 words (bigrams or nothing), words the copy
-    # lacks ("zz")
-    from provenance.match import align as align_module
-
-    _kernel_or_skip()
-    copy_words = tuple(copy)
-    grams = {n: dict(align_module._ngram_index(copy_words, n)) for n in (3, 2)}
-    ids = align_module._CopyIds.build(copy_words)
-    assert ids is not None
-    for passage in passages + [copy[5:40], copy[:2]]:
-        words = tuple(passage)
-        assert ids.vote(ids.of(words)) == align_module._vote(words, grams)
-
-
 @pytest.mark.parametrize("kind", ["same", "sentence", "vocab"])
 def test_alignment_is_the_same_with_and_without_the_kernel(
     kind: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from provenance.match import align as align_module
-
     _kernel_or_skip()
     src = _repetitive(kind, 600, 1)
     copy = tuple(_repetitive(kind, 500, 2)[:300] + list(words(S1 + " " + S3)) + src[100:300])
     src = src + list(words(S2 + " " + S1))
     passages = [(i, min(len(src), i + 13)) for i in range(0, len(src), 13)]
     compiled = align(src, passages, copy, 0.8, range(0, len(copy), 12))
-    monkeypatch.setattr(align_module, "_KERNEL", None)
-    align_module.forget_copy(copy)
+    monkeypatch.setattr(alignwork, "_KERNEL", None)
+    alignwork.forget_copy(copy)
     assert align(src, passages, copy, 0.8, range(0, len(copy), 12)) == compiled
-
-
-def test_kernel_vote_refuses_bad_arrays() -> None:
-    from array import array
-
-    from provenance.match import align as align_module
-
-    _kernel_or_skip()
-    kernel = align_module._KERNEL
-    assert kernel is not None
-    k, p = array("q", [1, 2]), array("q", [0, 1])
-    with pytest.raises(ValueError, match="vocab must be"):
-        kernel.vote(array("q", [0, 1, 0]), k, p, k, p, 0, 4, 4, 64)
-    with pytest.raises(ValueError, match="ids must be below vocab"):
-        kernel.vote(array("q", [0, 9, 0]), k, p, k, p, 3, 4, 4, 64)
-    with pytest.raises(ValueError, match="same length"):
-        kernel.vote(array("q", [0, 1, 0]), k, array("q", [0]), k, p, 3, 4, 4, 64)
-    with pytest.raises(ValueError, match="items of 8 bytes"):
-        kernel.vote(array("i", [0, 1, 0]), k, p, k, p, 3, 4, 4, 64)
-
-
-_ID_LISTS = st.lists(st.integers(-2, 6), max_size=90)
-
-
-@settings(max_examples=600, derandomize=True, deadline=None)
-@given(_ID_LISTS, _ID_LISTS)
-def test_kernel_blocks_are_difflibs(a: list[int], b: list[int]) -> None:
-    # the kernel's matching blocks of id arrays (negative ids: words one side lacks,
-    # unlike everything) are difflib's, and so are the opcodes align derives from them;
-    # cydifflib's (used past _KERNEL_CELLS) are the same
-    from array import array
-
-    from provenance.match import align as align_module
-
-    _kernel_or_skip()
-    # difflib on the words: a negative id is a word found nowhere else
-    wa = [f"w{x}" if x >= 0 else f"a{i}" for i, x in enumerate(a)]
-    wb = [f"w{x}" if x >= 0 else f"b{j}" for j, x in enumerate(b)]
-    ref = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
-    want = [tuple(m) for m in ref.get_matching_blocks()]
-    ids = align_module._CopyIds.build(("x",))
-    assert ids is not None
-    got = ids.blocks(array("q", a), array("q", b))
-    assert got == want
-    assert align_module._opcodes(got) == ref.get_opcodes()
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(align_module, "_KERNEL_CELLS", -1)  # cydifflib's
-        assert ids.blocks(array("q", a), array("q", b)) == want

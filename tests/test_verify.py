@@ -18,6 +18,7 @@ import pytest
 from provenance import indexing, pipeline, verify
 from provenance.index.store import Store
 from provenance.match import align as align_module
+from provenance.match import alignwork
 from provenance.match.score import rank, score
 from provenance.params import DEFAULT_POLICY
 from provenance.semantic import step as semantic_step
@@ -221,10 +222,10 @@ def test_near_copies_share_their_passages_alignment_work(monkeypatch: pytest.Mon
         pipeline.prepare("\n\n".join([f"Edition {k} of the daily paper.", *body])) for k in range(6)
     ]
     calls: Counter[str] = Counter()
-    # a passage's votes are searched by _vote, or on ids by the kernel
+    # a passage's votes are searched by vote, or on ids by the kernel
     for owner, name, counter in (
-        (align_module, "_vote", "_vote"),
-        (align_module._CopyIds, "vote", "_vote"),
+        (alignwork, "vote", "_vote"),
+        (alignwork.CopyIds, "vote", "_vote"),
         (align_module, "_match", "_match"),
     ):
         real = getattr(owner, name)
@@ -243,7 +244,7 @@ def test_near_copies_share_their_passages_alignment_work(monkeypatch: pytest.Mon
     once = dict(calls)
     fresh = []
     for src in sources:
-        monkeypatch.setattr(align_module, "_last_grams", None)  # nothing kept
+        monkeypatch.setattr(alignwork, "_last_grams", None)  # nothing kept
         fresh.append(aligned(src))
     assert shared == fresh
     assert all(len(a.matches) >= len(body) for a in shared)
@@ -346,15 +347,15 @@ def test_a_check_frees_its_alignment_memo(newsroom: tuple[Path, dict[str, str]])
     seg = pipeline.prepare(suspects["whole story"])
     with Store.open(db) as store:
         assert verify.find_sources(store, seg, 2)[0]
-    last = align_module._last_grams
+    last = alignwork._last_grams
     assert last is None or last[0] is not seg.norm.words
     other = pipeline.prepare(suspects["release"])
     align_module.align(other.norm.words, [(0, 5)], other.norm.words, 0.5)
-    align_module.forget_copy(seg.norm.words)  # another copy's memo stays
-    assert align_module._last_grams is not None
-    assert align_module._last_grams[0] is other.norm.words
-    align_module.forget_copy(other.norm.words)
-    assert align_module._last_grams is None
+    alignwork.forget_copy(seg.norm.words)  # another copy's memo stays
+    assert alignwork._last_grams is not None
+    assert alignwork._last_grams[0] is other.norm.words
+    alignwork.forget_copy(other.norm.words)
+    assert alignwork._last_grams is None
 
 
 @pytest.mark.usefixtures("gc_on")

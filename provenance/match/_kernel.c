@@ -369,9 +369,9 @@ static int cmp_i64(const void *x, const void *y) {
     return (a > b) - (a < b);
 }
 
-/* align._vote: the diagonals (copy position - passage offset) of the passage's n-grams
+/* alignwork.vote: the diagonals (copy position - passage offset) of the passage's n-grams
  * found in the copy at most max_postings times, trigrams first, bigrams when no trigram
- * is found; clustered as align._best_diagonals_small does (the first densest window of
+ * is found; clustered as alignwork._best_diagonals_small does (the first densest window of
  * diagonals within `width`, taken out, up to `most` times). Returns None or
  * (votes of the densest, [median diagonal of each cluster]). */
 static PyObject *vote(PyObject *self, PyObject *args) {
@@ -586,7 +586,7 @@ static PyMethodDef methods[] = {
      "band keys of word-hash spans."},
     {"vote", vote, METH_VARARGS,
      "vote(ids, keys3, pos3, keys2, pos2, vocab, width, most, max_postings) -> (votes, "
-     "diagonals) | None: align._vote on word ids."},
+     "diagonals) | None: alignwork.vote on word ids."},
     {"blocks", blocks, METH_VARARGS,
      "blocks(a, b) -> [(i, j, size), ...]: difflib's get_matching_blocks of two id arrays."},
     {NULL, NULL, 0, NULL},

@@ -1,5 +1,5 @@
 """The compiled kernel (provenance/match/_kernel.c); see provenance/match/fingerprint.py
-and provenance/match/align.py."""
+and provenance/match/alignwork.py."""
 
 from typing import Any
 

@@ -12,22 +12,19 @@ may grow over unclaimed neighbouring words, as many as the passage lacks at that
 and each aligned pair is diffed word by word into edits.
 
 Everything here is on words (``Normalized.words``); offsets into the original texts
-are the concern of ``score``.
+are the concern of ``score``. What one copy's alignments share (its n-gram index, the
+memo, the compiled kernel's glue, the votes, the pairs' diffs) is in ``alignwork``.
 """
 
 from __future__ import annotations
 
-import os
-from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
-from operator import sub
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING
 
-import numpy as np
+from provenance.match import alignwork
+from provenance.match.alignwork import Block, Grams, Memo, Source
 
 if TYPE_CHECKING:  # cydifflib is difflib's algorithm compiled, with the same API
     from difflib import SequenceMatcher
@@ -38,12 +35,8 @@ SUBSTITUTION, INSERTION, DELETION = "substitution", "insertion", "deletion"
 _OPCODE_KIND = {"replace": SUBSTITUTION, "insert": INSERTION, "delete": DELETION}
 #: Free words at a span's end, within its sentence, taken in as an edit of the copy.
 LEAD_WORDS = 3
-#: Places in the copy tried for each passage (the densest clusters of votes).
-_MAX_CLUSTERS = 4
 #: A matched run of fewer words than this, far from the rest, is a chance hit.
 STRAY_WORDS = 4
-#: An n-gram that occurs more often than this in the copy is too common to vote.
-_MAX_POSTINGS = 64
 #: Verbatim occurrences of a passage tried in the copy, at most, on either side of the
 #: previous claim (a repetitive copy holds a passage everywhere).
 _MAX_TRIES = 32
@@ -109,216 +102,6 @@ class _Claim:
         self.lo0, self.hi0 = self.lo, self.hi
 
 
-def _ngram_index(words: Sequence[str], n: int) -> dict[tuple[str, ...], list[int]]:
-    index: dict[tuple[str, ...], list[int]] = {}
-    for i, gram in enumerate(zip(*(words[k:] for k in range(n)), strict=False)):
-        index.setdefault(gram, []).append(i)
-    return index
-
-
-class _CopyGrams(dict[int, dict[tuple[str, ...], list[int]]]):
-    """A copy's n-gram index for each n, built when first asked (bigrams are rarely:
-    two-word passages, and passages without a shared trigram)."""
-
-    def __init__(self, words: Sequence[str]) -> None:
-        super().__init__()
-        self.words = words
-
-    def __missing__(self, n: int) -> dict[tuple[str, ...], list[int]]:
-        index = self[n] = _ngram_index(self.words, n)
-        return index
-
-
-_Grams = dict[int, dict[tuple[str, ...], list[int]]]
-_T = TypeVar("_T")
-#: Results a copy's :class:`_Memo` keeps at most (a few hundred bytes each).
-MEMO_ENTRIES = 20_000
-
-
-class _Memo(dict[tuple[Any, ...], Any]):
-    """What aligning one copy computed of source passages from their words alone, for
-    the next candidate source that holds a passage word for word (a check aligns one
-    copy with twenty near-copies of one story, most of their passages shared): where
-    the passage's n-grams vote for it in the copy (:func:`_vote`), and how it matches a
-    window of the copy (:func:`_match`, :func:`_pair`). Each is a pure
-    function of the passage's words and the window's place in this copy: the alignment
-    is the same, computed or reused."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        #: each passage's words (a tuple) numbered: the keys hold the number (a tuple's
-        #: hash is not kept: hashed once here, not at every look-up)
-        self.passages: dict[tuple[str, ...], int] = {}
-
-    def passage(self, words: tuple[str, ...]) -> int:
-        """The number of a passage's words in this memo's keys."""
-        return self.passages.setdefault(words, len(self.passages))
-
-    def get_or(self, key: tuple[Any, ...], compute: Callable[[], _T]) -> _T:
-        out = self.get(key, _MISSING)
-        if out is not _MISSING:
-            return out  # type: ignore[no-any-return]
-        out = compute()
-        if len(self) < MEMO_ENTRIES:
-            self[key] = out
-        return out
-
-
-_MISSING = object()
-
-
-def _load_kernel() -> ModuleType | None:
-    if os.environ.get("PROV_KERNEL", "").lower() == "numpy":
-        return None
-    try:
-        from provenance.match import _kernel
-    except ImportError:  # built without a C compiler: the Python path
-        return None
-    return _kernel
-
-
-#: The compiled kernel (``match/_kernel.c``: :func:`_vote` on word ids, the same
-#: votes), or None for the Python path (tests set it to compare both).
-_KERNEL = _load_kernel()
-#: Distinct words of a copy the kernel takes at most (its n-gram keys are 63 bits).
-_KERNEL_VOCAB = 1 << 21
-#: Longest matches searched by the kernel when the two sequences' lengths multiply to at
-#: most this (its search reads every pair of words; cydifflib's, longer ones).
-_KERNEL_CELLS = 1 << 16
-#: A matching block: ``a[i:i + size] == b[j:j + size]``, as ``(i, j, size)``.
-Block = tuple[int, int, int]
-
-
-class _CopyIds:
-    """A copy's words as ids (its distinct words numbered), and its n-grams' keys
-    sorted, with their positions (:data:`_KERNEL`'s form of :func:`_ngram_index`).
-    (A plain class: a dataclass costs a cold ``prov check`` ~0.5 ms to define.)"""
-
-    __slots__ = ("ids", "keys2", "keys3", "pos2", "pos3", "vocab")
-
-    def __init__(
-        self,
-        vocab: dict[str, int],
-        ids: np.ndarray,
-        keys3: np.ndarray,
-        pos3: np.ndarray,
-        keys2: np.ndarray,
-        pos2: np.ndarray,
-    ) -> None:
-        self.vocab, self.ids = vocab, ids
-        self.keys3, self.pos3, self.keys2, self.pos2 = keys3, pos3, keys2, pos2
-
-    @classmethod
-    def build(cls, copy_words: Sequence[str]) -> _CopyIds | None:
-        vocab: dict[str, int] = {}
-        ids = np.fromiter(
-            (vocab.setdefault(w, len(vocab)) for w in copy_words), np.int64, len(copy_words)
-        )
-        v = len(vocab)
-        if not 0 < v < _KERNEL_VOCAB:
-            return None
-        tables: list[np.ndarray] = []
-        for keys in ((ids[:-2] * v + ids[1:-1]) * v + ids[2:], ids[:-1] * v + ids[1:]):
-            order = np.argsort(keys, kind="stable")
-            tables += [np.ascontiguousarray(keys[order]), order.astype(np.int64)]
-        return cls(vocab, ids, *tables)
-
-    def of(self, words: Sequence[str]) -> array[int]:
-        """``words`` as ids (-1: a word the copy lacks)."""
-        return array("q", list(map(self.vocab.get, words, repeat(-1, len(words)))))
-
-    def vote(self, ids: array[int]) -> tuple[int, list[int]] | None:
-        """:func:`_vote` of a passage (its :meth:`of`)."""
-        assert _KERNEL is not None  # noqa: S101 - built only with the kernel
-        width = max(4, len(ids) // 5)
-        k3, p3, k2, p2 = self.keys3, self.pos3, self.keys2, self.pos2
-        return _KERNEL.vote(  # type: ignore[no-any-return]
-            ids, k3, p3, k2, p2, len(self.vocab), width, _MAX_CLUSTERS, _MAX_POSTINGS
-        )
-
-    def blocks(self, a: array[int] | np.ndarray, b: array[int] | np.ndarray) -> list[Block]:
-        """difflib's matching blocks of two id sequences (the same as
-        :func:`_matcher`'s of their words): the kernel's when their product is at most
-        :data:`_KERNEL_CELLS`, else cydifflib's."""
-        if len(a) * len(b) <= _KERNEL_CELLS:
-            assert _KERNEL is not None  # noqa: S101 - built only with the kernel
-            return _KERNEL.blocks(a, b)  # type: ignore[no-any-return]
-        # (ids below 0 made unlike each other, as the kernel holds them)
-        la = [x if x >= 0 else -1 - i for i, x in enumerate(a.tolist())]
-        lb = [x if x >= 0 else -(1 << 40) - j for j, x in enumerate(b.tolist())]
-        matcher: SequenceMatcher[int] = SequenceMatcher(None, la, lb, autojunk=False)
-        return [tuple(m) for m in matcher.get_matching_blocks()]  # type: ignore[misc]
-
-
-#: The copy's n-gram index of the last call (a check aligns one copy with many
-#: candidate sources): kept with the words it indexes, reused for the same object, with
-#: what was computed of source passages against it.
-_last_grams: tuple[Sequence[str], _Grams, _Memo, _CopyIds | None] | None = None
-
-
-def _copy_grams(copy_words: Sequence[str]) -> tuple[_Grams, _Memo, _CopyIds | None]:
-    global _last_grams  # noqa: PLW0603 - a one-entry memo, replaced whole (thread-safe)
-    last = _last_grams
-    if last is not None and last[0] is copy_words and isinstance(copy_words, tuple):
-        return last[1], last[2], last[3]
-    grams = _CopyGrams(copy_words)
-    memo = _Memo()
-    ids = _CopyIds.build(copy_words) if _KERNEL is not None else None
-    _last_grams = (copy_words, grams, memo, ids)
-    return grams, memo, ids
-
-
-def forget_copy(copy_words: Sequence[str]) -> None:
-    """Drop the n-gram index and memo kept for ``copy_words`` (a caller done with the
-    copy: they are freed now, by reference counting, not later by the collector)."""
-    global _last_grams  # noqa: PLW0603 - a one-entry memo, replaced whole (thread-safe)
-    last = _last_grams
-    if last is not None and last[0] is copy_words:
-        _last_grams = None
-
-
-def _best_diagonals(diags: list[int], width: int, most: int) -> list[tuple[int, int]]:
-    """The densest clusters of diagonals, densest first: ``(votes, median diagonal)``.
-
-    Several, not one: a passage repeated in the copy (a refrain, a disclaimer) has one
-    cluster per occurrence, and a later passage may find its first choice taken.
-    """
-    if len(diags) <= _SMALL_DIAGONALS:
-        return _best_diagonals_small(sorted(diags), width, most)
-    d = np.sort(np.asarray(diags, dtype=np.int64))
-    out: list[tuple[int, int]] = []
-    while len(d) and len(out) < most:
-        # the window ending at each diagonal starts at the first one within ``width``
-        starts = np.searchsorted(d, d - width, side="left")
-        ends = np.arange(len(d))
-        i = int(np.argmax(ends - starts))  # the first densest window, as a scan finds it
-        lo, hi = int(starts[i]), i + 1
-        out.append((hi - lo, int(d[(lo + hi - 1) // 2])))
-        d = np.concatenate((d[:lo], d[hi:]))
-    return out
-
-
-#: Diagonals clustered by a plain scan rather than NumPy, at most (a passage's votes
-#: are usually a few dozen: NumPy's calls cost more than the scan).
-_SMALL_DIAGONALS = 256
-
-
-def _best_diagonals_small(d: list[int], width: int, most: int) -> list[tuple[int, int]]:
-    """:func:`_best_diagonals` of sorted diagonals ``d`` (changed: clusters are taken
-    out of it), by one scan per cluster: the same clusters."""
-    out: list[tuple[int, int]] = []
-    while d and len(out) < most:
-        best, lo, hi, start = 0, 0, 0, 0
-        for i, x in enumerate(d):
-            while d[start] < x - width:
-                start += 1
-            if i + 1 - start > best:
-                best, lo, hi = i + 1 - start, start, i + 1
-        out.append((best, d[(lo + hi - 1) // 2]))
-        del d[lo:hi]
-    return out
-
-
 def _gap(size: int, copy_gap: int, passage_gap: int) -> int:
     """The gap that separates a run of ``size`` matched words from the rest. A run of
     a few words is a chance hit when it lies far off on either side; a longer run that
@@ -377,7 +160,7 @@ def _claim_exact(
     src_words: Sequence[str],
     passages: Sequence[tuple[int, int]],
     copy_words: Sequence[str],
-    grams: _Grams,
+    grams: Grams,
     used: bytearray,
 ) -> list[_Claim]:
     """Claim the passages the copy reproduces word for word, in source order.
@@ -484,25 +267,9 @@ def align(
         copy_bounds: word indexes where the copy's sentences and blocks start; spans
             grow over free words at their ends only within a sentence.
     """
-    grams, memo, ids = _copy_grams(copy_words)
-    passage_ids: dict[tuple[int, int], array[int]] = {}
-
-    def pids(s: int, e: int) -> array[int]:
-        """Passage ``[s, e)``'s words as the copy's ids (the kernel's form)."""
-        got = passage_ids.get((s, e))
-        if got is None:
-            assert ids is not None  # noqa: S101 - only called with the kernel
-            got = passage_ids[s, e] = ids.of(src_words[s:e])
-        return got
-
-    numbers: dict[tuple[int, int], int] = {}
-
-    def number(s: int, e: int) -> int:
-        """The memo's number of passage ``[s, e)``'s words."""
-        n = numbers.get((s, e))
-        if n is None:
-            n = numbers[s, e] = memo.passage(tuple(src_words[s:e]))
-        return n
+    grams, memo, ids = alignwork.copy_grams(copy_words)
+    source = alignwork.source_of(src_words, memo, ids)
+    number, pids = source.number, source.pids
 
     used = bytearray(len(copy_words))
     claims = _claim_exact(src_words, passages, copy_words, grams, used)
@@ -513,7 +280,7 @@ def align(
             continue
         if ids is None:
             words = tuple(src_words[s:e])
-            voted = memo.get_or(("vote", number(s, e)), lambda w=words: _vote(w, grams))  # type: ignore[misc]
+            voted = memo.get_or(("vote", number(s, e)), lambda w=words: alignwork.vote(w, grams))  # type: ignore[misc]
         else:
             voted = memo.get_or(("vote", number(s, e)), lambda s=s, e=e: ids.vote(pids(s, e)))  # type: ignore[misc]
         if voted is not None:
@@ -567,12 +334,11 @@ def align(
         claims.append(_Claim(pi, (s, e), clo, chi, matched))
 
     bounds = sorted({0, len(copy_words), *copy_bounds})
-    source = _Source(number, ids, pids)
     _extend_edges(claims, used, src_words, copy_words, bounds, memo, source)
     matches = []
     for c in sorted(claims, key=lambda c: c.passage):
         s, e = c.src
-        _, matched, opcodes = _pair(src_words, s, e, copy_words, c.lo, c.hi, memo, source)
+        _, matched, opcodes = alignwork.pair(src_words, s, e, copy_words, c.lo, c.hi, memo, source)
         sim = 2 * matched / ((e - s) + (c.hi - c.lo))
         if not _counts(sim, matched, c.hi - c.lo, e - s, min_similarity) and (c.lo, c.hi) != (
             c.lo0,
@@ -580,7 +346,9 @@ def align(
         ):
             # the words taken in at the edges made the pair look unlike: leave them out
             c.lo, c.hi = c.lo0, c.hi0
-            _, matched, opcodes = _pair(src_words, s, e, copy_words, c.lo, c.hi, memo, source)
+            _, matched, opcodes = alignwork.pair(
+                src_words, s, e, copy_words, c.lo, c.hi, memo, source
+            )
             sim = 2 * matched / ((e - s) + (c.hi - c.lo))
         edits = tuple(
             Edit(_OPCODE_KIND[op], (s + i1, s + i2), (c.lo + j1, c.lo + j2))
@@ -597,8 +365,8 @@ def _extend_edges(
     src_words: Sequence[str],
     copy_words: Sequence[str],
     bounds: Sequence[int],
-    memo: _Memo,
-    source: _Source,
+    memo: Memo,
+    source: Source,
 ) -> None:
     """Grow each claimed span over the free copy words at its ends, within its sentence.
 
@@ -611,7 +379,7 @@ def _extend_edges(
     """
     for c in claims:
         s, e = c.src
-        ends = _pair(src_words, s, e, copy_words, c.lo, c.hi, memo, source)[0]
+        ends = alignwork.pair(src_words, s, e, copy_words, c.lo, c.hi, memo, source)[0]
         if ends is None:
             continue
         head, tail = ends
@@ -632,95 +400,3 @@ def _extend_edges(
         for i in range(c.hi, c.hi + take):
             used[i] = 1
         c.hi += take
-
-
-def _vote(words: tuple[str, ...], grams: _Grams) -> tuple[int, list[int]] | None:
-    """Where a passage's n-grams vote for it in the copy: the votes of the densest
-    cluster of diagonals, and the diagonals of the densest clusters (None: nowhere)."""
-    size = len(words)
-    for n in (3, 2):
-        index = grams[n]
-        diags: list[int] = []
-        ngrams = (
-            zip(words, words[1:], words[2:], strict=False)
-            if n == 3
-            else zip(words, words[1:], strict=False)
-        )
-        for k, gram in enumerate(ngrams):
-            hits = index.get(gram)
-            if hits and len(hits) <= _MAX_POSTINGS:
-                diags.extend(map(sub, hits, repeat(k)))
-        if diags:
-            clusters = _best_diagonals(diags, max(4, size // 5), _MAX_CLUSTERS)
-            if n == 3 or clusters[0][0] >= 2:
-                return clusters[0][0], [d for _, d in clusters]
-            return None
-    return None
-
-
-def _matcher(a: Sequence[str], b: Sequence[str]) -> SequenceMatcher[str]:
-    matcher: SequenceMatcher[str] = SequenceMatcher(autojunk=False)
-    matcher.set_seqs(list(a), list(b))
-    return matcher
-
-
-_Opcodes = list[tuple[str, int, int, int, int]]
-
-
-class _Source(NamedTuple):
-    """A source's passages as one :func:`align` call looks them up: ``number(s, e)``,
-    the memo's number of passage ``[s, e)``'s words; with the kernel, the copy's ids and
-    ``pids(s, e)``, the passage's."""
-
-    number: Callable[[int, int], int]
-    ids: _CopyIds | None
-    pids: Callable[[int, int], array[int]]
-
-
-def _pair(
-    src_words: Sequence[str],
-    s: int,
-    e: int,
-    copy_words: Sequence[str],
-    lo: int,
-    hi: int,
-    memo: _Memo,
-    source: _Source,
-) -> tuple[tuple[int, int] | None, int, _Opcodes]:
-    """How passage ``[s, e)`` matches copy span ``[lo, hi)``: the passage words before its
-    first and after its last match (None: nothing matches), the words matched in order,
-    and the opcodes that turn one into the other (difflib's, on words or with the
-    kernel on ids: the same)."""
-
-    def pair() -> tuple[tuple[int, int] | None, int, _Opcodes]:
-        ids = source.ids
-        if ids is None:
-            matcher = _matcher(src_words[s:e], copy_words[lo:hi])
-            blocks: list[Block] = matcher.get_matching_blocks()  # type: ignore[assignment]
-        else:
-            blocks = ids.blocks(source.pids(s, e), ids.ids[lo:hi])
-        sized = [b for b in blocks if b[2]]
-        ends = (sized[0][0], (e - s) - (sized[-1][0] + sized[-1][2])) if sized else None
-        return ends, sum(b[2] for b in blocks), _opcodes(blocks)
-
-    return memo.get_or(("pair", source.number(s, e), lo, hi), pair)
-
-
-def _opcodes(blocks: list[Block]) -> _Opcodes:
-    """difflib's ``get_opcodes`` from its matching blocks (ending with the empty one)."""
-    i = j = 0
-    out: _Opcodes = []
-    for ai, bj, size in blocks:
-        tag = ""
-        if i < ai and j < bj:
-            tag = "replace"
-        elif i < ai:
-            tag = "delete"
-        elif j < bj:
-            tag = "insert"
-        if tag:
-            out.append((tag, i, ai, j, bj))
-        i, j = ai + size, bj + size
-        if size:
-            out.append(("equal", ai, i, bj, j))
-    return out

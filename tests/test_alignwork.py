@@ -1,0 +1,105 @@
+"""What aligning one copy shares across its sources (match/alignwork.py): the votes, the
+compiled kernel's glue (votes and matching blocks on word ids), the pairs' opcodes."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from array import array
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from provenance.match import alignwork
+from provenance.match.alignwork import (
+    SMALL_DIAGONALS,
+    CopyIds,
+    best_diagonals,
+    ngram_index,
+    opcodes,
+    vote,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(-40, 400), max_size=SMALL_DIAGONALS),
+    st.integers(1, 20),
+    st.integers(1, 5),
+)
+def test_small_diagonal_scan_finds_numpys_clusters(diags: list[int], width: int, most: int) -> None:
+    # few votes are clustered by a plain scan, many with NumPy: the same clusters
+    padded = diags + [10_000 * (k + 1) for k in range(SMALL_DIAGONALS + 1 - len(diags))]
+    want = [c for c in best_diagonals(padded, width, len(padded)) if c[1] < 5_000][:most]
+    assert best_diagonals(diags, width, most) == want
+
+
+# The compiled kernel votes on word ids (match/_kernel.c): what vote gives on words.
+_VOTE_WORDS = st.sampled_from(["the", "a", "minister", "met", "rome", "x", "of", "zz"])
+
+
+def _kernel_or_skip() -> None:
+    if alignwork._KERNEL is None:
+        if os.environ.get("PROV_KERNEL", "").lower() == "numpy":
+            pytest.skip("PROV_KERNEL=numpy: the Python path only")
+        pytest.fail("the compiled kernel was not built (no C compiler at install?)")
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(
+    st.lists(_VOTE_WORDS.filter(lambda w: w != "zz"), min_size=1, max_size=400),
+    st.lists(st.lists(_VOTE_WORDS, max_size=60), min_size=1, max_size=6),
+)
+def test_kernel_votes_as_python_does(copy: list[str], passages: list[list[str]]) -> None:
+    # few distinct words: n-grams with many postings (over _MAX_POSTINGS in long copies),
+    # ties between clusters, passages of 0-2 words (bigrams or nothing), words the copy
+    # lacks ("zz")
+    _kernel_or_skip()
+    copy_words = tuple(copy)
+    grams = {n: dict(ngram_index(copy_words, n)) for n in (3, 2)}
+    ids = CopyIds.build(copy_words)
+    assert ids is not None
+    for passage in passages + [copy[5:40], copy[:2]]:
+        words = tuple(passage)
+        assert ids.vote(ids.of(words)) == vote(words, grams)
+
+
+def test_kernel_vote_refuses_bad_arrays() -> None:
+    _kernel_or_skip()
+    kernel = alignwork._KERNEL
+    assert kernel is not None
+    k, p = array("q", [1, 2]), array("q", [0, 1])
+    with pytest.raises(ValueError, match="vocab must be"):
+        kernel.vote(array("q", [0, 1, 0]), k, p, k, p, 0, 4, 4, 64)
+    with pytest.raises(ValueError, match="ids must be below vocab"):
+        kernel.vote(array("q", [0, 9, 0]), k, p, k, p, 3, 4, 4, 64)
+    with pytest.raises(ValueError, match="same length"):
+        kernel.vote(array("q", [0, 1, 0]), k, array("q", [0]), k, p, 3, 4, 4, 64)
+    with pytest.raises(ValueError, match="items of 8 bytes"):
+        kernel.vote(array("i", [0, 1, 0]), k, p, k, p, 3, 4, 4, 64)
+
+
+_ID_LISTS = st.lists(st.integers(-2, 6), max_size=90)
+
+
+@settings(max_examples=600, derandomize=True, deadline=None)
+@given(_ID_LISTS, _ID_LISTS)
+def test_kernel_blocks_are_difflibs(a: list[int], b: list[int]) -> None:
+    # the kernel's matching blocks of id arrays (negative ids: words one side lacks,
+    # unlike everything) are difflib's, and so are the opcodes pair derives from them;
+    # cydifflib's (used past _KERNEL_CELLS) are the same
+    _kernel_or_skip()
+    # difflib on the words: a negative id is a word found nowhere else
+    wa = [f"w{x}" if x >= 0 else f"a{i}" for i, x in enumerate(a)]
+    wb = [f"w{x}" if x >= 0 else f"b{j}" for j, x in enumerate(b)]
+    ref = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
+    want = [tuple(m) for m in ref.get_matching_blocks()]
+    ids = CopyIds.build(("x",))
+    assert ids is not None
+    got = ids.blocks(array("q", a), array("q", b))
+    assert got == want
+    assert opcodes(got) == ref.get_opcodes()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(alignwork, "_KERNEL_CELLS", -1)  # cydifflib's
+        assert ids.blocks(array("q", a), array("q", b)) == want
