@@ -39,6 +39,10 @@ Synonyms = Callable[[str], frozenset[str]]  # a stem's synonyms (see match/synon
 #: the same subject uses its synonyms too.
 SYNONYM_WEIGHT = 0.75
 
+#: ``1 + log(n)`` (sublinear term frequency) of the counts a sentence's stem has,
+#: computed once: the same floats as computing them each time, without the calls.
+_TF = (0.0, *(1 + math.log(n) for n in range(1, 64)))
+
 
 def stems(words: Sequence[str]) -> list[str]:
     """The content-word stems of some words, in order."""
@@ -52,8 +56,9 @@ def bags(words: Sequence[str], units: Sequence[tuple[int, int]]) -> list[Counter
 
 def weigh(bag: Counter[str], idf: dict[str, float]) -> Vector:
     """A bag's tf-idf vector (sublinear term frequency) and its norm."""
-    vec = {t: (1 + math.log(n)) * idf[t] for t, n in bag.items()}
-    return vec, math.sqrt(sum(v * v for v in vec.values()))
+    table = _TF
+    vec = {t: (table[n] if n < 64 else 1 + math.log(n)) * idf[t] for t, n in bag.items()}
+    return vec, math.sqrt(sum([v * v for v in vec.values()]))
 
 
 def cosine(a: dict[str, float], na: float, b: dict[str, float], nb: float) -> float:
@@ -62,7 +67,8 @@ def cosine(a: dict[str, float], na: float, b: dict[str, float], nb: float) -> fl
         return 0.0
     if len(a) > len(b):
         a, b = b, a
-    return sum(v * b.get(t, 0.0) for t, v in a.items()) / (na * nb)
+    get = b.get
+    return sum([v * get(t, 0.0) for t, v in a.items()]) / (na * nb)
 
 
 def similarity(
@@ -75,7 +81,7 @@ def similarity(
         return cosine(*weigh(a, idf), *weigh(b, idf))
     _, _, weights = matched(a, b, synonyms)
     vec = {t: w * idf[t] for t, w in weights.items()}
-    return cosine(*weigh(a, idf), vec, math.sqrt(sum(v * v for v in vec.values())))
+    return cosine(*weigh(a, idf), vec, math.sqrt(sum([v * v for v in vec.values()])))
 
 
 def tail(n: int, mean: float) -> float:
@@ -99,8 +105,9 @@ def matched(
     free = {t for t in src if t not in copy}
     shared = by_synonym = 0
     out: dict[str, float] = {}
+    table = _TF
     for t, k in copy.items():
-        weight = 1 + math.log(k)
+        weight = table[k] if k < 64 else 1 + math.log(k)
         if t in src:
             shared += 1
         elif free and (hit := synonyms(t) & free):
@@ -110,3 +117,11 @@ def matched(
             t, weight = s, weight * SYNONYM_WEIGHT
         out[t] = out.get(t, 0.0) + weight
     return shared, by_synonym, out
+
+
+def plus(a: Counter[str], b: Counter[str]) -> Counter[str]:
+    """``a + b`` for bags of positive counts (the same keys, counts and order as
+    ``Counter.__add__``), without a pass over ``a`` in Python."""
+    out = Counter(a)
+    out.update(b)
+    return out

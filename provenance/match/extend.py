@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from provenance.match.bags import STEM, STOP, Synonyms, similarity, tail
+from provenance.match.bags import STEM, STOP, Synonyms, plus, similarity, tail
 
 Seed = tuple[int, int, float]  # (source unit, copy unit, cosine)
 
@@ -114,17 +114,23 @@ def texts_of(
     src_bags: Sequence[Counter[str]],
     copy_bags: Sequence[Counter[str]],
     synonyms: Synonyms | None = None,
+    in_copy: Counter[str] | None = None,
 ) -> Texts:
     """The :class:`Texts` of two texts' units and bags: how many units of each text hold
-    each stem, and each stem's idf over the units of both (``log(1 + n / df)``)."""
-    in_src: Counter[str] = Counter()
-    for b in src_bags:
-        in_src.update(b.keys())
-    in_copy: Counter[str] = Counter()
-    for b in copy_bags:
-        in_copy.update(b.keys())
+    each stem, and each stem's idf over the units of both (``log(1 + n / df)``).
+    ``in_copy``, when given, is :func:`units_holding` of ``copy_bags`` (made once for a
+    copy compared with many sources)."""
+    in_src = units_holding(src_bags)
+    if in_copy is None:
+        in_copy = units_holding(copy_bags)
     n = len(src_bags) + len(copy_bags)
-    idf = {t: math.log(1 + n / k) for t, k in (in_src + in_copy).items()}
+    logs: dict[int, float] = {}  # the idf of a unit count (few distinct counts)
+    idf: dict[str, float] = {}
+    for t, k in plus(in_src, in_copy).items():
+        v = logs.get(k)
+        if v is None:
+            v = logs[k] = math.log(1 + n / k)
+        idf[t] = v
     return Texts(
         src_words,
         copy_words,
@@ -137,6 +143,14 @@ def texts_of(
         in_copy,
         synonyms,
     )
+
+
+def units_holding(bags: Sequence[Counter[str]]) -> Counter[str]:
+    """How many of these bags hold each stem."""
+    out: Counter[str] = Counter()
+    for b in bags:
+        out.update(b.keys())
+    return out
 
 
 def _split(seeds: list[Seed], axis: int, gap: int) -> list[list[Seed]]:
@@ -271,8 +285,8 @@ def _grow(
             for di, dj in ((i, -1), (-1, j), (i, j)):
                 if di < 0 and dj < 0:
                     continue
-                gs = sb + src_bags[di] if di >= 0 else sb
-                gc = cb + copy_bags[dj] if dj >= 0 else cb
+                gs = plus(sb, src_bags[di]) if di >= 0 else sb
+                gc = plus(cb, copy_bags[dj]) if dj >= 0 else cb
                 edge = di >= 0 and dj >= 0 and phrases(src_grams[di], copy_grams[dj])
                 shares = (di < 0 or _shares(src_bags[di], gc)) and (
                     dj < 0 or _shares(copy_bags[dj], gs)
@@ -293,10 +307,10 @@ def _grow(
         sim, di, dj, end = best
         taken[end] += 1
         if di >= 0:
-            sb = sb + src_bags[di]
+            sb = plus(sb, src_bags[di])
             i0, i1 = min(i0, di), max(i1, di)
         if dj >= 0:
-            cb = cb + copy_bags[dj]
+            cb = plus(cb, copy_bags[dj])
             j0, j1 = min(j0, dj), max(j1, dj)
 
 
