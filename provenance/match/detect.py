@@ -47,6 +47,7 @@ from provenance.match.extend import (
     distinct,
     extend,
     texts_of,
+    units_holding,
 )
 from provenance.match.summary import SUMMARY_COSINE, SUMMARY_OVERLAP, Blocks, find_summaries
 
@@ -133,21 +134,23 @@ def _seeds(
     copy_bags: list[Counter[str]],
     idf: dict[str, float],
     synonyms: Relation | None = None,
+    in_copy: Counter[str] | None = None,
 ) -> tuple[list[tuple[int, int, float]], list[tuple[int, int, float]]]:
     """``(source unit, copy unit, cosine)`` of every seed, and of the pairs that only
-    summary seeds (a condensed sentence: most of the shorter one's stems in the other)."""
+    summary seeds (a condensed sentence: most of the shorter one's stems in the other).
+    ``in_copy``: how many copy units hold each stem, when already counted."""
     src_vecs = [weigh(b, idf) for b in src_bags]
     postings: dict[str, list[int]] = defaultdict(list)
     for i, b in enumerate(src_bags):
         for t in b:
             postings[t].append(i)
     # how often a stem of the source stands in a copy sentence, to expect chance overlap
-    in_copy: Counter[str] = Counter()
-    for bag in copy_bags:
-        in_copy.update(bag.keys())
+    if in_copy is None:
+        in_copy = units_holding(copy_bags)
     n_copy = max(1, len(copy_bags))
     mean_len = max(1.0, sum(len(b) for b in copy_bags) / n_copy)
-    chance = [sum(in_copy[t] for t in b) / n_copy / mean_len for b in src_bags]
+    held = in_copy.get
+    chance = [sum([held(t, 0) for t in b]) / n_copy / mean_len for b in src_bags]
     out: list[tuple[int, int, float]] = []
     loose: list[tuple[int, int, float]] = []
     unseeded: list[tuple[int, Counter[int]]] = []  # copy sentences without a seed
@@ -157,6 +160,7 @@ def _seeds(
         # candidates come from the stems in few source sentences (rare anchors); the
         # stems in many only add to the count of the candidates they found
         shared: Counter[int] = Counter()
+        count = shared.get
         common = []
         for t in bag:
             units = postings.get(t, ())
@@ -164,7 +168,7 @@ def _seeds(
                 common.append(t)
                 continue
             for i in units:
-                shared[i] += 1
+                shared[i] = count(i, 0) + 1
         if common:
             pairs = shared.most_common(2 * _MAX_PAIRS)
             shared = Counter({i: n + sum(t in src_bags[i] for t in common) for i, n in pairs})
@@ -188,8 +192,14 @@ def _seeds(
         if not seeded:
             unseeded.append((j, shared))
     if synonyms is not None and unseeded:
+        # the table rows the synonym search will ask about: those of the unseeded copy
+        # sentences' stems (it looks up every stem of each)
+        wanted: set[int] = set()
+        for j, _ in unseeded:
+            for t in copy_bags[j]:
+                wanted |= synonyms.rows(t)
         by_synonyms = _BySynonyms(
-            src_bags, src_vecs, postings, in_copy, n_copy * mean_len, idf, synonyms
+            src_bags, src_vecs, postings, in_copy, n_copy * mean_len, idf, synonyms, wanted
         )
         for j, shared in unseeded:
             out.extend((i, j, cos) for i, cos in by_synonyms.seeds(copy_bags[j], shared))
@@ -214,9 +224,11 @@ class _BySynonyms:
         slots: float,
         idf: dict[str, float],
         synonyms: Relation,
+        wanted: set[int],
     ) -> None:
         self.src_bags, self.src_vecs, self.postings = src_bags, src_vecs, postings
         self.in_copy, self.slots, self.idf, self.synonyms = in_copy, slots, idf, synonyms
+        self.wanted = wanted  # the table rows of the copy stems that will be looked up
         self.chance: dict[int, float] = {}
         self.units: dict[str, tuple[int, ...]] = {}
         self.by_row: dict[int, set[int]] | None = None
@@ -229,11 +241,7 @@ class _BySynonyms:
         got = self.units.get(stem)
         if got is None:
             if self.by_row is None:
-                self.by_row = {}
-                for s, units in self.postings.items():
-                    if len(units) <= _MAX_STEM_UNITS:
-                        for k in self.synonyms.rows(s):
-                            self.by_row.setdefault(k, set()).update(units)
+                self.by_row = self._by_row()
             near: set[int] = set()
             for k in self.synonyms.rows(stem):
                 near |= self.by_row.get(k, set())
@@ -241,13 +249,31 @@ class _BySynonyms:
             got = self.units[stem] = tuple(near)
         return got
 
+    def _by_row(self) -> dict[int, set[int]]:
+        """The source sentences of each :attr:`wanted` table row (by the stems in few
+        sentences), gathered word by word: the rows of a stem are its words' rows."""
+        by_row: dict[int, set[int]] = {}
+        wanted, words = self.wanted, self.synonyms.words
+        rows_of = self.synonyms.table.rows_of
+        for s, units in self.postings.items():
+            if len(units) <= _MAX_STEM_UNITS:
+                for w in words.get(s, ()):
+                    for k in rows_of(w):
+                        if k in wanted:
+                            got = by_row.get(k)
+                            if got is None:
+                                got = by_row[k] = set()
+                            got.update(units)
+        return by_row
+
     def _chance(self, i: int) -> float:
         got = self.chance.get(i)
         if got is None:
             near = set(self.src_bags[i])
             for t in self.src_bags[i]:
                 near |= self.synonyms(t)
-            got = self.chance[i] = sum(self.in_copy[t] for t in near) / self.slots
+            held = self.in_copy.get
+            got = self.chance[i] = sum([held(t, 0) for t in near]) / self.slots
         return got
 
     def seeds(self, bag: Counter[str], shared: Counter[int]) -> list[tuple[int, float]]:
@@ -288,7 +314,8 @@ class _BySynonyms:
         return out
 
 
-_CopySide = tuple[list[tuple[int, int]], list[Counter[str]]]
+#: A copy's sentences, their bags, and how many of them hold each stem.
+_CopySide = tuple[list[tuple[int, int]], list[Counter[str]], Counter[str]]
 #: The copy's sentences and bags of the last call (a check compares one copy with many
 #: candidate sources): kept with the words and sentences they were made from.
 _last_copy: tuple[Sequence[str], tuple[tuple[int, int], ...], _CopySide] | None = None
@@ -301,7 +328,8 @@ def _copy_side(words: Sequence[str], units: Sequence[tuple[int, int]]) -> _CopyS
     if last is not None and last[0] is words and isinstance(words, tuple) and last[1] == key:
         return last[2]
     joined = _joined(units)
-    side = (joined, bags(words, joined))
+    copy_bags = bags(words, joined)
+    side = (joined, copy_bags, units_holding(copy_bags))
     _last_copy = (words, key, side)
     return side
 
@@ -323,12 +351,14 @@ def detect(
             of a summary (see :mod:`provenance.match.summary`).
     """
     src_units = _joined(src_units)
-    copy_units, copy_bags = _copy_side(copy_words, copy_units)
+    copy_units, copy_bags, in_copy = _copy_side(copy_words, copy_units)
     src_bags = bags(src_words, src_units)
     synonyms = _synonyms(src_words, copy_words) if SYNONYMS else None
-    texts = texts_of(src_words, copy_words, src_units, copy_units, src_bags, copy_bags, synonyms)
+    texts = texts_of(
+        src_words, copy_words, src_units, copy_units, src_bags, copy_bags, synonyms, in_copy
+    )
     idf = texts.idf
-    seeds, loose = _seeds(src_bags, copy_bags, idf, synonyms)
+    seeds, loose = _seeds(src_bags, copy_bags, idf, synonyms, in_copy)
     if not seeds:
         return ()
 
