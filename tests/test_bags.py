@@ -6,7 +6,8 @@ from collections import Counter
 
 import pytest
 
-from provenance.match.bags import SYNONYM_WEIGHT, matched, similarity
+from provenance.match import bags
+from provenance.match.bags import SYNONYM_WEIGHT, matched, plus, similarity, stems, weigh
 
 SYN = {"curta": frozenset({"restr"}), "restr": frozenset({"curta"}), "limit": frozenset({"restr"})}
 
@@ -43,3 +44,26 @@ def test_a_synonym_weighs_less_than_the_word_itself() -> None:
     plain = similarity(src, by_synonym, idf)
     with_synonyms = similarity(src, by_synonym, idf, synonyms)
     assert plain < with_synonyms < similarity(src, same, idf, synonyms) == pytest.approx(1.0)
+
+
+def test_plus_is_counter_addition_with_its_key_order() -> None:
+    a, b = Counter({"north": 2, "light": 1}), Counter({"storm": 1, "north": 1})
+    got = plus(a, b)
+    assert got == a + b and list(got) == list(a + b) == ["north", "light", "storm"]
+    assert a == Counter({"north": 2, "light": 1})  # the operands are left as they were
+
+
+def test_stem_memo_is_bounded_and_gives_the_rule_s_stems(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bags, "MAX_MEMO_WORDS", 4)
+    monkeypatch.setattr(bags, "_STEM_OF", {})
+    words = ["the", "destroyed", "towers", "of", "1871", "harbour", "lights", "x2", "a"] * 3
+    for _ in range(2):  # the second pass answers from the memo (or refills it)
+        assert stems(words) == ["destr", "tower", "harbo", "light", "x2"] * 3
+        assert len(bags._STEM_OF) <= 4
+
+
+def test_similarity_with_a_weighed_side_is_the_same() -> None:
+    a, b = Counter({"north": 2, "light": 1, "restr": 1}), Counter({"north": 1, "curta": 1})
+    idf = {"north": 1.5, "light": 0.7, "restr": 2.0, "curta": 2.5}
+    for syn in (None, synonyms):
+        assert similarity(a, b, idf, syn, weigh(a, idf)) == similarity(a, b, idf, syn)

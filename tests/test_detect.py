@@ -562,3 +562,30 @@ def test_another_article_on_the_same_subject_in_synonyms_is_unrelated() -> None:
     # nor when it is spun the way the copy above is
     s = compare_texts(inside(CARAVAN, 1), inside(spun(other, ()), 2))
     assert (s.verdict, s.extent) == ("unrelated", "none")
+
+
+def _sentences(text: str) -> tuple[tuple[str, ...], list[tuple[int, int]]]:
+    words: list[str] = []
+    units = []
+    for sentence in text.replace("\n", " ").split(". "):
+        ws = normalize(sentence).words
+        units.append((len(words), len(words) + len(ws)))
+        words.extend(ws)
+    return tuple(words), units
+
+
+def test_copies_checked_in_turn_each_get_their_own_passages() -> None:
+    """The copy side (its sentences, bags, unit counts) is kept from one call to the
+    next: a different copy, even with sentences at the same word ranges, is its own."""
+    src, s_units = _sentences(inside(PASSAGE, 7, 400))
+    one, units = _sentences(REWORDED)
+    other = tuple(reversed(one))  # the same words and sentence ranges, other sentences
+
+    def fresh(copy: tuple[str, ...]) -> tuple[object, ...]:
+        detect_module._last_copy = None
+        return detect(src, s_units, copy, units)
+
+    expected = {id(one): fresh(one), id(other): fresh(other)}
+    assert expected[id(one)] and expected[id(one)] != expected[id(other)]
+    for copy in (one, other, one, other):
+        assert detect(src, s_units, copy, units) == expected[id(copy)]

@@ -44,9 +44,30 @@ SYNONYM_WEIGHT = 0.75
 _TF = (0.0, *(1 + math.log(n) for n in range(1, 64)))
 
 
+#: Each word seen, and its stem ("" for a function word or a word without a letter):
+#: a check compares one copy with many near-copies of one text, whose words recur. The
+#: memo is emptied when it holds :data:`MAX_MEMO_WORDS` words (bounded memory).
+_STEM_OF: dict[str, str] = {}
+MAX_MEMO_WORDS = 200_000
+
+
+def _stem(w: str) -> str:
+    return w[:STEM] if w not in STOP and any(c.isalpha() for c in w) else ""
+
+
 def stems(words: Sequence[str]) -> list[str]:
     """The content-word stems of some words, in order."""
-    return [w[:STEM] for w in words if w not in STOP and any(c.isalpha() for c in w)]
+    memo = _STEM_OF
+    out = []
+    for w in words:
+        s = memo.get(w)
+        if s is None:
+            if len(memo) >= MAX_MEMO_WORDS:
+                memo.clear()
+            s = memo[w] = _stem(w)
+        if s:
+            out.append(s)
+    return out
 
 
 def bags(words: Sequence[str], units: Sequence[tuple[int, int]]) -> list[Counter[str]]:
@@ -72,16 +93,21 @@ def cosine(a: dict[str, float], na: float, b: dict[str, float], nb: float) -> fl
 
 
 def similarity(
-    a: Counter[str], b: Counter[str], idf: dict[str, float], synonyms: Synonyms | None = None
+    a: Counter[str],
+    b: Counter[str],
+    idf: dict[str, float],
+    synonyms: Synonyms | None = None,
+    weighed: Vector | None = None,
 ) -> float:
     """The cosine of two bags' tf-idf vectors; with ``synonyms``, a stem of ``b`` that
     is a synonym of one of ``a`` counts as it, at :data:`SYNONYM_WEIGHT` (see
-    :func:`matched`)."""
+    :func:`matched`). ``weighed``: ``weigh(a, idf)``, when already made."""
+    va = weigh(a, idf) if weighed is None else weighed
     if synonyms is None:
-        return cosine(*weigh(a, idf), *weigh(b, idf))
+        return cosine(*va, *weigh(b, idf))
     _, _, weights = matched(a, b, synonyms)
     vec = {t: w * idf[t] for t, w in weights.items()}
-    return cosine(*weigh(a, idf), vec, math.sqrt(sum([v * v for v in vec.values()])))
+    return cosine(*va, vec, math.sqrt(sum([v * v for v in vec.values()])))
 
 
 def tail(n: int, mean: float) -> float:
@@ -102,7 +128,7 @@ def matched(
     weights (sublinear term frequency, not yet times idf) are keyed by the source stem
     each copy stem matched and scaled by :data:`SYNONYM_WEIGHT` for synonyms. Each
     source stem is matched once, by the same stem first."""
-    free = {t for t in src if t not in copy}
+    free = src.keys() - copy.keys()
     shared = by_synonym = 0
     out: dict[str, float] = {}
     table = _TF

@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from provenance.match.bags import STEM, STOP, Synonyms, plus, similarity, tail
+from provenance.match.bags import STEM, STOP, Synonyms, Vector, plus, similarity, tail, weigh
 
 Seed = tuple[int, int, float]  # (source unit, copy unit, cosine)
 
@@ -275,6 +275,11 @@ def _grow(
     taken = [0, 0]
     while True:
         best: tuple[float, int, int, int] | None = None
+        # the sides grown by each sentence (-1: none), and the source sides' vectors,
+        # made once a step (a sentence is tried alone and with its pair)
+        grown_s: dict[int, Counter[str]] = {-1: sb}
+        grown_c: dict[int, Counter[str]] = {-1: cb}
+        weighed: dict[int, Vector] = {}
         for end in (0, 1):
             if taken[end] >= MAX_EXTEND:
                 continue
@@ -285,15 +290,22 @@ def _grow(
             for di, dj in ((i, -1), (-1, j), (i, j)):
                 if di < 0 and dj < 0:
                     continue
-                gs = plus(sb, src_bags[di]) if di >= 0 else sb
-                gc = plus(cb, copy_bags[dj]) if dj >= 0 else cb
+                gs = grown_s.get(di)
+                if gs is None:
+                    gs = grown_s[di] = plus(sb, src_bags[di])
+                gc = grown_c.get(dj)
+                if gc is None:
+                    gc = grown_c[dj] = plus(cb, copy_bags[dj])
                 edge = di >= 0 and dj >= 0 and phrases(src_grams[di], copy_grams[dj])
                 shares = (di < 0 or _shares(src_bags[di], gc)) and (
                     dj < 0 or _shares(copy_bags[dj], gs)
                 )
                 if not edge and not shares:
                     continue
-                cos = similarity(gs, gc, idf, texts.synonyms)
+                va = weighed.get(di)
+                if va is None:
+                    va = weighed[di] = weigh(gs, idf)
+                cos = similarity(gs, gc, idf, texts.synonyms, va)
                 floor = sim
                 if edge or (
                     (di < 0 or _corroborated(texts, src_bags[di], gc, False))
@@ -307,10 +319,10 @@ def _grow(
         sim, di, dj, end = best
         taken[end] += 1
         if di >= 0:
-            sb = plus(sb, src_bags[di])
+            sb = grown_s[di]
             i0, i1 = min(i0, di), max(i1, di)
         if dj >= 0:
-            cb = plus(cb, copy_bags[dj])
+            cb = grown_c[dj]
             j0, j1 = min(j0, dj), max(j1, dj)
 
 
