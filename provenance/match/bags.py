@@ -131,7 +131,7 @@ def matched(
     free = src.keys() - copy.keys()
     shared = by_synonym = 0
     out: dict[str, float] = {}
-    table = _TF
+    table, get = _TF, out.get
     for t, k in copy.items():
         weight = table[k] if k < 64 else 1 + math.log(k)
         if t in src:
@@ -141,7 +141,7 @@ def matched(
             free.discard(s)
             by_synonym += 1
             t, weight = s, weight * SYNONYM_WEIGHT
-        out[t] = out.get(t, 0.0) + weight
+        out[t] = get(t, 0.0) + weight
     return shared, by_synonym, out
 
 

@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from provenance.match.bags import SYNONYM_WEIGHT, bags, cosine, matched, tail, weigh
+from provenance.match.bags import SYNONYM_WEIGHT, Vector, bags, cosine, matched, tail, weigh
 from provenance.match.extend import (
     EXTEND,
     FRAGMENT_COSINE,
@@ -139,7 +139,7 @@ def _seeds(
     """``(source unit, copy unit, cosine)`` of every seed, and of the pairs that only
     summary seeds (a condensed sentence: most of the shorter one's stems in the other).
     ``in_copy``: how many copy units hold each stem, when already counted."""
-    src_vecs = [weigh(b, idf) for b in src_bags]
+    src_vecs = _Vectors(src_bags, idf)
     postings: dict[str, list[int]] = defaultdict(list)
     for i, b in enumerate(src_bags):
         for t in b:
@@ -172,7 +172,7 @@ def _seeds(
         if common:
             pairs = shared.most_common(2 * _MAX_PAIRS)
             shared = Counter({i: n + sum(t in src_bags[i] for t in common) for i, n in pairs})
-        cv, cn = weigh(bag, idf)
+        cvec: Vector | None = None
         seeded = set()
         for i, n in shared.most_common(_MAX_PAIRS):
             if n < SEED_SHARED:
@@ -183,7 +183,9 @@ def _seeds(
             summary = n >= SUMMARY_OVERLAP * min(len(src_bags[i]), len(bag))
             if dice < SEED_DICE and not summary:
                 continue
-            cos = cosine(src_vecs[i][0], src_vecs[i][1], cv, cn)
+            if cvec is None:
+                cvec = weigh(bag, idf)
+            cos = cosine(*src_vecs[i], *cvec)
             if cos >= SEED_COSINE and dice >= SEED_DICE:
                 out.append((i, j, cos))
                 seeded.add(i)
@@ -194,16 +196,33 @@ def _seeds(
     if synonyms is not None and unseeded:
         # the table rows the synonym search will ask about: those of the unseeded copy
         # sentences' stems (it looks up every stem of each)
-        wanted: set[int] = set()
+        asked: set[str] = set()
         for j, _ in unseeded:
-            for t in copy_bags[j]:
-                wanted |= synonyms.rows(t)
+            asked.update(copy_bags[j])
+        wanted: set[int] = set()
+        for t in asked:
+            wanted |= synonyms.rows(t)
         by_synonyms = _BySynonyms(
             src_bags, src_vecs, postings, in_copy, n_copy * mean_len, idf, synonyms, wanted
         )
         for j, shared in unseeded:
             out.extend((i, j, cos) for i, cos in by_synonyms.seeds(copy_bags[j], shared))
     return out, loose
+
+
+class _Vectors:
+    """Each source unit's tf-idf vector (:func:`weigh`), made when first asked for: few
+    of a source's sentences are ever compared with a copy sentence."""
+
+    def __init__(self, bags: list[Counter[str]], idf: dict[str, float]) -> None:
+        self.bags, self.idf = bags, idf
+        self.made: list[Vector | None] = [None] * len(bags)
+
+    def __getitem__(self, i: int) -> Vector:
+        got = self.made[i]
+        if got is None:
+            got = self.made[i] = weigh(self.bags[i], self.idf)
+        return got
 
 
 class _BySynonyms:
@@ -218,7 +237,7 @@ class _BySynonyms:
     def __init__(
         self,
         src_bags: list[Counter[str]],
-        src_vecs: list[tuple[dict[str, float], float]],
+        src_vecs: _Vectors,
         postings: dict[str, list[int]],
         in_copy: Counter[str],
         slots: float,
@@ -308,7 +327,7 @@ class _BySynonyms:
                 continue
             vec = {t: w * self.idf[t] for t, w in weights.items()}
             norm = math.sqrt(sum(v * v for v in vec.values()))
-            cos = cosine(self.src_vecs[i][0], self.src_vecs[i][1], vec, norm)
+            cos = cosine(*self.src_vecs[i], vec, norm)
             if cos >= SEED_COSINE and tail(n + m, self._chance(i) * len(bag)) <= SURPRISE:
                 out.append((i, cos))
         return out

@@ -87,7 +87,8 @@ class Texts:
         stem of ``other``."""
         counts = self.in_copy if copy else self.in_src
         total = sum(counts.values())
-        return len(bag) * sum(counts[t] for t in other) / total if total else 0.0
+        held = counts.get
+        return len(bag) * sum([held(t, 0) for t in other]) / total if total else 0.0
 
 
 @dataclass(frozen=True, slots=True)
