@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from provenance.cli import app
 from provenance.errors import DataFileError
 from provenance.match import synonyms
-from provenance.match.synonyms import FORMAT, Relation, Table, lemmas, load, table
+from provenance.match.synonyms import FORMAT, Relation, Table, by_stem, lemmas, load, table
 
 
 def write(path: Path, text: str) -> Path:
@@ -139,3 +139,18 @@ def test_relation_ignores_function_words_and_short_words() -> None:
     t = Table.of([["about", "around"], ["ox", "bullock"]])
     r = Relation(["about", "ox"], ["around", "bullock"], synonyms=t)
     assert r("about") == frozenset() and r("ox") == frozenset()
+
+
+def test_relation_with_a_text_given_by_stem_is_the_same_and_leaves_it_unchanged() -> None:
+    t = Table.of([["restrict", "curtail", "limit"], ["abrupt", "disconnected"]])
+    src = "they restricted the discovery and restrained it".split()
+    copy = "we curtailed it after a disconnected talk and restraint".split()
+    known = by_stem(copy)
+    before = {s: list(ws) for s, ws in known.items()}
+    plain, given = Relation(src, copy, synonyms=t), Relation(src, synonyms=t, known=known)
+    assert {s: sorted(ws) for s, ws in given.words.items()} == {
+        s: sorted(ws) for s, ws in plain.words.items()
+    }
+    for stem in ("restr", "curta", "disco", "abrup", "zzzzz"):
+        assert given(stem) == plain(stem) and given.rows(stem) == plain.rows(stem)
+    assert {s: list(ws) for s, ws in known.items()} == before  # reused for the next source

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -122,11 +122,12 @@ def _joined(units: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _synonyms(src_words: Sequence[str], copy_words: Sequence[str]) -> Relation:
-    """Synonymy between the two texts' stems (the table loads on first use)."""
+def _synonyms(src_words: Sequence[str], copy_words: Mapping[str, Sequence[str]]) -> Relation:
+    """Synonymy between the two texts' stems (the table loads on first use); the copy's
+    words come by stem (:func:`provenance.match.synonyms.by_stem`)."""
     from provenance.match.synonyms import Relation
 
-    return Relation(src_words, copy_words)
+    return Relation(src_words, known=copy_words)
 
 
 def _seeds(
@@ -333,8 +334,11 @@ class _BySynonyms:
         return out
 
 
-#: A copy's sentences, their bags, and how many of them hold each stem.
-_CopySide = tuple[list[tuple[int, int]], list[Counter[str]], Counter[str]]
+#: A copy's sentences, their bags, how many of them hold each stem, and its words by
+#: stem for the synonym search.
+_CopySide = tuple[
+    list[tuple[int, int]], list[Counter[str]], Counter[str], Mapping[str, Sequence[str]]
+]
 #: The copy's sentences and bags of the last call (a check compares one copy with many
 #: candidate sources): kept with the words and sentences they were made from.
 _last_copy: tuple[Sequence[str], tuple[tuple[int, int], ...], _CopySide] | None = None
@@ -348,7 +352,9 @@ def _copy_side(words: Sequence[str], units: Sequence[tuple[int, int]]) -> _CopyS
         return last[2]
     joined = _joined(units)
     copy_bags = bags(words, joined)
-    side = (joined, copy_bags, units_holding(copy_bags))
+    from provenance.match.synonyms import by_stem
+
+    side = (joined, copy_bags, units_holding(copy_bags), by_stem(words))
     _last_copy = (words, key, side)
     return side
 
@@ -370,9 +376,9 @@ def detect(
             of a summary (see :mod:`provenance.match.summary`).
     """
     src_units = _joined(src_units)
-    copy_units, copy_bags, in_copy = _copy_side(copy_words, copy_units)
+    copy_units, copy_bags, in_copy, copy_by_stem = _copy_side(copy_words, copy_units)
     src_bags = bags(src_words, src_units)
-    synonyms = _synonyms(src_words, copy_words) if SYNONYMS else None
+    synonyms = _synonyms(src_words, copy_by_stem) if SYNONYMS else None
     texts = texts_of(
         src_words, copy_words, src_units, copy_units, src_bags, copy_bags, synonyms, in_copy
     )

@@ -24,7 +24,7 @@ from __future__ import annotations
 import gzip
 import zlib
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -168,6 +168,16 @@ def _stems(word: str) -> tuple[str, ...]:
     return tuple({f[:STEM] for f in forms})
 
 
+def by_stem(words: Iterable[str]) -> dict[str, Sequence[str]]:
+    """A text's distinct words that synonyms are looked up for (of three letters or
+    more, not function words), by stem: what :class:`Relation` takes as ``known``."""
+    out: dict[str, list[str]] = {}
+    for w in set(words):
+        if len(w) >= 3 and w not in STOP and w.isalpha():
+            out.setdefault(w[:STEM], []).append(w)
+    return dict(out)
+
+
 class Relation:
     """Synonymy between the stems of two texts: two stems are synonyms when a word of
     the texts with one and a word with the other are (see the module docstring).
@@ -178,15 +188,27 @@ class Relation:
     texts).
     """
 
-    def __init__(self, *texts: Iterable[str], synonyms: Table | None = None) -> None:
+    def __init__(
+        self,
+        *texts: Iterable[str],
+        synonyms: Table | None = None,
+        known: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        """``known``: one more text's words, as :func:`by_stem` gives them (made once
+        for a text compared with many)."""
         self._table = synonyms
-        self.words: dict[str, list[str]] = {}
+        self.words: dict[str, Sequence[str]] = dict(known) if known else {}
         distinct: set[str] = set()
         for words in texts:
             distinct.update(words)
         for w in distinct:
             if len(w) >= 3 and w not in STOP and w.isalpha():
-                self.words.setdefault(w[:STEM], []).append(w)
+                stem = w[:STEM]
+                got = self.words.get(stem)
+                if got is None:
+                    self.words[stem] = [w]
+                elif w not in got:
+                    self.words[stem] = [*got, w]  # a new list: ``known``'s stay as they are
         self._rows: dict[str, frozenset[int]] = {}
         self._made: dict[str, frozenset[str]] = {}
 
