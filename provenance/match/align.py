@@ -189,8 +189,7 @@ def _claim_exact(
         p = _first_free_copy(src_words[s:e], copy_words, anchors, k, last_end, used)
         if p is None:
             continue
-        for i in range(p, p + size):
-            used[i] = 1
+        used[p : p + size] = b"\x01" * size
         claims.append(_Claim(pi, (s, e), p, p + size, size))
         last_end = p + size
     return claims
@@ -329,8 +328,7 @@ def align(
         if best is None or not _counts(best[0], best[3], best[2] - best[1], size, min_similarity):
             continue
         _, clo, chi, matched = best
-        for i in range(clo, chi):
-            used[i] = 1
+        used[clo:chi] = b"\x01" * (chi - clo)
         claims.append(_Claim(pi, (s, e), clo, chi, matched))
 
     bounds = sorted({0, len(copy_words), *copy_bounds})
@@ -389,14 +387,12 @@ def _extend_edges(
         while run < most and c.lo - run - 1 >= floor and not used[c.lo - run - 1]:
             run += 1
         take = run if run <= head + LEAD_WORDS else min(head, run)
-        for i in range(c.lo - take, c.lo):
-            used[i] = 1
+        used[c.lo - take : c.lo] = b"\x01" * take
         c.lo -= take
         ceiling = bounds[bisect_left(bounds, c.hi)]
         run, most = 0, tail + LEAD_WORDS + 1
         while run < most and c.hi + run < ceiling and not used[c.hi + run]:
             run += 1
         take = run if run <= tail + LEAD_WORDS else min(tail, run)
-        for i in range(c.hi, c.hi + take):
-            used[i] = 1
+        used[c.hi : c.hi + take] = b"\x01" * take
         c.hi += take
