@@ -269,6 +269,7 @@ def align(
     grams, memo, ids = alignwork.copy_grams(copy_words)
     source = alignwork.source_of(src_words, memo, ids)
     number, pids = source.number, source.pids
+    missing = alignwork.MISSING
 
     used = bytearray(len(copy_words))
     claims = _claim_exact(src_words, passages, copy_words, grams, used)
@@ -277,11 +278,16 @@ def align(
     for pi, (s, e) in enumerate(passages):
         if pi in exact:
             continue
-        if ids is None:
-            words = tuple(src_words[s:e])
-            voted = memo.get_or(("vote", number(s, e)), lambda w=words: alignwork.vote(w, grams))  # type: ignore[misc]
-        else:
-            voted = memo.get_or(("vote", number(s, e)), lambda s=s, e=e: ids.vote(pids(s, e)))  # type: ignore[misc]
+        key = ("vote", number(s, e))
+        voted = memo.get(key, missing)  # (memo.get_or inlined: no function made per passage)
+        if voted is missing:
+            voted = (
+                alignwork.vote(tuple(src_words[s:e]), grams)
+                if ids is None
+                else ids.vote(pids(s, e))
+            )
+            if len(memo) < alignwork.MEMO_ENTRIES:
+                memo[key] = voted
         if voted is not None:
             candidates.append((voted[0], pi, voted[1]))
     candidates.sort(key=lambda c: (-c[0], c[1]))
@@ -313,10 +319,12 @@ def align(
         for diag in diagonals:
             lo, hi = max(0, diag - slack), min(len(copy_words), diag + size + slack)
             for rlo, rhi in _free_runs(used, lo, hi):
-                found = memo.get_or(
-                    ("match", n, rlo, rhi),
-                    lambda s=s, e=e, lo=rlo, hi=rhi: match(s, e, lo, hi),  # type: ignore[misc]
-                )
+                mkey = ("match", n, rlo, rhi)
+                found = memo.get(mkey, missing)
+                if found is missing:
+                    found = match(s, e, rlo, rhi)
+                    if len(memo) < alignwork.MEMO_ENTRIES:
+                        memo[mkey] = found
                 if found is None:
                     continue
                 clo, chi, matched = found
