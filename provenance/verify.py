@@ -36,6 +36,7 @@ from provenance.match.align import Alignment, align
 from provenance.match.alignwork import forget_copy
 from provenance.match.detect import MAX_DETECT_WORDS, Fragment, detect
 from provenance.match.fingerprint import fingerprint, passage_hashes
+from provenance.match.risk import forget_edits
 from provenance.match.score import UNRELATED, Rank, Score, rank, score
 from provenance.params import DEFAULT_POLICY, Policy
 from provenance.semantic import step
@@ -202,11 +203,13 @@ def find_sources(
     Returns the best ``top`` and how many candidates were verified (see the module
     docstring for which are scored).
     """
+    forget_edits()  # (the memo of edits' words is this check's)
     with _gc_paused():
         try:
             return _find_sources(store, seg, top, policy, stock_min, hashes)
         finally:
             forget_copy(seg.norm.words)  # its memo freed while the collector is off
+            forget_edits()
 
 
 def _find_sources(

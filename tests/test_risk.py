@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from provenance import compare_texts
-from provenance.match import antonyms
+from provenance.match import antonyms, risk
 from provenance.match.risk import (
     ATTRIBUTION,
     CLAIM,
@@ -257,6 +257,40 @@ def test_the_tables_are_large_enough() -> None:
 )
 def test_opposites(a: str, b: str, expected: bool) -> None:
     assert antonyms.opposite(a, b) is expected
+
+
+@pytest.mark.parametrize(
+    ("sw", "cw", "expected"),
+    [
+        (("prices", "rose"), ("prices", "fell"), ("rose", "fell")),
+        (("a", "higher", "price"), ("a", "lower", "price"), ("higher", "lower")),
+        (("the", "rise"), ("the", "rises"), None),
+        (("said",), ("told",), None),
+        ((), ("higher",), None),
+    ],
+)
+def test_the_memo_of_polarity_gives_what_the_words_give(
+    sw: tuple[str, ...], cw: tuple[str, ...], expected: tuple[str, str] | None
+) -> None:
+    # memoised (a check's near-copies share their edits): asked twice, the same answer
+    # as the function itself, and the memo bounded and emptied by forget_edits
+    risk.forget_edits()
+    assert risk._polarity.__wrapped__(sw, cw) == expected
+    assert risk._polarity(sw, cw) == expected
+    assert risk._polarity(sw, cw) == expected
+    info = risk._polarity.cache_info()
+    assert (info.hits, info.misses, info.currsize) == (1, 1, 1)
+    assert info.maxsize == risk.POLARITY_MEMO
+    risk.forget_edits()
+    assert risk._polarity.cache_info().currsize == 0
+
+
+def test_the_memo_of_polarity_is_bounded() -> None:
+    risk.forget_edits()
+    for i in range(risk.POLARITY_MEMO + 10):
+        risk._polarity((f"w{i}",), ("x",))
+    assert risk._polarity.cache_info().currsize == risk.POLARITY_MEMO
+    risk.forget_edits()
 
 
 def test_antonym_table_comes_from_wordnet_and_loads_once() -> None:

@@ -18,7 +18,7 @@ import pytest
 from provenance import indexing, pipeline, verify
 from provenance.index.store import Store
 from provenance.match import align as align_module
-from provenance.match import alignwork
+from provenance.match import alignwork, risk
 from provenance.match.score import rank, score
 from provenance.params import DEFAULT_POLICY
 from provenance.semantic import step as semantic_step
@@ -356,6 +356,32 @@ def test_a_check_frees_its_alignment_memo(newsroom: tuple[Path, dict[str, str]])
     assert alignwork._last_grams[0] is other.norm.words
     alignwork.forget_copy(other.norm.words)
     assert alignwork._last_grams is None
+
+
+def test_a_check_has_its_own_memo_of_edits(
+    newsroom: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the near-copies' edits share the memo within a check (hits), it starts empty and
+    # is emptied when the check ends, and the answers are those without it
+    db, suspects = newsroom
+    seg = pipeline.prepare(suspects["whole story"])
+    seen: list[tuple[int, int]] = []
+    memo = risk._polarity
+
+    def spy() -> None:
+        info = memo.cache_info()
+        seen.append((info.hits, info.currsize))
+        memo.cache_clear()
+
+    monkeypatch.setattr(verify, "forget_edits", spy)
+    risk._polarity((f"w{0}",), ("x",))  # left by earlier work: not this check's
+    with Store.open(db) as store:
+        memoised = verify.find_sources(store, seg, 5)
+        assert seen[0][1] == 1  # emptied as the check started
+        assert seen[1][0] > 0  # near-copies' identical edits met the memo
+        assert memo.cache_info().currsize == 0
+        monkeypatch.setattr(risk, "_polarity", memo.__wrapped__)
+        assert verify.find_sources(store, seg, 5) == memoised
 
 
 @pytest.mark.usefixtures("gc_on")

@@ -189,8 +189,7 @@ def _claim_exact(
         p = _first_free_copy(src_words[s:e], copy_words, anchors, k, last_end, used)
         if p is None:
             continue
-        for i in range(p, p + size):
-            used[i] = 1
+        used[p : p + size] = b"\x01" * size
         claims.append(_Claim(pi, (s, e), p, p + size, size))
         last_end = p + size
     return claims
@@ -270,6 +269,7 @@ def align(
     grams, memo, ids = alignwork.copy_grams(copy_words)
     source = alignwork.source_of(src_words, memo, ids)
     number, pids = source.number, source.pids
+    missing = alignwork.MISSING
 
     used = bytearray(len(copy_words))
     claims = _claim_exact(src_words, passages, copy_words, grams, used)
@@ -278,11 +278,16 @@ def align(
     for pi, (s, e) in enumerate(passages):
         if pi in exact:
             continue
-        if ids is None:
-            words = tuple(src_words[s:e])
-            voted = memo.get_or(("vote", number(s, e)), lambda w=words: alignwork.vote(w, grams))  # type: ignore[misc]
-        else:
-            voted = memo.get_or(("vote", number(s, e)), lambda s=s, e=e: ids.vote(pids(s, e)))  # type: ignore[misc]
+        key = ("vote", number(s, e))
+        voted = memo.get(key, missing)  # (memo.get_or inlined: no function made per passage)
+        if voted is missing:
+            voted = (
+                alignwork.vote(tuple(src_words[s:e]), grams)
+                if ids is None
+                else ids.vote(pids(s, e))
+            )
+            if len(memo) < alignwork.MEMO_ENTRIES:
+                memo[key] = voted
         if voted is not None:
             candidates.append((voted[0], pi, voted[1]))
     candidates.sort(key=lambda c: (-c[0], c[1]))
@@ -314,10 +319,12 @@ def align(
         for diag in diagonals:
             lo, hi = max(0, diag - slack), min(len(copy_words), diag + size + slack)
             for rlo, rhi in _free_runs(used, lo, hi):
-                found = memo.get_or(
-                    ("match", n, rlo, rhi),
-                    lambda s=s, e=e, lo=rlo, hi=rhi: match(s, e, lo, hi),  # type: ignore[misc]
-                )
+                mkey = ("match", n, rlo, rhi)
+                found = memo.get(mkey, missing)
+                if found is missing:
+                    found = match(s, e, rlo, rhi)
+                    if len(memo) < alignwork.MEMO_ENTRIES:
+                        memo[mkey] = found
                 if found is None:
                     continue
                 clo, chi, matched = found
@@ -329,8 +336,7 @@ def align(
         if best is None or not _counts(best[0], best[3], best[2] - best[1], size, min_similarity):
             continue
         _, clo, chi, matched = best
-        for i in range(clo, chi):
-            used[i] = 1
+        used[clo:chi] = b"\x01" * (chi - clo)
         claims.append(_Claim(pi, (s, e), clo, chi, matched))
 
     bounds = sorted({0, len(copy_words), *copy_bounds})
@@ -389,14 +395,12 @@ def _extend_edges(
         while run < most and c.lo - run - 1 >= floor and not used[c.lo - run - 1]:
             run += 1
         take = run if run <= head + LEAD_WORDS else min(head, run)
-        for i in range(c.lo - take, c.lo):
-            used[i] = 1
+        used[c.lo - take : c.lo] = b"\x01" * take
         c.lo -= take
         ceiling = bounds[bisect_left(bounds, c.hi)]
         run, most = 0, tail + LEAD_WORDS + 1
         while run < most and c.hi + run < ceiling and not used[c.hi + run]:
             run += 1
         take = run if run <= tail + LEAD_WORDS else min(tail, run)
-        for i in range(c.hi, c.hi + take):
-            used[i] = 1
+        used[c.hi : c.hi + take] = b"\x01" * take
         c.hi += take

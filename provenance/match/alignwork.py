@@ -89,6 +89,8 @@ class Memo(dict[tuple[Any, ...], Any]):
 
 
 _MISSING = object()
+#: What a memo look-up gives for a key it lacks (``memo.get(key, MISSING)``).
+MISSING = _MISSING
 
 
 def _load_kernel() -> ModuleType | None:
@@ -326,18 +328,22 @@ def pair(
     and the opcodes that turn one into the other (difflib's, on words or with the
     kernel on ids: the same)."""
 
-    def compute() -> tuple[tuple[int, int] | None, int, Opcodes]:
-        ids = source.ids
-        if ids is None:
-            matcher = _matcher(src_words[s:e], copy_words[lo:hi])
-            blocks: list[Block] = matcher.get_matching_blocks()  # type: ignore[assignment]
-        else:
-            blocks = ids.blocks(source.pids(s, e), ids.ids[lo:hi])
-        sized = [b for b in blocks if b[2]]
-        ends = (sized[0][0], (e - s) - (sized[-1][0] + sized[-1][2])) if sized else None
-        return ends, sum(b[2] for b in blocks), opcodes(blocks)
-
-    return memo.get_or(("pair", source.number(s, e), lo, hi), compute)
+    key = ("pair", source.number(s, e), lo, hi)
+    got = memo.get(key, _MISSING)  # (memo.get_or inlined: called a thousand times a check)
+    if got is not _MISSING:
+        return got  # type: ignore[no-any-return]
+    ids = source.ids
+    if ids is None:
+        matcher = _matcher(src_words[s:e], copy_words[lo:hi])
+        blocks: list[Block] = matcher.get_matching_blocks()  # type: ignore[assignment]
+    else:
+        blocks = ids.blocks(source.pids(s, e), ids.ids[lo:hi])
+    sized = [b for b in blocks if b[2]]
+    ends = (sized[0][0], (e - s) - (sized[-1][0] + sized[-1][2])) if sized else None
+    out = ends, sum(b[2] for b in blocks), opcodes(blocks)
+    if len(memo) < MEMO_ENTRIES:
+        memo[key] = out
+    return out
 
 
 def opcodes(blocks: list[Block]) -> Opcodes:

@@ -196,8 +196,21 @@ def _name_changed(
     return False
 
 
+#: Edits' word pairs whose :func:`_polarity` is kept (a check scores near-copies of one
+#: text, their edits alike: the same words, the same answer, from the tables alone).
+POLARITY_MEMO = 4096
+
+
+def forget_edits() -> None:
+    """Empty the memo of edits' words (a check starts or ends: each check's edits are
+    classified from scratch, its memo holding only what its own candidates share)."""
+    _polarity.cache_clear()
+
+
+@lru_cache(maxsize=POLARITY_MEMO)
 def _polarity(sw: tuple[str, ...], cw: tuple[str, ...]) -> tuple[str, str] | None:
-    """A word of each side that are opposites (neither on the other side)."""
+    """A word of each side that are opposites (neither on the other side): a function of
+    the words alone (and the antonym tables, fixed), memoised."""
     for a in sw:
         if a in cw:
             continue
@@ -306,7 +319,7 @@ def classify(
     if sw and cw and "".join(sw) == "".join(cw):
         return WORDING  # spelling: "U.S." -> "US", "per cent" -> "percent"
     qs, qc = _families(src, s0, s1), _families(copy, c0, c1)
-    pair = _polarity(sw, cw)
+    pair = _polarity(tuple(sw), tuple(cw))
     if (
         pair
         and not (pair[0] in QUALIFIERS and pair[1] in QUALIFIERS)

@@ -247,9 +247,13 @@ def _edit_words(src: Normalized, cp: Normalized, e: Edit) -> tuple[int, bool]:
     """The words an edit costs before its risk's weight, and whether it only adds or
     drops list numbering ("1." dropped: formatting, not a number; it costs nothing). A
     clause added or left out costs nothing either: the copied words are unchanged."""
-    if _only_list_markers(src, cp, e):
+    (s0, s1), (c0, c1) = e.src, e.copy
+    # (the first word _only_list_markers reads, a number or not, says no to most edits
+    # without a call: this runs for every edit of every candidate)
+    first = src.words[s0] if s0 < s1 else cp.words[c0] if c0 < c1 else ""
+    if first.isdigit() and _only_list_markers(src, cp, e):
         return 0, True
-    words = max(e.src[1] - e.src[0], e.copy[1] - e.copy[0])
+    words = max(s1 - s0, c1 - c0)
     if e.kind in (INSERTION, DELETION) and words >= CLAUSE_WORDS:
         return 0, False
     return words, False
@@ -320,9 +324,7 @@ def score(
             if list_markers:
                 risk = WORDING
             cost += words * (policy.risk_weight if risk in MEANING_RISKS else 1.0)
-            in_quote = any(src.quoted[i] for i in range(*e.src)) or any(
-                cp.quoted[i] for i in range(*e.copy)
-            )
+            in_quote = any(src.quoted[e.src[0] : e.src[1]]) or any(cp.quoted[e.copy[0] : e.copy[1]])
             if e.kind == DELETION and not in_quote and e.copy[0] < len(cp):
                 in_quote = cp.quoted[e.copy[0]] and (e.copy[0] == 0 or cp.quoted[e.copy[0] - 1])
             alt = Alteration(
