@@ -40,6 +40,7 @@ from provenance.match.risk import forget_edits
 from provenance.match.score import UNRELATED, Rank, Score, rank, score
 from provenance.params import DEFAULT_POLICY, Policy
 from provenance.semantic import step
+from provenance.text.language import UNDETERMINED
 from provenance.text.prepare import prepare
 from provenance.text.segment import Segmented
 
@@ -114,9 +115,32 @@ def _scored(
     elif not whole:
         # (over the whole source: its fragments may join neighbouring passages)
         copy_units = [(p.first, p.last) for p in copy.passages]
-        blocks = [[(b.first, b.last, b.kind) for b in d.blocks] for d in (source, copy)]
-        fragments = detect(source.norm.words, spans, copy.norm.words, copy_units, *blocks)
+        src_blocks, copy_blocks = (
+            [(b.first, b.last, b.kind) for b in d.blocks] for d in (source, copy)
+        )
+        fragments = detect(
+            source.norm.words,
+            spans,
+            copy.norm.words,
+            copy_units,
+            src_blocks,
+            copy_blocks,
+            _foreign(copy, lang),
+        )
     return score(source, copy, alignment, policy, lang, fragments)
+
+
+#: Languages the synonym table (English WordNet) holds, and text whose language is
+#: undetermined (short lines).
+_SYNONYM_LANGS = frozenset({"en", UNDETERMINED})
+
+
+def _foreign(copy: Segmented, lang: str) -> list[tuple[int, int]]:
+    """The copy's word ranges the synonym search skips: all of it when the texts are
+    compared in a language the table does not hold, else its blocks in such a language."""
+    if lang not in _SYNONYM_LANGS:
+        return [(0, len(copy.norm.words))]
+    return [(b.first, b.last) for b in copy.blocks if b.lang not in _SYNONYM_LANGS]
 
 
 def _align_regions(

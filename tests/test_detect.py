@@ -12,7 +12,7 @@ import pytest
 from provenance import compare_texts
 from provenance.match import detect as detect_module
 from provenance.match.bags import STOP, stems
-from provenance.match.detect import detect
+from provenance.match.detect import Fragment, detect
 from provenance.match.score import Score
 from provenance.text.normalize import normalize
 
@@ -589,3 +589,27 @@ def test_copies_checked_in_turn_each_get_their_own_passages() -> None:
     assert expected[id(one)] and expected[id(one)] != expected[id(other)]
     for copy in (one, other, one, other):
         assert detect(src, s_units, copy, units) == expected[id(copy)]
+
+
+def test_a_copy_in_a_language_the_synonym_table_lacks_is_not_searched_by_synonyms() -> None:
+    # the spun passage is found through synonyms; the same words in ranges of the copy
+    # marked as another language (verify marks blocks not in English) are searched by
+    # their own stems only: "synonyms" of words of another language are chance
+    from provenance.text.prepare import prepare
+
+    src, copy = prepare(inside(CARAVAN, 1)), prepare(inside(spun(CARAVAN), 2))
+    args = (
+        src.norm.words,
+        [(p.first, p.last) for p in src.passages],
+        copy.norm.words,
+        [(p.first, p.last) for p in copy.passages],
+    )
+
+    def copied(fragments: tuple[Fragment, ...]) -> int:
+        return sum(f.copy[1] - f.copy[0] for f in fragments if f.found)
+
+    everywhere = copied(detect(*args))
+    assert everywhere > 0
+    assert copied(detect(*args, foreign=[(0, len(copy.norm.words))])) < everywhere / 2
+    # a foreign range elsewhere in the copy changes nothing
+    assert copied(detect(*args, foreign=[(0, 5)])) == everywhere

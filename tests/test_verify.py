@@ -430,3 +430,18 @@ def test_a_check_reads_the_vectors_status_once(
         store.db.execute("INSERT INTO written VALUES (1)")
         assert semantic_step.status(store) == ""
         assert len(reads) == 3
+
+
+def test_the_synonym_search_skips_the_copys_text_in_other_languages() -> None:
+    # seed 000 is a page in English and Italian: compared in English, its Italian
+    # blocks are skipped; compared in Italian, all of it (the table is English WordNet)
+    page = pipeline.prepare(seed_text("000"))
+    italian = [(b.first, b.last) for b in page.blocks if b.lang == "it"]
+    assert italian and verify._foreign(page, "en") == italian
+    assert verify._foreign(page, "it") == [(0, len(page.norm.words))]
+    english = pipeline.prepare(
+        "The harbour opened in spring after two years of work on its walls. "
+        "Ships from the northern ports now call there every week in the season.\n\n"
+        "The council expects the new quay to bring trade back to the old town."
+    )
+    assert verify._foreign(english, "en") == []

@@ -31,6 +31,7 @@ Everything here is on word indexes; the scorer turns them into character offsets
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -136,10 +137,13 @@ def _seeds(
     idf: dict[str, float],
     synonyms: Relation | None = None,
     in_copy: Counter[str] | None = None,
+    foreign: Sequence[bool] = (),
 ) -> tuple[list[tuple[int, int, float]], list[tuple[int, int, float]]]:
     """``(source unit, copy unit, cosine)`` of every seed, and of the pairs that only
     summary seeds (a condensed sentence: most of the shorter one's stems in the other).
-    ``in_copy``: how many copy units hold each stem, when already counted."""
+    ``in_copy``: how many copy units hold each stem, when already counted; ``foreign``:
+    which copy units are in a language the synonym table does not hold (not searched
+    by synonyms)."""
     src_vecs = _Vectors(src_bags, idf)
     postings: dict[str, list[int]] = defaultdict(list)
     for i, b in enumerate(src_bags):
@@ -192,7 +196,7 @@ def _seeds(
                 seeded.add(i)
             elif summary and cos >= SUMMARY_COSINE:
                 loose.append((i, j, cos))
-        if not seeded:
+        if not seeded and not (j < len(foreign) and foreign[j]):
             unseeded.append((j, shared))
     if synonyms is not None and unseeded:
         # the table rows the synonym search will ask about: those of the unseeded copy
@@ -366,6 +370,7 @@ def detect(
     copy_units: Sequence[tuple[int, int]],
     src_blocks: Blocks = (),
     copy_blocks: Blocks = (),
+    foreign: Sequence[tuple[int, int]] = (),
 ) -> tuple[Fragment, ...]:
     """Reworded passages of the source in the copy (see the module docstring).
 
@@ -374,6 +379,9 @@ def detect(
         src_units, copy_units: their sentences, as ``[start, end)`` word ranges in order.
         src_blocks, copy_blocks: their blocks (lines, paragraphs), for the extent
             of a summary (see :mod:`provenance.match.summary`).
+        foreign: ``[start, end)`` word ranges of the copy in a language the synonym
+            table (English WordNet) does not hold: their sentences are not searched by
+            synonyms (a word of another language that looks English is no synonym).
     """
     src_units = _joined(src_units)
     copy_units, copy_bags, in_copy, copy_by_stem = _copy_side(copy_words, copy_units)
@@ -383,7 +391,9 @@ def detect(
         src_words, copy_words, src_units, copy_units, src_bags, copy_bags, synonyms, in_copy
     )
     idf = texts.idf
-    seeds, loose = _seeds(src_bags, copy_bags, idf, synonyms, in_copy)
+    seeds, loose = _seeds(
+        src_bags, copy_bags, idf, synonyms, in_copy, _foreign(copy_units, foreign)
+    )
     if not seeds:
         return ()
 
@@ -407,6 +417,16 @@ def detect(
         fragments = [f for f in fragments if not any(_inside(f, s) for s in summaries)]
         fragments += summaries
     return _filter(fragments)
+
+
+def _foreign(units: Sequence[tuple[int, int]], ranges: Sequence[tuple[int, int]]) -> list[bool]:
+    """Whether each unit starts inside one of ``ranges`` (sorted, not overlapping)."""
+    starts = [a for a, _ in ranges]
+    out = []
+    for s, _ in units:
+        k = bisect_right(starts, s) - 1
+        out.append(k >= 0 and s < ranges[k][1])
+    return out
 
 
 def _inside(f: Fragment, outer: Fragment) -> bool:
