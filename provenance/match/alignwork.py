@@ -12,15 +12,15 @@ Nothing here imports ``align``; ``align`` calls these functions through this mod
 
 from __future__ import annotations
 
-import os
 from array import array
 from collections.abc import Callable, Sequence
 from itertools import repeat
 from operator import sub
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
+
+from provenance.match.fingerprint import load_kernel
 
 if TYPE_CHECKING:  # cydifflib is difflib's algorithm compiled, with the same API
     from difflib import SequenceMatcher
@@ -93,19 +93,9 @@ _MISSING = object()
 MISSING = _MISSING
 
 
-def _load_kernel() -> ModuleType | None:
-    if os.environ.get("PROV_KERNEL", "").lower() == "numpy":
-        return None
-    try:
-        from provenance.match import _kernel
-    except ImportError:  # built without a C compiler: the Python path
-        return None
-    return _kernel
-
-
 #: The compiled kernel (``match/_kernel.c``: :func:`vote` on word ids, the same
 #: votes), or None for the Python path (tests set it to compare both).
-_KERNEL = _load_kernel()
+_KERNEL = load_kernel()
 #: Distinct words of a copy the kernel takes at most (its n-gram keys are 63 bits).
 _KERNEL_VOCAB = 1 << 21
 #: Longest matches searched by the kernel when the two sequences' lengths multiply to at

@@ -54,7 +54,9 @@ _S33 = np.uint64(33)
 _CHUNK = 4096
 
 
-def _load_kernel() -> ModuleType | None:
+def load_kernel() -> ModuleType | None:
+    """The compiled kernel (``match/_kernel.c``), or None: built without a C compiler,
+    or ``PROV_KERNEL=numpy`` (the pure paths; fingerprinting and alignment both ask)."""
     if os.environ.get("PROV_KERNEL", "").lower() == "numpy":
         return None
     try:
@@ -65,7 +67,7 @@ def _load_kernel() -> ModuleType | None:
 
 
 #: The compiled kernel, or None for the NumPy path (tests set it to compare both).
-_KERNEL = _load_kernel()
+_KERNEL = load_kernel()
 
 
 def kernel() -> str:
