@@ -164,6 +164,19 @@ def source_record(
     )
 
 
+def _small_buckets(columns: str, values: str) -> str:
+    """``WITH q(columns) AS (VALUES ...), ok(columns) AS (...)``: the queried rows
+    (``key`` first) whose key has postings but no more than :data:`MAX_BUCKET`, counted
+    at most ``MAX_BUCKET + 1``: a key shared by a thousand pages' footer costs no more
+    than a small one, and the keys found nowhere (most of a suspect's) drop out before
+    the join. ``values``: the placeholders, one ``(?, ...)`` per row."""
+    return (
+        f"WITH q({columns}) AS (VALUES {values}), ok({columns}) AS (SELECT {columns} FROM q "  # noqa: S608 - placeholders only
+        "WHERE (SELECT count(*) FROM (SELECT 1 FROM band_keys b WHERE b.key = q.key "
+        f"LIMIT {MAX_BUCKET + 1})) BETWEEN 1 AND {MAX_BUCKET})"
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class StoredText:
     """A source's text as stored, for alignment."""
@@ -831,11 +844,9 @@ class Store:
             chunk = pairs[c : c + _QUERY_CHUNK]
             values = ",".join("(?,?,?)" for _ in chunk)
             sql = (
-                f"WITH q(key, row, ord) AS (VALUES {values}), ok(key, row, ord) AS "  # noqa: S608 - placeholders only
-                "(SELECT key, row, ord FROM q WHERE (SELECT count(*) FROM (SELECT 1 FROM "
-                f"band_keys b WHERE b.key = q.key LIMIT {MAX_BUCKET + 1})) BETWEEN 1 AND "
-                f"{MAX_BUCKET}) SELECT b.source_id, ok.row, min(ok.ord) FROM ok "
-                "JOIN band_keys b ON b.key = ok.key GROUP BY b.source_id, ok.row"
+                f"{_small_buckets('key, row, ord', values)} SELECT b.source_id, ok.row, "  # noqa: S608 - placeholders only
+                "min(ok.ord) FROM ok JOIN band_keys b ON b.key = ok.key "
+                "GROUP BY b.source_id, ok.row"
             )
             for sid, row, ord_ in self.db.execute(sql, [x for p in chunk for x in p]):
                 rows.setdefault(sid, set()).add(row)
@@ -876,16 +887,9 @@ class Store:
         for c in range(0, len(distinct), _QUERY_CHUNK):
             chunk = distinct[c : c + _QUERY_CHUNK]
             values = ",".join("(?)" for _ in chunk)
-            # The postings of each key but those of a bucket of more than MAX_BUCKET,
-            # counted at most MAX_BUCKET + 1: a key shared by a thousand pages' footer
-            # costs no more than a small one (one statement: the keys found nowhere,
-            # most of a suspect's, drop out before the join).
             sql = (
-                f"WITH q(key) AS (VALUES {values}), ok(key) AS (SELECT key FROM q WHERE "  # noqa: S608 - placeholders only
-                "(SELECT count(*) FROM (SELECT 1 FROM band_keys b WHERE b.key = q.key "
-                f"LIMIT {MAX_BUCKET + 1})) BETWEEN 1 AND {MAX_BUCKET}) "
-                "SELECT b.key, b.source_id, b.passage_id FROM ok JOIN band_keys b ON b.key = ok.key"
-                + among
+                f"{_small_buckets('key', values)} SELECT b.key, b.source_id, b.passage_id "  # noqa: S608 - placeholders only
+                "FROM ok JOIN band_keys b ON b.key = ok.key" + among
             )
             hits: dict[int, list[tuple[int, int]]] = {}
             for key, sid, pid in self.db.execute(sql, chunk):
