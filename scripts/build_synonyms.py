@@ -1,4 +1,4 @@
-"""Compile WordNet 3.0's synonym sets into provenance/match/synonyms.tsv.gz.
+"""Compile WordNet 3.0's synonym sets into provenance/match/synonyms.dat.
 
 The table ``match/synonyms.py`` reads to see a word replaced by a synonym (what an
 article spinner does) in the reworded-passage search (``match/detect.py``). It holds,
@@ -16,19 +16,18 @@ for each WordNet synset, its single-word lemmas, kept small:
 
 The source is Debian's ``wordnet-base`` package (WordNet 3.0, ``apt-get install
 wordnet-base``), read from /usr/share/wordnet; its licence (permissive, notice kept on
-all copies) is written at the top of the table, which is gzip-compressed text: one row
-a synset, its words separated by spaces; then one line a word, sorted, with the numbers
-of its rows (so that a word is found by bisection, with no index to build at load).
+all copies) is written at the top of the table, as text; the rest is what
+``match/synonyms.dump`` writes: one row a synset (its words' numbers), the words (sorted),
+each word's rows and a hash table of the words, as arrays of 32-bit numbers that load
+with no decompression and nothing to parse (``match/synonyms.load``).
 
 Usage: ``python scripts/build_synonyms.py [--wordnet DIR] [--out FILE] [--senses N]``.
-Deterministic: the same WordNet files give the same table (and the same bytes: the gzip
-header carries no file name or time).
+Deterministic: the same WordNet files give the same table, byte for byte.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import re
 import sys
 from collections import defaultdict
@@ -38,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from provenance.match.bags import STOP  # noqa: E402
+from provenance.match.synonyms import dump  # noqa: E402
 
 POS_FILES = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
 _WORD_RE = re.compile(r"^[a-z]+$")
@@ -47,9 +47,8 @@ SENSES = 3
 LICENCE = """\
 # prov: synonym table compiled by scripts/build_synonyms.py from WordNet 3.0 (Debian
 # wordnet-base): one row a synset, its single-word lemmas and their irregular forms, for
-# the first {senses} senses of each word; then each word and the rows it is in (by number
-# from 0), sorted by word.
-# format: prov-synonyms 2
+# the first {senses} senses of each word; after this head, arrays of 32-bit numbers and
+# the words (provenance/match/synonyms.py says how they are laid out).
 #
 # WordNet Release 3.0. This software and database is being provided to you, the
 # LICENSEE, by Princeton University under the following license. By obtaining, using
@@ -126,7 +125,8 @@ def forms_of(word: str, pos: str, irregular: dict[str, set[str]]) -> set[str]:
     return {word} | irregular.get(f"{pos}:{word}", set())
 
 
-def build(wordnet: Path, senses: int) -> str:
+def build(wordnet: Path, senses: int) -> tuple[list[tuple[str, ...]], bytes]:
+    """The table's rows (sorted) and the file's bytes."""
     synsets = read_synsets(wordnet)
     common = read_senses(wordnet, senses)
     irregular = irregular_forms(wordnet)
@@ -142,19 +142,13 @@ def build(wordnet: Path, senses: int) -> str:
         if words >= 2:
             rows.add(tuple(sorted(forms)))
     kept = sorted(rows)
-    index: dict[str, list[int]] = defaultdict(list)
-    for k, row in enumerate(kept):
-        for w in row:
-            index[w].append(k)
-    body = "".join(" ".join(r) + "\n" for r in kept)
-    words = "".join(f"{w}\t{','.join(map(str, index[w]))}\n" for w in sorted(index))
-    return LICENCE.format(senses=senses) + f"# rows: {len(kept)}\n" + body + words
+    return kept, dump(kept, LICENCE.format(senses=senses))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--wordnet", type=Path, default=Path("/usr/share/wordnet"))
-    parser.add_argument("--out", type=Path, default=ROOT / "provenance/match/synonyms.tsv.gz")
+    parser.add_argument("--out", type=Path, default=ROOT / "provenance/match/synonyms.dat")
     parser.add_argument("--senses", type=int, default=SENSES)
     args = parser.parse_args()
     if not (args.wordnet / "data.noun").exists():
@@ -162,15 +156,10 @@ def main() -> None:
             f"no WordNet database in {args.wordnet}: apt-get install wordnet-base, "
             "or pass --wordnet DIR"
         )
-    text = build(args.wordnet, args.senses)
-    data = gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+    rows, data = build(args.wordnet, args.senses)
     args.out.write_bytes(data)
-    rows = int(next(ln for ln in text.splitlines() if ln.startswith("# rows: "))[8:])
-    words = sum(1 for ln in text.splitlines() if "\t" in ln)
-    print(
-        f"{args.out}: {rows} synsets, {words} words, {len(text)} bytes of text, "
-        f"{len(data)} bytes gzip'd"
-    )
+    words = len({w for row in rows for w in row})
+    print(f"{args.out}: {len(rows)} synsets, {words} words, {len(data)} bytes")
 
 
 if __name__ == "__main__":

@@ -2,11 +2,17 @@
 
 An article spinner replaces words by thesaurus synonyms ("range" -> "extent", "restrict"
 -> "curtail"), which the search's 5-character stems (:mod:`provenance.match.bags`) cannot
-see. The table (``synonyms.tsv.gz`` beside this module, compiled by
+see. The table (``synonyms.dat`` beside this module, compiled by
 ``scripts/build_synonyms.py``; WordNet's licence is at its top) holds one row a synset:
 its single-word lemmas (and their irregular forms), for the first three senses of each
-word. It is read once, on the first question (only when the search compares two texts),
-in about 40 ms.
+word. It is read once, on the first question (only when the search compares two texts).
+
+The file loads without work (:func:`dump` writes it, :func:`load` reads it): a text head
+(WordNet's licence, the format, the sizes and a checksum), then arrays of little-endian
+32-bit numbers and the words' bytes. Loading reads the bytes, checks the checksum and
+copies the arrays (under 1 ms); a word is found through a hash table of the words
+(xxh3 of its bytes, open addressing), and only the words a check asks about, and their
+synonyms, are ever decoded into Python strings.
 
 Two words are synonyms when a row holds both (a word in no row is looked up as the
 lemmas it may be a regular inflection of: :func:`lemmas`). The search compares stems, so
@@ -21,53 +27,168 @@ the texts' own words keeps two words that merely share a stem apart ("discover" 
 
 from __future__ import annotations
 
-import gzip
-import zlib
-from bisect import bisect_left
+import sys
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
+
+import xxhash
 
 from provenance.errors import DataFileError
 from provenance.match.bags import STEM, STOP
 
-#: The table's file, inside the package.
-TABLE = "synonyms.tsv.gz"
+#: The table's file, beside this module.
+TABLE = "synonyms.dat"
 #: The line that says a file is such a table (and of which format).
-FORMAT = "# format: prov-synonyms 2"
+FORMAT = "# format: prov-synonyms 3"
+#: The head's last line: the sizes of the arrays that follow, and their checksum.
+SIZES = "# sizes: "
 _EMPTY: frozenset[int] = frozenset()
 _NONE: frozenset[str] = frozenset()
+#: The ``array`` type code of an unsigned 32-bit number.
+_U32 = next(code for code in "IL" if array(code).itemsize == 4)
+#: After the head, arrays of little-endian unsigned 32-bit numbers, in this order (their
+#: sizes from the sizes line ``R M W N S B``: rows, row entries, words, word entries, hash
+#: slots, word bytes), then the words' bytes (UTF-8, sorted, end to end):
+#: ``row_off`` (R + 1: row k's words are ``row_words[row_off[k]:row_off[k + 1]]``),
+#: ``row_words`` (M word numbers), ``word_off`` (W + 1: word i's bytes), ``ref_off``
+#: (W + 1: word i's rows are ``refs[ref_off[i]:ref_off[i + 1]]``), ``refs`` (N row
+#: numbers) and ``slots`` (S, a power of two over W: word number + 1 at the xxh3 of its
+#: bytes or the next free slot, 0 for none).
+ARRAYS = ("row_off", "row_words", "word_off", "ref_off", "refs", "slots")
+
+
+def _hash(key: bytes) -> int:
+    return xxhash.xxh3_64_intdigest(key)
+
+
+def _u32(numbers: Iterable[int]) -> bytes:
+    out = array(_U32, numbers)
+    if sys.byteorder == "big":
+        out.byteswap()
+    return out.tobytes()
+
+
+def dump(rows: Sequence[Sequence[str]], head: str = "") -> bytes:
+    """The table of these rows of synonymous words, as :func:`load` reads it.
+
+    ``head``: lines that each start with ``#`` (the data's licence), written first.
+    Deterministic: the same rows in the same order give the same bytes.
+    """
+    lines = head.splitlines()
+    if any(not line.startswith("#") for line in lines):
+        raise ValueError("every line of a synonym table's head starts with '#'")
+    words = sorted({w for row in rows for w in row})
+    number = {w: i for i, w in enumerate(words)}
+    refs: list[list[int]] = [[] for _ in words]
+    row_off, row_words = [0], []
+    for k, row in enumerate(rows):
+        for w in dict.fromkeys(row):
+            row_words.append(number[w])
+            refs[number[w]].append(k)
+        row_off.append(len(row_words))
+    encoded = [w.encode("utf-8", "surrogatepass") for w in words]
+    word_off, ref_off, flat_refs = [0], [0], []
+    for key, ks in zip(encoded, refs, strict=True):
+        word_off.append(word_off[-1] + len(key))
+        flat_refs += ks
+        ref_off.append(len(flat_refs))
+    size = 8
+    while size < len(words) * 3 // 2 or size <= len(words):
+        size *= 2
+    slots = [0] * size
+    for i, key in enumerate(encoded):
+        h = _hash(key) & (size - 1)
+        while slots[h]:
+            h = (h + 1) & (size - 1)
+        slots[h] = i + 1
+    blob = b"".join(encoded)
+    body = b"".join(
+        [_u32(a) for a in (row_off, row_words, word_off, ref_off, flat_refs, slots)] + [blob]
+    )
+    sizes = (len(rows), len(row_words), len(words), len(flat_refs), size, len(blob))
+    text = "".join(f"{line}\n" for line in lines)
+    text += f"{FORMAT}\n{SIZES}{' '.join(map(str, sizes))} {xxhash.xxh3_64_hexdigest(body)}\n"
+    return text.encode("utf-8") + body
 
 
 class Table:
-    """Rows of synonymous words, and each word's rows (lines ``word<TAB>k,k``, sorted by
-    word, found by bisection: nothing is indexed at load)."""
+    """Rows of synonymous words (WordNet's synsets), and each word's rows: the arrays
+    of a table file (:func:`dump`), of which only what a question asks is decoded."""
 
-    def __init__(self, rows: list[str], words: list[str]) -> None:
-        self.rows, self.words = rows, words
+    def __init__(self, data: bytes, where: str = "synonym table") -> None:
+        """A table from a file's bytes (:func:`load` says where it is in its errors).
+
+        Raises:
+            DataFileError: the bytes are not such a table, or are damaged.
+        """
+        fix = "reinstall prov, or rebuild it with scripts/build_synonyms.py"
+        at = data.find(b"\n" + SIZES.encode("ascii"))
+        end = data.find(b"\n", at + 1) if at >= 0 else -1
+        head = data[: max(at, 0)].split(b"\n")
+        if end < 0 or not data.startswith(b"#") or FORMAT.encode("ascii") not in head:
+            raise DataFileError(f"{where}: not a synonym table (no '{FORMAT}' line); {fix}")
+        fields = data[at + 1 + len(SIZES) : end].split()
+        if len(fields) != 7 or not all(f.isdigit() for f in fields[:6]):
+            raise DataFileError(f"{where}: the synonym table is damaged (its sizes); {fix}")
+        r, m, w, n, s, b = map(int, fields[:6])
+        counts = [r + 1, m, w + 1, w + 1, n, s]  # the ARRAYS
+        body = memoryview(data)[end + 1 :]  # (no copy)
+        want = 4 * sum(counts) + b
+        if len(body) < want:
+            raise DataFileError(f"{where}: the synonym table is cut short; {fix}")
+        if len(body) > want or xxhash.xxh3_64_hexdigest(body) != fields[6].decode("ascii"):
+            raise DataFileError(f"{where}: the synonym table is damaged (checksum); {fix}")
+        arrays: list[array[int]] = []
+        pos = 0
+        for count in counts:
+            got = array(_U32)
+            got.frombytes(body[pos : pos + 4 * count])
+            if sys.byteorder == "big":
+                got.byteswap()
+            arrays.append(got)
+            pos += 4 * count
+        self._row_off, self._row_words, self._word_off, self._ref_off, self._refs = arrays[:5]
+        self._slots, self._words = arrays[5], bytes(body[pos:])
+        ends = (self._row_off[-1], self._word_off[-1], self._ref_off[-1])
+        if ends != (m, b, n) or s & (s - 1) or s <= w:
+            raise DataFileError(f"{where}: the synonym table is damaged (its arrays); {fix}")
+        self._mask = s - 1
         self._made: dict[str, frozenset[int]] = {}
         self._near: dict[str, frozenset[str]] = {}
 
     @classmethod
-    def of(cls, rows: list[list[str]]) -> Table:
+    def of(cls, rows: Sequence[Sequence[str]]) -> Table:
         """A table of these rows (for tests and small tables)."""
-        index: dict[str, list[int]] = {}
-        for k, row in enumerate(rows):
-            for w in row:
-                index.setdefault(w, []).append(k)
-        words = [f"{w}\t{','.join(map(str, ks))}" for w, ks in sorted(index.items())]
-        return cls([" ".join(r) for r in rows], words)
+        return cls(dump(rows))
 
     def __len__(self) -> int:
-        return len(self.words)
+        """How many words the table holds."""
+        return len(self._word_off) - 1
+
+    def _number(self, word: str) -> int:
+        """The word's number in the table, or -1."""
+        key = word.encode("utf-8", "surrogatepass")
+        slots, off, words, mask = self._slots, self._word_off, self._words, self._mask
+        h = _hash(key) & mask
+        while i := slots[h]:
+            if off[i] - off[i - 1] == len(key) and words[off[i - 1] : off[i]] == key:
+                return i - 1
+            h = (h + 1) & mask
+        return -1
 
     def _index(self, word: str) -> list[int]:
-        key = word + "\t"
-        at = bisect_left(self.words, key)
-        if at < len(self.words) and self.words[at].startswith(key):
-            return [int(k) for k in self.words[at][len(key) :].split(",")]
-        return []
+        i = self._number(word)
+        return [] if i < 0 else self._refs[self._ref_off[i] : self._ref_off[i + 1]].tolist()
+
+    def row(self, k: int) -> list[str]:
+        """The words of row ``k``."""
+        off, words = self._word_off, self._words
+        return [
+            words[off[i] : off[i + 1]].decode("utf-8", "surrogatepass")
+            for i in self._row_words[self._row_off[k] : self._row_off[k + 1]]
+        ]
 
     def rows_of(self, word: str) -> frozenset[int]:
         """The rows that hold the word, or (when it is in none) the lemmas it may be an
@@ -84,7 +205,7 @@ class Table:
         if got is None:
             out: set[str] = set()
             for k in self.rows_of(word):
-                for w in self.rows[k].split():
+                for w in self.row(k):
                     if w != word:
                         if len(w) > STEM:
                             out.add(w[:STEM])
@@ -129,30 +250,27 @@ def load(path: Path) -> Table:
     """The table at ``path``.
 
     Raises:
-        DataFileError: the file is missing, or not a gzip'd synonym table.
+        DataFileError: the file is missing or unreadable, not a synonym table, or damaged.
     """
-    fix = "reinstall prov, or rebuild it with scripts/build_synonyms.py"
     try:
-        text = gzip.decompress(path.read_bytes()).decode("utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
-        raise DataFileError(f"{path}: the synonym table is missing; {fix}") from None
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as e:
-        raise DataFileError(f"{path}: the synonym table is damaged ({e}); {fix}") from None
-    lines = text.split("\n")
-    at = next((k for k, line in enumerate(lines) if line.startswith("# rows: ")), -1)
-    if FORMAT not in lines[:at] or not lines[at][8:].isdigit():
-        raise DataFileError(f"{path}: not a synonym table (no '{FORMAT}' line); {fix}")
-    n = int(lines[at][8:])
-    rows, words = lines[at + 1 : at + 1 + n], [w for w in lines[at + 1 + n :] if w]
-    if len(rows) < n or any("\t" not in w for w in words[:1] + words[-1:]):
-        raise DataFileError(f"{path}: the synonym table is cut short; {fix}")
-    return Table(rows, words)
+        raise DataFileError(
+            f"{path}: the synonym table is missing; "
+            "reinstall prov, or rebuild it with scripts/build_synonyms.py"
+        ) from None
+    except OSError as e:
+        raise DataFileError(
+            f"{path}: the synonym table cannot be read ({e.strerror or e}); "
+            "reinstall prov, or rebuild it with scripts/build_synonyms.py"
+        ) from None
+    return Table(data, str(path))
 
 
 @cache
 def table() -> Table:
     """The table that ships with prov (read once)."""
-    return load(Path(str(files("provenance.match").joinpath(TABLE))))
+    return load(Path(__file__).parent / TABLE)
 
 
 def _stems(word: str) -> tuple[str, ...]:
