@@ -11,7 +11,7 @@ first question: about 5,800 rows, a few milliseconds.
 from __future__ import annotations
 
 from functools import cache, lru_cache
-from importlib.resources import files
+from pathlib import Path
 
 #: Prefixes written as a word of their own ("non-binding", "anti-war"): adding or
 #: removing one negates the next word.
@@ -23,7 +23,9 @@ def table() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
     """``(opposites of each lemma, lemmas of each irregular form)``."""
     pairs: dict[str, set[str]] = {}
     irregular: dict[str, list[str]] = {}
-    text = files("provenance.match").joinpath("antonyms.tsv").read_text(encoding="utf-8")
+    # (beside this module; importlib.resources would import tempfile, random and
+    # zipfile on a cold check)
+    text = (Path(__file__).parent / "antonyms.tsv").read_text(encoding="utf-8")
     for line in text.splitlines():
         if not line or line.startswith("#"):
             continue

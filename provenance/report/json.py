@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -150,6 +149,8 @@ CSV_COLUMNS = (
 
 def csv_rows(results: list[CompareResult]) -> str:
     """CSV rows (no header) of the scores of each pair; names are :func:`csv_cell`s."""
+    import csv  # (only for CSV output)
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     for r in results:
@@ -360,6 +361,8 @@ def render_rows(rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) 
         return dumps(rows, indent=2) + "\n"
     if fmt == "jsonl":
         return "".join(dumps(r) + "\n" for r in rows)
+    import csv  # (only for CSV output)
+
     buf = io.StringIO()
     writer = csv.DictWriter(
         buf, fieldnames=list(columns), lineterminator="\n", extrasaction="ignore"

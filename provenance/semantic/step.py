@@ -66,7 +66,7 @@ def by_meaning(
     when ``prov[semantic]`` is on and the index has vectors; and how many more sources
     it verified. ``prepare`` segments a stored source (the caller's cache), ``word_path``
     aligns and scores a source and the suspect by their words."""
-    if not semantic():
+    if not semantic() or status(store):  # (an index without vectors: nothing imported)
         return found, 0
     from provenance.semantic.search import by_meaning as search
 
@@ -113,9 +113,14 @@ def status(store: Store) -> str:
         kept = _statuses.get(store)
     if kept is not None and kept[0] == version:
         return kept[1]
-    from provenance.semantic.search import status as read
+    from provenance.index import vectors
 
-    why = read(store)
+    if not vectors.encoder_of(store) or not vectors.any_(store):
+        why = "no vectors"  # (as search.status says, without importing the search)
+    else:
+        from provenance.semantic.search import status as read
+
+        why = read(store)
     with _statuses_lock:
         _statuses[store] = (version, why)
     return why

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import cache
 
 #: The language of a text too short or too mixed to tell (compared in any language).
 UNDETERMINED = "und"
@@ -63,18 +64,30 @@ _SCRIPT_RANGES = {
     "hangul": "\uac00-\ud7af",
     "cjk": "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff",
 }
-_SCRIPT_RES = {name: re.compile(f"[{ranges}]") for name, ranges in _SCRIPT_RANGES.items()}
 _LETTER_RE = re.compile(r"[^\W\d_]")
-_NON_LATIN_RE = re.compile("[" + "".join(_SCRIPT_RANGES.values()) + "]")
+
+
+@cache
+def _non_latin_re() -> re.Pattern[str]:
+    """Any letter of a non-Latin script (compiled on first use, ~2 ms: an ASCII text
+    never needs it)."""
+    return re.compile("[" + "".join(_SCRIPT_RANGES.values()) + "]")
+
+
+@cache
+def _script_res() -> dict[str, re.Pattern[str]]:
+    """Each script's letters (compiled on first use, ~2.5 ms: a Latin text never
+    needs them)."""
+    return {name: re.compile(f"[{ranges}]") for name, ranges in _SCRIPT_RANGES.items()}
 
 
 def detect_language(text: str, words: Sequence[str]) -> str:
     """Language of a block: a non-Latin script by its letters, else by function words."""
     sample = text[:2000]
-    if not sample.isascii() and _NON_LATIN_RE.search(sample):
+    if not sample.isascii() and _non_latin_re().search(sample):
         letters = len(_LETTER_RE.findall(sample))
         best, script = 0, ""
-        for name, pattern in _SCRIPT_RES.items():
+        for name, pattern in _script_res().items():
             n = len(pattern.findall(sample))
             if n > best:
                 best, script = n, name
