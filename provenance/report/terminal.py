@@ -171,11 +171,11 @@ def compare_renderable(
 def _by_meaning(r: CompareResult, limit: int | None) -> Table | None:
     """The passages found by meaning, each with the paragraphs it joins (``parts``):
     which paragraphs of the source each paragraph of the copy translates or rewords."""
-    from provenance.report.html_sides import Paragraphs
-
     found = [p for p in r.score.pairs if p.found and any(q.kind for q in (p.parts or (p,)))]
     if not found:
         return None
+    from provenance.report.html_sides import Paragraphs  # (~4 ms to import: when needed)
+
     src, copy = Paragraphs(r.source_text), Paragraphs(r.copy_text)
 
     def where(par: Paragraphs, span: tuple[int, int]) -> str:
