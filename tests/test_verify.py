@@ -407,8 +407,6 @@ def test_a_check_reads_the_vectors_status_once(
     # with prov[semantic] on, a check asks whether the index's vectors are usable for its
     # warnings, before verifying and in the search: the database is read once (and again
     # once it changed)
-    from provenance.semantic import search
-
     db, suspects = newsroom
     reads: list[int] = []
 
@@ -416,7 +414,7 @@ def test_a_check_reads_the_vectors_status_once(
         reads.append(1)
         return ""
 
-    monkeypatch.setattr(search, "status", status)
+    monkeypatch.setattr(semantic_step, "_read_status", status)
     monkeypatch.setattr(semantic_step, "semantic", lambda: True)
     monkeypatch.setattr(semantic_step, "by_meaning", lambda st, seg, found, *_: (found, 0))
     suspect = tmp_path / "suspect.txt"

@@ -15,7 +15,7 @@ embedded, once per suspect, and:
 The model is loaded only when there is something to embed, once per process
 (:mod:`provenance.semantic.encoder`); a suspect the word path explains whole costs
 nothing. An index without vectors, or with vectors of another encoder, is not
-searched (:func:`status` says why; ``prov doctor`` too).
+searched (:func:`provenance.semantic.step.status` says why; ``prov doctor`` too).
 """
 
 from __future__ import annotations
@@ -87,20 +87,6 @@ def source_vectors(seg: Segmented) -> vectors.SourceVectors:
         return vectors.SourceVectors((), np.zeros((0, 0), dtype=np.float32))
     rows = encoder.embed([seg.norm.original(p.first, p.last) for p in units])
     return vectors.SourceVectors(tuple((p.first, p.last) for p in units), rows)
-
-
-def status(store: Store) -> str:
-    """Why the index's vectors cannot be used ("" when they can)."""
-    have = vectors.encoder_of(store)
-    if not have or not vectors.any_(store):
-        return "no vectors"
-    if have != encoder.encoder_name():
-        return (
-            f"{store.path}: index vectors made by {have}, this prov's encoder is "
-            f"{encoder.encoder_name()}: translations and rewrites are not searched; "
-            f"`prov reindex --db {store.path}` computes the vectors again"
-        )
-    return ""
 
 
 def open_passages(seg: Segmented, found: Sequence[tuple[StoredText, Score]]) -> list[Passage]:
@@ -230,7 +216,7 @@ def rescore_stored(
 ) -> Score:
     """``s`` with the passages found by meaning against indexed source ``source_id``, as
     ``compare`` finds them: with the source's stored vectors when the index has usable
-    ones that match its passages (:func:`status`), else embedded now."""
+    ones that match its passages (:func:`provenance.semantic.step.status`), else embedded now."""
     if not _needs_source(s):
         return s
     stored = None if step.status(store) else _stored(store, source_id, source)

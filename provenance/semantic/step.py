@@ -104,7 +104,7 @@ _statuses_lock = threading.Lock()
 
 def status(store: Store) -> str:
     """Why the index's vectors cannot be used ("" when they can:
-    :func:`provenance.semantic.search.status`), read once while the database stays as it
+    :func:`_read_status`), read once while the database stays as it
     is: a check asks it for its warnings, before and during the search, and reads it
     once (kept with the open store until it or another connection writes)."""
     version = (int(store.db.execute("PRAGMA data_version").fetchone()[0]),
@@ -113,17 +113,28 @@ def status(store: Store) -> str:
         kept = _statuses.get(store)
     if kept is not None and kept[0] == version:
         return kept[1]
-    from provenance.index import vectors
-
-    if not vectors.encoder_of(store) or not vectors.any_(store):
-        why = "no vectors"  # (as search.status says, without importing the search)
-    else:
-        from provenance.semantic.search import status as read
-
-        why = read(store)
+    why = _read_status(store)
     with _statuses_lock:
         _statuses[store] = (version, why)
     return why
+
+
+def _read_status(store: Store) -> str:
+    """Why the index's vectors cannot be used ("" when they can), read from the index:
+    none, or made by another encoder (the search is not imported to say so)."""
+    from provenance.index import vectors
+    from provenance.semantic import encoder
+
+    have = vectors.encoder_of(store)
+    if not have or not vectors.any_(store):
+        return "no vectors"
+    if have != encoder.encoder_name():
+        return (
+            f"{store.path}: index vectors made by {have}, this prov's encoder is "
+            f"{encoder.encoder_name()}: translations and rewrites are not searched; "
+            f"`prov reindex --db {store.path}` computes the vectors again"
+        )
+    return ""
 
 
 def doctor_report(store: Store) -> dict[str, Any]:
