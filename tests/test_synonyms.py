@@ -237,3 +237,25 @@ def test_relation_with_a_text_given_by_stem_is_the_same_and_leaves_it_unchanged(
     for stem in ("restr", "curta", "disco", "abrup", "zzzzz"):
         assert given(stem) == plain(stem) and given.rows(stem) == plain.rows(stem)
     assert {s: list(ws) for s, ws in known.items()} == before  # reused for the next source
+
+
+WORDNET = Path("/usr/share/wordnet")
+
+
+@pytest.mark.skipif(
+    not (WORDNET / "data.noun").exists(), reason="needs WordNet (apt-get install wordnet-base)"
+)
+def test_shipped_table_is_what_the_build_script_makes() -> None:
+    import importlib.util
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location(
+        "build_synonyms", root / "scripts/build_synonyms.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rows, data = module.build(WORDNET, module.SENSES)
+    assert data == SHIPPED.read_bytes()
+    t = Table(data)
+    assert all(t.row(k) == list(row) for k, row in enumerate(rows[:2000]))
