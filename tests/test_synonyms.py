@@ -125,6 +125,8 @@ def _damaged() -> list[tuple[bytes | None, str]]:
         (gzip.compress(good, mtime=0), "not a synonym table"),  # the old gzip'd table
         (good[:at], "not a synonym table"),  # no sizes line
         (good.replace(sizes, b"# sizes: 3 x\n"), "damaged (its sizes)"),
+        (good.replace(sizes, b"# sizes: " + b"9" * 5000 + b" 1 1 1 8 1 ab\n"), "(its sizes)"),
+        (good.replace(sizes, sizes[:-17] + b"\xff" * 16 + b"\n"), "damaged (checksum)"),
         (good[: cut + 10], "cut short"),
         (good[:-1], "cut short"),
         (good + b"\x00", "damaged (checksum)"),
@@ -144,6 +146,8 @@ def _damaged() -> list[tuple[bytes | None, str]]:
         "gzip",
         "no-sizes",
         "bad-sizes",
+        "huge-size",
+        "checksum-not-ascii",
         "truncated-in-arrays",
         "truncated-by-one",
         "trailing-byte",

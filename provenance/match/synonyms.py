@@ -130,7 +130,7 @@ class Table:
         if end < 0 or not data.startswith(b"#") or FORMAT.encode("ascii") not in head:
             raise DataFileError(f"{where}: not a synonym table (no '{FORMAT}' line); {fix}")
         fields = data[at + 1 + len(SIZES) : end].split()
-        if len(fields) != 7 or not all(f.isdigit() for f in fields[:6]):
+        if len(fields) != 7 or not all(f.isdigit() and len(f) <= 12 for f in fields[:6]):
             raise DataFileError(f"{where}: the synonym table is damaged (its sizes); {fix}")
         r, m, w, n, s, b = map(int, fields[:6])
         counts = [r + 1, m, w + 1, w + 1, n, s]  # the ARRAYS
@@ -138,7 +138,7 @@ class Table:
         want = 4 * sum(counts) + b
         if len(body) < want:
             raise DataFileError(f"{where}: the synonym table is cut short; {fix}")
-        if len(body) > want or xxhash.xxh3_64_hexdigest(body) != fields[6].decode("ascii"):
+        if len(body) > want or xxhash.xxh3_64_hexdigest(body).encode("ascii") != fields[6]:
             raise DataFileError(f"{where}: the synonym table is damaged (checksum); {fix}")
         arrays: list[array[int]] = []
         pos = 0
