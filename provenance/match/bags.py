@@ -98,14 +98,17 @@ def similarity(
     idf: dict[str, float],
     synonyms: Synonyms | None = None,
     weighed: Vector | None = None,
+    weighed_b: Vector | None = None,
 ) -> float:
     """The cosine of two bags' tf-idf vectors; with ``synonyms``, a stem of ``b`` that
     is a synonym of one of ``a`` counts as it, at :data:`SYNONYM_WEIGHT` (see
-    :func:`matched`). ``weighed``: ``weigh(a, idf)``, when already made."""
+    :func:`matched`). ``weighed``, ``weighed_b``: ``weigh(a, idf)`` and ``weigh(b,
+    idf)``, when already made."""
     va = weigh(a, idf) if weighed is None else weighed
-    if synonyms is None:
-        return cosine(*va, *weigh(b, idf))
-    _, _, weights = matched(a, b, synonyms)
+    taken = _stand_ins(a, b, synonyms) if synonyms is not None else None
+    if not taken:  # b's own vector
+        return cosine(*va, *(weigh(b, idf) if weighed_b is None else weighed_b))
+    weights = _weights(b, taken)
     vec = {t: w * idf[t] for t, w in weights.items()}
     return cosine(*va, vec, math.sqrt(sum([v * v for v in vec.values()])))
 
@@ -128,21 +131,43 @@ def matched(
     weights (sublinear term frequency, not yet times idf) are keyed by the source stem
     each copy stem matched and scaled by :data:`SYNONYM_WEIGHT` for synonyms. Each
     source stem is matched once, by the same stem first."""
+    taken = _stand_ins(src, copy, synonyms)
+    return len(copy.keys() & src.keys()), len(taken), _weights(copy, taken)
+
+
+def _stand_ins(src: Counter[str], copy: Counter[str], synonyms: Synonyms) -> dict[str, str]:
+    """The copy stems that stand for a source stem the copy lacks (see :func:`matched`),
+    and the stem each stands for: in the copy's order, each takes the least of its
+    synonyms still free."""
     free = src.keys() - copy.keys()
-    shared = by_synonym = 0
+    taken: dict[str, str] = {}
+    if free:
+        others = copy.keys() - src.keys()
+        hits = {t: h for t in others if (h := synonyms(t) & free)}
+        if hits:
+            for t in [t for t in copy if t in hits]:
+                if free and (hit := hits[t] & free):
+                    s = min(hit)
+                    free.discard(s)
+                    taken[t] = s
+    return taken
+
+
+def _weights(copy: Counter[str], taken: dict[str, str]) -> dict[str, float]:
+    """The copy's weights (sublinear term frequency), keyed by the stem each copy stem
+    counts as (``taken``: those that stand for another, at :data:`SYNONYM_WEIGHT`)."""
+    table = _TF
+    if not taken:
+        return {t: table[k] if k < 64 else 1 + math.log(k) for t, k in copy.items()}
     out: dict[str, float] = {}
-    table, get = _TF, out.get
     for t, k in copy.items():
         weight = table[k] if k < 64 else 1 + math.log(k)
-        if t in src:
-            shared += 1
-        elif free and (hit := synonyms(t) & free):
-            s = min(hit)
-            free.discard(s)
-            by_synonym += 1
-            t, weight = s, weight * SYNONYM_WEIGHT
-        out[t] = get(t, 0.0) + weight
-    return shared, by_synonym, out
+        stands_for = taken.get(t)
+        if stands_for is None:
+            out[t] = weight
+        else:
+            out[stands_for] = weight * SYNONYM_WEIGHT
+    return out
 
 
 def plus(a: Counter[str], b: Counter[str]) -> Counter[str]:
