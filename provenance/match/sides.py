@@ -26,9 +26,10 @@ if TYPE_CHECKING:
 
 #: Units (sentences, lines) shorter than this are joined to the next.
 MIN_UNIT_WORDS = 10
-#: Words of sources whose sides are kept between calls (about 100 bytes a word: bags,
-#: postings and the row index; ~50 MB).
-MAX_SOURCE_WORDS = 500_000
+#: Words of sources whose sides are kept between calls: ~250 bytes a word (bags,
+#: postings and the row indexes, measured with tracemalloc on a 1,176-word news story),
+#: so ~50 MB; a newsroom check's candidates are ~25,000 words.
+MAX_SOURCE_WORDS = 200_000
 #: A stem in more of a source's sentences than this does not propose pairs (it still
 #: counts in the pairs other stems propose): a text of few words repeated would
 #: otherwise pair every sentence with every other one.
