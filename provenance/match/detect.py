@@ -35,7 +35,6 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from provenance.match.bags import SYNONYM_WEIGHT, Vector, cosine, matched, tail, weigh
 from provenance.match.extend import (
@@ -49,11 +48,8 @@ from provenance.match.extend import (
     extend,
     texts_of,
 )
-from provenance.match.sides import MAX_STEM_UNITS, Side, copy_side, source_side
+from provenance.match.sides import MAX_STEM_UNITS, Between, Side, copy_side, source_side
 from provenance.match.summary import SUMMARY_COSINE, SUMMARY_OVERLAP, Blocks, find_summaries
-
-if TYPE_CHECKING:
-    from provenance.match.synonyms import Relation
 
 #: Words of a text above which reworded passages are not searched (only passages aligned
 #: word by word are found, and the score says so): the search's cost grows with the
@@ -105,26 +101,18 @@ class Fragment:
     grown: int = 0
 
 
-def _synonyms(src: Side, copy: Side) -> Relation:
-    """Synonymy between the two texts' stems (the table loads on first use), from their
-    words by stem."""
-    from provenance.match.synonyms import Relation
+def _synonyms(src: Side, copy: Side) -> Between:
+    """Synonymy between the two texts' stems (the table loads on first use)."""
+    from provenance.match.synonyms import table
 
-    words = dict(src.by_stem)
-    for stem, ws in copy.by_stem.items():
-        got = words.get(stem)
-        if got is None:
-            words[stem] = ws
-        elif extra := [w for w in ws if w not in got]:
-            words[stem] = [*got, *extra]
-    return Relation(known=words)
+    return Between(src, copy, table())
 
 
 def _seeds(
     src: Side,
     copy: Side,
     idf: dict[str, float],
-    synonyms: Relation | None = None,
+    synonyms: Between | None = None,
     foreign: Sequence[bool] = (),
 ) -> tuple[list[tuple[int, int, float]], list[tuple[int, int, float]]]:
     """``(source unit, copy unit, cosine)`` of every seed, and of the pairs that only
@@ -203,9 +191,6 @@ class _Vectors:
         return got
 
 
-_NO_ROWS: frozenset[int] = frozenset()
-
-
 class _BySynonyms:
     """Seeds whose sentences share enough stems only when a copy stem may stand for a
     WordNet synonym of a source stem (what an article spinner does: "the range of the
@@ -222,7 +207,7 @@ class _BySynonyms:
         src_vecs: _Vectors,
         slots: float,
         idf: dict[str, float],
-        synonyms: Relation,
+        synonyms: Between,
     ) -> None:
         self.src_bags, self.src_vecs, self.postings = src.bags, src_vecs, src.postings
         self.in_copy, self.slots, self.idf, self.synonyms = copy.holding, slots, idf, synonyms
@@ -230,7 +215,6 @@ class _BySynonyms:
         self.chance: dict[int, float] = {}
         self.units: dict[str, tuple[int, ...]] = {}
         self.by_row: tuple[dict[int, frozenset[int]], dict[int, set[int]]] | None = None
-        self.rows: tuple[dict[str, frozenset[int]], dict[str, frozenset[int]]] = ({}, {})
 
     def _units(self, stem: str) -> tuple[int, ...]:
         """The source sentences that hold a word in a synonym set of a copy stem's words
@@ -240,16 +224,10 @@ class _BySynonyms:
         got = self.units.get(stem)
         if got is None:
             if self.by_row is None:
-                table = self.synonyms.table
-                self.by_row = (self.src.row_units(table), self._by_copy_words())
-                self.rows = (self.src.stem_rows(table), self.copy.stem_rows(table))
+                self.by_row = (self.src.row_units(self.synonyms.table), self._by_copy_words())
             of_source, of_copy = self.by_row
             near: set[int] = set()
-            src_rows, copy_rows = self.rows
-            rows = src_rows.get(stem, _NO_ROWS)
-            if stem in copy_rows:
-                rows = rows | copy_rows[stem] if rows else copy_rows[stem]
-            for k in rows:
+            for k in self.synonyms.rows(stem):
                 near.update(of_source.get(k, ()))
                 near.update(of_copy.get(k, ()))
             near.difference_update(self.postings.get(stem, ()))  # the stem itself is there
