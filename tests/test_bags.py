@@ -120,3 +120,25 @@ def test_matched_is_the_one_by_one_rule(
     got, want = matched(a, b, synonyms), _matched_one_by_one(a, b, synonyms)
     assert got[:2] == want[:2]
     assert list(got[2].items()) == list(want[2].items())
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    n=st.integers(-1, 80),
+    mean=st.floats(0.0, 60.0, allow_nan=False),
+    level=st.sampled_from([1e-3, 1e-2, 0.5]),
+)
+def test_rare_is_the_tail_compared_with_the_level(n: int, mean: float, level: float) -> None:
+    assert bags.rare(n, mean, level) == (bags.tail(n, mean) <= level)
+
+
+@pytest.mark.parametrize("n", [1, 3, 7, 20, 64])
+@pytest.mark.parametrize("level", [1e-3, 1e-2])
+def test_rare_decides_means_at_the_crossing_as_the_tail_does(n: int, level: float) -> None:
+    """Means a few ulps either side of where the tail crosses the level (where a
+    shortcut could be wrong) get the comparison's answer."""
+    crossing = bags._crossing(n, level)
+    assert bags.tail(n, crossing * 0.999) <= level < bags.tail(n, crossing * 1.001)
+    for k in range(-40, 41):
+        mean = crossing * (1 + k * 1e-8)
+        assert bags.rare(n, mean, level) == (bags.tail(n, mean) <= level)

@@ -123,6 +123,49 @@ def tail(n: int, mean: float) -> float:
     return max(0.0, 1.0 - below)
 
 
+#: Mean counts, by ``(n, level)``, at which :func:`tail` crosses ``level``
+#: (see :func:`rare`).
+_CROSSING: dict[tuple[int, float], float] = {}
+#: How far (relative) from the crossing a mean is decided without computing the tail:
+#: over that span the tail moves by ~1e-9 of itself, its rounding error is ~1e-15.
+_MARGIN = 1e-6
+
+
+def rare(n: int, mean: float, level: float) -> bool:
+    """``tail(n, mean) <= level``: sharing ``n`` stems is rare enough by chance.
+
+    The tail grows with the mean, so a mean clearly below (above) the one where it
+    crosses ``level`` decides at once; one near the crossing computes the tail. The same
+    answer as the comparison, for any ``n``, mean and level."""
+    if n <= 0 or not 0.0 < level < 1.0:
+        return tail(n, mean) <= level
+    key = (n, level)
+    crossing = _CROSSING.get(key)
+    if crossing is None:
+        crossing = _CROSSING[key] = _crossing(n, level)
+    if mean < crossing * (1 - _MARGIN):
+        return True
+    if mean > crossing * (1 + _MARGIN):
+        return False
+    return tail(n, mean) <= level
+
+
+def _crossing(n: int, level: float) -> float:
+    """The mean where ``tail(n, mean)`` reaches ``level`` (bisection, to ~1e-12)."""
+    lo, hi = 0.0, 1.0
+    while tail(n, hi) <= level:
+        lo, hi = hi, 2 * hi
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        if tail(n, mid) <= level:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-12 * hi:
+            break
+    return (lo + hi) / 2
+
+
 def matched(
     src: Counter[str], copy: Counter[str], synonyms: Synonyms
 ) -> tuple[int, int, dict[str, float]]:

@@ -36,7 +36,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from provenance.match.bags import SYNONYM_WEIGHT, Vector, cosine, matched, tail, weigh
+from provenance.match.bags import SYNONYM_WEIGHT, Vector, cosine, matched, rare, weigh
 from provenance.match.extend import (
     EXTEND,
     FRAGMENT_COSINE,
@@ -153,7 +153,7 @@ def _seeds(
         for i, n in shared.most_common(_MAX_PAIRS):
             if n < SEED_SHARED:
                 break
-            if tail(n, chance[i] * len(bag)) > SURPRISE:
+            if not rare(n, chance[i] * len(bag), SURPRISE):
                 continue  # no more than two texts of one vocabulary share by chance
             dice = 2 * n / (len(src_bags[i]) + len(bag))
             summary = n >= SUMMARY_OVERLAP * min(len(src_bags[i]), len(bag))
@@ -240,13 +240,13 @@ class _BySynonyms:
         words in either text."""
         by_row: dict[int, set[int]] = {}
         rows_of = self.synonyms.table.rows_of
-        postings, src_words = self.postings, self.src.by_stem
-        for s, words in self.copy.by_stem.items():
-            units = postings.get(s)
-            if units is None or len(units) > MAX_STEM_UNITS:
+        postings, src_words, copy_words = self.postings, self.src.by_stem, self.copy.by_stem
+        for s in copy_words.keys() & postings.keys():
+            units = postings[s]
+            if len(units) > MAX_STEM_UNITS:
                 continue
             own = src_words.get(s, ())
-            for w in words:
+            for w in copy_words[s]:
                 if w not in own:
                     for k in rows_of(w):
                         got = by_row.get(k)
@@ -299,7 +299,7 @@ class _BySynonyms:
             vec = {t: w * self.idf[t] for t, w in weights.items()}
             norm = math.sqrt(sum(v * v for v in vec.values()))
             cos = cosine(*self.src_vecs[i], vec, norm)
-            if cos >= SEED_COSINE and tail(n + m, self._chance(i) * len(bag)) <= SURPRISE:
+            if cos >= SEED_COSINE and rare(n + m, self._chance(i) * len(bag), SURPRISE):
                 out.append((i, cos))
         return out
 

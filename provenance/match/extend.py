@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from provenance.match.bags import STEM, STOP, Synonyms, Vector, plus, similarity, tail, weigh
+from provenance.match.bags import STEM, STOP, Synonyms, Vector, plus, rare, similarity, weigh
 
 Seed = tuple[int, int, float]  # (source unit, copy unit, cosine)
 
@@ -346,7 +346,7 @@ def _corroborated(texts: Texts, bag: Counter[str], other: Counter[str], copy: bo
     only the few sentences at a fragment's ends are tried, not every pair of the two
     texts."""
     n = sum(1 for t in bag if t in other)
-    return n >= EXTEND_SHARED and tail(n, texts.chance(bag, other, copy)) <= GROW_SURPRISE
+    return n >= EXTEND_SHARED and rare(n, texts.chance(bag, other, copy), GROW_SURPRISE)
 
 
 def trim(words: Sequence[str], lo: int, hi: int, other: Counter[str]) -> tuple[int, int]:
