@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance.match import bags
 from provenance.match.bags import SYNONYM_WEIGHT, matched, plus, similarity, stems, weigh
@@ -67,3 +70,75 @@ def test_similarity_with_a_weighed_side_is_the_same() -> None:
     idf = {"north": 1.5, "light": 0.7, "restr": 2.0, "curta": 2.5}
     for syn in (None, synonyms):
         assert similarity(a, b, idf, syn, weigh(a, idf)) == similarity(a, b, idf, syn)
+
+
+def _matched_one_by_one(
+    src: Counter[str], copy: Counter[str], synonyms: bags.Synonyms
+) -> tuple[int, int, dict[str, float]]:
+    """The rule as first written: one pass over the copy's stems in order."""
+    free = src.keys() - copy.keys()
+    shared = by_synonym = 0
+    out: dict[str, float] = {}
+    for t, k in copy.items():
+        weight = 1 + math.log(k)
+        if t in src:
+            shared += 1
+        elif free and (hit := synonyms(t) & free):
+            s = min(hit)
+            free.discard(s)
+            by_synonym += 1
+            t, weight = s, weight * SYNONYM_WEIGHT
+        out[t] = out.get(t, 0.0) + weight
+    return shared, by_synonym, out
+
+
+_STEMS = st.sampled_from("abcdefgh")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    src=st.lists(_STEMS, max_size=12),
+    copy=st.lists(_STEMS, max_size=12),
+    pairs=st.lists(st.tuples(_STEMS, _STEMS), max_size=12),
+)
+def test_matched_is_the_one_by_one_rule(
+    src: list[str], copy: list[str], pairs: list[tuple[str, str]]
+) -> None:
+    """The same counts, and the same weights in the same order (the cosine sums them in
+    that order), as a pass over the copy's stems one by one, whichever stems compete for
+    the same synonym."""
+    near: dict[str, set[str]] = {}
+    for a, b in pairs:
+        if a != b:
+            near.setdefault(a, set()).add(b)
+            near.setdefault(b, set()).add(a)
+
+    def synonyms(t: str) -> frozenset[str]:
+        return frozenset(near.get(t, ()))
+
+    a, b = Counter(src), Counter(copy)
+    got, want = matched(a, b, synonyms), _matched_one_by_one(a, b, synonyms)
+    assert got[:2] == want[:2]
+    assert list(got[2].items()) == list(want[2].items())
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    n=st.integers(-1, 80),
+    mean=st.floats(0.0, 60.0, allow_nan=False),
+    level=st.sampled_from([1e-3, 1e-2, 0.5]),
+)
+def test_rare_is_the_tail_compared_with_the_level(n: int, mean: float, level: float) -> None:
+    assert bags.rare(n, mean, level) == (bags.tail(n, mean) <= level)
+
+
+@pytest.mark.parametrize("n", [1, 3, 7, 20, 64])
+@pytest.mark.parametrize("level", [1e-3, 1e-2])
+def test_rare_decides_means_at_the_crossing_as_the_tail_does(n: int, level: float) -> None:
+    """Means a few ulps either side of where the tail crosses the level (where a
+    shortcut could be wrong) get the comparison's answer."""
+    crossing = bags._crossing(n, level)
+    assert bags.tail(n, crossing * 0.999) <= level < bags.tail(n, crossing * 1.001)
+    for k in range(-40, 41):
+        mean = crossing * (1 + k * 1e-8)
+        assert bags.rare(n, mean, level) == (bags.tail(n, mean) <= level)

@@ -11,6 +11,7 @@ import pytest
 
 from provenance import compare_texts
 from provenance.match import detect as detect_module
+from provenance.match import sides
 from provenance.match.bags import STOP, stems
 from provenance.match.detect import Fragment, detect
 from provenance.match.score import Score
@@ -582,7 +583,7 @@ def test_copies_checked_in_turn_each_get_their_own_passages() -> None:
     other = tuple(reversed(one))  # the same words and sentence ranges, other sentences
 
     def fresh(copy: tuple[str, ...]) -> tuple[object, ...]:
-        detect_module._last_copy = None
+        sides.forget()
         return detect(src, s_units, copy, units)
 
     expected = {id(one): fresh(one), id(other): fresh(other)}

@@ -3,6 +3,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance import compare_texts
 from provenance.match.risk import NAME, NUMBER, QUALIFIER, WORDING
@@ -272,3 +274,48 @@ def test_quoted_sentence_inside_a_long_article_is_a_quote() -> None:
     s = compare_texts(LONG + " " + sentence, copy)
     assert (s.verdict, s.extent, s.wording) == ("partial", "quote", "verbatim")
     assert s.reason.endswith("reproduced exactly: a quote")
+
+
+def _runs_word_by_word(covered: bytearray, owner: list[int]) -> list[tuple[int, int]]:
+    """The uncovered runs as first written: a pass over the words one by one."""
+    runs = []
+    i, n = 0, len(covered)
+    while i < n:
+        if covered[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and not covered[j] and owner[j] == owner[i]:
+            j += 1
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cover=st.lists(st.integers(0, 2), min_size=0, max_size=60),
+    sizes=st.lists(st.integers(0, 9), max_size=12),
+    gaps=st.lists(st.integers(0, 3), max_size=12),
+)
+def test_uncovered_runs_are_the_word_by_word_runs(
+    cover: list[int], sizes: list[int], gaps: list[int]
+) -> None:
+    """Runs cut where a block starts or ends (blocks of any size, empty ones, words in
+    no block between them) are the runs a pass word by word finds."""
+    from provenance.match import score as score_module
+    from provenance.text.segment import BODY, Block
+
+    n = len(cover)
+    blocks, at = [], 0
+    for size, gap in zip(sizes, gaps + [0] * len(sizes), strict=False):
+        first = min(n, at + gap)
+        last = min(n, first + size)
+        blocks.append(Block(0, 0, first, last, "en", BODY, ""))
+        at = last
+    copy = type("Copy", (), {"blocks": blocks})()
+    owner = [-1] * n
+    for bi, b in enumerate(blocks):
+        owner[b.first : b.last] = [bi] * (b.last - b.first)
+    covered = bytearray(cover)
+    assert score_module._uncovered_runs(copy, covered, owner) == _runs_word_by_word(covered, owner)

@@ -98,14 +98,17 @@ def similarity(
     idf: dict[str, float],
     synonyms: Synonyms | None = None,
     weighed: Vector | None = None,
+    weighed_b: Vector | None = None,
 ) -> float:
     """The cosine of two bags' tf-idf vectors; with ``synonyms``, a stem of ``b`` that
     is a synonym of one of ``a`` counts as it, at :data:`SYNONYM_WEIGHT` (see
-    :func:`matched`). ``weighed``: ``weigh(a, idf)``, when already made."""
+    :func:`matched`). ``weighed``, ``weighed_b``: ``weigh(a, idf)`` and ``weigh(b,
+    idf)``, when already made."""
     va = weigh(a, idf) if weighed is None else weighed
-    if synonyms is None:
-        return cosine(*va, *weigh(b, idf))
-    _, _, weights = matched(a, b, synonyms)
+    taken = _stand_ins(a, b, synonyms) if synonyms is not None else None
+    if not taken:  # b's own vector
+        return cosine(*va, *(weigh(b, idf) if weighed_b is None else weighed_b))
+    weights = _weights(b, taken)
     vec = {t: w * idf[t] for t, w in weights.items()}
     return cosine(*va, vec, math.sqrt(sum([v * v for v in vec.values()])))
 
@@ -120,6 +123,49 @@ def tail(n: int, mean: float) -> float:
     return max(0.0, 1.0 - below)
 
 
+#: Mean counts, by ``(n, level)``, at which :func:`tail` crosses ``level``
+#: (see :func:`rare`).
+_CROSSING: dict[tuple[int, float], float] = {}
+#: How far (relative) from the crossing a mean is decided without computing the tail:
+#: over that span the tail moves by ~1e-9 of itself, its rounding error is ~1e-15.
+_MARGIN = 1e-6
+
+
+def rare(n: int, mean: float, level: float) -> bool:
+    """``tail(n, mean) <= level``: sharing ``n`` stems is rare enough by chance.
+
+    The tail grows with the mean, so a mean clearly below (above) the one where it
+    crosses ``level`` decides at once; one near the crossing computes the tail. The same
+    answer as the comparison, for any ``n``, mean and level."""
+    if n <= 0 or not 0.0 < level < 1.0:
+        return tail(n, mean) <= level
+    key = (n, level)
+    crossing = _CROSSING.get(key)
+    if crossing is None:
+        crossing = _CROSSING[key] = _crossing(n, level)
+    if mean < crossing * (1 - _MARGIN):
+        return True
+    if mean > crossing * (1 + _MARGIN):
+        return False
+    return tail(n, mean) <= level
+
+
+def _crossing(n: int, level: float) -> float:
+    """The mean where ``tail(n, mean)`` reaches ``level`` (bisection, to ~1e-12)."""
+    lo, hi = 0.0, 1.0
+    while tail(n, hi) <= level:
+        lo, hi = hi, 2 * hi
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        if tail(n, mid) <= level:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-12 * hi:
+            break
+    return (lo + hi) / 2
+
+
 def matched(
     src: Counter[str], copy: Counter[str], synonyms: Synonyms
 ) -> tuple[int, int, dict[str, float]]:
@@ -128,21 +174,43 @@ def matched(
     weights (sublinear term frequency, not yet times idf) are keyed by the source stem
     each copy stem matched and scaled by :data:`SYNONYM_WEIGHT` for synonyms. Each
     source stem is matched once, by the same stem first."""
+    taken = _stand_ins(src, copy, synonyms)
+    return len(copy.keys() & src.keys()), len(taken), _weights(copy, taken)
+
+
+def _stand_ins(src: Counter[str], copy: Counter[str], synonyms: Synonyms) -> dict[str, str]:
+    """The copy stems that stand for a source stem the copy lacks (see :func:`matched`),
+    and the stem each stands for: in the copy's order, each takes the least of its
+    synonyms still free."""
     free = src.keys() - copy.keys()
-    shared = by_synonym = 0
+    taken: dict[str, str] = {}
+    if free:
+        others = copy.keys() - src.keys()
+        hits = {t: h for t in others if (h := synonyms(t) & free)}
+        if hits:
+            for t in [t for t in copy if t in hits]:
+                if free and (hit := hits[t] & free):
+                    s = min(hit)
+                    free.discard(s)
+                    taken[t] = s
+    return taken
+
+
+def _weights(copy: Counter[str], taken: dict[str, str]) -> dict[str, float]:
+    """The copy's weights (sublinear term frequency), keyed by the stem each copy stem
+    counts as (``taken``: those that stand for another, at :data:`SYNONYM_WEIGHT`)."""
+    table = _TF
+    if not taken:
+        return {t: table[k] if k < 64 else 1 + math.log(k) for t, k in copy.items()}
     out: dict[str, float] = {}
-    table, get = _TF, out.get
     for t, k in copy.items():
         weight = table[k] if k < 64 else 1 + math.log(k)
-        if t in src:
-            shared += 1
-        elif free and (hit := synonyms(t) & free):
-            s = min(hit)
-            free.discard(s)
-            by_synonym += 1
-            t, weight = s, weight * SYNONYM_WEIGHT
-        out[t] = get(t, 0.0) + weight
-    return shared, by_synonym, out
+        stands_for = taken.get(t)
+        if stands_for is None:
+            out[t] = weight
+        else:
+            out[stands_for] = weight * SYNONYM_WEIGHT
+    return out
 
 
 def plus(a: Counter[str], b: Counter[str]) -> Counter[str]:

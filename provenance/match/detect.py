@@ -32,12 +32,11 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
-from provenance.match.bags import SYNONYM_WEIGHT, Vector, bags, cosine, matched, tail, weigh
+from provenance.match.bags import SYNONYM_WEIGHT, Vector, cosine, matched, rare, weigh
 from provenance.match.extend import (
     EXTEND,
     FRAGMENT_COSINE,
@@ -48,20 +47,15 @@ from provenance.match.extend import (
     distinct,
     extend,
     texts_of,
-    units_holding,
 )
+from provenance.match.sides import MAX_STEM_UNITS, Between, Side, copy_side, source_side
 from provenance.match.summary import SUMMARY_COSINE, SUMMARY_OVERLAP, Blocks, find_summaries
-
-if TYPE_CHECKING:
-    from provenance.match.synonyms import Relation
 
 #: Words of a text above which reworded passages are not searched (only passages aligned
 #: word by word are found, and the score says so): the search's cost grows with the
 #: sentences both texts share, and a 600,000-word page of one article repeated would
 #: take seconds a candidate.
 MAX_DETECT_WORDS = 200_000
-#: Units (sentences, lines) shorter than this are joined to the next.
-MIN_UNIT_WORDS = 10
 #: Least cosine and Dice coefficient of a seed (Sanchez-Perez et al.: 0.33 and 0.33).
 SEED_COSINE = 0.33
 SEED_DICE = 0.33
@@ -82,10 +76,6 @@ CLOSE_SEED = 0.6
 SYNONYMS = True
 #: Source sentences a copy sentence is compared with at most (the best by shared stems).
 _MAX_PAIRS = 64
-#: A stem in more source sentences than this does not propose pairs (it still counts in
-#: the pairs other stems propose): a text of few words repeated would otherwise pair
-#: every sentence with every other one.
-_MAX_STEM_UNITS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,47 +101,28 @@ class Fragment:
     grown: int = 0
 
 
-def _joined(units: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Units of fewer than :data:`MIN_UNIT_WORDS` words joined to the next one they
-    touch: a text cut into short lines (verse, a table, a list) still has sentences."""
-    out: list[tuple[int, int]] = []
-    for s, e in units:
-        if out and out[-1][1] == s and out[-1][1] - out[-1][0] < MIN_UNIT_WORDS:
-            out[-1] = (out[-1][0], e)
-        else:
-            out.append((s, e))
-    return out
+def _synonyms(src: Side, copy: Side) -> Between:
+    """Synonymy between the two texts' stems (the table loads on first use)."""
+    from provenance.match.synonyms import table
 
-
-def _synonyms(src_words: Sequence[str], copy_words: Mapping[str, Sequence[str]]) -> Relation:
-    """Synonymy between the two texts' stems (the table loads on first use); the copy's
-    words come by stem (:func:`provenance.match.synonyms.by_stem`)."""
-    from provenance.match.synonyms import Relation
-
-    return Relation(src_words, known=copy_words)
+    return Between(src, copy, table())
 
 
 def _seeds(
-    src_bags: list[Counter[str]],
-    copy_bags: list[Counter[str]],
+    src: Side,
+    copy: Side,
     idf: dict[str, float],
-    synonyms: Relation | None = None,
-    in_copy: Counter[str] | None = None,
+    synonyms: Between | None = None,
     foreign: Sequence[bool] = (),
 ) -> tuple[list[tuple[int, int, float]], list[tuple[int, int, float]]]:
     """``(source unit, copy unit, cosine)`` of every seed, and of the pairs that only
     summary seeds (a condensed sentence: most of the shorter one's stems in the other).
-    ``in_copy``: how many copy units hold each stem, when already counted; ``foreign``:
-    which copy units are in a language the synonym table does not hold (not searched
-    by synonyms)."""
+    ``foreign``: which copy units are in a language the synonym table does not hold (not
+    searched by synonyms)."""
+    src_bags, copy_bags, postings = src.bags, copy.bags, src.postings
     src_vecs = _Vectors(src_bags, idf)
-    postings: dict[str, list[int]] = defaultdict(list)
-    for i, b in enumerate(src_bags):
-        for t in b:
-            postings[t].append(i)
     # how often a stem of the source stands in a copy sentence, to expect chance overlap
-    if in_copy is None:
-        in_copy = units_holding(copy_bags)
+    in_copy = copy.holding
     n_copy = max(1, len(copy_bags))
     mean_len = max(1.0, sum(len(b) for b in copy_bags) / n_copy)
     held = in_copy.get
@@ -169,7 +140,7 @@ def _seeds(
         common = []
         for t in bag:
             units = postings.get(t, ())
-            if len(units) > _MAX_STEM_UNITS:
+            if len(units) > MAX_STEM_UNITS:
                 common.append(t)
                 continue
             for i in units:
@@ -182,7 +153,7 @@ def _seeds(
         for i, n in shared.most_common(_MAX_PAIRS):
             if n < SEED_SHARED:
                 break
-            if tail(n, chance[i] * len(bag)) > SURPRISE:
+            if not rare(n, chance[i] * len(bag), SURPRISE):
                 continue  # no more than two texts of one vocabulary share by chance
             dice = 2 * n / (len(src_bags[i]) + len(bag))
             summary = n >= SUMMARY_OVERLAP * min(len(src_bags[i]), len(bag))
@@ -199,17 +170,7 @@ def _seeds(
         if not seeded and not (j < len(foreign) and foreign[j]):
             unseeded.append((j, shared))
     if synonyms is not None and unseeded:
-        # the table rows the synonym search will ask about: those of the unseeded copy
-        # sentences' stems (it looks up every stem of each)
-        asked: set[str] = set()
-        for j, _ in unseeded:
-            asked.update(copy_bags[j])
-        wanted: set[int] = set()
-        for t in asked:
-            wanted |= synonyms.rows(t)
-        by_synonyms = _BySynonyms(
-            src_bags, src_vecs, postings, in_copy, n_copy * mean_len, idf, synonyms, wanted
-        )
+        by_synonyms = _BySynonyms(src, copy, src_vecs, n_copy * mean_len, idf, synonyms)
         for j, shared in unseeded:
             out.extend((i, j, cos) for i, cos in by_synonyms.seeds(copy_bags[j], shared))
     return out, loose
@@ -241,52 +202,57 @@ class _BySynonyms:
 
     def __init__(
         self,
-        src_bags: list[Counter[str]],
+        src: Side,
+        copy: Side,
         src_vecs: _Vectors,
-        postings: dict[str, list[int]],
-        in_copy: Counter[str],
         slots: float,
         idf: dict[str, float],
-        synonyms: Relation,
-        wanted: set[int],
+        synonyms: Between,
     ) -> None:
-        self.src_bags, self.src_vecs, self.postings = src_bags, src_vecs, postings
-        self.in_copy, self.slots, self.idf, self.synonyms = in_copy, slots, idf, synonyms
-        self.wanted = wanted  # the table rows of the copy stems that will be looked up
+        self.src_bags, self.src_vecs, self.postings = src.bags, src_vecs, src.postings
+        self.in_copy, self.slots, self.idf, self.synonyms = copy.holding, slots, idf, synonyms
+        self.src, self.copy = src, copy
         self.chance: dict[int, float] = {}
         self.units: dict[str, tuple[int, ...]] = {}
-        self.by_row: dict[int, set[int]] | None = None
+        self.by_row: tuple[dict[int, frozenset[int]], dict[int, set[int]]] | None = None
 
     def _units(self, stem: str) -> tuple[int, ...]:
         """The source sentences that hold a word in a synonym set of a copy stem's words
-        (by the stems in few sentences, as for the seeds by the same stem): the table's
-        rows of the source's stems are gathered once, then each copy stem looks up its
-        own rows."""
+        (by the stems in few sentences, as for the seeds by the same stem): each table
+        row's sentences are the source's own (:meth:`Side.row_units`, made once a
+        source) and those of a source stem by the copy's words with that stem."""
         got = self.units.get(stem)
         if got is None:
             if self.by_row is None:
-                self.by_row = self._by_row()
+                self.by_row = (self.src.row_units(self.synonyms.table), self._by_copy_words())
+            of_source, of_copy = self.by_row
             near: set[int] = set()
             for k in self.synonyms.rows(stem):
-                near |= self.by_row.get(k, set())
+                near.update(of_source.get(k, ()))
+                near.update(of_copy.get(k, ()))
             near.difference_update(self.postings.get(stem, ()))  # the stem itself is there
             got = self.units[stem] = tuple(near)
         return got
 
-    def _by_row(self) -> dict[int, set[int]]:
-        """The source sentences of each :attr:`wanted` table row (by the stems in few
-        sentences), gathered word by word: the rows of a stem are its words' rows."""
+    def _by_copy_words(self) -> dict[int, set[int]]:
+        """The source sentences of each table row by the copy's words whose stem the
+        source has (in few sentences) in other words: a stem's rows are those of its
+        words in either text."""
         by_row: dict[int, set[int]] = {}
-        wanted, words = self.wanted, self.synonyms.words
         rows_of = self.synonyms.table.rows_of
-        for s, units in self.postings.items():
-            if len(units) <= _MAX_STEM_UNITS:
-                for w in words.get(s, ()):
+        postings, src_words, copy_words = self.postings, self.src.by_stem, self.copy.by_stem
+        for s in copy_words.keys() & postings.keys():
+            units = postings[s]
+            if len(units) > MAX_STEM_UNITS:
+                continue
+            own = src_words.get(s, ())
+            for w in copy_words[s]:
+                if w not in own:
                     for k in rows_of(w):
-                        if k in wanted:
-                            got = by_row.get(k)
-                            if got is None:
-                                got = by_row[k] = set()
+                        got = by_row.get(k)
+                        if got is None:
+                            by_row[k] = set(units)
+                        else:
                             got.update(units)
         return by_row
 
@@ -333,34 +299,9 @@ class _BySynonyms:
             vec = {t: w * self.idf[t] for t, w in weights.items()}
             norm = math.sqrt(sum(v * v for v in vec.values()))
             cos = cosine(*self.src_vecs[i], vec, norm)
-            if cos >= SEED_COSINE and tail(n + m, self._chance(i) * len(bag)) <= SURPRISE:
+            if cos >= SEED_COSINE and rare(n + m, self._chance(i) * len(bag), SURPRISE):
                 out.append((i, cos))
         return out
-
-
-#: A copy's sentences, their bags, how many of them hold each stem, and its words by
-#: stem for the synonym search.
-_CopySide = tuple[
-    list[tuple[int, int]], list[Counter[str]], Counter[str], Mapping[str, Sequence[str]]
-]
-#: The copy's sentences and bags of the last call (a check compares one copy with many
-#: candidate sources): kept with the words and sentences they were made from.
-_last_copy: tuple[Sequence[str], tuple[tuple[int, int], ...], _CopySide] | None = None
-
-
-def _copy_side(words: Sequence[str], units: Sequence[tuple[int, int]]) -> _CopySide:
-    global _last_copy  # noqa: PLW0603 - a one-entry memo, replaced whole (thread-safe)
-    key = tuple(units)
-    last = _last_copy
-    if last is not None and last[0] is words and isinstance(words, tuple) and last[1] == key:
-        return last[2]
-    joined = _joined(units)
-    copy_bags = bags(words, joined)
-    from provenance.match.synonyms import by_stem
-
-    side = (joined, copy_bags, units_holding(copy_bags), by_stem(words))
-    _last_copy = (words, key, side)
-    return side
 
 
 def detect(
@@ -383,17 +324,20 @@ def detect(
             table (English WordNet) does not hold: their sentences are not searched by
             synonyms (a word of another language that looks English is no synonym).
     """
-    src_units = _joined(src_units)
-    copy_units, copy_bags, in_copy, copy_by_stem = _copy_side(copy_words, copy_units)
-    src_bags = bags(src_words, src_units)
-    synonyms = _synonyms(src_words, copy_by_stem) if SYNONYMS else None
+    src, copy = source_side(src_words, src_units), copy_side(copy_words, copy_units)
+    synonyms = _synonyms(src, copy) if SYNONYMS else None
     texts = texts_of(
-        src_words, copy_words, src_units, copy_units, src_bags, copy_bags, synonyms, in_copy
+        src_words,
+        copy_words,
+        src.units,
+        copy.units,
+        src.bags,
+        copy.bags,
+        synonyms,
+        copy.holding,
+        src.holding,
     )
-    idf = texts.idf
-    seeds, loose = _seeds(
-        src_bags, copy_bags, idf, synonyms, in_copy, _foreign(copy_units, foreign)
-    )
+    seeds, loose = _seeds(src, copy, texts.idf, synonyms, _foreign(copy.units, foreign))
     if not seeds:
         return ()
 

@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from provenance.match.bags import STEM, STOP, Synonyms, Vector, plus, similarity, tail, weigh
+from provenance.match.bags import STEM, STOP, Synonyms, Vector, plus, rare, similarity, weigh
 
 Seed = tuple[int, int, float]  # (source unit, copy unit, cosine)
 
@@ -116,12 +116,14 @@ def texts_of(
     copy_bags: Sequence[Counter[str]],
     synonyms: Synonyms | None = None,
     in_copy: Counter[str] | None = None,
+    in_src: Counter[str] | None = None,
 ) -> Texts:
     """The :class:`Texts` of two texts' units and bags: how many units of each text hold
     each stem, and each stem's idf over the units of both (``log(1 + n / df)``).
-    ``in_copy``, when given, is :func:`units_holding` of ``copy_bags`` (made once for a
-    copy compared with many sources)."""
-    in_src = units_holding(src_bags)
+    ``in_copy`` and ``in_src``, when given, are :func:`units_holding` of ``copy_bags``
+    and ``src_bags`` (made once for a text compared with many)."""
+    if in_src is None:
+        in_src = units_holding(src_bags)
     if in_copy is None:
         in_copy = units_holding(copy_bags)
     n = len(src_bags) + len(copy_bags)
@@ -276,11 +278,12 @@ def _grow(
     taken = [0, 0]
     while True:
         best: tuple[float, int, int, int] | None = None
-        # the sides grown by each sentence (-1: none), and the source sides' vectors,
-        # made once a step (a sentence is tried alone and with its pair)
+        # the sides grown by each sentence (-1: none), and their vectors, made once a
+        # step (a sentence is tried alone and with its pair)
         grown_s: dict[int, Counter[str]] = {-1: sb}
         grown_c: dict[int, Counter[str]] = {-1: cb}
         weighed: dict[int, Vector] = {}
+        weighed_c: dict[int, Vector] = {}
         for end in (0, 1):
             if taken[end] >= MAX_EXTEND:
                 continue
@@ -306,7 +309,10 @@ def _grow(
                 va = weighed.get(di)
                 if va is None:
                     va = weighed[di] = weigh(gs, idf)
-                cos = similarity(gs, gc, idf, texts.synonyms, va)
+                vc = weighed_c.get(dj)
+                if vc is None:
+                    vc = weighed_c[dj] = weigh(gc, idf)
+                cos = similarity(gs, gc, idf, texts.synonyms, va, vc)
                 floor = sim
                 if edge or (
                     (di < 0 or _corroborated(texts, src_bags[di], gc, False))
@@ -340,7 +346,7 @@ def _corroborated(texts: Texts, bag: Counter[str], other: Counter[str], copy: bo
     only the few sentences at a fragment's ends are tried, not every pair of the two
     texts."""
     n = sum(1 for t in bag if t in other)
-    return n >= EXTEND_SHARED and tail(n, texts.chance(bag, other, copy)) <= GROW_SURPRISE
+    return n >= EXTEND_SHARED and rare(n, texts.chance(bag, other, copy), GROW_SURPRISE)
 
 
 def trim(words: Sequence[str], lo: int, hi: int, other: Counter[str]) -> tuple[int, int]:

@@ -21,6 +21,7 @@ Definitions (the README's "How the scores are defined" says the same):
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from provenance.match.align import DELETION, INSERTION, Alignment, Edit
@@ -463,7 +464,7 @@ def _inserted_claims(
 
     ends = sorted((m.copy[1], m.src) for m in alignment.matches)
     out: list[Alteration] = []
-    for i, j in _uncovered_runs(covered, owner):
+    for i, j in _uncovered_runs(copy, covered, owner):
         block = copy.blocks[owner[i]]
         if (
             block.kind == BODY
@@ -493,26 +494,38 @@ def _inserted_claims(
     return out
 
 
-def _uncovered_runs(covered: bytearray, owner: list[int]) -> list[tuple[int, int]]:
-    """The runs ``[i, j)`` of copy words outside aligned spans, each within one block."""
+#: Any nonzero byte made 1 (``bytes.translate``): covered or not.
+_FLAGS = bytes([0] + [1] * 255)
+
+
+def _uncovered_runs(copy: Segmented, covered: bytearray, owner: list[int]) -> list[tuple[int, int]]:
+    """The runs ``[i, j)`` of copy words outside aligned spans, each within one block
+    (``owner``: each word's block, which changes only where a block starts or ends: the
+    runs are cut there, not found word by word)."""
+    flags = covered.translate(_FLAGS)
+    n = len(flags)
+    ends = sorted({k for b in copy.blocks for k in (b.first, b.last) if 0 < k < n})
+    cuts = [k for k in ends if owner[k] != owner[k - 1]]
     runs = []
-    i, n = 0, len(covered)
-    while i < n:
-        if covered[i]:
-            i += 1
-            continue
-        j = i
-        while j < n and not covered[j] and owner[j] == owner[i]:
-            j += 1
-        runs.append((i, j))
-        i = j
+    i = flags.find(0)
+    while i >= 0:
+        end = flags.find(1, i)
+        if end < 0:
+            end = n
+        k = bisect_right(cuts, i)
+        while k < len(cuts) and cuts[k] < end:
+            runs.append((i, cuts[k]))
+            i = cuts[k]
+            k += 1
+        runs.append((i, end))
+        i = flags.find(0, end) if end < n else -1
     return runs
 
 
 def _added(copy: Segmented, covered: bytearray, owner: list[int], lang: str) -> tuple[Added, ...]:
     cp = copy.norm
     out: list[Added] = []
-    for i, j in _uncovered_runs(covered, owner):
+    for i, j in _uncovered_runs(copy, covered, owner):
         block = copy.blocks[owner[i]]
         if block.kind == BOILERPLATE:
             reason = f"boilerplate: {block.reason}"

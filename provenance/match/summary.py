@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from provenance.match.bags import tail
+from provenance.match.bags import rare
 from provenance.match.extend import (
     EXTEND_SHARED,
     GROW_SURPRISE,
@@ -215,7 +215,7 @@ def _copy_side(
 
     def drawn(j: int) -> bool:
         n = sum(1 for t in bags[j] if t in held)
-        return n >= EXTEND_SHARED and tail(n, texts.chance(bags[j], other, True)) <= GROW_SURPRISE
+        return n >= EXTEND_SHARED and rare(n, texts.chance(bags[j], other, True), GROW_SURPRISE)
 
     first, last = _at(blocks, units[j0][0]), _at(blocks, units[j1][1] - 1)
     j = j0 - 1

@@ -1,0 +1,221 @@
+"""Stage 5b, step 0: each text's part of the reworded-passage search, made once a text.
+
+A check compares one copy with many candidate sources, and a server or a scan compares
+the same popular sources with one copy after another. What :mod:`provenance.match.detect`
+needs of one text alone (its sentences, their bags of stems, how many sentences hold each
+stem, the sentences of each stem, its words by stem for the synonym relation, and which
+of its sentences hold a word of each synonym-table row) does not depend on the other
+text, so it is made once and kept: the copy's for the next call, a source's for the next
+:data:`MAX_SOURCE_WORDS` words of sources (least recently used goes first).
+
+A text is known by its words tuple itself (kept with what was made of it, so that no
+other text can take its place) and by its sentences.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from provenance.match.bags import bags
+from provenance.match.extend import units_holding
+
+if TYPE_CHECKING:
+    from provenance.match.synonyms import Table
+
+#: Units (sentences, lines) shorter than this are joined to the next.
+MIN_UNIT_WORDS = 10
+#: Words of sources whose sides are kept between calls: ~250 bytes a word (bags,
+#: postings and the row indexes, measured with tracemalloc on a 1,176-word news story),
+#: so ~50 MB; a newsroom check's candidates are ~25,000 words.
+MAX_SOURCE_WORDS = 200_000
+#: A stem in more of a source's sentences than this does not propose pairs (it still
+#: counts in the pairs other stems propose): a text of few words repeated would
+#: otherwise pair every sentence with every other one.
+MAX_STEM_UNITS = 64
+
+
+def joined(units: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Units of fewer than :data:`MIN_UNIT_WORDS` words joined to the next one they
+    touch: a text cut into short lines (verse, a table, a list) still has sentences."""
+    out: list[tuple[int, int]] = []
+    for s, e in units:
+        if out and out[-1][1] == s and out[-1][1] - out[-1][0] < MIN_UNIT_WORDS:
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+class Side:
+    """One text's part of the search (see the module docstring); nothing in it changes
+    once made, but for the row index, made on first use.
+
+    Attributes:
+        units: its sentences (short ones joined), ``[start, end)`` word ranges.
+        bags: each sentence's bag of content-word stems.
+        holding: how many sentences hold each stem.
+        by_stem: its words that synonyms are looked up for, by stem
+            (:func:`provenance.match.synonyms.by_stem`).
+        postings: the sentences of each stem, in order.
+    """
+
+    __slots__ = ("_rows", "_stem_rows", "bags", "by_stem", "holding", "postings", "units")
+
+    def __init__(self, words: Sequence[str], units: Sequence[tuple[int, int]]) -> None:
+        from provenance.match.synonyms import by_stem
+
+        self.units = joined(units)
+        self.bags = bags(words, self.units)
+        self.holding = units_holding(self.bags)
+        self.by_stem: Mapping[str, Sequence[str]] = by_stem(words)
+        postings: dict[str, list[int]] = {}
+        for i, b in enumerate(self.bags):
+            for t in b:
+                got = postings.get(t)
+                if got is None:
+                    postings[t] = [i]
+                else:
+                    got.append(i)
+        self.postings = postings
+        self._rows: tuple[Table, dict[int, frozenset[int]]] | None = None
+        self._stem_rows: tuple[Table, dict[str, frozenset[int]]] | None = None
+
+    def stem_rows(self, table: Table) -> dict[str, frozenset[int]]:
+        """The rows of ``table`` that hold a word of the text with each stem (stems of
+        words in no row left out)."""
+        made = self._stem_rows
+        if made is not None and made[0] is table:
+            return made[1]
+        rows_of = table.rows_of
+        out: dict[str, frozenset[int]] = {}
+        for stem, words in self.by_stem.items():
+            rows = rows_of(words[0])
+            for w in words[1:]:
+                rows = rows | rows_of(w)
+            if rows:
+                out[stem] = rows
+        self._stem_rows = (table, out)
+        return out
+
+    def row_units(self, table: Table) -> dict[int, frozenset[int]]:
+        """The sentences that hold a word of each row of ``table``, by the stems in at
+        most :data:`MAX_STEM_UNITS` sentences (a stem's sentences all hold it, whichever
+        of its words they have, as the search compares stems)."""
+        made = self._rows
+        if made is not None and made[0] is table:
+            return made[1]
+        by_row: dict[int, set[int]] = {}
+        rows_of = table.rows_of
+        for s, units in self.postings.items():
+            if len(units) <= MAX_STEM_UNITS:
+                for w in self.by_stem.get(s, ()):
+                    for k in rows_of(w):
+                        got = by_row.get(k)
+                        if got is None:
+                            by_row[k] = set(units)
+                        else:
+                            got.update(units)
+        index = {k: frozenset(v) for k, v in by_row.items()}
+        self._rows = (table, index)
+        return index
+
+
+_EMPTY: frozenset[int] = frozenset()
+_NONE: frozenset[str] = frozenset()
+
+
+class Between:
+    """Synonymy between the stems of two texts, from their sides: what
+    :class:`provenance.match.synonyms.Relation` gives for the two texts' words, without
+    merging their words (each side's stems' rows are made once a text).
+
+    Called with a stem, it gives the stems of the two texts that are its synonyms: the
+    stems of its words' synonyms (in either text) that some word of the texts has, and
+    whose rows meet its own.
+    """
+
+    def __init__(self, src: Side, copy: Side, table: Table) -> None:
+        self.table = table
+        self._words = (src.by_stem, copy.by_stem)
+        self._rows = (src.stem_rows(table), copy.stem_rows(table))
+        self._made: dict[str, frozenset[str]] = {}
+
+    def rows(self, stem: str) -> frozenset[int]:
+        """The table rows of the texts' words with this stem."""
+        a, b = self._rows
+        one, two = a.get(stem), b.get(stem)
+        if one is None:
+            return _EMPTY if two is None else two
+        return one if two is None or two is one else one | two
+
+    def __call__(self, stem: str) -> frozenset[str]:
+        got = self._made.get(stem)
+        if got is None:
+            out: set[str] = set()
+            src, copy = self._words
+            near = self.table.near
+            for w in src.get(stem, ()):
+                out.update(near(w))
+            for w in copy.get(stem, ()):
+                out.update(near(w))
+            out.discard(stem)
+            if out:
+                rows, of = self.rows(stem), self.rows
+                out = {s for s in out if (s in src or s in copy) and rows & of(s)}
+            got = self._made[stem] = frozenset(out) if out else _NONE
+        return got
+
+
+_last_copy: tuple[Sequence[str], tuple[tuple[int, int], ...], Side] | None = None
+_sources: dict[int, tuple[Sequence[str], tuple[tuple[int, int], ...], Side]] = {}
+_source_words = 0
+_lock = threading.Lock()
+
+
+def copy_side(words: Sequence[str], units: Sequence[tuple[int, int]]) -> Side:
+    """The copy's side, kept for the next call (a check compares one copy with many
+    candidate sources)."""
+    global _last_copy  # noqa: PLW0603 - a one-entry memo, replaced whole (thread-safe)
+    key = tuple(units)
+    last = _last_copy
+    if last is not None and last[0] is words and isinstance(words, tuple) and last[1] == key:
+        return last[2]
+    side = Side(words, units)
+    _last_copy = (words, key, side)
+    return side
+
+
+def source_side(words: Sequence[str], units: Sequence[tuple[int, int]]) -> Side:
+    """A source's side, kept while the sources kept hold at most
+    :data:`MAX_SOURCE_WORDS` words (only a words tuple is kept: a list may change)."""
+    global _source_words  # noqa: PLW0603 - a process-wide memo, under its lock
+    key = tuple(units)
+    with _lock:
+        got = _sources.pop(id(words), None)
+        if got is not None:
+            _sources[id(words)] = got  # now the most recently used
+    if got is not None and got[0] is words and got[1] == key:
+        return got[2]
+    side = Side(words, units)
+    if isinstance(words, tuple) and len(words) <= MAX_SOURCE_WORDS // 4:
+        with _lock:
+            old = _sources.pop(id(words), None)
+            if old is not None:
+                _source_words -= len(old[0])
+            _sources[id(words)] = (words, key, side)
+            _source_words += len(words)
+            while _source_words > MAX_SOURCE_WORDS:
+                gone = _sources.pop(next(iter(_sources)))
+                _source_words -= len(gone[0])
+    return side
+
+
+def forget() -> None:
+    """Drop every side kept (tests; a process that is done with its sources)."""
+    global _last_copy, _source_words  # noqa: PLW0603 - the memos, under their lock
+    with _lock:
+        _last_copy = None
+        _sources.clear()
+        _source_words = 0
