@@ -103,3 +103,39 @@ def test_kernel_blocks_are_difflibs(a: list[int], b: list[int]) -> None:
     with pytest.MonkeyPatch.context() as m:
         m.setattr(alignwork, "_KERNEL_CELLS", -1)  # cydifflib's
         assert ids.blocks(array("q", a), array("q", b)) == want
+
+
+@settings(max_examples=600, derandomize=True, deadline=None)
+@given(_ID_LISTS, _ID_LISTS, st.data())
+def test_kernel_diff_is_pairs(a: list[int], c: list[int], data: st.DataObject) -> None:
+    # the kernel's diff of a passage and a copy span: the passage words outside its
+    # first and last matching blocks, the words matched and the opcodes, as pair
+    # derives them from difflib's blocks
+    _kernel_or_skip()
+    kernel = alignwork._KERNEL
+    assert kernel is not None
+    lo = data.draw(st.integers(0, len(c)))
+    hi = data.draw(st.integers(lo, len(c)))
+    wa = [f"w{x}" if x >= 0 else f"a{i}" for i, x in enumerate(a)]
+    wc = [f"w{x}" if x >= 0 else f"c{j}" for j, x in enumerate(c)]
+    ref = difflib.SequenceMatcher(None, wa, wc[lo:hi], autojunk=False)
+    blocks = ref.get_matching_blocks()
+    sized = [b for b in blocks if b.size]
+    ends = (sized[0].a, len(a) - (sized[-1].a + sized[-1].size)) if sized else None
+    want = (ends, sum(b.size for b in blocks), ref.get_opcodes())
+    assert kernel.diff(array("q", a), array("q", c), lo, hi) == want
+    # and pair, with the kernel and without it (cydifflib on the words)
+    for ids in (CopyIds.build(tuple(wc)), None):
+        memo = alignwork.Memo()
+        source = alignwork.source_of(wa, memo, ids)
+        assert alignwork.pair(wa, 0, len(wa), wc, lo, hi, memo, source) == want
+
+
+def test_kernel_diff_refuses_a_span_outside_the_copy() -> None:
+    _kernel_or_skip()
+    kernel = alignwork._KERNEL
+    assert kernel is not None
+    a, c = array("q", [1, 2]), array("q", [1, 2, 3])
+    for lo, hi in ((-1, 2), (0, 4), (2, 1)):
+        with pytest.raises(ValueError, match="span outside the copy"):
+            kernel.diff(a, c, lo, hi)

@@ -499,30 +499,22 @@ static int cmp_block(const void *x, const void *y) {
 }
 
 /* difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks() of two id
- * arrays (negative ids match nothing: words one side lacks), as (i, j, size) tuples,
- * adjacent blocks joined, ending with (len(a), len(b), 0). The work is at most
- * len(a) * len(b) per level of difflib's recursion: align calls it for a passage and a
- * window of the copy (tens of words), else uses cydifflib (the same blocks). */
-static PyObject *blocks(PyObject *self, PyObject *args) {
-    (void)self;
-    PyObject *o_a, *o_b;
-    if (!PyArg_ParseTuple(args, "OO:blocks", &o_a, &o_b)) return NULL;
-    Py_buffer bufs[2];
-    PyObject *const objs[2] = {o_a, o_b};
-    const Py_ssize_t sizes[2] = {8, 8};
-    const char *const names[2] = {"a", "b"};
-    if (get_arrays(objs, bufs, sizes, names, 2, 2) < 0) return NULL;
-    const int64_t *a = bufs[0].buf, *b = bufs[1].buf;
-    const Py_ssize_t la = bufs[0].len / 8, lb = bufs[1].len / 8;
+ * arrays (negative ids match nothing: words one side lacks), adjacent blocks joined,
+ * without the final empty one: written to out (at least min(la, lb) + 1 blocks), their
+ * number returned (-1: out of memory, the error set). The work is at most la * lb per
+ * level of difflib's recursion: align calls it for a passage and a window of the copy
+ * (tens of words), else uses cydifflib (the same blocks). */
+static Py_ssize_t matching(const int64_t *a, Py_ssize_t la, const int64_t *b, Py_ssize_t lb,
+                           Block *out) {
     const Py_ssize_t most = (la < lb ? la : lb) + 1; /* blocks (disjoint) and rectangles */
     Py_ssize_t *rows = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(2 * (lb + 1)));
-    Block *found = PyMem_Malloc(sizeof(Block) * (size_t)most);
     Py_ssize_t(*queue)[4] = PyMem_Malloc(sizeof(Py_ssize_t[4]) * (size_t)(most + 1));
     Py_ssize_t nfound = 0, nqueue = 0;
-    PyObject *result = NULL;
-    if (!rows || !found || !queue) {
+    if (!rows || !queue) {
+        PyMem_Free(rows);
+        PyMem_Free(queue);
         PyErr_NoMemory();
-        goto done;
+        return -1;
     }
     queue[nqueue][0] = 0, queue[nqueue][1] = la, queue[nqueue][2] = 0, queue[nqueue][3] = lb;
     nqueue++;
@@ -532,7 +524,7 @@ static PyObject *blocks(PyObject *self, PyObject *args) {
         const Py_ssize_t blo = queue[nqueue][2], bhi = queue[nqueue][3];
         const Block x = longest(a, b, alo, ahi, blo, bhi, rows, rows + lb + 1);
         if (!x.k) continue;
-        found[nfound++] = x;
+        out[nfound++] = x;
         if (alo < x.i && blo < x.j) {
             queue[nqueue][0] = alo, queue[nqueue][1] = x.i;
             queue[nqueue][2] = blo, queue[nqueue][3] = x.j;
@@ -544,35 +536,185 @@ static PyObject *blocks(PyObject *self, PyObject *args) {
             nqueue++;
         }
     }
-    qsort(found, (size_t)nfound, sizeof(Block), cmp_block);
-    if (!(result = PyList_New(0))) goto done;
-    Block run = {0, 0, 0}; /* difflib's collapse of adjacent blocks */
-    for (Py_ssize_t n = 0; n <= nfound + 1; n++) {
-        Block out;
-        if (n < nfound) {
-            const Block next = found[n];
-            if (run.i + run.k == next.i && run.j + run.k == next.j) {
-                run.k += next.k;
-                continue;
-            }
-            out = run;
-            run = next;
-        } else {
-            out = n == nfound ? run : (Block){la, lb, 0};
-        }
-        if (!out.k && n <= nfound) continue;
-        PyObject *t = Py_BuildValue("(nnn)", out.i, out.j, out.k);
-        if (!t || PyList_Append(result, t) < 0) {
-            Py_XDECREF(t);
+    PyMem_Free(rows);
+    PyMem_Free(queue);
+    qsort(out, (size_t)nfound, sizeof(Block), cmp_block);
+    Py_ssize_t n = 0; /* difflib's collapse of adjacent blocks */
+    for (Py_ssize_t m = 0; m < nfound; m++) {
+        if (n && out[n - 1].i + out[n - 1].k == out[m].i && out[n - 1].j + out[n - 1].k == out[m].j)
+            out[n - 1].k += out[m].k;
+        else
+            out[n++] = out[m];
+    }
+    return n;
+}
+
+/* Two id arrays as int64 buffers (released by the caller). */
+static int get_pair(PyObject *o_a, PyObject *o_b, Py_buffer *bufs) {
+    PyObject *const objs[2] = {o_a, o_b};
+    const Py_ssize_t sizes[2] = {8, 8};
+    const char *const names[2] = {"a", "b"};
+    return get_arrays(objs, bufs, sizes, names, 2, 2);
+}
+
+/* blocks(a, b): the matching blocks as (i, j, size) tuples, ending with (la, lb, 0). */
+static PyObject *blocks(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *o_a, *o_b;
+    if (!PyArg_ParseTuple(args, "OO:blocks", &o_a, &o_b)) return NULL;
+    Py_buffer bufs[2];
+    if (get_pair(o_a, o_b, bufs) < 0) return NULL;
+    const int64_t *a = bufs[0].buf, *b = bufs[1].buf;
+    const Py_ssize_t la = bufs[0].len / 8, lb = bufs[1].len / 8;
+    Block *found = PyMem_Malloc(sizeof(Block) * (size_t)((la < lb ? la : lb) + 1));
+    PyObject *result = NULL;
+    Py_ssize_t n = found ? matching(a, la, b, lb, found) : (PyErr_NoMemory(), -1);
+    if (n < 0 || !(result = PyList_New(n + 1))) goto done;
+    for (Py_ssize_t m = 0; m <= n; m++) {
+        const Block x = m < n ? found[m] : (Block){la, lb, 0};
+        PyObject *t = Py_BuildValue("(nnn)", x.i, x.j, x.k);
+        if (!t) {
             Py_CLEAR(result);
             goto done;
         }
-        Py_DECREF(t);
+        PyList_SET_ITEM(result, m, t);
     }
 done:
-    PyMem_Free(rows);
     PyMem_Free(found);
-    PyMem_Free(queue);
+    release_arrays(bufs, 2);
+    return result;
+}
+
+/* align._core: the blocks [*lo, *hi) left when stray matches at either end are dropped
+ * (a run smaller than half the gap that separates it from the rest; the gap is the
+ * larger of the copy's and the passage's for a run of fewer than `stray` words, else the
+ * smaller). */
+static void core(const Block *bl, Py_ssize_t n, Py_ssize_t stray, Py_ssize_t *lo,
+                 Py_ssize_t *hi) {
+    Py_ssize_t l = 0, h = n;
+    while (h - l > 1) {
+        const Block x = bl[l], y = bl[l + 1];
+        const Py_ssize_t cg = y.i - (x.i + x.k), pg = y.j - (x.j + x.k);
+        const Py_ssize_t gap = x.k < stray ? (cg > pg ? cg : pg) : (cg < pg ? cg : pg);
+        if (x.k * 2 >= gap) break;
+        l++;
+    }
+    while (h - l > 1) {
+        const Block p = bl[h - 2], x = bl[h - 1];
+        const Py_ssize_t cg = x.i - (p.i + p.k), pg = x.j - (p.j + p.k);
+        const Py_ssize_t gap = x.k < stray ? (cg > pg ? cg : pg) : (cg < pg ? cg : pg);
+        if (x.k * 2 >= gap) break;
+        h--;
+    }
+    *lo = l, *hi = h;
+}
+
+/* match(copy, lo, hi, passage, stray) -> (start, end, matched) | None: align._match of a
+ * passage (ids) within the copy's ids [lo, hi): its matching blocks with the window,
+ * stray ends dropped (core), searched again in the window tightened around that core;
+ * the copy span of the core and its matched words. */
+static PyObject *match(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *o_c, *o_p;
+    Py_ssize_t lo, hi, stray;
+    if (!PyArg_ParseTuple(args, "OnnOn:match", &o_c, &lo, &hi, &o_p, &stray)) return NULL;
+    Py_buffer bufs[2];
+    if (get_pair(o_c, o_p, bufs) < 0) return NULL;
+    const int64_t *c = bufs[0].buf, *p = bufs[1].buf;
+    const Py_ssize_t lc = bufs[0].len / 8, size = bufs[1].len / 8;
+    PyObject *result = NULL;
+    Block *bl = NULL;
+    if (lo < 0 || hi > lc || lo > hi) {
+        PyErr_SetString(PyExc_ValueError, "match: window outside the copy");
+        goto done;
+    }
+    if (!(bl = PyMem_Malloc(sizeof(Block) * (size_t)((hi - lo < size ? hi - lo : size) + 1)))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t clo = 0, chi = 0, matched = 0;
+    for (int round = 0; round < 2; round++) {
+        const Py_ssize_t n = matching(c + lo, hi - lo, p, size, bl);
+        if (n < 0) goto done;
+        Py_ssize_t l, h;
+        core(bl, n, stray, &l, &h);
+        if (h <= l) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        clo = lo + bl[l].i, chi = lo + bl[h - 1].i + bl[h - 1].k;
+        const Py_ssize_t head = bl[l].j, tail = size - (bl[h - 1].j + bl[h - 1].k);
+        matched = 0;
+        for (Py_ssize_t m = l; m < h; m++) matched += bl[m].k;
+        const Py_ssize_t tlo = clo - 2 * head - 1 > lo ? clo - 2 * head - 1 : lo;
+        const Py_ssize_t thi = chi + 2 * tail + 1 < hi ? chi + 2 * tail + 1 : hi;
+        if (tlo == lo && thi == hi) break;
+        lo = tlo, hi = thi;
+    }
+    result = Py_BuildValue("(nnn)", clo, chi, matched);
+done:
+    PyMem_Free(bl);
+    release_arrays(bufs, 2);
+    return result;
+}
+
+static PyObject *TAGS[4]; /* difflib's opcode tags: replace, delete, insert, equal */
+
+/* diff(a, copy, lo, hi) -> ((head, tail) | None, matched, opcodes): alignwork.pair of a
+ * passage a and the copy's span [lo, hi) (ids): the passage words before its first and
+ * after its last matching block (None: nothing matches), the words matched, and
+ * difflib's get_opcodes (of a and the span). */
+static PyObject *diff(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *o_a, *o_c;
+    Py_ssize_t lo, hi;
+    if (!PyArg_ParseTuple(args, "OOnn:diff", &o_a, &o_c, &lo, &hi)) return NULL;
+    Py_buffer bufs[2];
+    if (get_pair(o_a, o_c, bufs) < 0) return NULL;
+    PyObject *result = NULL, *ops = NULL, *ends = NULL;
+    Block *bl = NULL;
+    if (lo < 0 || hi > bufs[1].len / 8 || lo > hi) {
+        PyErr_SetString(PyExc_ValueError, "diff: span outside the copy");
+        goto done;
+    }
+    const int64_t *a = bufs[0].buf, *b = (const int64_t *)bufs[1].buf + lo;
+    const Py_ssize_t la = bufs[0].len / 8, lb = hi - lo;
+    bl = PyMem_Malloc(sizeof(Block) * (size_t)((la < lb ? la : lb) + 2));
+    Py_ssize_t n = bl ? matching(a, la, b, lb, bl) : (PyErr_NoMemory(), -1);
+    if (n < 0 || !(ops = PyList_New(0))) goto done;
+    Py_ssize_t matched = 0, i = 0, j = 0;
+    bl[n] = (Block){la, lb, 0};
+    for (Py_ssize_t m = 0; m <= n; m++) {
+        const Block x = bl[m];
+        matched += x.k;
+        for (int step = 0; step < 2; step++) {
+            int tag = -1;
+            Py_ssize_t i1 = i, i2 = x.i, j1 = j, j2 = x.j;
+            if (step == 0)
+                tag = i < x.i && j < x.j ? 0 : i < x.i ? 1 : j < x.j ? 2 : -1;
+            else if (x.k)
+                tag = 3, i1 = x.i, i2 = x.i + x.k, j1 = x.j, j2 = x.j + x.k;
+            if (tag < 0) continue;
+            PyObject *t = Py_BuildValue("(Onnnn)", TAGS[tag], i1, i2, j1, j2);
+            if (!t || PyList_Append(ops, t) < 0) {
+                Py_XDECREF(t);
+                goto done;
+            }
+            Py_DECREF(t);
+        }
+        i = x.i + x.k, j = x.j + x.k;
+    }
+    if (n) {
+        ends = Py_BuildValue("(nn)", bl[0].i, la - (bl[n - 1].i + bl[n - 1].k));
+        if (!ends) goto done;
+    } else {
+        ends = Py_NewRef(Py_None);
+    }
+    result = Py_BuildValue("(OnO)", ends, matched, ops);
+done:
+    Py_XDECREF(ends);
+    Py_XDECREF(ops);
+    PyMem_Free(bl);
     release_arrays(bufs, 2);
     return result;
 }
@@ -589,6 +731,12 @@ static PyMethodDef methods[] = {
      "diagonals) | None: alignwork.vote on word ids."},
     {"blocks", blocks, METH_VARARGS,
      "blocks(a, b) -> [(i, j, size), ...]: difflib's get_matching_blocks of two id arrays."},
+    {"match", match, METH_VARARGS,
+     "match(copy, lo, hi, passage, stray) -> (start, end, matched) | None: align._match on "
+     "word ids."},
+    {"diff", diff, METH_VARARGS,
+     "diff(a, copy, lo, hi) -> ((head, tail) | None, matched, opcodes): alignwork.pair on "
+     "word ids."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -600,5 +748,8 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__kernel(void) {
     init_classes();
+    const char *const tags[4] = {"replace", "delete", "insert", "equal"};
+    for (int t = 0; t < 4; t++)
+        if (!TAGS[t] && !(TAGS[t] = PyUnicode_InternFromString(tags[t]))) return NULL;
     return PyModule_Create(&module);
 }

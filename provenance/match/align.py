@@ -298,6 +298,8 @@ def align(
     def match(s: int, e: int, lo: int, hi: int) -> tuple[int, int, int] | None:
         if ids is not None:
             p = pids(s, e)
+            if ids.small(hi - lo, e - s):  # (the kernel's _match, the same answer)
+                return ids.match(lo, hi, p, STRAY_WORDS)
             return _match(lambda lo, hi: ids.blocks(ids.ids[lo:hi], p), lo, hi, e - s)
         words = tuple(src_words[s:e])
         if held[0] != words:  # (indexing a passage costs: only when not memoised)

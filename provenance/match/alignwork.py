@@ -103,6 +103,8 @@ _KERNEL_VOCAB = 1 << 21
 _KERNEL_CELLS = 1 << 16
 #: A matching block: ``a[i:i + size] == b[j:j + size]``, as ``(i, j, size)``.
 Block = tuple[int, int, int]
+#: Where a passage matched in a window of the copy: ``(start, end, matched words)``.
+Core = tuple[int, int, int]
 
 
 class CopyIds:
@@ -151,6 +153,18 @@ class CopyIds:
         return _KERNEL.vote(  # type: ignore[no-any-return]
             ids, k3, p3, k2, p2, len(self.vocab), width, _MAX_CLUSTERS, _MAX_POSTINGS
         )
+
+    def small(self, la: int, lb: int) -> bool:
+        """Whether the kernel searches sequences of ``la`` and ``lb`` words (it reads
+        every pair of their words: at most :data:`_KERNEL_CELLS` of them)."""
+        return la * lb <= _KERNEL_CELLS
+
+    def match(self, lo: int, hi: int, passage: array[int], stray: int) -> Core | None:
+        """``align._match`` of ``passage`` (ids) within the copy's words ``[lo, hi)``,
+        ``stray`` being its :data:`~provenance.match.align.STRAY_WORDS`, by the kernel
+        (the same answer; for a window and a passage that are :meth:`small`)."""
+        assert _KERNEL is not None  # noqa: S101 - built only with the kernel
+        return _KERNEL.match(self.ids, lo, hi, passage, stray)  # type: ignore[no-any-return]
 
     def blocks(self, a: array[int] | np.ndarray, b: array[int] | np.ndarray) -> list[Block]:
         """difflib's matching blocks of two id sequences (the same as
@@ -326,6 +340,12 @@ def pair(
     if ids is None:
         matcher = _matcher(src_words[s:e], copy_words[lo:hi])
         blocks: list[Block] = matcher.get_matching_blocks()  # type: ignore[assignment]
+    elif ids.small(e - s, hi - lo):  # the kernel diffs the pair whole: the same answer
+        assert _KERNEL is not None  # noqa: S101 - ids are built only with the kernel
+        got = _KERNEL.diff(source.pids(s, e), ids.ids, lo, hi)
+        if len(memo) < MEMO_ENTRIES:
+            memo[key] = got
+        return got  # type: ignore[no-any-return]
     else:
         blocks = ids.blocks(source.pids(s, e), ids.ids[lo:hi])
     sized = [b for b in blocks if b[2]]
