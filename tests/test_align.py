@@ -215,8 +215,7 @@ def test_kernel_alignment_work_grows_linearly_on_repetitive_text(
     kernel = alignwork._KERNEL
 
     class Counted:  # the kernel's match (a window) and diff (a pair), counted
-        vote = kernel.vote
-        blocks = kernel.blocks
+        vote, blocks, ids = kernel.vote, kernel.blocks, kernel.ids
 
         @staticmethod
         def match(c: Any, lo: int, hi: int, p: Any, stray: int) -> Any:

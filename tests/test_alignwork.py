@@ -139,3 +139,31 @@ def test_kernel_diff_refuses_a_span_outside_the_copy() -> None:
     for lo, hi in ((-1, 2), (0, 4), (2, 1)):
         with pytest.raises(ValueError, match="span outside the copy"):
             kernel.diff(a, c, lo, hi)
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(st.lists(_VOTE_WORDS, min_size=1, max_size=60), st.lists(_VOTE_WORDS, max_size=60))
+def test_kernel_ids_are_pythons(copy: list[str], words: list[str]) -> None:
+    # a passage's words as the copy's ids, looked up by the kernel or in Python (-1:
+    # a word the copy lacks), as a list, a tuple, or part of one
+    _kernel_or_skip()
+    ids = CopyIds.build(tuple(copy))
+    assert ids is not None
+    want = [ids.vocab.get(w, -1) for w in words]
+    assert ids.of(words).tolist() == ids.of(tuple(words)).tolist() == want
+    assert ids.of(words)[1:3].tolist() == want[1:3]
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(alignwork, "_KERNEL", None)
+        assert ids.of(words).tolist() == want
+
+
+def test_kernel_ids_refuse_bad_arguments() -> None:
+    _kernel_or_skip()
+    kernel = alignwork._KERNEL
+    assert kernel is not None
+    with pytest.raises(TypeError, match="must be a sequence"):
+        kernel.ids(5, {})
+    with pytest.raises(TypeError):
+        kernel.ids(["a"], {"a": "not an id"})
+    with pytest.raises(TypeError):
+        kernel.ids(["a"], [("a", 1)])

@@ -719,6 +719,38 @@ done:
     return result;
 }
 
+/* ids(words, vocab) -> bytes: each word's id in vocab (a dict of str to int), -1 for a
+ * word it lacks, as native int64s (CopyIds.of: a passage's words as a copy's ids). */
+static PyObject *ids(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *o_words, *vocab;
+    if (!PyArg_ParseTuple(args, "OO!:ids", &o_words, &PyDict_Type, &vocab)) return NULL;
+    PyObject *words = PySequence_Fast(o_words, "ids: words must be a sequence");
+    if (!words) return NULL;
+    const Py_ssize_t n = PySequence_Fast_GET_SIZE(words);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n * 8);
+    if (!out) goto fail;
+    int64_t *dst = (int64_t *)PyBytes_AS_STRING(out);
+    PyObject **items = PySequence_Fast_ITEMS(words);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *v = PyDict_GetItemWithError(vocab, items[i]); /* borrowed */
+        if (!v) {
+            if (PyErr_Occurred()) goto fail;
+            dst[i] = -1;
+            continue;
+        }
+        const long long x = PyLong_AsLongLong(v);
+        if (x == -1 && PyErr_Occurred()) goto fail;
+        dst[i] = x;
+    }
+    Py_DECREF(words);
+    return out;
+fail:
+    Py_XDECREF(out);
+    Py_DECREF(words);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS,
      "scan(text, starts, hashes, chunks, mostly_hard, chars_per_chunk) -> (tokens, chunks): "
@@ -731,6 +763,8 @@ static PyMethodDef methods[] = {
      "diagonals) | None: alignwork.vote on word ids."},
     {"blocks", blocks, METH_VARARGS,
      "blocks(a, b) -> [(i, j, size), ...]: difflib's get_matching_blocks of two id arrays."},
+    {"ids", ids, METH_VARARGS,
+     "ids(words, vocab) -> bytes: the words' ids in vocab (-1: lacking) as native int64s."},
     {"match", match, METH_VARARGS,
      "match(copy, lo, hi, passage, stray) -> (start, end, matched) | None: align._match on "
      "word ids."},

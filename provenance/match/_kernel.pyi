@@ -1,6 +1,7 @@
 """The compiled kernel (provenance/match/_kernel.c); see provenance/match/fingerprint.py
 and provenance/match/alignwork.py."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from numpy.typing import NDArray
@@ -46,3 +47,4 @@ def match(
 def diff(
     a: Buffer, copy: Buffer, lo: int, hi: int, /
 ) -> tuple[tuple[int, int] | None, int, list[tuple[str, int, int, int, int]]]: ...
+def ids(words: Sequence[str], vocab: dict[str, int], /) -> bytes: ...

@@ -267,7 +267,7 @@ def align(
             grow over free words at their ends only within a sentence.
     """
     grams, memo, ids = alignwork.copy_grams(copy_words)
-    source = alignwork.source_of(src_words, memo, ids)
+    source = alignwork.source_of(src_words, memo, ids, passages)
     number, pids = source.number, source.pids
     missing = alignwork.MISSING
 
@@ -292,8 +292,9 @@ def align(
             candidates.append((voted[0], pi, voted[1]))
     candidates.sort(key=lambda c: (-c[0], c[1]))
 
-    matcher: SequenceMatcher[str] = SequenceMatcher(autojunk=False)
-    held: list[tuple[str, ...] | None] = [None]  # the passage the matcher holds (seq2)
+    # the words path's matcher, made when first needed, and the passage it holds (seq2)
+    matchers: list[SequenceMatcher[str]] = []
+    held: list[tuple[str, ...] | None] = [None]
 
     def match(s: int, e: int, lo: int, hi: int) -> tuple[int, int, int] | None:
         if ids is not None:
@@ -302,6 +303,9 @@ def align(
                 return ids.match(lo, hi, p, STRAY_WORDS)
             return _match(lambda lo, hi: ids.blocks(ids.ids[lo:hi], p), lo, hi, e - s)
         words = tuple(src_words[s:e])
+        if not matchers:
+            matchers.append(SequenceMatcher(autojunk=False))
+        matcher = matchers[0]
         if held[0] != words:  # (indexing a passage costs: only when not memoised)
             matcher.set_seq2(list(words))
             held[0] = words
