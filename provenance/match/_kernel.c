@@ -609,10 +609,35 @@ static void core(const Block *bl, Py_ssize_t n, Py_ssize_t stray, Py_ssize_t *lo
     *lo = l, *hi = h;
 }
 
+/* align._match of passage p (size ids) within the copy's ids c[lo, hi): its matching
+ * blocks with the window, stray ends dropped (core), searched again in the window
+ * tightened around that core. 1: found, out = (start, end, matched) of the core in the
+ * copy; 0: nothing matches; -1: out of memory (the error set). bl: room for
+ * min(hi - lo, size) + 1 blocks. */
+static int window_match(const int64_t *c, Py_ssize_t lo, Py_ssize_t hi, const int64_t *p,
+                        Py_ssize_t size, Py_ssize_t stray, Block *bl, Py_ssize_t *out) {
+    Py_ssize_t clo = 0, chi = 0, matched = 0;
+    for (int round = 0; round < 2; round++) {
+        const Py_ssize_t n = matching(c + lo, hi - lo, p, size, bl);
+        if (n < 0) return -1;
+        Py_ssize_t l, h;
+        core(bl, n, stray, &l, &h);
+        if (h <= l) return 0;
+        clo = lo + bl[l].i, chi = lo + bl[h - 1].i + bl[h - 1].k;
+        const Py_ssize_t head = bl[l].j, tail = size - (bl[h - 1].j + bl[h - 1].k);
+        matched = 0;
+        for (Py_ssize_t m = l; m < h; m++) matched += bl[m].k;
+        const Py_ssize_t tlo = clo - 2 * head - 1 > lo ? clo - 2 * head - 1 : lo;
+        const Py_ssize_t thi = chi + 2 * tail + 1 < hi ? chi + 2 * tail + 1 : hi;
+        if (tlo == lo && thi == hi) break;
+        lo = tlo, hi = thi;
+    }
+    out[0] = clo, out[1] = chi, out[2] = matched;
+    return 1;
+}
+
 /* match(copy, lo, hi, passage, stray) -> (start, end, matched) | None: align._match of a
- * passage (ids) within the copy's ids [lo, hi): its matching blocks with the window,
- * stray ends dropped (core), searched again in the window tightened around that core;
- * the copy span of the core and its matched words. */
+ * passage (ids) within the copy's ids [lo, hi) (window_match). */
 static PyObject *match(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *o_c, *o_p;
@@ -624,6 +649,7 @@ static PyObject *match(PyObject *self, PyObject *args) {
     const Py_ssize_t lc = bufs[0].len / 8, size = bufs[1].len / 8;
     PyObject *result = NULL;
     Block *bl = NULL;
+    Py_ssize_t out[3];
     if (lo < 0 || hi > lc || lo > hi) {
         PyErr_SetString(PyExc_ValueError, "match: window outside the copy");
         goto done;
@@ -632,28 +658,88 @@ static PyObject *match(PyObject *self, PyObject *args) {
         PyErr_NoMemory();
         goto done;
     }
-    Py_ssize_t clo = 0, chi = 0, matched = 0;
-    for (int round = 0; round < 2; round++) {
-        const Py_ssize_t n = matching(c + lo, hi - lo, p, size, bl);
-        if (n < 0) goto done;
-        Py_ssize_t l, h;
-        core(bl, n, stray, &l, &h);
-        if (h <= l) {
-            result = Py_NewRef(Py_None);
-            goto done;
-        }
-        clo = lo + bl[l].i, chi = lo + bl[h - 1].i + bl[h - 1].k;
-        const Py_ssize_t head = bl[l].j, tail = size - (bl[h - 1].j + bl[h - 1].k);
-        matched = 0;
-        for (Py_ssize_t m = l; m < h; m++) matched += bl[m].k;
-        const Py_ssize_t tlo = clo - 2 * head - 1 > lo ? clo - 2 * head - 1 : lo;
-        const Py_ssize_t thi = chi + 2 * tail + 1 < hi ? chi + 2 * tail + 1 : hi;
-        if (tlo == lo && thi == hi) break;
-        lo = tlo, hi = thi;
-    }
-    result = Py_BuildValue("(nnn)", clo, chi, matched);
+    const int got = window_match(c, lo, hi, p, size, stray, bl, out);
+    if (got > 0) result = Py_BuildValue("(nnn)", out[0], out[1], out[2]);
+    else if (got == 0) result = Py_NewRef(Py_None);
 done:
     PyMem_Free(bl);
+    release_arrays(bufs, 2);
+    return result;
+}
+
+/* search(copy, used, passage, diagonals, slack, stray, cells) -> (similarity, start, end,
+ * matched) | None | False: align's search for a passage (ids) around its diagonals in
+ * the copy: at each diagonal d the free runs (used: a byte per copy word, 0 free) of
+ * the copy's words [d - slack, d + size + slack) are matched (window_match), the most
+ * similar core kept (2 * matched / (size + its span); the first of equal ones), and the
+ * search stops after a diagonal once one is 0.999 similar or more. False: a run of more
+ * than `cells` words times the passage's (the kernel does not search it: the caller
+ * does, as before). */
+static PyObject *search(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *o_c, *o_u, *o_p, *diagonals;
+    Py_ssize_t slack, stray, cells;
+    if (!PyArg_ParseTuple(args, "OOOO!nnn:search", &o_c, &o_u, &o_p, &PyList_Type, &diagonals,
+                          &slack, &stray, &cells))
+        return NULL;
+    Py_buffer bufs[2], used;
+    if (get_pair(o_c, o_p, bufs) < 0) return NULL;
+    if (PyObject_GetBuffer(o_u, &used, PyBUF_C_CONTIGUOUS) < 0) {
+        release_arrays(bufs, 2);
+        return NULL;
+    }
+    const int64_t *c = bufs[0].buf, *p = bufs[1].buf;
+    const unsigned char *u = used.buf;
+    const Py_ssize_t lc = bufs[0].len / 8, size = bufs[1].len / 8;
+    PyObject *result = NULL;
+    Block *bl = NULL;
+    int found = 0, too_big = 0;
+    double best = 0.0;
+    Py_ssize_t bout[3] = {0, 0, 0}, out[3];
+    if (used.len != lc) {
+        PyErr_SetString(PyExc_ValueError, "search: used must hold a byte per copy word");
+        goto done;
+    }
+    const Py_ssize_t room = (lc < size ? lc : size) + 1;
+    if (!(bl = PyMem_Malloc(sizeof(Block) * (size_t)room))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t d = 0; d < PyList_GET_SIZE(diagonals) && !too_big; d++) {
+        const Py_ssize_t diag = PyLong_AsSsize_t(PyList_GET_ITEM(diagonals, d));
+        if (diag == -1 && PyErr_Occurred()) goto done;
+        const Py_ssize_t lo = diag - slack > 0 ? diag - slack : 0;
+        const Py_ssize_t hi = diag + size + slack < lc ? diag + size + slack : lc;
+        for (Py_ssize_t i = lo; i < hi;) { /* the free runs of [lo, hi) */
+            if (u[i]) {
+                i++;
+                continue;
+            }
+            Py_ssize_t j = i;
+            while (j < hi && !u[j]) j++;
+            if ((j - i) * size > cells) {
+                too_big = 1;
+                break;
+            }
+            const int got = window_match(c, i, j, p, size, stray, bl, out);
+            if (got < 0) goto done;
+            if (got > 0) {
+                const double sim = 2.0 * (double)out[2] / (double)(size + out[1] - out[0]);
+                if (!found || sim > best) {
+                    found = 1, best = sim;
+                    bout[0] = out[0], bout[1] = out[1], bout[2] = out[2];
+                }
+            }
+            i = j;
+        }
+        if (found && best >= 0.999) break;
+    }
+    if (too_big) result = Py_NewRef(Py_False);
+    else if (found) result = Py_BuildValue("(dnnn)", best, bout[0], bout[1], bout[2]);
+    else result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(bl);
+    PyBuffer_Release(&used);
     release_arrays(bufs, 2);
     return result;
 }
@@ -763,6 +849,9 @@ static PyMethodDef methods[] = {
      "diagonals) | None: alignwork.vote on word ids."},
     {"blocks", blocks, METH_VARARGS,
      "blocks(a, b) -> [(i, j, size), ...]: difflib's get_matching_blocks of two id arrays."},
+    {"search", search, METH_VARARGS,
+     "search(copy, used, passage, diagonals, slack, stray, cells) -> (similarity, start, end, "
+     "matched) | None | False: align's search for a passage around its diagonals."},
     {"ids", ids, METH_VARARGS,
      "ids(words, vocab) -> bytes: the words' ids in vocab (-1: lacking) as native int64s."},
     {"match", match, METH_VARARGS,

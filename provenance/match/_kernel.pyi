@@ -48,3 +48,13 @@ def diff(
     a: Buffer, copy: Buffer, lo: int, hi: int, /
 ) -> tuple[tuple[int, int] | None, int, list[tuple[str, int, int, int, int]]]: ...
 def ids(words: Sequence[str], vocab: dict[str, int], /) -> bytes: ...
+def search(
+    copy: Buffer,
+    used: bytearray,
+    passage: Buffer,
+    diagonals: list[int],
+    slack: int,
+    stray: int,
+    cells: int,
+    /,
+) -> tuple[float, int, int, int] | None | bool: ...

@@ -320,9 +320,14 @@ def align(
         s, e = passages[pi]
         size = e - s
         slack = max(8, size // 3)
-        n = number(s, e)
-        best: tuple[float, int, int, int] | None = None
-        for diag in diagonals:
+        # the kernel searches the passage's windows at once (the loop below, the same
+        # answer; False: a window too large for it)
+        searched = (
+            False if ids is None else ids.search(used, pids(s, e), diagonals, slack, STRAY_WORDS)
+        )
+        best: tuple[float, int, int, int] | None = None if searched is False else searched
+        n = number(s, e) if searched is False else -1
+        for diag in diagonals if searched is False else ():
             lo, hi = max(0, diag - slack), min(len(copy_words), diag + size + slack)
             for rlo, rhi in _free_runs(used, lo, hi):
                 mkey = ("match", n, rlo, rhi)

@@ -16,7 +16,7 @@ from array import array
 from collections.abc import Callable, Sequence
 from itertools import repeat
 from operator import sub
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias, TypeVar
 
 import numpy as np
 
@@ -169,6 +169,20 @@ class CopyIds:
         (the same answer; for a window and a passage that are :meth:`small`)."""
         assert _KERNEL is not None  # noqa: S101 - built only with the kernel
         return _KERNEL.match(self.ids, lo, hi, passage, stray)  # type: ignore[no-any-return]
+
+    def search(
+        self, used: bytearray, passage: WordIds, diagonals: list[int], slack: int, stray: int
+    ) -> tuple[float, int, int, int] | None | Literal[False]:
+        """``align``'s search for ``passage`` (ids) in the copy around its ``diagonals``
+        (:func:`vote`): the free runs of each diagonal's window (``slack`` words either
+        side) matched as ``align._match`` does (``stray``: its
+        :data:`~provenance.match.align.STRAY_WORDS`), the best ``(similarity, start,
+        end, matched)`` (None: nothing matches), by the kernel; False when a run is too
+        long for it (not :meth:`small`)."""
+        assert _KERNEL is not None  # noqa: S101 - built only with the kernel
+        return _KERNEL.search(  # type: ignore[no-any-return]
+            self.ids, used, passage, diagonals, slack, stray, _KERNEL_CELLS
+        )
 
     def blocks(self, a: WordIds | np.ndarray, b: WordIds | np.ndarray) -> list[Block]:
         """difflib's matching blocks of two id sequences (the same as
