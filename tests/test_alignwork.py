@@ -99,6 +99,13 @@ def test_kernel_blocks_are_difflibs(a: list[int], b: list[int]) -> None:
     assert ids is not None
     got = ids.blocks(array("q", a), array("q", b))
     assert got == want
+    # ids past 32 bits are searched as they are (a copy's never are: below 2**21), not
+    # cut to 32 bits (where these would all be 1)
+    far = (
+        [((x << 32) + 1 if x >= 0 else x) for x in a],
+        [((x << 32) + 1 if x >= 0 else x) for x in b],
+    )
+    assert ids.blocks(array("q", far[0]), array("q", far[1])) == want
     assert opcodes(got) == ref.get_opcodes()
     with pytest.MonkeyPatch.context() as m:
         m.setattr(alignwork, "_KERNEL_CELLS", -1)  # cydifflib's
