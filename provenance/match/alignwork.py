@@ -64,7 +64,8 @@ class Memo(dict[tuple[Any, ...], Any]):
     the next candidate source that holds a passage word for word (a check aligns one
     copy with twenty near-copies of one story, most of their passages shared): where
     the passage's n-grams vote for it in the copy (:func:`vote`), and how it matches a
-    window of the copy (``align._match``, :func:`pair`). Each is a pure
+    window of the copy (``align._match`` on the words path: the kernel searches a
+    passage's windows in one call, :meth:`CopyIds.search`; :func:`pair`). Each is a pure
     function of the passage's words and the window's place in this copy: the alignment
     is the same, computed or reused."""
 
