@@ -209,14 +209,14 @@ def _first_free_copy(
     each side, so a passage that occurs everywhere in a repetitive copy costs no more
     than one that occurs a few times."""
     size = len(target)
-    target = list(target)
+    target = tuple(target)  # (a tuple's slice is one already: compared as it is)
     start = bisect_left(anchors, after + k)
     for lo, hi in ((start, len(anchors)), (0, start)):
         for a in anchors[lo : min(hi, lo + _MAX_TRIES)]:
             p = a - k
             if p < 0 or p + size > len(copy_words) or used.find(1, p, p + size) >= 0:
                 continue
-            if list(copy_words[p : p + size]) == target:
+            if tuple(copy_words[p : p + size]) == target:
                 return p
     return None
 
