@@ -37,7 +37,7 @@ from provenance.match.alignwork import forget_copy
 from provenance.match.detect import MAX_DETECT_WORDS, Fragment, detect
 from provenance.match.fingerprint import fingerprint, passage_hashes
 from provenance.match.risk import forget_edits
-from provenance.match.score import UNRELATED, Rank, Score, rank, score
+from provenance.match.score import UNRELATED, Rank, Score, rank, score, word_blocks
 from provenance.params import DEFAULT_POLICY, Policy
 from provenance.semantic import step
 from provenance.text.language import UNDETERMINED
@@ -389,6 +389,7 @@ def _best(
     compared depends on the reworded text found in each).
     """
     bounds = sorted({p.first for p in seg.passages} | {b.first for b in seg.blocks})
+    owner = word_blocks(seg)  # (for rank: made once)
     ranked: list[_Ranked] = []
     for c in candidates:
         langs = c.source.languages()
@@ -397,7 +398,7 @@ def _best(
             ranked.append(_Ranked(_coverages(s), s.fidelity, c, None, s))
             continue
         alignment = _aligned(c.source, seg, policy, langs[0], c.hits, bounds)
-        r = rank(c.source, seg, alignment, policy, langs[0])
+        r = rank(c.source, seg, alignment, policy, langs[0], owner)
         ranked.append(_Ranked(_coverages(r), r.fidelity_bound, c, (alignment, langs[0]), None))
     ranked.sort(key=lambda r: r.coverages)
     found: list[tuple[StoredText, Score]] = []

@@ -8,14 +8,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from provenance.match import align as align_module
 from provenance.match import alignwork
 from provenance.match.align import (
     DELETION,
     INSERTION,
+    STRAY_WORDS,
     SUBSTITUTION,
     _free_runs,
+    _match,
     align,
 )
+from provenance.match.alignwork import CopyIds
 from provenance.text.normalize import normalize
 from tests.test_alignwork import _kernel_or_skip
 
@@ -208,6 +212,28 @@ def test_kernel_alignment_work_grows_linearly_on_repetitive_text(
         return blocks(self, a, b)
 
     monkeypatch.setattr(alignwork.CopyIds, "blocks", counted)
+    kernel = alignwork._KERNEL
+
+    class Counted:  # the kernel's match (a window) and diff (a pair), counted
+        vote, blocks, ids = kernel.vote, kernel.blocks, kernel.ids
+
+        @staticmethod
+        def match(c: Any, lo: int, hi: int, p: Any, stray: int) -> Any:
+            cells[0] += 2 * (hi - lo) * len(p)  # (a second search, in a part of it)
+            return kernel.match(c, lo, hi, p, stray)
+
+        @staticmethod
+        def search(c: Any, u: Any, p: Any, diagonals: Any, slack: int, *more: int) -> Any:
+            # (at most: each diagonal's window whole, searched twice)
+            cells[0] += 2 * len(diagonals) * (len(p) + 2 * slack) * len(p)
+            return kernel.search(c, u, p, diagonals, slack, *more)
+
+        @staticmethod
+        def diff(a: Any, c: Any, lo: int, hi: int) -> Any:
+            cells[0] += len(a) * (hi - lo)
+            return kernel.diff(a, c, lo, hi)
+
+    monkeypatch.setattr(alignwork, "_KERNEL", Counted)
     work = []
     for n in (2000, 4000):
         cells[0] = 0
@@ -242,3 +268,138 @@ def test_alignment_is_the_same_with_and_without_the_kernel(
     monkeypatch.setattr(alignwork, "_KERNEL", None)
     alignwork.forget_copy(copy)
     assert align(src, passages, copy, 0.8, range(0, len(copy), 12)) == compiled
+
+
+_FEW_IDS = st.lists(st.integers(-1, 5), max_size=70)
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None)
+@given(_FEW_IDS, _FEW_IDS, st.integers(1, 6), st.data())
+def test_kernel_match_is_pythons(
+    copy: list[int], passage: list[int], stray: int, data: st.DataObject
+) -> None:
+    # the kernel's _match (its two searches and the stray runs dropped at either end,
+    # in C) finds what _match finds with difflib's blocks; few distinct words make
+    # stray runs, ties and tightened windows common (-1: a word only one side has);
+    # stray runs of other lengths than STRAY_WORDS try each side of its comparison
+    _kernel_or_skip()
+    if data.draw(st.booleans()):  # the passage inside the copy, some words changed
+        changed = data.draw(st.lists(st.integers(-1, 7), min_size=len(passage)))
+        kept = [x if y > 5 else y for x, y in zip(passage, changed, strict=False)]
+        copy = copy[: len(copy) // 2] + kept + copy[len(copy) // 2 :]
+    lo = data.draw(st.integers(0, len(copy)))
+    hi = data.draw(st.integers(lo, len(copy)))
+    copy_words = tuple(f"w{x}" if x >= 0 else f"c{i}" for i, x in enumerate(copy))
+    passage_words = [f"w{x}" if x >= 0 else f"p{j}" for j, x in enumerate(passage)]
+
+    def blocks_of(lo: int, hi: int) -> list[tuple[int, int, int]]:
+        ref = difflib.SequenceMatcher(None, copy_words[lo:hi], passage_words, autojunk=False)
+        return [tuple(m) for m in ref.get_matching_blocks()]  # type: ignore[misc]
+
+    ids = CopyIds.build(copy_words) if copy_words else CopyIds.build(("x",))
+    assert ids is not None
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(align_module, "STRAY_WORDS", stray)
+        want = _match(blocks_of, lo, hi, len(passage))
+    assert ids.match(lo, hi, ids.of(passage_words), stray) == want
+
+
+def test_kernel_match_drops_stray_ends_and_tightens() -> None:
+    # "the" far before the passage is a stray hit; the passage itself (one word
+    # changed) is the core; the window is searched again around it
+    _kernel_or_skip()
+    copy = words(f"the {S2} and then {S1} said the man")
+    passage = words(S1.replace("promoting", "pushing"))
+    ids = CopyIds.build(copy)
+    assert ids is not None
+    start = len(words(f"the {S2} and then"))
+    got = ids.match(0, len(copy), ids.of(passage), STRAY_WORDS)
+    assert got == (start, start + len(passage), len(passage) - 1)
+
+    def blocks_of(lo: int, hi: int) -> list[tuple[int, int, int]]:
+        ref = difflib.SequenceMatcher(None, copy[lo:hi], passage, autojunk=False)
+        return [tuple(m) for m in ref.get_matching_blocks()]  # type: ignore[misc]
+
+    assert _match(blocks_of, 0, len(copy), len(passage)) == got
+    with pytest.raises(ValueError, match="window outside the copy"):
+        ids.match(0, len(copy) + 1, ids.of(passage), STRAY_WORDS)
+
+
+@settings(max_examples=800, derandomize=True, deadline=None)
+@given(
+    _FEW_IDS,
+    _FEW_IDS.filter(bool),
+    st.lists(st.integers(-30, 100), max_size=5),
+    st.integers(0, 12),
+    st.data(),
+)
+def test_kernel_search_is_the_loop_over_windows(
+    copy: list[int], passage: list[int], diagonals: list[int], slack: int, data: st.DataObject
+) -> None:
+    # the kernel's search of a passage around its diagonals: for each diagonal, each
+    # free run of its window matched (_match), the most similar kept (the first of
+    # equals), stopping once one is 0.999 similar; windows past either end of the copy
+    _kernel_or_skip()
+    if data.draw(st.booleans()):  # the passage in the copy (some words changed), twice
+        changed = data.draw(st.lists(st.integers(-1, 7), min_size=len(passage)))
+        kept = [x if y > 5 else y for x, y in zip(passage, changed, strict=False)]
+        copy = copy[:10] + kept + copy[10:] + passage
+    used = bytearray(data.draw(st.lists(st.integers(0, 1), min_size=len(copy), max_size=len(copy))))
+    copy_words = tuple(f"w{x}" if x >= 0 else f"c{i}" for i, x in enumerate(copy))
+    passage_words = [f"w{x}" if x >= 0 else f"p{j}" for j, x in enumerate(passage)]
+    size = len(passage)
+
+    def blocks_of(lo: int, hi: int) -> list[tuple[int, int, int]]:
+        ref = difflib.SequenceMatcher(None, copy_words[lo:hi], passage_words, autojunk=False)
+        return [tuple(m) for m in ref.get_matching_blocks()]  # type: ignore[misc]
+
+    want: tuple[float, int, int, int] | None = None
+    for diag in diagonals:
+        lo, hi = max(0, diag - slack), min(len(copy), diag + size + slack)
+        for rlo, rhi in _free_runs(used, lo, hi):
+            found = _match(blocks_of, rlo, rhi, size)
+            if found is not None:
+                sim = 2 * found[2] / (size + found[1] - found[0])
+                if want is None or sim > want[0]:
+                    want = (sim, *found)
+        if want is not None and want[0] >= 0.999:
+            break
+    ids = CopyIds.build(copy_words or ("x",))
+    assert ids is not None
+    got = ids.search(used if copy else bytearray(1), ids.of(passage_words), diagonals, slack, 4)
+    assert got == want
+    # a window the kernel does not search: the caller does
+    if want is not None:
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(alignwork, "_KERNEL_CELLS", 0)
+            assert ids.search(used, ids.of(passage_words), diagonals, slack, 4) is False
+
+
+_SENTENCES = [S1, S2, S3, *(f"{S1.split()[k]} {S3} {S2.split()[k]}" for k in range(4))]
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(
+    st.lists(st.integers(0, len(_SENTENCES) - 1), min_size=1, max_size=8),
+    st.lists(st.integers(0, len(_SENTENCES) - 1), min_size=1, max_size=10),
+    st.lists(st.tuples(st.integers(0, 400), st.sampled_from(["", "said", "the", "x y"]))),
+)
+def test_near_copies_align_the_same_with_and_without_the_kernel(
+    source: list[int], copy: list[int], edits: list[tuple[int, str]]
+) -> None:
+    # a source's passages moved, repeated, dropped and lightly edited in the copy: the
+    # kernel (ids, search, diff) aligns them as the words path does, match for match
+    _kernel_or_skip()
+    src_words, passages = spans(*(_SENTENCES[i] for i in source))
+    copy_list = list(words(" ".join(_SENTENCES[i] for i in copy)))
+    for at, word in edits:
+        if at < len(copy_list):
+            copy_list[at : at + 1] = word.split()
+    copy_words = tuple(copy_list)
+    alignwork.forget_copy(copy_words)
+    compiled = align(src_words, passages, copy_words, 0.6, range(0, len(copy_words), 9))
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(alignwork, "_KERNEL", None)
+        alignwork.forget_copy(copy_words)
+        assert align(src_words, passages, copy_words, 0.6, range(0, len(copy_words), 9)) == compiled
+    alignwork.forget_copy(copy_words)

@@ -99,7 +99,78 @@ def test_kernel_blocks_are_difflibs(a: list[int], b: list[int]) -> None:
     assert ids is not None
     got = ids.blocks(array("q", a), array("q", b))
     assert got == want
+    # ids past 32 bits are searched as they are (a copy's never are: below 2**21), not
+    # cut to 32 bits (where these would all be 1)
+    far = (
+        [((x << 32) + 1 if x >= 0 else x) for x in a],
+        [((x << 32) + 1 if x >= 0 else x) for x in b],
+    )
+    assert ids.blocks(array("q", far[0]), array("q", far[1])) == want
     assert opcodes(got) == ref.get_opcodes()
     with pytest.MonkeyPatch.context() as m:
         m.setattr(alignwork, "_KERNEL_CELLS", -1)  # cydifflib's
         assert ids.blocks(array("q", a), array("q", b)) == want
+
+
+@settings(max_examples=600, derandomize=True, deadline=None)
+@given(_ID_LISTS, _ID_LISTS, st.data())
+def test_kernel_diff_is_pairs(a: list[int], c: list[int], data: st.DataObject) -> None:
+    # the kernel's diff of a passage and a copy span: the passage words outside its
+    # first and last matching blocks, the words matched and the opcodes, as pair
+    # derives them from difflib's blocks
+    _kernel_or_skip()
+    kernel = alignwork._KERNEL
+    assert kernel is not None
+    lo = data.draw(st.integers(0, len(c)))
+    hi = data.draw(st.integers(lo, len(c)))
+    wa = [f"w{x}" if x >= 0 else f"a{i}" for i, x in enumerate(a)]
+    wc = [f"w{x}" if x >= 0 else f"c{j}" for j, x in enumerate(c)]
+    ref = difflib.SequenceMatcher(None, wa, wc[lo:hi], autojunk=False)
+    blocks = ref.get_matching_blocks()
+    sized = [b for b in blocks if b.size]
+    ends = (sized[0].a, len(a) - (sized[-1].a + sized[-1].size)) if sized else None
+    want = (ends, sum(b.size for b in blocks), ref.get_opcodes())
+    assert kernel.diff(array("q", a), array("q", c), lo, hi) == want
+    # and pair, with the kernel and without it (cydifflib on the words)
+    for ids in (CopyIds.build(tuple(wc)), None):
+        memo = alignwork.Memo()
+        source = alignwork.source_of(wa, memo, ids)
+        assert alignwork.pair(wa, 0, len(wa), wc, lo, hi, memo, source) == want
+
+
+def test_kernel_diff_refuses_a_span_outside_the_copy() -> None:
+    _kernel_or_skip()
+    kernel = alignwork._KERNEL
+    assert kernel is not None
+    a, c = array("q", [1, 2]), array("q", [1, 2, 3])
+    for lo, hi in ((-1, 2), (0, 4), (2, 1)):
+        with pytest.raises(ValueError, match="span outside the copy"):
+            kernel.diff(a, c, lo, hi)
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(st.lists(_VOTE_WORDS, min_size=1, max_size=60), st.lists(_VOTE_WORDS, max_size=60))
+def test_kernel_ids_are_pythons(copy: list[str], words: list[str]) -> None:
+    # a passage's words as the copy's ids, looked up by the kernel or in Python (-1:
+    # a word the copy lacks), as a list, a tuple, or part of one
+    _kernel_or_skip()
+    ids = CopyIds.build(tuple(copy))
+    assert ids is not None
+    want = [ids.vocab.get(w, -1) for w in words]
+    assert ids.of(words).tolist() == ids.of(tuple(words)).tolist() == want
+    assert ids.of(words)[1:3].tolist() == want[1:3]
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(alignwork, "_KERNEL", None)
+        assert ids.of(words).tolist() == want
+
+
+def test_kernel_ids_refuse_bad_arguments() -> None:
+    _kernel_or_skip()
+    kernel = alignwork._KERNEL
+    assert kernel is not None
+    with pytest.raises(TypeError, match="must be a sequence"):
+        kernel.ids(5, {})
+    with pytest.raises(TypeError):
+        kernel.ids(["a"], {"a": "not an id"})
+    with pytest.raises(TypeError):
+        kernel.ids(["a"], [("a", 1)])

@@ -9,7 +9,7 @@ import pytest
 from provenance import indexing, pipeline
 from provenance.errors import IndexMismatch, NotFound, StoreError
 from provenance.index.schema import migrations
-from provenance.index.store import SCHEMA, Store
+from provenance.index.store import CACHE_KIB, SCHEMA, Store
 from provenance.params import Params
 from tests.conftest import seed_path
 
@@ -30,6 +30,16 @@ def test_new_index_records_params_and_schema(tmp_path: Path) -> None:
             0
         ]
         assert "WITHOUT ROWID" in ddl
+
+
+def test_a_store_keeps_a_checks_pages_cached(tmp_path: Path) -> None:
+    # a warm check reads ~1,000 pages of a newsroom index's band keys, and its candidates'
+    # texts: more than SQLite's default page cache (2,000 KiB) holds, for every connection
+    db = tmp_path / "i.db"
+    Store.open(db, create=True).close()
+    with Store.open(db) as store:
+        assert store.db.execute("PRAGMA cache_size").fetchone()[0] == -CACHE_KIB
+    assert CACHE_KIB >= 16_384
 
 
 def test_other_params_are_refused(tmp_path: Path) -> None:

@@ -493,46 +493,82 @@ static Block longest(const int64_t *a, const int64_t *b, Py_ssize_t alo, Py_ssiz
     return best;
 }
 
+/* longest on ids narrowed to 32 bits (a's negative ids made -1, b's -2: unlike
+ * everything, as longest holds them), the same block: each row's runs in a loop
+ * without branches, which the compiler makes vector code (4 or 8 pairs at once). */
+/* One row of longest32: cur[j + 1] for j in [blo, bhi), and the longest run. */
+static inline int32_t row32(const int32_t *restrict b, const int32_t *restrict prev,
+                            int32_t *restrict cur, Py_ssize_t blo, Py_ssize_t bhi, int32_t x) {
+    int32_t most = 0;
+    for (Py_ssize_t j = blo; j < bhi; j++) {
+        const int32_t k = (prev[j] + 1) & -(int32_t)(b[j] == x);
+        cur[j + 1] = k;
+        most = k > most ? k : most;
+    }
+    return most;
+}
+
+static Block longest32(const int32_t *a, const int32_t *b, Py_ssize_t alo, Py_ssize_t ahi,
+                       Py_ssize_t blo, Py_ssize_t bhi, int32_t *prev, int32_t *cur) {
+    Block best = {alo, blo, 0};
+    for (Py_ssize_t j = blo; j <= bhi; j++) prev[j] = cur[j] = 0;
+    for (Py_ssize_t i = alo; i < ahi; i++) {
+        const int32_t most = row32(b, prev, cur, blo, bhi, a[i]);
+        if (most > best.k) { /* the first run of that length in the row */
+            Py_ssize_t j = blo;
+            while (cur[j + 1] != most) j++;
+            best.i = i - most + 1, best.j = j - most + 1, best.k = most;
+        }
+        int32_t *t = prev;
+        prev = cur;
+        cur = t;
+    }
+    return best;
+}
+
 static int cmp_block(const void *x, const void *y) {
     const Py_ssize_t a = ((const Block *)x)->i, b = ((const Block *)y)->i;
     return (a > b) - (a < b);
 }
 
 /* difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks() of two id
- * arrays (negative ids match nothing: words one side lacks), as (i, j, size) tuples,
- * adjacent blocks joined, ending with (len(a), len(b), 0). The work is at most
- * len(a) * len(b) per level of difflib's recursion: align calls it for a passage and a
- * window of the copy (tens of words), else uses cydifflib (the same blocks). */
-static PyObject *blocks(PyObject *self, PyObject *args) {
-    (void)self;
-    PyObject *o_a, *o_b;
-    if (!PyArg_ParseTuple(args, "OO:blocks", &o_a, &o_b)) return NULL;
-    Py_buffer bufs[2];
-    PyObject *const objs[2] = {o_a, o_b};
-    const Py_ssize_t sizes[2] = {8, 8};
-    const char *const names[2] = {"a", "b"};
-    if (get_arrays(objs, bufs, sizes, names, 2, 2) < 0) return NULL;
-    const int64_t *a = bufs[0].buf, *b = bufs[1].buf;
-    const Py_ssize_t la = bufs[0].len / 8, lb = bufs[1].len / 8;
+ * arrays (negative ids match nothing: words one side lacks), adjacent blocks joined,
+ * without the final empty one: written to out (at least min(la, lb) + 1 blocks), their
+ * number returned (-1: out of memory, the error set). The work is at most la * lb per
+ * level of difflib's recursion: align calls it for a passage and a window of the copy
+ * (tens of words), else uses cydifflib (the same blocks). */
+static Py_ssize_t matching(const int64_t *a, Py_ssize_t la, const int64_t *b, Py_ssize_t lb,
+                           Block *out) {
     const Py_ssize_t most = (la < lb ? la : lb) + 1; /* blocks (disjoint) and rectangles */
     Py_ssize_t *rows = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(2 * (lb + 1)));
-    Block *found = PyMem_Malloc(sizeof(Block) * (size_t)most);
     Py_ssize_t(*queue)[4] = PyMem_Malloc(sizeof(Py_ssize_t[4]) * (size_t)(most + 1));
+    /* the ids in 32 bits when they fit (a copy's ids do: below 2**21), and their rows */
+    int narrow = la + lb < INT32_MAX;
+    for (Py_ssize_t i = 0; narrow && i < la; i++) narrow = a[i] < INT32_MAX;
+    for (Py_ssize_t j = 0; narrow && j < lb; j++) narrow = b[j] < INT32_MAX;
+    int32_t *a32 = narrow ? PyMem_Malloc(sizeof(int32_t) * (size_t)(la + lb + 2 * (lb + 1) + 1))
+                          : NULL;
     Py_ssize_t nfound = 0, nqueue = 0;
-    PyObject *result = NULL;
-    if (!rows || !found || !queue) {
+    if (!rows || !queue || (narrow && !a32)) {
+        PyMem_Free(rows);
+        PyMem_Free(queue);
+        PyMem_Free(a32);
         PyErr_NoMemory();
-        goto done;
+        return -1;
     }
+    int32_t *b32 = a32 ? a32 + la : NULL, *rows32 = a32 ? a32 + la + lb : NULL;
+    for (Py_ssize_t i = 0; a32 && i < la; i++) a32[i] = a[i] < 0 ? -1 : (int32_t)a[i];
+    for (Py_ssize_t j = 0; b32 && j < lb; j++) b32[j] = b[j] < 0 ? -2 : (int32_t)b[j];
     queue[nqueue][0] = 0, queue[nqueue][1] = la, queue[nqueue][2] = 0, queue[nqueue][3] = lb;
     nqueue++;
     while (nqueue) {
         nqueue--;
         const Py_ssize_t alo = queue[nqueue][0], ahi = queue[nqueue][1];
         const Py_ssize_t blo = queue[nqueue][2], bhi = queue[nqueue][3];
-        const Block x = longest(a, b, alo, ahi, blo, bhi, rows, rows + lb + 1);
+        const Block x = a32 ? longest32(a32, b32, alo, ahi, blo, bhi, rows32, rows32 + lb + 1)
+                            : longest(a, b, alo, ahi, blo, bhi, rows, rows + lb + 1);
         if (!x.k) continue;
-        found[nfound++] = x;
+        out[nfound++] = x;
         if (alo < x.i && blo < x.j) {
             queue[nqueue][0] = alo, queue[nqueue][1] = x.i;
             queue[nqueue][2] = blo, queue[nqueue][3] = x.j;
@@ -544,37 +580,306 @@ static PyObject *blocks(PyObject *self, PyObject *args) {
             nqueue++;
         }
     }
-    qsort(found, (size_t)nfound, sizeof(Block), cmp_block);
-    if (!(result = PyList_New(0))) goto done;
-    Block run = {0, 0, 0}; /* difflib's collapse of adjacent blocks */
-    for (Py_ssize_t n = 0; n <= nfound + 1; n++) {
-        Block out;
-        if (n < nfound) {
-            const Block next = found[n];
-            if (run.i + run.k == next.i && run.j + run.k == next.j) {
-                run.k += next.k;
-                continue;
-            }
-            out = run;
-            run = next;
-        } else {
-            out = n == nfound ? run : (Block){la, lb, 0};
-        }
-        if (!out.k && n <= nfound) continue;
-        PyObject *t = Py_BuildValue("(nnn)", out.i, out.j, out.k);
-        if (!t || PyList_Append(result, t) < 0) {
-            Py_XDECREF(t);
+    PyMem_Free(rows);
+    PyMem_Free(queue);
+    PyMem_Free(a32);
+    qsort(out, (size_t)nfound, sizeof(Block), cmp_block);
+    Py_ssize_t n = 0; /* difflib's collapse of adjacent blocks */
+    for (Py_ssize_t m = 0; m < nfound; m++) {
+        if (n && out[n - 1].i + out[n - 1].k == out[m].i && out[n - 1].j + out[n - 1].k == out[m].j)
+            out[n - 1].k += out[m].k;
+        else
+            out[n++] = out[m];
+    }
+    return n;
+}
+
+/* Two id arrays as int64 buffers (released by the caller). */
+static int get_pair(PyObject *o_a, PyObject *o_b, Py_buffer *bufs) {
+    PyObject *const objs[2] = {o_a, o_b};
+    const Py_ssize_t sizes[2] = {8, 8};
+    const char *const names[2] = {"a", "b"};
+    return get_arrays(objs, bufs, sizes, names, 2, 2);
+}
+
+/* blocks(a, b): the matching blocks as (i, j, size) tuples, ending with (la, lb, 0). */
+static PyObject *blocks(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *o_a, *o_b;
+    if (!PyArg_ParseTuple(args, "OO:blocks", &o_a, &o_b)) return NULL;
+    Py_buffer bufs[2];
+    if (get_pair(o_a, o_b, bufs) < 0) return NULL;
+    const int64_t *a = bufs[0].buf, *b = bufs[1].buf;
+    const Py_ssize_t la = bufs[0].len / 8, lb = bufs[1].len / 8;
+    Block *found = PyMem_Malloc(sizeof(Block) * (size_t)((la < lb ? la : lb) + 1));
+    PyObject *result = NULL;
+    Py_ssize_t n = found ? matching(a, la, b, lb, found) : (PyErr_NoMemory(), -1);
+    if (n < 0 || !(result = PyList_New(n + 1))) goto done;
+    for (Py_ssize_t m = 0; m <= n; m++) {
+        const Block x = m < n ? found[m] : (Block){la, lb, 0};
+        PyObject *t = Py_BuildValue("(nnn)", x.i, x.j, x.k);
+        if (!t) {
             Py_CLEAR(result);
             goto done;
         }
-        Py_DECREF(t);
+        PyList_SET_ITEM(result, m, t);
     }
 done:
-    PyMem_Free(rows);
     PyMem_Free(found);
-    PyMem_Free(queue);
     release_arrays(bufs, 2);
     return result;
+}
+
+/* align._core: the blocks [*lo, *hi) left when stray matches at either end are dropped
+ * (a run smaller than half the gap that separates it from the rest; the gap is the
+ * larger of the copy's and the passage's for a run of fewer than `stray` words, else the
+ * smaller). */
+static void core(const Block *bl, Py_ssize_t n, Py_ssize_t stray, Py_ssize_t *lo,
+                 Py_ssize_t *hi) {
+    Py_ssize_t l = 0, h = n;
+    while (h - l > 1) {
+        const Block x = bl[l], y = bl[l + 1];
+        const Py_ssize_t cg = y.i - (x.i + x.k), pg = y.j - (x.j + x.k);
+        const Py_ssize_t gap = x.k < stray ? (cg > pg ? cg : pg) : (cg < pg ? cg : pg);
+        if (x.k * 2 >= gap) break;
+        l++;
+    }
+    while (h - l > 1) {
+        const Block p = bl[h - 2], x = bl[h - 1];
+        const Py_ssize_t cg = x.i - (p.i + p.k), pg = x.j - (p.j + p.k);
+        const Py_ssize_t gap = x.k < stray ? (cg > pg ? cg : pg) : (cg < pg ? cg : pg);
+        if (x.k * 2 >= gap) break;
+        h--;
+    }
+    *lo = l, *hi = h;
+}
+
+/* align._match of passage p (size ids) within the copy's ids c[lo, hi): its matching
+ * blocks with the window, stray ends dropped (core), searched again in the window
+ * tightened around that core. 1: found, out = (start, end, matched) of the core in the
+ * copy; 0: nothing matches; -1: out of memory (the error set). bl: room for
+ * min(hi - lo, size) + 1 blocks. */
+static int window_match(const int64_t *c, Py_ssize_t lo, Py_ssize_t hi, const int64_t *p,
+                        Py_ssize_t size, Py_ssize_t stray, Block *bl, Py_ssize_t *out) {
+    Py_ssize_t clo = 0, chi = 0, matched = 0;
+    for (int round = 0; round < 2; round++) {
+        const Py_ssize_t n = matching(c + lo, hi - lo, p, size, bl);
+        if (n < 0) return -1;
+        Py_ssize_t l, h;
+        core(bl, n, stray, &l, &h);
+        if (h <= l) return 0;
+        clo = lo + bl[l].i, chi = lo + bl[h - 1].i + bl[h - 1].k;
+        const Py_ssize_t head = bl[l].j, tail = size - (bl[h - 1].j + bl[h - 1].k);
+        matched = 0;
+        for (Py_ssize_t m = l; m < h; m++) matched += bl[m].k;
+        const Py_ssize_t tlo = clo - 2 * head - 1 > lo ? clo - 2 * head - 1 : lo;
+        const Py_ssize_t thi = chi + 2 * tail + 1 < hi ? chi + 2 * tail + 1 : hi;
+        if (tlo == lo && thi == hi) break;
+        lo = tlo, hi = thi;
+    }
+    out[0] = clo, out[1] = chi, out[2] = matched;
+    return 1;
+}
+
+/* match(copy, lo, hi, passage, stray) -> (start, end, matched) | None: align._match of a
+ * passage (ids) within the copy's ids [lo, hi) (window_match). */
+static PyObject *match(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *o_c, *o_p;
+    Py_ssize_t lo, hi, stray;
+    if (!PyArg_ParseTuple(args, "OnnOn:match", &o_c, &lo, &hi, &o_p, &stray)) return NULL;
+    Py_buffer bufs[2];
+    if (get_pair(o_c, o_p, bufs) < 0) return NULL;
+    const int64_t *c = bufs[0].buf, *p = bufs[1].buf;
+    const Py_ssize_t lc = bufs[0].len / 8, size = bufs[1].len / 8;
+    PyObject *result = NULL;
+    Block *bl = NULL;
+    Py_ssize_t out[3];
+    if (lo < 0 || hi > lc || lo > hi) {
+        PyErr_SetString(PyExc_ValueError, "match: window outside the copy");
+        goto done;
+    }
+    if (!(bl = PyMem_Malloc(sizeof(Block) * (size_t)((hi - lo < size ? hi - lo : size) + 1)))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    const int got = window_match(c, lo, hi, p, size, stray, bl, out);
+    if (got > 0) result = Py_BuildValue("(nnn)", out[0], out[1], out[2]);
+    else if (got == 0) result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(bl);
+    release_arrays(bufs, 2);
+    return result;
+}
+
+/* search(copy, used, passage, diagonals, slack, stray, cells) -> (similarity, start, end,
+ * matched) | None | False: align's search for a passage (ids) around its diagonals in
+ * the copy: at each diagonal d the free runs (used: a byte per copy word, 0 free) of
+ * the copy's words [d - slack, d + size + slack) are matched (window_match), the most
+ * similar core kept (2 * matched / (size + its span); the first of equal ones), and the
+ * search stops after a diagonal once one is 0.999 similar or more. False: a run of more
+ * than `cells` words times the passage's (the kernel does not search it: the caller
+ * does, as before). */
+static PyObject *search(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *o_c, *o_u, *o_p, *diagonals;
+    Py_ssize_t slack, stray, cells;
+    if (!PyArg_ParseTuple(args, "OOOO!nnn:search", &o_c, &o_u, &o_p, &PyList_Type, &diagonals,
+                          &slack, &stray, &cells))
+        return NULL;
+    Py_buffer bufs[2], used;
+    if (get_pair(o_c, o_p, bufs) < 0) return NULL;
+    if (PyObject_GetBuffer(o_u, &used, PyBUF_C_CONTIGUOUS) < 0) {
+        release_arrays(bufs, 2);
+        return NULL;
+    }
+    const int64_t *c = bufs[0].buf, *p = bufs[1].buf;
+    const unsigned char *u = used.buf;
+    const Py_ssize_t lc = bufs[0].len / 8, size = bufs[1].len / 8;
+    PyObject *result = NULL;
+    Block *bl = NULL;
+    int found = 0, too_big = 0;
+    double best = 0.0;
+    Py_ssize_t bout[3] = {0, 0, 0}, out[3];
+    if (used.len != lc) {
+        PyErr_SetString(PyExc_ValueError, "search: used must hold a byte per copy word");
+        goto done;
+    }
+    const Py_ssize_t room = (lc < size ? lc : size) + 1;
+    if (!(bl = PyMem_Malloc(sizeof(Block) * (size_t)room))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t d = 0; d < PyList_GET_SIZE(diagonals) && !too_big; d++) {
+        const Py_ssize_t diag = PyLong_AsSsize_t(PyList_GET_ITEM(diagonals, d));
+        if (diag == -1 && PyErr_Occurred()) goto done;
+        const Py_ssize_t lo = diag - slack > 0 ? diag - slack : 0;
+        const Py_ssize_t hi = diag + size + slack < lc ? diag + size + slack : lc;
+        for (Py_ssize_t i = lo; i < hi;) { /* the free runs of [lo, hi) */
+            if (u[i]) {
+                i++;
+                continue;
+            }
+            Py_ssize_t j = i;
+            while (j < hi && !u[j]) j++;
+            if ((j - i) * size > cells) {
+                too_big = 1;
+                break;
+            }
+            const int got = window_match(c, i, j, p, size, stray, bl, out);
+            if (got < 0) goto done;
+            if (got > 0) {
+                const double sim = 2.0 * (double)out[2] / (double)(size + out[1] - out[0]);
+                if (!found || sim > best) {
+                    found = 1, best = sim;
+                    bout[0] = out[0], bout[1] = out[1], bout[2] = out[2];
+                }
+            }
+            i = j;
+        }
+        if (found && best >= 0.999) break;
+    }
+    if (too_big) result = Py_NewRef(Py_False);
+    else if (found) result = Py_BuildValue("(dnnn)", best, bout[0], bout[1], bout[2]);
+    else result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(bl);
+    PyBuffer_Release(&used);
+    release_arrays(bufs, 2);
+    return result;
+}
+
+static PyObject *TAGS[4]; /* difflib's opcode tags: replace, delete, insert, equal */
+
+/* diff(a, copy, lo, hi) -> ((head, tail) | None, matched, opcodes): alignwork.pair of a
+ * passage a and the copy's span [lo, hi) (ids): the passage words before its first and
+ * after its last matching block (None: nothing matches), the words matched, and
+ * difflib's get_opcodes (of a and the span). */
+static PyObject *diff(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *o_a, *o_c;
+    Py_ssize_t lo, hi;
+    if (!PyArg_ParseTuple(args, "OOnn:diff", &o_a, &o_c, &lo, &hi)) return NULL;
+    Py_buffer bufs[2];
+    if (get_pair(o_a, o_c, bufs) < 0) return NULL;
+    PyObject *result = NULL, *ops = NULL, *ends = NULL;
+    Block *bl = NULL;
+    if (lo < 0 || hi > bufs[1].len / 8 || lo > hi) {
+        PyErr_SetString(PyExc_ValueError, "diff: span outside the copy");
+        goto done;
+    }
+    const int64_t *a = bufs[0].buf, *b = (const int64_t *)bufs[1].buf + lo;
+    const Py_ssize_t la = bufs[0].len / 8, lb = hi - lo;
+    bl = PyMem_Malloc(sizeof(Block) * (size_t)((la < lb ? la : lb) + 2));
+    Py_ssize_t n = bl ? matching(a, la, b, lb, bl) : (PyErr_NoMemory(), -1);
+    if (n < 0 || !(ops = PyList_New(0))) goto done;
+    Py_ssize_t matched = 0, i = 0, j = 0;
+    bl[n] = (Block){la, lb, 0};
+    for (Py_ssize_t m = 0; m <= n; m++) {
+        const Block x = bl[m];
+        matched += x.k;
+        for (int step = 0; step < 2; step++) {
+            int tag = -1;
+            Py_ssize_t i1 = i, i2 = x.i, j1 = j, j2 = x.j;
+            if (step == 0)
+                tag = i < x.i && j < x.j ? 0 : i < x.i ? 1 : j < x.j ? 2 : -1;
+            else if (x.k)
+                tag = 3, i1 = x.i, i2 = x.i + x.k, j1 = x.j, j2 = x.j + x.k;
+            if (tag < 0) continue;
+            PyObject *t = Py_BuildValue("(Onnnn)", TAGS[tag], i1, i2, j1, j2);
+            if (!t || PyList_Append(ops, t) < 0) {
+                Py_XDECREF(t);
+                goto done;
+            }
+            Py_DECREF(t);
+        }
+        i = x.i + x.k, j = x.j + x.k;
+    }
+    if (n) {
+        ends = Py_BuildValue("(nn)", bl[0].i, la - (bl[n - 1].i + bl[n - 1].k));
+        if (!ends) goto done;
+    } else {
+        ends = Py_NewRef(Py_None);
+    }
+    result = Py_BuildValue("(OnO)", ends, matched, ops);
+done:
+    Py_XDECREF(ends);
+    Py_XDECREF(ops);
+    PyMem_Free(bl);
+    release_arrays(bufs, 2);
+    return result;
+}
+
+/* ids(words, vocab) -> bytes: each word's id in vocab (a dict of str to int), -1 for a
+ * word it lacks, as native int64s (CopyIds.of: a passage's words as a copy's ids). */
+static PyObject *ids(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *o_words, *vocab;
+    if (!PyArg_ParseTuple(args, "OO!:ids", &o_words, &PyDict_Type, &vocab)) return NULL;
+    PyObject *words = PySequence_Fast(o_words, "ids: words must be a sequence");
+    if (!words) return NULL;
+    const Py_ssize_t n = PySequence_Fast_GET_SIZE(words);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n * 8);
+    if (!out) goto fail;
+    int64_t *dst = (int64_t *)PyBytes_AS_STRING(out);
+    PyObject **items = PySequence_Fast_ITEMS(words);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *v = PyDict_GetItemWithError(vocab, items[i]); /* borrowed */
+        if (!v) {
+            if (PyErr_Occurred()) goto fail;
+            dst[i] = -1;
+            continue;
+        }
+        const long long x = PyLong_AsLongLong(v);
+        if (x == -1 && PyErr_Occurred()) goto fail;
+        dst[i] = x;
+    }
+    Py_DECREF(words);
+    return out;
+fail:
+    Py_XDECREF(out);
+    Py_DECREF(words);
+    return NULL;
 }
 
 static PyMethodDef methods[] = {
@@ -589,6 +894,17 @@ static PyMethodDef methods[] = {
      "diagonals) | None: alignwork.vote on word ids."},
     {"blocks", blocks, METH_VARARGS,
      "blocks(a, b) -> [(i, j, size), ...]: difflib's get_matching_blocks of two id arrays."},
+    {"search", search, METH_VARARGS,
+     "search(copy, used, passage, diagonals, slack, stray, cells) -> (similarity, start, end, "
+     "matched) | None | False: align's search for a passage around its diagonals."},
+    {"ids", ids, METH_VARARGS,
+     "ids(words, vocab) -> bytes: the words' ids in vocab (-1: lacking) as native int64s."},
+    {"match", match, METH_VARARGS,
+     "match(copy, lo, hi, passage, stray) -> (start, end, matched) | None: align._match on "
+     "word ids."},
+    {"diff", diff, METH_VARARGS,
+     "diff(a, copy, lo, hi) -> ((head, tail) | None, matched, opcodes): alignwork.pair on "
+     "word ids."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -600,5 +916,8 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__kernel(void) {
     init_classes();
+    const char *const tags[4] = {"replace", "delete", "insert", "equal"};
+    for (int t = 0; t < 4; t++)
+        if (!TAGS[t] && !(TAGS[t] = PyUnicode_InternFromString(tags[t]))) return NULL;
     return PyModule_Create(&module);
 }

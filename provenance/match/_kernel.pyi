@@ -1,6 +1,7 @@
 """The compiled kernel (provenance/match/_kernel.c); see provenance/match/fingerprint.py
 and provenance/match/alignwork.py."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from numpy.typing import NDArray
@@ -40,3 +41,20 @@ def vote(
     /,
 ) -> tuple[int, list[int]] | None: ...
 def blocks(a: Buffer, b: Buffer, /) -> list[tuple[int, int, int]]: ...
+def match(
+    copy: Buffer, lo: int, hi: int, passage: Buffer, stray: int, /
+) -> tuple[int, int, int] | None: ...
+def diff(
+    a: Buffer, copy: Buffer, lo: int, hi: int, /
+) -> tuple[tuple[int, int] | None, int, list[tuple[str, int, int, int, int]]]: ...
+def ids(words: Sequence[str], vocab: dict[str, int], /) -> bytes: ...
+def search(
+    copy: Buffer,
+    used: bytearray,
+    passage: Buffer,
+    diagonals: list[int],
+    slack: int,
+    stray: int,
+    cells: int,
+    /,
+) -> tuple[float, int, int, int] | None | bool: ...

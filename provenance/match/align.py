@@ -209,14 +209,14 @@ def _first_free_copy(
     each side, so a passage that occurs everywhere in a repetitive copy costs no more
     than one that occurs a few times."""
     size = len(target)
-    target = list(target)
+    target = tuple(target)  # (a tuple's slice is one already: compared as it is)
     start = bisect_left(anchors, after + k)
     for lo, hi in ((start, len(anchors)), (0, start)):
         for a in anchors[lo : min(hi, lo + _MAX_TRIES)]:
             p = a - k
             if p < 0 or p + size > len(copy_words) or used.find(1, p, p + size) >= 0:
                 continue
-            if list(copy_words[p : p + size]) == target:
+            if tuple(copy_words[p : p + size]) == target:
                 return p
     return None
 
@@ -267,7 +267,7 @@ def align(
             grow over free words at their ends only within a sentence.
     """
     grams, memo, ids = alignwork.copy_grams(copy_words)
-    source = alignwork.source_of(src_words, memo, ids)
+    source = alignwork.source_of(src_words, memo, ids, passages)
     number, pids = source.number, source.pids
     missing = alignwork.MISSING
 
@@ -292,14 +292,20 @@ def align(
             candidates.append((voted[0], pi, voted[1]))
     candidates.sort(key=lambda c: (-c[0], c[1]))
 
-    matcher: SequenceMatcher[str] = SequenceMatcher(autojunk=False)
-    held: list[tuple[str, ...] | None] = [None]  # the passage the matcher holds (seq2)
+    # the words path's matcher, made when first needed, and the passage it holds (seq2)
+    matchers: list[SequenceMatcher[str]] = []
+    held: list[tuple[str, ...] | None] = [None]
 
     def match(s: int, e: int, lo: int, hi: int) -> tuple[int, int, int] | None:
         if ids is not None:
             p = pids(s, e)
+            if ids.small(hi - lo, e - s):  # (the kernel's _match, the same answer)
+                return ids.match(lo, hi, p, STRAY_WORDS)
             return _match(lambda lo, hi: ids.blocks(ids.ids[lo:hi], p), lo, hi, e - s)
         words = tuple(src_words[s:e])
+        if not matchers:
+            matchers.append(SequenceMatcher(autojunk=False))
+        matcher = matchers[0]
         if held[0] != words:  # (indexing a passage costs: only when not memoised)
             matcher.set_seq2(list(words))
             held[0] = words
@@ -314,9 +320,14 @@ def align(
         s, e = passages[pi]
         size = e - s
         slack = max(8, size // 3)
-        n = number(s, e)
-        best: tuple[float, int, int, int] | None = None
-        for diag in diagonals:
+        # the kernel searches the passage's windows at once (the loop below, the same
+        # answer; False: a window too large for it)
+        searched = (
+            False if ids is None else ids.search(used, pids(s, e), diagonals, slack, STRAY_WORDS)
+        )
+        best: tuple[float, int, int, int] | None = None if searched is False else searched
+        n = number(s, e) if searched is False else -1
+        for diag in diagonals if searched is False else ():
             lo, hi = max(0, diag - slack), min(len(copy_words), diag + size + slack)
             for rlo, rhi in _free_runs(used, lo, hi):
                 mkey = ("match", n, rlo, rhi)

@@ -16,7 +16,7 @@ from array import array
 from collections.abc import Callable, Sequence
 from itertools import repeat
 from operator import sub
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias, TypeVar
 
 import numpy as np
 
@@ -64,7 +64,8 @@ class Memo(dict[tuple[Any, ...], Any]):
     the next candidate source that holds a passage word for word (a check aligns one
     copy with twenty near-copies of one story, most of their passages shared): where
     the passage's n-grams vote for it in the copy (:func:`vote`), and how it matches a
-    window of the copy (``align._match``, :func:`pair`). Each is a pure
+    window of the copy (``align._match`` on the words path: the kernel searches a
+    passage's windows in one call, :meth:`CopyIds.search`; :func:`pair`). Each is a pure
     function of the passage's words and the window's place in this copy: the alignment
     is the same, computed or reused."""
 
@@ -101,8 +102,12 @@ _KERNEL_VOCAB = 1 << 21
 #: Longest matches searched by the kernel when the two sequences' lengths multiply to at
 #: most this (its search reads every pair of words; cydifflib's, longer ones).
 _KERNEL_CELLS = 1 << 16
+#: Words as a copy's ids (:meth:`CopyIds.of`; int64 items).
+WordIds: TypeAlias = "array[int] | memoryview"
 #: A matching block: ``a[i:i + size] == b[j:j + size]``, as ``(i, j, size)``.
 Block = tuple[int, int, int]
+#: Where a passage matched in a window of the copy: ``(start, end, matched words)``.
+Core = tuple[int, int, int]
 
 
 class CopyIds:
@@ -139,11 +144,13 @@ class CopyIds:
             tables += [np.ascontiguousarray(keys[order]), order.astype(np.int64)]
         return cls(vocab, ids, *tables)
 
-    def of(self, words: Sequence[str]) -> array[int]:
+    def of(self, words: Sequence[str]) -> WordIds:
         """``words`` as ids (-1: a word the copy lacks)."""
+        if _KERNEL is not None:  # (the kernel looks them up: ~3x faster)
+            return memoryview(_KERNEL.ids(words, self.vocab)).cast("q")
         return array("q", list(map(self.vocab.get, words, repeat(-1, len(words)))))
 
-    def vote(self, ids: array[int]) -> tuple[int, list[int]] | None:
+    def vote(self, ids: WordIds) -> tuple[int, list[int]] | None:
         """:func:`vote` of a passage (its :meth:`of`)."""
         assert _KERNEL is not None  # noqa: S101 - built only with the kernel
         width = max(4, len(ids) // 5)
@@ -152,7 +159,33 @@ class CopyIds:
             ids, k3, p3, k2, p2, len(self.vocab), width, _MAX_CLUSTERS, _MAX_POSTINGS
         )
 
-    def blocks(self, a: array[int] | np.ndarray, b: array[int] | np.ndarray) -> list[Block]:
+    def small(self, la: int, lb: int) -> bool:
+        """Whether the kernel searches sequences of ``la`` and ``lb`` words (it reads
+        every pair of their words: at most :data:`_KERNEL_CELLS` of them)."""
+        return la * lb <= _KERNEL_CELLS
+
+    def match(self, lo: int, hi: int, passage: WordIds, stray: int) -> Core | None:
+        """``align._match`` of ``passage`` (ids) within the copy's words ``[lo, hi)``,
+        ``stray`` being its :data:`~provenance.match.align.STRAY_WORDS`, by the kernel
+        (the same answer; for a window and a passage that are :meth:`small`)."""
+        assert _KERNEL is not None  # noqa: S101 - built only with the kernel
+        return _KERNEL.match(self.ids, lo, hi, passage, stray)  # type: ignore[no-any-return]
+
+    def search(
+        self, used: bytearray, passage: WordIds, diagonals: list[int], slack: int, stray: int
+    ) -> tuple[float, int, int, int] | None | Literal[False]:
+        """``align``'s search for ``passage`` (ids) in the copy around its ``diagonals``
+        (:func:`vote`): the free runs of each diagonal's window (``slack`` words either
+        side) matched as ``align._match`` does (``stray``: its
+        :data:`~provenance.match.align.STRAY_WORDS`), the best ``(similarity, start,
+        end, matched)`` (None: nothing matches), by the kernel; False when a run is too
+        long for it (not :meth:`small`)."""
+        assert _KERNEL is not None  # noqa: S101 - built only with the kernel
+        return _KERNEL.search(  # type: ignore[no-any-return]
+            self.ids, used, passage, diagonals, slack, stray, _KERNEL_CELLS
+        )
+
+    def blocks(self, a: WordIds | np.ndarray, b: WordIds | np.ndarray) -> list[Block]:
         """difflib's matching blocks of two id sequences (the same as
         :func:`_matcher`'s of their words): the kernel's when their product is at most
         :data:`_KERNEL_CELLS`, else cydifflib's."""
@@ -275,19 +308,33 @@ class Source(NamedTuple):
 
     number: Callable[[int, int], int]
     ids: CopyIds | None
-    pids: Callable[[int, int], array[int]]
+    pids: Callable[[int, int], WordIds]
 
 
-def source_of(src_words: Sequence[str], memo: Memo, ids: CopyIds | None) -> Source:
+def source_of(
+    src_words: Sequence[str],
+    memo: Memo,
+    ids: CopyIds | None,
+    passages: Sequence[tuple[int, int]] = (),
+) -> Source:
     """The :class:`Source` of one ``align()`` call: its passages numbered in ``memo``
-    and, with the kernel, made ids of the copy (each once, when first asked)."""
-    passage_ids: dict[tuple[int, int], array[int]] = {}
+    and, with the kernel, made ids of the copy (each once, when first asked; the words
+    ``passages`` span at once, when they are mostly passages: a slice each then)."""
+    passage_ids: dict[tuple[int, int], WordIds] = {}
+    first = min((s for s, _ in passages), default=0)
+    last = max((e for _, e in passages), default=0)
+    span: list[WordIds] = []  # the ids of words [first, last), once made
+    whole = ids is not None and 2 * sum(e - s for s, e in passages) >= last - first
 
-    def pids(s: int, e: int) -> array[int]:
+    def pids(s: int, e: int) -> WordIds:
         """Passage ``[s, e)``'s words as the copy's ids (the kernel's form)."""
+        assert ids is not None  # noqa: S101 - only called with the kernel
+        if whole and first <= s <= e <= last:
+            if not span:
+                span.append(ids.of(src_words[first:last]))
+            return span[0][s - first : e - first]
         got = passage_ids.get((s, e))
         if got is None:
-            assert ids is not None  # noqa: S101 - only called with the kernel
             got = passage_ids[s, e] = ids.of(src_words[s:e])
         return got
 
@@ -326,6 +373,12 @@ def pair(
     if ids is None:
         matcher = _matcher(src_words[s:e], copy_words[lo:hi])
         blocks: list[Block] = matcher.get_matching_blocks()  # type: ignore[assignment]
+    elif ids.small(e - s, hi - lo):  # the kernel diffs the pair whole: the same answer
+        assert _KERNEL is not None  # noqa: S101 - ids are built only with the kernel
+        got = _KERNEL.diff(source.pids(s, e), ids.ids, lo, hi)
+        if len(memo) < MEMO_ENTRIES:
+            memo[key] = got
+        return got  # type: ignore[no-any-return]
     else:
         blocks = ids.blocks(source.pids(s, e), ids.ids[lo:hi])
     sized = [b for b in blocks if b[2]]

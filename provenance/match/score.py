@@ -260,13 +260,25 @@ def _edit_words(src: Normalized, cp: Normalized, e: Edit) -> tuple[int, bool]:
     return words, False
 
 
+def word_blocks(copy: Segmented) -> list[int]:
+    """The block of each word of ``copy`` (its index in ``copy.blocks``, -1: none): the
+    ``owner`` :func:`rank` takes."""
+    return _block_of(copy)
+
+
 def rank(
-    source: Segmented, copy: Segmented, alignment: Alignment, policy: Policy, lang: str
+    source: Segmented,
+    copy: Segmented,
+    alignment: Alignment,
+    policy: Policy,
+    lang: str,
+    owner: list[int] | None = None,
 ) -> Rank:
     """:class:`Rank` of an alignment of ``copy`` with ``source.aligned_passages(lang)``:
     what :func:`score` measures of it before classifying alterations or looking at
-    reworded text, computed as it does (to the bit)."""
-    owner = _block_of(copy)
+    reworded text, computed as it does (to the bit). ``owner``: the block of each copy
+    word, when the caller ranks many alignments of one copy (else made here)."""
+    owner = _block_of(copy) if owner is None else owner
     covered = _covered(copy, alignment, owner)
     found_words, aligned_words = _matched_words(source, source.aligned_passages(lang), alignment)
     cost = 0.0  # a lower bound of score()'s, summed in the same order
