@@ -12,12 +12,13 @@ recorded page is skipped (``documents`` is unique on ``(key, sha256)``).
 from __future__ import annotations
 
 import datetime
+import itertools
 import multiprocessing
 import os
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -46,6 +47,11 @@ MATCHES_PER_PAGE = 10
 #: Pages written per transaction at most, and seconds per transaction.
 WRITE_BATCH = 100
 WRITE_BATCH_SECONDS = 0.25
+#: Checked pages whose results wait to be written together (in one transaction, once
+#: all of them are checked), beyond those in the workers' hands; and the characters of
+#: page text the scan holds at most before it writes (a crawl of huge pages stays flat).
+WRITE_QUEUE = 32
+QUEUED_CHARS = 8_000_000
 
 
 @dataclass(slots=True)
@@ -287,39 +293,61 @@ def scan(
         version = store.index_version()
         pool = _Pool(store.path, n_workers, stock_min, policy, store)
         writer = _Writer(store)
-        pending: deque[tuple[Page | str, Future[PageCheck] | None]] = deque()
+        # (page or stored content, its check or None: a mirror, characters of its text)
+        pending: deque[tuple[Page | str, Future[PageCheck] | None, int]] = deque()
         inflight: set[str] = set()
         limit = max(4, 4 * n_workers)
+        queued = 0  # characters of the pending pages' texts
 
         def progress() -> None:
             stats.seconds = time.monotonic() - stats.started
             if on_progress is not None:
                 on_progress(stats)
 
+        def queue(item: Page | str, text: str) -> None:
+            """Send a page (or a stored content) to be checked; results are written in
+            batches, once ``WRITE_QUEUE`` pages beyond those in the workers' hands wait."""
+            nonlocal queued
+            if pool.inline:
+                writer.flush()  # checking here: hold no write lock meanwhile
+            pending.append((item, pool.submit(text), len(text)))
+            queued += len(text)
+            if len(pending) >= limit + WRITE_QUEUE or queued > QUEUED_CHARS:
+                drain(limit)
+
         def drain(keep: int) -> None:
+            """Write the oldest pending pages until ``keep`` are left: a batch is waited
+            for whole, holding no write lock, then written in one transaction (one
+            commit a batch, not one a page)."""
             while len(pending) > keep:
-                item, fut = pending.popleft()
-                if fut is None:  # the same content as a page before it, now written
-                    assert isinstance(item, Page)  # noqa: S101
-                    change = _version_change(results, item, pool, writer)
-                    with writer:
-                        _write_seen(results, item, stats, change)
-                    progress()
-                    continue
-                if not fut.done():
+                batch = min(len(pending) - keep, WRITE_BATCH)
+                futures = [f for _, f, _ in itertools.islice(pending, batch) if f is not None]
+                if not all(f.done() for f in futures):
                     writer.flush()  # hold no write lock while a worker is busy
-                check = fut.result()
-                change = (
-                    None if isinstance(item, str) else _version_change(results, item, pool, writer)
-                )
+                    wait(futures)
+                for _ in range(batch):
+                    write(*pending.popleft())
+
+        def write(item: Page | str, fut: Future[PageCheck] | None, chars: int) -> None:
+            nonlocal queued
+            queued -= chars
+            if fut is None:  # the same content as a page before it, now written
+                assert isinstance(item, Page)  # noqa: S101
+                change = _version_change(results, item, pool, writer)
                 with writer:
-                    if isinstance(item, str):
-                        results.replace_matches(item, check.findings, version, _now())
-                        stats.rechecked += 1
-                    else:
-                        inflight.discard(item.sha256)
-                        _write_checked(results, item, check, version, stats, change)
+                    _write_seen(results, item, stats, change)
                 progress()
+                return
+            check = fut.result()
+            change = None if isinstance(item, str) else _version_change(results, item, pool, writer)
+            with writer:
+                if isinstance(item, str):
+                    results.replace_matches(item, check.findings, version, _now())
+                    stats.rechecked += 1
+                else:
+                    inflight.discard(item.sha256)
+                    _write_checked(results, item, check, version, stats, change)
+            progress()
 
         try:
             for n, page in _committed_first(iter_input_pages(named), writer):
@@ -336,7 +364,7 @@ def scan(
                 elif results.has_document(page.key, page.sha256):
                     stats.skipped += 1
                 elif page.sha256 in inflight:  # a mirror of a page still being checked
-                    pending.append((page, None))
+                    pending.append((page, None, 0))
                     continue
                 else:
                     checked = results.checked_version(page.sha256)
@@ -346,17 +374,13 @@ def scan(
                             _write_seen(results, page, stats, change)
                     else:
                         inflight.add(page.sha256)
-                        if pool.inline:
-                            writer.flush()  # checking here: hold no write lock meanwhile
-                        pending.append((page, pool.submit(page.text)))
-                        drain(limit)
+                        queue(page, page.text)
                         continue
                 progress()
             drain(0)
             if recheck:
                 for sha, text in results.stale_contents(version):
-                    pending.append((sha, pool.submit(text)))
-                    drain(limit)
+                    queue(sha, text)
                 drain(0)
         finally:
             writer.flush()
