@@ -293,7 +293,7 @@ def scan(
         version = store.index_version()
         pool = _Pool(store.path, n_workers, stock_min, policy, store)
         writer = _Writer(store)
-        # (page or stored content, its check or None: a mirror, characters of its text)
+        # (page or stored content, its check or None: to be written as read, its characters)
         pending: deque[tuple[Page | str, Future[PageCheck] | None, int]] = deque()
         inflight: set[str] = set()
         limit = max(4, 4 * n_workers)
@@ -304,14 +304,19 @@ def scan(
             if on_progress is not None:
                 on_progress(stats)
 
-        def queue(item: Page | str, text: str) -> None:
-            """Send a page (or a stored content) to be checked; results are written in
-            batches, once ``WRITE_QUEUE`` pages beyond those in the workers' hands wait."""
+        def queue(item: Page | str, text: str | None) -> None:
+            """Send a page (or a stored content) to be checked, or with no text keep it
+            to be written in its turn (an unreadable page, a content checked before).
+            Pages are written in the order read, in batches once ``WRITE_QUEUE`` pages
+            beyond those in the workers' hands wait."""
             nonlocal queued
-            if pool.inline:
-                writer.flush()  # checking here: hold no write lock meanwhile
-            pending.append((item, pool.submit(text), len(text)))
-            queued += len(text)
+            if text is None:
+                pending.append((item, None, 0))
+            else:
+                if pool.inline:
+                    writer.flush()  # checking here: hold no write lock meanwhile
+                pending.append((item, pool.submit(text), len(text)))
+                queued += len(text)
             if len(pending) >= limit + WRITE_QUEUE or queued > QUEUED_CHARS:
                 drain(limit)
 
@@ -331,11 +336,16 @@ def scan(
         def write(item: Page | str, fut: Future[PageCheck] | None, chars: int) -> None:
             nonlocal queued
             queued -= chars
-            if fut is None:  # the same content as a page before it, now written
+            if fut is None:
                 assert isinstance(item, Page)  # noqa: S101
-                change = _version_change(results, item, pool, writer)
-                with writer:
-                    _write_seen(results, item, stats, change)
+                if item.error:
+                    with writer:
+                        results.record_error(item, _now())
+                    stats.errors += 1
+                else:  # a content checked before, or by a page before this one
+                    change = _version_change(results, item, pool, writer)
+                    with writer:
+                        _write_seen(results, item, stats, change)
                 progress()
                 return
             check = fut.result()
@@ -354,28 +364,17 @@ def scan(
                 stats.read += 1
                 seen[n] += 1
                 readable[n] += not page.error
-                if page.error:
-                    if results.has_document(page.key, ""):
-                        stats.skipped += 1
-                    else:
-                        with writer:
-                            results.record_error(page, _now())
-                        stats.errors += 1
-                elif results.has_document(page.key, page.sha256):
+                if results.has_document(page.key, "" if page.error else page.sha256):
                     stats.skipped += 1
-                elif page.sha256 in inflight:  # a mirror of a page still being checked
-                    pending.append((page, None, 0))
-                    continue
+                elif page.error or page.sha256 in inflight:  # (in flight: a mirror)
+                    queue(page, None)
                 else:
                     checked = results.checked_version(page.sha256)
                     if checked is not None and not (recheck and checked < version):
-                        change = _version_change(results, page, pool, writer)
-                        with writer:
-                            _write_seen(results, page, stats, change)
+                        queue(page, None)
                     else:
                         inflight.add(page.sha256)
                         queue(page, page.text)
-                        continue
                 progress()
             drain(0)
             if recheck:

@@ -122,13 +122,13 @@ class ScanStore:
         """Whether this record was recorded with this content. Files are keyed by their
         resolved path; an older prov keyed them by the path as given, which is tried
         too, relative to the working folder (where a nightly job scans from)."""
-        for k in _legacy_keys(key):
-            row = self.db.execute(
-                "SELECT 1 FROM documents WHERE key = ? AND sha256 = ?", [k, sha256]
-            ).fetchone()
-            if row is not None:
-                return True
-        return False
+        keys = _legacy_keys(key)
+        row = self.db.execute(
+            f"SELECT 1 FROM documents WHERE sha256 = ? AND key IN ({','.join('?' * len(keys))}) "  # noqa: S608 - placeholders only
+            "LIMIT 1",
+            [sha256, *keys],
+        ).fetchone()
+        return row is not None
 
     def checked_version(self, sha256: str) -> int | None:
         """The index version a content was checked against, or None if never checked."""
