@@ -47,6 +47,8 @@ MATCHES_PER_PAGE = 10
 #: Pages written per transaction at most, and seconds per transaction.
 WRITE_BATCH = 100
 WRITE_BATCH_SECONDS = 0.25
+#: Pages a worker is sent at once (one task: fewer messages between the processes).
+PAGES_PER_TASK = 4
 #: Checked pages whose results wait to be written together (in one transaction, once
 #: all of them are checked), beyond those in the workers' hands; and the characters of
 #: page text the scan holds at most before it writes (a crawl of huge pages stays flat).
@@ -115,13 +117,13 @@ def _init_worker(db: str, stock_min: int, policy: Policy, parent: int) -> None:
     _worker["policy"] = policy
 
 
-def _check_in_worker(text: str) -> PageCheck:
+def _check_in_worker(texts: list[str]) -> list[PageCheck]:
     store = _worker["store"]
     assert isinstance(store, Store)  # noqa: S101
     stock_min = _worker["stock_min"]
     policy = _worker["policy"]
     assert isinstance(stock_min, int) and isinstance(policy, Policy)  # noqa: S101
-    return check_page(store, text, stock_min, policy)
+    return [check_page(store, text, stock_min, policy) for text in texts]
 
 
 def compare_versions(prev_text: str, text: str, policy: Policy) -> Score:
@@ -168,6 +170,7 @@ class _Pool:
     def __init__(self, db: str, workers: int, stock_min: int, policy: Policy, store: Store):
         self.inline = workers <= 1
         self.store, self.stock_min, self.policy = store, stock_min, policy
+        self.waiting: list[tuple[str, Future[PageCheck]]] = []  # not sent yet
         self.executor = (
             None
             if self.inline
@@ -182,17 +185,47 @@ class _Pool:
         )
 
     def submit(self, text: str) -> Future[PageCheck]:
+        """A page's check: done here at once, or sent to a worker with the pages
+        submitted with it (``PAGES_PER_TASK`` a task, or fewer when :meth:`send` is
+        called: before a future is waited for)."""
+        fut: Future[PageCheck] = Future()
         if self.executor is None:
-            fut: Future[PageCheck] = Future()
             fut.set_result(check_page(self.store, text, self.stock_min, self.policy))
             return fut
-        return self.executor.submit(_check_in_worker, text)
+        self.waiting.append((text, fut))
+        if len(self.waiting) >= PAGES_PER_TASK:
+            self.send()
+        return fut
+
+    def send(self) -> None:
+        """Send the pages submitted and not sent yet to a worker, as one task."""
+        if not self.waiting or self.executor is None:
+            return
+        futures = [fut for _, fut in self.waiting]
+        task = self.executor.submit(_check_in_worker, [text for text, _ in self.waiting])
+        self.waiting = []
+
+        def done(task: Future[list[PageCheck]]) -> None:
+            if task.cancelled():  # (the scan is ending: nobody waits for these)
+                for fut in futures:
+                    fut.cancel()
+                return
+            error = task.exception()
+            if error is not None:
+                for fut in futures:
+                    fut.set_exception(error)
+                return
+            for fut, check in zip(futures, task.result(), strict=True):
+                fut.set_result(check)
+
+        task.add_done_callback(done)
 
     def compare(self, prev_text: str, text: str) -> Future[Score]:
         if self.executor is None:
             fut: Future[Score] = Future()
             fut.set_result(compare_versions(prev_text, text, self.policy))
             return fut
+        self.send()  # (the pages before it keep the other workers busy meanwhile)
         return self.executor.submit(_compare_in_worker, prev_text, text)
 
     def close(self) -> None:
@@ -328,6 +361,7 @@ def scan(
                 batch = min(len(pending) - keep, WRITE_BATCH)
                 futures = [f for _, f, _ in itertools.islice(pending, batch) if f is not None]
                 if not all(f.done() for f in futures):
+                    pool.send()
                     writer.flush()  # hold no write lock while a worker is busy
                     wait(futures)
                 for _ in range(batch):
