@@ -326,6 +326,32 @@ def test_results_are_written_in_batches_not_a_commit_a_page(
     assert commits <= 100 // module.WRITE_QUEUE + 3  # (one a page before: 100)
 
 
+def test_workers_are_sent_pages_a_few_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each task costs messages and futures in both processes: a worker gets
+    ``PAGES_PER_TASK`` pages at once (fewer when the scan must wait for them)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from provenance.crawl import scan as module
+
+    crawl = _many_pages(tmp_path, 100)
+    db = _index(tmp_path)
+    tasks = 0
+    submit = ProcessPoolExecutor.submit
+
+    def counted(self: ProcessPoolExecutor, fn: object, /, *args: object) -> object:
+        nonlocal tasks
+        tasks += fn is module._check_in_worker
+        return submit(self, fn, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", counted)
+    stats = scan([crawl], db, workers=2)
+    assert stats.checked > 90
+    # one task a page before; a batch written may send the last pages early
+    assert tasks <= 100 // module.PAGES_PER_TASK + 100 // module.WRITE_QUEUE + 2
+
+
 def test_pages_are_written_in_the_order_read(tmp_path: Path) -> None:
     """A page whose content was checked before, and an unreadable one, are written in
     their turn, not before the pages read ahead of them that are still being checked."""
