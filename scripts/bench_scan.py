@@ -9,7 +9,10 @@ For each size, ``scripts/make_crawl.py`` generates a crawl (HTML files, WARC and
 with known copies of seven sources; deterministic), the sources are indexed, and the scan
 runs in a fresh process (``python -m provenance scan``) whose peak resident memory is
 read from ``/proc/self/status`` (VmHWM) by a small wrapper. Peak memory must stay flat as
-the crawl grows: pages are streamed, never loaded together. This is a script, not a test.
+the crawl grows: pages are streamed, never loaded together. The CPU seconds of the scan's
+main process (reading, writing) and of its workers (checking) are printed too: on a busy
+machine wall time swings with the load, the CPU a scan needs much less. This is a script,
+not a test.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 _WRAPPER = """
 import json, sys, time
 from provenance.crawl.scan import scan
+cpu0 = time.process_time()
 t = time.monotonic()
 stats = scan([sys.argv[1]], sys.argv[2], workers=int(sys.argv[3]))
 seconds = time.monotonic() - t
@@ -38,10 +42,13 @@ for line in open("/proc/self/status"):
     if line.startswith("VmHWM:"):
         hwm = int(line.split()[1]) * 1024
 import resource
-children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+children = kids.ru_maxrss * 1024
 print(json.dumps({"read": stats.read, "checked": stats.checked, "seconds": seconds,
                   "copies": dict(stats.verdicts), "risky": stats.risky,
-                  "peak_rss": hwm, "worker_peak_rss": children}))
+                  "peak_rss": hwm, "worker_peak_rss": children,
+                  "cpu_main": own.ru_utime + own.ru_stime - cpu0,
+                  "cpu_workers": kids.ru_utime + kids.ru_stime}))
 """
 
 
@@ -89,7 +96,10 @@ def main() -> int:
         run(int(n), args.workers, args.keep) for n in args.sizes.split(",")
     ]
     print(f"prov scan, {args.workers} workers, python {sys.version.split()[0]}")
-    head = ("pages", "crawl MB", "seconds", "pages/s", "main RSS MB", "worker RSS MB")
+    head = (
+        "pages", "crawl MB", "seconds", "pages/s", "CPU s main", "CPU s workers",
+        "main RSS MB", "worker RSS MB",
+    )  # fmt: skip
     print("".join(f"{h:>14}" for h in head) + "  copies")
     for r in rows:
         cells = (
@@ -97,6 +107,8 @@ def main() -> int:
             f"{r['crawl_bytes'] / 1e6:.1f}",
             f"{r['seconds']:.1f}",
             f"{r['pages'] / r['seconds']:.0f}",
+            f"{r['cpu_main']:.1f}",
+            f"{r['cpu_workers']:.1f}",
             f"{r['peak_rss'] / 2**20:.0f}",
             f"{r['worker_peak_rss'] / 2**20:.0f}",
         )

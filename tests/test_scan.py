@@ -300,6 +300,78 @@ def test_kill_9_and_rerun_gives_the_same_results(tmp_path: Path) -> None:
     assert _snapshot(killed) == _snapshot(clean)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_results_are_written_in_batches_not_a_commit_a_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """A commit costs the writer more than a page's rows: pages are written
+    ``WRITE_QUEUE`` at a time (the time bound of a transaction lifted here, so that a
+    slow machine commits no more often)."""
+    from provenance.crawl import scan as module
+
+    crawl = _many_pages(tmp_path, 100)
+    db = _index(tmp_path)
+    commits = 0
+    commit = Store.commit
+
+    def counted(self: Store) -> None:
+        nonlocal commits
+        commits += 1
+        commit(self)
+
+    monkeypatch.setattr(module, "WRITE_BATCH_SECONDS", 3600.0)
+    monkeypatch.setattr(Store, "commit", counted)
+    stats = scan([crawl], db, workers=workers)
+    assert stats.read == 100
+    assert commits <= 100 // module.WRITE_QUEUE + 3  # (one a page before: 100)
+
+
+def test_workers_are_sent_pages_a_few_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each task costs messages and futures in both processes: a worker gets
+    ``PAGES_PER_TASK`` pages at once (fewer when the scan must wait for them)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from provenance.crawl import scan as module
+
+    crawl = _many_pages(tmp_path, 100)
+    db = _index(tmp_path)
+    tasks = 0
+    submit = ProcessPoolExecutor.submit
+
+    def counted(self: ProcessPoolExecutor, fn: object, /, *args: object) -> object:
+        nonlocal tasks
+        tasks += fn is module._check_in_worker
+        return submit(self, fn, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", counted)
+    stats = scan([crawl], db, workers=2)
+    assert stats.checked > 90
+    # one task a page before; a batch written may send the last pages early
+    assert tasks <= 100 // module.PAGES_PER_TASK + 100 // module.WRITE_QUEUE + 2
+
+
+def test_pages_are_written_in_the_order_read(tmp_path: Path) -> None:
+    """A page whose content was checked before, and an unreadable one, are written in
+    their turn, not before the pages read ahead of them that are still being checked."""
+    db = _index(tmp_path)
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    (crawl / "a.txt").write_text(seed_text("000"), encoding="utf-8")
+    scan([crawl], db, workers=1)
+    (crawl / "b.txt").write_text(seed_text("002"), encoding="utf-8")
+    (crawl / "c.txt").write_text(seed_text("000"), encoding="utf-8")  # checked as a.txt
+    (crawl / "d.txt").write_bytes(b"\x00\x01\x02\x03binary\x00")
+    (crawl / "e.txt").write_text(seed_text("003"), encoding="utf-8")
+    stats = scan([crawl], db, workers=1)
+    assert (stats.checked, stats.seen, stats.errors, stats.skipped) == (2, 1, 1, 1)
+    conn = sqlite3.connect(db)
+    keys = [k for (k,) in conn.execute("SELECT key FROM documents ORDER BY id")]
+    conn.close()
+    assert [Path(k).name for k in keys] == ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]
+
+
 def test_check_answers_while_a_scan_writes(tmp_path: Path) -> None:
     crawl = _many_pages(tmp_path, 120)
     db = _index(tmp_path)

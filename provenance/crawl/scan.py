@@ -12,12 +12,13 @@ recorded page is skipped (``documents`` is unique on ``(key, sha256)``).
 from __future__ import annotations
 
 import datetime
+import itertools
 import multiprocessing
 import os
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -46,6 +47,13 @@ MATCHES_PER_PAGE = 10
 #: Pages written per transaction at most, and seconds per transaction.
 WRITE_BATCH = 100
 WRITE_BATCH_SECONDS = 0.25
+#: Pages a worker is sent at once (one task: fewer messages between the processes).
+PAGES_PER_TASK = 4
+#: Checked pages whose results wait to be written together (in one transaction, once
+#: all of them are checked), beyond those in the workers' hands; and the characters of
+#: page text the scan holds at most before it writes (a crawl of huge pages stays flat).
+WRITE_QUEUE = 32
+QUEUED_CHARS = 8_000_000
 
 
 @dataclass(slots=True)
@@ -109,13 +117,13 @@ def _init_worker(db: str, stock_min: int, policy: Policy, parent: int) -> None:
     _worker["policy"] = policy
 
 
-def _check_in_worker(text: str) -> PageCheck:
+def _check_in_worker(texts: list[str]) -> list[PageCheck]:
     store = _worker["store"]
     assert isinstance(store, Store)  # noqa: S101
     stock_min = _worker["stock_min"]
     policy = _worker["policy"]
     assert isinstance(stock_min, int) and isinstance(policy, Policy)  # noqa: S101
-    return check_page(store, text, stock_min, policy)
+    return [check_page(store, text, stock_min, policy) for text in texts]
 
 
 def compare_versions(prev_text: str, text: str, policy: Policy) -> Score:
@@ -162,6 +170,7 @@ class _Pool:
     def __init__(self, db: str, workers: int, stock_min: int, policy: Policy, store: Store):
         self.inline = workers <= 1
         self.store, self.stock_min, self.policy = store, stock_min, policy
+        self.waiting: list[tuple[str, Future[PageCheck]]] = []  # not sent yet
         self.executor = (
             None
             if self.inline
@@ -176,17 +185,47 @@ class _Pool:
         )
 
     def submit(self, text: str) -> Future[PageCheck]:
+        """A page's check: done here at once, or sent to a worker with the pages
+        submitted with it (``PAGES_PER_TASK`` a task, or fewer when :meth:`send` is
+        called: before a future is waited for)."""
+        fut: Future[PageCheck] = Future()
         if self.executor is None:
-            fut: Future[PageCheck] = Future()
             fut.set_result(check_page(self.store, text, self.stock_min, self.policy))
             return fut
-        return self.executor.submit(_check_in_worker, text)
+        self.waiting.append((text, fut))
+        if len(self.waiting) >= PAGES_PER_TASK:
+            self.send()
+        return fut
+
+    def send(self) -> None:
+        """Send the pages submitted and not sent yet to a worker, as one task."""
+        if not self.waiting or self.executor is None:
+            return
+        futures = [fut for _, fut in self.waiting]
+        task = self.executor.submit(_check_in_worker, [text for text, _ in self.waiting])
+        self.waiting = []
+
+        def done(task: Future[list[PageCheck]]) -> None:
+            if task.cancelled():  # (the scan is ending: nobody waits for these)
+                for fut in futures:
+                    fut.cancel()
+                return
+            error = task.exception()
+            if error is not None:
+                for fut in futures:
+                    fut.set_exception(error)
+                return
+            for fut, check in zip(futures, task.result(), strict=True):
+                fut.set_result(check)
+
+        task.add_done_callback(done)
 
     def compare(self, prev_text: str, text: str) -> Future[Score]:
         if self.executor is None:
             fut: Future[Score] = Future()
             fut.set_result(compare_versions(prev_text, text, self.policy))
             return fut
+        self.send()  # (the pages before it keep the other workers busy meanwhile)
         return self.executor.submit(_compare_in_worker, prev_text, text)
 
     def close(self) -> None:
@@ -287,76 +326,94 @@ def scan(
         version = store.index_version()
         pool = _Pool(store.path, n_workers, stock_min, policy, store)
         writer = _Writer(store)
-        pending: deque[tuple[Page | str, Future[PageCheck] | None]] = deque()
+        # (page or stored content, its check or None: to be written as read, its characters)
+        pending: deque[tuple[Page | str, Future[PageCheck] | None, int]] = deque()
         inflight: set[str] = set()
         limit = max(4, 4 * n_workers)
+        queued = 0  # characters of the pending pages' texts
 
         def progress() -> None:
             stats.seconds = time.monotonic() - stats.started
             if on_progress is not None:
                 on_progress(stats)
 
+        def queue(item: Page | str, text: str | None) -> None:
+            """Send a page (or a stored content) to be checked, or with no text keep it
+            to be written in its turn (an unreadable page, a content checked before).
+            Pages are written in the order read, in batches once ``WRITE_QUEUE`` pages
+            beyond those in the workers' hands wait."""
+            nonlocal queued
+            if text is None:
+                pending.append((item, None, 0))
+            else:
+                if pool.inline:
+                    writer.flush()  # checking here: hold no write lock meanwhile
+                pending.append((item, pool.submit(text), len(text)))
+                queued += len(text)
+            if len(pending) >= limit + WRITE_QUEUE or queued > QUEUED_CHARS:
+                drain(limit)
+
         def drain(keep: int) -> None:
+            """Write the oldest pending pages until ``keep`` are left: a batch is waited
+            for whole, holding no write lock, then written in one transaction (one
+            commit a batch, not one a page)."""
             while len(pending) > keep:
-                item, fut = pending.popleft()
-                if fut is None:  # the same content as a page before it, now written
-                    assert isinstance(item, Page)  # noqa: S101
+                batch = min(len(pending) - keep, WRITE_BATCH)
+                futures = [f for _, f, _ in itertools.islice(pending, batch) if f is not None]
+                if not all(f.done() for f in futures):
+                    pool.send()
+                    writer.flush()  # hold no write lock while a worker is busy
+                    wait(futures)
+                for _ in range(batch):
+                    write(*pending.popleft())
+
+        def write(item: Page | str, fut: Future[PageCheck] | None, chars: int) -> None:
+            nonlocal queued
+            queued -= chars
+            if fut is None:
+                assert isinstance(item, Page)  # noqa: S101
+                if item.error:
+                    with writer:
+                        results.record_error(item, _now())
+                    stats.errors += 1
+                else:  # a content checked before, or by a page before this one
                     change = _version_change(results, item, pool, writer)
                     with writer:
                         _write_seen(results, item, stats, change)
-                    progress()
-                    continue
-                if not fut.done():
-                    writer.flush()  # hold no write lock while a worker is busy
-                check = fut.result()
-                change = (
-                    None if isinstance(item, str) else _version_change(results, item, pool, writer)
-                )
-                with writer:
-                    if isinstance(item, str):
-                        results.replace_matches(item, check.findings, version, _now())
-                        stats.rechecked += 1
-                    else:
-                        inflight.discard(item.sha256)
-                        _write_checked(results, item, check, version, stats, change)
                 progress()
+                return
+            check = fut.result()
+            change = None if isinstance(item, str) else _version_change(results, item, pool, writer)
+            with writer:
+                if isinstance(item, str):
+                    results.replace_matches(item, check.findings, version, _now())
+                    stats.rechecked += 1
+                else:
+                    inflight.discard(item.sha256)
+                    _write_checked(results, item, check, version, stats, change)
+            progress()
 
         try:
             for n, page in _committed_first(iter_input_pages(named), writer):
                 stats.read += 1
                 seen[n] += 1
                 readable[n] += not page.error
-                if page.error:
-                    if results.has_document(page.key, ""):
-                        stats.skipped += 1
-                    else:
-                        with writer:
-                            results.record_error(page, _now())
-                        stats.errors += 1
-                elif results.has_document(page.key, page.sha256):
+                if results.has_document(page.key, "" if page.error else page.sha256):
                     stats.skipped += 1
-                elif page.sha256 in inflight:  # a mirror of a page still being checked
-                    pending.append((page, None))
-                    continue
+                elif page.error or page.sha256 in inflight:  # (in flight: a mirror)
+                    queue(page, None)
                 else:
                     checked = results.checked_version(page.sha256)
                     if checked is not None and not (recheck and checked < version):
-                        change = _version_change(results, page, pool, writer)
-                        with writer:
-                            _write_seen(results, page, stats, change)
+                        queue(page, None)
                     else:
                         inflight.add(page.sha256)
-                        if pool.inline:
-                            writer.flush()  # checking here: hold no write lock meanwhile
-                        pending.append((page, pool.submit(page.text)))
-                        drain(limit)
-                        continue
+                        queue(page, page.text)
                 progress()
             drain(0)
             if recheck:
                 for sha, text in results.stale_contents(version):
-                    pending.append((sha, pool.submit(text)))
-                    drain(limit)
+                    queue(sha, text)
                 drain(0)
         finally:
             writer.flush()

@@ -19,6 +19,7 @@ import os
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from provenance.index.store import Store
@@ -51,12 +52,13 @@ class Change:
     score: Score
 
 
-def _legacy_keys(key: str) -> list[str]:
-    """``key``, and for a resolved file path its spelling relative to the working folder."""
-    if not os.path.isabs(key):
+def _legacy_keys(key: str, cwd: str | None) -> list[str]:
+    """``key``, and for a resolved file path its spelling relative to the working folder
+    ``cwd`` (None: there is none)."""
+    if cwd is None or not os.path.isabs(key):
         return [key]
     try:
-        return list(dict.fromkeys([key, os.path.relpath(key)]))
+        return list(dict.fromkeys([key, os.path.relpath(key, cwd)]))
     except ValueError:  # (another drive, on Windows)
         return [key]
 
@@ -116,19 +118,27 @@ class ScanStore:
         self.store = store
         self.db = store.db
 
+    @cached_property
+    def _cwd(self) -> str | None:
+        """The working folder, read once (a scan asks for every page), None if gone."""
+        try:
+            return os.getcwd()
+        except OSError:
+            return None
+
     # -- reads -----------------------------------------------------------------
 
     def has_document(self, key: str, sha256: str) -> bool:
         """Whether this record was recorded with this content. Files are keyed by their
         resolved path; an older prov keyed them by the path as given, which is tried
         too, relative to the working folder (where a nightly job scans from)."""
-        for k in _legacy_keys(key):
-            row = self.db.execute(
-                "SELECT 1 FROM documents WHERE key = ? AND sha256 = ?", [k, sha256]
-            ).fetchone()
-            if row is not None:
-                return True
-        return False
+        keys = _legacy_keys(key, self._cwd)
+        row = self.db.execute(
+            f"SELECT 1 FROM documents WHERE sha256 = ? AND key IN ({','.join('?' * len(keys))}) "  # noqa: S608 - placeholders only
+            "LIMIT 1",
+            [sha256, *keys],
+        ).fetchone()
+        return row is not None
 
     def checked_version(self, sha256: str) -> int | None:
         """The index version a content was checked against, or None if never checked."""

@@ -67,11 +67,14 @@ _ITEM_RE = re.compile(
     r"^\s*(?:[•·▪►◦‣○●■□*\-–—+]|\(?\d{1,4}[.):]?\)?|\(?[a-z][.)])\s|\|.*\||\S\t+\S"
 )
 _ALPHA_RE = re.compile(r"[^\W\d_]{2,}")
+#: (The lookahead names the letters the phrases begin with: the same matches, found
+#: about twice as fast, since most places of a line fail on their first character.)
 _STOCK_RE = re.compile(
+    r"(?=[acflmnprst])(?:"
     r"\bcookies?\b|privacy (?:policy|settings)|terms of (?:use|service)|all rights reserved"
     r"|\bsubscribe\b|\bnewsletter\b|\bsign (?:up|in)\b|\blog ?in\b|\bfollow us\b"
     r"|\bshare (?:this|on)\b|\badvertisement\b|\brelated (?:news|articles|posts)\b"
-    r"|\bmust read\b|\bread more\b|\bstay connected\b|\bskip to (?:main )?content\b",
+    r"|\bmust read\b|\bread more\b|\bstay connected\b|\bskip to (?:main )?content\b)",
     re.IGNORECASE,
 )
 _ABBREVIATIONS = frozenset(
