@@ -105,8 +105,11 @@ def language_scores(words: Sequence[str]) -> list[tuple[float, str]]:
     a word at most three times (a list that repeats "de" is not French)."""
     seen = Counter(words[:400])
     scores = dict.fromkeys(_STOP_SETS, 0.0)
-    for w in seen.keys() & _STOP_WEIGHTS.keys():
-        weight = min(seen[w], 3) * _STOP_WEIGHTS[w]
+    weights = _STOP_WEIGHTS
+    # summed in the text's order (a set's order changes from one process to the next
+    # with string hashing, and with it the sums' last bits)
+    for w in [w for w in seen if w in weights]:
+        weight = min(seen[w], 3) * weights[w]
         for lang in _WORD_LANGS[w]:
             scores[lang] += weight
     return sorted(((v, k) for k, v in scores.items()), reverse=True)
