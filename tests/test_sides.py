@@ -148,3 +148,37 @@ def test_between_two_sides_is_the_relation_of_the_two_texts() -> None:
     assert {s: between(s) for s in stems} == {s: relation(s) for s in stems}
     assert {s: between.rows(s) for s in stems} == {s: relation.rows(s) for s in stems}
     assert sum(1 for s in stems if between(s)) > 20  # synonyms found, not empty sets compared
+
+
+_DETECT = (
+    "from tests.test_detect import CARAVAN, PASSAGE, REWORDED, _sentences, inside, spun\n"
+    "from provenance.match.detect import detect\n"
+    "a, b = _sentences(inside(CARAVAN, 1, 1500)), _sentences(inside(spun(CARAVAN), 2, 1500))\n"
+    "c, d = _sentences(inside(PASSAGE, 3, 1500)), _sentences(inside(REWORDED, 4, 1500))\n"
+    "print([detect(s[0], s[1], t[0], t[1]) for s, t in [(a, b), (c, d), (b, a), (a, d)]])\n"
+)
+
+
+def test_detect_answers_the_same_in_every_process() -> None:
+    """Nothing the search decides follows a set's order (which string hashing changes
+    from one process to the next)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import HANG_GUARD, ROOT
+
+    outs = set()
+    for seed in ("0", "1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
+        done = subprocess.run(
+            [sys.executable, "-c", _DETECT],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=HANG_GUARD,
+        )
+        outs.add(done.stdout)
+    assert len(outs) == 1 and "Fragment(" in next(iter(outs))

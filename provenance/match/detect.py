@@ -231,7 +231,7 @@ class _BySynonyms:
                 near.update(of_source.get(k, ()))
                 near.update(of_copy.get(k, ()))
             near.difference_update(self.postings.get(stem, ()))  # the stem itself is there
-            got = self.units[stem] = tuple(near)
+            got = self.units[stem] = tuple(sorted(near))  # (not the set's order)
         return got
 
     def _by_copy_words(self) -> dict[int, set[int]]:
