@@ -85,6 +85,9 @@ def test_extend_spans_first_to_last_seed_and_trims_to_shared_words() -> None:
     assert t.copy_words[e.copy[0]] == "repairs"
     assert e.similarity > 0.7
     assert e.grown == 0
+    # where it lies, without measuring it (what the summary search asks)
+    where = extend([(1, 1, 0.8), (3, 3, 0.8)], t, measure=False)
+    assert (where.src, where.copy, where.grown, where.similarity) == (e.src, e.copy, 0, 0.0)
 
 
 def test_extend_does_not_grow_over_unrelated_neighbours() -> None:

@@ -203,10 +203,13 @@ def distinct(group: list[Seed]) -> list[Seed]:
     ]
 
 
-def extend(group: Sequence[Seed], texts: Texts, grow: bool = False) -> Extension:
+def extend(
+    group: Sequence[Seed], texts: Texts, grow: bool = False, measure: bool = True
+) -> Extension:
     """The passage a group of seeds spans: from its first to its last sentence in each
     text, grown by neighbouring sentences when ``grow`` (see :func:`_grow`), trimmed to
-    the content words the two sides share."""
+    the content words the two sides share. ``measure``: whether its similarity is
+    computed (else 0.0: a caller that needs only where it lies)."""
     i0, i1 = min(s[0] for s in group), max(s[0] for s in group)
     j0, j1 = min(s[1] for s in group), max(s[1] for s in group)
     sb: Counter[str] = Counter()
@@ -215,7 +218,7 @@ def extend(group: Sequence[Seed], texts: Texts, grow: bool = False) -> Extension
         sb.update(texts.src_bags[i])
     for j in range(j0, j1 + 1):
         cb.update(texts.copy_bags[j])
-    sim = similarity(sb, cb, texts.idf, texts.synonyms)
+    sim = similarity(sb, cb, texts.idf, texts.synonyms) if measure or grow else 0.0
     grown = 0
     if grow:
         seeded = i1 - i0 + j1 - j0

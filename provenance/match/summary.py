@@ -94,7 +94,7 @@ def find_summaries(
     found: list[list[Seed]] = []
     for group in cluster(seeds + loose, SUMMARY_GAP):
         group = distinct(group)  # noqa: PLW2901 - one pairing per sentence
-        e = extend(group, texts)
+        e = extend(group, texts, measure=False)  # (where it lies only)
         size, short = e.src[1] - e.src[0], e.copy[1] - e.copy[0]
         sentences = len({j for _, j, _ in group})
         if sentences >= SUMMARY_SENTENCES and short < SUMMARY_RATIO * size:
@@ -112,7 +112,7 @@ def find_summaries(
                 found.append(group)
     out = []
     for group in _joined(found, texts, copy_blocks):
-        e = extend(group, texts)
+        e = extend(group, texts, measure=False)  # (where it lies only)
         share = _contained(group, texts.src_bags, texts.copy_bags, texts.idf)
         src = _source_side(e.src, src_blocks)
         copy = _copy_side(group, e.copy, src, texts, copy_blocks)
