@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,28 @@ os.environ.setdefault("PROV_SEMANTIC", "0")
 #: Seconds a test waits for a process at most: a guard against a hang, never a speed
 #: limit (the suite must pass on a machine whose cores are busy with other work).
 HANG_GUARD = 600
+
+
+def outputs_by_hash_seed(
+    code: str, *args: str, seeds: tuple[str, ...] = ("0", "1", "2")
+) -> set[str]:
+    """What ``python -c code args`` prints in processes of different string-hash seeds
+    (``PYTHONHASHSEED``): one output when nothing it prints follows a set's order."""
+    outs = set()
+    for seed in seeds:
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
+        done = subprocess.run(
+            [sys.executable, "-c", code, *args],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=HANG_GUARD,
+        )
+        outs.add(done.stdout)
+    return outs
+
 
 # Hypothesis: no per-example deadline and no "generation too slow" health check, which
 # measure the machine's speed, not prov (each test's own settings add to these).

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 from provenance.text.language import _STOP_WEIGHTS, language_scores
-from tests.conftest import HANG_GUARD, ROOT
+from tests.conftest import outputs_by_hash_seed
 
 #: Words that several languages share (weights 1/2, 1/3, ...: sums whose last bits
 #: depend on the order they are added in).
@@ -22,19 +18,7 @@ _SCORES = (
 def test_scores_are_the_same_in_every_process() -> None:
     """A block's scores do not depend on the process's string hashing (a set's order):
     a block at the threshold between two languages gets the same one in every run."""
-    text = " ".join(SHARED)
-    outs = set()
-    for seed in ("0", "1", "2", "3", "4", "5"):
-        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
-        done = subprocess.run(
-            [sys.executable, "-c", _SCORES, text],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=HANG_GUARD,
-        )
-        outs.add(done.stdout)
+    outs = outputs_by_hash_seed(_SCORES, " ".join(SHARED), seeds=("0", "1", "2", "3", "4", "5"))
     assert outs == {repr(language_scores(SHARED)) + "\n"}
 
 

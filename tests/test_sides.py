@@ -13,6 +13,7 @@ from provenance.match.extend import units_holding
 from provenance.match.sides import Side, copy_side, joined, source_side
 from provenance.match.synonyms import Relation, Table, by_stem
 from provenance.text.normalize import normalize
+from tests.conftest import outputs_by_hash_seed
 from tests.test_detect import CARAVAN, PASSAGE, REWORDED, _sentences, inside, spun
 
 Text = tuple[tuple[str, ...], list[tuple[int, int]]]
@@ -162,23 +163,5 @@ _DETECT = (
 def test_detect_answers_the_same_in_every_process() -> None:
     """Nothing the search decides follows a set's order (which string hashing changes
     from one process to the next)."""
-    import os
-    import subprocess
-    import sys
-
-    from tests.conftest import HANG_GUARD, ROOT
-
-    outs = set()
-    for seed in ("0", "1", "2"):
-        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
-        done = subprocess.run(
-            [sys.executable, "-c", _DETECT],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=HANG_GUARD,
-        )
-        outs.add(done.stdout)
+    outs = outputs_by_hash_seed(_DETECT)
     assert len(outs) == 1 and "Fragment(" in next(iter(outs))

@@ -48,7 +48,14 @@ from provenance.match.extend import (
     extend,
     texts_of,
 )
-from provenance.match.sides import MAX_STEM_UNITS, Between, Side, copy_side, source_side
+from provenance.match.sides import (
+    MAX_STEM_UNITS,
+    Between,
+    Side,
+    copy_side,
+    file_under_rows,
+    source_side,
+)
 from provenance.match.summary import SUMMARY_COSINE, SUMMARY_OVERLAP, Blocks, find_summaries
 
 #: Words of a text above which reworded passages are not searched (only passages aligned
@@ -239,21 +246,13 @@ class _BySynonyms:
         source has (in few sentences) in other words: a stem's rows are those of its
         words in either text."""
         by_row: dict[int, set[int]] = {}
-        rows_of = self.synonyms.table.rows_of
+        table = self.synonyms.table
         postings, src_words, copy_words = self.postings, self.src.by_stem, self.copy.by_stem
         for s in copy_words.keys() & postings.keys():
             units = postings[s]
-            if len(units) > MAX_STEM_UNITS:
-                continue
-            own = src_words.get(s, ())
-            for w in copy_words[s]:
-                if w not in own:
-                    for k in rows_of(w):
-                        got = by_row.get(k)
-                        if got is None:
-                            by_row[k] = set(units)
-                        else:
-                            got.update(units)
+            if len(units) <= MAX_STEM_UNITS:
+                own = src_words.get(s, ())
+                file_under_rows(by_row, table, [w for w in copy_words[s] if w not in own], units)
         return by_row
 
     def _chance(self, i: int) -> float:

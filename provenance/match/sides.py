@@ -15,7 +15,7 @@ other text can take its place) and by its sentences.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from provenance.match.bags import bags
@@ -107,19 +107,27 @@ class Side:
         if made is not None and made[0] is table:
             return made[1]
         by_row: dict[int, set[int]] = {}
-        rows_of = table.rows_of
         for s, units in self.postings.items():
             if len(units) <= MAX_STEM_UNITS:
-                for w in self.by_stem.get(s, ()):
-                    for k in rows_of(w):
-                        got = by_row.get(k)
-                        if got is None:
-                            by_row[k] = set(units)
-                        else:
-                            got.update(units)
+                file_under_rows(by_row, table, self.by_stem.get(s, ()), units)
         index = {k: frozenset(v) for k, v in by_row.items()}
         self._rows = (table, index)
         return index
+
+
+def file_under_rows(
+    by_row: dict[int, set[int]], table: Table, words: Iterable[str], units: Sequence[int]
+) -> None:
+    """Add ``units`` to ``by_row``'s set of every row of ``table`` that holds one of
+    ``words``."""
+    rows_of = table.rows_of
+    for w in words:
+        for k in rows_of(w):
+            got = by_row.get(k)
+            if got is None:
+                by_row[k] = set(units)
+            else:
+                got.update(units)
 
 
 _EMPTY: frozenset[int] = frozenset()
