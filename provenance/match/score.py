@@ -17,14 +17,28 @@ Definitions (the README's "How the scores are defined" says the same):
   ``partial`` when source coverage is under ``Policy.complete``; otherwise
   ``verbatim`` (fidelity >= ``Policy.verbatim`` and no meaning change),
   ``near-verbatim`` (fidelity >= ``Policy.near_verbatim``) or ``paraphrased``.
+
+What the alignment alone gives (covered copy words, both coverages, an edit's cost in
+words, a candidate's :class:`Rank`) is in :mod:`provenance.match.coverage`; the result
+types (:class:`Score` and the rest) are in :mod:`provenance.match.results`. Both are
+importable from here too.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 
-from provenance.match.align import DELETION, INSERTION, Alignment, Edit
+from provenance.match.align import DELETION, INSERTION, Alignment
+from provenance.match.coverage import Rank as Rank
+from provenance.match.coverage import (
+    body_coverage,
+    boilerplate_insertion,
+    covered_words,
+    edit_words,
+    matched_words,
+)
+from provenance.match.coverage import rank as rank
+from provenance.match.coverage import word_blocks as word_blocks
 from provenance.match.detect import MAX_DETECT_WORDS, Fragment
 from provenance.match.evidence import NEAR_VERBATIM as NEAR_VERBATIM
 from provenance.match.evidence import PARAPHRASED as PARAPHRASED
@@ -32,6 +46,12 @@ from provenance.match.evidence import PARTIAL as PARTIAL
 from provenance.match.evidence import UNRELATED as UNRELATED
 from provenance.match.evidence import VERBATIM as VERBATIM
 from provenance.match.evidence import AlignedPair, judge, passages
+from provenance.match.results import Added as Added
+from provenance.match.results import Alteration as Alteration
+from provenance.match.results import CheckResult as CheckResult
+from provenance.match.results import CompareResult as CompareResult
+from provenance.match.results import Missing as Missing
+from provenance.match.results import Score as Score
 from provenance.match.risk import (
     CLAIM,
     MEANING_RISKS,
@@ -41,7 +61,6 @@ from provenance.match.risk import (
     inserted_claim,
 )
 from provenance.params import Policy
-from provenance.text.dates import Direction
 from provenance.text.normalize import Normalized
 from provenance.text.segment import (
     BODY,
@@ -52,71 +71,9 @@ from provenance.text.segment import (
 )
 
 CONTEXT_WORDS = 3
-#: An inserted or deleted run of this many words or more is a clause the copy added or
-#: left out, not a change of the copied words' wording: it costs nothing in fidelity
-#: (it is still listed, classified, and a meaning-changing one sets ``meaning_changed``).
-CLAUSE_WORDS = 5
 #: A run of copy words added inside copied text is read as an inserted claim up to this
 #: length (a sentence or two); a longer one is added material (an appended article).
 INSERT_WORDS = 60
-
-
-@dataclass(frozen=True, slots=True)
-class Alteration:
-    """A difference inside copied text, with where it is in both originals."""
-
-    kind: str
-    risk: str
-    source: str
-    copy: str
-    source_context: str
-    copy_context: str
-    source_span: tuple[int, int]
-    copy_span: tuple[int, int]
-    in_quote: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Added:
-    """Copy text that does not come from the source, and why it is there."""
-
-    text: str
-    copy_span: tuple[int, int]
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Missing:
-    """Source body text that the copy does not reproduce."""
-
-    text: str
-    source_span: tuple[int, int]
-
-
-@dataclass(frozen=True, slots=True)
-class Score:
-    """Everything measured about one (source, copy) pair."""
-
-    verdict: str
-    fidelity: float
-    source_coverage: float
-    copy_coverage: float
-    meaning_changed: bool
-    alterations: tuple[Alteration, ...]
-    added: tuple[Added, ...]
-    missing: tuple[Missing, ...]
-    source_words: int
-    copy_words: int
-    found_words: int
-    passages_found: int
-    passages: int
-    pairs: tuple[AlignedPair, ...] = ()
-    warnings: tuple[str, ...] = ()
-    extent: str = "none"
-    wording: str = ""
-    copied_words: int = 0
-    reason: str = ""
-    rule: str = ""
 
 
 def _context(norm: Normalized, lo: int, hi: int, bound: tuple[int, int]) -> str:
@@ -153,148 +110,9 @@ def _whole(norm: Normalized, lo: int, hi: int) -> tuple[int, int]:
     return a, b
 
 
-def _block_of(seg: Segmented) -> list[int]:
-    owner = [-1] * len(seg.norm)
-    for bi, b in enumerate(seg.blocks):
-        owner[b.first : b.last] = [bi] * (b.last - b.first)
-    return owner
-
-
-def _list_marker(norm: Normalized, i: int) -> bool:
-    """Word ``i`` numbers an item of a list ("1." or "2)" at the start of a line)."""
-    w = norm.words[i]
-    if not (w.isdigit() and len(w) <= 3):
-        return False
-    line = norm.text.rfind("\n", 0, norm.starts[i]) + 1
-    return not norm.text[line : norm.starts[i]].strip() and norm.text[
-        norm.ends[i] : norm.ends[i] + 1
-    ] in (
-        ".",
-        ")",
-    )
-
-
-def _only_list_markers(src: Normalized, cp: Normalized, e: Edit) -> bool:
-    """An edit that adds or drops list numbering only (not a number in the text)."""
-    if e.src[0] == e.src[1] and e.copy[0] == e.copy[1]:
-        return False
-    for norm, (lo, hi) in ((src, e.src), (cp, e.copy)):
-        for i in range(lo, hi):  # (a loop: most edits end at their first word)
-            if not _list_marker(norm, i):
-                return False
-    return True
-
-
-def _covered(copy: Segmented, alignment: Alignment, owner: list[int]) -> bytearray:
-    """The copy words inside aligned spans (1), but for boilerplate the alignment took
-    in as an insertion (a site's header between two copied paragraphs)."""
-    covered = bytearray(len(copy.norm))
-    for m in alignment.matches:
-        covered[m.copy[0] : m.copy[1]] = b"\x01" * (m.copy[1] - m.copy[0])
-        for e in m.edits:
-            if _boilerplate_insertion(copy, owner, e):
-                covered[e.copy[0] : e.copy[1]] = bytes(e.copy[1] - e.copy[0])
-    return covered
-
-
-def _boilerplate_insertion(copy: Segmented, owner: list[int], e: Edit) -> bool:
-    """An edit that inserts boilerplate only: not an alteration, nor copied text."""
-    return e.kind == INSERTION and all(
-        copy.blocks[owner[i]].kind == BOILERPLATE for i in range(*e.copy)
-    )
-
-
-def _copy_coverage(copy: Segmented, covered: bytearray, lang: str) -> tuple[float, int]:
-    """The share of the copy's body (in ``lang``) that is ``covered``, and its words."""
-    body = [b for b in copy.blocks if copy.in_body(b, lang)]
-    words = sum(b.last - b.first for b in body)
-    inside = sum(covered.count(1, b.first, b.last) for b in body)
-    return (inside / words if words else 0.0), words
-
-
 def _both(a: bytearray, b: bytearray) -> int:
     """How many positions two 0/1 byte arrays of one length both hold 1 at."""
     return (int.from_bytes(a, "little") & int.from_bytes(b, "little")).bit_count()
-
-
-@dataclass(frozen=True, slots=True)
-class Rank:
-    """What ranks a copy among a check's candidates, from the alignment alone: the
-    fields of the :class:`Score` that :func:`score` would give (copy coverage, copy words,
-    source coverage), and a bound on its fidelity. ``find_sources`` orders candidates by
-    these, and scores (and searches for reworded text) only those that can rank."""
-
-    copy_coverage: float
-    copy_words: int
-    source_coverage: float
-    #: ``score(...).fidelity <= fidelity_bound``: every alteration that costs anything
-    #: costs at least a word (its meaning risk, which only adds, is not classified here)
-    fidelity_bound: float
-
-
-def _matched_words(
-    source: Segmented, aligned: tuple[Passage, ...], alignment: Alignment
-) -> tuple[int, int]:
-    """Source words an alignment found: in body passages, and in all it aligned."""
-    found_words = aligned_words = 0
-    for m in alignment.matches:
-        if source.blocks[aligned[m.passage].block].kind == BODY:
-            found_words += m.src[1] - m.src[0]
-        aligned_words += m.src[1] - m.src[0]
-    return found_words, aligned_words
-
-
-def _edit_words(src: Normalized, cp: Normalized, e: Edit) -> tuple[int, bool]:
-    """The words an edit costs before its risk's weight, and whether it only adds or
-    drops list numbering ("1." dropped: formatting, not a number; it costs nothing). A
-    clause added or left out costs nothing either: the copied words are unchanged."""
-    (s0, s1), (c0, c1) = e.src, e.copy
-    # (the first word _only_list_markers reads, a number or not, says no to most edits
-    # without a call: this runs for every edit of every candidate)
-    first = src.words[s0] if s0 < s1 else cp.words[c0] if c0 < c1 else ""
-    if first.isdigit() and _only_list_markers(src, cp, e):
-        return 0, True
-    words = max(s1 - s0, c1 - c0)
-    if e.kind in (INSERTION, DELETION) and words >= CLAUSE_WORDS:
-        return 0, False
-    return words, False
-
-
-def word_blocks(copy: Segmented) -> list[int]:
-    """The block of each word of ``copy`` (its index in ``copy.blocks``, -1: none): the
-    ``owner`` :func:`rank` takes."""
-    return _block_of(copy)
-
-
-def rank(
-    source: Segmented,
-    copy: Segmented,
-    alignment: Alignment,
-    policy: Policy,
-    lang: str,
-    owner: list[int] | None = None,
-) -> Rank:
-    """:class:`Rank` of an alignment of ``copy`` with ``source.aligned_passages(lang)``:
-    what :func:`score` measures of it before classifying alterations or looking at
-    reworded text, computed as it does (to the bit). ``owner``: the block of each copy
-    word, when the caller ranks many alignments of one copy (else made here)."""
-    owner = _block_of(copy) if owner is None else owner
-    covered = _covered(copy, alignment, owner)
-    found_words, aligned_words = _matched_words(source, source.aligned_passages(lang), alignment)
-    cost = 0.0  # a lower bound of score()'s, summed in the same order
-    least = min(1.0, policy.risk_weight)
-    for m in alignment.matches:
-        for e in m.edits:
-            if not _boilerplate_insertion(copy, owner, e):
-                cost += _edit_words(source.norm, copy.norm, e)[0] * least
-    body_total = sum(p.size for p in source.body_passages(lang))
-    copy_coverage, copy_words = _copy_coverage(copy, covered, lang)
-    return Rank(
-        copy_coverage=round(copy_coverage, 6),
-        copy_words=copy_words,
-        source_coverage=round(found_words / body_total if body_total else 0.0, 6),
-        fidelity_bound=round(max(0.0, 1.0 - cost / aligned_words), 6) if aligned_words else 0.0,
-    )
 
 
 def score(
@@ -315,16 +133,16 @@ def score(
     src, cp = source.norm, copy.norm
     lang = source.lang if lang is None else lang
     src_passages = source.body_passages(lang)
-    copy_owner = _block_of(copy)
+    copy_owner = word_blocks(copy)
 
     alterations: list[tuple[int, int, Alteration]] = []
     cost = 0.0
-    covered = _covered(copy, alignment, copy_owner)
+    covered = covered_words(copy, alignment, copy_owner)
     aligned = source.aligned_passages(lang)
-    found_words, aligned_words = _matched_words(source, aligned, alignment)
+    found_words, aligned_words = matched_words(source, aligned, alignment)
     for m in alignment.matches:
         for e in m.edits:
-            if _boilerplate_insertion(copy, copy_owner, e):
+            if boilerplate_insertion(copy, copy_owner, e):
                 continue
             risk = classify(
                 src,
@@ -333,7 +151,7 @@ def score(
                 source.blocks[aligned[m.passage].block].kind == HEADING,
                 e.copy[0] < len(cp) and copy.blocks[copy_owner[e.copy[0]]].kind == HEADING,
             )
-            words, list_markers = _edit_words(src, cp, e)
+            words, list_markers = edit_words(src, cp, e)
             if list_markers:
                 risk = WORDING
             cost += words * (policy.risk_weight if risk in MEANING_RISKS else 1.0)
@@ -355,7 +173,7 @@ def score(
 
     body_total = sum(p.size for p in src_passages)
     source_coverage = found_words / body_total if body_total else 0.0
-    copy_coverage, copy_words = _copy_coverage(copy, covered, lang)
+    copy_coverage, copy_words = body_coverage(copy, covered, lang)
 
     found = passages(alignment.matches, fragments or (), src.words, cp.words)
     text = bytearray(len(src))  # the source's text in this language: body and headings
@@ -549,31 +367,3 @@ def _added(copy: Segmented, covered: bytearray, owner: list[int], lang: str) -> 
             reason = "not in the source"
         out.append(Added(cp.original(i, j), _span(cp, i, j), reason))
     return tuple(out)
-
-
-@dataclass(frozen=True, slots=True)
-class CompareResult:
-    """One (source, copy) pair, scored, with both texts (for the reports)."""
-
-    source: str
-    copy: str
-    source_sha256: str
-    copy_sha256: str
-    score: Score
-    source_text: str
-    copy_text: str
-    #: the two texts' dates when known otherwise than from the texts (``check --date``,
-    #: a source's ``add --date``); None: found in the texts when reported
-    dates: Direction | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CheckResult:
-    """The sources a suspect copies, best first."""
-
-    suspect: str
-    suspect_sha256: str
-    matches: tuple[CompareResult, ...]
-    candidates: int
-    error: str = ""
-    warnings: tuple[str, ...] = ()  # how the suspect was read (stray control characters)
