@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from provenance.errors import IndexMismatch, InputError, NotFound, ProvError, StoreError
     from provenance.indexing import add
-    from provenance.match.score import Alteration, CheckResult, CompareResult, Score
+    from provenance.match.results import Alteration, CheckResult, CompareResult, Score
     from provenance.params import DEFAULT_PARAMS, DEFAULT_POLICY, Params, Policy
     from provenance.pipeline import (
         check,
@@ -42,10 +42,10 @@ _WHERE = {
     "NotFound": "provenance.errors",
     "ProvError": "provenance.errors",
     "StoreError": "provenance.errors",
-    "Alteration": "provenance.match.score",
-    "CheckResult": "provenance.match.score",
-    "CompareResult": "provenance.match.score",
-    "Score": "provenance.match.score",
+    "Alteration": "provenance.match.results",
+    "CheckResult": "provenance.match.results",
+    "CompareResult": "provenance.match.results",
+    "Score": "provenance.match.results",
     "DEFAULT_PARAMS": "provenance.params",
     "DEFAULT_POLICY": "provenance.params",
     "Params": "provenance.params",

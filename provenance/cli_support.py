@@ -22,7 +22,7 @@ from typer.core import TyperGroup
 
 from provenance.errors import InputError, ProvError, StoreError
 from provenance.ingest.files import MAX_BYTES, RawText, raw_document, read_document
-from provenance.match.score import NEAR_VERBATIM, PARAPHRASED, PARTIAL, VERBATIM
+from provenance.match.evidence import NEAR_VERBATIM, PARAPHRASED, PARTIAL, VERBATIM
 from provenance.report import json as report
 from provenance.text.dates import parse_date
 

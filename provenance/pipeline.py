@@ -16,7 +16,7 @@ from pathlib import Path
 from provenance.errors import InputError
 from provenance.index.store import SourceRow, Store, StoredText
 from provenance.ingest.files import RawText, read_document, storable
-from provenance.match.score import CheckResult, CompareResult
+from provenance.match.results import CheckResult, CompareResult
 from provenance.params import DEFAULT_POLICY, Policy
 from provenance.semantic import step
 from provenance.text.dates import Direction, direction

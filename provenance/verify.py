@@ -8,7 +8,7 @@ copy text they explain, then source coverage, then fidelity.
 
 In a newsroom's index the candidates are mostly one story republished: twenty near-copies
 that all explain the text, of which five are answered. Their rank comes from the
-alignment alone (:func:`provenance.match.score.rank`, computed as ``score`` computes it);
+alignment alone (:func:`provenance.match.coverage.rank`, computed as ``score`` computes it);
 only the search for reworded text and the classification of alterations cost more. So
 every candidate is aligned, and then scored in rank order: the walk stops when ``top``
 copies are found that no candidate left can outrank (a candidate's fidelity is bounded
@@ -34,10 +34,13 @@ from provenance.index import segments
 from provenance.match import regions
 from provenance.match.align import Alignment, align
 from provenance.match.alignwork import forget_copy
+from provenance.match.coverage import Rank, rank, word_blocks
 from provenance.match.detect import MAX_DETECT_WORDS, Fragment, detect
+from provenance.match.evidence import UNRELATED
 from provenance.match.fingerprint import fingerprint, passage_hashes
+from provenance.match.results import Score
 from provenance.match.risk import forget_edits
-from provenance.match.score import UNRELATED, Rank, Score, rank, score, word_blocks
+from provenance.match.score import score
 from provenance.params import DEFAULT_POLICY, Policy
 from provenance.semantic import step
 from provenance.text.language import UNDETERMINED
@@ -382,7 +385,7 @@ def _best(
     dropping the unrelated and sorting by :func:`_order` (then place) gives, with only
     the candidates that can rank scored.
 
-    Every candidate is aligned and ranked (:func:`provenance.match.score.rank`: the
+    Every candidate is aligned and ranked (:func:`provenance.match.coverage.rank`: the
     score's coverages, computed as ``score`` does, and a bound on its fidelity), then
     the groups of equal coverages are taken best first (:func:`_group`) until ``top``
     copies are kept. A source in two languages is scored at once (which of its texts is

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from provenance.errors import ProvError  # noqa: E402
-from provenance.match.score import UNRELATED  # noqa: E402
+from provenance.match.evidence import UNRELATED  # noqa: E402
 from provenance.pipeline import compare  # noqa: E402
 
 Job = tuple[str, str, str, str, bool]  # section, susp name, src name, corpus dir, any verdict

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from provenance.match.score import Alteration, Score
+from provenance.match.results import Alteration, Score
 from provenance.pipeline import prepare
 from provenance.verify import compare_segmented
 

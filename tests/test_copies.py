@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from provenance.match.copies import is_copy
-from provenance.match.score import Score
+from provenance.match.results import Score
 
 
 def _score(verdict: str, fidelity: float, copy_coverage: float) -> Score:

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from provenance import pipeline
-from provenance.match import coverage, results, score
+from provenance.match import coverage
 from provenance.match.align import DELETION, INSERTION, SUBSTITUTION, Alignment, Edit, PassageMatch
 from provenance.text.normalize import normalize
 from provenance.text.segment import BOILERPLATE
@@ -81,15 +81,6 @@ def test_boilerplate_inserted_between_copied_paragraphs_is_not_covered() -> None
     # the body's words are all covered (the furniture is not body)
     share, words = coverage.body_coverage(copy, covered, copy.lang)
     assert (share, words) == (1.0, n - (hi - lo))
-
-
-def test_score_keeps_every_name_importable_from_it() -> None:
-    """The modules split out of score.py: the names other modules, scripts and the
-    README import from ``provenance.match.score`` are the same objects there."""
-    for name in ("Rank", "rank", "word_blocks"):
-        assert getattr(score, name) is getattr(coverage, name)
-    for name in ("Alteration", "Added", "Missing", "Score", "CompareResult", "CheckResult"):
-        assert getattr(score, name) is getattr(results, name)
 
 
 @pytest.mark.parametrize("module", ["provenance.match.coverage", "provenance.match.results"])

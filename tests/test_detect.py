@@ -14,7 +14,7 @@ from provenance.match import detect as detect_module
 from provenance.match import sides
 from provenance.match.bags import STOP, stems
 from provenance.match.detect import Fragment, detect
-from provenance.match.score import Score
+from provenance.match.results import Score
 from provenance.text.normalize import normalize
 
 PASSAGE = (

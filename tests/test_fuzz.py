@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from provenance import compare_texts
 from provenance.match.align import align
+from provenance.match.results import Score
 from provenance.match.risk import RISK_ORDER
-from provenance.match.score import Score
 from provenance.params import DEFAULT_POLICY
 from provenance.pipeline import prepare
 from provenance.text.normalize import normalize, normalize_word

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from provenance import pipeline
+from provenance.match.results import CheckResult, CompareResult
 from provenance.match.risk import MEANING_RISKS
-from provenance.match.score import CheckResult, CompareResult
 from provenance.report.html import CSP, SCRIPT, render_check_html, render_compare_html
 from provenance.report.html_style import CSS
 from tests.conftest import expectations, seed_path, seed_text

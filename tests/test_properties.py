@@ -15,7 +15,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provenance.match.score import Score
+from provenance.match.results import Score
 from provenance.pipeline import prepare
 from provenance.text.normalize import normalize, normalize_word
 from provenance.verify import compare_segmented

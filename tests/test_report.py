@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from provenance import pipeline
-from provenance.match.score import CompareResult
+from provenance.match.results import CompareResult
 from provenance.report.json import (
     compare_dict,
     csv_header,

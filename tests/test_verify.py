@@ -19,7 +19,8 @@ from provenance import indexing, pipeline, verify
 from provenance.index.store import Store
 from provenance.match import align as align_module
 from provenance.match import alignwork, risk
-from provenance.match.score import rank, score, word_blocks
+from provenance.match.coverage import rank, word_blocks
+from provenance.match.score import score
 from provenance.params import DEFAULT_POLICY
 from provenance.semantic import step as semantic_step
 from provenance.text.segment import Segmented

@@ -31,8 +31,8 @@ from provenance.ingest.files import Page, storable
 from provenance.ingest.web import SCAN_SUFFIXES, has_targets, iter_input_pages
 from provenance.match.copies import is_copy
 from provenance.match.fingerprint import passage_hashes
+from provenance.match.results import Score
 from provenance.match.risk import MEANING_RISKS
-from provenance.match.score import Score
 from provenance.params import DEFAULT_POLICY, Policy
 from provenance.pipeline import (
     STOCK_MIN_DOCS,

@@ -25,7 +25,7 @@ from typing import Any
 from provenance.index.store import Store
 from provenance.ingest.files import Page
 from provenance.match.copies import passage_dicts
-from provenance.match.score import Score
+from provenance.match.results import Score
 from provenance.text.dates import Direction, DocumentDate
 
 #: Statuses of a document row.

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from provenance.match.evidence import AlignedPair
-from provenance.match.score import PARTIAL, UNRELATED, Score
+from provenance.match.evidence import PARTIAL, UNRELATED, AlignedPair
+from provenance.match.results import Score
 from provenance.params import DEFAULT_POLICY, Policy
 
 

@@ -2,7 +2,7 @@
 both coverages, the words its edits cost, and the :class:`Rank` of a check's candidate
 before it is scored.
 
-:mod:`provenance.match.score` builds the full :class:`~provenance.match.score.Score`
+:mod:`provenance.match.score` builds the full :class:`~provenance.match.results.Score`
 on these (classified alterations, reworded text, the verdict); ``verify`` ranks a
 check's candidates with :func:`rank`, computed as ``score`` computes the same fields
 (to the bit), and scores only those that can rank.
@@ -87,7 +87,7 @@ def body_coverage(copy: Segmented, covered: bytearray, lang: str) -> tuple[float
 @dataclass(frozen=True, slots=True)
 class Rank:
     """What ranks a copy among a check's candidates, from the alignment alone: the
-    fields of the :class:`~provenance.match.score.Score` that
+    fields of the :class:`~provenance.match.results.Score` that
     :func:`~provenance.match.score.score` would give (copy coverage, copy words,
     source coverage), and a bound on its fidelity. ``find_sources`` orders candidates by
     these, and scores (and searches for reworded text) only those that can rank."""

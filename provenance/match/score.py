@@ -20,8 +20,8 @@ Definitions (the README's "How the scores are defined" says the same):
 
 What the alignment alone gives (covered copy words, both coverages, an edit's cost in
 words, a candidate's :class:`Rank`) is in :mod:`provenance.match.coverage`; the result
-types (:class:`Score` and the rest) are in :mod:`provenance.match.results`. Both are
-importable from here too.
+types (:class:`~provenance.match.results.Score` and the rest) are in
+:mod:`provenance.match.results`.
 """
 
 from __future__ import annotations
@@ -29,29 +29,17 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from provenance.match.align import DELETION, INSERTION, Alignment
-from provenance.match.coverage import Rank as Rank
 from provenance.match.coverage import (
     body_coverage,
     boilerplate_insertion,
     covered_words,
     edit_words,
     matched_words,
+    word_blocks,
 )
-from provenance.match.coverage import rank as rank
-from provenance.match.coverage import word_blocks as word_blocks
 from provenance.match.detect import MAX_DETECT_WORDS, Fragment
-from provenance.match.evidence import NEAR_VERBATIM as NEAR_VERBATIM
-from provenance.match.evidence import PARAPHRASED as PARAPHRASED
-from provenance.match.evidence import PARTIAL as PARTIAL
-from provenance.match.evidence import UNRELATED as UNRELATED
-from provenance.match.evidence import VERBATIM as VERBATIM
 from provenance.match.evidence import AlignedPair, judge, passages
-from provenance.match.results import Added as Added
-from provenance.match.results import Alteration as Alteration
-from provenance.match.results import CheckResult as CheckResult
-from provenance.match.results import CompareResult as CompareResult
-from provenance.match.results import Missing as Missing
-from provenance.match.results import Score as Score
+from provenance.match.results import Added, Alteration, Missing, Score
 from provenance.match.risk import (
     CLAIM,
     MEANING_RISKS,

@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 
 from provenance.match.copies import is_copy
+from provenance.match.results import Alteration, CheckResult, CompareResult
 from provenance.match.risk import MEANING_RISKS
-from provenance.match.score import Alteration, CheckResult, CompareResult
 from provenance.report.html_sides import (
     CARET,
     KIND_WORDS,

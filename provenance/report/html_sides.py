@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 from provenance.match.evidence import AlignedPair
+from provenance.match.results import Alteration, CompareResult, Score
 from provenance.match.risk import (
     ATTRIBUTION,
     CLAIM,
@@ -35,7 +36,6 @@ from provenance.match.risk import (
     QUALIFIER,
     WORDING,
 )
-from provenance.match.score import Alteration, CompareResult, Score
 from provenance.report.json import plural
 
 __all__ = [

@@ -12,8 +12,8 @@ from typing import Any
 from provenance.index.store import SourceRow
 from provenance.ingest.files import is_html
 from provenance.match.copies import passage_dicts
+from provenance.match.results import Alteration, CheckResult, CompareResult
 from provenance.match.risk import MEANING_RISKS
-from provenance.match.score import Alteration, CheckResult, CompareResult
 from provenance.text.dates import Direction, direction
 
 JSON_VERSION = 1

@@ -25,8 +25,8 @@ from rich.text import Text
 from provenance.index.store import SourceRow
 from provenance.match.copies import is_copy
 from provenance.match.evidence import AlignedPair
+from provenance.match.results import CheckResult, CompareResult
 from provenance.match.risk import MEANING_RISKS
-from provenance.match.score import CheckResult, CompareResult
 from provenance.report.json import direction_of, flat, plural, printable, summary
 from provenance.text.dates import Direction
 

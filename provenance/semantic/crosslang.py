@@ -23,8 +23,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from provenance.match.evidence import AlignedPair, judge
+from provenance.match.results import Added, Alteration, Missing, Score
 from provenance.match.risk import NAME, NUMBER
-from provenance.match.score import Added, Alteration, Missing, Score
 from provenance.params import Policy
 from provenance.semantic import bitext, cache, calendar_words, encoder, names
 from provenance.semantic.passages import join

@@ -26,7 +26,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from provenance.index import vectors
-from provenance.match.score import UNRELATED, Score
+from provenance.match.evidence import UNRELATED
+from provenance.match.results import Score
 from provenance.params import Policy
 from provenance.semantic import bitext, cache, encoder, step
 from provenance.semantic.crosslang import rescore

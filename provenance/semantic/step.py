@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from provenance.index.store import Store, StoredText
     from provenance.index.vectors import SourceVectors
-    from provenance.match.score import Score
+    from provenance.match.results import Score
     from provenance.params import Policy
     from provenance.text.segment import Segmented
 

@@ -29,7 +29,7 @@ from provenance.index.vectors import SourceVectors
 from provenance.ingest.decode import decode_text
 from provenance.ingest.files import RawText, web_text
 from provenance.match.fingerprint import fingerprint
-from provenance.match.score import CheckResult, CompareResult
+from provenance.match.results import CheckResult, CompareResult
 from provenance.params import DEFAULT_POLICY
 from provenance.semantic import step
 from provenance.text.segment import Segmented

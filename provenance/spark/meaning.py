@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from provenance.index import vectors
 from provenance.index.store import StoredText
-from provenance.match.score import UNRELATED, Score
+from provenance.match.evidence import UNRELATED
+from provenance.match.results import Score
 from provenance.params import Policy
 from provenance.pipeline import prepare
 from provenance.semantic import search

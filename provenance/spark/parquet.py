@@ -22,7 +22,7 @@ from provenance.errors import InputError, ProvError
 from provenance.index import vectors
 from provenance.index.store import Store
 from provenance.match.copies import passages_of
-from provenance.match.score import Alteration, Score
+from provenance.match.results import Alteration, Score
 from provenance.spark.stages import page_of
 
 

@@ -24,8 +24,9 @@ from provenance.index.store import StoredText
 from provenance.ingest.files import Page, read_text
 from provenance.ingest.web import iter_pages
 from provenance.match.copies import passage_dicts
+from provenance.match.evidence import UNRELATED
 from provenance.match.fingerprint import fingerprint
-from provenance.match.score import UNRELATED, Alteration, Score
+from provenance.match.results import Alteration, Score
 from provenance.params import Params, Policy
 from provenance.pipeline import index_spans, prepare, source_dates
 from provenance.spark import meaning as meaning_stage
