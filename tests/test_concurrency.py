@@ -210,6 +210,7 @@ def test_a_scan_does_not_hold_the_write_lock_while_it_reads(
     """Whenever the scan reads a page or checks one (which can take long: a huge page),
     another writer can begin at once: asked at each of those moments, not timed."""
     from provenance.crawl import scan as scan_module
+    from provenance.crawl import work as work_module
 
     db = seeds_index(tmp_path / "i.db")
     pages = tmp_path / "crawl"
@@ -228,7 +229,7 @@ def test_a_scan_does_not_hold_the_write_lock_while_it_reads(
             conn.execute("ROLLBACK")
             return True
 
-    read_pages, check_page = scan_module.iter_input_pages, scan_module.check_page
+    read_pages, check_page = scan_module.iter_input_pages, work_module.check_page
 
     def reading(inputs: object) -> object:
         for n, page in read_pages(inputs):  # type: ignore[arg-type]
@@ -240,7 +241,7 @@ def test_a_scan_does_not_hold_the_write_lock_while_it_reads(
         return check_page(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(scan_module, "iter_input_pages", reading)
-    monkeypatch.setattr(scan_module, "check_page", checking)
+    monkeypatch.setattr(work_module, "check_page", checking)  # (the pool's name for it)
     stats = scan([pages], db, workers=1)
     assert stats.checked == 6
     assert probes.count(("read", True)) == 6

@@ -138,7 +138,7 @@ def test_versions_are_compared_by_a_worker_not_the_writer(
     # two long versions of one repetitive page: a costly comparison, which must not
     # happen in the writer (one writer for the whole scan); spawned workers do not
     # inherit the patch below, the writer would trip on it
-    from provenance.crawl import scan as module
+    from provenance.crawl import work as module
 
     def in_writer(*args: object, **kwargs: object) -> None:
         raise AssertionError("versions compared in the writer process")
@@ -334,6 +334,7 @@ def test_workers_are_sent_pages_a_few_at_a_time(
     from concurrent.futures import ProcessPoolExecutor
 
     from provenance.crawl import scan as module
+    from provenance.crawl import work
 
     crawl = _many_pages(tmp_path, 100)
     db = _index(tmp_path)
@@ -342,14 +343,14 @@ def test_workers_are_sent_pages_a_few_at_a_time(
 
     def counted(self: ProcessPoolExecutor, fn: object, /, *args: object) -> object:
         nonlocal tasks
-        tasks += fn is module._check_in_worker
+        tasks += fn is work._check_in_worker
         return submit(self, fn, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ProcessPoolExecutor, "submit", counted)
     stats = scan([crawl], db, workers=2)
     assert stats.checked > 90
     # one task a page before; a batch written may send the last pages early
-    assert tasks <= 100 // module.PAGES_PER_TASK + 100 // module.WRITE_QUEUE + 2
+    assert tasks <= 100 // work.PAGES_PER_TASK + 100 // module.WRITE_QUEUE + 2
 
 
 def test_pages_are_written_in_the_order_read(tmp_path: Path) -> None:

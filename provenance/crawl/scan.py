@@ -1,8 +1,8 @@
 """The nightly crawl job: pages in, verified matches kept in the database.
 
 ``scan`` streams the input (folders, HTML, WARC, JSONL: ``ingest_web.iter_pages``), skips
-what it has recorded before, sends the rest to a pool of worker processes (each opens
-the index read-only and runs ``verify.find_sources``: normalise, segment,
+what it has recorded before, sends the rest to a pool of worker processes (``work.Pool``:
+each opens the index read-only and runs ``verify.find_sources``: normalise, segment,
 fingerprint, look up, align, score), and writes the results from this one process, in
 short transactions. Killed at any moment, a rerun of the same command finishes the
 work: a page is recorded with its results in one transaction or not at all, and a
@@ -13,42 +13,30 @@ from __future__ import annotations
 
 import datetime
 import itertools
-import multiprocessing
 import os
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from provenance.crawl.scanstore import CHECKED, SEEN, Change, Finding, ScanStore, record_date
+from provenance.crawl.scanstore import CHECKED, SEEN, Change, ScanStore, record_date
+from provenance.crawl.work import PageCheck, Pool
 from provenance.errors import InputError
 from provenance.index.store import Store
-from provenance.indexing import watch_parent
 from provenance.ingest.files import Page, storable
 from provenance.ingest.web import SCAN_SUFFIXES, has_targets, iter_input_pages
 from provenance.match.copies import is_copy
-from provenance.match.fingerprint import passage_hashes
-from provenance.match.results import Score
 from provenance.match.risk import MEANING_RISKS
 from provenance.params import DEFAULT_POLICY, Policy
-from provenance.pipeline import (
-    STOCK_MIN_DOCS,
-    prepare,
-    source_dates,
-)
+from provenance.pipeline import STOCK_MIN_DOCS
 from provenance.text.dates import bounded
-from provenance.verify import compare_segmented, find_sources
 
-#: Matches kept per page at most.
-MATCHES_PER_PAGE = 10
 #: Pages written per transaction at most, and seconds per transaction.
 WRITE_BATCH = 100
 WRITE_BATCH_SECONDS = 0.25
-#: Pages a worker is sent at once (one task: fewer messages between the processes).
-PAGES_PER_TASK = 4
 #: Checked pages whose results wait to be written together (in one transaction, once
 #: all of them are checked), beyond those in the workers' hands; and the characters of
 #: page text the scan holds at most before it writes (a crawl of huge pages stays flat).
@@ -93,144 +81,6 @@ class ScanStats:
     @property
     def pages_per_second(self) -> float:
         return self.read / self.seconds if self.seconds > 0 else 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class PageCheck:
-    """A worker's answer for one page text."""
-
-    lang: str
-    words: int
-    findings: tuple[Finding, ...]
-    free_passages: tuple[int, ...]
-
-
-# -- the worker side -------------------------------------------------------------------
-
-_worker: dict[str, object] = {}
-
-
-def _init_worker(db: str, stock_min: int, policy: Policy, parent: int) -> None:
-    watch_parent(parent)
-    _worker["store"] = Store.open(db)
-    _worker["stock_min"] = stock_min
-    _worker["policy"] = policy
-
-
-def _check_in_worker(texts: list[str]) -> list[PageCheck]:
-    store = _worker["store"]
-    assert isinstance(store, Store)  # noqa: S101
-    stock_min = _worker["stock_min"]
-    policy = _worker["policy"]
-    assert isinstance(stock_min, int) and isinstance(policy, Policy)  # noqa: S101
-    return [check_page(store, text, stock_min, policy) for text in texts]
-
-
-def compare_versions(prev_text: str, text: str, policy: Policy) -> Score:
-    """What changed from one version of a page to the next (in a worker: two long
-    versions take a worker, never the writer, the time of one bounded alignment)."""
-    return compare_segmented(prepare(prev_text), prepare(text), policy)
-
-
-def _compare_in_worker(prev_text: str, text: str) -> Score:
-    policy = _worker["policy"]
-    assert isinstance(policy, Policy)  # noqa: S101
-    return compare_versions(prev_text, text, policy)
-
-
-def check_page(store: Store, text: str, stock_min: int, policy: Policy) -> PageCheck:
-    """Check one page's text against the index."""
-    seg = prepare(text)
-    norm = seg.norm
-    hashes = passage_hashes(norm.words, [(p.first, p.last) for p in seg.passages])
-    found, _ = find_sources(store, seg, MATCHES_PER_PAGE, policy, stock_min, hashes)
-    findings = tuple(
-        Finding(stored.id, stored.path, s, source_dates(stored, text)) for stored, s in found
-    )
-    # a sentence seen only as a quote may be a stock phrase (a footer on many pages): it
-    # is learned as one unless it stands inside a longer copy
-    covered = sorted(
-        pair.copy_span
-        for f in findings
-        if f.score.extent != "quote"
-        for pair in f.score.pairs
-        if pair.found
-    )
-    free = []
-    for p, h in zip(seg.passages, hashes, strict=True):
-        start, end = norm.starts[p.first], norm.ends[p.last - 1]
-        if not any(a < end and start < b for a, b in covered):
-            free.append(h)
-    return PageCheck(seg.lang, seg.body_words(), findings, tuple(free))
-
-
-class _Pool:
-    """Worker processes, or this process when ``workers`` is 1."""
-
-    def __init__(self, db: str, workers: int, stock_min: int, policy: Policy, store: Store):
-        self.inline = workers <= 1
-        self.store, self.stock_min, self.policy = store, stock_min, policy
-        self.waiting: list[tuple[str, Future[PageCheck]]] = []  # not sent yet
-        self.executor = (
-            None
-            if self.inline
-            # spawned, not forked: a forked worker would inherit the scan lock and keep
-            # it after the scan is killed
-            else ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker,
-                initargs=(db, stock_min, policy, os.getpid()),
-            )
-        )
-
-    def submit(self, text: str) -> Future[PageCheck]:
-        """A page's check: done here at once, or sent to a worker with the pages
-        submitted with it (``PAGES_PER_TASK`` a task, or fewer when :meth:`send` is
-        called: before a future is waited for)."""
-        fut: Future[PageCheck] = Future()
-        if self.executor is None:
-            fut.set_result(check_page(self.store, text, self.stock_min, self.policy))
-            return fut
-        self.waiting.append((text, fut))
-        if len(self.waiting) >= PAGES_PER_TASK:
-            self.send()
-        return fut
-
-    def send(self) -> None:
-        """Send the pages submitted and not sent yet to a worker, as one task."""
-        if not self.waiting or self.executor is None:
-            return
-        futures = [fut for _, fut in self.waiting]
-        task = self.executor.submit(_check_in_worker, [text for text, _ in self.waiting])
-        self.waiting = []
-
-        def done(task: Future[list[PageCheck]]) -> None:
-            if task.cancelled():  # (the scan is ending: nobody waits for these)
-                for fut in futures:
-                    fut.cancel()
-                return
-            error = task.exception()
-            if error is not None:
-                for fut in futures:
-                    fut.set_exception(error)
-                return
-            for fut, check in zip(futures, task.result(), strict=True):
-                fut.set_result(check)
-
-        task.add_done_callback(done)
-
-    def compare(self, prev_text: str, text: str) -> Future[Score]:
-        if self.executor is None:
-            fut: Future[Score] = Future()
-            fut.set_result(compare_versions(prev_text, text, self.policy))
-            return fut
-        self.send()  # (the pages before it keep the other workers busy meanwhile)
-        return self.executor.submit(_compare_in_worker, prev_text, text)
-
-    def close(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 # -- the writer side -------------------------------------------------------------------
@@ -324,7 +174,7 @@ def scan(
         results = ScanStore(store)
         store.complete_pending()  # (if an add runs, lookups read its pending sources)
         version = store.index_version()
-        pool = _Pool(store.path, n_workers, stock_min, policy, store)
+        pool = Pool(store.path, n_workers, stock_min, policy, store)
         writer = _Writer(store)
         # (page or stored content, its check or None: to be written as read, its characters)
         pending: deque[tuple[Page | str, Future[PageCheck] | None, int]] = deque()
@@ -429,7 +279,7 @@ def scan(
     return stats
 
 
-def _version_change(results: ScanStore, page: Page, pool: _Pool, writer: _Writer) -> Change | None:
+def _version_change(results: ScanStore, page: Page, pool: Pool, writer: _Writer) -> Change | None:
     """What changed since the page's previous version, if it has one: compared by a
     worker while the writer holds no write lock (a pair of long versions costs the scan
     one worker's bounded alignment, not the writer's time)."""

@@ -65,7 +65,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from provenance.crawl.scan import MATCHES_PER_PAGE
+from provenance.crawl.work import MATCHES_PER_PAGE
 from provenance.errors import InputError, ProvError
 from provenance.index.store import MAX_BUCKET
 from provenance.ingest.files import expand_paths
