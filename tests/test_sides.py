@@ -135,20 +135,21 @@ def test_a_side_s_bags_are_not_changed_by_the_search() -> None:
     assert copy_side(copy, c_units) is copy_side(copy, c_units)
 
 
-def test_between_two_sides_is_the_relation_of_the_two_texts() -> None:
-    """The same synonyms and rows, for every stem of either text, as a relation built
-    from both texts' words (with the table that ships with prov)."""
-    from provenance.match.sides import Between
+def test_a_relation_from_two_sides_is_the_relation_of_the_two_texts() -> None:
+    """The same synonyms and rows, for every stem of either text, from the sides' words
+    by stem and stems' rows (made once a text) as from the two texts' words (with the
+    table that ships with prov)."""
     from provenance.match.synonyms import table
 
     src, s_units = _sentences(inside(CARAVAN, 1, 600))
     copy, c_units = _sentences(inside(spun(CARAVAN), 2, 600))
-    between = Between(Side(src, s_units), Side(copy, c_units), table())
+    a, b, t = Side(src, s_units), Side(copy, c_units), table()
+    from_sides = Relation.of([a.by_stem, b.by_stem], t, [a.stem_rows(t), b.stem_rows(t)])
     relation = Relation(src, copy)
     stems = set(by_stem(src)) | set(by_stem(copy)) | {"zzzzz"}
-    assert {s: between(s) for s in stems} == {s: relation(s) for s in stems}
-    assert {s: between.rows(s) for s in stems} == {s: relation.rows(s) for s in stems}
-    assert sum(1 for s in stems if between(s)) > 20  # synonyms found, not empty sets compared
+    assert {s: from_sides(s) for s in stems} == {s: relation(s) for s in stems}
+    assert {s: from_sides.rows(s) for s in stems} == {s: relation.rows(s) for s in stems}
+    assert sum(1 for s in stems if from_sides(s)) > 20  # synonyms found, not empty sets
 
 
 _DETECT = (

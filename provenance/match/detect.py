@@ -35,6 +35,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from provenance.match.bags import SYNONYM_WEIGHT, Vector, cosine, matched, rare, weigh
 from provenance.match.extend import (
@@ -50,13 +51,15 @@ from provenance.match.extend import (
 )
 from provenance.match.sides import (
     MAX_STEM_UNITS,
-    Between,
     Side,
     copy_side,
     file_under_rows,
     source_side,
 )
 from provenance.match.summary import SUMMARY_COSINE, SUMMARY_OVERLAP, Blocks, find_summaries
+
+if TYPE_CHECKING:
+    from provenance.match.synonyms import Relation
 
 #: Words of a text above which reworded passages are not searched (only passages aligned
 #: word by word are found, and the score says so): the search's cost grows with the
@@ -108,18 +111,20 @@ class Fragment:
     grown: int = 0
 
 
-def _synonyms(src: Side, copy: Side) -> Between:
-    """Synonymy between the two texts' stems (the table loads on first use)."""
-    from provenance.match.synonyms import table
+def _synonyms(src: Side, copy: Side) -> Relation:
+    """Synonymy between the two texts' stems, from their sides (each text's stems' rows
+    made once a text; the table loads on first use)."""
+    from provenance.match.synonyms import Relation, table
 
-    return Between(src, copy, table())
+    t = table()
+    return Relation.of([src.by_stem, copy.by_stem], t, [src.stem_rows(t), copy.stem_rows(t)])
 
 
 def _seeds(
     src: Side,
     copy: Side,
     idf: dict[str, float],
-    synonyms: Between | None = None,
+    synonyms: Relation | None = None,
     foreign: Sequence[bool] = (),
 ) -> tuple[list[tuple[int, int, float]], list[tuple[int, int, float]]]:
     """``(source unit, copy unit, cosine)`` of every seed, and of the pairs that only
@@ -214,7 +219,7 @@ class _BySynonyms:
         src_vecs: _Vectors,
         slots: float,
         idf: dict[str, float],
-        synonyms: Between,
+        synonyms: Relation,
     ) -> None:
         self.src_bags, self.src_vecs, self.postings = src.bags, src_vecs, src.postings
         self.in_copy, self.slots, self.idf, self.synonyms = copy.holding, slots, idf, synonyms

@@ -88,14 +88,9 @@ class Side:
         made = self._stem_rows
         if made is not None and made[0] is table:
             return made[1]
-        rows_of = table.rows_of
-        out: dict[str, frozenset[int]] = {}
-        for stem, words in self.by_stem.items():
-            rows = rows_of(words[0])
-            for w in words[1:]:
-                rows = rows | rows_of(w)
-            if rows:
-                out[stem] = rows
+        from provenance.match.synonyms import stem_rows
+
+        out = stem_rows(table, self.by_stem)
         self._stem_rows = (table, out)
         return out
 
@@ -128,52 +123,6 @@ def file_under_rows(
                 by_row[k] = set(units)
             else:
                 got.update(units)
-
-
-_EMPTY: frozenset[int] = frozenset()
-_NONE: frozenset[str] = frozenset()
-
-
-class Between:
-    """Synonymy between the stems of two texts, from their sides: what
-    :class:`provenance.match.synonyms.Relation` gives for the two texts' words, without
-    merging their words (each side's stems' rows are made once a text).
-
-    Called with a stem, it gives the stems of the two texts that are its synonyms: the
-    stems of its words' synonyms (in either text) that some word of the texts has, and
-    whose rows meet its own.
-    """
-
-    def __init__(self, src: Side, copy: Side, table: Table) -> None:
-        self.table = table
-        self._words = (src.by_stem, copy.by_stem)
-        self._rows = (src.stem_rows(table), copy.stem_rows(table))
-        self._made: dict[str, frozenset[str]] = {}
-
-    def rows(self, stem: str) -> frozenset[int]:
-        """The table rows of the texts' words with this stem."""
-        a, b = self._rows
-        one, two = a.get(stem), b.get(stem)
-        if one is None:
-            return _EMPTY if two is None else two
-        return one if two is None or two is one else one | two
-
-    def __call__(self, stem: str) -> frozenset[str]:
-        got = self._made.get(stem)
-        if got is None:
-            out: set[str] = set()
-            src, copy = self._words
-            near = self.table.near
-            for w in src.get(stem, ()):
-                out.update(near(w))
-            for w in copy.get(stem, ()):
-                out.update(near(w))
-            out.discard(stem)
-            if out:
-                rows, of = self.rows(stem), self.rows
-                out = {s for s in out if (s in src or s in copy) and rows & of(s)}
-            got = self._made[stem] = frozenset(out) if out else _NONE
-        return got
 
 
 _last_copy: tuple[Sequence[str], tuple[tuple[int, int], ...], Side] | None = None

@@ -288,7 +288,7 @@ def _stems(word: str) -> tuple[str, ...]:
 
 def by_stem(words: Iterable[str]) -> dict[str, Sequence[str]]:
     """A text's distinct words that synonyms are looked up for (of three letters or
-    more, not function words), by stem: what :class:`Relation` takes as ``known``."""
+    more, not function words), by stem: how :class:`Relation` holds a text."""
     out: dict[str, list[str]] = {}
     for w in set(words):
         if len(w) >= 3 and w not in STOP and w.isalpha():
@@ -296,14 +296,30 @@ def by_stem(words: Iterable[str]) -> dict[str, Sequence[str]]:
     return dict(out)
 
 
-class Relation:
-    """Synonymy between the stems of two texts: two stems are synonyms when a word of
-    the texts with one and a word with the other are (see the module docstring).
+def stem_rows(table: Table, words: Mapping[str, Sequence[str]]) -> dict[str, frozenset[int]]:
+    """The rows of ``table`` that hold a word of a text (:func:`by_stem`) with each
+    stem; stems of words in no row are left out."""
+    rows_of = table.rows_of
+    out: dict[str, frozenset[int]] = {}
+    for stem, ws in words.items():
+        rows = rows_of(ws[0])
+        for w in ws[1:]:
+            rows = rows | rows_of(w)
+        if rows:
+            out[stem] = rows
+    return out
 
-    Called with a stem, it gives the stems of the texts that are its synonyms. Built
-    from the texts' words; each word is looked up in the table once, when first needed,
-    and a stem's synonyms are found from its own words' rows (never by a pass over the
-    texts).
+
+class Relation:
+    """Synonymy between the stems of some texts (two, compared): two stems are
+    synonyms when a word of the texts with one and a word with the other are (see the
+    module docstring).
+
+    Called with a stem, it gives the stems of the texts that are its synonyms: the
+    stems of its words' synonyms that some word of the texts has, and whose rows meet
+    its own. Each text is held by stem (:func:`by_stem`), never merged with the others;
+    each word is looked up in the table once, when first needed (or a text's stems'
+    rows come made, :meth:`of`, once a text compared with many).
     """
 
     def __init__(
@@ -312,23 +328,27 @@ class Relation:
         synonyms: Table | None = None,
         known: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
-        """``known``: one more text's words, as :func:`by_stem` gives them (made once
-        for a text compared with many)."""
+        """``known``: one more text's words, as :func:`by_stem` gives them."""
         self._table = synonyms
-        self.words: dict[str, Sequence[str]] = dict(known) if known else {}
-        distinct: set[str] = set()
-        for words in texts:
-            distinct.update(words)
-        for w in distinct:
-            if len(w) >= 3 and w not in STOP and w.isalpha():
-                stem = w[:STEM]
-                got = self.words.get(stem)
-                if got is None:
-                    self.words[stem] = [w]
-                elif w not in got:
-                    self.words[stem] = [*got, w]  # a new list: ``known``'s stay as they are
+        self._texts: list[Mapping[str, Sequence[str]]] = [by_stem(t) for t in texts]
+        if known:
+            self._texts.append(known)
+        self._given: list[Mapping[str, frozenset[int]]] | None = None
         self._rows: dict[str, frozenset[int]] = {}
         self._made: dict[str, frozenset[str]] = {}
+
+    @classmethod
+    def of(
+        cls,
+        texts: Sequence[Mapping[str, Sequence[str]]],
+        synonyms: Table,
+        rows: Sequence[Mapping[str, frozenset[int]]],
+    ) -> Relation:
+        """The relation of texts given by stem, with their stems' rows
+        (:func:`stem_rows`, made once a text)."""
+        out = cls(synonyms=synonyms)
+        out._texts, out._given = list(texts), list(rows)
+        return out
 
     @property
     def table(self) -> Table:
@@ -337,25 +357,46 @@ class Relation:
             self._table = table()
         return self._table
 
+    @property
+    def words(self) -> dict[str, list[str]]:
+        """The texts' words by stem, all texts together (made when asked)."""
+        out: dict[str, list[str]] = {}
+        for text in self._texts:
+            for stem, ws in text.items():
+                have = out.setdefault(stem, [])
+                have.extend(w for w in ws if w not in have)
+        return out
+
     def rows(self, stem: str) -> frozenset[int]:
         """The table rows of the texts' words with this stem."""
+        if self._given is not None:  # each text's, made: no memo needed
+            out = _EMPTY
+            for rows in self._given:
+                more = rows.get(stem)
+                if more:
+                    out = more if not out else out | more
+            return out
         got = self._rows.get(stem)
         if got is None:
-            out: set[int] = set()
-            for w in self.words.get(stem, ()):
-                out |= self.table.rows_of(w)
-            got = self._rows[stem] = frozenset(out) if out else _EMPTY
+            got = _EMPTY
+            rows_of = self.table.rows_of
+            for text in self._texts:
+                for w in text.get(stem, ()):
+                    got = got | rows_of(w)
+            self._rows[stem] = got
         return got
 
     def __call__(self, stem: str) -> frozenset[str]:
         got = self._made.get(stem)
         if got is None:
             out: set[str] = set()
-            for w in self.words.get(stem, ()):
-                out.update(self.table.near(w))
+            near = self.table.near
+            for text in self._texts:
+                for w in text.get(stem, ()):
+                    out.update(near(w))
             out.discard(stem)
             if out:
-                rows = self.rows(stem)
-                out = {s for s in out if s in self.words and rows & self.rows(s)}
+                rows, of, texts = self.rows(stem), self.rows, self._texts
+                out = {s for s in out if rows & of(s) and any(s in t for t in texts)}
             got = self._made[stem] = frozenset(out) if out else _NONE
         return got
