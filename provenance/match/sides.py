@@ -50,7 +50,8 @@ def joined(units: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
 
 class Side:
     """One text's part of the search (see the module docstring); nothing in it changes
-    once made, but for the row index, made on first use.
+    once made, but for what is made on first use (the postings, which only a source's
+    side is asked for, and the row indexes).
 
     Attributes:
         units: its sentences (short ones joined), ``[start, end)`` word ranges.
@@ -58,10 +59,9 @@ class Side:
         holding: how many sentences hold each stem.
         by_stem: its words that synonyms are looked up for, by stem
             (:func:`provenance.match.synonyms.by_stem`).
-        postings: the sentences of each stem, in order.
     """
 
-    __slots__ = ("_rows", "_stem_rows", "bags", "by_stem", "holding", "postings", "units")
+    __slots__ = ("_postings", "_rows", "_stem_rows", "bags", "by_stem", "holding", "units")
 
     def __init__(self, words: Sequence[str], units: Sequence[tuple[int, int]]) -> None:
         from provenance.match.synonyms import by_stem
@@ -70,17 +70,25 @@ class Side:
         self.bags = bags(words, self.units)
         self.holding = units_holding(self.bags)
         self.by_stem: Mapping[str, Sequence[str]] = by_stem(words)
-        postings: dict[str, list[int]] = {}
-        for i, b in enumerate(self.bags):
-            for t in b:
-                got = postings.get(t)
-                if got is None:
-                    postings[t] = [i]
-                else:
-                    got.append(i)
-        self.postings = postings
+        self._postings: dict[str, list[int]] | None = None
         self._rows: tuple[Table, dict[int, frozenset[int]]] | None = None
         self._stem_rows: tuple[Table, dict[str, frozenset[int]]] | None = None
+
+    @property
+    def postings(self) -> dict[str, list[int]]:
+        """The sentences of each stem, in order."""
+        got = self._postings
+        if got is None:
+            got = {}
+            for i, b in enumerate(self.bags):
+                for t in b:
+                    units = got.get(t)
+                    if units is None:
+                        got[t] = [i]
+                    else:
+                        units.append(i)
+            self._postings = got
+        return got
 
     def stem_rows(self, table: Table) -> dict[str, frozenset[int]]:
         """The rows of ``table`` that hold a word of the text with each stem (stems of
