@@ -12,9 +12,12 @@ alignment alone (:func:`provenance.match.coverage.rank`, computed as ``score`` c
 only the search for reworded text and the classification of alterations cost more. So
 every candidate is aligned, and then scored in rank order: the walk stops when ``top``
 copies are found that no candidate left can outrank (a candidate's fidelity is bounded
-from above without classifying its alterations). The answer is the one scoring every
-candidate would give, field for field; the work is the alignments plus about ``top``
-full scores, not ``MAX_CANDIDATES`` of them.
+from above without classifying its alterations). Near-copies often tie on coverage;
+among them a candidate's fidelity is measured (its alterations classified) before it
+is scored, and the search for reworded text, the dearest part of a score, is only made
+for a candidate that outranks a copy kept. The answer is the one scoring every
+candidate would give, field for field; the work is the alignments plus ``top`` full
+scores (and the unrelated met on the way), not ``MAX_CANDIDATES`` of them.
 
 With ``prov[semantic]`` on and an index with sentence vectors, the semantic step reads
 every copy found (what they leave unexplained), so every candidate is scored then.
@@ -40,7 +43,7 @@ from provenance.match.evidence import UNRELATED
 from provenance.match.fingerprint import fingerprint, passage_hashes
 from provenance.match.results import Score
 from provenance.match.risk import forget_edits
-from provenance.match.score import score
+from provenance.match.score import fidelity, score
 from provenance.params import DEFAULT_POLICY, Policy
 from provenance.semantic import step
 from provenance.text.language import UNDETERMINED
@@ -410,18 +413,22 @@ def _best(
         j = i + 1
         while j < len(ranked) and ranked[j].coverages == ranked[i].coverages:
             j += 1
-        found += _group(ranked[i:j], top - len(found), seg, policy)
+        found += _group(ranked[i:j], top - len(found), seg, policy, owner)
         i = j
     return found
 
 
 def _group(
-    group: list[_Ranked], need: int, seg: Segmented, policy: Policy
+    group: list[_Ranked], need: int, seg: Segmented, policy: Policy, owner: list[int]
 ) -> list[tuple[StoredText, Score]]:
     """The best ``need`` copies of a group of candidates of equal coverages, best first
-    (by fidelity, then path and place). Candidates are scored in the order of their
+    (by fidelity, then path and place). Candidates are taken in the order of their
     fidelity bound, until ``need`` copies are kept that the next candidate cannot
-    outrank even at its bound: no candidate after it can either."""
+    outrank even at its bound: no candidate after it can either. Once ``need`` are
+    kept, a candidate's fidelity is measured first (its alterations classified: what
+    the score would say, ``owner`` the block of each copy word) and it is scored only
+    when that outranks a kept one: the search for reworded text, most of a score's
+    cost, is for the copies answered."""
     kept: list[tuple[tuple[float, str, int], StoredText, Score]] = []
     for r in sorted(group, key=_Ranked.least):
         if len(kept) >= need and kept[need - 1][0] < r.least():
@@ -432,6 +439,10 @@ def _group(
         else:
             assert r.alignment is not None  # noqa: S101 - one or the other
             alignment, lang = r.alignment
+            if len(kept) >= need:
+                exact = fidelity(c.source, seg, alignment, policy, lang, owner)
+                if kept[need - 1][0] < (-exact, c.stored.path, c.n):
+                    continue
             s = _scored(c.source, seg, alignment, policy, lang)
         if s.verdict != UNRELATED:
             kept.append(((-s.fidelity, c.stored.path, c.n), c.stored, s))

@@ -11,16 +11,18 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from provenance import indexing, pipeline, verify
-from provenance.index.store import Store
+from provenance.index.store import Store, StoredText
 from provenance.match import align as align_module
 from provenance.match import alignwork, risk
+from provenance.match.align import Alignment
 from provenance.match.coverage import rank, word_blocks
-from provenance.match.score import score
+from provenance.match.score import fidelity, score
 from provenance.params import DEFAULT_POLICY
 from provenance.semantic import step as semantic_step
 from provenance.text.segment import Segmented
@@ -208,6 +210,49 @@ def test_rank_is_what_score_gives_and_bounds_its_fidelity(source: str, copy: str
                 s.source_coverage,
             )
             assert s.fidelity <= r.fidelity_bound
+            assert fidelity(src, cp, alignment, DEFAULT_POLICY, lang) == s.fidelity
+            assert fidelity(src, cp, alignment, DEFAULT_POLICY, lang, word_blocks(cp)) == s.fidelity
+
+
+def test_a_tie_is_broken_by_fidelity_before_reworded_text_is_searched(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # four candidates of equal coverages, taken by their fidelity bound; once one copy
+    # is kept (need 1), a candidate is scored in full only when its fidelity, measured
+    # first, outranks it; the walk ends at a bound that cannot
+    bounds = [0.95, 0.94, 0.93, 0.5]
+    exact = [0.90, 0.92, 0.80, 0.4]
+    scored: list[int] = []
+    measured: list[int] = []
+
+    def candidate(n: int) -> verify._Ranked:
+        stored = StoredText(n, f"site-{n}.txt", "", "", "utf-8")
+        c = verify._Candidate(n, stored, pipeline.prepare(f"text {n}"), None)
+        return verify._Ranked((-100.0, -1.0), bounds[n], c, (Alignment((), 0), "en"), None)
+
+    def fake_scored(source: Segmented, *_: Any) -> Any:
+        n = int(source.norm.words[1])
+        scored.append(n)
+        return SimpleNamespace(verdict="partial", fidelity=exact[n])
+
+    def fake_fidelity(source: Segmented, *_: Any) -> float:
+        n = int(source.norm.words[1])
+        measured.append(n)
+        return exact[n]
+
+    monkeypatch.setattr(verify, "_scored", fake_scored)
+    monkeypatch.setattr(verify, "fidelity", fake_fidelity)
+    group = [candidate(n) for n in (2, 0, 3, 1)]
+    got = verify._group(group, 1, pipeline.prepare("copy"), DEFAULT_POLICY, [])
+    assert [stored.path for stored, _ in got] == ["site-1.txt"]
+    assert scored == [0, 1]  # the first, and the one that outranks it
+    assert measured == [1, 2]  # 2 ranks below site-1: never searched; 3 never measured
+    # with room for every candidate, each is scored and none measured first
+    scored.clear()
+    measured.clear()
+    got = verify._group(group, 4, pipeline.prepare("copy"), DEFAULT_POLICY, [])
+    assert [stored.path for stored, _ in got] == [f"site-{n}.txt" for n in (1, 0, 2, 3)]
+    assert (scored, measured) == ([0, 1, 2, 3], [])
 
 
 # -- alignment work shared by near-copies --------------------------------------------

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from provenance.match.align import DELETION, INSERTION, Alignment
+from provenance.match.align import DELETION, INSERTION, Alignment, Edit, PassageMatch
 from provenance.match.coverage import (
     body_coverage,
     boilerplate_insertion,
@@ -124,40 +124,26 @@ def score(
     copy_owner = word_blocks(copy)
 
     alterations: list[tuple[int, int, Alteration]] = []
-    cost = 0.0
     covered = covered_words(copy, alignment, copy_owner)
     aligned = source.aligned_passages(lang)
     found_words, aligned_words = matched_words(source, aligned, alignment)
-    for m in alignment.matches:
-        for e in m.edits:
-            if boilerplate_insertion(copy, copy_owner, e):
-                continue
-            risk = classify(
-                src,
-                cp,
-                e,
-                source.blocks[aligned[m.passage].block].kind == HEADING,
-                e.copy[0] < len(cp) and copy.blocks[copy_owner[e.copy[0]]].kind == HEADING,
-            )
-            words, list_markers = edit_words(src, cp, e)
-            if list_markers:
-                risk = WORDING
-            cost += words * (policy.risk_weight if risk in MEANING_RISKS else 1.0)
-            in_quote = any(src.quoted[e.src[0] : e.src[1]]) or any(cp.quoted[e.copy[0] : e.copy[1]])
-            if e.kind == DELETION and not in_quote and e.copy[0] < len(cp):
-                in_quote = cp.quoted[e.copy[0]] and (e.copy[0] == 0 or cp.quoted[e.copy[0] - 1])
-            alt = Alteration(
-                kind=e.kind,
-                risk=risk,
-                source=src.original(*e.src),
-                copy=cp.original(*e.copy),
-                source_context=_context(src, *e.src, m.src),
-                copy_context=_context(cp, *e.copy, m.copy),
-                source_span=_span(src, *e.src),
-                copy_span=_span(cp, *e.copy),
-                in_quote=in_quote,
-            )
-            alterations.append((RISK_ORDER[risk], 0 if in_quote else 1, alt))
+    costed, cost = _costed(source, copy, alignment, policy, aligned, copy_owner)
+    for m, e, risk in costed:
+        in_quote = any(src.quoted[e.src[0] : e.src[1]]) or any(cp.quoted[e.copy[0] : e.copy[1]])
+        if e.kind == DELETION and not in_quote and e.copy[0] < len(cp):
+            in_quote = cp.quoted[e.copy[0]] and (e.copy[0] == 0 or cp.quoted[e.copy[0] - 1])
+        alt = Alteration(
+            kind=e.kind,
+            risk=risk,
+            source=src.original(*e.src),
+            copy=cp.original(*e.copy),
+            source_context=_context(src, *e.src, m.src),
+            copy_context=_context(cp, *e.copy, m.copy),
+            source_span=_span(src, *e.src),
+            copy_span=_span(cp, *e.copy),
+            in_quote=in_quote,
+        )
+        alterations.append((RISK_ORDER[risk], 0 if in_quote else 1, alt))
 
     body_total = sum(p.size for p in src_passages)
     source_coverage = found_words / body_total if body_total else 0.0
@@ -239,6 +225,60 @@ def score(
         reason=judgement.reason,
         rule=judgement.rule,
     )
+
+
+def fidelity(
+    source: Segmented,
+    copy: Segmented,
+    alignment: Alignment,
+    policy: Policy,
+    lang: str | None = None,
+    owner: list[int] | None = None,
+) -> float:
+    """The fidelity :func:`score` gives this alignment (to the bit), without its other
+    work: the alterations classified and weighed, no reworded text searched, nothing
+    else measured. ``owner``: the block of each copy word (:func:`word_blocks`), when
+    the caller has it."""
+    lang = source.lang if lang is None else lang
+    aligned = source.aligned_passages(lang)
+    _, aligned_words = matched_words(source, aligned, alignment)
+    owner = word_blocks(copy) if owner is None else owner
+    _, cost = _costed(source, copy, alignment, policy, aligned, owner)
+    return round(max(0.0, 1.0 - cost / aligned_words), 6) if aligned_words else 0.0
+
+
+def _costed(
+    source: Segmented,
+    copy: Segmented,
+    alignment: Alignment,
+    policy: Policy,
+    aligned: tuple[Passage, ...],
+    copy_owner: list[int],
+) -> tuple[list[tuple[PassageMatch, Edit, str]], float]:
+    """Each alteration of an alignment (its match, edit and risk) with what they cost
+    together (``1 - cost / aligned words`` is the fidelity), summed in the alignment's
+    order; boilerplate the copy inserts is no alteration."""
+    src, cp = source.norm, copy.norm
+    out: list[tuple[PassageMatch, Edit, str]] = []
+    cost = 0.0
+    for m in alignment.matches:
+        src_heading = source.blocks[aligned[m.passage].block].kind == HEADING
+        for e in m.edits:
+            if boilerplate_insertion(copy, copy_owner, e):
+                continue
+            risk = classify(
+                src,
+                cp,
+                e,
+                src_heading,
+                e.copy[0] < len(cp) and copy.blocks[copy_owner[e.copy[0]]].kind == HEADING,
+            )
+            words, list_markers = edit_words(src, cp, e)
+            if list_markers:
+                risk = WORDING
+            cost += words * (policy.risk_weight if risk in MEANING_RISKS else 1.0)
+            out.append((m, e, risk))
+    return out, cost
 
 
 def _missing(
