@@ -80,6 +80,31 @@ def test_row_indexes_are_the_table_s_rows_of_the_text_s_words() -> None:
     assert side.row_units(other) != row_units
 
 
+def test_a_side_s_row_stems_near_units_and_words_follow_its_rows() -> None:
+    words, units = _text(TEXT)
+    table = Table.of(
+        [["storm", "tempest", "gale"], ["harbour", "port"], ["stormy", "grey", "rough"]]
+    )
+    side = Side(words, units)
+    stem_rows, row_units = side.stem_rows(table), side.row_units(table)
+    row_stems = side.row_stems(table)
+    assert {(k, s) for k, stems in row_stems.items() for s in stems} == {
+        (k, s) for s, rows in stem_rows.items() for k in rows
+    }
+    want = {}
+    for s, rows in stem_rows.items():
+        near = {i for k in rows for i in row_units.get(k, ())} - set(side.postings.get(s, ()))
+        if near:
+            want[s] = near
+    assert side.near_units(table) == want
+    # "grey" shares a row with "stormy": it reaches the other sentences of the stem
+    # "storm" (in the first three, with "storm"); "harbour" is alone in its row
+    assert want["grey"] == {0, 2} and "harbo" not in want
+    assert side.near_units(table) is side.near_units(table)
+    assert side.words == {w for ws in side.by_stem.values() for w in ws}
+    assert "grey" in side.words and "the" not in side.words
+
+
 def test_a_source_side_is_kept_for_the_same_words_only() -> None:
     words, units = _text(TEXT)
     side = source_side(words, units)

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from provenance.match.bags import SYNONYM_WEIGHT, Vector, cosine, matched, rare, weigh
+from provenance.match.bags import STEM, SYNONYM_WEIGHT, Vector, cosine, matched, rare, weigh
 from provenance.match.extend import (
     EXTEND,
     FRAGMENT_COSINE,
@@ -53,7 +53,6 @@ from provenance.match.sides import (
     MAX_STEM_UNITS,
     Side,
     copy_side,
-    file_under_rows,
     source_side,
 )
 from provenance.match.summary import SUMMARY_COSINE, SUMMARY_OVERLAP, Blocks, find_summaries
@@ -225,39 +224,72 @@ class _BySynonyms:
         self.in_copy, self.slots, self.idf, self.synonyms = copy.holding, slots, idf, synonyms
         self.src, self.copy = src, copy
         self.chance: dict[int, float] = {}
-        self.units: dict[str, tuple[int, ...]] = {}
-        self.by_row: tuple[dict[int, frozenset[int]], dict[int, set[int]]] | None = None
+        self.units: dict[str, tuple[int, ...]] | None = None
 
-    def _units(self, stem: str) -> tuple[int, ...]:
-        """The source sentences that hold a word in a synonym set of a copy stem's words
-        (by the stems in few sentences, as for the seeds by the same stem): each table
-        row's sentences are the source's own (:meth:`Side.row_units`, made once a
-        source) and those of a source stem by the copy's words with that stem."""
-        got = self.units.get(stem)
-        if got is None:
-            if self.by_row is None:
-                self.by_row = (self.src.row_units(self.synonyms.table), self._by_copy_words())
-            of_source, of_copy = self.by_row
-            near: set[int] = set()
-            for k in self.synonyms.rows(stem):
-                near.update(of_source.get(k, ()))
-                near.update(of_copy.get(k, ()))
-            near.difference_update(self.postings.get(stem, ()))  # the stem itself is there
-            got = self.units[stem] = tuple(sorted(near))  # (not the set's order)
-        return got
+    def _all_units(self) -> dict[str, tuple[int, ...]]:
+        """The source sentences, in order, that hold a word in a synonym set of each copy
+        stem's words (by the stems in few sentences, as for the seeds by the same stem),
+        but for the stem's own sentences; stems with none left out. A stem's rows are
+        those of its words in either text (:meth:`Relation.rows`), and a row's sentences
+        are the source's own (:meth:`Side.row_units`) and those of a source stem by the
+        copy's words with that stem the source lacks (:meth:`_by_copy_words`). Made for
+        all stems at once: most stems meet no row with a source sentence, so the source's
+        part by its own words' rows comes made (:meth:`Side.near_units`, once a source)
+        and only the rows the copy adds are walked here."""
+        table, src, copy = self.synonyms.table, self.src, self.copy
+        held = copy.holding
+        of_row, own_rows, copy_rows = (
+            src.row_units(table),
+            src.stem_rows(table),
+            copy.stem_rows(table),
+        )
+        near = {s: set(u) for s, u in src.near_units(table).items() if s in held}
+        # the source's sentences in the rows of the copy's words that its own words lack
+        for s, rows in copy_rows.items():
+            own = own_rows.get(s)
+            more = rows - own if own else rows
+            got = near.get(s)
+            for k in more:
+                there = of_row.get(k)
+                if there:
+                    if got is None:
+                        got = near[s] = set()
+                    got.update(there)
+        # the source's sentences filed under a row by the copy's words: every stem of
+        # either text with a word in that row
+        by_copy = self._by_copy_words()
+        if by_copy:
+            src_stems, copy_stems = src.row_stems(table), copy.row_stems(table)
+            for k, units in by_copy.items():
+                for s in copy_stems.get(k, ()):
+                    near.setdefault(s, set()).update(units)
+                for s in src_stems.get(k, ()):
+                    if s in held:
+                        near.setdefault(s, set()).update(units)
+        out: dict[str, tuple[int, ...]] = {}
+        postings = self.postings
+        for s, found in near.items():
+            found.difference_update(postings.get(s, ()))  # the stem itself is there
+            if found:
+                out[s] = tuple(sorted(found))  # (not the set's order)
+        return out
 
     def _by_copy_words(self) -> dict[int, set[int]]:
         """The source sentences of each table row by the copy's words whose stem the
         source has (in few sentences) in other words: a stem's rows are those of its
-        words in either text."""
+        words in either text. The words are those of the copy the source lacks (a set
+        difference, each side's words made once a text)."""
         by_row: dict[int, set[int]] = {}
-        table = self.synonyms.table
-        postings, src_words, copy_words = self.postings, self.src.by_stem, self.copy.by_stem
-        for s in copy_words.keys() & postings.keys():
-            units = postings[s]
-            if len(units) <= MAX_STEM_UNITS:
-                own = src_words.get(s, ())
-                file_under_rows(by_row, table, [w for w in copy_words[s] if w not in own], units)
+        postings, rows_of = self.postings, self.synonyms.table.rows_of
+        for w in self.copy.words - self.src.words:
+            units = postings.get(w[:STEM])
+            if units is not None and len(units) <= MAX_STEM_UNITS:
+                for k in rows_of(w):
+                    got = by_row.get(k)
+                    if got is None:
+                        by_row[k] = set(units)
+                    else:
+                        got.update(units)
         return by_row
 
     def _chance(self, i: int) -> float:
@@ -274,13 +306,9 @@ class _BySynonyms:
         """``(source unit, cosine)`` of the seeds of a copy sentence with this ``bag``
         that its synonyms make (``shared``: the candidates its own stems found)."""
         cached = self.units
-        extra = []
-        for t in bag:
-            units = cached.get(t)
-            if units is None:
-                units = self._units(t)
-            if units:
-                extra.append(units)
+        if cached is None:
+            cached = self.units = self._all_units()
+        extra = [units for t in bag if (units := cached.get(t))]
         if not extra:
             return []
         found: Counter[int] = Counter(shared)

@@ -61,7 +61,18 @@ class Side:
             (:func:`provenance.match.synonyms.by_stem`).
     """
 
-    __slots__ = ("_postings", "_rows", "_stem_rows", "bags", "by_stem", "holding", "units")
+    __slots__ = (
+        "_near",
+        "_postings",
+        "_row_stems",
+        "_rows",
+        "_stem_rows",
+        "_words",
+        "bags",
+        "by_stem",
+        "holding",
+        "units",
+    )
 
     def __init__(self, words: Sequence[str], units: Sequence[tuple[int, int]]) -> None:
         from provenance.match.synonyms import by_stem
@@ -73,6 +84,9 @@ class Side:
         self._postings: dict[str, list[int]] | None = None
         self._rows: tuple[Table, dict[int, frozenset[int]]] | None = None
         self._stem_rows: tuple[Table, dict[str, frozenset[int]]] | None = None
+        self._row_stems: tuple[Table, dict[int, list[str]]] | None = None
+        self._near: tuple[Table, dict[str, set[int]]] | None = None
+        self._words: frozenset[str] | None = None
 
     @property
     def postings(self) -> dict[str, list[int]]:
@@ -116,6 +130,50 @@ class Side:
         index = {k: frozenset(v) for k, v in by_row.items()}
         self._rows = (table, index)
         return index
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Its words that synonyms are looked up for (those of :attr:`by_stem`)."""
+        got = self._words
+        if got is None:
+            got = self._words = frozenset(w for ws in self.by_stem.values() for w in ws)
+        return got
+
+    def row_stems(self, table: Table) -> dict[int, list[str]]:
+        """The stems of the text with a word in each row of ``table`` (:meth:`stem_rows`
+        turned round)."""
+        made = self._row_stems
+        if made is not None and made[0] is table:
+            return made[1]
+        out: dict[int, list[str]] = {}
+        for s, rows in self.stem_rows(table).items():
+            for k in rows:
+                got = out.get(k)
+                if got is None:
+                    out[k] = [s]
+                else:
+                    got.append(s)
+        self._row_stems = (table, out)
+        return out
+
+    def near_units(self, table: Table) -> dict[str, set[int]]:
+        """The sentences that hold a word sharing a row of ``table`` with a word of each
+        stem of the text (:meth:`row_units` of the stem's rows), but for the stem's own
+        sentences; stems with none left out. Not to be changed by the caller."""
+        made = self._near
+        if made is not None and made[0] is table:
+            return made[1]
+        of_row, postings = self.row_units(table), self.postings
+        out: dict[str, set[int]] = {}
+        for s, rows in self.stem_rows(table).items():
+            near: set[int] = set()
+            for k in rows:
+                near.update(of_row.get(k, ()))
+            near.difference_update(postings.get(s, ()))
+            if near:
+                out[s] = near
+        self._near = (table, out)
+        return out
 
 
 def file_under_rows(
