@@ -75,10 +75,43 @@ def bags(words: Sequence[str], units: Sequence[tuple[int, int]]) -> list[Counter
     return [Counter(stems(words[s:e])) for s, e in units]
 
 
+#: Each unit's stems end to end, and where each unit's start in that list (one entry
+#: more: the end): the bag of units ``i`` to ``j`` is ``Counter(stems[at[i]:at[j + 1]])``,
+#: counted in C (see :func:`flat`).
+Flat = tuple[Sequence[str], Sequence[int]]
+
+
+def flat(bags: Sequence[Counter[str]]) -> Flat:
+    """Bags end to end (:data:`Flat`): each bag's stems in its order, each as many times
+    as it counts. The bag of a run of them, ``Counter(stems[at[i]:at[j + 1]])``, is the
+    same as the bags added one by one, with the same keys in the same order (a stem
+    comes first where it first comes in the run)."""
+    out: list[str] = []
+    at = [0]
+    for b in bags:
+        out.extend(b.elements())
+        at.append(len(out))
+    return out, at
+
+
 def weigh(bag: Counter[str], idf: dict[str, float]) -> Vector:
     """A bag's tf-idf vector (sublinear term frequency) and its norm."""
     table = _TF
     vec = {t: (table[n] if n < 64 else 1 + math.log(n)) * idf[t] for t, n in bag.items()}
+    return vec, math.sqrt(sum([v * v for v in vec.values()]))
+
+
+def weigh_more(
+    weighed: dict[str, float], bag: Counter[str], added: Counter[str], idf: dict[str, float]
+) -> Vector:
+    """:func:`weigh` of ``bag``, the bag ``weighed`` is the vector of with ``added``
+    added (:func:`plus`), from that vector: only the added stems' weights are made
+    again. The same floats in the same order as weighing ``bag`` whole."""
+    table = _TF
+    vec = dict(weighed)
+    for t in added:
+        n = bag[t]
+        vec[t] = (table[n] if n < 64 else 1 + math.log(n)) * idf[t]
     return vec, math.sqrt(sum([v * v for v in vec.values()]))
 
 

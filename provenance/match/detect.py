@@ -368,6 +368,8 @@ def detect(
         synonyms,
         copy.holding,
         src.holding,
+        src.flat,
+        copy.flat,
     )
     seeds, loose = _seeds(src, copy, texts.idf, synonyms, _foreign(copy.units, foreign))
     if not seeds:

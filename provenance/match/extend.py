@@ -24,7 +24,19 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from provenance.match.bags import STEM, STOP, Synonyms, Vector, plus, rare, similarity, weigh
+from provenance.match.bags import (
+    STEM,
+    STOP,
+    Flat,
+    Synonyms,
+    Vector,
+    flat,
+    plus,
+    rare,
+    similarity,
+    weigh,
+    weigh_more,
+)
 
 Seed = tuple[int, int, float]  # (source unit, copy unit, cosine)
 
@@ -67,6 +79,8 @@ class Texts:
             :meth:`chance`).
         synonyms: a stem's synonyms, when the two sides of a fragment are compared
             with them (a copy stem may stand for a synonym of a source stem).
+        src_flat, copy_flat: the units' bags end to end
+            (:data:`provenance.match.bags.Flat`), to add a run of them at once.
     """
 
     src_words: Sequence[str]
@@ -79,6 +93,14 @@ class Texts:
     in_src: Counter[str]
     in_copy: Counter[str]
     synonyms: Synonyms | None = None
+    src_flat: Flat = ((), (0,))
+    copy_flat: Flat = ((), (0,))
+
+    def bag(self, lo: int, hi: int, copy: bool) -> Counter[str]:
+        """The bag of units ``lo`` to ``hi`` (included) of the copy (``copy``) or of the
+        source: their bags added in order."""
+        stems, at = self.copy_flat if copy else self.src_flat
+        return Counter(stems[at[lo] : at[hi + 1]])
 
     def chance(self, bag: Counter[str], other: Counter[str], copy: bool) -> float:
         """How many stems a unit of the copy (``copy``) or of the source with this
@@ -117,11 +139,14 @@ def texts_of(
     synonyms: Synonyms | None = None,
     in_copy: Counter[str] | None = None,
     in_src: Counter[str] | None = None,
+    src_flat: Flat | None = None,
+    copy_flat: Flat | None = None,
 ) -> Texts:
     """The :class:`Texts` of two texts' units and bags: how many units of each text hold
     each stem, and each stem's idf over the units of both (``log(1 + n / df)``).
     ``in_copy`` and ``in_src``, when given, are :func:`units_holding` of ``copy_bags``
-    and ``src_bags`` (made once for a text compared with many)."""
+    and ``src_bags``, and ``src_flat`` and ``copy_flat`` their bags end to end
+    (:func:`provenance.match.bags.flat`; all made once for a text compared with many)."""
     if in_src is None:
         in_src = units_holding(src_bags)
     if in_copy is None:
@@ -145,6 +170,8 @@ def texts_of(
         in_src,
         in_copy,
         synonyms,
+        flat(src_bags) if src_flat is None else src_flat,
+        flat(copy_bags) if copy_flat is None else copy_flat,
     )
 
 
@@ -212,18 +239,17 @@ def extend(
     computed (else 0.0: a caller that needs only where it lies)."""
     i0, i1 = min(s[0] for s in group), max(s[0] for s in group)
     j0, j1 = min(s[1] for s in group), max(s[1] for s in group)
-    sb: Counter[str] = Counter()
-    cb: Counter[str] = Counter()
-    for i in range(i0, i1 + 1):
-        sb.update(texts.src_bags[i])
-    for j in range(j0, j1 + 1):
-        cb.update(texts.copy_bags[j])
-    sim = similarity(sb, cb, texts.idf, texts.synonyms) if measure or grow else 0.0
+    sb, cb = texts.bag(i0, i1, False), texts.bag(j0, j1, True)
+    sim = 0.0
     grown = 0
     if grow:
+        va, vc = weigh(sb, texts.idf), weigh(cb, texts.idf)  # (grown a sentence at a time)
+        sim = similarity(sb, cb, texts.idf, texts.synonyms, va, vc)
         seeded = i1 - i0 + j1 - j0
-        (i0, i1, j0, j1), sb, cb, sim = _grow((i0, i1, j0, j1), sb, cb, sim, texts)
+        (i0, i1, j0, j1), sb, cb, sim = _grow((i0, i1, j0, j1), (sb, va), (cb, vc), sim, texts)
         grown = i1 - i0 + j1 - j0 - seeded
+    elif measure:
+        sim = similarity(sb, cb, texts.idf, texts.synonyms)
     return Extension(
         trim(texts.src_words, texts.src_units[i0][0], texts.src_units[i1][1], cb),
         trim(texts.copy_words, texts.copy_units[j0][0], texts.copy_units[j1][1], sb),
@@ -260,8 +286,8 @@ def phrases(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> bool:
 
 def _grow(
     bounds: tuple[int, int, int, int],
-    sb: Counter[str],
-    cb: Counter[str],
+    src_side: tuple[Counter[str], Vector],
+    copy_side: tuple[Counter[str], Vector],
     sim: float,
     texts: Texts,
 ) -> tuple[tuple[int, int, int, int], Counter[str], Counter[str], float]:
@@ -272,8 +298,10 @@ def _grow(
     other side (as grown) and the cosine of the two sides does not fall, or when the
     step adds a sentence pair that kept its frame (:func:`phrases`) and the fragment
     stays at :data:`FRAGMENT_COSINE`; at most :data:`MAX_EXTEND` steps at each end, so
-    the cost is bounded."""
+    the cost is bounded. ``src_side``, ``copy_side``: each side's bag and its vector
+    (:func:`weigh`); a side grown by a sentence is weighed from its vector."""
     i0, i1, j0, j1 = bounds
+    (sb, va), (cb, vc) = src_side, copy_side
     src_bags, copy_bags, idf = texts.src_bags, texts.copy_bags, texts.idf
     src_grams = _UnitGrams(texts.src_words, texts.src_units)
     copy_grams = _UnitGrams(texts.copy_words, texts.copy_units)
@@ -285,8 +313,8 @@ def _grow(
         # step (a sentence is tried alone and with its pair)
         grown_s: dict[int, Counter[str]] = {-1: sb}
         grown_c: dict[int, Counter[str]] = {-1: cb}
-        weighed: dict[int, Vector] = {}
-        weighed_c: dict[int, Vector] = {}
+        weighed: dict[int, Vector] = {-1: va}
+        weighed_c: dict[int, Vector] = {-1: vc}
         for end in (0, 1):
             if taken[end] >= MAX_EXTEND:
                 continue
@@ -309,13 +337,13 @@ def _grow(
                 )
                 if not edge and not shares:
                     continue
-                va = weighed.get(di)
-                if va is None:
-                    va = weighed[di] = weigh(gs, idf)
-                vc = weighed_c.get(dj)
-                if vc is None:
-                    vc = weighed_c[dj] = weigh(gc, idf)
-                cos = similarity(gs, gc, idf, texts.synonyms, va, vc)
+                vs = weighed.get(di)
+                if vs is None:
+                    vs = weighed[di] = weigh_more(va[0], gs, src_bags[di], idf)
+                vt = weighed_c.get(dj)
+                if vt is None:
+                    vt = weighed_c[dj] = weigh_more(vc[0], gc, copy_bags[dj], idf)
+                cos = similarity(gs, gc, idf, texts.synonyms, vs, vt)
                 floor = sim
                 if edge or (
                     (di < 0 or _corroborated(texts, src_bags[di], gc, False))
@@ -329,10 +357,10 @@ def _grow(
         sim, di, dj, end = best
         taken[end] += 1
         if di >= 0:
-            sb = grown_s[di]
+            sb, va = grown_s[di], weighed[di]
             i0, i1 = min(i0, di), max(i1, di)
         if dj >= 0:
-            cb = grown_c[dj]
+            cb, vc = grown_c[dj], weighed_c[dj]
             j0, j1 = min(j0, dj), max(j1, dj)
 
 

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from provenance.match.bags import bags
+from provenance.match.bags import Flat, bags, flat
 from provenance.match.extend import units_holding
 
 if TYPE_CHECKING:
@@ -62,6 +62,7 @@ class Side:
     """
 
     __slots__ = (
+        "_flat",
         "_near",
         "_postings",
         "_row_stems",
@@ -87,6 +88,15 @@ class Side:
         self._row_stems: tuple[Table, dict[int, list[str]]] | None = None
         self._near: tuple[Table, dict[str, set[int]]] | None = None
         self._words: frozenset[str] | None = None
+        self._flat: Flat | None = None
+
+    @property
+    def flat(self) -> Flat:
+        """Its bags end to end (:func:`provenance.match.bags.flat`)."""
+        got = self._flat
+        if got is None:
+            got = self._flat = flat(self.bags)
+        return got
 
     @property
     def postings(self) -> dict[str, list[int]]:
