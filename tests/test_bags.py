@@ -120,6 +120,10 @@ def test_matched_is_the_one_by_one_rule(
     got, want = matched(a, b, synonyms), _matched_one_by_one(a, b, synonyms)
     assert got[:2] == want[:2]
     assert list(got[2].items()) == list(want[2].items())
+    # told the only stems that may have synonyms, the same similarity
+    idf = {t: 1.0 + k / 7 for k, t in enumerate("abcdefgh")}
+    among = frozenset(near)
+    assert similarity(a, b, idf, synonyms, among=among) == similarity(a, b, idf, synonyms)
 
 
 @settings(max_examples=500, deadline=None)

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from provenance.match import sides
-from provenance.match.bags import bags
+from provenance.match.bags import bags, flat
 from provenance.match.detect import Fragment, detect
 from provenance.match.extend import units_holding
 from provenance.match.sides import Side, copy_side, joined, source_side
@@ -58,6 +58,17 @@ def test_a_side_is_what_detect_made_of_the_text_itself() -> None:
     for stem, where in side.postings.items():
         assert where == [i for i, b in enumerate(side.bags) if stem in b]
     assert set(side.postings) == {t for b in side.bags for t in b}
+    assert side.flat == flat(side.bags)
+
+
+def test_a_side_s_anchors_are_its_stems_in_few_sentences(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sides, "MAX_STEM_UNITS", 2)
+    words, units = _text(TEXT)
+    side = Side(words, units)
+    few, frequent = side.anchors
+    assert few == {s: u for s, u in side.postings.items() if len(u) <= 2}
+    assert frequent == {s for s, u in side.postings.items() if len(u) > 2}
+    assert "storm" in frequent and "harbo" in few  # in three sentences, and in two
 
 
 def test_row_indexes_are_the_table_s_rows_of_the_text_s_words() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 
 #: Characters of a word kept as its stem (a cheap, language-blind stemmer).
 STEM = 5
@@ -132,13 +133,15 @@ def similarity(
     synonyms: Synonyms | None = None,
     weighed: Vector | None = None,
     weighed_b: Vector | None = None,
+    among: AbstractSet[str] | None = None,
 ) -> float:
     """The cosine of two bags' tf-idf vectors; with ``synonyms``, a stem of ``b`` that
     is a synonym of one of ``a`` counts as it, at :data:`SYNONYM_WEIGHT` (see
     :func:`matched`). ``weighed``, ``weighed_b``: ``weigh(a, idf)`` and ``weigh(b,
-    idf)``, when already made."""
+    idf)``, when already made. ``among``: the only stems that may have synonyms, when
+    known (the others are not looked up)."""
     va = weigh(a, idf) if weighed is None else weighed
-    taken = _stand_ins(a, b, synonyms) if synonyms is not None else None
+    taken = _stand_ins(a, b, synonyms, among) if synonyms is not None else None
     if not taken:  # b's own vector
         return cosine(*va, *(weigh(b, idf) if weighed_b is None else weighed_b))
     weights = _weights(b, taken)
@@ -211,14 +214,21 @@ def matched(
     return len(copy.keys() & src.keys()), len(taken), _weights(copy, taken)
 
 
-def _stand_ins(src: Counter[str], copy: Counter[str], synonyms: Synonyms) -> dict[str, str]:
+def _stand_ins(
+    src: Counter[str],
+    copy: Counter[str],
+    synonyms: Synonyms,
+    among: AbstractSet[str] | None = None,
+) -> dict[str, str]:
     """The copy stems that stand for a source stem the copy lacks (see :func:`matched`),
     and the stem each stands for: in the copy's order, each takes the least of its
-    synonyms still free."""
+    synonyms still free. ``among``: the only stems that may have synonyms, when known."""
     free = src.keys() - copy.keys()
     taken: dict[str, str] = {}
     if free:
         others = copy.keys() - src.keys()
+        if among is not None:
+            others &= among
         hits = {t: h for t in others if (h := synonyms(t) & free)}
         if hits:
             for t in [t for t in copy if t in hits]:

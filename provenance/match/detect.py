@@ -35,6 +35,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from provenance.match.bags import STEM, SYNONYM_WEIGHT, Vector, cosine, matched, rare, weigh
@@ -130,7 +131,9 @@ def _seeds(
     summary seeds (a condensed sentence: most of the shorter one's stems in the other).
     ``foreign``: which copy units are in a language the synonym table does not hold (not
     searched by synonyms)."""
-    src_bags, copy_bags, postings = src.bags, copy.bags, src.postings
+    src_bags, copy_bags = src.bags, copy.bags
+    few, frequent = src.anchors
+    anchors = few.get
     src_vecs = _Vectors(src_bags, idf)
     # how often a stem of the source stands in a copy sentence, to expect chance overlap
     in_copy = copy.holding
@@ -144,18 +147,11 @@ def _seeds(
     for j, bag in enumerate(copy_bags):
         if len(bag) < SEED_SHARED:
             continue
-        # candidates come from the stems in few source sentences (rare anchors); the
-        # stems in many only add to the count of the candidates they found
-        shared: Counter[int] = Counter()
-        count = shared.get
-        common = []
-        for t in bag:
-            units = postings.get(t, ())
-            if len(units) > MAX_STEM_UNITS:
-                common.append(t)
-                continue
-            for i in units:
-                shared[i] = count(i, 0) + 1
+        # candidates come from the stems in few source sentences (rare anchors, their
+        # sentences counted in C, in the bag's order); the stems in many only add to the
+        # count of the candidates they found
+        shared = Counter(chain.from_iterable([u for t in bag if (u := anchors(t))]))
+        common = [t for t in bag if t in frequent] if frequent else None
         if common:
             pairs = shared.most_common(2 * _MAX_PAIRS)
             shared = Counter({i: n + sum(t in src_bags[i] for t in common) for i, n in pairs})
@@ -370,6 +366,7 @@ def detect(
         src.holding,
         src.flat,
         copy.flat,
+        synonyms.stems if synonyms is not None else None,
     )
     seeds, loose = _seeds(src, copy, texts.idf, synonyms, _foreign(copy.units, foreign))
     if not seeds:

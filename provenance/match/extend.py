@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from provenance.match.bags import (
@@ -81,6 +82,7 @@ class Texts:
             with them (a copy stem may stand for a synonym of a source stem).
         src_flat, copy_flat: the units' bags end to end
             (:data:`provenance.match.bags.Flat`), to add a run of them at once.
+        synonym_stems: the only stems that may have ``synonyms``, when known.
     """
 
     src_words: Sequence[str]
@@ -95,6 +97,7 @@ class Texts:
     synonyms: Synonyms | None = None
     src_flat: Flat = ((), (0,))
     copy_flat: Flat = ((), (0,))
+    synonym_stems: AbstractSet[str] | None = None
 
     def bag(self, lo: int, hi: int, copy: bool) -> Counter[str]:
         """The bag of units ``lo`` to ``hi`` (included) of the copy (``copy``) or of the
@@ -141,24 +144,24 @@ def texts_of(
     in_src: Counter[str] | None = None,
     src_flat: Flat | None = None,
     copy_flat: Flat | None = None,
+    synonym_stems: AbstractSet[str] | None = None,
 ) -> Texts:
     """The :class:`Texts` of two texts' units and bags: how many units of each text hold
     each stem, and each stem's idf over the units of both (``log(1 + n / df)``).
     ``in_copy`` and ``in_src``, when given, are :func:`units_holding` of ``copy_bags``
     and ``src_bags``, and ``src_flat`` and ``copy_flat`` their bags end to end
-    (:func:`provenance.match.bags.flat`; all made once for a text compared with many)."""
+    (:func:`provenance.match.bags.flat`; all made once for a text compared with many).
+    ``synonym_stems``: the only stems that may have ``synonyms``, when known."""
     if in_src is None:
         in_src = units_holding(src_bags)
     if in_copy is None:
         in_copy = units_holding(copy_bags)
     n = len(src_bags) + len(copy_bags)
-    logs: dict[int, float] = {}  # the idf of a unit count (few distinct counts)
-    idf: dict[str, float] = {}
-    for t, k in plus(in_src, in_copy).items():
-        v = logs.get(k)
-        if v is None:
-            v = logs[k] = math.log(1 + n / k)
-        idf[t] = v
+    counts = {**in_src, **in_copy}  # the keys of plus(in_src, in_copy), in its order
+    for t in in_src.keys() & in_copy.keys():
+        counts[t] = in_src[t] + in_copy[t]
+    logs = {k: math.log(1 + n / k) for k in set(counts.values())}  # (few distinct counts)
+    idf = {t: logs[k] for t, k in counts.items()}
     return Texts(
         src_words,
         copy_words,
@@ -172,6 +175,7 @@ def texts_of(
         synonyms,
         flat(src_bags) if src_flat is None else src_flat,
         flat(copy_bags) if copy_flat is None else copy_flat,
+        synonym_stems,
     )
 
 
@@ -244,12 +248,12 @@ def extend(
     grown = 0
     if grow:
         va, vc = weigh(sb, texts.idf), weigh(cb, texts.idf)  # (grown a sentence at a time)
-        sim = similarity(sb, cb, texts.idf, texts.synonyms, va, vc)
+        sim = similarity(sb, cb, texts.idf, texts.synonyms, va, vc, texts.synonym_stems)
         seeded = i1 - i0 + j1 - j0
         (i0, i1, j0, j1), sb, cb, sim = _grow((i0, i1, j0, j1), (sb, va), (cb, vc), sim, texts)
         grown = i1 - i0 + j1 - j0 - seeded
     elif measure:
-        sim = similarity(sb, cb, texts.idf, texts.synonyms)
+        sim = similarity(sb, cb, texts.idf, texts.synonyms, among=texts.synonym_stems)
     return Extension(
         trim(texts.src_words, texts.src_units[i0][0], texts.src_units[i1][1], cb),
         trim(texts.copy_words, texts.copy_units[j0][0], texts.copy_units[j1][1], sb),
@@ -343,7 +347,7 @@ def _grow(
                 vt = weighed_c.get(dj)
                 if vt is None:
                     vt = weighed_c[dj] = weigh_more(vc[0], gc, copy_bags[dj], idf)
-                cos = similarity(gs, gc, idf, texts.synonyms, vs, vt)
+                cos = similarity(gs, gc, idf, texts.synonyms, vs, vt, texts.synonym_stems)
                 floor = sim
                 if edge or (
                     (di < 0 or _corroborated(texts, src_bags[di], gc, False))

@@ -62,6 +62,7 @@ class Side:
     """
 
     __slots__ = (
+        "_anchors",
         "_flat",
         "_near",
         "_postings",
@@ -89,6 +90,7 @@ class Side:
         self._near: tuple[Table, dict[str, set[int]]] | None = None
         self._words: frozenset[str] | None = None
         self._flat: Flat | None = None
+        self._anchors: tuple[dict[str, list[int]], frozenset[str]] | None = None
 
     @property
     def flat(self) -> Flat:
@@ -112,6 +114,16 @@ class Side:
                     else:
                         units.append(i)
             self._postings = got
+        return got
+
+    @property
+    def anchors(self) -> tuple[dict[str, list[int]], frozenset[str]]:
+        """The sentences of each stem in at most :data:`MAX_STEM_UNITS` of them (which
+        propose the pairs of a seed search), and the stems in more."""
+        got = self._anchors
+        if got is None:
+            few = {s: u for s, u in self.postings.items() if len(u) <= MAX_STEM_UNITS}
+            got = self._anchors = (few, frozenset(self.postings.keys() - few.keys()))
         return got
 
     def stem_rows(self, table: Table) -> dict[str, frozenset[int]]:
