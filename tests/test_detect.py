@@ -663,7 +663,7 @@ def _units_by_the_rule(src: Text, copy: Text, table: Table, stem: str) -> tuple[
     words = by_stem(src[0] + copy[0])  # either text's words, by stem
     near: set[int] = set()
     for s, units in postings.items():
-        if len(units) <= detect_module.MAX_STEM_UNITS and any(
+        if len(units) <= sides.MAX_STEM_UNITS and any(
             rows & table.rows_of(w) for w in words.get(s, ())
         ):
             near.update(units)
@@ -700,7 +700,6 @@ def test_synonym_units_of_all_copy_stems_are_the_rule_s(
     stems in too many sentences left out (``most``)."""
     from provenance.match.synonyms import Relation
 
-    monkeypatch.setattr(detect_module, "MAX_STEM_UNITS", most)
     monkeypatch.setattr(sides, "MAX_STEM_UNITS", most)
     src, copy, table = _synonym_case(case) if case < 40 else _synonym_by_another_word()
     a, b = Side(*src), Side(*copy)

@@ -51,7 +51,6 @@ from provenance.match.extend import (
     texts_of,
 )
 from provenance.match.sides import (
-    MAX_STEM_UNITS,
     Side,
     copy_side,
     source_side,
@@ -140,7 +139,7 @@ def _seeds(
     n_copy = max(1, len(copy_bags))
     mean_len = max(1.0, sum(len(b) for b in copy_bags) / n_copy)
     held = in_copy.get
-    chance = [sum([held(t, 0) for t in b]) / n_copy / mean_len for b in src_bags]
+    chance: list[float | None] = [None] * len(src_bags)  # (made for the pairs tried)
     out: list[tuple[int, int, float]] = []
     loose: list[tuple[int, int, float]] = []
     unseeded: list[tuple[int, Counter[int]]] = []  # copy sentences without a seed
@@ -160,7 +159,10 @@ def _seeds(
         for i, n in shared.most_common(_MAX_PAIRS):
             if n < SEED_SHARED:
                 break
-            if not rare(n, chance[i] * len(bag), SURPRISE):
+            expect = chance[i]
+            if expect is None:
+                expect = chance[i] = sum([held(t, 0) for t in src_bags[i]]) / n_copy / mean_len
+            if not rare(n, expect * len(bag), SURPRISE):
                 continue  # no more than two texts of one vocabulary share by chance
             dice = 2 * n / (len(src_bags[i]) + len(bag))
             summary = n >= SUMMARY_OVERLAP * min(len(src_bags[i]), len(bag))
@@ -276,10 +278,10 @@ class _BySynonyms:
         words in either text. The words are those of the copy the source lacks (a set
         difference, each side's words made once a text)."""
         by_row: dict[int, set[int]] = {}
-        postings, rows_of = self.postings, self.synonyms.table.rows_of
+        few, rows_of = self.src.anchors[0].get, self.synonyms.table.rows_of
         for w in self.copy.words - self.src.words:
-            units = postings.get(w[:STEM])
-            if units is not None and len(units) <= MAX_STEM_UNITS:
+            units = few(w[:STEM])  # (in at most MAX_STEM_UNITS sentences)
+            if units:
                 for k in rows_of(w):
                     got = by_row.get(k)
                     if got is None:
