@@ -89,6 +89,24 @@ def test_texts_idf_is_log_of_units_over_the_units_holding_each_stem() -> None:
             assert list(t.bag(lo, hi, True).items()) == list(added.items())
 
 
+def test_held_sums_of_grown_sides_are_those_of_the_sides_grown() -> None:
+    from provenance.match.extend import _Held
+
+    t = texts(SOURCE, COPY)
+    sb, cb = t.bag(1, 2, False), t.bag(1, 2, True)
+    held = _Held(t, sb, cb)
+    assert held(True, -1) == t.held(sb, True) and held(False, -1) == t.held(cb, False)
+    for d in range(len(t.src_bags)):
+        grown = plus(sb, t.src_bags[d])
+        assert held(True, d) == t.held(grown, True)
+        assert t.chance(t.copy_bags[0], grown, True, held(True, d)) == t.chance(
+            t.copy_bags[0], grown, True
+        )
+    for d in range(len(t.copy_bags)):
+        assert held(False, d) == t.held(plus(cb, t.copy_bags[d]), False)
+    assert t.held(sb, True) == sum(t.in_copy[s] for s in sb) > 0
+
+
 def test_extend_spans_first_to_last_seed_and_trims_to_shared_words() -> None:
     t = texts(SOURCE, COPY)
     e = extend([(1, 1, 0.8), (3, 3, 0.8)], t)

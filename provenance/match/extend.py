@@ -105,15 +105,24 @@ class Texts:
         stems, at = self.copy_flat if copy else self.src_flat
         return Counter(stems[at[lo] : at[hi + 1]])
 
-    def chance(self, bag: Counter[str], other: Counter[str], copy: bool) -> float:
+    def chance(
+        self, bag: Counter[str], other: Counter[str], copy: bool, held: int | None = None
+    ) -> float:
         """How many stems a unit of the copy (``copy``) or of the source with this
         ``bag`` would share with ``other`` (a bag of the other text) on average by
         chance: its stems times the share of the text's stem occurrences that fall on a
-        stem of ``other``."""
+        stem of ``other``. ``held``: :meth:`held` of ``other``, when already made."""
         counts = self.in_copy if copy else self.in_src
         total = sum(counts.values())
-        held = counts.get
-        return len(bag) * sum([held(t, 0) for t in other]) / total if total else 0.0
+        if held is None:
+            held = self.held(other, copy)
+        return len(bag) * held / total if total else 0.0
+
+    def held(self, other: Counter[str], copy: bool) -> int:
+        """How many units of the copy (``copy``) or of the source hold each stem of
+        ``other``, summed (see :meth:`chance`)."""
+        held = (self.in_copy if copy else self.in_src).get
+        return sum([held(t, 0) for t in other])
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +328,7 @@ def _grow(
         grown_c: dict[int, Counter[str]] = {-1: cb}
         weighed: dict[int, Vector] = {-1: va}
         weighed_c: dict[int, Vector] = {-1: vc}
+        held = _Held(texts, sb, cb)
         for end in (0, 1):
             if taken[end] >= MAX_EXTEND:
                 continue
@@ -350,8 +360,8 @@ def _grow(
                 cos = similarity(gs, gc, idf, texts.synonyms, vs, vt, texts.synonym_stems)
                 floor = sim
                 if edge or (
-                    (di < 0 or _corroborated(texts, src_bags[di], gc, False))
-                    and (dj < 0 or _corroborated(texts, copy_bags[dj], gs, True))
+                    (di < 0 or _corroborated(texts, src_bags[di], gc, False, held(False, dj)))
+                    and (dj < 0 or _corroborated(texts, copy_bags[dj], gs, True, held(True, di)))
                 ):
                     floor = min(sim, FRAGMENT_COSINE)
                 if cos >= floor and (best is None or cos > best[0]):
@@ -368,11 +378,37 @@ def _grow(
             j0, j1 = min(j0, dj), max(j1, dj)
 
 
+class _Held:
+    """:meth:`Texts.held` of a fragment's source side grown by a sentence (asked with
+    ``copy``: by the copy's unit counts) or of its copy side grown by one (by the
+    source's), made once a step; a grown side's from its side's (exact: whole numbers)."""
+
+    def __init__(self, texts: Texts, sb: Counter[str], cb: Counter[str]) -> None:
+        self.texts, self.sb, self.cb = texts, sb, cb
+        self.made: dict[tuple[bool, int], int] = {}
+
+    def __call__(self, copy: bool, d: int) -> int:
+        """The sum for the side grown by sentence ``d`` (-1: the side itself)."""
+        got = self.made.get((copy, d))
+        if got is None:
+            texts, side = self.texts, self.sb if copy else self.cb
+            if d < 0:
+                got = texts.held(side, copy)
+            else:
+                count = (texts.in_copy if copy else texts.in_src).get
+                added = (texts.src_bags if copy else texts.copy_bags)[d]
+                got = self(copy, -1) + sum([count(t, 0) for t in added if t not in side])
+            self.made[(copy, d)] = got
+        return got
+
+
 def _shares(bag: Counter[str], other: Counter[str]) -> bool:
     return sum(1 for t in bag if t in other) >= EXTEND_SHARED
 
 
-def _corroborated(texts: Texts, bag: Counter[str], other: Counter[str], copy: bool) -> bool:
+def _corroborated(
+    texts: Texts, bag: Counter[str], other: Counter[str], copy: bool, held: int | None = None
+) -> bool:
     """Whether a sentence next to a fragment shares more stems with the fragment's other
     side than chance would give it, at :data:`GROW_SURPRISE`: a sentence of the
     passage reworded too far to be a seed on its own (a shuffle, synonyms, a clause
@@ -381,7 +417,7 @@ def _corroborated(texts: Texts, bag: Counter[str], other: Counter[str], copy: bo
     only the few sentences at a fragment's ends are tried, not every pair of the two
     texts."""
     n = sum(1 for t in bag if t in other)
-    return n >= EXTEND_SHARED and rare(n, texts.chance(bag, other, copy), GROW_SURPRISE)
+    return n >= EXTEND_SHARED and rare(n, texts.chance(bag, other, copy, held), GROW_SURPRISE)
 
 
 def trim(words: Sequence[str], lo: int, hi: int, other: Counter[str]) -> tuple[int, int]:
