@@ -3,22 +3,13 @@ sentences, trimmed to the words the two sides share. Small texts of our own."""
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 
 import pytest
 
 from provenance.match.bags import bags, plus
-from provenance.match.extend import (
-    Seed,
-    Texts,
-    cluster,
-    distinct,
-    extend,
-    phrases,
-    texts_of,
-    trim,
-)
+from provenance.match.extend import Seed, cluster, distinct, extend, phrases, trim
+from provenance.match.texts import Texts, texts_of
 from provenance.text.normalize import normalize
 
 
@@ -73,20 +64,6 @@ COPY = [
     "Borrowing the money over twenty years was agreed by the council.",
     "Sheep grazed on the hills behind the village.",
 ]
-
-
-def test_texts_idf_is_log_of_units_over_the_units_holding_each_stem() -> None:
-    t = texts(SOURCE, COPY)
-    counts = plus(t.in_src, t.in_copy)
-    n = len(t.src_bags) + len(t.copy_bags)
-    assert list(t.idf.items()) == [(s, math.log(1 + n / k)) for s, k in counts.items()]
-    # a run of units' bags, added at once: the bags added one by one
-    for lo in range(len(t.copy_bags)):
-        for hi in range(lo, len(t.copy_bags)):
-            added: Counter[str] = Counter()
-            for b in t.copy_bags[lo : hi + 1]:
-                added.update(b)
-            assert list(t.bag(lo, hi, True).items()) == list(added.items())
 
 
 def test_held_sums_of_grown_sides_are_those_of_the_sides_grown() -> None:

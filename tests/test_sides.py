@@ -9,9 +9,9 @@ import pytest
 from provenance.match import sides
 from provenance.match.bags import bags, flat
 from provenance.match.detect import Fragment, detect
-from provenance.match.extend import units_holding
 from provenance.match.sides import Side, copy_side, joined, source_side
 from provenance.match.synonyms import Relation, Table, by_stem
+from provenance.match.texts import units_holding
 from provenance.text.normalize import normalize
 from tests.conftest import outputs_by_hash_seed
 from tests.test_detect import CARAVAN, PASSAGE, REWORDED, _sentences, inside, spun

@@ -44,11 +44,11 @@ from provenance.match.extend import (
     cluster,
     distinct,
     extend,
-    texts_of,
 )
 from provenance.match.seeds import find_seeds
 from provenance.match.sides import Side, copy_side, source_side
 from provenance.match.summary import Blocks, find_summaries
+from provenance.match.texts import texts_of
 
 if TYPE_CHECKING:
     from provenance.match.synonyms import Relation

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from provenance.match.bags import Flat, bags, flat
-from provenance.match.extend import units_holding
+from provenance.match.texts import units_holding
 
 if TYPE_CHECKING:
     from provenance.match.synonyms import Table
