@@ -3,9 +3,10 @@
 A check compares one copy with many candidate sources, and a server or a scan compares
 the same popular sources with one copy after another. What :mod:`provenance.match.detect`
 needs of one text alone (its sentences, their bags of stems, how many sentences hold each
-stem, the sentences of each stem, its words by stem for the synonym relation, and which
-of its sentences hold a word of each synonym-table row) does not depend on the other
-text, so it is made once and kept: the copy's for the next call, a source's for the next
+stem, the sentences of each stem, its words by stem for the synonym relation, which of
+its sentences hold a word of each synonym-table row, and which sentences each stem's
+synonyms among its own words reach) does not depend on the other text, so it is made once
+and kept: the copy's for the next call, a source's for the next
 :data:`MAX_SOURCE_WORDS` words of sources (least recently used goes first).
 
 A text is known by its words tuple itself (kept with what was made of it, so that no
@@ -26,9 +27,10 @@ if TYPE_CHECKING:
 
 #: Units (sentences, lines) shorter than this are joined to the next.
 MIN_UNIT_WORDS = 10
-#: Words of sources whose sides are kept between calls: ~250 bytes a word (bags,
-#: postings and the row indexes, measured with tracemalloc on a 1,176-word news story),
-#: so ~50 MB; a newsroom check's candidates are ~25,000 words.
+#: Words of sources whose sides are kept between calls: ~245 bytes a word with all its
+#: parts made (bags and unit counts 91, postings 42, row indexes 64, words 28, the rest
+#: 20; measured with tracemalloc on a 1,176-word news story), so ~50 MB; a newsroom
+#: check's candidates are ~25,000 words.
 MAX_SOURCE_WORDS = 200_000
 #: A stem in more of a source's sentences than this does not propose pairs (it still
 #: counts in the pairs other stems propose): a text of few words repeated would
