@@ -223,19 +223,22 @@ def _stand_ins(
     """The copy stems that stand for a source stem the copy lacks (see :func:`matched`),
     and the stem each stands for: in the copy's order, each takes the least of its
     synonyms still free. ``among``: the only stems that may have synonyms, when known."""
-    free = src.keys() - copy.keys()
+    others = (copy.keys() if among is None else copy.keys() & among) - src.keys()
+    # each one's synonyms free to be stood for: in the source, not in the copy (the set
+    # of those is not made: few copy stems have synonyms)
+    hits = {}
+    for t in others:
+        near = synonyms(t)
+        if near and (hit := {s for s in near if s in src and s not in copy}):
+            hits[t] = hit
     taken: dict[str, str] = {}
-    if free:
-        others = copy.keys() - src.keys()
-        if among is not None:
-            others &= among
-        hits = {t: h for t in others if (h := synonyms(t) & free)}
-        if hits:
-            for t in [t for t in copy if t in hits]:
-                if free and (hit := hits[t] & free):
-                    s = min(hit)
-                    free.discard(s)
-                    taken[t] = s
+    if hits:
+        used: set[str] = set()
+        for t in [t for t in copy if t in hits]:
+            if hit := hits[t] - used:
+                s = min(hit)
+                used.add(s)
+                taken[t] = s
     return taken
 
 
