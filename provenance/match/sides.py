@@ -89,7 +89,7 @@ class Side:
         self._rows: tuple[Table, dict[int, frozenset[int]]] | None = None
         self._stem_rows: tuple[Table, dict[str, frozenset[int]]] | None = None
         self._row_stems: tuple[Table, dict[int, list[str]]] | None = None
-        self._near: tuple[Table, dict[str, set[int]]] | None = None
+        self._near: tuple[Table, dict[str, frozenset[int]]] | None = None
         self._words: frozenset[str] | None = None
         self._flat: Flat | None = None
         self._anchors: tuple[dict[str, list[int]], frozenset[str]] | None = None
@@ -180,22 +180,22 @@ class Side:
         self._row_stems = (table, out)
         return out
 
-    def near_units(self, table: Table) -> dict[str, set[int]]:
+    def near_units(self, table: Table) -> dict[str, frozenset[int]]:
         """The sentences that hold a word sharing a row of ``table`` with a word of each
         stem of the text (:meth:`row_units` of the stem's rows), but for the stem's own
-        sentences; stems with none left out. Not to be changed by the caller."""
+        sentences; stems with none left out."""
         made = self._near
         if made is not None and made[0] is table:
             return made[1]
         of_row, postings = self.row_units(table), self.postings
-        out: dict[str, set[int]] = {}
+        out: dict[str, frozenset[int]] = {}
         for s, rows in self.stem_rows(table).items():
             near: set[int] = set()
             for k in rows:
                 near.update(of_row.get(k, ()))
             near.difference_update(postings.get(s, ()))
             if near:
-                out[s] = near
+                out[s] = frozenset(near)
         self._near = (table, out)
         return out
 

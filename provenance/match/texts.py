@@ -28,10 +28,10 @@ class Texts:
         idf: the inverse document frequency of each stem, over the units of both.
         in_src, in_copy: how many units of each text hold each stem (see
             :meth:`chance`).
-        synonyms: a stem's synonyms, when the two sides of a fragment are compared
-            with them (a copy stem may stand for a synonym of a source stem).
         src_flat, copy_flat: the units' bags end to end
             (:data:`provenance.match.bags.Flat`), to add a run of them at once.
+        synonyms: a stem's synonyms, when the two sides of a fragment are compared
+            with them (a copy stem may stand for a synonym of a source stem).
         synonym_stems: the only stems that may have ``synonyms``, when known.
     """
 
@@ -44,9 +44,9 @@ class Texts:
     idf: dict[str, float]
     in_src: Counter[str]
     in_copy: Counter[str]
+    src_flat: Flat
+    copy_flat: Flat
     synonyms: Synonyms | None = None
-    src_flat: Flat = ((), (0,))
-    copy_flat: Flat = ((), (0,))
     synonym_stems: AbstractSet[str] | None = None
 
     def bag(self, lo: int, hi: int, copy: bool) -> Counter[str]:
@@ -115,9 +115,9 @@ def texts_of(
         idf,
         in_src,
         in_copy,
-        synonyms,
         flat(src_bags) if src_flat is None else src_flat,
         flat(copy_bags) if copy_flat is None else copy_flat,
+        synonyms,
         synonym_stems,
     )
 
