@@ -120,6 +120,10 @@ def test_matched_is_the_one_by_one_rule(
     got, want = matched(a, b, synonyms), _matched_one_by_one(a, b, synonyms)
     assert got[:2] == want[:2]
     assert list(got[2].items()) == list(want[2].items())
+    # told the only stems that may have synonyms, the same similarity
+    idf = {t: 1.0 + k / 7 for k, t in enumerate("abcdefgh")}
+    among = frozenset(near)
+    assert similarity(a, b, idf, synonyms, among=among) == similarity(a, b, idf, synonyms)
 
 
 @settings(max_examples=500, deadline=None)
@@ -142,3 +146,35 @@ def test_rare_decides_means_at_the_crossing_as_the_tail_does(n: int, level: floa
     for k in range(-40, 41):
         mean = crossing * (1 + k * 1e-8)
         assert bags.rare(n, mean, level) == (bags.tail(n, mean) <= level)
+
+
+@settings(max_examples=200, deadline=None)
+@given(units=st.lists(st.lists(_STEMS, max_size=8), min_size=1, max_size=8))
+def test_a_run_of_flat_bags_is_the_bags_added_one_by_one(units: list[list[str]]) -> None:
+    """The bag of a run of units counted from their bags end to end has the counts and
+    the key order (which sums follow) of the bags added in turn."""
+    bs = [Counter(u) for u in units]
+    flat_stems, at = bags.flat(bs)
+    assert len(at) == len(bs) + 1 and at[-1] == len(flat_stems)
+    for i in range(len(bs)):
+        added: Counter[str] = Counter()
+        for j in range(i, len(bs)):
+            added.update(bs[j])
+            run = Counter(flat_stems[at[i] : at[j + 1]])
+            assert list(run.items()) == list(added.items())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    a=st.lists(st.sampled_from("abcdefghij"), max_size=40),
+    b=st.lists(st.sampled_from("abcdefghij"), max_size=10),
+)
+def test_weigh_more_is_weigh_of_the_grown_bag(a: list[str], b: list[str]) -> None:
+    """A bag grown by another, weighed from its vector: the same floats in the same
+    order (the norm and cosines sum them in that order) as weighing it whole."""
+    idf = {t: 1.0 + math.log(2 + k) / 3 for k, t in enumerate("abcdefghij")}
+    base, more = Counter(a), Counter(b)
+    grown = plus(base, more)
+    got, want = bags.weigh_more(weigh(base, idf)[0], grown, more, idf), weigh(grown, idf)
+    assert list(got[0].items()) == list(want[0].items())
+    assert got[1] == want[1]

@@ -7,17 +7,9 @@ from collections import Counter
 
 import pytest
 
-from provenance.match.bags import bags
-from provenance.match.extend import (
-    Seed,
-    Texts,
-    cluster,
-    distinct,
-    extend,
-    phrases,
-    texts_of,
-    trim,
-)
+from provenance.match.bags import bags, plus
+from provenance.match.extend import Seed, cluster, distinct, extend, phrases, trim
+from provenance.match.texts import Texts, texts_of
 from provenance.text.normalize import normalize
 
 
@@ -72,6 +64,24 @@ COPY = [
     "Borrowing the money over twenty years was agreed by the council.",
     "Sheep grazed on the hills behind the village.",
 ]
+
+
+def test_held_sums_of_grown_sides_are_those_of_the_sides_grown() -> None:
+    from provenance.match.extend import _Held
+
+    t = texts(SOURCE, COPY)
+    sb, cb = t.bag(1, 2, False), t.bag(1, 2, True)
+    held = _Held(t, sb, cb)
+    assert held(True, -1) == t.held(sb, True) and held(False, -1) == t.held(cb, False)
+    for d in range(len(t.src_bags)):
+        grown = plus(sb, t.src_bags[d])
+        assert held(True, d) == t.held(grown, True)
+        assert t.chance(t.copy_bags[0], grown, True, held(True, d)) == t.chance(
+            t.copy_bags[0], grown, True
+        )
+    for d in range(len(t.copy_bags)):
+        assert held(False, d) == t.held(plus(cb, t.copy_bags[d]), False)
+    assert t.held(sb, True) == sum(t.in_copy[s] for s in sb) > 0
 
 
 def test_extend_spans_first_to_last_seed_and_trims_to_shared_words() -> None:

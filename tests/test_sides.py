@@ -7,11 +7,11 @@ from collections import Counter
 import pytest
 
 from provenance.match import sides
-from provenance.match.bags import bags
+from provenance.match.bags import bags, flat
 from provenance.match.detect import Fragment, detect
-from provenance.match.extend import units_holding
 from provenance.match.sides import Side, copy_side, joined, source_side
 from provenance.match.synonyms import Relation, Table, by_stem
+from provenance.match.texts import units_holding
 from provenance.text.normalize import normalize
 from tests.conftest import outputs_by_hash_seed
 from tests.test_detect import CARAVAN, PASSAGE, REWORDED, _sentences, inside, spun
@@ -58,6 +58,17 @@ def test_a_side_is_what_detect_made_of_the_text_itself() -> None:
     for stem, where in side.postings.items():
         assert where == [i for i, b in enumerate(side.bags) if stem in b]
     assert set(side.postings) == {t for b in side.bags for t in b}
+    assert side.flat == flat(side.bags)
+
+
+def test_a_side_s_anchors_are_its_stems_in_few_sentences(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sides, "MAX_STEM_UNITS", 2)
+    words, units = _text(TEXT)
+    side = Side(words, units)
+    few, frequent = side.anchors
+    assert few == {s: u for s, u in side.postings.items() if len(u) <= 2}
+    assert frequent == {s for s, u in side.postings.items() if len(u) > 2}
+    assert "storm" in frequent and "harbo" in few  # in three sentences, and in two
 
 
 def test_row_indexes_are_the_table_s_rows_of_the_text_s_words() -> None:
@@ -78,6 +89,31 @@ def test_row_indexes_are_the_table_s_rows_of_the_text_s_words() -> None:
     assert side.row_units(table) is row_units
     other = Table.of([["market", "mart"]])
     assert side.row_units(other) != row_units
+
+
+def test_a_side_s_row_stems_near_units_and_words_follow_its_rows() -> None:
+    words, units = _text(TEXT)
+    table = Table.of(
+        [["storm", "tempest", "gale"], ["harbour", "port"], ["stormy", "grey", "rough"]]
+    )
+    side = Side(words, units)
+    stem_rows, row_units = side.stem_rows(table), side.row_units(table)
+    row_stems = side.row_stems(table)
+    assert {(k, s) for k, stems in row_stems.items() for s in stems} == {
+        (k, s) for s, rows in stem_rows.items() for k in rows
+    }
+    want = {}
+    for s, rows in stem_rows.items():
+        near = {i for k in rows for i in row_units.get(k, ())} - set(side.postings.get(s, ()))
+        if near:
+            want[s] = near
+    assert side.near_units(table) == want
+    # "grey" shares a row with "stormy": it reaches the other sentences of the stem
+    # "storm" (in the first three, with "storm"); "harbour" is alone in its row
+    assert want["grey"] == {0, 2} and "harbo" not in want
+    assert side.near_units(table) is side.near_units(table)
+    assert side.words == {w for ws in side.by_stem.values() for w in ws}
+    assert "grey" in side.words and "the" not in side.words
 
 
 def test_a_source_side_is_kept_for_the_same_words_only() -> None:

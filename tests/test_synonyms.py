@@ -243,6 +243,21 @@ def test_relation_with_a_text_given_by_stem_is_the_same_and_leaves_it_unchanged(
     assert {s: list(ws) for s, ws in known.items()} == before  # reused for the next source
 
 
+def test_a_relation_of_made_rows_knows_the_only_stems_that_may_have_synonyms() -> None:
+    t = Table.of([["restrict", "curtail", "limit"], ["abrupt", "disconnected"]])
+    texts = [
+        by_stem("they restricted the discovery and restrained it".split()),
+        by_stem("we curtailed it after a disconnected talk and restraint".split()),
+    ]
+    given = Relation.of(texts, t, [synonyms.stem_rows(t, words) for words in texts])
+    every = {s for words in texts for s in words}
+    assert given.stems == {s for s in every if given.rows(s)}
+    assert given.stems == {"restr", "curta", "disco"}
+    assert all(not given(s) for s in every - given.stems)
+    assert any(given(s) for s in given.stems)
+    assert Relation(["restrict"], synonyms=t).stems is None  # rows looked up when asked
+
+
 WORDNET = Path("/usr/share/wordnet")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 
 #: Characters of a word kept as its stem (a cheap, language-blind stemmer).
 STEM = 5
@@ -75,10 +76,43 @@ def bags(words: Sequence[str], units: Sequence[tuple[int, int]]) -> list[Counter
     return [Counter(stems(words[s:e])) for s, e in units]
 
 
+#: Each unit's stems end to end, and where each unit's start in that list (one entry
+#: more: the end): the bag of units ``i`` to ``j`` is ``Counter(stems[at[i]:at[j + 1]])``,
+#: counted in C (see :func:`flat`).
+Flat = tuple[Sequence[str], Sequence[int]]
+
+
+def flat(bags: Sequence[Counter[str]]) -> Flat:
+    """Bags end to end (:data:`Flat`): each bag's stems in its order, each as many times
+    as it counts. The bag of a run of them, ``Counter(stems[at[i]:at[j + 1]])``, is the
+    same as the bags added one by one, with the same keys in the same order (a stem
+    comes first where it first comes in the run)."""
+    out: list[str] = []
+    at = [0]
+    for b in bags:
+        out.extend(b.elements())
+        at.append(len(out))
+    return out, at
+
+
 def weigh(bag: Counter[str], idf: dict[str, float]) -> Vector:
     """A bag's tf-idf vector (sublinear term frequency) and its norm."""
     table = _TF
     vec = {t: (table[n] if n < 64 else 1 + math.log(n)) * idf[t] for t, n in bag.items()}
+    return vec, math.sqrt(sum([v * v for v in vec.values()]))
+
+
+def weigh_more(
+    weighed: dict[str, float], bag: Counter[str], added: Counter[str], idf: dict[str, float]
+) -> Vector:
+    """:func:`weigh` of ``bag``, the bag ``weighed`` is the vector of with ``added``
+    added (:func:`plus`), from that vector: only the added stems' weights are made
+    again. The same floats in the same order as weighing ``bag`` whole."""
+    table = _TF
+    vec = dict(weighed)
+    for t in added:
+        n = bag[t]
+        vec[t] = (table[n] if n < 64 else 1 + math.log(n)) * idf[t]
     return vec, math.sqrt(sum([v * v for v in vec.values()]))
 
 
@@ -99,13 +133,15 @@ def similarity(
     synonyms: Synonyms | None = None,
     weighed: Vector | None = None,
     weighed_b: Vector | None = None,
+    among: AbstractSet[str] | None = None,
 ) -> float:
     """The cosine of two bags' tf-idf vectors; with ``synonyms``, a stem of ``b`` that
     is a synonym of one of ``a`` counts as it, at :data:`SYNONYM_WEIGHT` (see
     :func:`matched`). ``weighed``, ``weighed_b``: ``weigh(a, idf)`` and ``weigh(b,
-    idf)``, when already made."""
+    idf)``, when already made. ``among``: the only stems that may have synonyms, when
+    known (the others are not looked up)."""
     va = weigh(a, idf) if weighed is None else weighed
-    taken = _stand_ins(a, b, synonyms) if synonyms is not None else None
+    taken = _stand_ins(a, b, synonyms, among) if synonyms is not None else None
     if not taken:  # b's own vector
         return cosine(*va, *(weigh(b, idf) if weighed_b is None else weighed_b))
     weights = _weights(b, taken)
@@ -178,21 +214,31 @@ def matched(
     return len(copy.keys() & src.keys()), len(taken), _weights(copy, taken)
 
 
-def _stand_ins(src: Counter[str], copy: Counter[str], synonyms: Synonyms) -> dict[str, str]:
+def _stand_ins(
+    src: Counter[str],
+    copy: Counter[str],
+    synonyms: Synonyms,
+    among: AbstractSet[str] | None = None,
+) -> dict[str, str]:
     """The copy stems that stand for a source stem the copy lacks (see :func:`matched`),
     and the stem each stands for: in the copy's order, each takes the least of its
-    synonyms still free."""
-    free = src.keys() - copy.keys()
+    synonyms still free. ``among``: the only stems that may have synonyms, when known."""
+    others = (copy.keys() if among is None else copy.keys() & among) - src.keys()
+    # each one's synonyms free to be stood for: in the source, not in the copy (the set
+    # of those is not made: few copy stems have synonyms)
+    hits = {}
+    for t in others:
+        near = synonyms(t)
+        if near and (hit := {s for s in near if s in src and s not in copy}):
+            hits[t] = hit
     taken: dict[str, str] = {}
-    if free:
-        others = copy.keys() - src.keys()
-        hits = {t: h for t in others if (h := synonyms(t) & free)}
-        if hits:
-            for t in [t for t in copy if t in hits]:
-                if free and (hit := hits[t] & free):
-                    s = min(hit)
-                    free.discard(s)
-                    taken[t] = s
+    if hits:
+        used: set[str] = set()
+        for t in [t for t in copy if t in hits]:
+            if hit := hits[t] - used:
+                s = min(hit)
+                used.add(s)
+                taken[t] = s
     return taken
 
 

@@ -7,14 +7,14 @@ language and back) keeps its *content words* but not their order, and falls unde
 text-alignment tasks do (Sanchez-Perez, Sidorov and Gelbukh 2014; Torrejón and Ramos
 2013; Kong et al. 2014):
 
-1. **Seeding.** Every sentence is a bag of content-word stems
-   (:mod:`provenance.match.bags`), weighted by tf-idf with the idf taken over the
-   sentences of both texts. A (source sentence, copy sentence) pair is a
-   seed when its cosine and its Dice coefficient both reach :data:`SEED_COSINE` and
-   :data:`SEED_DICE`, and the two sentences share at least :data:`SEED_SHARED` stems and
-   :data:`SURPRISE` times what chance would give them. A copy sentence that seeds with
-   no source sentence so may still seed when its words count as the source words they
-   are WordNet synonyms of (what an article spinner does: :class:`_BySynonyms`).
+1. **Seeding** (:mod:`provenance.match.seeds`). Every sentence is a bag of content-word
+   stems (:mod:`provenance.match.bags`), weighted by tf-idf with the idf taken over the
+   sentences of both texts. A (source sentence, copy sentence) pair is a seed when its
+   cosine and its Dice coefficient both reach ``SEED_COSINE`` and ``SEED_DICE``, and the
+   two sentences share at least ``SEED_SHARED`` stems and ``SURPRISE`` times what chance
+   would give them. A copy sentence that seeds with no source sentence so may still seed
+   when its words count as the source words they are WordNet synonyms of (what an
+   article spinner does).
 2. **Extension** (:mod:`provenance.match.extend`). Seeds are grouped into fragments:
    sorted by source sentence and cut where ``MAX_GAP`` sentences pass without a seed,
    then the same in the copy, repeated until nothing changes (Sanchez-Perez et al.'s
@@ -30,14 +30,11 @@ Everything here is on word indexes; the scorer turns them into character offsets
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_right
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from provenance.match.bags import SYNONYM_WEIGHT, Vector, cosine, matched, rare, weigh
 from provenance.match.extend import (
     EXTEND,
     FRAGMENT_COSINE,
@@ -47,16 +44,11 @@ from provenance.match.extend import (
     cluster,
     distinct,
     extend,
-    texts_of,
 )
-from provenance.match.sides import (
-    MAX_STEM_UNITS,
-    Side,
-    copy_side,
-    file_under_rows,
-    source_side,
-)
-from provenance.match.summary import SUMMARY_COSINE, SUMMARY_OVERLAP, Blocks, find_summaries
+from provenance.match.seeds import find_seeds
+from provenance.match.sides import Side, copy_side, source_side
+from provenance.match.summary import Blocks, find_summaries
+from provenance.match.texts import texts_of
 
 if TYPE_CHECKING:
     from provenance.match.synonyms import Relation
@@ -66,26 +58,15 @@ if TYPE_CHECKING:
 #: sentences both texts share, and a 600,000-word page of one article repeated would
 #: take seconds a candidate.
 MAX_DETECT_WORDS = 200_000
-#: Least cosine and Dice coefficient of a seed (Sanchez-Perez et al.: 0.33 and 0.33).
-SEED_COSINE = 0.33
-SEED_DICE = 0.33
-#: Least stems a seed's two sentences share (two sentences sharing one word are not a seed).
-SEED_SHARED = 3
-#: The most likely a seed's shared stems may be by chance (Poisson, with the mean two
-#: sentences of these lengths would share, from how many copy sentences each source
-#: stem stands in): texts written in one vocabulary share words everywhere.
-SURPRISE = 1e-3
 #: A fragment of one seed counts as found only with this many words on each side and
 #: this cosine (a long sentence closely reworded).
 MIN_WORDS = 20
 CLOSE_SEED = 0.6
 #: Whether a copy word that is a WordNet synonym of a source word counts towards a seed
 #: of a copy sentence that has none by its own stems, and in a fragment's similarity (see
-#: :class:`_BySynonyms` and :mod:`provenance.match.synonyms`): an article spinner
+#: :mod:`provenance.match.seeds` and :mod:`provenance.match.synonyms`): an article spinner
 #: replaces words by thesaurus synonyms.
 SYNONYMS = True
-#: Source sentences a copy sentence is compared with at most (the best by shared stems).
-_MAX_PAIRS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,194 +101,6 @@ def _synonyms(src: Side, copy: Side) -> Relation:
     return Relation.of([src.by_stem, copy.by_stem], t, [src.stem_rows(t), copy.stem_rows(t)])
 
 
-def _seeds(
-    src: Side,
-    copy: Side,
-    idf: dict[str, float],
-    synonyms: Relation | None = None,
-    foreign: Sequence[bool] = (),
-) -> tuple[list[tuple[int, int, float]], list[tuple[int, int, float]]]:
-    """``(source unit, copy unit, cosine)`` of every seed, and of the pairs that only
-    summary seeds (a condensed sentence: most of the shorter one's stems in the other).
-    ``foreign``: which copy units are in a language the synonym table does not hold (not
-    searched by synonyms)."""
-    src_bags, copy_bags, postings = src.bags, copy.bags, src.postings
-    src_vecs = _Vectors(src_bags, idf)
-    # how often a stem of the source stands in a copy sentence, to expect chance overlap
-    in_copy = copy.holding
-    n_copy = max(1, len(copy_bags))
-    mean_len = max(1.0, sum(len(b) for b in copy_bags) / n_copy)
-    held = in_copy.get
-    chance = [sum([held(t, 0) for t in b]) / n_copy / mean_len for b in src_bags]
-    out: list[tuple[int, int, float]] = []
-    loose: list[tuple[int, int, float]] = []
-    unseeded: list[tuple[int, Counter[int]]] = []  # copy sentences without a seed
-    for j, bag in enumerate(copy_bags):
-        if len(bag) < SEED_SHARED:
-            continue
-        # candidates come from the stems in few source sentences (rare anchors); the
-        # stems in many only add to the count of the candidates they found
-        shared: Counter[int] = Counter()
-        count = shared.get
-        common = []
-        for t in bag:
-            units = postings.get(t, ())
-            if len(units) > MAX_STEM_UNITS:
-                common.append(t)
-                continue
-            for i in units:
-                shared[i] = count(i, 0) + 1
-        if common:
-            pairs = shared.most_common(2 * _MAX_PAIRS)
-            shared = Counter({i: n + sum(t in src_bags[i] for t in common) for i, n in pairs})
-        cvec: Vector | None = None
-        seeded = set()
-        for i, n in shared.most_common(_MAX_PAIRS):
-            if n < SEED_SHARED:
-                break
-            if not rare(n, chance[i] * len(bag), SURPRISE):
-                continue  # no more than two texts of one vocabulary share by chance
-            dice = 2 * n / (len(src_bags[i]) + len(bag))
-            summary = n >= SUMMARY_OVERLAP * min(len(src_bags[i]), len(bag))
-            if dice < SEED_DICE and not summary:
-                continue
-            if cvec is None:
-                cvec = weigh(bag, idf)
-            cos = cosine(*src_vecs[i], *cvec)
-            if cos >= SEED_COSINE and dice >= SEED_DICE:
-                out.append((i, j, cos))
-                seeded.add(i)
-            elif summary and cos >= SUMMARY_COSINE:
-                loose.append((i, j, cos))
-        if not seeded and not (j < len(foreign) and foreign[j]):
-            unseeded.append((j, shared))
-    if synonyms is not None and unseeded:
-        by_synonyms = _BySynonyms(src, copy, src_vecs, n_copy * mean_len, idf, synonyms)
-        for j, shared in unseeded:
-            out.extend((i, j, cos) for i, cos in by_synonyms.seeds(copy_bags[j], shared))
-    return out, loose
-
-
-class _Vectors:
-    """Each source unit's tf-idf vector (:func:`weigh`), made when first asked for: few
-    of a source's sentences are ever compared with a copy sentence."""
-
-    def __init__(self, bags: list[Counter[str]], idf: dict[str, float]) -> None:
-        self.bags, self.idf = bags, idf
-        self.made: list[Vector | None] = [None] * len(bags)
-
-    def __getitem__(self, i: int) -> Vector:
-        got = self.made[i]
-        if got is None:
-            got = self.made[i] = weigh(self.bags[i], self.idf)
-        return got
-
-
-class _BySynonyms:
-    """Seeds whose sentences share enough stems only when a copy stem may stand for a
-    WordNet synonym of a source stem (what an article spinner does: "the range of the
-    map" -> "the extent of the map"). A synonym counts for
-    :data:`provenance.match.bags.SYNONYM_WEIGHT` of a word in the Dice coefficient
-    and the cosine, and the chance test expects the overlap a source sentence's stems
-    *and their synonyms* would have with a copy sentence by chance: a word with many
-    synonyms (a common verb) is met by chance more often, and proves less."""
-
-    def __init__(
-        self,
-        src: Side,
-        copy: Side,
-        src_vecs: _Vectors,
-        slots: float,
-        idf: dict[str, float],
-        synonyms: Relation,
-    ) -> None:
-        self.src_bags, self.src_vecs, self.postings = src.bags, src_vecs, src.postings
-        self.in_copy, self.slots, self.idf, self.synonyms = copy.holding, slots, idf, synonyms
-        self.src, self.copy = src, copy
-        self.chance: dict[int, float] = {}
-        self.units: dict[str, tuple[int, ...]] = {}
-        self.by_row: tuple[dict[int, frozenset[int]], dict[int, set[int]]] | None = None
-
-    def _units(self, stem: str) -> tuple[int, ...]:
-        """The source sentences that hold a word in a synonym set of a copy stem's words
-        (by the stems in few sentences, as for the seeds by the same stem): each table
-        row's sentences are the source's own (:meth:`Side.row_units`, made once a
-        source) and those of a source stem by the copy's words with that stem."""
-        got = self.units.get(stem)
-        if got is None:
-            if self.by_row is None:
-                self.by_row = (self.src.row_units(self.synonyms.table), self._by_copy_words())
-            of_source, of_copy = self.by_row
-            near: set[int] = set()
-            for k in self.synonyms.rows(stem):
-                near.update(of_source.get(k, ()))
-                near.update(of_copy.get(k, ()))
-            near.difference_update(self.postings.get(stem, ()))  # the stem itself is there
-            got = self.units[stem] = tuple(sorted(near))  # (not the set's order)
-        return got
-
-    def _by_copy_words(self) -> dict[int, set[int]]:
-        """The source sentences of each table row by the copy's words whose stem the
-        source has (in few sentences) in other words: a stem's rows are those of its
-        words in either text."""
-        by_row: dict[int, set[int]] = {}
-        table = self.synonyms.table
-        postings, src_words, copy_words = self.postings, self.src.by_stem, self.copy.by_stem
-        for s in copy_words.keys() & postings.keys():
-            units = postings[s]
-            if len(units) <= MAX_STEM_UNITS:
-                own = src_words.get(s, ())
-                file_under_rows(by_row, table, [w for w in copy_words[s] if w not in own], units)
-        return by_row
-
-    def _chance(self, i: int) -> float:
-        got = self.chance.get(i)
-        if got is None:
-            near = set(self.src_bags[i])
-            for t in self.src_bags[i]:
-                near |= self.synonyms(t)
-            held = self.in_copy.get
-            got = self.chance[i] = sum([held(t, 0) for t in near]) / self.slots
-        return got
-
-    def seeds(self, bag: Counter[str], shared: Counter[int]) -> list[tuple[int, float]]:
-        """``(source unit, cosine)`` of the seeds of a copy sentence with this ``bag``
-        that its synonyms make (``shared``: the candidates its own stems found)."""
-        cached = self.units
-        extra = []
-        for t in bag:
-            units = cached.get(t)
-            if units is None:
-                units = self._units(t)
-            if units:
-                extra.append(units)
-        if not extra:
-            return []
-        found: Counter[int] = Counter(shared)
-        for units in extra:
-            found.update(units)
-        out = []
-        for i, total in found.most_common(_MAX_PAIRS):
-            if total < SEED_SHARED:
-                break
-            if total == shared.get(i, 0):
-                continue  # no synonym here: the plain pass has judged this pair
-            src = self.src_bags[i]
-            if 2 * total < SEED_DICE * (len(src) + len(bag)):
-                continue  # too few stems and synonyms found for the Dice coefficient
-            n, m, weights = matched(src, bag, self.synonyms)
-            if not m or n + m < SEED_SHARED:
-                continue
-            if 2 * (n + SYNONYM_WEIGHT * m) < SEED_DICE * (len(src) + len(bag)):
-                continue
-            vec = {t: w * self.idf[t] for t, w in weights.items()}
-            norm = math.sqrt(sum(v * v for v in vec.values()))
-            cos = cosine(*self.src_vecs[i], vec, norm)
-            if cos >= SEED_COSINE and rare(n + m, self._chance(i) * len(bag), SURPRISE):
-                out.append((i, cos))
-        return out
-
-
 def detect(
     src_words: Sequence[str],
     src_units: Sequence[tuple[int, int]],
@@ -340,8 +133,11 @@ def detect(
         synonyms,
         copy.holding,
         src.holding,
+        src.flat,
+        copy.flat,
+        synonyms.stems if synonyms is not None else None,
     )
-    seeds, loose = _seeds(src, copy, texts.idf, synonyms, _foreign(copy.units, foreign))
+    seeds, loose = find_seeds(src, copy, texts.idf, synonyms, _foreign(copy.units, foreign))
     if not seeds:
         return ()
 

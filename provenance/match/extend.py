@@ -19,12 +19,12 @@ Everything here is on word indexes and sentence (unit) indexes.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from provenance.match.bags import STEM, STOP, Synonyms, Vector, plus, rare, similarity, weigh
+from provenance.match.bags import STEM, STOP, Vector, plus, rare, similarity, weigh, weigh_more
+from provenance.match.texts import Texts
 
 Seed = tuple[int, int, float]  # (source unit, copy unit, cosine)
 
@@ -54,43 +54,6 @@ EDGE_DICE = 0.2
 GROW_SURPRISE = 1e-2
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Texts:
-    """The two texts compared, cut into units (sentences) with their bags of stems.
-
-    Attributes:
-        src_words, copy_words: the texts' matching words.
-        src_units, copy_units: their units, ``[start, end)`` word ranges in order.
-        src_bags, copy_bags: each unit's bag of content-word stems.
-        idf: the inverse document frequency of each stem, over the units of both.
-        in_src, in_copy: how many units of each text hold each stem (see
-            :meth:`chance`).
-        synonyms: a stem's synonyms, when the two sides of a fragment are compared
-            with them (a copy stem may stand for a synonym of a source stem).
-    """
-
-    src_words: Sequence[str]
-    copy_words: Sequence[str]
-    src_units: Sequence[tuple[int, int]]
-    copy_units: Sequence[tuple[int, int]]
-    src_bags: Sequence[Counter[str]]
-    copy_bags: Sequence[Counter[str]]
-    idf: dict[str, float]
-    in_src: Counter[str]
-    in_copy: Counter[str]
-    synonyms: Synonyms | None = None
-
-    def chance(self, bag: Counter[str], other: Counter[str], copy: bool) -> float:
-        """How many stems a unit of the copy (``copy``) or of the source with this
-        ``bag`` would share with ``other`` (a bag of the other text) on average by
-        chance: its stems times the share of the text's stem occurrences that fall on a
-        stem of ``other``."""
-        counts = self.in_copy if copy else self.in_src
-        total = sum(counts.values())
-        held = counts.get
-        return len(bag) * sum([held(t, 0) for t in other]) / total if total else 0.0
-
-
 @dataclass(frozen=True, slots=True)
 class Extension:
     """A group of seeds as a passage.
@@ -105,55 +68,6 @@ class Extension:
     copy: tuple[int, int]
     similarity: float
     grown: int = 0
-
-
-def texts_of(
-    src_words: Sequence[str],
-    copy_words: Sequence[str],
-    src_units: Sequence[tuple[int, int]],
-    copy_units: Sequence[tuple[int, int]],
-    src_bags: Sequence[Counter[str]],
-    copy_bags: Sequence[Counter[str]],
-    synonyms: Synonyms | None = None,
-    in_copy: Counter[str] | None = None,
-    in_src: Counter[str] | None = None,
-) -> Texts:
-    """The :class:`Texts` of two texts' units and bags: how many units of each text hold
-    each stem, and each stem's idf over the units of both (``log(1 + n / df)``).
-    ``in_copy`` and ``in_src``, when given, are :func:`units_holding` of ``copy_bags``
-    and ``src_bags`` (made once for a text compared with many)."""
-    if in_src is None:
-        in_src = units_holding(src_bags)
-    if in_copy is None:
-        in_copy = units_holding(copy_bags)
-    n = len(src_bags) + len(copy_bags)
-    logs: dict[int, float] = {}  # the idf of a unit count (few distinct counts)
-    idf: dict[str, float] = {}
-    for t, k in plus(in_src, in_copy).items():
-        v = logs.get(k)
-        if v is None:
-            v = logs[k] = math.log(1 + n / k)
-        idf[t] = v
-    return Texts(
-        src_words,
-        copy_words,
-        src_units,
-        copy_units,
-        src_bags,
-        copy_bags,
-        idf,
-        in_src,
-        in_copy,
-        synonyms,
-    )
-
-
-def units_holding(bags: Sequence[Counter[str]]) -> Counter[str]:
-    """How many of these bags hold each stem."""
-    out: Counter[str] = Counter()
-    for b in bags:
-        out.update(b.keys())
-    return out
 
 
 def _split(seeds: list[Seed], axis: int, gap: int) -> list[list[Seed]]:
@@ -212,18 +126,17 @@ def extend(
     computed (else 0.0: a caller that needs only where it lies)."""
     i0, i1 = min(s[0] for s in group), max(s[0] for s in group)
     j0, j1 = min(s[1] for s in group), max(s[1] for s in group)
-    sb: Counter[str] = Counter()
-    cb: Counter[str] = Counter()
-    for i in range(i0, i1 + 1):
-        sb.update(texts.src_bags[i])
-    for j in range(j0, j1 + 1):
-        cb.update(texts.copy_bags[j])
-    sim = similarity(sb, cb, texts.idf, texts.synonyms) if measure or grow else 0.0
+    sb, cb = texts.bag(i0, i1, False), texts.bag(j0, j1, True)
+    sim = 0.0
     grown = 0
     if grow:
+        va, vc = weigh(sb, texts.idf), weigh(cb, texts.idf)  # (grown a sentence at a time)
+        sim = similarity(sb, cb, texts.idf, texts.synonyms, va, vc, texts.synonym_stems)
         seeded = i1 - i0 + j1 - j0
-        (i0, i1, j0, j1), sb, cb, sim = _grow((i0, i1, j0, j1), sb, cb, sim, texts)
+        (i0, i1, j0, j1), sb, cb, sim = _grow((i0, i1, j0, j1), (sb, va), (cb, vc), sim, texts)
         grown = i1 - i0 + j1 - j0 - seeded
+    elif measure:
+        sim = similarity(sb, cb, texts.idf, texts.synonyms, among=texts.synonym_stems)
     return Extension(
         trim(texts.src_words, texts.src_units[i0][0], texts.src_units[i1][1], cb),
         trim(texts.copy_words, texts.copy_units[j0][0], texts.copy_units[j1][1], sb),
@@ -260,8 +173,8 @@ def phrases(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> bool:
 
 def _grow(
     bounds: tuple[int, int, int, int],
-    sb: Counter[str],
-    cb: Counter[str],
+    src_side: tuple[Counter[str], Vector],
+    copy_side: tuple[Counter[str], Vector],
     sim: float,
     texts: Texts,
 ) -> tuple[tuple[int, int, int, int], Counter[str], Counter[str], float]:
@@ -272,8 +185,10 @@ def _grow(
     other side (as grown) and the cosine of the two sides does not fall, or when the
     step adds a sentence pair that kept its frame (:func:`phrases`) and the fragment
     stays at :data:`FRAGMENT_COSINE`; at most :data:`MAX_EXTEND` steps at each end, so
-    the cost is bounded."""
+    the cost is bounded. ``src_side``, ``copy_side``: each side's bag and its vector
+    (:func:`weigh`); a side grown by a sentence is weighed from its vector."""
     i0, i1, j0, j1 = bounds
+    (sb, va), (cb, vc) = src_side, copy_side
     src_bags, copy_bags, idf = texts.src_bags, texts.copy_bags, texts.idf
     src_grams = _UnitGrams(texts.src_words, texts.src_units)
     copy_grams = _UnitGrams(texts.copy_words, texts.copy_units)
@@ -285,8 +200,9 @@ def _grow(
         # step (a sentence is tried alone and with its pair)
         grown_s: dict[int, Counter[str]] = {-1: sb}
         grown_c: dict[int, Counter[str]] = {-1: cb}
-        weighed: dict[int, Vector] = {}
-        weighed_c: dict[int, Vector] = {}
+        weighed: dict[int, Vector] = {-1: va}
+        weighed_c: dict[int, Vector] = {-1: vc}
+        held = _Held(texts, sb, cb)
         for end in (0, 1):
             if taken[end] >= MAX_EXTEND:
                 continue
@@ -309,17 +225,17 @@ def _grow(
                 )
                 if not edge and not shares:
                     continue
-                va = weighed.get(di)
-                if va is None:
-                    va = weighed[di] = weigh(gs, idf)
-                vc = weighed_c.get(dj)
-                if vc is None:
-                    vc = weighed_c[dj] = weigh(gc, idf)
-                cos = similarity(gs, gc, idf, texts.synonyms, va, vc)
+                vs = weighed.get(di)
+                if vs is None:
+                    vs = weighed[di] = weigh_more(va[0], gs, src_bags[di], idf)
+                vt = weighed_c.get(dj)
+                if vt is None:
+                    vt = weighed_c[dj] = weigh_more(vc[0], gc, copy_bags[dj], idf)
+                cos = similarity(gs, gc, idf, texts.synonyms, vs, vt, texts.synonym_stems)
                 floor = sim
                 if edge or (
-                    (di < 0 or _corroborated(texts, src_bags[di], gc, False))
-                    and (dj < 0 or _corroborated(texts, copy_bags[dj], gs, True))
+                    (di < 0 or _corroborated(texts, src_bags[di], gc, False, held(False, dj)))
+                    and (dj < 0 or _corroborated(texts, copy_bags[dj], gs, True, held(True, di)))
                 ):
                     floor = min(sim, FRAGMENT_COSINE)
                 if cos >= floor and (best is None or cos > best[0]):
@@ -329,18 +245,44 @@ def _grow(
         sim, di, dj, end = best
         taken[end] += 1
         if di >= 0:
-            sb = grown_s[di]
+            sb, va = grown_s[di], weighed[di]
             i0, i1 = min(i0, di), max(i1, di)
         if dj >= 0:
-            cb = grown_c[dj]
+            cb, vc = grown_c[dj], weighed_c[dj]
             j0, j1 = min(j0, dj), max(j1, dj)
+
+
+class _Held:
+    """:meth:`Texts.held` of a fragment's source side grown by a sentence (asked with
+    ``copy``: by the copy's unit counts) or of its copy side grown by one (by the
+    source's), made once a step; a grown side's from its side's (exact: whole numbers)."""
+
+    def __init__(self, texts: Texts, sb: Counter[str], cb: Counter[str]) -> None:
+        self.texts, self.sb, self.cb = texts, sb, cb
+        self.made: dict[tuple[bool, int], int] = {}
+
+    def __call__(self, copy: bool, d: int) -> int:
+        """The sum for the side grown by sentence ``d`` (-1: the side itself)."""
+        got = self.made.get((copy, d))
+        if got is None:
+            texts, side = self.texts, self.sb if copy else self.cb
+            if d < 0:
+                got = texts.held(side, copy)
+            else:
+                count = (texts.in_copy if copy else texts.in_src).get
+                added = (texts.src_bags if copy else texts.copy_bags)[d]
+                got = self(copy, -1) + sum([count(t, 0) for t in added if t not in side])
+            self.made[(copy, d)] = got
+        return got
 
 
 def _shares(bag: Counter[str], other: Counter[str]) -> bool:
     return sum(1 for t in bag if t in other) >= EXTEND_SHARED
 
 
-def _corroborated(texts: Texts, bag: Counter[str], other: Counter[str], copy: bool) -> bool:
+def _corroborated(
+    texts: Texts, bag: Counter[str], other: Counter[str], copy: bool, held: int | None = None
+) -> bool:
     """Whether a sentence next to a fragment shares more stems with the fragment's other
     side than chance would give it, at :data:`GROW_SURPRISE`: a sentence of the
     passage reworded too far to be a seed on its own (a shuffle, synonyms, a clause
@@ -349,7 +291,7 @@ def _corroborated(texts: Texts, bag: Counter[str], other: Counter[str], copy: bo
     only the few sentences at a fragment's ends are tried, not every pair of the two
     texts."""
     n = sum(1 for t in bag if t in other)
-    return n >= EXTEND_SHARED and rare(n, texts.chance(bag, other, copy), GROW_SURPRISE)
+    return n >= EXTEND_SHARED and rare(n, texts.chance(bag, other, copy, held), GROW_SURPRISE)
 
 
 def trim(words: Sequence[str], lo: int, hi: int, other: Counter[str]) -> tuple[int, int]:

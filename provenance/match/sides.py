@@ -3,9 +3,10 @@
 A check compares one copy with many candidate sources, and a server or a scan compares
 the same popular sources with one copy after another. What :mod:`provenance.match.detect`
 needs of one text alone (its sentences, their bags of stems, how many sentences hold each
-stem, the sentences of each stem, its words by stem for the synonym relation, and which
-of its sentences hold a word of each synonym-table row) does not depend on the other
-text, so it is made once and kept: the copy's for the next call, a source's for the next
+stem, the sentences of each stem, its words by stem for the synonym relation, which of
+its sentences hold a word of each synonym-table row, and which sentences each stem's
+synonyms among its own words reach) does not depend on the other text, so it is made once
+and kept: the copy's for the next call, a source's for the next
 :data:`MAX_SOURCE_WORDS` words of sources (least recently used goes first).
 
 A text is known by its words tuple itself (kept with what was made of it, so that no
@@ -18,17 +19,18 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from provenance.match.bags import bags
-from provenance.match.extend import units_holding
+from provenance.match.bags import Flat, bags, flat
+from provenance.match.texts import units_holding
 
 if TYPE_CHECKING:
     from provenance.match.synonyms import Table
 
 #: Units (sentences, lines) shorter than this are joined to the next.
 MIN_UNIT_WORDS = 10
-#: Words of sources whose sides are kept between calls: ~250 bytes a word (bags,
-#: postings and the row indexes, measured with tracemalloc on a 1,176-word news story),
-#: so ~50 MB; a newsroom check's candidates are ~25,000 words.
+#: Words of sources whose sides are kept between calls: ~245 bytes a word with all its
+#: parts made (bags and unit counts 91, postings 42, row indexes 64, words 28, the rest
+#: 20; measured with tracemalloc on a 1,176-word news story), so ~50 MB; a newsroom
+#: check's candidates are ~25,000 words.
 MAX_SOURCE_WORDS = 200_000
 #: A stem in more of a source's sentences than this does not propose pairs (it still
 #: counts in the pairs other stems propose): a text of few words repeated would
@@ -61,7 +63,20 @@ class Side:
             (:func:`provenance.match.synonyms.by_stem`).
     """
 
-    __slots__ = ("_postings", "_rows", "_stem_rows", "bags", "by_stem", "holding", "units")
+    __slots__ = (
+        "_anchors",
+        "_flat",
+        "_near",
+        "_postings",
+        "_row_stems",
+        "_rows",
+        "_stem_rows",
+        "_words",
+        "bags",
+        "by_stem",
+        "holding",
+        "units",
+    )
 
     def __init__(self, words: Sequence[str], units: Sequence[tuple[int, int]]) -> None:
         from provenance.match.synonyms import by_stem
@@ -73,6 +88,19 @@ class Side:
         self._postings: dict[str, list[int]] | None = None
         self._rows: tuple[Table, dict[int, frozenset[int]]] | None = None
         self._stem_rows: tuple[Table, dict[str, frozenset[int]]] | None = None
+        self._row_stems: tuple[Table, dict[int, list[str]]] | None = None
+        self._near: tuple[Table, dict[str, frozenset[int]]] | None = None
+        self._words: frozenset[str] | None = None
+        self._flat: Flat | None = None
+        self._anchors: tuple[dict[str, list[int]], frozenset[str]] | None = None
+
+    @property
+    def flat(self) -> Flat:
+        """Its bags end to end (:func:`provenance.match.bags.flat`)."""
+        got = self._flat
+        if got is None:
+            got = self._flat = flat(self.bags)
+        return got
 
     @property
     def postings(self) -> dict[str, list[int]]:
@@ -88,6 +116,16 @@ class Side:
                     else:
                         units.append(i)
             self._postings = got
+        return got
+
+    @property
+    def anchors(self) -> tuple[dict[str, list[int]], frozenset[str]]:
+        """The sentences of each stem in at most :data:`MAX_STEM_UNITS` of them (which
+        propose the pairs of a seed search), and the stems in more."""
+        got = self._anchors
+        if got is None:
+            few = {s: u for s, u in self.postings.items() if len(u) <= MAX_STEM_UNITS}
+            got = self._anchors = (few, frozenset(self.postings.keys() - few.keys()))
         return got
 
     def stem_rows(self, table: Table) -> dict[str, frozenset[int]]:
@@ -116,6 +154,50 @@ class Side:
         index = {k: frozenset(v) for k, v in by_row.items()}
         self._rows = (table, index)
         return index
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Its words that synonyms are looked up for (those of :attr:`by_stem`)."""
+        got = self._words
+        if got is None:
+            got = self._words = frozenset(w for ws in self.by_stem.values() for w in ws)
+        return got
+
+    def row_stems(self, table: Table) -> dict[int, list[str]]:
+        """The stems of the text with a word in each row of ``table`` (:meth:`stem_rows`
+        turned round)."""
+        made = self._row_stems
+        if made is not None and made[0] is table:
+            return made[1]
+        out: dict[int, list[str]] = {}
+        for s, rows in self.stem_rows(table).items():
+            for k in rows:
+                got = out.get(k)
+                if got is None:
+                    out[k] = [s]
+                else:
+                    got.append(s)
+        self._row_stems = (table, out)
+        return out
+
+    def near_units(self, table: Table) -> dict[str, frozenset[int]]:
+        """The sentences that hold a word sharing a row of ``table`` with a word of each
+        stem of the text (:meth:`row_units` of the stem's rows), but for the stem's own
+        sentences; stems with none left out."""
+        made = self._near
+        if made is not None and made[0] is table:
+            return made[1]
+        of_row, postings = self.row_units(table), self.postings
+        out: dict[str, frozenset[int]] = {}
+        for s, rows in self.stem_rows(table).items():
+            near: set[int] = set()
+            for k in rows:
+                near.update(of_row.get(k, ()))
+            near.difference_update(postings.get(s, ()))
+            if near:
+                out[s] = frozenset(near)
+        self._near = (table, out)
+        return out
 
 
 def file_under_rows(

@@ -20,15 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from provenance.match.bags import rare
-from provenance.match.extend import (
-    EXTEND_SHARED,
-    GROW_SURPRISE,
-    Seed,
-    Texts,
-    cluster,
-    distinct,
-    extend,
-)
+from provenance.match.extend import EXTEND_SHARED, GROW_SURPRISE, Seed, cluster, distinct, extend
+from provenance.match.texts import Texts
 
 #: A summary: sentences without a seed bridged in the source, and how much shorter its
 #: copy side is than its source side (Sanchez-Perez et al.'s summary strategy).

@@ -334,6 +334,7 @@ class Relation:
         if known:
             self._texts.append(known)
         self._given: list[Mapping[str, frozenset[int]]] | None = None
+        self._stems: frozenset[str] | None = None
         self._rows: dict[str, frozenset[int]] = {}
         self._made: dict[str, frozenset[str]] = {}
 
@@ -349,6 +350,17 @@ class Relation:
         out = cls(synonyms=synonyms)
         out._texts, out._given = list(texts), list(rows)
         return out
+
+    @property
+    def stems(self) -> frozenset[str] | None:
+        """The only stems that may have synonyms, when the texts' stems' rows come made
+        (:meth:`of`): those of words in some row (the others have none). None when the
+        rows are looked up on demand."""
+        if self._given is None:
+            return None
+        if self._stems is None:
+            self._stems = frozenset().union(*(rows.keys() for rows in self._given))
+        return self._stems
 
     @property
     def table(self) -> Table:
