@@ -184,6 +184,14 @@ _source_cache_chars = 0
 _source_cache_lock = threading.Lock()
 
 
+def _source_kept(text: str) -> bool:
+    """Whether ``text`` is kept segmented (:func:`_prepared_source` will not need its
+    stored segmentation, unless another thread pushes it out meanwhile: then it is
+    segmented again, the same)."""
+    with _source_cache_lock:
+        return text in _source_cache
+
+
 def _prepared_source(text: str, stored: bytes | None = None) -> Segmented:
     """``prepare(text)`` for a stored source, kept (least recently used goes first):
     decoded from ``stored``, its segmentation as the index holds it, when there is one
@@ -259,8 +267,9 @@ def _find_sources(
     # the lookup lists them)
     votes = Counter(dict(store.lookup_votes(fp.keys)))
     ids = [sid for sid, _ in votes.most_common(max(MAX_CANDIDATES, 4 * top))]
-    stored_segs = store.segmentations(ids)
     texts = store.texts(ids)
+    # (the stored segmentations read only for the sources not kept segmented already)
+    stored_segs = store.segmentations([t.id for t in texts if not _source_kept(t.text)])
     prepared = [_prepared_source(t.text, stored_segs.get(t.id)) for t in texts]
     # a long source is aligned around the passages the suspect was found to share
     long = [t.id for t, src in zip(texts, prepared, strict=True)
