@@ -895,7 +895,8 @@ class Store:
                 self.db.execute("COMMIT")
         # each posting at each place of its key in ``flat`` (a key is in several rows
         # when a passage is repeated in the text)
-        many = np.diff(starts, append=len(flat))[key_at]
+        ends = np.append(starts[1:], len(flat))
+        many = (ends - starts)[key_at]
         if np.any(many > 1):
             sids = np.repeat(sids, many)
             past = np.repeat(np.cumsum(many) - many, many)
@@ -927,21 +928,20 @@ class Store:
         """
         values: list[int | None] = distinct.tolist()
         sql = _key_sources_sql(MAX_BUCKET)
-        found: list[int] = []
-        lists: list[str] = []
+        rows: list[tuple[int, str | None]] = []
         for c in range(0, len(values), _VOTE_SLICE):
             chunk = values[c : c + _VOTE_SLICE]
             chunk += [None] * (_VOTE_SLICE - len(chunk))
-            for key, ids in self.db.execute(sql, chunk):
-                if ids and ids.count(",") < MAX_BUCKET:
-                    found.append(key)
-                    lists.append(ids)
-        if not found:
+            rows += self.db.execute(sql, chunk).fetchall()
+        sizes = [ids.count(",") + 1 if ids else 0 for _, ids in rows]
+        if rows and not 1 <= min(sizes) <= max(sizes) <= MAX_BUCKET:  # full buckets
+            keep = [i for i, n in enumerate(sizes) if 1 <= n <= MAX_BUCKET]
+            rows, sizes = [rows[i] for i in keep], [sizes[i] for i in keep]
+        if not rows:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        sids = np.fromstring(",".join(lists), dtype=np.int64, sep=",")
-        sizes = [ids.count(",") + 1 for ids in lists]
-        key_at = np.repeat(np.searchsorted(distinct, np.array(found, dtype=np.int64)), sizes)
-        return key_at, sids
+        sids = np.fromstring(",".join([ids for _, ids in rows if ids]), dtype=np.int64, sep=",")
+        found = np.array([key for key, _ in rows], dtype=np.int64)
+        return np.repeat(np.searchsorted(distinct, found), sizes), sids
 
     def _lookup_pending(self, row_of: dict[int, list[int]]) -> list[tuple[int, int, int]]:
         if not row_of or not self.pending_sources():
