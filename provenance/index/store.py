@@ -190,14 +190,17 @@ _VOTE_SLICE = 256
 
 @functools.cache
 def _key_sources_sql(bound: int) -> str:
-    """The sources of each key found among :data:`_VOTE_SLICE` keys: rows ``(key,
-    "sid,sid,...")``, each key's postings read at most ``bound + 1`` (EXISTS first: most
-    of a suspect's keys have none)."""
+    """The sources of each key among :data:`_VOTE_SLICE` keys that has postings, no more
+    than ``bound``: rows ``(key, "sid,sid,...")``. A key is probed once (EXISTS: most of
+    a suspect's keys have no posting), its bucket is counted up to ``bound + 1`` without
+    being read out (NOT EXISTS ... OFFSET: a full bucket, a footer on a thousand pages,
+    costs ``bound + 1`` steps and no string), and only a bucket within the bound is read
+    (one statement: one snapshot, the bucket counted is the bucket read)."""
     return (
         "WITH q(key) AS (VALUES " + ",".join("(?)" for _ in range(_VOTE_SLICE)) + ") "  # noqa: S608 - placeholders only
-        "SELECT key, (SELECT group_concat(source_id) FROM (SELECT source_id FROM band_keys b "
-        f"WHERE b.key = q.key LIMIT {bound + 1})) FROM q "
-        "WHERE EXISTS (SELECT 1 FROM band_keys e WHERE e.key = q.key)"
+        "SELECT key, (SELECT group_concat(source_id) FROM band_keys b WHERE b.key = q.key) "
+        "FROM q WHERE EXISTS (SELECT 1 FROM band_keys e WHERE e.key = q.key) AND NOT EXISTS "
+        f"(SELECT 1 FROM band_keys c WHERE c.key = q.key LIMIT 1 OFFSET {bound})"
     )
 
 
@@ -917,9 +920,9 @@ class Store:
     def _key_sources(self, distinct: np.ndarray) -> tuple[I64, I64]:
         """The postings of the keys ``distinct`` (sorted) that have some, but no more than
         :data:`MAX_BUCKET`: ``(i, source id)`` arrays, ``i`` the key's place in
-        ``distinct``. Each key's postings are read once, at most ``MAX_BUCKET + 1`` of
-        them (a key shared by a thousand pages' footer costs no more than a small one),
-        and only for the keys found (most of a suspect's are not: one probe each).
+        ``distinct`` (see :func:`_key_sources_sql`: a key without postings costs one
+        probe, a full bucket ``MAX_BUCKET + 1`` steps whatever its size, and only the
+        buckets within the bound are read out, as their sources' ids).
 
         The keys go in slices of :data:`_VOTE_SLICE` (the last one padded with NULL, which
         matches nothing): one statement of one shape, compiled once per connection,
