@@ -876,9 +876,10 @@ class Store:
         source id). The same rules: full buckets skipped, pending sources read (listed
         last, as lookup lists them), one read transaction.
 
-        A newsroom's near-copies share a suspect's keys thousands of times: each key's
-        postings are read once (:meth:`_key_sources`), as the ids of their sources, and
-        counted here; no row per posting crosses into Python.
+        A newsroom's near-copies share a suspect's keys thousands of times: the database
+        gives each key's sources in one string (:meth:`_key_sources`; a full bucket is
+        counted, never read out), and they are counted here with NumPy; no row per
+        posting crosses into Python.
         """
         flat = np.ascontiguousarray(keys, dtype=np.int64).reshape(-1)
         if not flat.size:
