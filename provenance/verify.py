@@ -256,7 +256,7 @@ def _find_sources(
     hashes: list[int] | None,
 ) -> tuple[list[tuple[StoredText, Score]], int]:
     spans = [(p.first, p.last) for p in seg.passages]
-    if hashes is None and stock_min > 0 and spans:
+    if hashes is None and stock_min > 0 and spans and store.has_stock_counts():
         hashes = passage_hashes(seg.norm.words, spans)
     if stock_min > 0 and spans and hashes:
         stock = store.stock_among(hashes, stock_min)

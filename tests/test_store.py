@@ -427,3 +427,33 @@ def test_texts_in_the_order_asked(tmp_path: Path) -> None:
             row = store.db.execute("SELECT path, text FROM sources WHERE id = ?", [t.id]).fetchone()
             assert (t.path, t.text) == tuple(row)
         assert store.texts([]) == []
+
+
+def test_a_check_hashes_its_passages_for_stock_phrases_only_when_pages_were_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stock phrases are passages counted in scanned pages: on an index nobody scanned
+    with (no counts), a check neither hashes its passages nor asks for them; once
+    some passage is counted, it does (and finds the same sources)."""
+    from provenance import verify
+
+    db = tmp_path / "i.db"
+    _add(db, seed_path("001"), seed_path("004"))
+    hashed: list[int] = []
+    real = verify.passage_hashes
+
+    def counting(words: list[str], spans: list[tuple[int, int]]) -> list[int]:
+        hashed.append(len(spans))
+        return real(words, spans)
+
+    monkeypatch.setattr(verify, "passage_hashes", counting)
+    with Store.open(db) as store:
+        assert not store.has_stock_counts()
+    (before,) = pipeline.check([seed_path("000")], db)
+    assert before.matches and hashed == []
+    with Store.open(db) as store, store.transaction():
+        store.db.execute("INSERT INTO passage_freq (hash, docs) VALUES (1, 1)")
+    with Store.open(db) as store:
+        assert store.has_stock_counts()
+    (after,) = pipeline.check([seed_path("000")], db)
+    assert hashed and [m.source for m in after.matches] == [m.source for m in before.matches]

@@ -1092,6 +1092,12 @@ class Store:
             },
         }
 
+    def has_stock_counts(self) -> bool:
+        """Whether any passage was counted in scanned pages (``passage_freq``): an index
+        nobody scanned with has no stock phrases, and a check need not hash its passages
+        to ask :meth:`stock_among`."""
+        return self.db.execute("SELECT 1 FROM passage_freq LIMIT 1").fetchone() is not None
+
     def stock_among(self, hashes: Sequence[int], min_docs: int) -> set[int]:
         """Which of these passage hashes are stock phrases: seen, outside any copied
         text, in at least ``min_docs`` scanned pages (``passage_freq``)."""
