@@ -187,6 +187,14 @@ _source_cache_chars = 0
 _source_cache_lock = threading.Lock()
 
 
+def _source_kept(text: str) -> bool:
+    """Whether ``text`` is kept segmented (:func:`_prepared_source` will not need its
+    stored segmentation, unless another thread pushes it out meanwhile: then it is
+    segmented again, the same)."""
+    with _source_cache_lock:
+        return text in _source_cache
+
+
 def _prepared_source(text: str, stored: bytes | None = None) -> Segmented:
     """``prepare(text)`` for a stored source, kept (least recently used goes first):
     decoded from ``stored``, its segmentation as the index holds it, when there is one
@@ -251,7 +259,7 @@ def _find_sources(
     hashes: list[int] | None,
 ) -> tuple[list[tuple[StoredText, Score]], int]:
     spans = [(p.first, p.last) for p in seg.passages]
-    if hashes is None and stock_min > 0 and spans:
+    if hashes is None and stock_min > 0 and spans and store.has_stock_counts():
         hashes = passage_hashes(seg.norm.words, spans)
     if stock_min > 0 and spans and hashes:
         stock = store.stock_among(hashes, stock_min)
@@ -262,8 +270,9 @@ def _find_sources(
     # the lookup lists them)
     votes = Counter(dict(store.lookup_votes(fp.keys)))
     ids = [sid for sid, _ in votes.most_common(max(MAX_CANDIDATES, 4 * top))]
-    stored_segs = store.segmentations(ids)
     texts = store.texts(ids)
+    # (the stored segmentations read only for the sources not kept segmented already)
+    stored_segs = store.segmentations([t.id for t in texts if not _source_kept(t.text)])
     prepared = [_prepared_source(t.text, stored_segs.get(t.id)) for t in texts]
     # a long source is aligned around the passages the suspect was found to share
     long = [t.id for t, src in zip(texts, prepared, strict=True)

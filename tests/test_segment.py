@@ -290,3 +290,39 @@ def test_stock_phrases_pattern_answers_as_written_without_lookahead(text: str) -
     plain = re.compile(_STOCK_PLAIN, re.IGNORECASE)
     ours, theirs = _STOCK_RE.search(text), plain.search(text)
     assert (ours and ours.span()) == (theirs and theirs.span())
+
+
+def test_sentence_boundaries_are_the_patterns_matches() -> None:
+    """Boundaries found where their first characters are equal the pattern's own
+    matches (``finditer``) on random texts of terminals, closers, spaces and line
+    breaks, whatever the span searched."""
+    import random
+
+    from provenance.text.segment import _BOUNDARY_RE, _boundaries
+
+    rng = random.Random(3)  # noqa: S311 - test data
+    alphabet = [
+        "a",
+        "B",
+        " ",
+        "  ",
+        "\n",
+        ".",
+        "!",
+        "?",
+        "…",
+        "。",
+        "？",
+        '"',
+        "”",
+        ")",
+        "]",
+        "’",
+        "\t",
+    ]
+    for _ in range(400):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 60)))
+        lo = rng.randrange(0, len(text) + 1)
+        hi = rng.randrange(lo, len(text) + 1)
+        want = [m.end() for m in _BOUNDARY_RE.finditer(text, lo, hi)]
+        assert list(_boundaries(text, lo, hi)) == want, (text, lo, hi)

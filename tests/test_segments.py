@@ -168,3 +168,26 @@ def test_removing_or_replacing_a_source_removes_its_segmentation(db: Path, tmp_p
         assert sorted(store.segmentations([*ids, 999])) == ids
     healthy, report = indexing.doctor(db)
     assert healthy and not report["orphans"]["segmentations without a source"]
+
+
+def test_a_check_reads_the_stored_segmentations_of_sources_not_kept_only(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first check reads its candidates' stored segmentations; a second one, its
+    candidates kept segmented in the process, reads none (and answers the same)."""
+    monkeypatch.setattr(verify, "_source_cache", {})
+    monkeypatch.setattr(verify, "_source_cache_chars", 0)
+    asked: list[list[int]] = []
+    real = Store.segmentations
+
+    def spy(self: Store, ids: list[int]) -> dict[int, bytes]:
+        asked.append(list(ids))
+        return real(self, ids)
+
+    monkeypatch.setattr(Store, "segmentations", spy)
+    suspect = seed_path("000")
+    expected = _answer(db, suspect)
+    assert expected and any(asked)
+    asked.clear()
+    assert _answer(db, suspect) == expected
+    assert asked == [[]]

@@ -301,3 +301,159 @@ def test_lookup_votes_counts_what_lookup_finds(tmp_path: Path) -> None:
         for fp in fps:
             assert store.lookup_votes(fp.keys) == _votes_of(store.lookup(fp.keys))
         assert any(sid in dict(store.lookup_votes(fp.keys)) for fp in fps)
+
+
+def _postings_db(path: Path, postings: list[tuple[int, int, int]]) -> Path:
+    """An index holding only these band-key postings ``(key, source_id, passage_id)``."""
+    with Store.open(path, create=True) as store, store.transaction():
+        store.db.conn.executemany(
+            "INSERT INTO band_keys (key, source_id, passage_id) VALUES (?, ?, ?)", postings
+        )
+    return path
+
+
+def test_lookup_votes_keep_the_bucket_bound_and_lookups_order(tmp_path: Path) -> None:
+    """A key of exactly MAX_BUCKET postings proposes its sources, one more proposes
+    nothing; sources first seen at the same key are listed by id, whatever order the
+    postings were written in; a suspect without keys finds nothing."""
+    import numpy as np
+
+    from provenance.index.store import MAX_BUCKET
+
+    full = [(1, 1000 + i, i) for i in range(MAX_BUCKET)]
+    over = [(2, 3000 + i, i) for i in range(MAX_BUCKET + 1)]
+    db = _postings_db(tmp_path / "i.db", [*over, *full, (3, 7, 1), (3, 5, 2), (4, 6, 3)])
+    keys = np.array([[2, 3], [4, 1], [3, 9]], dtype=np.int64)
+    with Store.open(db) as store:
+        votes = store.lookup_votes(keys)
+        assert votes == _votes_of(store.lookup(keys))
+        assert votes[:3] == [(5, 2), (7, 2), (6, 1)]
+        assert [sid for sid, _ in votes[3:]] == list(range(1000, 1000 + MAX_BUCKET))
+        assert not any(sid >= 3000 for sid, _ in votes)
+        assert store.lookup_votes(np.empty((0, 2), dtype=np.int64)) == []
+
+
+def test_lookup_votes_over_many_keys_equal_lookups(tmp_path: Path) -> None:
+    """Votes read in slices of keys equal ``lookup``'s rows counted per source, on keys
+    of many rows (more than one slice), keys repeated in several rows (a passage
+    written twice), and keys found nowhere."""
+    import numpy as np
+
+    from provenance.index.store import _VOTE_SLICE
+
+    rng = np.random.default_rng(7)
+    stored = rng.integers(-(1 << 62), 1 << 62, size=3 * _VOTE_SLICE)
+    postings = sorted(
+        {(int(k), int(rng.integers(1, 40)), int(rng.integers(1, 9))) for k in stored for _ in "ab"}
+    )
+    db = _postings_db(tmp_path / "i.db", postings)
+    with Store.open(db) as store:
+        for seed in range(5):
+            pick = np.random.default_rng(seed)
+            keys = np.where(
+                pick.random((2 * _VOTE_SLICE // 8, 8)) < 0.5,
+                pick.choice(stored, size=(2 * _VOTE_SLICE // 8, 8)),
+                pick.integers(-(1 << 62), 1 << 62, size=(2 * _VOTE_SLICE // 8, 8)),
+            )
+            keys[5] = keys[1]  # a passage repeated
+            keys[9, :4] = keys[2, 4:]  # and keys shared by two rows
+            votes = store.lookup_votes(keys)
+            assert votes == _votes_of(store.lookup(keys))
+            assert len(votes) > 20
+
+
+def test_lookup_votes_of_a_pending_source_that_has_keys_too(tmp_path: Path) -> None:
+    """A source marked pending whose keys are (partly) written already is counted once
+    per row, as ``lookup`` lists it: its written postings and its passages' keys."""
+    from provenance.match.fingerprint import fingerprint
+
+    db = tmp_path / "seeds.db"
+    _add(db, seed_path("001"), seed_path("004"))
+    seg = pipeline.prepare(seed_path("001").read_text(encoding="utf-8"))
+    with Store.open(db) as store:
+        fp = fingerprint(seg.norm.words, [(p.first, p.last) for p in seg.passages], store.params)
+        sid = store.db.execute("SELECT id FROM sources ORDER BY id LIMIT 1").fetchone()[0]
+        written = dict(store.lookup_votes(fp.keys))[sid]
+        with store.transaction():
+            store.db.execute(
+                "DELETE FROM band_keys WHERE source_id = ? AND key % 2 = 0", [sid]
+            )  # half of its keys written
+            store.db.execute("UPDATE sources SET keys_pending = 1 WHERE id = ?", [sid])
+        votes = store.lookup_votes(fp.keys)
+        assert votes == _votes_of(store.lookup(fp.keys))
+        assert dict(votes)[sid] == written
+
+
+def test_an_overfull_bucket_costs_the_votes_the_same_whatever_its_size(tmp_path: Path) -> None:
+    """``lookup_votes`` reads a key shared by thousands of passages no further than
+    MAX_BUCKET + 1 postings: its work (SQLite VM steps, counted) does not grow with the
+    bucket."""
+    import numpy as np
+
+    from provenance.index.store import MAX_BUCKET
+
+    def steps(bucket: int) -> tuple[int, list[tuple[int, int]]]:
+        postings = [(42, 1, pid) for pid in range(bucket)] + [(7, 2, 1), (7, 3, 2)]
+        db = _postings_db(tmp_path / f"skew{bucket}.db", postings)
+        with Store.open(db) as store:
+            count = [0]
+
+            def tick() -> int:
+                count[0] += 1
+                return 0
+
+            store.db.conn.set_progress_handler(tick, 1)
+            found = store.lookup_votes(np.array([[42, 7, 9]], dtype=np.int64))
+            store.db.conn.set_progress_handler(None, 1)
+            return count[0], found
+
+    small, found_small = steps(MAX_BUCKET + 1)
+    large, found_large = steps(20 * MAX_BUCKET)
+    assert found_small == found_large == [(2, 1), (3, 1)]
+    assert large < small * 1.05
+
+
+def test_texts_in_the_order_asked(tmp_path: Path) -> None:
+    """``texts`` reads every asked source in one query and gives them in the order
+    asked, a missing one left out, one asked twice given twice."""
+    db = tmp_path / "i.db"
+    _add(db, seed_path("000"), seed_path("001"), seed_path("004"))
+    with Store.open(db) as store:
+        ids = store.source_ids()
+        asked = [ids[2], 999, ids[0], ids[2], ids[1]]
+        got = store.texts(asked)
+        assert [t.id for t in got] == [ids[2], ids[0], ids[2], ids[1]]
+        for t in got:
+            row = store.db.execute("SELECT path, text FROM sources WHERE id = ?", [t.id]).fetchone()
+            assert (t.path, t.text) == tuple(row)
+        assert store.texts([]) == []
+
+
+def test_a_check_hashes_its_passages_for_stock_phrases_only_when_pages_were_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stock phrases are passages counted in scanned pages: on an index nobody scanned
+    with (no counts), a check neither hashes its passages nor asks for them; once
+    some passage is counted, it does (and finds the same sources)."""
+    from provenance import verify
+
+    db = tmp_path / "i.db"
+    _add(db, seed_path("001"), seed_path("004"))
+    hashed: list[int] = []
+    real = verify.passage_hashes
+
+    def counting(words: list[str], spans: list[tuple[int, int]]) -> list[int]:
+        hashed.append(len(spans))
+        return real(words, spans)
+
+    monkeypatch.setattr(verify, "passage_hashes", counting)
+    with Store.open(db) as store:
+        assert not store.has_stock_counts()
+    (before,) = pipeline.check([seed_path("000")], db)
+    assert before.matches and hashed == []
+    with Store.open(db) as store, store.transaction():
+        store.db.execute("INSERT INTO passage_freq (hash, docs) VALUES (1, 1)")
+    with Store.open(db) as store:
+        assert store.has_stock_counts()
+    (after,) = pipeline.check([seed_path("000")], db)
+    assert hashed and [m.source for m in after.matches] == [m.source for m in before.matches]

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import fcntl
+import functools
 import json
 import os
 import sqlite3
@@ -36,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from provenance.errors import IndexMismatch, NotFound, StoreError
 from provenance.index import segments
@@ -180,6 +182,51 @@ def _small_buckets(columns: str, values: str) -> str:
         "WHERE (SELECT count(*) FROM (SELECT 1 FROM band_keys b WHERE b.key = q.key "
         f"LIMIT {MAX_BUCKET + 1})) BETWEEN 1 AND {MAX_BUCKET})"
     )
+
+
+#: Keys per statement of :meth:`Store._key_sources`.
+_VOTE_SLICE = 256
+
+
+@functools.cache
+def _key_sources_sql(bound: int) -> str:
+    """The sources of each key among :data:`_VOTE_SLICE` keys that has postings, no more
+    than ``bound``: rows ``(key, "sid,sid,...")``. A key is probed once (EXISTS: most of
+    a suspect's keys have no posting), its bucket is counted up to ``bound + 1`` without
+    being read out (NOT EXISTS ... OFFSET: a full bucket, a footer on a thousand pages,
+    costs ``bound + 1`` steps and no string), and only a bucket within the bound is read
+    (one statement: one snapshot, the bucket counted is the bucket read)."""
+    return (
+        "WITH q(key) AS (VALUES " + ",".join("(?)" for _ in range(_VOTE_SLICE)) + ") "  # noqa: S608 - placeholders only
+        "SELECT key, (SELECT group_concat(source_id) FROM band_keys b WHERE b.key = q.key) "
+        "FROM q WHERE EXISTS (SELECT 1 FROM band_keys e WHERE e.key = q.key) AND NOT EXISTS "
+        f"(SELECT 1 FROM band_keys c WHERE c.key = q.key LIMIT 1 OFFSET {bound})"
+    )
+
+
+def _changes(values: I64) -> npt.NDArray[np.bool_]:
+    """Whether each of sorted ``values`` differs from the one before it (the first: yes)."""
+    out = np.empty(len(values), dtype=np.bool_)
+    out[:1] = True
+    np.not_equal(values[1:], values[:-1], out=out[1:])
+    return out
+
+
+def _tally(sids: I64, at: I64, width: int) -> dict[int, int]:
+    """Postings counted per source: ``{source id: rows}``, from each posting's source
+    and place in the suspect's keys (row ``place // width``); the sources in the order
+    of their first place (ties: by id), as :meth:`Store.lookup` first lists them."""
+    if not len(sids):
+        return {}
+    by = np.lexsort((at, sids))  # by source, then place
+    source, place = sids[by], at[by]
+    row = place // width
+    new_source = _changes(source)
+    new_row = new_source | _changes(row)
+    heads = np.flatnonzero(new_source)
+    votes = np.add.reduceat(new_row.astype(np.int64), heads)
+    rank = np.lexsort((source[heads], place[heads]))
+    return dict(zip(source[heads][rank].tolist(), votes[rank].tolist(), strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,14 +466,18 @@ class Store:
 
     def texts(self, ids: Sequence[int]) -> list[StoredText]:
         """The stored texts of sources ``ids``, in that order (a missing one is left out)."""
-        out = []
-        for sid in ids:
-            row = self.db.execute(
-                "SELECT id, path, sha256, text, encoding, date FROM sources WHERE id = ?", [sid]
-            ).fetchone()
-            if row:
-                out.append(StoredText(*row))
-        return out
+        found: dict[int, StoredText] = {}
+        wanted = [int(i) for i in ids]
+        for c in range(0, len(wanted), _QUERY_CHUNK):
+            chunk = wanted[c : c + _QUERY_CHUNK]
+            marks = ",".join("?" for _ in chunk)
+            sql = (
+                "SELECT id, path, sha256, text, encoding, date FROM sources "  # noqa: S608
+                f"WHERE id IN ({marks})"
+            )
+            for row in self.db.execute(sql, chunk):
+                found[row[0]] = StoredText(*row)
+        return [found[sid] for sid in wanted if sid in found]
 
     def segmentations(self, ids: Sequence[int]) -> dict[int, bytes]:
         """The stored segmentation (encoded) of those of sources ``ids`` that have one
@@ -819,46 +870,82 @@ class Store:
         return row_of
 
     def lookup_votes(self, keys: np.ndarray) -> list[tuple[int, int]]:
-        """What :meth:`lookup` finds, counted per source by the database: ``(source_id,
-        rows)`` for every source with a passage sharing a band key with ``rows`` rows of
-        ``keys``, in the order :meth:`lookup` first lists them. A newsroom's near-copies
-        share a suspect's keys thousands of times: the database counts them rather than
-        returning a row for each (the same rules: full buckets skipped, pending sources
-        read, one read transaction).
+        """What :meth:`lookup` finds, counted per source: ``(source_id, rows)`` for every
+        source with a passage sharing a band key with ``rows`` rows of ``keys``, in the
+        order :meth:`lookup` first lists them (its keys in turn, each one's postings by
+        source id). The same rules: full buckets skipped, pending sources read (listed
+        last, as lookup lists them), one read transaction.
+
+        A newsroom's near-copies share a suspect's keys thousands of times: the database
+        gives each key's sources in one string (:meth:`_key_sources`; a full bucket is
+        counted, never read out), and they are counted here with NumPy; no row per
+        posting crosses into Python.
         """
-        row_of = self._rows_of(keys)
+        flat = np.ascontiguousarray(keys, dtype=np.int64).reshape(-1)
+        if not flat.size:
+            return []
+        width = keys.shape[1]
+        order = np.argsort(flat, kind="stable")  # each key's places, the first one first
+        ordered = flat[order]
+        starts = np.flatnonzero(_changes(ordered))
         own = not self.db.conn.in_transaction
         if own:
             self.db.execute("BEGIN")
         try:
-            rows = self._votes_keyed(row_of)
-            for row, sid, _pid in self._lookup_pending(row_of):  # (listed last by lookup)
-                rows.setdefault(sid, set()).add(row)
-            return [(sid, len(r)) for sid, r in rows.items()]
+            key_at, sids = self._key_sources(ordered[starts])
+            pending = self._lookup_pending(self._rows_of(keys)) if self.pending_sources() else []
         finally:
             if own:
                 self.db.execute("COMMIT")
-
-    def _votes_keyed(self, row_of: dict[int, list[int]]) -> dict[int, set[int]]:
-        """The rows of :meth:`lookup_votes`'s keys found for each source among the keys
-        written (see :meth:`_lookup_keyed`), the sources in the order lookup lists them:
-        its keys in turn, each one's postings by source id."""
-        pairs = [(k, row, o) for o, (k, rows) in enumerate(row_of.items()) for row in rows]
-        rows: dict[int, set[int]] = {}
-        first: dict[int, tuple[int, int]] = {}
-        for c in range(0, len(pairs), _QUERY_CHUNK):
-            chunk = pairs[c : c + _QUERY_CHUNK]
-            values = ",".join("(?,?,?)" for _ in chunk)
-            sql = (
-                f"{_small_buckets('key, row, ord', values)} SELECT b.source_id, ok.row, "  # noqa: S608 - placeholders only
-                "min(ok.ord) FROM ok JOIN band_keys b ON b.key = ok.key "
-                "GROUP BY b.source_id, ok.row"
-            )
-            for sid, row, ord_ in self.db.execute(sql, [x for p in chunk for x in p]):
+        # each posting at each place of its key in ``flat`` (a key is in several rows
+        # when a passage is repeated in the text)
+        ends = np.append(starts[1:], len(flat))
+        many = (ends - starts)[key_at]
+        if np.any(many > 1):
+            sids = np.repeat(sids, many)
+            past = np.repeat(np.cumsum(many) - many, many)
+            at = order[np.repeat(starts[key_at], many) + np.arange(len(sids)) - past]
+        else:
+            at = order[starts[key_at]]
+        out = _tally(sids, at, width)
+        if pending:  # (listed last by lookup)
+            rows: dict[int, set[int]] = {}
+            for row, sid, _pid in pending:
                 rows.setdefault(sid, set()).add(row)
-                if sid not in first or (ord_, sid) < first[sid]:
-                    first[sid] = (ord_, sid)
-        return {sid: rows[sid] for sid in sorted(first, key=first.__getitem__)}
+            for sid, extra in rows.items():
+                if sid in out:
+                    extra |= set((at[sids == sid] // width).tolist())
+                out[sid] = len(extra)
+        return list(out.items())
+
+    def _key_sources(self, distinct: np.ndarray) -> tuple[I64, I64]:
+        """The postings of the keys ``distinct`` (sorted) that have some, but no more than
+        :data:`MAX_BUCKET`: ``(i, source id)`` arrays, ``i`` the key's place in
+        ``distinct`` (see :func:`_key_sources_sql`: a key without postings costs one
+        probe, a full bucket ``MAX_BUCKET + 1`` steps whatever its size, and only the
+        buckets within the bound are read out, as their sources' ids).
+
+        The keys go in slices of :data:`_VOTE_SLICE` (the last one padded with NULL, which
+        matches nothing): one statement of one shape, compiled once per connection,
+        whatever the number of keys (compiling one with a placeholder per key cost more
+        than running it).
+        """
+        values: list[int | None] = distinct.tolist()
+        sql = _key_sources_sql(MAX_BUCKET)
+        rows: list[tuple[int, str | None]] = []
+        for c in range(0, len(values), _VOTE_SLICE):
+            chunk = values[c : c + _VOTE_SLICE]
+            chunk += [None] * (_VOTE_SLICE - len(chunk))
+            rows += self.db.execute(sql, chunk).fetchall()
+        sizes = [ids.count(",") + 1 if ids else 0 for _, ids in rows]
+        if rows and not 1 <= min(sizes) <= max(sizes) <= MAX_BUCKET:  # full buckets
+            keep = [i for i, n in enumerate(sizes) if 1 <= n <= MAX_BUCKET]
+            rows, sizes = [rows[i] for i in keep], [sizes[i] for i in keep]
+        if not rows:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        sids = np.fromstring(",".join([ids for _, ids in rows if ids]), dtype=np.int64, sep=",")
+        found = np.array([key for key, _ in rows], dtype=np.int64)
+        return np.repeat(np.searchsorted(distinct, found), sizes), sids
 
     def _lookup_pending(self, row_of: dict[int, list[int]]) -> list[tuple[int, int, int]]:
         if not row_of or not self.pending_sources():
@@ -1004,6 +1091,12 @@ class Store:
                 "largest": largest_buckets,
             },
         }
+
+    def has_stock_counts(self) -> bool:
+        """Whether any passage was counted in scanned pages (``passage_freq``): an index
+        nobody scanned with has no stock phrases, and a check need not hash its passages
+        to ask :meth:`stock_among`."""
+        return self.db.execute("SELECT 1 FROM passage_freq LIMIT 1").fetchone() is not None
 
     def stock_among(self, hashes: Sequence[int], min_docs: int) -> set[int]:
         """Which of these passage hashes are stock phrases: seen, outside any copied

@@ -103,13 +103,14 @@ def language_scores(words: Sequence[str]) -> list[tuple[float, str]]:
     """The function-word evidence for each language, best first: each occurrence of
     a function word among the first 400 words counts its weight (:data:`_STOP_WEIGHTS`),
     a word at most three times (a list that repeats "de" is not French)."""
-    seen = Counter(words[:400])
-    scores = dict.fromkeys(_STOP_SETS, 0.0)
     weights = _STOP_WEIGHTS
-    # summed in the text's order (a set's order changes from one process to the next
-    # with string hashing, and with it the sums' last bits)
-    for w in [w for w in seen if w in weights]:
-        weight = min(seen[w], 3) * weights[w]
+    # only the function words counted (most words are not), in the text's order: the
+    # sums are made in it (a set's order changes from one process to the next with
+    # string hashing, and with it the sums' last bits)
+    seen = Counter(filter(weights.__contains__, words[:400]))
+    scores = dict.fromkeys(_STOP_SETS, 0.0)
+    for w, n in seen.items():
+        weight = min(n, 3) * weights[w]
         for lang in _WORD_LANGS[w]:
             scores[lang] += weight
     return sorted(((v, k) for k, v in scores.items()), reverse=True)

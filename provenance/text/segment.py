@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from provenance.text.language import (
@@ -56,6 +56,9 @@ _NUMBER_WORD_RE = re.compile(r"(?<!\w)\d")
 _TERMINALS = frozenset(".!?。！？…")
 _CLOSERS = "\"'”’»)]"
 _BOUNDARY_RE = re.compile(r"(?:[.!?。！？…][\"'”’»)\]]*\s*|\n\s*)(?=\S)")
+#: The characters a :data:`_BOUNDARY_RE` match begins with: searched for alone (~3x
+#: faster than searching for the pattern), the pattern is tried where they are.
+_BOUNDARY_START_RE = re.compile(r"[.!?。！？…\n]")
 _SENTENCE_GAP_RE = re.compile(r"[.!?。！？…][\"'”’»)\]]*(?:\s|$)")
 _LINK_RE = re.compile(
     r"https?://|www\.|\]\(|\[[^\]]*\]\(|\S+@\S+\.\w|\b[\w-]+\.(?:com|org|net|eu|gov|de|it|fr|uk|ca)\b/"
@@ -269,8 +272,8 @@ def _sentences(norm: Normalized, first: int, last: int) -> list[tuple[int, int]]
     start = first
     text = norm.text
     lo, hi = norm.ends[first], norm.starts[last - 1]
-    for m in _BOUNDARY_RE.finditer(text, lo, hi + 1):
-        i = bisect.bisect_left(norm.starts, m.end(), first, last)
+    for end in _boundaries(text, lo, hi + 1):
+        i = bisect.bisect_left(norm.starts, end, first, last)
         if i <= start or i >= last:
             continue
         if is_sentence_start(norm, i) and not text[norm.starts[i]].islower():
@@ -278,6 +281,20 @@ def _sentences(norm: Normalized, first: int, last: int) -> list[tuple[int, int]]
             start = i
     out.append((start, last))
     return out
+
+
+def _boundaries(text: str, lo: int, hi: int) -> Iterator[int]:
+    """The ends of the matches of :data:`_BOUNDARY_RE` in ``text[lo:hi]``, as
+    ``finditer`` finds them: tried where one of their first characters is, past the
+    previous match."""
+    done = lo
+    for c in _BOUNDARY_START_RE.finditer(text, lo, hi):
+        if c.start() < done:
+            continue
+        m = _BOUNDARY_RE.match(text, c.start(), hi)
+        if m is not None:
+            done = m.end()
+            yield done
 
 
 def _passages(sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
