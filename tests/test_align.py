@@ -229,6 +229,25 @@ def test_kernel_alignment_work_grows_linearly_on_repetitive_text(
             return kernel.search(c, u, p, diagonals, slack, *more)
 
         @staticmethod
+        def claim(
+            c: Any,
+            k3: Any,
+            p3: Any,
+            k2: Any,
+            p2: Any,
+            v: int,
+            u: Any,
+            src: Any,
+            spans: Any,
+            *more: Any,
+        ) -> Any:
+            # (at most: each passage's windows around its clusters whole, searched twice)
+            for s, e in zip(spans[::2], spans[1::2], strict=True):
+                slack = max(8, (e - s) // 3)
+                cells[0] += 2 * alignwork._MAX_CLUSTERS * (e - s + 2 * slack) * (e - s)
+            return kernel.claim(c, k3, p3, k2, p2, v, u, src, spans, *more)
+
+        @staticmethod
         def diff(a: Any, c: Any, lo: int, hi: int) -> Any:
             cells[0] += len(a) * (hi - lo)
             return kernel.diff(a, c, lo, hi)

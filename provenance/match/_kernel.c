@@ -369,6 +369,79 @@ static int cmp_i64(const void *x, const void *y) {
     return (a > b) - (a < b);
 }
 
+/* A copy's n-gram tables (CopyIds): its trigrams' and bigrams' keys, sorted, with their
+ * positions (the same order), and its vocabulary's size (the keys' base). */
+typedef struct {
+    const int64_t *keys3, *pos3, *keys2, *pos2;
+    Py_ssize_t n3, n2;
+    int64_t vocab;
+} Grams;
+
+/* The postings [*lo, *hi) of the n-gram (n = 2 or 3) of ids at p: empty when one of its
+ * words is not the copy's (a negative id). */
+static inline void postings(const Grams *g, const int64_t *p, int n, Py_ssize_t *lo,
+                            Py_ssize_t *hi) {
+    const int64_t a = p[0], b = p[1], c = n == 3 ? p[2] : 0;
+    if (a < 0 || b < 0 || c < 0) {
+        *lo = *hi = 0;
+        return;
+    }
+    const int64_t key = n == 3 ? (a * g->vocab + b) * g->vocab + c : a * g->vocab + b;
+    const int64_t *keys = n == 3 ? g->keys3 : g->keys2;
+    const Py_ssize_t nk = n == 3 ? g->n3 : g->n2;
+    *lo = bound(keys, nk, key, 0);
+    *hi = bound(keys, nk, key, 1);
+}
+
+/* Room in a growing int64 array for `need` items (-1: out of memory). */
+static int grow_i64(int64_t **d, Py_ssize_t *cap, Py_ssize_t need) {
+    if (need <= *cap) return 0;
+    const Py_ssize_t room = 2 * need + 64;
+    int64_t *grown = PyMem_Realloc(*d, sizeof(int64_t) * (size_t)room);
+    if (!grown) return -1;
+    *d = grown, *cap = room;
+    return 0;
+}
+
+/* alignwork.vote of a passage's ids (size of them): 1 and the votes of the densest
+ * cluster (*votes) and the median diagonal of each cluster (meds[0..*nout), most at
+ * most); 0: no vote; -1: out of memory. *d, *cap: a scratch array, grown here. */
+static int vote_ids(const Grams *g, const int64_t *ids, Py_ssize_t size, Py_ssize_t width,
+                    Py_ssize_t most, Py_ssize_t max_postings, int64_t **d, Py_ssize_t *cap,
+                    int64_t *meds, Py_ssize_t *nout, Py_ssize_t *votes) {
+    Py_ssize_t nd = 0, first_votes = 0;
+    int n = 3;
+    *nout = 0;
+    for (; n >= 2; n--) {
+        const int64_t *pos = n == 3 ? g->pos3 : g->pos2;
+        nd = 0;
+        for (Py_ssize_t k = 0; k + n <= size; k++) {
+            Py_ssize_t lo, hi;
+            postings(g, ids + k, n, &lo, &hi);
+            if (hi == lo || hi - lo > max_postings) continue;
+            if (grow_i64(d, cap, nd + (hi - lo)) < 0) return -1;
+            for (Py_ssize_t j = lo; j < hi; j++) (*d)[nd++] = pos[j] - k;
+        }
+        if (nd) break;
+    }
+    if (!nd) return 0;
+    int64_t *dd = *d;
+    qsort(dd, (size_t)nd, sizeof(int64_t), cmp_i64);
+    while (nd && *nout < most) {
+        Py_ssize_t best = 0, blo = 0, bhi = 0, start = 0;
+        for (Py_ssize_t i = 0; i < nd; i++) {
+            while (dd[start] < dd[i] - width) start++;
+            if (i + 1 - start > best) best = i + 1 - start, blo = start, bhi = i + 1;
+        }
+        if (*nout == 0) first_votes = best;
+        meds[(*nout)++] = dd[(blo + bhi - 1) / 2];
+        memmove(dd + blo, dd + bhi, sizeof(int64_t) * (size_t)(nd - bhi));
+        nd -= bhi - blo;
+    }
+    *votes = first_votes;
+    return n == 3 || first_votes >= 2;
+}
+
 /* alignwork.vote: the diagonals (copy position - passage offset) of the passage's n-grams
  * found in the copy at most max_postings times, trigrams first, bigrams when no trigram
  * is found; clustered as alignwork._best_diagonals_small does (the first densest window of
@@ -394,54 +467,22 @@ static PyObject *vote(PyObject *self, PyObject *args) {
     const char *error = NULL;
     PyObject *result = NULL;
     int64_t *d = NULL, *meds = NULL;
-    Py_ssize_t nd = 0, cap = 0, nout = 0, first_votes = 0;
+    Py_ssize_t cap = 0, nout = 0, votes = 0;
     const int64_t *ids = bufs[0].buf;
     const Py_ssize_t size = bufs[0].len / 8;
+    const Grams g = {bufs[1].buf, bufs[2].buf, bufs[3].buf, bufs[4].buf,
+                     bufs[1].len / 8, bufs[3].len / 8, vocab};
+    int got = 0;
     if (bufs[1].len != bufs[2].len || bufs[3].len != bufs[4].len)
         error = "keys and positions must have the same length";
     for (Py_ssize_t i = 0; !error && i < size; i++)
         if (ids[i] >= vocab) error = "ids must be below vocab";
-    int n = 3;
-    for (; !error && n >= 2; n--) {
-        const int64_t *keys = bufs[n == 3 ? 1 : 3].buf, *pos = bufs[n == 3 ? 2 : 4].buf;
-        const Py_ssize_t nk = bufs[n == 3 ? 1 : 3].len / 8;
-        nd = 0;
-        for (Py_ssize_t k = 0; k + n <= size; k++) {
-            const int64_t a = ids[k], b = ids[k + 1], c = n == 3 ? ids[k + 2] : 0;
-            if (a < 0 || b < 0 || c < 0) continue; /* a word the copy does not hold */
-            const int64_t key = n == 3 ? (a * vocab + b) * vocab + c : a * vocab + b;
-            const Py_ssize_t lo = bound(keys, nk, key, 0), hi = bound(keys, nk, key, 1);
-            if (hi == lo || hi - lo > max_postings) continue;
-            if (nd + (hi - lo) > cap) {
-                cap = 2 * (nd + (hi - lo)) + 64;
-                int64_t *grown = PyMem_Realloc(d, sizeof(int64_t) * (size_t)cap);
-                if (!grown) {
-                    error = "out of memory";
-                    break;
-                }
-                d = grown;
-            }
-            for (Py_ssize_t j = lo; j < hi; j++) d[nd++] = pos[j] - k;
-        }
-        if (error || nd) break;
-    }
-    if (!error && nd) {
-        qsort(d, (size_t)nd, sizeof(int64_t), cmp_i64);
-        if (!(meds = PyMem_Malloc(sizeof(int64_t) * (size_t)most))) error = "out of memory";
-        while (!error && nd && nout < most) {
-            Py_ssize_t best = 0, blo = 0, bhi = 0, start = 0;
-            for (Py_ssize_t i = 0; i < nd; i++) {
-                while (d[start] < d[i] - width) start++;
-                if (i + 1 - start > best) best = i + 1 - start, blo = start, bhi = i + 1;
-            }
-            if (nout == 0) first_votes = best;
-            meds[nout++] = d[(blo + bhi - 1) / 2];
-            memmove(d + blo, d + bhi, sizeof(int64_t) * (size_t)(nd - bhi));
-            nd -= bhi - blo;
-        }
-    }
+    if (!error && !(meds = PyMem_Malloc(sizeof(int64_t) * (size_t)most))) error = "out of memory";
+    if (!error && (got = vote_ids(&g, ids, size, width, most, max_postings, &d, &cap, meds,
+                                  &nout, &votes)) < 0)
+        error = "out of memory";
     release_arrays(bufs, 5);
-    if (!error && nout && (n == 3 || first_votes >= 2)) {
+    if (!error && got) {
         PyObject *list = PyList_New(nout);
         for (Py_ssize_t i = 0; list && i < nout; i++) {
             PyObject *x = PyLong_FromLongLong(meds[i]);
@@ -449,7 +490,7 @@ static PyObject *vote(PyObject *self, PyObject *args) {
             else PyList_SET_ITEM(list, i, x);
         }
         if (list) {
-            result = Py_BuildValue("nN", first_votes, list);
+            result = Py_BuildValue("nN", votes, list);
         }
     } else if (!error) {
         result = Py_NewRef(Py_None);
@@ -712,14 +753,54 @@ done:
     return result;
 }
 
-/* search(copy, used, passage, diagonals, slack, stray, cells) -> (similarity, start, end,
- * matched) | None | False: align's search for a passage (ids) around its diagonals in
- * the copy: at each diagonal d the free runs (used: a byte per copy word, 0 free) of
+/* align's search for a passage p (size ids) around its diagonals diags[0..nd) in the
+ * copy c (lc ids): at each diagonal d the free runs (u: a byte per copy word, 0 free) of
  * the copy's words [d - slack, d + size + slack) are matched (window_match), the most
  * similar core kept (2 * matched / (size + its span); the first of equal ones), and the
- * search stops after a diagonal once one is 0.999 similar or more. False: a run of more
- * than `cells` words times the passage's (the kernel does not search it: the caller
- * does, as before). */
+ * search stops after a diagonal once one is 0.999 similar or more. Returns 1 and the best
+ * (*sim, out = start, end, matched), 0: nothing matches, 2: a run of more than `cells`
+ * words times the passage's (not searched), -1: out of memory. bl: room for
+ * min(lc, size) + 1 blocks. */
+static int search_windows(const int64_t *c, Py_ssize_t lc, const unsigned char *u,
+                          const int64_t *p, Py_ssize_t size, const int64_t *diags, Py_ssize_t nd,
+                          Py_ssize_t slack, Py_ssize_t stray, Py_ssize_t cells, Block *bl,
+                          double *sim, Py_ssize_t *bout) {
+    int found = 0;
+    double best = 0.0;
+    Py_ssize_t out[3];
+    for (Py_ssize_t d = 0; d < nd; d++) {
+        const Py_ssize_t diag = (Py_ssize_t)diags[d];
+        const Py_ssize_t lo = diag - slack > 0 ? diag - slack : 0;
+        const Py_ssize_t hi = diag + size + slack < lc ? diag + size + slack : lc;
+        for (Py_ssize_t i = lo; i < hi;) { /* the free runs of [lo, hi) */
+            if (u[i]) {
+                i++;
+                continue;
+            }
+            Py_ssize_t j = i;
+            while (j < hi && !u[j]) j++;
+            if ((j - i) * size > cells) return 2;
+            const int got = window_match(c, i, j, p, size, stray, bl, out);
+            if (got < 0) return -1;
+            if (got > 0) {
+                const double s = 2.0 * (double)out[2] / (double)(size + out[1] - out[0]);
+                if (!found || s > best) {
+                    found = 1, best = s;
+                    bout[0] = out[0], bout[1] = out[1], bout[2] = out[2];
+                }
+            }
+            i = j;
+        }
+        if (found && best >= 0.999) break;
+    }
+    *sim = best;
+    return found;
+}
+
+/* search(copy, used, passage, diagonals, slack, stray, cells) -> (similarity, start, end,
+ * matched) | None | False: search_windows of a passage (ids) around its diagonals (a
+ * list). False: a run of more than `cells` words times the passage's (the kernel does
+ * not search it: the caller does, as before). */
 static PyObject *search(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *o_c, *o_u, *o_p, *diagonals;
@@ -734,58 +815,244 @@ static PyObject *search(PyObject *self, PyObject *args) {
         return NULL;
     }
     const int64_t *c = bufs[0].buf, *p = bufs[1].buf;
-    const unsigned char *u = used.buf;
     const Py_ssize_t lc = bufs[0].len / 8, size = bufs[1].len / 8;
+    const Py_ssize_t nd = PyList_GET_SIZE(diagonals);
     PyObject *result = NULL;
     Block *bl = NULL;
-    int found = 0, too_big = 0;
+    int64_t *diags = NULL;
     double best = 0.0;
-    Py_ssize_t bout[3] = {0, 0, 0}, out[3];
+    Py_ssize_t bout[3] = {0, 0, 0};
     if (used.len != lc) {
         PyErr_SetString(PyExc_ValueError, "search: used must hold a byte per copy word");
         goto done;
     }
     const Py_ssize_t room = (lc < size ? lc : size) + 1;
-    if (!(bl = PyMem_Malloc(sizeof(Block) * (size_t)room))) {
+    if (!(bl = PyMem_Malloc(sizeof(Block) * (size_t)room)) ||
+        !(diags = PyMem_Malloc(sizeof(int64_t) * (size_t)(nd + 1)))) {
         PyErr_NoMemory();
         goto done;
     }
-    for (Py_ssize_t d = 0; d < PyList_GET_SIZE(diagonals) && !too_big; d++) {
-        const Py_ssize_t diag = PyLong_AsSsize_t(PyList_GET_ITEM(diagonals, d));
-        if (diag == -1 && PyErr_Occurred()) goto done;
-        const Py_ssize_t lo = diag - slack > 0 ? diag - slack : 0;
-        const Py_ssize_t hi = diag + size + slack < lc ? diag + size + slack : lc;
-        for (Py_ssize_t i = lo; i < hi;) { /* the free runs of [lo, hi) */
-            if (u[i]) {
-                i++;
-                continue;
-            }
-            Py_ssize_t j = i;
-            while (j < hi && !u[j]) j++;
-            if ((j - i) * size > cells) {
-                too_big = 1;
-                break;
-            }
-            const int got = window_match(c, i, j, p, size, stray, bl, out);
-            if (got < 0) goto done;
-            if (got > 0) {
-                const double sim = 2.0 * (double)out[2] / (double)(size + out[1] - out[0]);
-                if (!found || sim > best) {
-                    found = 1, best = sim;
-                    bout[0] = out[0], bout[1] = out[1], bout[2] = out[2];
-                }
-            }
-            i = j;
-        }
-        if (found && best >= 0.999) break;
+    for (Py_ssize_t d = 0; d < nd; d++) {
+        diags[d] = PyLong_AsSsize_t(PyList_GET_ITEM(diagonals, d));
+        if (diags[d] == -1 && PyErr_Occurred()) goto done;
     }
-    if (too_big) result = Py_NewRef(Py_False);
-    else if (found) result = Py_BuildValue("(dnnn)", best, bout[0], bout[1], bout[2]);
+    const int got = search_windows(c, lc, used.buf, p, size, diags, nd, slack, stray, cells, bl,
+                                   &best, bout);
+    if (got < 0) PyErr_NoMemory();
+    else if (got == 2) result = Py_NewRef(Py_False);
+    else if (got) result = Py_BuildValue("(dnnn)", best, bout[0], bout[1], bout[2]);
     else result = Py_NewRef(Py_None);
 done:
     PyMem_Free(bl);
+    PyMem_Free(diags);
     PyBuffer_Release(&used);
     release_arrays(bufs, 2);
+    return result;
+}
+
+/* A passage voted for (claim): its votes, index, and diagonals meds[at..at + n). */
+typedef struct {
+    Py_ssize_t votes, passage, at, n;
+} Voted;
+
+static int cmp_voted(const void *x, const void *y) { /* most votes first, then in order */
+    const Voted *a = x, *b = y;
+    if (a->votes != b->votes) return a->votes > b->votes ? -1 : 1;
+    return (a->passage > b->passage) - (a->passage < b->passage);
+}
+
+/* align._first_free_copy: the first free verbatim occurrence of p (size ids) in the copy
+ * at or after `after`, else the first one before it; anchors (sorted, n of them): the
+ * copy positions of p's n-gram at offset k; at most max_tries tried on either side.
+ * -1: none. */
+static Py_ssize_t first_free(const int64_t *c, Py_ssize_t lc, const unsigned char *u,
+                             const int64_t *p, Py_ssize_t size, const int64_t *anchors,
+                             Py_ssize_t n, Py_ssize_t k, Py_ssize_t after, Py_ssize_t max_tries) {
+    Py_ssize_t start = bound(anchors, n, after + k, 0);
+    const Py_ssize_t sides[2][2] = {{start, n}, {0, start}};
+    for (int side = 0; side < 2; side++) {
+        const Py_ssize_t lo = sides[side][0];
+        const Py_ssize_t hi = sides[side][1] < lo + max_tries ? sides[side][1] : lo + max_tries;
+        for (Py_ssize_t a = lo; a < hi; a++) {
+            const Py_ssize_t at = (Py_ssize_t)anchors[a] - k;
+            if (at < 0 || at + size > lc) continue;
+            if (memchr(u + at, 1, (size_t)size)) continue;
+            if (!memcmp(c + at, p, sizeof(int64_t) * (size_t)size)) return at;
+        }
+    }
+    return -1;
+}
+
+/* The claims of align() on ids (claim(), below); -1: out of memory. claims: room for
+ * 4 items per passage (passage, start, end, matched), *nclaims set. */
+static int claim_all(const int64_t *c, Py_ssize_t lc, unsigned char *u, const Grams *g,
+                     const int64_t *src, const int64_t *spans, Py_ssize_t np, Py_ssize_t stray,
+                     Py_ssize_t max_tries, Py_ssize_t most, Py_ssize_t max_postings,
+                     Py_ssize_t cells, double min_similarity, double abridged, Py_ssize_t *claims,
+                     Py_ssize_t *nclaims) {
+    Py_ssize_t nc = 0, last_end = 0, longest = 0, nv = 0, cap = 0;
+    int status = -1;
+    for (Py_ssize_t pi = 0; pi < np; pi++)
+        if (spans[2 * pi + 1] - spans[2 * pi] > longest) longest = spans[2 * pi + 1] - spans[2 * pi];
+    unsigned char *exact = PyMem_Calloc((size_t)np + 1, 1);
+    Voted *voted = PyMem_Malloc(sizeof(Voted) * (size_t)(np + 1));
+    int64_t *meds = PyMem_Malloc(sizeof(int64_t) * (size_t)(np * most + 1)), *d = NULL;
+    Block *bl = PyMem_Malloc(sizeof(Block) * (size_t)((lc < longest ? lc : longest) + 1));
+    if (!exact || !voted || !meds || !bl) goto done;
+    /* align._claim_exact: the passages the copy holds word for word, in source order */
+    for (Py_ssize_t pi = 0; pi < np; pi++) {
+        const int64_t *p = src + spans[2 * pi];
+        const Py_ssize_t size = spans[2 * pi + 1] - spans[2 * pi];
+        if (size < 2) continue;
+        const int n = size >= 3 ? 3 : 2;
+        Py_ssize_t k = 0, lo, hi;
+        postings(g, p, n, &lo, &hi);
+        if (hi - lo > max_tries) { /* a common first n-gram: the passage's rarest one */
+            Py_ssize_t fewest = hi - lo;
+            for (Py_ssize_t kk = 1; kk + n <= size; kk++) {
+                Py_ssize_t l2, h2;
+                postings(g, p + kk, n, &l2, &h2);
+                if (h2 - l2 < fewest) fewest = h2 - l2, k = kk, lo = l2, hi = h2;
+            }
+        }
+        const int64_t *pos = n == 3 ? g->pos3 : g->pos2;
+        const Py_ssize_t at = first_free(c, lc, u, p, size, pos + lo, hi - lo, k, last_end, max_tries);
+        if (at < 0) continue;
+        memset(u + at, 1, (size_t)size);
+        exact[pi] = 1;
+        claims[4 * nc] = pi, claims[4 * nc + 1] = at, claims[4 * nc + 2] = at + size;
+        claims[4 * nc + 3] = size, nc++;
+        last_end = at + size;
+    }
+    /* the others' votes (alignwork.vote: width max(4, size // 5)), most voted first */
+    for (Py_ssize_t pi = 0; pi < np; pi++) {
+        if (exact[pi]) continue;
+        const Py_ssize_t size = spans[2 * pi + 1] - spans[2 * pi];
+        Py_ssize_t n = 0, votes = 0;
+        const Py_ssize_t width = size / 5 > 4 ? size / 5 : 4;
+        const int got = vote_ids(g, src + spans[2 * pi], size, width, most, max_postings, &d,
+                                 &cap, meds + nv * most, &n, &votes);
+        if (got < 0) goto done;
+        if (got) voted[nv] = (Voted){votes, pi, nv * most, n}, nv++;
+    }
+    qsort(voted, (size_t)nv, sizeof(Voted), cmp_voted);
+    /* each searched around its diagonals (slack max(8, size // 3)), claimed when it
+     * counts (align._counts) */
+    for (Py_ssize_t v = 0; v < nv; v++) {
+        const Py_ssize_t pi = voted[v].passage, s = spans[2 * pi], size = spans[2 * pi + 1] - s;
+        const Py_ssize_t slack = size / 3 > 8 ? size / 3 : 8;
+        double sim = 0.0;
+        Py_ssize_t out[3];
+        const int got = search_windows(c, lc, u, src + s, size, meds + voted[v].at, voted[v].n,
+                                       slack, stray, cells, bl, &sim, out);
+        if (got < 0) goto done;
+        if (got == 2) { /* checked by claim() before: never */
+            status = -2;
+            goto done;
+        }
+        if (!got) continue;
+        const Py_ssize_t matched = out[2], span = out[1] - out[0];
+        if (!(sim >= min_similarity || ((double)matched >= abridged * (double)span &&
+                                         3 * matched >= size && matched >= 8)))
+            continue;
+        memset(u + out[0], 1, (size_t)span);
+        claims[4 * nc] = pi, claims[4 * nc + 1] = out[0], claims[4 * nc + 2] = out[1];
+        claims[4 * nc + 3] = matched, nc++;
+    }
+    *nclaims = nc;
+    status = 0;
+done:
+    PyMem_Free(exact);
+    PyMem_Free(voted);
+    PyMem_Free(meds);
+    PyMem_Free(d);
+    PyMem_Free(bl);
+    return status;
+}
+
+/* claim(copy, keys3, pos3, keys2, pos2, vocab, used, source, spans, stray, max_tries,
+ * most, max_postings, cells, min_similarity, abridged) -> [(passage, start, end,
+ * matched), ...] | None: align()'s claims on ids, in the order align makes them: the
+ * passages the copy holds word for word (align._claim_exact, max_tries occurrences on
+ * either side), then the others that count, most voted first (alignwork.vote: `most`
+ * clusters, n-grams in at most max_postings places; searched as search() does; counted
+ * as align._counts does). spans: (start, end) pairs into source (ids). used (a byte per
+ * copy word) is updated. None when a passage's window may be more than `cells` words
+ * times its own: the caller aligns as before. */
+static PyObject *claim(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *o_c, *o_k3, *o_p3, *o_k2, *o_p2, *o_u, *o_src, *o_spans;
+    long long vocab;
+    Py_ssize_t stray, max_tries, most, max_postings, cells;
+    double min_similarity, abridged;
+    if (!PyArg_ParseTuple(args, "OOOOOLOOOnnnnndd:claim", &o_c, &o_k3, &o_p3, &o_k2, &o_p2,
+                          &vocab, &o_u, &o_src, &o_spans, &stray, &max_tries, &most,
+                          &max_postings, &cells, &min_similarity, &abridged))
+        return NULL;
+    if (vocab < 1 || vocab > (1LL << 21) || most < 1 || max_tries < 0) {
+        PyErr_SetString(PyExc_ValueError, "claim: vocab must be in 1..2**21, most >= 1");
+        return NULL;
+    }
+    Py_buffer bufs[8];
+    PyObject *const objs[8] = {o_c, o_k3, o_p3, o_k2, o_p2, o_src, o_spans, o_u};
+    const Py_ssize_t sizes[8] = {8, 8, 8, 8, 8, 8, 8, 1};
+    const char *const names[8] = {"copy", "keys3", "pos3", "keys2", "pos2", "source", "spans",
+                                  "used"};
+    if (get_arrays(objs, bufs, sizes, names, 8, 7) < 0) return NULL;
+    const int64_t *c = bufs[0].buf, *src = bufs[5].buf, *spans = bufs[6].buf;
+    const Py_ssize_t lc = bufs[0].len / 8, ls = bufs[5].len / 8, np = bufs[6].len / 16;
+    const Grams g = {bufs[1].buf, bufs[2].buf, bufs[3].buf, bufs[4].buf,
+                     bufs[1].len / 8, bufs[3].len / 8, vocab};
+    const char *error = NULL;
+    PyObject *result = NULL;
+    Py_ssize_t *claims = NULL, nclaims = 0;
+    int fits = 1;
+    if (bufs[7].len != lc) error = "used must hold a byte per copy word";
+    else if (bufs[1].len != bufs[2].len || bufs[3].len != bufs[4].len ||
+             bufs[1].len / 8 != (lc > 2 ? lc - 2 : 0) || bufs[3].len / 8 != (lc > 1 ? lc - 1 : 0))
+        error = "keys and positions must be the copy's trigrams' and bigrams'";
+    else if (bufs[6].len % 16) error = "spans must be (start, end) pairs";
+    for (Py_ssize_t i = 0; !error && i < lc; i++)
+        if (c[i] < 0 || c[i] >= vocab) error = "copy ids must be in 0..vocab";
+    for (Py_ssize_t i = 0; !error && i < ls; i++)
+        if (src[i] >= vocab) error = "source ids must be below vocab";
+    for (Py_ssize_t i = 0; !error && i < lc - 2; i++) /* (positions index the copy) */
+        if (g.pos3[i] < 0 || g.pos3[i] >= lc - 2) error = "positions must be in the copy";
+    for (Py_ssize_t i = 0; !error && i < lc - 1; i++)
+        if (g.pos2[i] < 0 || g.pos2[i] >= lc - 1) error = "positions must be in the copy";
+    for (Py_ssize_t pi = 0; !error && pi < np; pi++) {
+        const Py_ssize_t s = spans[2 * pi], e = spans[2 * pi + 1], size = e - s;
+        const Py_ssize_t slack = size / 3 > 8 ? size / 3 : 8;
+        if (s < 0 || e < s || e > ls) error = "every span must be within the source";
+        else if ((size + 2 * slack) * size > cells) fits = 0;
+    }
+    if (!error && fits) {
+        if (!(claims = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(4 * np + 1)))) {
+            error = "out of memory";
+        } else {
+            const int got = claim_all(c, lc, bufs[7].buf, &g, src, spans, np, stray, max_tries,
+                                      most, max_postings, cells, min_similarity, abridged,
+                                      claims, &nclaims);
+            if (got == -1) error = "out of memory";
+            else if (got == -2) error = "a window too large"; /* (checked above: never) */
+        }
+    }
+    release_arrays(bufs, 8);
+    if (!error && !fits) {
+        result = Py_NewRef(Py_None);
+    } else if (!error && (result = PyList_New(nclaims))) {
+        for (Py_ssize_t m = 0; m < nclaims; m++) {
+            const Py_ssize_t *x = claims + 4 * m;
+            PyObject *t = Py_BuildValue("(nnnn)", x[0], x[1], x[2], x[3]);
+            if (!t) {
+                Py_CLEAR(result);
+                break;
+            }
+            PyList_SET_ITEM(result, m, t);
+        }
+    }
+    PyMem_Free(claims);
+    if (error) PyErr_Format(PyExc_ValueError, "claim: %s", error);
     return result;
 }
 
@@ -897,6 +1164,10 @@ static PyMethodDef methods[] = {
     {"search", search, METH_VARARGS,
      "search(copy, used, passage, diagonals, slack, stray, cells) -> (similarity, start, end, "
      "matched) | None | False: align's search for a passage around its diagonals."},
+    {"claim", claim, METH_VARARGS,
+     "claim(copy, keys3, pos3, keys2, pos2, vocab, used, source, spans, stray, max_tries, most, "
+     "max_postings, cells, min_similarity, abridged) -> [(passage, start, end, matched), ...] | "
+     "None: align()'s claims of a source's passages on word ids."},
     {"ids", ids, METH_VARARGS,
      "ids(words, vocab) -> bytes: the words' ids in vocab (-1: lacking) as native int64s."},
     {"match", match, METH_VARARGS,

@@ -6,7 +6,7 @@ from typing import Any
 
 from numpy.typing import NDArray
 
-Buffer = bytes | NDArray[Any]
+Buffer = bytes | memoryview | NDArray[Any]
 
 def scan(
     text: Buffer,
@@ -58,3 +58,22 @@ def search(
     cells: int,
     /,
 ) -> tuple[float, int, int, int] | None | bool: ...
+def claim(
+    copy: Buffer,
+    keys3: Buffer,
+    pos3: Buffer,
+    keys2: Buffer,
+    pos2: Buffer,
+    vocab: int,
+    used: bytearray,
+    source: Buffer,
+    spans: Buffer,
+    stray: int,
+    max_tries: int,
+    most: int,
+    max_postings: int,
+    cells: int,
+    min_similarity: float,
+    abridged: float,
+    /,
+) -> list[tuple[int, int, int, int]] | None: ...

@@ -272,10 +272,25 @@ def align(
     missing = alignwork.MISSING
 
     used = bytearray(len(copy_words))
-    claims = _claim_exact(src_words, passages, copy_words, grams, used)
+    # the kernel claims the passages in one call (the code below, the same claims)
+    got = None
+    if ids is not None:
+        got = ids.claim(
+            used,
+            *alignwork.passages_ids(source, passages),
+            STRAY_WORDS,
+            _MAX_TRIES,
+            min_similarity,
+            ABRIDGED,
+        )
+    claims = [] if got is None else [_Claim(p, passages[p], lo, hi, m) for p, lo, hi, m in got]
+    if got is None:
+        claims = _claim_exact(src_words, passages, copy_words, grams, used)
     exact = {c.passage for c in claims}
     candidates: list[tuple[int, int, list[int]]] = []  # (votes, passage, diagonals)
     for pi, (s, e) in enumerate(passages):
+        if got is not None:
+            break
         if pi in exact:
             continue
         key = ("vote", number(s, e))

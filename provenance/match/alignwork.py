@@ -185,6 +185,42 @@ class CopyIds:
             self.ids, used, passage, diagonals, slack, stray, _KERNEL_CELLS
         )
 
+    def claim(
+        self,
+        used: bytearray,
+        source: WordIds,
+        spans: array[int],
+        stray: int,
+        max_tries: int,
+        min_similarity: float,
+        abridged: float,
+    ) -> list[tuple[int, int, int, int]] | None:
+        """``align``'s claims of passages ``spans`` (``(start, end)`` pairs, flat, into
+        ``source``: ids) in one kernel call, in the order ``align`` makes them: the
+        passages the copy holds word for word, in source order, then the others that
+        count, most voted first, each ``(passage, start, end, matched)``; ``used`` is
+        updated. None: a passage's windows may be too large for the kernel (not
+        :meth:`small`): the caller claims them as before."""
+        assert _KERNEL is not None  # noqa: S101 - built only with the kernel
+        return _KERNEL.claim(  # type: ignore[no-any-return]
+            self.ids,
+            self.keys3,
+            self.pos3,
+            self.keys2,
+            self.pos2,
+            len(self.vocab),
+            used,
+            source,
+            spans,
+            stray,
+            max_tries,
+            _MAX_CLUSTERS,
+            _MAX_POSTINGS,
+            _KERNEL_CELLS,
+            min_similarity,
+            abridged,
+        )
+
     def blocks(self, a: WordIds | np.ndarray, b: WordIds | np.ndarray) -> list[Block]:
         """difflib's matching blocks of two id sequences (the same as
         :func:`_matcher`'s of their words): the kernel's when their product is at most
@@ -348,6 +384,23 @@ def source_of(
         return n
 
     return Source(number, ids, pids)
+
+
+def passages_ids(source: Source, passages: Sequence[tuple[int, int]]) -> tuple[WordIds, array[int]]:
+    """The ids of the words ``passages`` span (with the kernel) and the passages as
+    ``(start, end)`` pairs into them, flat (:meth:`CopyIds.claim`'s arguments): the span
+    of the source from the first passage to the last when they cover most of it (as
+    :func:`source_of` makes it), else the passages' ids one after the other."""
+    first = min((s for s, _ in passages), default=0)
+    last = max((e for _, e in passages), default=0)
+    if 2 * sum(e - s for s, e in passages) >= last - first:
+        return source.pids(first, last), array("q", [x - first for p in passages for x in p])
+    spans, at = array("q"), 0
+    for s, e in passages:
+        spans.extend((at, at + e - s))
+        at += e - s
+    joined = b"".join(source.pids(s, e) for s, e in passages)
+    return memoryview(joined).cast("q"), spans
 
 
 def pair(
