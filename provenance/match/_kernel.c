@@ -761,10 +761,25 @@ done:
  * (*sim, out = start, end, matched), 0: nothing matches, 2: a run of more than `cells`
  * words times the passage's (not searched), -1: out of memory. bl: room for
  * min(lc, size) + 1 blocks. */
+/* The words of the copy's ids c[i, j) a passage holds, counted as often as it holds them
+ * (count: its count of each id; avail: the same, restored here): a bound on the words of
+ * the passage any alignment with c[i, j) matches. */
+static Py_ssize_t shared(const int64_t *c, Py_ssize_t i, Py_ssize_t j, int32_t *avail,
+                         const int32_t *count) {
+    Py_ssize_t most = 0;
+    for (Py_ssize_t k = i; k < j; k++) {
+        const int32_t left = avail[c[k]];
+        most += left > 0;
+        avail[c[k]] = left - (left > 0);
+    }
+    for (Py_ssize_t k = i; k < j; k++) avail[c[k]] = count[c[k]];
+    return most;
+}
+
 static int search_windows(const int64_t *c, Py_ssize_t lc, const unsigned char *u,
                           const int64_t *p, Py_ssize_t size, const int64_t *diags, Py_ssize_t nd,
                           Py_ssize_t slack, Py_ssize_t stray, Py_ssize_t cells, Block *bl,
-                          double *sim, Py_ssize_t *bout) {
+                          double *sim, Py_ssize_t *bout, int32_t *avail, const int32_t *count) {
     int found = 0;
     double best = 0.0;
     Py_ssize_t out[3];
@@ -780,6 +795,13 @@ static int search_windows(const int64_t *c, Py_ssize_t lc, const unsigned char *
             Py_ssize_t j = i;
             while (j < hi && !u[j]) j++;
             if ((j - i) * size > cells) return 2;
+            if (found && avail) { /* a run whose words cannot beat the best: not matched */
+                const Py_ssize_t most = shared(c, i, j, avail, count);
+                if (2.0 * (double)most / (double)(size + most) <= best) {
+                    i = j;
+                    continue;
+                }
+            }
             const int got = window_match(c, i, j, p, size, stray, bl, out);
             if (got < 0) return -1;
             if (got > 0) {
@@ -837,7 +859,7 @@ static PyObject *search(PyObject *self, PyObject *args) {
         if (diags[d] == -1 && PyErr_Occurred()) goto done;
     }
     const int got = search_windows(c, lc, used.buf, p, size, diags, nd, slack, stray, cells, bl,
-                                   &best, bout);
+                                   &best, bout, NULL, NULL);
     if (got < 0) PyErr_NoMemory();
     else if (got == 2) result = Py_NewRef(Py_False);
     else if (got) result = Py_BuildValue("(dnnn)", best, bout[0], bout[1], bout[2]);
@@ -883,14 +905,108 @@ static Py_ssize_t first_free(const int64_t *c, Py_ssize_t lc, const unsigned cha
     return -1;
 }
 
+/* Whether a passage (size words; count and avail: shared's) may be found around its
+ * diagonals diags[0..nd) (slack words either side): whether one of the free runs
+ * search_windows matches shares enough of its words for a core that counts
+ * (align._counts: similar enough, or abridged, which takes 8 words and a third of the
+ * passage). 0: no core counts, whichever is the best. */
+static int may_count(const int64_t *c, Py_ssize_t lc, const unsigned char *u, Py_ssize_t size,
+                     const int64_t *diags, Py_ssize_t nd, Py_ssize_t slack, int32_t *avail,
+                     const int32_t *count, double min_similarity) {
+    for (Py_ssize_t d = 0; d < nd; d++) {
+        const Py_ssize_t diag = (Py_ssize_t)diags[d];
+        const Py_ssize_t lo = diag - slack > 0 ? diag - slack : 0;
+        const Py_ssize_t hi = diag + size + slack < lc ? diag + size + slack : lc;
+        for (Py_ssize_t i = lo; i < hi;) {
+            if (u[i]) {
+                i++;
+                continue;
+            }
+            Py_ssize_t j = i;
+            while (j < hi && !u[j]) j++;
+            const Py_ssize_t most = shared(c, i, j, avail, count);
+            if (2.0 * (double)most / (double)(size + most) >= min_similarity ||
+                (most >= 8 && 3 * most >= size))
+                return 1;
+            i = j;
+        }
+    }
+    return 0;
+}
+
+/* The memo of claim(): a dict of bytes (what a vote or a search is a function of: a tag,
+ * the passage's ids, then `extra`) to bytes (its result). A key: NULL (the error set). */
+static PyObject *memo_key(char tag, const int64_t *p, Py_ssize_t size, const int64_t *extra,
+                          Py_ssize_t nextra) {
+    PyObject *key = PyBytes_FromStringAndSize(NULL, 1 + 8 * (size + nextra));
+    if (!key) return NULL;
+    char *k = PyBytes_AS_STRING(key);
+    k[0] = tag;
+    memcpy(k + 1, p, 8 * (size_t)size);
+    if (nextra) memcpy(k + 1 + 8 * size, extra, 8 * (size_t)nextra);
+    return key;
+}
+
+/* The memo's result for key copied to out (n bytes): 1, 0 when it has none, -1 (the error
+ * set). */
+static int memo_get(PyObject *memo, PyObject *key, void *out, Py_ssize_t n) {
+    PyObject *v = PyDict_GetItemWithError(memo, key); /* borrowed */
+    if (!v) return PyErr_Occurred() ? -1 : 0;
+    if (!PyBytes_Check(v) || PyBytes_GET_SIZE(v) != n) return 0;
+    memcpy(out, PyBytes_AS_STRING(v), (size_t)n);
+    return 1;
+}
+
+/* The memo given result (n bytes) for key, when it holds fewer than `limit` items: 0, or
+ * -1 (the error set). */
+static int memo_put(PyObject *memo, PyObject *key, const void *result, Py_ssize_t n,
+                    Py_ssize_t limit) {
+    if (PyDict_GET_SIZE(memo) >= limit) return 0;
+    PyObject *v = PyBytes_FromStringAndSize(result, n);
+    if (!v) return -1;
+    const int got = PyDict_SetItem(memo, key, v);
+    Py_DECREF(v);
+    return got;
+}
+
+/* The free runs search_windows and may_count match, as the key of their result: for each
+ * diagonal its number of runs, then their (start, end); appended to *key (*nkey items,
+ * room *cap, grown). -1: out of memory. */
+static int runs_key(const unsigned char *u, Py_ssize_t lc, Py_ssize_t size, const int64_t *diags,
+                    Py_ssize_t nd, Py_ssize_t slack, int64_t **key, Py_ssize_t *nkey,
+                    Py_ssize_t *cap) {
+    for (Py_ssize_t d = 0; d < nd; d++) {
+        const Py_ssize_t diag = (Py_ssize_t)diags[d];
+        const Py_ssize_t lo = diag - slack > 0 ? diag - slack : 0;
+        const Py_ssize_t hi = diag + size + slack < lc ? diag + size + slack : lc;
+        if (grow_i64(key, cap, *nkey + 1 + (hi > lo ? hi - lo + 1 : 0)) < 0) return -1;
+        const Py_ssize_t at = (*nkey)++;
+        int64_t *k = *key;
+        k[at] = 0;
+        for (Py_ssize_t i = lo; i < hi;) {
+            if (u[i]) {
+                i++;
+                continue;
+            }
+            Py_ssize_t j = i;
+            while (j < hi && !u[j]) j++;
+            k[(*nkey)++] = i, k[(*nkey)++] = j, k[at]++;
+            i = j;
+        }
+    }
+    return 0;
+}
+
 /* The claims of align() on ids (claim(), below); -1: out of memory. claims: room for
  * 4 items per passage (passage, start, end, matched), *nclaims set. */
 static int claim_all(const int64_t *c, Py_ssize_t lc, unsigned char *u, const Grams *g,
                      const int64_t *src, const int64_t *spans, Py_ssize_t np, Py_ssize_t stray,
                      Py_ssize_t max_tries, Py_ssize_t most, Py_ssize_t max_postings,
-                     Py_ssize_t cells, double min_similarity, double abridged, Py_ssize_t *claims,
-                     Py_ssize_t *nclaims) {
-    Py_ssize_t nc = 0, last_end = 0, longest = 0, nv = 0, cap = 0;
+                     Py_ssize_t cells, double min_similarity, double abridged, PyObject *memo,
+                     Py_ssize_t limit, Py_ssize_t *claims, Py_ssize_t *nclaims) {
+    Py_ssize_t nc = 0, last_end = 0, longest = 0, nv = 0, cap = 0, kcap = 0;
+    int64_t *kx = NULL; /* a search's key after the passage: min_similarity, its runs */
+    PyObject *key = NULL;
     int status = -1;
     for (Py_ssize_t pi = 0; pi < np; pi++)
         if (spans[2 * pi + 1] - spans[2 * pi] > longest) longest = spans[2 * pi + 1] - spans[2 * pi];
@@ -898,7 +1014,9 @@ static int claim_all(const int64_t *c, Py_ssize_t lc, unsigned char *u, const Gr
     Voted *voted = PyMem_Malloc(sizeof(Voted) * (size_t)(np + 1));
     int64_t *meds = PyMem_Malloc(sizeof(int64_t) * (size_t)(np * most + 1)), *d = NULL;
     Block *bl = PyMem_Malloc(sizeof(Block) * (size_t)((lc < longest ? lc : longest) + 1));
-    if (!exact || !voted || !meds || !bl) goto done;
+    /* each copy word's count in the passage searched, and what is left of it (shared) */
+    int32_t *count = PyMem_Calloc((size_t)(2 * g->vocab), sizeof(int32_t)), *avail = count + g->vocab;
+    if (!exact || !voted || !meds || !bl || !count) goto done;
     /* align._claim_exact: the passages the copy holds word for word, in source order */
     for (Py_ssize_t pi = 0; pi < np; pi++) {
         const int64_t *p = src + spans[2 * pi];
@@ -930,9 +1048,31 @@ static int claim_all(const int64_t *c, Py_ssize_t lc, unsigned char *u, const Gr
         const Py_ssize_t size = spans[2 * pi + 1] - spans[2 * pi];
         Py_ssize_t n = 0, votes = 0;
         const Py_ssize_t width = size / 5 > 4 ? size / 5 : 4;
-        const int got = vote_ids(g, src + spans[2 * pi], size, width, most, max_postings, &d,
-                                 &cap, meds + nv * most, &n, &votes);
-        if (got < 0) goto done;
+        int64_t *out = meds + nv * most;
+        /* the memo's: (voted, votes, clusters) then the clusters' diagonals */
+        int64_t known[3 + 64];
+        const Py_ssize_t nknown = 8 * (3 + (most < 64 ? most : 64));
+        int got = -1;
+        Py_CLEAR(key);
+        if (memo && most <= 64) {
+            if (!(key = memo_key('v', src + spans[2 * pi], size, NULL, 0))) goto done;
+            const int hit = memo_get(memo, key, known, nknown);
+            if (hit < 0) goto done;
+            if (hit) {
+                got = (int)known[0], votes = known[1], n = known[2];
+                memcpy(out, known + 3, 8 * (size_t)n);
+            }
+        }
+        if (got < 0) {
+            got = vote_ids(g, src + spans[2 * pi], size, width, most, max_postings, &d, &cap, out,
+                           &n, &votes);
+            if (got < 0) goto done;
+            if (key) {
+                known[0] = got, known[1] = votes, known[2] = n;
+                memcpy(known + 3, out, 8 * (size_t)n);
+                if (memo_put(memo, key, known, nknown, limit) < 0) goto done;
+            }
+        }
         if (got) voted[nv] = (Voted){votes, pi, nv * most, n}, nv++;
     }
     qsort(voted, (size_t)nv, sizeof(Voted), cmp_voted);
@@ -943,9 +1083,44 @@ static int claim_all(const int64_t *c, Py_ssize_t lc, unsigned char *u, const Gr
         const Py_ssize_t slack = size / 3 > 8 ? size / 3 : 8;
         double sim = 0.0;
         Py_ssize_t out[3];
-        const int got = search_windows(c, lc, u, src + s, size, meds + voted[v].at, voted[v].n,
-                                       slack, stray, cells, bl, &sim, out);
-        if (got < 0) goto done;
+        const int64_t *p = src + s;
+        /* the memo's: (found, similarity's bits, start, end, matched) */
+        int64_t known[5];
+        int got = -1;
+        Py_CLEAR(key);
+        if (memo) {
+            Py_ssize_t nk = 2;
+            if (grow_i64(&kx, &kcap, 2) < 0) goto done;
+            memcpy(kx, &min_similarity, 8);
+            kx[1] = stray;
+            if (runs_key(u, lc, size, meds + voted[v].at, voted[v].n, slack, &kx, &nk, &kcap) < 0 ||
+                !(key = memo_key('s', p, size, kx, nk)))
+                goto done;
+            const int hit = memo_get(memo, key, known, sizeof known);
+            if (hit < 0) goto done;
+            if (hit) {
+                got = (int)known[0];
+                memcpy(&sim, known + 1, 8);
+                out[0] = known[2], out[1] = known[3], out[2] = known[4];
+            }
+        }
+        if (got < 0) {
+            for (Py_ssize_t k = 0; k < size; k++)
+                if (p[k] >= 0) count[p[k]]++, avail[p[k]]++;
+            got = 0;
+            if (may_count(c, lc, u, size, meds + voted[v].at, voted[v].n, slack, avail, count,
+                          min_similarity))
+                got = search_windows(c, lc, u, p, size, meds + voted[v].at, voted[v].n, slack,
+                                     stray, cells, bl, &sim, out, avail, count);
+            for (Py_ssize_t k = 0; k < size; k++)
+                if (p[k] >= 0) count[p[k]] = avail[p[k]] = 0;
+            if (got < 0) goto done;
+            if (key && got != 2) {
+                known[0] = got, known[2] = out[0], known[3] = out[1], known[4] = out[2];
+                memcpy(known + 1, &sim, 8);
+                if (memo_put(memo, key, known, sizeof known, limit) < 0) goto done;
+            }
+        }
         if (got == 2) { /* checked by claim() before: never */
             status = -2;
             goto done;
@@ -967,27 +1142,37 @@ done:
     PyMem_Free(meds);
     PyMem_Free(d);
     PyMem_Free(bl);
+    PyMem_Free(count);
+    PyMem_Free(kx);
+    Py_XDECREF(key);
     return status;
 }
 
 /* claim(copy, keys3, pos3, keys2, pos2, vocab, used, source, spans, stray, max_tries,
- * most, max_postings, cells, min_similarity, abridged) -> [(passage, start, end,
- * matched), ...] | None: align()'s claims on ids, in the order align makes them: the
+ * most, max_postings, cells, min_similarity, abridged, memo, limit) -> [(passage, start,
+ * end, matched), ...] | None: align()'s claims on ids, in the order align makes them: the
  * passages the copy holds word for word (align._claim_exact, max_tries occurrences on
  * either side), then the others that count, most voted first (alignwork.vote: `most`
  * clusters, n-grams in at most max_postings places; searched as search() does; counted
  * as align._counts does). spans: (start, end) pairs into source (ids). used (a byte per
  * copy word) is updated. None when a passage's window may be more than `cells` words
- * times its own: the caller aligns as before. */
+ * times its own: the caller aligns as before. memo (a dict, the copy's: up to `limit`
+ * items) keeps each vote and search by what it is a function of (the passage's ids, and
+ * for a search the free runs searched): a near-copy's passage is voted for and searched
+ * once a copy. A search whose runs share too few of the passage's words for a core that
+ * counts (may_count), and a run that cannot beat the best (shared), are not matched:
+ * the same claims. */
 static PyObject *claim(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *o_c, *o_k3, *o_p3, *o_k2, *o_p2, *o_u, *o_src, *o_spans;
     long long vocab;
-    Py_ssize_t stray, max_tries, most, max_postings, cells;
+    PyObject *memo;
+    Py_ssize_t stray, max_tries, most, max_postings, cells, limit;
     double min_similarity, abridged;
-    if (!PyArg_ParseTuple(args, "OOOOOLOOOnnnnndd:claim", &o_c, &o_k3, &o_p3, &o_k2, &o_p2,
+    if (!PyArg_ParseTuple(args, "OOOOOLOOOnnnnnddO!n:claim", &o_c, &o_k3, &o_p3, &o_k2, &o_p2,
                           &vocab, &o_u, &o_src, &o_spans, &stray, &max_tries, &most,
-                          &max_postings, &cells, &min_similarity, &abridged))
+                          &max_postings, &cells, &min_similarity, &abridged, &PyDict_Type, &memo,
+                          &limit))
         return NULL;
     if (vocab < 1 || vocab > (1LL << 21) || most < 1 || max_tries < 0) {
         PyErr_SetString(PyExc_ValueError, "claim: vocab must be in 1..2**21, most >= 1");
@@ -1032,13 +1217,16 @@ static PyObject *claim(PyObject *self, PyObject *args) {
         } else {
             const int got = claim_all(c, lc, bufs[7].buf, &g, src, spans, np, stray, max_tries,
                                       most, max_postings, cells, min_similarity, abridged,
-                                      claims, &nclaims);
-            if (got == -1) error = "out of memory";
+                                      memo, limit, claims, &nclaims);
+            if (got == -1 && !PyErr_Occurred()) error = "out of memory";
+            else if (got == -1) fits = -1; /* (the memo's error, set) */
             else if (got == -2) error = "a window too large"; /* (checked above: never) */
         }
     }
     release_arrays(bufs, 8);
-    if (!error && !fits) {
+    if (fits < 0) {
+        result = NULL;
+    } else if (!error && !fits) {
         result = Py_NewRef(Py_None);
     } else if (!error && (result = PyList_New(nclaims))) {
         for (Py_ssize_t m = 0; m < nclaims; m++) {
@@ -1166,7 +1354,8 @@ static PyMethodDef methods[] = {
      "matched) | None | False: align's search for a passage around its diagonals."},
     {"claim", claim, METH_VARARGS,
      "claim(copy, keys3, pos3, keys2, pos2, vocab, used, source, spans, stray, max_tries, most, "
-     "max_postings, cells, min_similarity, abridged) -> [(passage, start, end, matched), ...] | "
+     "max_postings, cells, min_similarity, abridged, memo, limit) -> [(passage, start, end, "
+     "matched), ...] | "
      "None: align()'s claims of a source's passages on word ids."},
     {"ids", ids, METH_VARARGS,
      "ids(words, vocab) -> bytes: the words' ids in vocab (-1: lacking) as native int64s."},

@@ -75,5 +75,7 @@ def claim(
     cells: int,
     min_similarity: float,
     abridged: float,
+    memo: dict[bytes, bytes],
+    limit: int,
     /,
 ) -> list[tuple[int, int, int, int]] | None: ...

@@ -115,7 +115,7 @@ class CopyIds:
     sorted, with their positions (:data:`_KERNEL`'s form of :func:`ngram_index`).
     (A plain class: a dataclass costs a cold ``prov check`` ~0.5 ms to define.)"""
 
-    __slots__ = ("ids", "keys2", "keys3", "pos2", "pos3", "vocab")
+    __slots__ = ("ids", "keys2", "keys3", "memo", "pos2", "pos3", "vocab")
 
     def __init__(
         self,
@@ -128,6 +128,9 @@ class CopyIds:
     ) -> None:
         self.vocab, self.ids = vocab, ids
         self.keys3, self.pos3, self.keys2, self.pos2 = keys3, pos3, keys2, pos2
+        #: the kernel's memo of :meth:`claim` (votes and searches by passage), as
+        #: :class:`Memo` is the Python path's
+        self.memo: dict[bytes, bytes] = {}
 
     @classmethod
     def build(cls, copy_words: Sequence[str]) -> CopyIds | None:
@@ -219,6 +222,8 @@ class CopyIds:
             _KERNEL_CELLS,
             min_similarity,
             abridged,
+            self.memo,
+            MEMO_ENTRIES,
         )
 
     def blocks(self, a: WordIds | np.ndarray, b: WordIds | np.ndarray) -> list[Block]:
