@@ -229,23 +229,14 @@ def test_kernel_alignment_work_grows_linearly_on_repetitive_text(
             return kernel.search(c, u, p, diagonals, slack, *more)
 
         @staticmethod
-        def claim(
-            c: Any,
-            k3: Any,
-            p3: Any,
-            k2: Any,
-            p2: Any,
-            v: int,
-            u: Any,
-            src: Any,
-            spans: Any,
-            *more: Any,
-        ) -> Any:
-            # (at most: each passage's windows around its clusters whole, searched twice)
+        def align(c: Any, k3: Any, p3: Any, k2: Any, p2: Any, v: int, *more: Any) -> Any:
+            # (at most: each passage's windows around its clusters whole, searched twice;
+            # and its pair, twice, with a span as long as the window)
+            spans = more[2]
             for s, e in zip(spans[::2], spans[1::2], strict=True):
                 slack = max(8, (e - s) // 3)
-                cells[0] += 2 * alignwork._MAX_CLUSTERS * (e - s + 2 * slack) * (e - s)
-            return kernel.claim(c, k3, p3, k2, p2, v, u, src, spans, *more)
+                cells[0] += (2 * alignwork._MAX_CLUSTERS + 2) * (e - s + 2 * slack) * (e - s)
+            return kernel.align(c, k3, p3, k2, p2, v, *more)
 
         @staticmethod
         def diff(a: Any, c: Any, lo: int, hi: int) -> Any:

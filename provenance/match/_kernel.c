@@ -1148,55 +1148,198 @@ done:
     return status;
 }
 
-/* claim(copy, keys3, pos3, keys2, pos2, vocab, used, source, spans, stray, max_tries,
- * most, max_postings, cells, min_similarity, abridged, memo, limit) -> [(passage, start,
- * end, matched), ...] | None: align()'s claims on ids, in the order align makes them: the
- * passages the copy holds word for word (align._claim_exact, max_tries occurrences on
- * either side), then the others that count, most voted first (alignwork.vote: `most`
- * clusters, n-grams in at most max_postings places; searched as search() does; counted
- * as align._counts does). spans: (start, end) pairs into source (ids). used (a byte per
- * copy word) is updated. None when a passage's window may be more than `cells` words
- * times its own: the caller aligns as before. memo (a dict, the copy's: up to `limit`
- * items) keeps each vote and search by what it is a function of (the passage's ids, and
- * for a search the free runs searched): a near-copy's passage is voted for and searched
- * once a copy. A search whose runs share too few of the passage's words for a core that
- * counts (may_count), and a run that cannot beat the best (shared), are not matched:
- * the same claims. */
-static PyObject *claim(PyObject *self, PyObject *args) {
+static PyObject *TAGS[4]; /* difflib's opcode tags: replace, delete, insert, equal */
+
+/* The matching blocks of passage p (size ids) and the copy's span c[lo, hi) (matching;
+ * the memo's when it holds them: kept there by the passage's ids and the span) in *bl
+ * (room grown: *room blocks), their number in *n. 0, or -1 (the error set). */
+static int span_blocks(const int64_t *c, Py_ssize_t lo, Py_ssize_t hi, const int64_t *p,
+                       Py_ssize_t size, PyObject *memo, Py_ssize_t limit, Block **bl,
+                       Py_ssize_t *room, Py_ssize_t *n) {
+    const Py_ssize_t need = (size < hi - lo ? size : hi - lo) + 1;
+    if (need > *room) {
+        Block *grown = PyMem_Realloc(*bl, sizeof(Block) * (size_t)need);
+        if (!grown) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        *bl = grown, *room = need;
+    }
+    const int64_t span[2] = {lo, hi};
+    PyObject *key = memo_key('d', p, size, span, 2);
+    if (!key) return -1;
+    PyObject *v = PyDict_GetItemWithError(memo, key); /* borrowed */
+    if (v && PyBytes_Check(v) && PyBytes_GET_SIZE(v) % (Py_ssize_t)sizeof(Block) == 0 &&
+        PyBytes_GET_SIZE(v) / (Py_ssize_t)sizeof(Block) < need) {
+        *n = PyBytes_GET_SIZE(v) / (Py_ssize_t)sizeof(Block);
+        memcpy(*bl, PyBytes_AS_STRING(v), (size_t)PyBytes_GET_SIZE(v));
+        Py_DECREF(key);
+        return 0;
+    }
+    if (!v && PyErr_Occurred()) {
+        Py_DECREF(key);
+        return -1;
+    }
+    *n = matching(p, size, c + lo, hi - lo, *bl);
+    const int got = *n < 0 ? -1 : memo_put(memo, key, *bl, *n * (Py_ssize_t)sizeof(Block), limit);
+    Py_DECREF(key);
+    return got;
+}
+
+static int cmp_claim(const void *x, const void *y) { /* claims in passage order */
+    const Py_ssize_t a = *(const Py_ssize_t *)x, b = *(const Py_ssize_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* align()'s last steps on the claims (4 items each: passage, start, end, matched; in
+ * the order they were made): align._extend_edges (each span grown over the free copy
+ * words at its ends, within the copy's sentence: bounds, sorted, hold 0 and lc), then in
+ * passage order each pair's blocks (the growth undone when it makes the pair no longer
+ * count, as align does). Returns [(passage, start, end, matched, ((tag, i1, i2, j1, j2),
+ * ...)), ...]: difflib's opcodes but "equal", on the passage and the span; NULL (the
+ * error set). */
+static PyObject *finish(const int64_t *c, Py_ssize_t lc, unsigned char *u, const int64_t *src,
+                        const int64_t *spans, Py_ssize_t *claims, Py_ssize_t nc,
+                        const int64_t *bounds, Py_ssize_t nb, Py_ssize_t lead,
+                        double min_similarity, double abridged, PyObject *memo, Py_ssize_t limit) {
+    Block *bl = NULL;
+    Py_ssize_t room = 0, n = 0;
+    PyObject *out = PyList_New(nc);
+    Py_ssize_t *first = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(2 * nc + 1));
+    if (!out || !first) goto fail;
+    for (Py_ssize_t m = 0; m < nc; m++) { /* _extend_edges */
+        Py_ssize_t *x = claims + 4 * m;
+        const int64_t *p = src + spans[2 * x[0]];
+        const Py_ssize_t size = spans[2 * x[0] + 1] - spans[2 * x[0]];
+        first[2 * m] = x[1], first[2 * m + 1] = x[2];
+        if (span_blocks(c, x[1], x[2], p, size, memo, limit, &bl, &room, &n) < 0) goto fail;
+        if (!n) continue;
+        const Py_ssize_t head = bl[0].i, tail = size - (bl[n - 1].i + bl[n - 1].k);
+        Py_ssize_t at = bound(bounds, nb, x[1], 1) - 1;
+        const Py_ssize_t floor = at >= 0 && bounds[at] > 0 ? (Py_ssize_t)bounds[at] : 0;
+        Py_ssize_t run = 0, most = head + lead + 1;
+        while (run < most && x[1] - run - 1 >= floor && !u[x[1] - run - 1]) run++;
+        Py_ssize_t take = run <= head + lead ? run : (head < run ? head : run);
+        memset(u + x[1] - take, 1, (size_t)take);
+        x[1] -= take;
+        at = bound(bounds, nb, x[2], 0);
+        const Py_ssize_t ceiling = at < nb && bounds[at] < lc ? (Py_ssize_t)bounds[at] : lc;
+        run = 0, most = tail + lead + 1;
+        while (run < most && x[2] + run < ceiling && !u[x[2] + run]) run++;
+        take = run <= tail + lead ? run : (tail < run ? tail : run);
+        memset(u + x[2], 1, (size_t)take);
+        x[2] += take;
+    }
+    for (Py_ssize_t m = 0; m < nc; m++) claims[4 * m + 3] = m; /* (where its first span is) */
+    qsort(claims, (size_t)nc, 4 * sizeof(Py_ssize_t), cmp_claim);
+    for (Py_ssize_t m = 0; m < nc; m++) {
+        Py_ssize_t *x = claims + 4 * m;
+        const int64_t *p = src + spans[2 * x[0]];
+        const Py_ssize_t size = spans[2 * x[0] + 1] - spans[2 * x[0]];
+        const Py_ssize_t lo0 = first[2 * x[3]], hi0 = first[2 * x[3] + 1];
+        Py_ssize_t matched = 0;
+        for (int round = 0; round < 2; round++) {
+            if (span_blocks(c, x[1], x[2], p, size, memo, limit, &bl, &room, &n) < 0) goto fail;
+            matched = 0;
+            for (Py_ssize_t b = 0; b < n; b++) matched += bl[b].k;
+            const Py_ssize_t span = x[2] - x[1];
+            const double sim = 2.0 * (double)matched / (double)(size + span);
+            const int counts = sim >= min_similarity ||
+                               ((double)matched >= abridged * (double)span && 3 * matched >= size &&
+                                matched >= 8);
+            if (counts || (x[1] == lo0 && x[2] == hi0)) break;
+            x[1] = lo0, x[2] = hi0; /* the words taken in made it unlike: left out */
+        }
+        PyObject *ops = PyList_New(0);
+        if (!ops) goto fail;
+        Py_ssize_t i = 0, j = 0;
+        for (Py_ssize_t b = 0; b <= n; b++) {
+            const Block y = b < n ? bl[b] : (Block){size, x[2] - x[1], 0};
+            const int tag = i < y.i && j < y.j ? 0 : i < y.i ? 1 : j < y.j ? 2 : -1;
+            if (tag >= 0) {
+                PyObject *t = Py_BuildValue("(Onnnn)", TAGS[tag], i, y.i, j, y.j);
+                if (!t || PyList_Append(ops, t) < 0) {
+                    Py_XDECREF(t);
+                    Py_DECREF(ops);
+                    goto fail;
+                }
+                Py_DECREF(t);
+            }
+            i = y.i + y.k, j = y.j + y.k;
+        }
+        PyObject *t = Py_BuildValue("(nnnnN)", x[0], x[1], x[2], matched, ops);
+        if (!t) goto fail;
+        PyList_SET_ITEM(out, m, t);
+    }
+    PyMem_Free(bl);
+    PyMem_Free(first);
+    return out;
+fail:
+    if (!PyErr_Occurred()) PyErr_NoMemory();
+    Py_XDECREF(out);
+    PyMem_Free(bl);
+    PyMem_Free(first);
+    return NULL;
+}
+
+/* align(copy, keys3, pos3, keys2, pos2, vocab, used, source, spans, bounds, stray,
+ * max_tries, most, max_postings, cells, lead, min_similarity, abridged, memo, limit) ->
+ * [(passage, start, end, matched, opcodes), ...] | None: align.align on ids, its matches
+ * in passage order (opcodes: difflib's but "equal", of the passage and the copy span).
+ * The claims, in the order align makes them: the passages the copy holds word for word
+ * (align._claim_exact, max_tries occurrences on either side), then the others that
+ * count, most voted first (alignwork.vote: `most` clusters, n-grams in at most
+ * max_postings places; searched as search() does; counted as align._counts does); then
+ * finish() (align._extend_edges: `lead` words, bounds: where the copy's sentences start,
+ * sorted, with 0 and its length). spans: (start, end) pairs into source (ids). used (a
+ * byte per copy word) is updated. None when a passage's window may be more than `cells`
+ * words times its own: the caller aligns as before. memo (a dict, the copy's: up to
+ * `limit` items) keeps each vote, search and pair's blocks by what it is a function of
+ * (the passage's ids, and for a search the free runs searched, for a pair the span): a
+ * near-copy's passage is voted for and searched once a copy. A search whose runs share
+ * too few of the passage's words for a core that counts (may_count), and a run that
+ * cannot beat the best (shared), are not matched: the same claims. */
+static PyObject *align(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *o_c, *o_k3, *o_p3, *o_k2, *o_p2, *o_u, *o_src, *o_spans;
+    PyObject *o_c, *o_k3, *o_p3, *o_k2, *o_p2, *o_u, *o_src, *o_spans, *o_bounds;
     long long vocab;
     PyObject *memo;
-    Py_ssize_t stray, max_tries, most, max_postings, cells, limit;
+    Py_ssize_t stray, max_tries, most, max_postings, cells, lead, limit;
     double min_similarity, abridged;
-    if (!PyArg_ParseTuple(args, "OOOOOLOOOnnnnnddO!n:claim", &o_c, &o_k3, &o_p3, &o_k2, &o_p2,
-                          &vocab, &o_u, &o_src, &o_spans, &stray, &max_tries, &most,
-                          &max_postings, &cells, &min_similarity, &abridged, &PyDict_Type, &memo,
-                          &limit))
+    if (!PyArg_ParseTuple(args, "OOOOOLOOOOnnnnnnddO!n:align", &o_c, &o_k3, &o_p3, &o_k2, &o_p2,
+                          &vocab, &o_u, &o_src, &o_spans, &o_bounds, &stray, &max_tries, &most,
+                          &max_postings, &cells, &lead, &min_similarity, &abridged, &PyDict_Type,
+                          &memo, &limit))
         return NULL;
-    if (vocab < 1 || vocab > (1LL << 21) || most < 1 || max_tries < 0) {
-        PyErr_SetString(PyExc_ValueError, "claim: vocab must be in 1..2**21, most >= 1");
+    if (vocab < 1 || vocab > (1LL << 21) || most < 1 || max_tries < 0 || lead < 0) {
+        PyErr_SetString(PyExc_ValueError,
+                        "align: vocab must be in 1..2**21, most >= 1, max_tries and lead >= 0");
         return NULL;
     }
-    Py_buffer bufs[8];
-    PyObject *const objs[8] = {o_c, o_k3, o_p3, o_k2, o_p2, o_src, o_spans, o_u};
-    const Py_ssize_t sizes[8] = {8, 8, 8, 8, 8, 8, 8, 1};
-    const char *const names[8] = {"copy", "keys3", "pos3", "keys2", "pos2", "source", "spans",
-                                  "used"};
-    if (get_arrays(objs, bufs, sizes, names, 8, 7) < 0) return NULL;
+    Py_buffer bufs[9];
+    PyObject *const objs[9] = {o_c, o_k3, o_p3, o_k2, o_p2, o_src, o_spans, o_bounds, o_u};
+    const Py_ssize_t sizes[9] = {8, 8, 8, 8, 8, 8, 8, 8, 1};
+    const char *const names[9] = {"copy", "keys3", "pos3", "keys2", "pos2", "source", "spans",
+                                  "bounds", "used"};
+    if (get_arrays(objs, bufs, sizes, names, 9, 8) < 0) return NULL;
     const int64_t *c = bufs[0].buf, *src = bufs[5].buf, *spans = bufs[6].buf;
+    const int64_t *bounds = bufs[7].buf;
     const Py_ssize_t lc = bufs[0].len / 8, ls = bufs[5].len / 8, np = bufs[6].len / 16;
+    const Py_ssize_t nb = bufs[7].len / 8;
     const Grams g = {bufs[1].buf, bufs[2].buf, bufs[3].buf, bufs[4].buf,
                      bufs[1].len / 8, bufs[3].len / 8, vocab};
     const char *error = NULL;
     PyObject *result = NULL;
     Py_ssize_t *claims = NULL, nclaims = 0;
     int fits = 1;
-    if (bufs[7].len != lc) error = "used must hold a byte per copy word";
+    if (bufs[8].len != lc) error = "used must hold a byte per copy word";
     else if (bufs[1].len != bufs[2].len || bufs[3].len != bufs[4].len ||
              bufs[1].len / 8 != (lc > 2 ? lc - 2 : 0) || bufs[3].len / 8 != (lc > 1 ? lc - 1 : 0))
         error = "keys and positions must be the copy's trigrams' and bigrams'";
     else if (bufs[6].len % 16) error = "spans must be (start, end) pairs";
+    else if (!nb || bounds[0] != 0 || bounds[nb - 1] != lc) error = "bounds must run from 0 to the copy's length";
+    for (Py_ssize_t i = 1; !error && i < nb; i++)
+        if (bounds[i] <= bounds[i - 1]) error = "bounds must be sorted";
     for (Py_ssize_t i = 0; !error && i < lc; i++)
         if (c[i] < 0 || c[i] >= vocab) error = "copy ids must be in 0..vocab";
     for (Py_ssize_t i = 0; !error && i < ls; i++)
@@ -1215,36 +1358,22 @@ static PyObject *claim(PyObject *self, PyObject *args) {
         if (!(claims = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(4 * np + 1)))) {
             error = "out of memory";
         } else {
-            const int got = claim_all(c, lc, bufs[7].buf, &g, src, spans, np, stray, max_tries,
+            const int got = claim_all(c, lc, bufs[8].buf, &g, src, spans, np, stray, max_tries,
                                       most, max_postings, cells, min_similarity, abridged,
                                       memo, limit, claims, &nclaims);
             if (got == -1 && !PyErr_Occurred()) error = "out of memory";
-            else if (got == -1) fits = -1; /* (the memo's error, set) */
             else if (got == -2) error = "a window too large"; /* (checked above: never) */
+            else if (got == 0)
+                result = finish(c, lc, bufs[8].buf, src, spans, claims, nclaims, bounds, nb, lead,
+                                min_similarity, abridged, memo, limit);
         }
     }
-    release_arrays(bufs, 8);
-    if (fits < 0) {
-        result = NULL;
-    } else if (!error && !fits) {
-        result = Py_NewRef(Py_None);
-    } else if (!error && (result = PyList_New(nclaims))) {
-        for (Py_ssize_t m = 0; m < nclaims; m++) {
-            const Py_ssize_t *x = claims + 4 * m;
-            PyObject *t = Py_BuildValue("(nnnn)", x[0], x[1], x[2], x[3]);
-            if (!t) {
-                Py_CLEAR(result);
-                break;
-            }
-            PyList_SET_ITEM(result, m, t);
-        }
-    }
+    release_arrays(bufs, 9);
     PyMem_Free(claims);
-    if (error) PyErr_Format(PyExc_ValueError, "claim: %s", error);
+    if (!error && !fits) result = Py_NewRef(Py_None);
+    if (error) PyErr_Format(PyExc_ValueError, "align: %s", error);
     return result;
 }
-
-static PyObject *TAGS[4]; /* difflib's opcode tags: replace, delete, insert, equal */
 
 /* diff(a, copy, lo, hi) -> ((head, tail) | None, matched, opcodes): alignwork.pair of a
  * passage a and the copy's span [lo, hi) (ids): the passage words before its first and
@@ -1352,11 +1481,10 @@ static PyMethodDef methods[] = {
     {"search", search, METH_VARARGS,
      "search(copy, used, passage, diagonals, slack, stray, cells) -> (similarity, start, end, "
      "matched) | None | False: align's search for a passage around its diagonals."},
-    {"claim", claim, METH_VARARGS,
-     "claim(copy, keys3, pos3, keys2, pos2, vocab, used, source, spans, stray, max_tries, most, "
-     "max_postings, cells, min_similarity, abridged, memo, limit) -> [(passage, start, end, "
-     "matched), ...] | "
-     "None: align()'s claims of a source's passages on word ids."},
+    {"align", align, METH_VARARGS,
+     "align(copy, keys3, pos3, keys2, pos2, vocab, used, source, spans, bounds, stray, max_tries, "
+     "most, max_postings, cells, lead, min_similarity, abridged, memo, limit) -> [(passage, "
+     "start, end, matched, opcodes), ...] | None: align.align of a source's passages on ids."},
     {"ids", ids, METH_VARARGS,
      "ids(words, vocab) -> bytes: the words' ids in vocab (-1: lacking) as native int64s."},
     {"match", match, METH_VARARGS,

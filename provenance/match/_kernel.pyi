@@ -58,7 +58,7 @@ def search(
     cells: int,
     /,
 ) -> tuple[float, int, int, int] | None | bool: ...
-def claim(
+def align(
     copy: Buffer,
     keys3: Buffer,
     pos3: Buffer,
@@ -68,14 +68,16 @@ def claim(
     used: bytearray,
     source: Buffer,
     spans: Buffer,
+    bounds: Buffer,
     stray: int,
     max_tries: int,
     most: int,
     max_postings: int,
     cells: int,
+    lead: int,
     min_similarity: float,
     abridged: float,
     memo: dict[bytes, bytes],
     limit: int,
     /,
-) -> list[tuple[int, int, int, int]] | None: ...
+) -> list[tuple[int, int, int, int, list[tuple[str, int, int, int, int]]]] | None: ...

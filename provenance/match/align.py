@@ -18,6 +18,7 @@ memo, the compiled kernel's glue, the votes, the pairs' diffs) is in ``alignwork
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -272,25 +273,16 @@ def align(
     missing = alignwork.MISSING
 
     used = bytearray(len(copy_words))
-    # the kernel claims the passages in one call (the code below, the same claims)
-    got = None
-    if ids is not None:
-        got = ids.claim(
-            used,
-            *alignwork.passages_ids(source, passages),
-            STRAY_WORDS,
-            _MAX_TRIES,
-            min_similarity,
-            ABRIDGED,
-        )
-    claims = [] if got is None else [_Claim(p, passages[p], lo, hi, m) for p, lo, hi, m in got]
-    if got is None:
-        claims = _claim_exact(src_words, passages, copy_words, grams, used)
+    bounds = sorted({0, len(copy_words), *copy_bounds})
+    if ids is not None and bounds[0] == 0 and bounds[-1] == len(copy_words):
+        # the kernel aligns the passages in one call (the code below: the same matches)
+        kernel = _kernel_align(ids, source, passages, used, bounds, min_similarity)
+        if kernel is not None:
+            return kernel
+    claims = _claim_exact(src_words, passages, copy_words, grams, used)
     exact = {c.passage for c in claims}
     candidates: list[tuple[int, int, list[int]]] = []  # (votes, passage, diagonals)
     for pi, (s, e) in enumerate(passages):
-        if got is not None:
-            break
         if pi in exact:
             continue
         key = ("vote", number(s, e))
@@ -365,7 +357,6 @@ def align(
         used[clo:chi] = b"\x01" * (chi - clo)
         claims.append(_Claim(pi, (s, e), clo, chi, matched))
 
-    bounds = sorted({0, len(copy_words), *copy_bounds})
     _extend_edges(claims, used, src_words, copy_words, bounds, memo, source)
     matches = []
     for c in sorted(claims, key=lambda c: c.passage):
@@ -388,6 +379,40 @@ def align(
             if op != "equal"
         )
         matches.append(PassageMatch(c.passage, c.src, (c.lo, c.hi), matched, sim, edits))
+    return Alignment(tuple(matches), len(passages))
+
+
+def _kernel_align(
+    ids: alignwork.CopyIds,
+    source: Source,
+    passages: Sequence[tuple[int, int]],
+    used: bytearray,
+    bounds: list[int],
+    min_similarity: float,
+) -> Alignment | None:
+    """:func:`align` by the kernel (:meth:`~alignwork.CopyIds.align`); None: a passage
+    too long for it."""
+    got = ids.align(
+        used,
+        *alignwork.passages_ids(source, passages),
+        array("q", bounds),
+        STRAY_WORDS,
+        _MAX_TRIES,
+        LEAD_WORDS,
+        min_similarity,
+        ABRIDGED,
+    )
+    if got is None:
+        return None
+    matches = []
+    for pi, lo, hi, matched, opcodes in got:
+        s, e = passages[pi]
+        edits = tuple(
+            Edit(_OPCODE_KIND[op], (s + i1, s + i2), (lo + j1, lo + j2))
+            for op, i1, i2, j1, j2 in opcodes
+        )
+        sim = 2 * matched / ((e - s) + (hi - lo))
+        matches.append(PassageMatch(pi, (s, e), (lo, hi), matched, sim, edits))
     return Alignment(tuple(matches), len(passages))
 
 

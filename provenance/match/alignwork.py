@@ -128,7 +128,7 @@ class CopyIds:
     ) -> None:
         self.vocab, self.ids = vocab, ids
         self.keys3, self.pos3, self.keys2, self.pos2 = keys3, pos3, keys2, pos2
-        #: the kernel's memo of :meth:`claim` (votes and searches by passage), as
+        #: the kernel's memo of :meth:`align` (votes, searches, pairs by passage), as
         #: :class:`Memo` is the Python path's
         self.memo: dict[bytes, bytes] = {}
 
@@ -188,24 +188,28 @@ class CopyIds:
             self.ids, used, passage, diagonals, slack, stray, _KERNEL_CELLS
         )
 
-    def claim(
+    def align(
         self,
         used: bytearray,
         source: WordIds,
         spans: array[int],
+        bounds: array[int],
         stray: int,
         max_tries: int,
+        lead: int,
         min_similarity: float,
         abridged: float,
-    ) -> list[tuple[int, int, int, int]] | None:
-        """``align``'s claims of passages ``spans`` (``(start, end)`` pairs, flat, into
-        ``source``: ids) in one kernel call, in the order ``align`` makes them: the
-        passages the copy holds word for word, in source order, then the others that
-        count, most voted first, each ``(passage, start, end, matched)``; ``used`` is
-        updated. None: a passage's windows may be too large for the kernel (not
-        :meth:`small`): the caller claims them as before."""
+    ) -> list[tuple[int, int, int, int, Opcodes]] | None:
+        """``align.align`` of passages ``spans`` (``(start, end)`` pairs, flat, into
+        ``source``: ids) in one kernel call: its matches in passage order, each
+        ``(passage, start, end, matched, opcodes)`` (difflib's opcodes of the passage and
+        the copy span, but "equal"); ``bounds``: where the copy's sentences start, sorted,
+        with 0 and the copy's length; ``used`` is updated. The same matches as the
+        per-passage Python code, with this copy's votes, searches and pairs kept in
+        :attr:`memo`. None: a passage's windows may be too large for the kernel (not
+        :meth:`small`): the caller aligns as before."""
         assert _KERNEL is not None  # noqa: S101 - built only with the kernel
-        return _KERNEL.claim(  # type: ignore[no-any-return]
+        return _KERNEL.align(  # type: ignore[no-any-return]
             self.ids,
             self.keys3,
             self.pos3,
@@ -215,11 +219,13 @@ class CopyIds:
             used,
             source,
             spans,
+            bounds,
             stray,
             max_tries,
             _MAX_CLUSTERS,
             _MAX_POSTINGS,
             _KERNEL_CELLS,
+            lead,
             min_similarity,
             abridged,
             self.memo,
