@@ -549,3 +549,16 @@ def test_kernel_align_refuses_bad_arguments() -> None:
     ]:
         with pytest.raises(ValueError, match=message):
             call(used, spans, bounds)
+
+
+def test_kernel_aligns_a_long_sources_regions_as_the_words_path_does() -> None:
+    # passages far apart in the source (a long source's regions around its hits): the
+    # kernel is given their ids one after the other, not the whole span between them
+    _kernel_or_skip()
+    src_words = words(" ".join([S1, S3, S2, S3, S3, S3, S2, S1, S3, S3, S2]))
+    n = len(src_words)
+    passages = [(0, 14), (n - 29, n - 15), (n - 15, n)]
+    copy_words = words(f"{S2} and {S1.replace('committed', 'devoted')} {S1}")
+    compiled, python = _both_paths([(src_words, passages)], copy_words, 0.75, range(0, 1))
+    assert compiled == python
+    assert len(compiled[0].matches) >= 2

@@ -11,9 +11,12 @@ may grow over unclaimed neighbouring words, as many as the passage lacks at that
 (so "In Syria" -> "Within Syria" is a substitution, not a deletion plus added text),
 and each aligned pair is diffed word by word into edits.
 
-Everything here is on words (``Normalized.words``); offsets into the original texts
-are the concern of ``score``. What one copy's alignments share (its n-gram index, the
-memo, the compiled kernel's glue, the votes, the pairs' diffs) is in ``alignwork``.
+With the compiled kernel all of this is done on word ids in one call per source
+(``alignwork.CopyIds.align``: the same matches); the code here remains for a passage
+too long for it and for the pure path. Everything here is on words
+(``Normalized.words``); offsets into the original texts are the concern of ``score``.
+What one copy's alignments share (its n-gram index, the memo, the compiled kernel's
+glue, the votes, the pairs' diffs) is in ``alignwork``.
 """
 
 from __future__ import annotations

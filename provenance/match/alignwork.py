@@ -64,10 +64,10 @@ class Memo(dict[tuple[Any, ...], Any]):
     the next candidate source that holds a passage word for word (a check aligns one
     copy with twenty near-copies of one story, most of their passages shared): where
     the passage's n-grams vote for it in the copy (:func:`vote`), and how it matches a
-    window of the copy (``align._match`` on the words path: the kernel searches a
-    passage's windows in one call, :meth:`CopyIds.search`; :func:`pair`). Each is a pure
-    function of the passage's words and the window's place in this copy: the alignment
-    is the same, computed or reused."""
+    window of the copy (``align._match`` on the words path; :func:`pair`). Each is a
+    pure function of the passage's words and the window's place in this copy: the
+    alignment is the same, computed or reused. (The kernel, which aligns a candidate in
+    one call, keeps its own memo: :attr:`CopyIds.memo`.)"""
 
     def __init__(self) -> None:
         super().__init__()
@@ -399,7 +399,7 @@ def source_of(
 
 def passages_ids(source: Source, passages: Sequence[tuple[int, int]]) -> tuple[WordIds, array[int]]:
     """The ids of the words ``passages`` span (with the kernel) and the passages as
-    ``(start, end)`` pairs into them, flat (:meth:`CopyIds.claim`'s arguments): the span
+    ``(start, end)`` pairs into them, flat (:meth:`CopyIds.align`'s arguments): the span
     of the source from the first passage to the last when they cover most of it (as
     :func:`source_of` makes it), else the passages' ids one after the other."""
     first = min((s for s, _ in passages), default=0)
