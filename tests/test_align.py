@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import difflib
 from array import array
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 import cydifflib
@@ -16,6 +17,8 @@ from provenance.match.align import (
     INSERTION,
     STRAY_WORDS,
     SUBSTITUTION,
+    Edit,
+    PassageMatch,
     _free_runs,
     _match,
     align,
@@ -534,11 +537,20 @@ def test_kernel_align_refuses_bad_arguments() -> None:
     n = len(copy_words)
     src = ids.of(words(S1))
     spans_ = array("q", [0, len(src)])
+    made = align_module._MADE
 
-    def call(used: bytearray, spans: array[int], bounds: array[int]) -> Any:
-        return ids.align(used, src, spans, bounds, STRAY_WORDS, 32, 3, 0.75, 0.95)
+    def call(
+        used: bytearray,
+        spans: array[int],
+        bounds: array[int],
+        origins: array[int] | None = None,
+        made: Any = made,
+    ) -> Any:
+        origins = array("q", [0]) if origins is None else origins
+        return ids.align(used, src, spans, origins, bounds, STRAY_WORDS, 32, 3, 0.75, 0.95, made)
 
-    assert call(bytearray(n), spans_, array("q", [0, n]))
+    (match,) = call(bytearray(n), spans_, array("q", [0, n]))
+    assert match == PassageMatch(0, (0, len(src)), (0, len(src)), len(src), 1.0, ())
     for used, spans, bounds, message in [
         (bytearray(n - 1), spans_, array("q", [0, n]), "a byte per copy word"),
         (bytearray(n), spans_, array("q", [0, n + 1]), "from 0 to the copy's length"),
@@ -549,6 +561,29 @@ def test_kernel_align_refuses_bad_arguments() -> None:
     ]:
         with pytest.raises(ValueError, match=message):
             call(used, spans, bounds)
+    with pytest.raises(ValueError, match="a word per passage"):
+        call(bytearray(n), spans_, array("q", [0, n]), array("q", [0, 0]))
+    with pytest.raises(ValueError, match="3 fields' descriptors"):
+        call(bytearray(n), spans_, array("q", [0, n]), made=(*made[:4], made[4][:5]))
+    # descriptors of another class's fields: refused when the first object is made
+    wrong = (Edit, made[4][:3], made[2], PassageMatch, made[4])
+    copy_edited = words(f"{S1.replace('tried', 'judged')} {S2}")
+    ids = CopyIds.build(copy_edited)
+    assert ids is not None
+    src = ids.of(words(S1))
+    with pytest.raises(TypeError):
+        ids.align(bytearray(n), src, spans_, array("q", [0]), array("q", [0, n]),
+                  STRAY_WORDS, 32, 3, 0.75, 0.95, wrong)  # fmt: skip
+
+
+def test_the_kernel_makes_edits_and_matches_with_all_their_fields() -> None:
+    # the kernel sets each field of Edit and PassageMatch as their __init__ would (it
+    # does not call it): the fields it is given are all of them, in order, and neither
+    # class does more in __init__ (no __post_init__)
+    for cls, slots in ((Edit, align_module._MADE[1]), (PassageMatch, align_module._MADE[4])):
+        assert slots == tuple(getattr(cls, f.name) for f in dataclass_fields(cls))
+        assert not hasattr(cls, "__post_init__")
+    assert align_module._MADE[2] == (SUBSTITUTION, DELETION, INSERTION)
 
 
 def test_kernel_aligns_a_long_sources_regions_as_the_words_path_does() -> None:

@@ -1186,6 +1186,34 @@ static int span_blocks(const int64_t *c, Py_ssize_t lo, Py_ssize_t hi, const int
     return got;
 }
 
+/* How finish() makes a frozen dataclass with slots (align.Edit, align.PassageMatch): its
+ * class and the member descriptors of its fields, in order. */
+typedef struct {
+    PyTypeObject *cls;
+    PyObject *fields[8];
+    int n;
+} Made;
+
+/* A new instance of t made as its generated __init__ makes it: a new object
+ * (object.__new__) and each field set to values[f] by its slot's descriptor (what the
+ * object.__setattr__ of a frozen dataclass's __init__ does). The values' references
+ * are taken (NULL ones: the error set). NULL: the error set. */
+static PyObject *make(const Made *t, PyObject **values) {
+    PyObject *obj = NULL;
+    int ok = 1;
+    for (int f = 0; f < t->n; f++) ok = ok && values[f];
+    if (ok && !(obj = t->cls->tp_alloc(t->cls, 0))) ok = 0;
+    for (int f = 0; ok && f < t->n; f++)
+        ok = Py_TYPE(t->fields[f])->tp_descr_set(t->fields[f], obj, values[f]) == 0;
+    for (int f = 0; f < t->n; f++) Py_XDECREF(values[f]);
+    if (!ok) {
+        if (!PyErr_Occurred()) PyErr_NoMemory();
+        Py_XDECREF(obj);
+        return NULL;
+    }
+    return obj;
+}
+
 static int cmp_claim(const void *x, const void *y) { /* claims in passage order */
     const Py_ssize_t a = *(const Py_ssize_t *)x, b = *(const Py_ssize_t *)y;
     return (a > b) - (a < b);
@@ -1195,13 +1223,15 @@ static int cmp_claim(const void *x, const void *y) { /* claims in passage order 
  * the order they were made): align._extend_edges (each span grown over the free copy
  * words at its ends, within the copy's sentence: bounds, sorted, hold 0 and lc), then in
  * passage order each pair's blocks (the growth undone when it makes the pair no longer
- * count, as align does). Returns [(passage, start, end, matched, ((tag, i1, i2, j1, j2),
- * ...)), ...]: difflib's opcodes but "equal", on the passage and the span; NULL (the
- * error set). */
+ * count, as align does). Returns [align.PassageMatch (match), ...]: its edits, a tuple of
+ * align.Edit (edit), one for each of difflib's opcodes but "equal" of the passage (its
+ * first word in the source: origins[passage]) and the span, its kind from kinds (for
+ * replace, delete, insert); NULL (the error set). */
 static PyObject *finish(const int64_t *c, Py_ssize_t lc, unsigned char *u, const int64_t *src,
-                        const int64_t *spans, Py_ssize_t *claims, Py_ssize_t nc,
-                        const int64_t *bounds, Py_ssize_t nb, Py_ssize_t lead,
-                        double min_similarity, double abridged, PyObject *memo, Py_ssize_t limit) {
+                        const int64_t *spans, const int64_t *origins, Py_ssize_t *claims,
+                        Py_ssize_t nc, const int64_t *bounds, Py_ssize_t nb, Py_ssize_t lead,
+                        double min_similarity, double abridged, PyObject *memo, Py_ssize_t limit,
+                        const Made *edit, PyObject *kinds, const Made *match) {
     Block *bl = NULL;
     Py_ssize_t room = 0, n = 0;
     PyObject *out = PyList_New(nc);
@@ -1250,24 +1280,37 @@ static PyObject *finish(const int64_t *c, Py_ssize_t lc, unsigned char *u, const
             if (counts || (x[1] == lo0 && x[2] == hi0)) break;
             x[1] = lo0, x[2] = hi0; /* the words taken in made it unlike: left out */
         }
-        PyObject *ops = PyList_New(0);
-        if (!ops) goto fail;
-        Py_ssize_t i = 0, j = 0;
+        Py_ssize_t nops = 0, i = 0, j = 0;
+        for (Py_ssize_t b = 0; b <= n; b++) { /* the opcodes but "equal" */
+            const Block y = b < n ? bl[b] : (Block){size, x[2] - x[1], 0};
+            nops += i < y.i || j < y.j;
+            i = y.i + y.k, j = y.j + y.k;
+        }
+        PyObject *edits = PyTuple_New(nops);
+        if (!edits) goto fail;
+        const Py_ssize_t at = origins[x[0]];
+        i = j = nops = 0;
         for (Py_ssize_t b = 0; b <= n; b++) {
             const Block y = b < n ? bl[b] : (Block){size, x[2] - x[1], 0};
             const int tag = i < y.i && j < y.j ? 0 : i < y.i ? 1 : j < y.j ? 2 : -1;
             if (tag >= 0) {
-                PyObject *t = Py_BuildValue("(Onnnn)", TAGS[tag], i, y.i, j, y.j);
-                if (!t || PyList_Append(ops, t) < 0) {
-                    Py_XDECREF(t);
-                    Py_DECREF(ops);
+                PyObject *values[3] = {Py_NewRef(PyTuple_GET_ITEM(kinds, tag)),
+                                       Py_BuildValue("(nn)", at + i, at + y.i),
+                                       Py_BuildValue("(nn)", x[1] + j, x[1] + y.j)};
+                PyObject *e = make(edit, values);
+                if (!e) {
+                    Py_DECREF(edits);
                     goto fail;
                 }
-                Py_DECREF(t);
+                PyTuple_SET_ITEM(edits, nops++, e);
             }
             i = y.i + y.k, j = y.j + y.k;
         }
-        PyObject *t = Py_BuildValue("(nnnnN)", x[0], x[1], x[2], matched, ops);
+        const double sim = 2.0 * (double)matched / (double)(size + x[2] - x[1]);
+        PyObject *values[6] = {PyLong_FromSsize_t(x[0]), Py_BuildValue("(nn)", at, at + size),
+                               Py_BuildValue("(nn)", x[1], x[2]), PyLong_FromSsize_t(matched),
+                               PyFloat_FromDouble(sim), edits};
+        PyObject *t = make(match, values);
         if (!t) goto fail;
         PyList_SET_ITEM(out, m, t);
     }
@@ -1282,10 +1325,13 @@ fail:
     return NULL;
 }
 
-/* align(copy, keys3, pos3, keys2, pos2, vocab, used, source, spans, bounds, stray,
- * max_tries, most, max_postings, cells, lead, min_similarity, abridged, memo, limit) ->
- * [(passage, start, end, matched, opcodes), ...] | None: align.align on ids, its matches
- * in passage order (opcodes: difflib's but "equal", of the passage and the copy span).
+/* align(copy, keys3, pos3, keys2, pos2, vocab, used, source, spans, origins, bounds,
+ * stray, max_tries, most, max_postings, cells, lead, min_similarity, abridged, memo,
+ * limit, (Edit, fields, kinds, PassageMatch, fields)) -> [PassageMatch, ...] | None:
+ * align.align on ids, its matches in passage order (finish()'s: align.Edit and
+ * align.PassageMatch made as their __init__ makes them; fields: the descriptors of their
+ * fields, in order; kinds: the kind of difflib's replace, delete and insert; origins:
+ * each passage's first word in the source).
  * The claims, in the order align makes them: the passages the copy holds word for word
  * (align._claim_exact, max_tries occurrences on either side), then the others that
  * count, most voted first (alignwork.vote: `most` clusters, n-grams in at most
@@ -1301,42 +1347,62 @@ fail:
  * cannot beat the best (shared), are not matched: the same claims. */
 static PyObject *align(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *o_c, *o_k3, *o_p3, *o_k2, *o_p2, *o_u, *o_src, *o_spans, *o_bounds;
+    PyObject *o_c, *o_k3, *o_p3, *o_k2, *o_p2, *o_u, *o_src, *o_spans, *o_origins, *o_bounds;
     long long vocab;
-    PyObject *memo;
+    PyObject *memo, *o_edit, *fields, *kinds, *o_match, *match_fields;
     Py_ssize_t stray, max_tries, most, max_postings, cells, lead, limit;
     double min_similarity, abridged;
-    if (!PyArg_ParseTuple(args, "OOOOOLOOOOnnnnnnddO!n:align", &o_c, &o_k3, &o_p3, &o_k2, &o_p2,
-                          &vocab, &o_u, &o_src, &o_spans, &o_bounds, &stray, &max_tries, &most,
-                          &max_postings, &cells, &lead, &min_similarity, &abridged, &PyDict_Type,
-                          &memo, &limit))
+    if (!PyArg_ParseTuple(args, "OOOOOLOOOOOnnnnnnddO!n(O!O!O!O!O!):align", &o_c, &o_k3, &o_p3,
+                          &o_k2, &o_p2, &vocab, &o_u, &o_src, &o_spans, &o_origins, &o_bounds,
+                          &stray, &max_tries, &most, &max_postings, &cells, &lead,
+                          &min_similarity, &abridged, &PyDict_Type, &memo, &limit, &PyType_Type,
+                          &o_edit, &PyTuple_Type, &fields, &PyTuple_Type, &kinds, &PyType_Type,
+                          &o_match, &PyTuple_Type, &match_fields))
         return NULL;
     if (vocab < 1 || vocab > (1LL << 21) || most < 1 || max_tries < 0 || lead < 0) {
         PyErr_SetString(PyExc_ValueError,
                         "align: vocab must be in 1..2**21, most >= 1, max_tries and lead >= 0");
         return NULL;
     }
-    Py_buffer bufs[9];
-    PyObject *const objs[9] = {o_c, o_k3, o_p3, o_k2, o_p2, o_src, o_spans, o_bounds, o_u};
-    const Py_ssize_t sizes[9] = {8, 8, 8, 8, 8, 8, 8, 8, 1};
-    const char *const names[9] = {"copy", "keys3", "pos3", "keys2", "pos2", "source", "spans",
-                                  "bounds", "used"};
-    if (get_arrays(objs, bufs, sizes, names, 9, 8) < 0) return NULL;
+    Made edit = {(PyTypeObject *)o_edit, {NULL}, 3}, match = {(PyTypeObject *)o_match, {NULL}, 6};
+    int fields_ok = PyTuple_GET_SIZE(fields) == 3 && PyTuple_GET_SIZE(kinds) == 3 &&
+                    PyTuple_GET_SIZE(match_fields) == 6;
+    for (int f = 0; fields_ok && f < 6; f++) {
+        PyObject *d = f < 3 ? PyTuple_GET_ITEM(fields, f) : NULL;
+        if (d) edit.fields[f] = d;
+        fields_ok = !d || Py_TYPE(d)->tp_descr_set != NULL;
+        match.fields[f] = d = PyTuple_GET_ITEM(match_fields, f);
+        fields_ok = fields_ok && Py_TYPE(d)->tp_descr_set != NULL;
+    }
+    if (!fields_ok) {
+        PyErr_SetString(PyExc_ValueError,
+                        "align: made must be (Edit, its 3 fields' descriptors, 3 kinds, "
+                        "PassageMatch, its 6 fields' descriptors)");
+        return NULL;
+    }
+    Py_buffer bufs[10];
+    PyObject *const objs[10] = {o_c,   o_k3,      o_p3,     o_k2, o_p2, o_src,
+                                o_spans, o_origins, o_bounds, o_u};
+    const Py_ssize_t sizes[10] = {8, 8, 8, 8, 8, 8, 8, 8, 8, 1};
+    const char *const names[10] = {"copy",  "keys3",   "pos3",   "keys2", "pos2", "source",
+                                   "spans", "origins", "bounds", "used"};
+    if (get_arrays(objs, bufs, sizes, names, 10, 9) < 0) return NULL;
     const int64_t *c = bufs[0].buf, *src = bufs[5].buf, *spans = bufs[6].buf;
-    const int64_t *bounds = bufs[7].buf;
+    const int64_t *origins = bufs[7].buf, *bounds = bufs[8].buf;
     const Py_ssize_t lc = bufs[0].len / 8, ls = bufs[5].len / 8, np = bufs[6].len / 16;
-    const Py_ssize_t nb = bufs[7].len / 8;
+    const Py_ssize_t nb = bufs[8].len / 8;
     const Grams g = {bufs[1].buf, bufs[2].buf, bufs[3].buf, bufs[4].buf,
                      bufs[1].len / 8, bufs[3].len / 8, vocab};
     const char *error = NULL;
     PyObject *result = NULL;
     Py_ssize_t *claims = NULL, nclaims = 0;
     int fits = 1;
-    if (bufs[8].len != lc) error = "used must hold a byte per copy word";
+    if (bufs[9].len != lc) error = "used must hold a byte per copy word";
     else if (bufs[1].len != bufs[2].len || bufs[3].len != bufs[4].len ||
              bufs[1].len / 8 != (lc > 2 ? lc - 2 : 0) || bufs[3].len / 8 != (lc > 1 ? lc - 1 : 0))
         error = "keys and positions must be the copy's trigrams' and bigrams'";
     else if (bufs[6].len % 16) error = "spans must be (start, end) pairs";
+    else if (bufs[7].len / 8 != np) error = "origins must hold a word per passage";
     else if (!nb || bounds[0] != 0 || bounds[nb - 1] != lc) error = "bounds must run from 0 to the copy's length";
     for (Py_ssize_t i = 1; !error && i < nb; i++)
         if (bounds[i] <= bounds[i - 1]) error = "bounds must be sorted";
@@ -1358,17 +1424,18 @@ static PyObject *align(PyObject *self, PyObject *args) {
         if (!(claims = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(4 * np + 1)))) {
             error = "out of memory";
         } else {
-            const int got = claim_all(c, lc, bufs[8].buf, &g, src, spans, np, stray, max_tries,
+            const int got = claim_all(c, lc, bufs[9].buf, &g, src, spans, np, stray, max_tries,
                                       most, max_postings, cells, min_similarity, abridged,
                                       memo, limit, claims, &nclaims);
             if (got == -1 && !PyErr_Occurred()) error = "out of memory";
             else if (got == -2) error = "a window too large"; /* (checked above: never) */
             else if (got == 0)
-                result = finish(c, lc, bufs[8].buf, src, spans, claims, nclaims, bounds, nb, lead,
-                                min_similarity, abridged, memo, limit);
+                result = finish(c, lc, bufs[9].buf, src, spans, origins, claims, nclaims, bounds,
+                                nb, lead, min_similarity, abridged, memo, limit, &edit, kinds,
+                                &match);
         }
     }
-    release_arrays(bufs, 9);
+    release_arrays(bufs, 10);
     PyMem_Free(claims);
     if (!error && !fits) result = Py_NewRef(Py_None);
     if (error) PyErr_Format(PyExc_ValueError, "align: %s", error);
@@ -1482,9 +1549,10 @@ static PyMethodDef methods[] = {
      "search(copy, used, passage, diagonals, slack, stray, cells) -> (similarity, start, end, "
      "matched) | None | False: align's search for a passage around its diagonals."},
     {"align", align, METH_VARARGS,
-     "align(copy, keys3, pos3, keys2, pos2, vocab, used, source, spans, bounds, stray, max_tries, "
-     "most, max_postings, cells, lead, min_similarity, abridged, memo, limit) -> [(passage, "
-     "start, end, matched, opcodes), ...] | None: align.align of a source's passages on ids."},
+     "align(copy, keys3, pos3, keys2, pos2, vocab, used, source, spans, origins, bounds, stray, "
+     "max_tries, most, max_postings, cells, lead, min_similarity, abridged, memo, limit, (Edit, "
+     "fields, kinds, PassageMatch, fields)) -> [PassageMatch, ...] | None: align.align of a "
+     "source's passages on ids."},
     {"ids", ids, METH_VARARGS,
      "ids(words, vocab) -> bytes: the words' ids in vocab (-1: lacking) as native int64s."},
     {"match", match, METH_VARARGS,

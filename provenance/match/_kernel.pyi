@@ -68,6 +68,7 @@ def align(
     used: bytearray,
     source: Buffer,
     spans: Buffer,
+    origins: Buffer,
     bounds: Buffer,
     stray: int,
     max_tries: int,
@@ -79,5 +80,6 @@ def align(
     abridged: float,
     memo: dict[bytes, bytes],
     limit: int,
+    made: tuple[type, tuple[Any, ...], tuple[str, str, str], type, tuple[Any, ...]],
     /,
-) -> list[tuple[int, int, int, int, list[tuple[str, int, int, int, int]]]] | None: ...
+) -> list[Any] | None: ...

@@ -55,6 +55,7 @@ class _CopyGrams(dict[int, dict[tuple[str, ...], list[int]]]):
 
 Grams = dict[int, dict[tuple[str, ...], list[int]]]
 _T = TypeVar("_T")
+_M = TypeVar("_M")
 #: Results a copy's :class:`Memo` keeps at most (a few hundred bytes each).
 MEMO_ENTRIES = 20_000
 
@@ -193,21 +194,25 @@ class CopyIds:
         used: bytearray,
         source: WordIds,
         spans: array[int],
+        origins: array[int],
         bounds: array[int],
         stray: int,
         max_tries: int,
         lead: int,
         min_similarity: float,
         abridged: float,
-    ) -> list[tuple[int, int, int, int, Opcodes]] | None:
+        made: tuple[type, tuple[Any, ...], tuple[str, str, str], type[_M], tuple[Any, ...]],
+    ) -> list[_M] | None:
         """``align.align`` of passages ``spans`` (``(start, end)`` pairs, flat, into
-        ``source``: ids) in one kernel call: its matches in passage order, each
-        ``(passage, start, end, matched, opcodes)`` (difflib's opcodes of the passage and
-        the copy span, but "equal"); ``bounds``: where the copy's sentences start, sorted,
-        with 0 and the copy's length; ``used`` is updated. The same matches as the
-        per-passage Python code, with this copy's votes, searches and pairs kept in
-        :attr:`memo`. None: a passage's windows may be too large for the kernel (not
-        :meth:`small`): the caller aligns as before."""
+        ``source``: ids; ``origins``: their first words in the source) in one kernel
+        call: its matches (``align.PassageMatch``) in passage order; ``made``: how the
+        kernel makes them, ``(align.Edit, the descriptors of its fields, the kinds of
+        difflib's replace, delete and insert, align.PassageMatch, its fields'
+        descriptors)``; ``bounds``: where the copy's sentences start, sorted, with 0 and
+        the copy's length; ``used`` is updated. The same matches as the per-passage
+        Python code, with this copy's votes, searches and pairs kept in :attr:`memo`.
+        None: a passage's windows may be too large for the kernel (not :meth:`small`):
+        the caller aligns as before."""
         assert _KERNEL is not None  # noqa: S101 - built only with the kernel
         return _KERNEL.align(  # type: ignore[no-any-return]
             self.ids,
@@ -219,6 +224,7 @@ class CopyIds:
             used,
             source,
             spans,
+            origins,
             bounds,
             stray,
             max_tries,
@@ -230,6 +236,7 @@ class CopyIds:
             abridged,
             self.memo,
             MEMO_ENTRIES,
+            made,
         )
 
     def blocks(self, a: WordIds | np.ndarray, b: WordIds | np.ndarray) -> list[Block]:
