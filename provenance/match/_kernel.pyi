@@ -1,5 +1,5 @@
-"""The compiled kernel (provenance/match/_kernel.c); see provenance/match/fingerprint.py
-and provenance/match/alignwork.py."""
+"""The compiled kernel (provenance/match/_kernel*.c, its files listed in _kernel.h); see
+provenance/match/fingerprint.py and provenance/match/alignwork.py."""
 
 from collections.abc import Sequence
 from typing import Any
