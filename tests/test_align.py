@@ -11,19 +11,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.match import align as align_module
-from provenance.match import alignwork
+from provenance.match import alignwork, claims, votes
 from provenance.match.align import (
     DELETION,
     INSERTION,
-    STRAY_WORDS,
     SUBSTITUTION,
     Edit,
     PassageMatch,
-    _free_runs,
-    _match,
     align,
 )
 from provenance.match.alignwork import CopyIds
+from provenance.match.claims import STRAY_WORDS, _free_runs, _match
 from provenance.text.normalize import normalize
 from tests.test_alignwork import _kernel_or_skip
 
@@ -239,7 +237,7 @@ def test_kernel_alignment_work_grows_linearly_on_repetitive_text(
             spans = more[2]
             for s, e in zip(spans[::2], spans[1::2], strict=True):
                 slack = max(8, (e - s) // 3)
-                cells[0] += (2 * alignwork._MAX_CLUSTERS + 2) * (e - s + 2 * slack) * (e - s)
+                cells[0] += (2 * votes.MAX_CLUSTERS + 2) * (e - s + 2 * slack) * (e - s)
             return kernel.align(c, k3, p3, k2, p2, v, *more)
 
         @staticmethod
@@ -313,7 +311,7 @@ def test_kernel_match_is_pythons(
     ids = CopyIds.build(copy_words) if copy_words else CopyIds.build(("x",))
     assert ids is not None
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(align_module, "STRAY_WORDS", stray)
+        m.setattr(claims, "STRAY_WORDS", stray)
         want = _match(blocks_of, lo, hi, len(passage))
     assert ids.match(lo, hi, ids.of(passage_words), stray) == want
 

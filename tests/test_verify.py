@@ -18,7 +18,7 @@ import pytest
 from provenance import indexing, pipeline, verify
 from provenance.index.store import Store
 from provenance.match import align as align_module
-from provenance.match import alignwork, risk
+from provenance.match import alignwork, claims, risk, votes
 from provenance.match.coverage import rank, word_blocks
 from provenance.match.score import score
 from provenance.params import DEFAULT_POLICY
@@ -232,9 +232,9 @@ def test_near_copies_share_their_passages_alignment_work(
     calls: Counter[str] = Counter()
     # a passage's votes are searched by vote, or on ids by the kernel
     for owner, name, counter in (
-        (alignwork, "vote", "_vote"),
+        (votes, "vote", "_vote"),
         (alignwork.CopyIds, "vote", "_vote"),
-        (align_module, "_match", "_match"),
+        (claims, "_match", "_match"),
     ):
         real = getattr(owner, name)
 
