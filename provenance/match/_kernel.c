@@ -51,7 +51,7 @@ static PyMethodDef methods[] = {
      "band keys of word-hash spans."},
     {"vote", pk_vote, METH_VARARGS,
      "vote(ids, keys3, pos3, keys2, pos2, vocab, width, most, max_postings) -> (votes, "
-     "diagonals) | None: alignwork.vote on word ids."},
+     "diagonals) | None: votes.vote on word ids."},
     {"blocks", pk_blocks, METH_VARARGS,
      "blocks(a, b) -> [(i, j, size), ...]: difflib's get_matching_blocks of two id arrays."},
     {"search", pk_search, METH_VARARGS,
@@ -65,7 +65,7 @@ static PyMethodDef methods[] = {
     {"ids", pk_ids, METH_VARARGS,
      "ids(words, vocab) -> bytes: the words' ids in vocab (-1: lacking) as native int64s."},
     {"match", pk_match, METH_VARARGS,
-     "match(copy, lo, hi, passage, stray) -> (start, end, matched) | None: align._match on "
+     "match(copy, lo, hi, passage, stray) -> (start, end, matched) | None: claims._match on "
      "word ids."},
     {"diff", pk_diff, METH_VARARGS,
      "diff(a, copy, lo, hi) -> ((head, tail) | None, matched, opcodes): alignwork.pair on "

@@ -6,7 +6,7 @@
  *   _kernel_scan.c    fingerprinting (fingerprint.py's two loops): scan (simple tokens and
  *                     their xxh3-64) and sketch (shingles, MinHash, band keys)
  *   _kernel_search.c  where a passage lies in a copy, on word ids: vote (n-gram
- *                     diagonals), blocks (difflib's matching blocks), match (align._match
+ *                     diagonals), blocks (difflib's matching blocks), match (claims._match
  *                     in a window), search (a passage's windows around its diagonals)
  *   _kernel_claim.c   which copy words a candidate's passages claim, in align's order, and
  *                     the memo (a dict of bytes) that keeps its votes and searches

@@ -90,7 +90,7 @@ static int cmp_claim(const void *x, const void *y) { /* claims in passage order 
 }
 
 /* align()'s last steps on the claims (4 items each: passage, start, end, matched; in
- * the order they were made): align._extend_edges (each span grown over the free copy
+ * the order they were made): claims._extend_edges (each span grown over the free copy
  * words at its ends, within the copy's sentence: bounds, sorted, hold 0 and lc), then in
  * passage order each pair's blocks (the growth undone when it makes the pair no longer
  * count, as align does). Returns [align.PassageMatch (match), ...]: its edits, a tuple of
@@ -203,10 +203,10 @@ fail:
  * fields, in order; kinds: the kind of difflib's replace, delete and insert; origins:
  * each passage's first word in the source).
  * The claims, in the order align makes them: the passages the copy holds word for word
- * (align._claim_exact, max_tries occurrences on either side), then the others that
- * count, most voted first (alignwork.vote: `most` clusters, n-grams in at most
- * max_postings places; searched as search() does; counted as align._counts does); then
- * finish() (align._extend_edges: `lead` words, bounds: where the copy's sentences start,
+ * (claims._claim_exact, max_tries occurrences on either side), then the others that
+ * count, most voted first (votes.vote: `most` clusters, n-grams in at most
+ * max_postings places; searched as search() does; counted as claims._counts does); then
+ * finish() (claims._extend_edges: `lead` words, bounds: where the copy's sentences start,
  * sorted, with 0 and its length). spans: (start, end) pairs into source (ids). used (a
  * byte per copy word) is updated. None when a passage's window may be more than `cells`
  * words times its own: the caller aligns as before. memo (a dict, the copy's: up to

@@ -18,7 +18,7 @@ static int cmp_voted(const void *x, const void *y) { /* most votes first, then i
     return (a->passage > b->passage) - (a->passage < b->passage);
 }
 
-/* align._first_free_copy: the first free verbatim occurrence of p (size ids) in the copy
+/* claims._first_free_copy: the first free verbatim occurrence of p (size ids) in the copy
  * at or after `after`, else the first one before it; anchors (sorted, n of them): the
  * copy positions of p's n-gram at offset k; at most max_tries tried on either side.
  * -1: none. */
@@ -123,7 +123,7 @@ int pk_claim_all(const int64_t *c, Py_ssize_t lc, unsigned char *u, const Grams 
     /* each copy word's count in the passage searched, and what is left of it (shared) */
     int32_t *count = PyMem_Calloc((size_t)(2 * g->vocab), sizeof(int32_t)), *avail = count + g->vocab;
     if (!exact || !voted || !meds || !bl || !count) goto done;
-    /* align._claim_exact: the passages the copy holds word for word, in source order */
+    /* claims._claim_exact: the passages the copy holds word for word, in source order */
     for (Py_ssize_t pi = 0; pi < np; pi++) {
         const int64_t *p = src + spans[2 * pi];
         const Py_ssize_t size = spans[2 * pi + 1] - spans[2 * pi];
@@ -148,7 +148,7 @@ int pk_claim_all(const int64_t *c, Py_ssize_t lc, unsigned char *u, const Grams 
         claims[4 * nc + 3] = size, nc++;
         last_end = at + size;
     }
-    /* the others' votes (alignwork.vote: width max(4, size // 5)), most voted first */
+    /* the others' votes (votes.vote: width max(4, size // 5)), most voted first */
     for (Py_ssize_t pi = 0; pi < np; pi++) {
         if (exact[pi]) continue;
         const Py_ssize_t size = spans[2 * pi + 1] - spans[2 * pi];
@@ -183,7 +183,7 @@ int pk_claim_all(const int64_t *c, Py_ssize_t lc, unsigned char *u, const Grams 
     }
     qsort(voted, (size_t)nv, sizeof(Voted), cmp_voted);
     /* each searched around its diagonals (slack max(8, size // 3)), claimed when it
-     * counts (align._counts) */
+     * counts (claims._counts) */
     for (Py_ssize_t v = 0; v < nv; v++) {
         const Py_ssize_t pi = voted[v].passage, s = spans[2 * pi], size = spans[2 * pi + 1] - s;
         const Py_ssize_t slack = size / 3 > 8 ? size / 3 : 8;

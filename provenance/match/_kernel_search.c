@@ -1,11 +1,11 @@
 /*
  * prov's compiled kernel, where a passage lies in a copy (on word ids: a copy's distinct
- * words numbered, alignwork.CopyIds): the same answers as alignwork's and align's Python.
+ * words numbered, alignwork.CopyIds): the same answers as votes.py's and claims.py's Python.
  *
- *   vote      alignwork.vote: the diagonals of a passage's n-grams found in the copy,
+ *   vote      votes.vote: the diagonals of a passage's n-grams found in the copy,
  *             clustered (pk_vote_ids)
  *   blocks    difflib's get_matching_blocks of two id arrays (pk_matching)
- *   match     align._match: a passage in a window of the copy, stray ends dropped
+ *   match     claims._match: a passage in a window of the copy, stray ends dropped
  *   search    align's search of a passage's windows around its diagonals
  *             (pk_search_windows; pk_may_count: whether any of them may count)
  */
@@ -16,7 +16,7 @@ static int cmp_i64(const void *x, const void *y) {
     return (a > b) - (a < b);
 }
 
-/* alignwork.vote of a passage's ids (size of them): 1 and the votes of the densest
+/* votes.vote of a passage's ids (size of them): 1 and the votes of the densest
  * cluster (*votes) and the median diagonal of each cluster (meds[0..*nout), most at
  * most); 0: no vote; -1: out of memory. *d, *cap: a scratch array, grown here. */
 int pk_vote_ids(const Grams *g, const int64_t *ids, Py_ssize_t size, Py_ssize_t width,
@@ -55,9 +55,9 @@ int pk_vote_ids(const Grams *g, const int64_t *ids, Py_ssize_t size, Py_ssize_t 
     return n == 3 || first_votes >= 2;
 }
 
-/* alignwork.vote: the diagonals (copy position - passage offset) of the passage's n-grams
+/* votes.vote: the diagonals (copy position - passage offset) of the passage's n-grams
  * found in the copy at most max_postings times, trigrams first, bigrams when no trigram
- * is found; clustered as alignwork._best_diagonals_small does (the first densest window of
+ * is found; clustered as votes._best_diagonals_small does (the first densest window of
  * diagonals within `width`, taken out, up to `most` times). Returns None or
  * (votes of the densest, [median diagonal of each cluster]). */
 PyObject *pk_vote(PyObject *self, PyObject *args) {
@@ -271,7 +271,7 @@ done:
     return result;
 }
 
-/* align._core: the blocks [*lo, *hi) left when stray matches at either end are dropped
+/* claims._core: the blocks [*lo, *hi) left when stray matches at either end are dropped
  * (a run smaller than half the gap that separates it from the rest; the gap is the
  * larger of the copy's and the passage's for a run of fewer than `stray` words, else the
  * smaller). */
@@ -295,7 +295,7 @@ static void core(const Block *bl, Py_ssize_t n, Py_ssize_t stray, Py_ssize_t *lo
     *lo = l, *hi = h;
 }
 
-/* align._match of passage p (size ids) within the copy's ids c[lo, hi): its matching
+/* claims._match of passage p (size ids) within the copy's ids c[lo, hi): its matching
  * blocks with the window, stray ends dropped (core), searched again in the window
  * tightened around that core. 1: found, out = (start, end, matched) of the core in the
  * copy; 0: nothing matches; -1: out of memory (the error set). bl: room for
@@ -322,7 +322,7 @@ static int window_match(const int64_t *c, Py_ssize_t lo, Py_ssize_t hi, const in
     return 1;
 }
 
-/* match(copy, lo, hi, passage, stray) -> (start, end, matched) | None: align._match of a
+/* match(copy, lo, hi, passage, stray) -> (start, end, matched) | None: claims._match of a
  * passage (ids) within the copy's ids [lo, hi) (window_match). */
 PyObject *pk_match(PyObject *self, PyObject *args) {
     (void)self;
@@ -475,7 +475,7 @@ done:
 /* Whether a passage (size words; count and avail: shared's) may be found around its
  * diagonals diags[0..nd) (slack words either side): whether one of the free runs
  * pk_search_windows matches shares enough of its words for a core that counts
- * (align._counts: similar enough, or abridged, which takes 8 words and a third of the
+ * (claims._counts: similar enough, or abridged, which takes 8 words and a third of the
  * passage). 0: no core counts, whichever is the best. */
 int pk_may_count(const int64_t *c, Py_ssize_t lc, const unsigned char *u, Py_ssize_t size,
                  const int64_t *diags, Py_ssize_t nd, Py_ssize_t slack, int32_t *avail,
