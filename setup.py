@@ -1,6 +1,7 @@
-"""Build the optional compiled kernel (provenance/match/_kernel.c); everything else is in
-pyproject.toml. ``optional=True``: without a C compiler the install still succeeds and
-prov uses its NumPy path (same results, slower; ``prov doctor`` says which is in use)."""
+"""Build the optional compiled kernel (provenance/match/_kernel*.c, one extension whose
+files _kernel.h lists); everything else is in pyproject.toml. ``optional=True``:
+without a C compiler the install still succeeds and prov uses its NumPy path (same results,
+slower; ``prov doctor`` says which is in use)."""
 
 from setuptools import Extension, setup
 
@@ -8,8 +9,14 @@ setup(
     ext_modules=[
         Extension(
             "provenance.match._kernel",
-            sources=["provenance/match/_kernel.c"],
-            depends=["provenance/match/_xxhash.h"],
+            sources=[
+                "provenance/match/_kernel.c",
+                "provenance/match/_kernel_scan.c",
+                "provenance/match/_kernel_search.c",
+                "provenance/match/_kernel_claim.c",
+                "provenance/match/_kernel_align.c",
+            ],
+            depends=["provenance/match/_kernel.h", "provenance/match/_xxhash.h"],
             extra_compile_args=["-O3", "-std=c11"],
             optional=True,
         )

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import difflib
+from array import array
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 import cydifflib
@@ -9,17 +11,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.match import align as align_module
-from provenance.match import alignwork
+from provenance.match import alignwork, claims, votes
 from provenance.match.align import (
     DELETION,
     INSERTION,
-    STRAY_WORDS,
     SUBSTITUTION,
-    _free_runs,
-    _match,
+    Edit,
+    PassageMatch,
     align,
 )
 from provenance.match.alignwork import CopyIds
+from provenance.match.claims import STRAY_WORDS, _free_runs, _match
 from provenance.text.normalize import normalize
 from tests.test_alignwork import _kernel_or_skip
 
@@ -229,6 +231,16 @@ def test_kernel_alignment_work_grows_linearly_on_repetitive_text(
             return kernel.search(c, u, p, diagonals, slack, *more)
 
         @staticmethod
+        def align(c: Any, k3: Any, p3: Any, k2: Any, p2: Any, v: int, *more: Any) -> Any:
+            # (at most: each passage's windows around its clusters whole, searched twice;
+            # and its pair, twice, with a span as long as the window)
+            spans = more[2]
+            for s, e in zip(spans[::2], spans[1::2], strict=True):
+                slack = max(8, (e - s) // 3)
+                cells[0] += (2 * votes.MAX_CLUSTERS + 2) * (e - s + 2 * slack) * (e - s)
+            return kernel.align(c, k3, p3, k2, p2, v, *more)
+
+        @staticmethod
         def diff(a: Any, c: Any, lo: int, hi: int) -> Any:
             cells[0] += len(a) * (hi - lo)
             return kernel.diff(a, c, lo, hi)
@@ -299,7 +311,7 @@ def test_kernel_match_is_pythons(
     ids = CopyIds.build(copy_words) if copy_words else CopyIds.build(("x",))
     assert ids is not None
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(align_module, "STRAY_WORDS", stray)
+        m.setattr(claims, "STRAY_WORDS", stray)
         want = _match(blocks_of, lo, hi, len(passage))
     assert ids.match(lo, hi, ids.of(passage_words), stray) == want
 
@@ -403,3 +415,183 @@ def test_near_copies_align_the_same_with_and_without_the_kernel(
         alignwork.forget_copy(copy_words)
         assert align(src_words, passages, copy_words, 0.6, range(0, len(copy_words), 9)) == compiled
     alignwork.forget_copy(copy_words)
+
+
+def _both_paths(
+    sources: list[tuple[tuple[str, ...], list[tuple[int, int]]]],
+    copy_words: tuple[str, ...],
+    min_similarity: float,
+    bounds: range,
+) -> tuple[list[Any], list[Any]]:
+    """Each source aligned with one copy in turn (as a check's candidates are: the copy's
+    memo shared), by the kernel and by the words path."""
+    alignwork.forget_copy(copy_words)
+    compiled = [align(s, p, copy_words, min_similarity, bounds) for s, p in sources]
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(alignwork, "_KERNEL", None)
+        alignwork.forget_copy(copy_words)
+        python = [align(s, p, copy_words, min_similarity, bounds) for s, p in sources]
+    alignwork.forget_copy(copy_words)
+    return compiled, python
+
+
+_WORDS = ["the", "council", "met", "on", "monday", "said", "x", "y", "z", "a"]
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(
+    st.lists(st.integers(0, len(_SENTENCES) - 1), min_size=1, max_size=8),
+    st.lists(
+        st.tuples(
+            st.lists(st.integers(0, 3), max_size=3),  # passages dropped, moved, repeated
+            st.lists(st.tuples(st.integers(0, 120), st.sampled_from(_WORDS))),  # edits
+            st.lists(st.sampled_from(_WORDS), max_size=2),  # a 0, 1 or 2-word passage
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.sampled_from([0.6, 0.75, 0.95]),
+)
+def test_kernel_aligns_near_copy_candidates_as_the_words_path_does(
+    copy: list[int],
+    variants: list[tuple[list[int], list[tuple[int, str]], list[str]]],
+    min_similarity: float,
+) -> None:
+    # a check's candidates: near-copies of one story sharing most passages word for word
+    # (some moved, repeated, dropped, a word changed, short passages, ties between
+    # repeated ones), aligned in turn with one copy: the kernel's one call per candidate
+    # (with the copy's memo of votes, searches and pairs) gives the words path's matches
+    _kernel_or_skip()
+    copy_words = tuple(words(" ".join(_SENTENCES[i] for i in copy)))
+    story = list(range(len(_SENTENCES)))
+    sources = []
+    for moves, edits, short in variants:
+        order = [i for i in story if i not in moves] + moves
+        src_words, passages = spans(*(_SENTENCES[i] for i in order))
+        src_list = list(src_words)
+        for at, word in edits:
+            if at < len(src_list):
+                src_list[at] = word
+        at = len(src_list)
+        src_list += short
+        passages.append((at, len(src_list)))
+        sources.append((tuple(src_list), passages))
+    compiled, python = _both_paths(sources, copy_words, min_similarity, range(0, 200, 7))
+    assert compiled == python
+
+
+def test_kernel_aligns_a_candidate_in_one_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the work per candidate: one call that aligns every passage (and one that makes the
+    # source's ids), not a call per passage; the same source again is all in the memo
+    _kernel_or_skip()
+    kernel = alignwork._KERNEL
+    calls: dict[str, int] = {}
+
+    class Counted:
+        def __getattr__(self, name: str) -> Any:
+            real = getattr(kernel, name)
+
+            def counted(*args: Any) -> Any:
+                calls[name] = calls.get(name, 0) + 1
+                return real(*args)
+
+            return counted
+
+    monkeypatch.setattr(alignwork, "_KERNEL", Counted())
+    src_words, passages = spans(S1, S2, S3, S1.replace("accused", "alleged"), S2)
+    copy_words = words(f"{S3} and then {S2}. {S1.replace('tried', 'judged')} {S2}")
+    alignwork.forget_copy(copy_words)
+    first = align(src_words, passages, copy_words, 0.75)
+    assert calls == {"align": 1, "ids": 1}, calls
+    assert len(first.matches) == 4
+    ids = alignwork.copy_grams(copy_words)[2]
+    assert ids is not None
+    kept = dict(ids.memo)
+    assert kept
+    assert align(src_words, passages, copy_words, 0.75) == first
+    assert ids.memo == kept  # every vote, search and pair found in the memo
+    alignwork.forget_copy(copy_words)
+
+
+def test_a_passage_too_long_for_the_kernel_aligns_as_before() -> None:
+    # a passage whose windows the kernel would not search (too many cells): the
+    # candidate is aligned by the per-passage code, the same matches as the words path
+    _kernel_or_skip()
+    long_passage = " ".join([S1, S2, S3] * 5)
+    src_words, passages = spans(S2, long_passage, S3)
+    size = passages[1][1] - passages[1][0]
+    assert (size + 2 * max(8, size // 3)) * size > alignwork._KERNEL_CELLS
+    copy_words = words(f"{S3} {long_passage.replace('coalition', 'alliance')} {S2}")
+    compiled, python = _both_paths([(src_words, passages)], copy_words, 0.75, range(0, 1))
+    assert compiled == python
+    assert len(compiled[0].matches) == 3
+
+
+def test_kernel_align_refuses_bad_arguments() -> None:
+    _kernel_or_skip()
+    copy_words = words(f"{S1} {S2}")
+    ids = CopyIds.build(copy_words)
+    assert ids is not None
+    n = len(copy_words)
+    src = ids.of(words(S1))
+    spans_ = array("q", [0, len(src)])
+    made = align_module._MADE
+
+    def call(
+        used: bytearray,
+        spans: array[int],
+        bounds: array[int],
+        origins: array[int] | None = None,
+        made: Any = made,
+    ) -> Any:
+        origins = array("q", [0]) if origins is None else origins
+        return ids.align(used, src, spans, origins, bounds, STRAY_WORDS, 32, 3, 0.75, 0.95, made)
+
+    (match,) = call(bytearray(n), spans_, array("q", [0, n]))
+    assert match == PassageMatch(0, (0, len(src)), (0, len(src)), len(src), 1.0, ())
+    for used, spans, bounds, message in [
+        (bytearray(n - 1), spans_, array("q", [0, n]), "a byte per copy word"),
+        (bytearray(n), spans_, array("q", [0, n + 1]), "from 0 to the copy's length"),
+        (bytearray(n), spans_, array("q", [0, 9, 5, n]), "sorted"),
+        (bytearray(n), array("q", [0, len(src) + 1]), array("q", [0, n]), "within the source"),
+        (bytearray(n), array("q", [3, 1]), array("q", [0, n]), "within the source"),
+        (bytearray(n), array("q", [0]), array("q", [0, n]), "pairs"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            call(used, spans, bounds)
+    with pytest.raises(ValueError, match="a word per passage"):
+        call(bytearray(n), spans_, array("q", [0, n]), array("q", [0, 0]))
+    with pytest.raises(ValueError, match="3 fields' descriptors"):
+        call(bytearray(n), spans_, array("q", [0, n]), made=(*made[:4], made[4][:5]))
+    # descriptors of another class's fields: refused when the first object is made
+    wrong = (Edit, made[4][:3], made[2], PassageMatch, made[4])
+    copy_edited = words(f"{S1.replace('tried', 'judged')} {S2}")
+    ids = CopyIds.build(copy_edited)
+    assert ids is not None
+    src = ids.of(words(S1))
+    with pytest.raises(TypeError):
+        ids.align(bytearray(n), src, spans_, array("q", [0]), array("q", [0, n]),
+                  STRAY_WORDS, 32, 3, 0.75, 0.95, wrong)  # fmt: skip
+
+
+def test_the_kernel_makes_edits_and_matches_with_all_their_fields() -> None:
+    # the kernel sets each field of Edit and PassageMatch as their __init__ would (it
+    # does not call it): the fields it is given are all of them, in order, and neither
+    # class does more in __init__ (no __post_init__)
+    for cls, slots in ((Edit, align_module._MADE[1]), (PassageMatch, align_module._MADE[4])):
+        assert slots == tuple(getattr(cls, f.name) for f in dataclass_fields(cls))
+        assert not hasattr(cls, "__post_init__")
+    assert align_module._MADE[2] == (SUBSTITUTION, DELETION, INSERTION)
+
+
+def test_kernel_aligns_a_long_sources_regions_as_the_words_path_does() -> None:
+    # passages far apart in the source (a long source's regions around its hits): the
+    # kernel is given their ids one after the other, not the whole span between them
+    _kernel_or_skip()
+    src_words = words(" ".join([S1, S3, S2, S3, S3, S3, S2, S1, S3, S3, S2]))
+    n = len(src_words)
+    passages = [(0, 14), (n - 29, n - 15), (n - 15, n)]
+    copy_words = words(f"{S2} and {S1.replace('committed', 'devoted')} {S1}")
+    compiled, python = _both_paths([(src_words, passages)], copy_words, 0.75, range(0, 1))
+    assert compiled == python
+    assert len(compiled[0].matches) >= 2

@@ -1,5 +1,6 @@
-"""What aligning one copy shares across its sources (match/alignwork.py): the votes, the
-compiled kernel's glue (votes and matching blocks on word ids), the pairs' opcodes."""
+"""What aligning one copy shares across its sources (match/alignwork.py): the compiled
+kernel's glue (votes, as match/votes.py's, and matching blocks on word ids), the pairs'
+opcodes."""
 
 from __future__ import annotations
 
@@ -12,30 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.match import alignwork
-from provenance.match.alignwork import (
-    SMALL_DIAGONALS,
-    CopyIds,
-    best_diagonals,
-    ngram_index,
-    opcodes,
-    vote,
-)
+from provenance.match.alignwork import CopyIds, opcodes
+from provenance.match.votes import ngram_index, vote
 
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.lists(st.integers(-40, 400), max_size=SMALL_DIAGONALS),
-    st.integers(1, 20),
-    st.integers(1, 5),
-)
-def test_small_diagonal_scan_finds_numpys_clusters(diags: list[int], width: int, most: int) -> None:
-    # few votes are clustered by a plain scan, many with NumPy: the same clusters
-    padded = diags + [10_000 * (k + 1) for k in range(SMALL_DIAGONALS + 1 - len(diags))]
-    want = [c for c in best_diagonals(padded, width, len(padded)) if c[1] < 5_000][:most]
-    assert best_diagonals(diags, width, most) == want
-
-
-# The compiled kernel votes on word ids (match/_kernel.c): what vote gives on words.
+# The compiled kernel votes on word ids (match/_kernel_search.c): what vote gives on words.
 _VOTE_WORDS = st.sampled_from(["the", "a", "minister", "met", "rome", "x", "of", "zz"])
 
 
@@ -52,7 +33,7 @@ def _kernel_or_skip() -> None:
     st.lists(st.lists(_VOTE_WORDS, max_size=60), min_size=1, max_size=6),
 )
 def test_kernel_votes_as_python_does(copy: list[str], passages: list[list[str]]) -> None:
-    # few distinct words: n-grams with many postings (over _MAX_POSTINGS in long copies),
+    # few distinct words: n-grams with many postings (over MAX_POSTINGS in long copies),
     # ties between clusters, passages of 0-2 words (bigrams or nothing), words the copy
     # lacks ("zz")
     _kernel_or_skip()

@@ -96,3 +96,64 @@ def test_score_s_parts_do_not_import_it(module: str) -> None:
         timeout=300,  # a hang guard only
     ).stdout
     assert out.strip() == "False"
+
+
+def _rank_by_parts(
+    source: str, copy: str, edits: tuple[Edit, ...]
+) -> tuple[coverage.Rank, coverage.Rank]:
+    """rank() of one aligned pair with ``edits``, and what covered_words, edit_words and
+    boilerplate_insertion give of it, summed as rank sums them."""
+    from provenance.params import DEFAULT_POLICY
+
+    src, cp = pipeline.prepare(source), pipeline.prepare(copy)
+    lang = src.languages()[0]
+    n, size = len(cp.norm), len(src.norm)
+    match = PassageMatch(0, (0, size), (0, n), size - 1, 0.9, edits)
+    alignment = Alignment((match,), len(src.aligned_passages(lang)))
+    owner = coverage.word_blocks(cp)
+    got = coverage.rank(src, cp, alignment, DEFAULT_POLICY, lang, owner)
+    covered = coverage.covered_words(cp, alignment, owner)
+    least = min(1.0, DEFAULT_POLICY.risk_weight)
+    cost = 0.0
+    for e in edits:
+        if not coverage.boilerplate_insertion(cp, owner, e):
+            cost += coverage.edit_words(src.norm, cp.norm, e)[0] * least
+    _, aligned = coverage.matched_words(src, src.aligned_passages(lang), alignment)
+    share, words = coverage.body_coverage(cp, covered, lang)
+    want = coverage.Rank(
+        round(share, 6), words, got.source_coverage, round(max(0.0, 1.0 - cost / aligned), 6)
+    )
+    return got, want
+
+
+def test_rank_costs_edits_as_edit_words_does() -> None:
+    # rank's one pass over the edits (boilerplate insertions uncovered and free, list
+    # numbering free, clauses free, a number's edit, substitutions and short runs
+    # costing their words) gives what the parts give
+    source = (
+        "Steps for the council:\n1. The council met on Monday and it cost 12 pounds.\n"
+        "2. Residents were moved to the school on the hill by volunteers."
+    )
+    copy = (
+        "Steps for the council:\nThe council, which rarely agrees on anything, met on Tuesday "
+        "and it cost pounds.\n\nShare this article\n\n"
+        "2. Residents were taken to the old school on the hill by volunteers."
+    )
+    cp = pipeline.prepare(copy)
+    owner = coverage.word_blocks(cp)
+    assert {cp.blocks[owner[i]].kind for i in range(18, 21)} == {BOILERPLATE}
+    edits = (
+        Edit(DELETION, (4, 5), (4, 4)),  # "1." dropped: numbering
+        Edit(INSERTION, (6, 6), (6, 11)),  # a clause added
+        Edit(SUBSTITUTION, (9, 10), (13, 14)),  # "monday" -> "tuesday"
+        Edit(DELETION, (13, 14), (17, 17)),  # a number dropped ("12")
+        Edit(INSERTION, (15, 15), (18, 21)),  # the site's furniture
+        Edit(SUBSTITUTION, (18, 19), (24, 25)),  # "moved" -> "taken"
+        Edit(INSERTION, (21, 21), (27, 28)),  # "old"
+    )
+    assert [coverage.edit_words(pipeline.prepare(source).norm, cp.norm, e) for e in edits] == [
+        (0, True), (0, False), (1, False), (1, False), (3, False), (1, False), (1, False)
+    ]  # fmt: skip
+    got, want = _rank_by_parts(source, copy, edits)
+    assert got == want
+    assert got.fidelity_bound < 1.0

@@ -1,4 +1,4 @@
-"""The compiled kernel (provenance/match/_kernel.c) gives exactly what the NumPy path gives."""
+"""The compiled kernel (provenance/match/_kernel_scan.c) gives exactly what the NumPy path gives."""
 
 from __future__ import annotations
 

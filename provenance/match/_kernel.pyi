@@ -1,12 +1,12 @@
-"""The compiled kernel (provenance/match/_kernel.c); see provenance/match/fingerprint.py
-and provenance/match/alignwork.py."""
+"""The compiled kernel (provenance/match/_kernel*.c, its files listed in _kernel.h); see
+provenance/match/fingerprint.py and provenance/match/alignwork.py."""
 
 from collections.abc import Sequence
 from typing import Any
 
 from numpy.typing import NDArray
 
-Buffer = bytes | NDArray[Any]
+Buffer = bytes | memoryview | NDArray[Any]
 
 def scan(
     text: Buffer,
@@ -58,3 +58,28 @@ def search(
     cells: int,
     /,
 ) -> tuple[float, int, int, int] | None | bool: ...
+def align(
+    copy: Buffer,
+    keys3: Buffer,
+    pos3: Buffer,
+    keys2: Buffer,
+    pos2: Buffer,
+    vocab: int,
+    used: bytearray,
+    source: Buffer,
+    spans: Buffer,
+    origins: Buffer,
+    bounds: Buffer,
+    stray: int,
+    max_tries: int,
+    most: int,
+    max_postings: int,
+    cells: int,
+    lead: int,
+    min_similarity: float,
+    abridged: float,
+    memo: dict[bytes, bytes],
+    limit: int,
+    made: tuple[type, tuple[Any, ...], tuple[str, str, str], type, tuple[Any, ...]],
+    /,
+) -> list[Any] | None: ...

@@ -1,13 +1,14 @@
 """What aligning one copy shares across its candidate sources (used by ``align``).
 
 A check aligns one copy with many sources, most of their passages alike. Here is the
-work done once per copy and reused: the copy's n-gram index, the memo of what was
-computed of source passages against it (:class:`Memo`), the compiled kernel's form of
-both (:class:`CopyIds`: the copy's words as ids), the votes that say where a passage
-lies in the copy (:func:`vote`, BLAST-style diagonals), and the word-by-word diff of an
-aligned pair (:func:`pair`: difflib's opcodes, from cydifflib or the kernel).
+work done once per copy and reused: the copy's n-gram index (``votes.CopyGrams``), the
+memo of what was computed of source passages against it (:class:`Memo`), the compiled
+kernel's form of both (:class:`CopyIds`: the copy's words as ids, and the calls into the
+kernel: its votes, searches, a candidate's whole alignment), and the word-by-word diff of
+an aligned pair (:func:`pair`: difflib's opcodes, from cydifflib or the kernel).
 
-Nothing here imports ``align``; ``align`` calls these functions through this module.
+Nothing here imports ``align`` or ``claims``; they call these functions through this
+module.
 """
 
 from __future__ import annotations
@@ -15,46 +16,20 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Sequence
 from itertools import repeat
-from operator import sub
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias, TypeVar
 
 import numpy as np
 
 from provenance.match.fingerprint import load_kernel
+from provenance.match.votes import MAX_CLUSTERS, MAX_POSTINGS, CopyGrams, Grams
 
 if TYPE_CHECKING:  # cydifflib is difflib's algorithm compiled, with the same API
     from difflib import SequenceMatcher
 else:
     from cydifflib import SequenceMatcher
 
-#: Places in the copy tried for each passage (the densest clusters of votes).
-_MAX_CLUSTERS = 4
-#: An n-gram that occurs more often than this in the copy is too common to vote.
-_MAX_POSTINGS = 64
-
-
-def ngram_index(words: Sequence[str], n: int) -> dict[tuple[str, ...], list[int]]:
-    index: dict[tuple[str, ...], list[int]] = {}
-    for i, gram in enumerate(zip(*(words[k:] for k in range(n)), strict=False)):
-        index.setdefault(gram, []).append(i)
-    return index
-
-
-class _CopyGrams(dict[int, dict[tuple[str, ...], list[int]]]):
-    """A copy's n-gram index for each n, built when first asked (bigrams are rarely:
-    two-word passages, and passages without a shared trigram)."""
-
-    def __init__(self, words: Sequence[str]) -> None:
-        super().__init__()
-        self.words = words
-
-    def __missing__(self, n: int) -> dict[tuple[str, ...], list[int]]:
-        index = self[n] = ngram_index(self.words, n)
-        return index
-
-
-Grams = dict[int, dict[tuple[str, ...], list[int]]]
 _T = TypeVar("_T")
+_M = TypeVar("_M")
 #: Results a copy's :class:`Memo` keeps at most (a few hundred bytes each).
 MEMO_ENTRIES = 20_000
 
@@ -63,11 +38,11 @@ class Memo(dict[tuple[Any, ...], Any]):
     """What aligning one copy computed of source passages from their words alone, for
     the next candidate source that holds a passage word for word (a check aligns one
     copy with twenty near-copies of one story, most of their passages shared): where
-    the passage's n-grams vote for it in the copy (:func:`vote`), and how it matches a
-    window of the copy (``align._match`` on the words path: the kernel searches a
-    passage's windows in one call, :meth:`CopyIds.search`; :func:`pair`). Each is a pure
-    function of the passage's words and the window's place in this copy: the alignment
-    is the same, computed or reused."""
+    the passage's n-grams vote for it in the copy (``votes.vote``), and how it matches a
+    window of the copy (``claims._match`` on the words path; :func:`pair`). Each is a
+    pure function of the passage's words and the window's place in this copy: the
+    alignment is the same, computed or reused. (The kernel, which aligns a candidate in
+    one call, keeps its own memo: :attr:`CopyIds.memo`.)"""
 
     def __init__(self) -> None:
         super().__init__()
@@ -94,7 +69,7 @@ _MISSING = object()
 MISSING = _MISSING
 
 
-#: The compiled kernel (``match/_kernel.c``: :func:`vote` on word ids, the same
+#: The compiled kernel (``match/_kernel*.c``: ``votes.vote`` on word ids, the same
 #: votes), or None for the Python path (tests set it to compare both).
 _KERNEL = load_kernel()
 #: Distinct words of a copy the kernel takes at most (its n-gram keys are 63 bits).
@@ -112,10 +87,10 @@ Core = tuple[int, int, int]
 
 class CopyIds:
     """A copy's words as ids (its distinct words numbered), and its n-grams' keys
-    sorted, with their positions (:data:`_KERNEL`'s form of :func:`ngram_index`).
+    sorted, with their positions (:data:`_KERNEL`'s form of ``votes.ngram_index``).
     (A plain class: a dataclass costs a cold ``prov check`` ~0.5 ms to define.)"""
 
-    __slots__ = ("ids", "keys2", "keys3", "pos2", "pos3", "vocab")
+    __slots__ = ("ids", "keys2", "keys3", "memo", "pos2", "pos3", "vocab")
 
     def __init__(
         self,
@@ -128,6 +103,9 @@ class CopyIds:
     ) -> None:
         self.vocab, self.ids = vocab, ids
         self.keys3, self.pos3, self.keys2, self.pos2 = keys3, pos3, keys2, pos2
+        #: the kernel's memo of :meth:`align` (votes, searches, pairs by passage), as
+        #: :class:`Memo` is the Python path's
+        self.memo: dict[bytes, bytes] = {}
 
     @classmethod
     def build(cls, copy_words: Sequence[str]) -> CopyIds | None:
@@ -151,12 +129,12 @@ class CopyIds:
         return array("q", list(map(self.vocab.get, words, repeat(-1, len(words)))))
 
     def vote(self, ids: WordIds) -> tuple[int, list[int]] | None:
-        """:func:`vote` of a passage (its :meth:`of`)."""
+        """``votes.vote`` of a passage (its :meth:`of`)."""
         assert _KERNEL is not None  # noqa: S101 - built only with the kernel
         width = max(4, len(ids) // 5)
         k3, p3, k2, p2 = self.keys3, self.pos3, self.keys2, self.pos2
         return _KERNEL.vote(  # type: ignore[no-any-return]
-            ids, k3, p3, k2, p2, len(self.vocab), width, _MAX_CLUSTERS, _MAX_POSTINGS
+            ids, k3, p3, k2, p2, len(self.vocab), width, MAX_CLUSTERS, MAX_POSTINGS
         )
 
     def small(self, la: int, lb: int) -> bool:
@@ -165,8 +143,8 @@ class CopyIds:
         return la * lb <= _KERNEL_CELLS
 
     def match(self, lo: int, hi: int, passage: WordIds, stray: int) -> Core | None:
-        """``align._match`` of ``passage`` (ids) within the copy's words ``[lo, hi)``,
-        ``stray`` being its :data:`~provenance.match.align.STRAY_WORDS`, by the kernel
+        """``claims._match`` of ``passage`` (ids) within the copy's words ``[lo, hi)``,
+        ``stray`` being its :data:`~provenance.match.claims.STRAY_WORDS`, by the kernel
         (the same answer; for a window and a passage that are :meth:`small`)."""
         assert _KERNEL is not None  # noqa: S101 - built only with the kernel
         return _KERNEL.match(self.ids, lo, hi, passage, stray)  # type: ignore[no-any-return]
@@ -175,14 +153,65 @@ class CopyIds:
         self, used: bytearray, passage: WordIds, diagonals: list[int], slack: int, stray: int
     ) -> tuple[float, int, int, int] | None | Literal[False]:
         """``align``'s search for ``passage`` (ids) in the copy around its ``diagonals``
-        (:func:`vote`): the free runs of each diagonal's window (``slack`` words either
-        side) matched as ``align._match`` does (``stray``: its
-        :data:`~provenance.match.align.STRAY_WORDS`), the best ``(similarity, start,
+        (``votes.vote``): the free runs of each diagonal's window (``slack`` words either
+        side) matched as ``claims._match`` does (``stray``: its
+        :data:`~provenance.match.claims.STRAY_WORDS`), the best ``(similarity, start,
         end, matched)`` (None: nothing matches), by the kernel; False when a run is too
         long for it (not :meth:`small`)."""
         assert _KERNEL is not None  # noqa: S101 - built only with the kernel
         return _KERNEL.search(  # type: ignore[no-any-return]
             self.ids, used, passage, diagonals, slack, stray, _KERNEL_CELLS
+        )
+
+    def align(
+        self,
+        used: bytearray,
+        source: WordIds,
+        spans: array[int],
+        origins: array[int],
+        bounds: array[int],
+        stray: int,
+        max_tries: int,
+        lead: int,
+        min_similarity: float,
+        abridged: float,
+        made: tuple[type, tuple[Any, ...], tuple[str, str, str], type[_M], tuple[Any, ...]],
+    ) -> list[_M] | None:
+        """``align.align`` of passages ``spans`` (``(start, end)`` pairs, flat, into
+        ``source``: ids; ``origins``: their first words in the source) in one kernel
+        call: its matches (``align.PassageMatch``) in passage order; ``made``: how the
+        kernel makes them, ``(align.Edit, the descriptors of its fields, the kinds of
+        difflib's replace, delete and insert, align.PassageMatch, its fields'
+        descriptors)``; ``bounds``: where the copy's sentences start, sorted, with 0 and
+        the copy's length; ``used`` is updated. The same matches as the per-passage
+        Python code (``claims.aligned_pairs``), with this copy's votes, searches and
+        pairs kept in :attr:`memo`.
+        None: a passage's windows may be too large for the kernel (not :meth:`small`):
+        the caller aligns passage by passage."""
+        assert _KERNEL is not None  # noqa: S101 - built only with the kernel
+        return _KERNEL.align(  # type: ignore[no-any-return]
+            self.ids,
+            self.keys3,
+            self.pos3,
+            self.keys2,
+            self.pos2,
+            len(self.vocab),
+            used,
+            source,
+            spans,
+            origins,
+            bounds,
+            stray,
+            max_tries,
+            MAX_CLUSTERS,
+            MAX_POSTINGS,
+            _KERNEL_CELLS,
+            lead,
+            min_similarity,
+            abridged,
+            self.memo,
+            MEMO_ENTRIES,
+            made,
         )
 
     def blocks(self, a: WordIds | np.ndarray, b: WordIds | np.ndarray) -> list[Block]:
@@ -210,7 +239,7 @@ def copy_grams(copy_words: Sequence[str]) -> tuple[Grams, Memo, CopyIds | None]:
     last = _last_grams
     if last is not None and last[0] is copy_words and isinstance(copy_words, tuple):
         return last[1], last[2], last[3]
-    grams = _CopyGrams(copy_words)
+    grams = CopyGrams(copy_words)
     memo = Memo()
     ids = CopyIds.build(copy_words) if _KERNEL is not None else None
     _last_grams = (copy_words, grams, memo, ids)
@@ -224,72 +253,6 @@ def forget_copy(copy_words: Sequence[str]) -> None:
     last = _last_grams
     if last is not None and last[0] is copy_words:
         _last_grams = None
-
-
-def best_diagonals(diags: list[int], width: int, most: int) -> list[tuple[int, int]]:
-    """The densest clusters of diagonals, densest first: ``(votes, median diagonal)``.
-
-    Several, not one: a passage repeated in the copy (a refrain, a disclaimer) has one
-    cluster per occurrence, and a later passage may find its first choice taken.
-    """
-    if len(diags) <= SMALL_DIAGONALS:
-        return _best_diagonals_small(sorted(diags), width, most)
-    d = np.sort(np.asarray(diags, dtype=np.int64))
-    out: list[tuple[int, int]] = []
-    while len(d) and len(out) < most:
-        # the window ending at each diagonal starts at the first one within ``width``
-        starts = np.searchsorted(d, d - width, side="left")
-        ends = np.arange(len(d))
-        i = int(np.argmax(ends - starts))  # the first densest window, as a scan finds it
-        lo, hi = int(starts[i]), i + 1
-        out.append((hi - lo, int(d[(lo + hi - 1) // 2])))
-        d = np.concatenate((d[:lo], d[hi:]))
-    return out
-
-
-#: Diagonals clustered by a plain scan rather than NumPy, at most (a passage's votes
-#: are usually a few dozen: NumPy's calls cost more than the scan).
-SMALL_DIAGONALS = 256
-
-
-def _best_diagonals_small(d: list[int], width: int, most: int) -> list[tuple[int, int]]:
-    """:func:`best_diagonals` of sorted diagonals ``d`` (changed: clusters are taken
-    out of it), by one scan per cluster: the same clusters."""
-    out: list[tuple[int, int]] = []
-    while d and len(out) < most:
-        best, lo, hi, start = 0, 0, 0, 0
-        for i, x in enumerate(d):
-            while d[start] < x - width:
-                start += 1
-            if i + 1 - start > best:
-                best, lo, hi = i + 1 - start, start, i + 1
-        out.append((best, d[(lo + hi - 1) // 2]))
-        del d[lo:hi]
-    return out
-
-
-def vote(words: tuple[str, ...], grams: Grams) -> tuple[int, list[int]] | None:
-    """Where a passage's n-grams vote for it in the copy: the votes of the densest
-    cluster of diagonals, and the diagonals of the densest clusters (None: nowhere)."""
-    size = len(words)
-    for n in (3, 2):
-        index = grams[n]
-        diags: list[int] = []
-        ngrams = (
-            zip(words, words[1:], words[2:], strict=False)
-            if n == 3
-            else zip(words, words[1:], strict=False)
-        )
-        for k, gram in enumerate(ngrams):
-            hits = index.get(gram)
-            if hits and len(hits) <= _MAX_POSTINGS:
-                diags.extend(map(sub, hits, repeat(k)))
-        if diags:
-            clusters = best_diagonals(diags, max(4, size // 5), _MAX_CLUSTERS)
-            if n == 3 or clusters[0][0] >= 2:
-                return clusters[0][0], [d for _, d in clusters]
-            return None
-    return None
 
 
 def _matcher(a: Sequence[str], b: Sequence[str]) -> SequenceMatcher[str]:
@@ -348,6 +311,23 @@ def source_of(
         return n
 
     return Source(number, ids, pids)
+
+
+def passages_ids(source: Source, passages: Sequence[tuple[int, int]]) -> tuple[WordIds, array[int]]:
+    """The ids of the words ``passages`` span (with the kernel) and the passages as
+    ``(start, end)`` pairs into them, flat (:meth:`CopyIds.align`'s arguments): the span
+    of the source from the first passage to the last when they cover most of it (as
+    :func:`source_of` makes it), else the passages' ids one after the other."""
+    first = min((s for s, _ in passages), default=0)
+    last = max((e for _, e in passages), default=0)
+    if 2 * sum(e - s for s, e in passages) >= last - first:
+        return source.pids(first, last), array("q", [x - first for p in passages for x in p])
+    spans, at = array("q"), 0
+    for s, e in passages:
+        spans.extend((at, at + e - s))
+        at += e - s
+    joined = b"".join(source.pids(s, e) for s, e in passages)
+    return memoryview(joined).cast("q"), spans
 
 
 def pair(

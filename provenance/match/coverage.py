@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from provenance.match.align import DELETION, INSERTION, Alignment, Edit
+from provenance.match.align import DELETION, INSERTION, SUBSTITUTION, Alignment, Edit
 from provenance.params import Policy
 from provenance.text.normalize import Normalized
 from provenance.text.segment import BODY, BOILERPLATE, Passage, Segmented
@@ -142,14 +142,27 @@ def rank(
     ``owner``: the block of each copy word, when the caller ranks many alignments of one
     copy (else made here)."""
     owner = word_blocks(copy) if owner is None else owner
-    covered = covered_words(copy, alignment, owner)
     found_words, aligned_words = matched_words(source, source.aligned_passages(lang), alignment)
+    # covered_words and the cost in one pass over the edits (the same words and sum)
+    covered = bytearray(len(copy.norm))
     cost = 0.0  # a lower bound of score()'s, summed in the same order
     least = min(1.0, policy.risk_weight)
+    src, cp, blocks = source.norm, copy.norm, copy.blocks
     for m in alignment.matches:
+        covered[m.copy[0] : m.copy[1]] = b"\x01" * (m.copy[1] - m.copy[0])
         for e in m.edits:
-            if not boilerplate_insertion(copy, owner, e):
-                cost += edit_words(source.norm, copy.norm, e)[0] * least
+            lo, hi = e.copy
+            if e.kind == INSERTION and all(
+                blocks[owner[i]].kind == BOILERPLATE for i in range(lo, hi)
+            ):
+                covered[lo:hi] = bytes(hi - lo)  # (boilerplate_insertion, inlined)
+                continue
+            s0, s1 = e.src
+            first = src.words[s0] if s0 < s1 else cp.words[lo] if lo < hi else ""
+            if first.isdigit():
+                cost += edit_words(src, cp, e)[0] * least
+            elif e.kind == SUBSTITUTION or max(s1 - s0, hi - lo) < CLAUSE_WORDS:
+                cost += max(s1 - s0, hi - lo) * least  # (edit_words, inlined: not a number)
     body_total = sum(p.size for p in source.body_passages(lang))
     copy_coverage, copy_words = body_coverage(copy, covered, lang)
     return Rank(

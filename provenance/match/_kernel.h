@@ -1,0 +1,129 @@
+/*
+ * The internal header of prov's compiled kernel (the extension provenance.match._kernel,
+ * built by setup.py from these files, all of them one module):
+ *
+ *   _kernel.c         the module: its method table and init, the buffer helpers
+ *   _kernel_scan.c    fingerprinting (fingerprint.py's two loops): scan (simple tokens and
+ *                     their xxh3-64) and sketch (shingles, MinHash, band keys)
+ *   _kernel_search.c  where a passage lies in a copy, on word ids: vote (n-gram
+ *                     diagonals), blocks (difflib's matching blocks), match (claims._match
+ *                     in a window), search (a passage's windows around its diagonals)
+ *   _kernel_claim.c   which copy words a candidate's passages claim, in align's order, and
+ *                     the memo (a dict of bytes) that keeps its votes and searches
+ *   _kernel_align.c   align (a candidate aligned in one call: claims, edges, the matches
+ *                     made), diff (alignwork.pair), ids (words as a copy's ids)
+ *
+ * What the files share is declared here, with a pk_ prefix; the rest is static to its file.
+ * Arrays are passed as C-contiguous buffers; every size, span and id is checked by the
+ * function Python calls, so a wrong call raises ValueError, never reads or writes out of
+ * bounds. No NumPy headers are needed.
+ */
+#ifndef PROV_KERNEL_H
+#define PROV_KERNEL_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+/* _kernel.c: the buffer helpers */
+
+/* A C-contiguous buffer of sizes[j]-byte items for each of objs[0..n), outputs (writable)
+ * from index `first_output` on: all acquired (0), or none, with the error set (-1). */
+int pk_get_arrays(PyObject *const *objs, Py_buffer *bufs, const Py_ssize_t *sizes,
+                  const char *const *names, int n, int first_output);
+void pk_release_arrays(Py_buffer *bufs, int n);
+/* Two id arrays as int64 buffers (released by the caller). */
+int pk_get_pair(PyObject *o_a, PyObject *o_b, Py_buffer *bufs);
+
+/* The first index of sorted keys[0..n) not below key (above = 0) or above it (above = 1). */
+static inline Py_ssize_t pk_bound(const int64_t *keys, Py_ssize_t n, int64_t key, int above) {
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        const Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (keys[mid] < key || (above && keys[mid] == key)) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* Room in a growing int64 array for `need` items (-1: out of memory). */
+static inline int pk_grow_i64(int64_t **d, Py_ssize_t *cap, Py_ssize_t need) {
+    if (need <= *cap) return 0;
+    const Py_ssize_t room = 2 * need + 64;
+    int64_t *grown = PyMem_Realloc(*d, sizeof(int64_t) * (size_t)room);
+    if (!grown) return -1;
+    *d = grown, *cap = room;
+    return 0;
+}
+
+/* A copy's n-gram tables (CopyIds): its trigrams' and bigrams' keys, sorted, with their
+ * positions (the same order), and its vocabulary's size (the keys' base). */
+typedef struct {
+    const int64_t *keys3, *pos3, *keys2, *pos2;
+    Py_ssize_t n3, n2;
+    int64_t vocab;
+} Grams;
+
+/* The postings [*lo, *hi) of the n-gram (n = 2 or 3) of ids at p: empty when one of its
+ * words is not the copy's (a negative id). */
+static inline void pk_postings(const Grams *g, const int64_t *p, int n, Py_ssize_t *lo,
+                               Py_ssize_t *hi) {
+    const int64_t a = p[0], b = p[1], c = n == 3 ? p[2] : 0;
+    if (a < 0 || b < 0 || c < 0) {
+        *lo = *hi = 0;
+        return;
+    }
+    const int64_t key = n == 3 ? (a * g->vocab + b) * g->vocab + c : a * g->vocab + b;
+    const int64_t *keys = n == 3 ? g->keys3 : g->keys2;
+    const Py_ssize_t nk = n == 3 ? g->n3 : g->n2;
+    *lo = pk_bound(keys, nk, key, 0);
+    *hi = pk_bound(keys, nk, key, 1);
+}
+
+/* A matching block of difflib's: a[i:i+k] == b[j:j+k]. */
+typedef struct {
+    Py_ssize_t i, j, k;
+} Block;
+
+/* _kernel_scan.c */
+void pk_init_scan(void);
+PyObject *pk_scan(PyObject *self, PyObject *args);
+PyObject *pk_sketch(PyObject *self, PyObject *args);
+
+/* _kernel_search.c (each described there) */
+int pk_vote_ids(const Grams *g, const int64_t *ids, Py_ssize_t size, Py_ssize_t width,
+                Py_ssize_t most, Py_ssize_t max_postings, int64_t **d, Py_ssize_t *cap,
+                int64_t *meds, Py_ssize_t *nout, Py_ssize_t *votes);
+Py_ssize_t pk_matching(const int64_t *a, Py_ssize_t la, const int64_t *b, Py_ssize_t lb,
+                       Block *out);
+int pk_search_windows(const int64_t *c, Py_ssize_t lc, const unsigned char *u, const int64_t *p,
+                      Py_ssize_t size, const int64_t *diags, Py_ssize_t nd, Py_ssize_t slack,
+                      Py_ssize_t stray, Py_ssize_t cells, Block *bl, double *sim,
+                      Py_ssize_t *bout, int32_t *avail, const int32_t *count);
+int pk_may_count(const int64_t *c, Py_ssize_t lc, const unsigned char *u, Py_ssize_t size,
+                 const int64_t *diags, Py_ssize_t nd, Py_ssize_t slack, int32_t *avail,
+                 const int32_t *count, double min_similarity);
+PyObject *pk_vote(PyObject *self, PyObject *args);
+PyObject *pk_blocks(PyObject *self, PyObject *args);
+PyObject *pk_match(PyObject *self, PyObject *args);
+PyObject *pk_search(PyObject *self, PyObject *args);
+
+/* _kernel_claim.c (each described there) */
+PyObject *pk_memo_key(char tag, const int64_t *p, Py_ssize_t size, const int64_t *extra,
+                      Py_ssize_t nextra);
+int pk_memo_put(PyObject *memo, PyObject *key, const void *result, Py_ssize_t n,
+                Py_ssize_t limit);
+int pk_claim_all(const int64_t *c, Py_ssize_t lc, unsigned char *u, const Grams *g,
+                 const int64_t *src, const int64_t *spans, Py_ssize_t np, Py_ssize_t stray,
+                 Py_ssize_t max_tries, Py_ssize_t most, Py_ssize_t max_postings,
+                 Py_ssize_t cells, double min_similarity, double abridged, PyObject *memo,
+                 Py_ssize_t limit, Py_ssize_t *claims, Py_ssize_t *nclaims);
+
+/* _kernel_align.c */
+int pk_init_align(void);
+PyObject *pk_align(PyObject *self, PyObject *args);
+PyObject *pk_diff(PyObject *self, PyObject *args);
+PyObject *pk_ids(PyObject *self, PyObject *args);
+
+#endif /* PROV_KERNEL_H */
