@@ -272,3 +272,45 @@ def test_source_side(
     span: tuple[int, int], blocks: list[tuple[int, int, str]], expected: tuple[int, int]
 ) -> None:
     assert _source_side(span, blocks) == expected
+
+
+_SIMILARITY = """
+from provenance.match.detect import detect
+from provenance.text.prepare import prepare
+from tests.test_summary import SUMMARY, among, article
+
+s, c = prepare(article()), prepare(among(SUMMARY))
+found = detect(
+    s.norm.words, [(p.first, p.last) for p in s.passages],
+    c.norm.words, [(p.first, p.last) for p in c.passages],
+    [(b.first, b.last, b.kind) for b in s.blocks], [(b.first, b.last, b.kind) for b in c.blocks],
+)
+print(repr([f.similarity for f in found if f.summary]))
+"""
+
+
+def test_a_summarys_similarity_is_the_same_in_every_process() -> None:
+    # the share of the copy's content found in the source sums idf over sets of stems,
+    # whose order is the process's (string hashing): the sum, to its last bit (reports
+    # round it, a threshold does not), must not depend on it
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    said = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run(  # noqa: S603 - our own interpreter and code
+            [sys.executable, "-c", _SIMILARITY],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=600,
+        )
+        said.add(run.stdout)
+    assert len(said) == 1
+    assert said.pop().startswith("[0.")

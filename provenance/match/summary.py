@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from math import fsum
 
 from provenance.match.bags import rare
 from provenance.match.extend import EXTEND_SHARED, GROW_SURPRISE, Seed, cluster, distinct, extend
@@ -241,8 +242,10 @@ def _contained(
     copy: set[str] = set()
     for j in range(j0, j1 + 1):
         copy.update(copy_bags[j])
-    total = sum(idf[t] for t in copy)
-    return sum(idf[t] for t in copy if t in src) / total if total else 0.0
+    # (fsum: the sum correctly rounded, whatever order the sets hold their stems in,
+    # which is the process's own: a summary's similarity is the same in every run)
+    total = fsum(idf[t] for t in copy)
+    return fsum(idf[t] for t in copy if t in src) / total if total else 0.0
 
 
 def _compact(
@@ -271,7 +274,7 @@ def _compact(
     copy: set[str] = set()
     for j in range(j0, j1 + 1):
         copy.update(copy_bags[j])
-    total = sum(idf[t] for t in copy)
+    total = fsum(idf[t] for t in copy)
     if not total:
         return False
     limit = COMPACT_RATIO * copy_words
@@ -291,6 +294,6 @@ def _compact(
         leans = _opens(src_blocks, _at(src_blocks, src_units[a][0])) and (
             len(best) > inside > len(best) / 2
         )
-        if sum(idf[t] for t in held) / total >= COMPACT_SHARE * contained and not leans:
+        if fsum(idf[t] for t in held) / total >= COMPACT_SHARE * contained and not leans:
             return True
     return False
