@@ -268,6 +268,8 @@ def test_near_copies_share_their_passages_alignment_work(
     # alignment is the one made from scratch
     if not kernel:
         monkeypatch.setattr(alignwork, "_KERNEL", None)
+    elif alignwork._KERNEL is None:
+        pytest.skip("the compiled kernel is not built here (PROV_KERNEL=numpy, no compiler)")
     pool = paragraphs()
     body = [p.replace(" the ", " a ", 1) for p in pool[:6]]  # none verbatim in the copy
     copy = pipeline.prepare("\n\n".join(pool[:6]))
