@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from provenance.index import segments
 from provenance.index.lookup import MAX_BUCKET
 from provenance.index.records import Connection
 from provenance.params import Params
@@ -12,7 +13,7 @@ from provenance.params import Params
 
 class Health:
     """The counts and health of :class:`~provenance.index.store.Store` (its connection,
-    parameters, schema, version and unsegmented sources)."""
+    parameters, schema and version)."""
 
     db: Connection
     params: Params
@@ -22,8 +23,6 @@ class Health:
         def schema(self) -> list[str]: ...
 
         def index_version(self) -> int: ...
-
-        def unsegmented(self) -> int: ...
 
     def counts(self) -> dict[str, int]:
         return {
@@ -115,3 +114,14 @@ class Health:
                 "largest": largest_buckets,
             },
         }
+
+    def unsegmented(self) -> int:
+        """How many sources have no stored segmentation of the current format (a check
+        segments them each time; ``prov reindex`` stores it)."""
+        return int(
+            self.db.execute(
+                "SELECT count(*) FROM sources s WHERE NOT EXISTS (SELECT 1 FROM segments g "
+                "WHERE g.source_id = s.id AND g.format = ?)",
+                [segments.FORMAT],
+            ).fetchone()[0]
+        )

@@ -327,17 +327,6 @@ class Store(Writes, Lookups, Health):
                 out.setdefault(int(sid), []).append((int(first), int(last)))
         return out
 
-    def unsegmented(self) -> int:
-        """How many sources have no stored segmentation of the current format (a check
-        segments them each time; ``prov reindex`` stores it)."""
-        return int(
-            self.db.execute(
-                "SELECT count(*) FROM sources s WHERE NOT EXISTS (SELECT 1 FROM segments g "
-                "WHERE g.source_id = s.id AND g.format = ?)",
-                [segments.FORMAT],
-            ).fetchone()[0]
-        )
-
     def schema(self) -> list[str]:
         """The migrations applied to this index, in order."""
         return [
