@@ -235,7 +235,7 @@ def spark_scan(
     Needs `pip install 'prov[spark]'` and Java 17+. Same copies, verdicts and scores as
     `prov scan --stock-min 0`; load them into a database with `prov import-results`.
     """
-    from provenance.index.store import MAX_BUCKET
+    from provenance.index.lookup import MAX_BUCKET
     from provenance.spark.driver import spark_scan as run
 
     with handle_errors():

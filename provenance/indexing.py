@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance.errors import InputError
-from provenance.index.store import SourceRecord, Store, source_record
+from provenance.index.records import SourceRecord, source_record
+from provenance.index.store import Store
 from provenance.index.vectors import SourceVectors, check_encoder
 from provenance.ingest.files import expand_paths, read_document
 from provenance.match.fingerprint import fingerprint, kernel

@@ -14,7 +14,8 @@ from datetime import date
 from pathlib import Path
 
 from provenance.errors import InputError
-from provenance.index.store import SourceRow, Store, StoredText
+from provenance.index.records import SourceRow, StoredText
+from provenance.index.store import Store
 from provenance.ingest.files import RawText, read_document, storable
 from provenance.match.results import CheckResult, CompareResult
 from provenance.params import DEFAULT_POLICY, Policy

@@ -51,7 +51,8 @@ from provenance.text.prepare import prepare
 from provenance.text.segment import Segmented
 
 if TYPE_CHECKING:
-    from provenance.index.store import Store, StoredText
+    from provenance.index.records import StoredText
+    from provenance.index.store import Store
 
 #: Sources verified per suspect at most (the LSH's best candidates).
 MAX_CANDIDATES = 24

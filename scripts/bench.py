@@ -148,7 +148,7 @@ import xxhash
 from datasketch import MinHash
 
 from provenance import pipeline
-from provenance.index import store as store_mod
+from provenance.index import lookup as lookup_mod
 from provenance.index.store import Store
 from provenance.match import fingerprint as fingerprint_mod
 from provenance.match.fingerprint import fingerprint, fingerprint_texts, kernel, shingle_hashes
@@ -1023,12 +1023,12 @@ def suspect_keys(store: Store, text: str) -> np.ndarray:
 
 
 def over_full_keys(store: Store, keys: np.ndarray) -> int:
-    """How many of these distinct keys have more than ``store.MAX_BUCKET`` postings."""
+    """How many of these distinct keys have more than ``lookup.MAX_BUCKET`` postings."""
     return sum(
         1
         for k in set(keys.reshape(-1).tolist())
         if store.db.execute(
-            "SELECT 1 FROM band_keys WHERE key = ? LIMIT 1 OFFSET ?", [k, store_mod.MAX_BUCKET]
+            "SELECT 1 FROM band_keys WHERE key = ? LIMIT 1 OFFSET ?", [k, lookup_mod.MAX_BUCKET]
         ).fetchone()
     )
 
@@ -1054,12 +1054,12 @@ def vm_steps(store: Store, fn: Callable[[], object]) -> int:
 @contextmanager
 def no_bucket_cap() -> Iterator[None]:
     """``Store.lookup`` as if it had no cap: every bucket read whole."""
-    old = store_mod.MAX_BUCKET
-    store_mod.MAX_BUCKET = 1 << 62
+    old = lookup_mod.MAX_BUCKET
+    lookup_mod.MAX_BUCKET = 1 << 62
     try:
         yield
     finally:
-        store_mod.MAX_BUCKET = old
+        lookup_mod.MAX_BUCKET = old
 
 
 def bench_skew(work: Path, args: argparse.Namespace) -> dict[str, Any]:
@@ -1155,7 +1155,7 @@ def bench_skew(work: Path, args: argparse.Namespace) -> dict[str, Any]:
         "add_seconds": add_seconds,
         "db_bytes": db_bytes(db),
         "largest_bucket": biggest,
-        "bucket_cap": store_mod.MAX_BUCKET,
+        "bucket_cap": lookup_mod.MAX_BUCKET,
         "expected_source": expected,
         "check": checks,
         "lookup": lookups,

@@ -25,7 +25,8 @@ import pytest
 
 from provenance import indexing
 from provenance.crawl.scan import results, scan
-from provenance.index.store import MAX_BUCKET, Store
+from provenance.index.lookup import MAX_BUCKET
+from provenance.index.store import Store
 from provenance.params import Params
 from provenance.pipeline import prepare
 from provenance.verify import find_sources

@@ -138,7 +138,7 @@ def test_remove_deletes_every_row(tmp_path: Path) -> None:
 def test_lookup_skips_overfull_buckets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import numpy as np
 
-    from provenance.index import store as store_module
+    from provenance.index import lookup
 
     db = tmp_path / "i.db"
     _add(db, seed_path("004"))
@@ -148,7 +148,7 @@ def test_lookup_skips_overfull_buckets(tmp_path: Path, monkeypatch: pytest.Monke
             dtype=np.int64,
         )
         assert store.lookup(keys)
-        monkeypatch.setattr(store_module, "MAX_BUCKET", 0)
+        monkeypatch.setattr(lookup, "MAX_BUCKET", 0)
         assert store.lookup(keys) == []
 
 
@@ -188,7 +188,7 @@ def test_an_overfull_bucket_costs_the_same_whatever_its_size(tmp_path: Path) -> 
     grow with the bucket."""
     import numpy as np
 
-    from provenance.index.store import MAX_BUCKET
+    from provenance.index.lookup import MAX_BUCKET
 
     def steps(bucket: int) -> tuple[int, list[tuple[int, int, int]]]:
         db = tmp_path / f"skew{bucket}.db"
@@ -263,7 +263,7 @@ def test_lookup_votes_counts_what_lookup_finds(tmp_path: Path) -> None:
     rows, a full bucket, and a source whose keys are pending."""
     import numpy as np
 
-    from provenance.index.store import MAX_BUCKET
+    from provenance.index.lookup import MAX_BUCKET
     from provenance.match.fingerprint import fingerprint
 
     db = tmp_path / "i.db"
@@ -318,7 +318,7 @@ def test_lookup_votes_keep_the_bucket_bound_and_lookups_order(tmp_path: Path) ->
     postings were written in; a suspect without keys finds nothing."""
     import numpy as np
 
-    from provenance.index.store import MAX_BUCKET
+    from provenance.index.lookup import MAX_BUCKET
 
     full = [(1, 1000 + i, i) for i in range(MAX_BUCKET)]
     over = [(2, 3000 + i, i) for i in range(MAX_BUCKET + 1)]
@@ -339,7 +339,7 @@ def test_lookup_votes_over_many_keys_equal_lookups(tmp_path: Path) -> None:
     written twice), and keys found nowhere."""
     import numpy as np
 
-    from provenance.index.store import _VOTE_SLICE
+    from provenance.index.lookup import _VOTE_SLICE
 
     rng = np.random.default_rng(7)
     stored = rng.integers(-(1 << 62), 1 << 62, size=3 * _VOTE_SLICE)
@@ -390,7 +390,7 @@ def test_an_overfull_bucket_costs_the_votes_the_same_whatever_its_size(tmp_path:
     bucket."""
     import numpy as np
 
-    from provenance.index.store import MAX_BUCKET
+    from provenance.index.lookup import MAX_BUCKET
 
     def steps(bucket: int) -> tuple[int, list[tuple[int, int]]]:
         postings = [(42, 1, pid) for pid in range(bucket)] + [(7, 2, 1), (7, 3, 2)]

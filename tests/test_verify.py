@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from provenance import indexing, pipeline, verify
-from provenance.index.store import Store, StoredText
+from provenance.index.records import StoredText
+from provenance.index.store import Store
 from provenance.match import align as align_module
 from provenance.match import alignwork, claims, risk, votes
 from provenance.match.align import Alignment

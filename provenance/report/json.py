@@ -9,7 +9,7 @@ import re
 from pathlib import PurePath
 from typing import Any
 
-from provenance.index.store import SourceRow
+from provenance.index.records import SourceRow
 from provenance.ingest.files import is_html
 from provenance.match.copies import passage_dicts
 from provenance.match.results import Alteration, CheckResult, CompareResult

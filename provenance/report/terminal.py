@@ -22,7 +22,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from provenance.index.store import SourceRow
+from provenance.index.records import SourceRow
 from provenance.match.copies import is_copy
 from provenance.match.evidence import AlignedPair
 from provenance.match.results import CheckResult, CompareResult

@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from provenance.index.store import Store, StoredText
+    from provenance.index.records import StoredText
+    from provenance.index.store import Store
 
 #: Nearest stored passages looked at per suspect passage.
 NEIGHBOURS = 4

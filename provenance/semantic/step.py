@@ -16,7 +16,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from provenance.index.store import Store, StoredText
+    from provenance.index.records import StoredText
+    from provenance.index.store import Store
     from provenance.index.vectors import SourceVectors
     from provenance.match.results import Score
     from provenance.params import Policy

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from provenance.index.store import SourceRow
+from provenance.index.records import SourceRow
 from provenance.match.risk import MEANING_RISKS
 from provenance.report.html_sides import esc, pct
 from provenance.report.html_style import CSS

@@ -24,7 +24,8 @@ from typing import Any, TypeVar
 from provenance import indexing, pipeline, verify
 from provenance.crawl.scanstore import ScanStore
 from provenance.errors import InputError, NotFound
-from provenance.index.store import SourceRow, Store, source_record
+from provenance.index.records import SourceRow, source_record
+from provenance.index.store import Store
 from provenance.index.vectors import SourceVectors
 from provenance.ingest.decode import decode_text
 from provenance.ingest.files import RawText, web_text

@@ -67,7 +67,7 @@ from typing import TYPE_CHECKING, Any
 
 from provenance.crawl.work import MATCHES_PER_PAGE
 from provenance.errors import InputError, ProvError
-from provenance.index.store import MAX_BUCKET
+from provenance.index.lookup import MAX_BUCKET
 from provenance.ingest.files import expand_paths
 from provenance.ingest.web import SCAN_SUFFIXES
 from provenance.params import DEFAULT_POLICY, Params, Policy

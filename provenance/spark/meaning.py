@@ -31,7 +31,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from provenance.index import vectors
-from provenance.index.store import StoredText
+from provenance.index.records import StoredText
 from provenance.match.evidence import UNRELATED
 from provenance.match.results import Score
 from provenance.params import Policy

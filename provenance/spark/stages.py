@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from provenance.crawl.scanstore import date_columns, dates_of, record_date
 from provenance.errors import InputError
-from provenance.index.store import StoredText
+from provenance.index.records import StoredText
 from provenance.ingest.files import Page, read_text
 from provenance.ingest.web import iter_pages
 from provenance.match.copies import passage_dicts
