@@ -294,10 +294,31 @@ def test_kernel_match_is_pythons(
     # in C) finds what _match finds with difflib's blocks; few distinct words make
     # stray runs, ties and tightened windows common (-1: a word only one side has);
     # stray runs of other lengths than STRAY_WORDS try each side of its comparison
+    _match_is_pythons(copy, passage, stray, data, 5)
+
+
+# A text's words: a few common ones, most rare.
+_TEXT_IDS = st.lists(st.one_of(st.integers(-1, 3), st.integers(4, 300)), max_size=70)
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None)
+@given(_TEXT_IDS, _TEXT_IDS, st.integers(1, 6), st.data())
+def test_kernel_match_is_pythons_on_text_like_words(
+    copy: list[int], passage: list[int], stray: int, data: st.DataObject
+) -> None:
+    # as above with many distinct words (the kernel walks the equal pairs then, and
+    # matches the tightened window again only when a block found lies outside it), the
+    # passage inside the copy with a few words changed
+    _match_is_pythons(copy, passage, stray, data, 1)
+
+
+def _match_is_pythons(
+    copy: list[int], passage: list[int], stray: int, data: st.DataObject, kept_above: int
+) -> None:
     _kernel_or_skip()
     if data.draw(st.booleans()):  # the passage inside the copy, some words changed
         changed = data.draw(st.lists(st.integers(-1, 7), min_size=len(passage)))
-        kept = [x if y > 5 else y for x, y in zip(passage, changed, strict=False)]
+        kept = [x if y > kept_above else y for x, y in zip(passage, changed, strict=False)]
         copy = copy[: len(copy) // 2] + kept + copy[len(copy) // 2 :]
     lo = data.draw(st.integers(0, len(copy)))
     hi = data.draw(st.integers(lo, len(copy)))

@@ -93,6 +93,47 @@ def test_kernel_blocks_are_difflibs(a: list[int], b: list[int]) -> None:
         assert ids.blocks(array("q", a), array("q", b)) == want
 
 
+# Ids as a text's words are: a few common ones, most rare (the kernel then walks the
+# equal pairs, as difflib does, not every pair).
+_TEXT_IDS = st.lists(st.one_of(st.integers(-2, 3), st.integers(4, 400)), max_size=90)
+
+
+@settings(max_examples=600, derandomize=True, deadline=None)
+@given(_TEXT_IDS, _TEXT_IDS, _TEXT_IDS, st.booleans(), st.data())
+def test_kernel_blocks_are_difflibs_on_text_like_ids(
+    a: list[int], pre: list[int], post: list[int], held: bool, data: st.DataObject
+) -> None:
+    # many distinct ids, few equal pairs (a passage and a window of the copy): difflib's
+    # blocks; one side held whole by the other (a pair claimed word for word, with the
+    # free words taken in at its edges: found without the search) or held but for a
+    # changed word or a negative id (searched)
+    _kernel_or_skip()
+    b = pre + a + post if held else pre + post
+    if held and a and data.draw(st.booleans()):
+        at = data.draw(st.integers(0, len(a) - 1))
+        b[len(pre) + at] = data.draw(st.sampled_from([-1, 401, a[0]]))
+    ids = CopyIds.build(("x",))
+    assert ids is not None
+    for x, y in ((a, b), (b, a)):
+        wx = [f"w{v}" if v >= 0 else f"a{i}" for i, v in enumerate(x)]
+        wy = [f"w{v}" if v >= 0 else f"b{j}" for j, v in enumerate(y)]
+        ref = difflib.SequenceMatcher(None, wx, wy, autojunk=False)
+        want = [tuple(m) for m in ref.get_matching_blocks()]
+        assert ids.blocks(array("q", x), array("q", y)) == want
+
+
+def test_kernel_blocks_of_a_held_passage_are_its_first_place() -> None:
+    # the shorter side held whole, twice: one block, at its first place (difflib's tie
+    # broken towards the start of a, then of b); a negative id is held by nothing
+    _kernel_or_skip()
+    ids = CopyIds.build(("x",))
+    assert ids is not None
+    p, c = [5, 6, 7], [9, 5, 6, 7, 8, 5, 6, 7]
+    assert ids.blocks(array("q", p), array("q", c)) == [(0, 1, 3), (3, 8, 0)]
+    assert ids.blocks(array("q", c), array("q", p)) == [(1, 0, 3), (8, 3, 0)]
+    assert ids.blocks(array("q", [5, -1]), array("q", [5, -1])) == [(0, 0, 1), (2, 2, 0)]
+
+
 @settings(max_examples=600, derandomize=True, deadline=None)
 @given(_ID_LISTS, _ID_LISTS, st.data())
 def test_kernel_diff_is_pairs(a: list[int], c: list[int], data: st.DataObject) -> None:

@@ -1,8 +1,8 @@
 /*
  * prov's compiled kernel (the extension provenance.match._kernel): its method table and
  * init, and the buffer helpers its functions share. The functions themselves are in
- * _kernel_scan.c (fingerprinting), _kernel_search.c (votes, matching blocks, a passage's
- * search), _kernel_claim.c and _kernel_align.c (a candidate aligned in one call); what
+ * _kernel_scan.c (fingerprinting), _kernel_search.c (votes, a passage's search),
+ * _kernel_blocks.c (difflib's matching blocks), _kernel_claim.c and _kernel_align.c (a candidate aligned in one call); what
  * they share is declared in _kernel.h.
  */
 #include "_kernel.h"

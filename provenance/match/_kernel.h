@@ -6,8 +6,9 @@
  *   _kernel_scan.c    fingerprinting (fingerprint.py's two loops): scan (simple tokens and
  *                     their xxh3-64) and sketch (shingles, MinHash, band keys)
  *   _kernel_search.c  where a passage lies in a copy, on word ids: vote (n-gram
- *                     diagonals), blocks (difflib's matching blocks), match (claims._match
- *                     in a window), search (a passage's windows around its diagonals)
+ *                     diagonals), match (claims._match in a window), search (a passage's
+ *                     windows around its diagonals)
+ *   _kernel_blocks.c  blocks (difflib's matching blocks of two id arrays: pk_matching)
  *   _kernel_claim.c   which copy words a candidate's passages claim, in align's order, and
  *                     the memo (a dict of bytes) that keeps its votes and searches
  *   _kernel_align.c   align (a candidate aligned in one call: claims, edges, the matches
@@ -95,8 +96,6 @@ PyObject *pk_sketch(PyObject *self, PyObject *args);
 int pk_vote_ids(const Grams *g, const int64_t *ids, Py_ssize_t size, Py_ssize_t width,
                 Py_ssize_t most, Py_ssize_t max_postings, int64_t **d, Py_ssize_t *cap,
                 int64_t *meds, Py_ssize_t *nout, Py_ssize_t *votes);
-Py_ssize_t pk_matching(const int64_t *a, Py_ssize_t la, const int64_t *b, Py_ssize_t lb,
-                       Block *out);
 int pk_search_windows(const int64_t *c, Py_ssize_t lc, const unsigned char *u, const int64_t *p,
                       Py_ssize_t size, const int64_t *diags, Py_ssize_t nd, Py_ssize_t slack,
                       Py_ssize_t stray, Py_ssize_t cells, Block *bl, double *sim,
@@ -105,9 +104,13 @@ int pk_may_count(const int64_t *c, Py_ssize_t lc, const unsigned char *u, Py_ssi
                  const int64_t *diags, Py_ssize_t nd, Py_ssize_t slack, int32_t *avail,
                  const int32_t *count, double min_similarity);
 PyObject *pk_vote(PyObject *self, PyObject *args);
-PyObject *pk_blocks(PyObject *self, PyObject *args);
 PyObject *pk_match(PyObject *self, PyObject *args);
 PyObject *pk_search(PyObject *self, PyObject *args);
+
+/* _kernel_blocks.c (each described there) */
+Py_ssize_t pk_matching(const int64_t *a, Py_ssize_t la, const int64_t *b, Py_ssize_t lb,
+                       Block *out);
+PyObject *pk_blocks(PyObject *self, PyObject *args);
 
 /* _kernel_claim.c (each described there) */
 PyObject *pk_memo_key(char tag, const int64_t *p, Py_ssize_t size, const int64_t *extra,
