@@ -217,7 +217,7 @@ def test_kernel_alignment_work_grows_linearly_on_repetitive_text(
     kernel = alignwork._KERNEL
 
     class Counted:  # the kernel's match (a window) and diff (a pair), counted
-        vote, blocks, ids = kernel.vote, kernel.blocks, kernel.ids
+        vote, blocks, ids, number = kernel.vote, kernel.blocks, kernel.ids, kernel.number
 
         @staticmethod
         def match(c: Any, lo: int, hi: int, p: Any, stray: int) -> Any:
@@ -503,7 +503,8 @@ def test_kernel_aligns_near_copy_candidates_as_the_words_path_does(
 
 def test_kernel_aligns_a_candidate_in_one_call(monkeypatch: pytest.MonkeyPatch) -> None:
     # the work per candidate: one call that aligns every passage (and one that makes the
-    # source's ids), not a call per passage; the same source again is all in the memo
+    # source's ids), not a call per passage, and one a copy that numbers its words; the
+    # same source again is all in the memo
     _kernel_or_skip()
     kernel = alignwork._KERNEL
     calls: dict[str, int] = {}
@@ -523,7 +524,7 @@ def test_kernel_aligns_a_candidate_in_one_call(monkeypatch: pytest.MonkeyPatch) 
     copy_words = words(f"{S3} and then {S2}. {S1.replace('tried', 'judged')} {S2}")
     alignwork.forget_copy(copy_words)
     first = align(src_words, passages, copy_words, 0.75)
-    assert calls == {"align": 1, "ids": 1}, calls
+    assert calls == {"number": 1, "align": 1, "ids": 1}, calls
     assert len(first.matches) == 4
     ids = alignwork.copy_grams(copy_words)[2]
     assert ids is not None

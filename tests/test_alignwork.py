@@ -186,6 +186,57 @@ def test_kernel_ids_are_pythons(copy: list[str], words: list[str]) -> None:
         assert ids.of(words).tolist() == want
 
 
+# Words of every str kind (ASCII, Latin-1, BMP, astral): equal words are equal bytes.
+_ANY_WORDS = st.sampled_from(["the", "thé", "the\u0100", "th", "e", "\U0001f600", "ħ", "x" * 40])
+
+
+def _numbered_in_python(copy: tuple[str, ...]) -> CopyIds | None:
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(alignwork, "_KERNEL", None)
+        return CopyIds.build(copy)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.lists(_ANY_WORDS, max_size=80), st.lists(_ANY_WORDS, max_size=40))
+def test_kernel_numbers_a_copy_as_python_does(copy: list[str], words: list[str]) -> None:
+    # the kernel's CopyIds.build (number: the vocabulary, ids, the n-grams' keys sorted
+    # with their positions, as a stable argsort orders them) is NumPy's, and its table
+    # looks words up as the dict does: each kind of str, words made apart from the
+    # copy's (equal, not the same objects), a str subclass (looked up in the dict)
+    _kernel_or_skip()
+    built, want = CopyIds.build(tuple(copy)), _numbered_in_python(tuple(copy))
+    if want is None:
+        assert built is None
+        return
+    assert built is not None and built.table is not built.vocab
+    assert built.vocab == want.vocab and list(built.vocab) == list(want.vocab)
+    for name in ("ids", "keys3", "pos3", "keys2", "pos2"):
+        assert getattr(built, name).tolist() == getattr(want, name).tolist(), name
+    apart = ["".join(list(w)) for w in words]  # (new objects)
+
+    class Word(str):
+        pass
+
+    asked = [*apart, *(Word(w) for w in words), 5, None]
+    assert built.of(asked).tolist() == [want.vocab.get(w, -1) for w in asked]
+
+
+def test_kernel_numbers_fewer_words_than_it_takes() -> None:
+    # a copy of as many distinct words as the kernel takes, or more, or of no words, or
+    # of words that are not strs: not numbered by the kernel (no CopyIds, or Python's)
+    _kernel_or_skip()
+    kernel = alignwork._KERNEL
+    assert kernel is not None
+    assert kernel.number(["a", "b", "a"], 3) is not None
+    assert kernel.number(["a", "b", "c", "a"], 3) is None
+    assert kernel.number([], 3) is None
+    assert kernel.number(["a", 5], 3) is None
+    assert CopyIds.build(()) is None
+    with_ints = CopyIds.build(("a", 5, "a"))  # type: ignore[arg-type]
+    assert with_ints is not None and with_ints.table is with_ints.vocab
+    assert with_ints.of(["a", 5, "b"]).tolist() == [0, 1, -1]
+
+
 def test_kernel_ids_refuse_bad_arguments() -> None:
     _kernel_or_skip()
     kernel = alignwork._KERNEL
@@ -196,3 +247,7 @@ def test_kernel_ids_refuse_bad_arguments() -> None:
         kernel.ids(["a"], {"a": "not an id"})
     with pytest.raises(TypeError):
         kernel.ids(["a"], [("a", 1)])
+    with pytest.raises(TypeError, match="a dict or number"):
+        kernel.ids(["a"], alignwork._KERNEL)  # (not number()'s table)
+    with pytest.raises(TypeError, match="must be a sequence"):
+        kernel.number(5, 10)

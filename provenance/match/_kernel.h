@@ -11,6 +11,8 @@
  *   _kernel_blocks.c  blocks (difflib's matching blocks of two id arrays: pk_matching)
  *   _kernel_claim.c   which copy words a candidate's passages claim, in align's order, and
  *                     the memo (a dict of bytes) that keeps its votes and searches
+ *   _kernel_vocab.c   number (a copy's words numbered, its n-grams' keys, the table ids()
+ *                     looks words up in)
  *   _kernel_align.c   align (a candidate aligned in one call: claims, edges, the matches
  *                     made), diff (alignwork.pair), ids (words as a copy's ids)
  *
@@ -122,6 +124,10 @@ int pk_claim_all(const int64_t *c, Py_ssize_t lc, unsigned char *u, const Grams 
                  Py_ssize_t max_tries, Py_ssize_t most, Py_ssize_t max_postings,
                  Py_ssize_t cells, double min_similarity, double abridged, PyObject *memo,
                  Py_ssize_t limit, Py_ssize_t *claims, Py_ssize_t *nclaims);
+
+/* _kernel_vocab.c (each described there) */
+PyObject *pk_number(PyObject *self, PyObject *args);
+int pk_table_ids(PyObject *table, PyObject *const *words, Py_ssize_t n, int64_t *dst);
 
 /* _kernel_align.c */
 int pk_init_align(void);

@@ -5,7 +5,8 @@
  *             diffed, its align.PassageMatch and align.Edit objects made as their
  *             __init__ makes them (finish)
  *   diff      alignwork.pair: a passage and a copy span's difflib opcodes
- *   ids       CopyIds.of: words as a copy's ids
+ *   ids       CopyIds.of: words as a copy's ids (a dict's, or number()'s table:
+ *             _kernel_vocab.c)
  */
 #include "_kernel.h"
 
@@ -371,12 +372,17 @@ done:
     return result;
 }
 
-/* ids(words, vocab) -> bytes: each word's id in vocab (a dict of str to int), -1 for a
- * word it lacks, as native int64s (CopyIds.of: a passage's words as a copy's ids). */
+/* ids(words, vocab) -> bytes: each word's id in vocab (a dict of str to int, or
+ * number()'s table of a copy's words), -1 for a word it lacks, as native int64s
+ * (CopyIds.of: a passage's words as a copy's ids). */
 PyObject *pk_ids(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *o_words, *vocab;
-    if (!PyArg_ParseTuple(args, "OO!:ids", &o_words, &PyDict_Type, &vocab)) return NULL;
+    if (!PyArg_ParseTuple(args, "OO:ids", &o_words, &vocab)) return NULL;
+    if (!PyDict_Check(vocab) && !PyCapsule_CheckExact(vocab)) {
+        PyErr_SetString(PyExc_TypeError, "ids: vocab must be a dict or number()'s table");
+        return NULL;
+    }
     PyObject *words = PySequence_Fast(o_words, "ids: words must be a sequence");
     if (!words) return NULL;
     const Py_ssize_t n = PySequence_Fast_GET_SIZE(words);
@@ -384,6 +390,16 @@ PyObject *pk_ids(PyObject *self, PyObject *args) {
     if (!out) goto fail;
     int64_t *dst = (int64_t *)PyBytes_AS_STRING(out);
     PyObject **items = PySequence_Fast_ITEMS(words);
+    if (!PyDict_Check(vocab)) {
+        const int got = pk_table_ids(vocab, items, n, dst);
+        if (got < 0) goto fail;
+        if (got == 0) {
+            PyErr_SetString(PyExc_TypeError, "ids: vocab must be a dict or number()'s table");
+            goto fail;
+        }
+        Py_DECREF(words);
+        return out;
+    }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *v = PyDict_GetItemWithError(vocab, items[i]); /* borrowed */
         if (!v) {
