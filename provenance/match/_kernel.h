@@ -61,11 +61,14 @@ static inline int pk_grow_i64(int64_t **d, Py_ssize_t *cap, Py_ssize_t need) {
 }
 
 /* A copy's n-gram tables (CopyIds): its trigrams' and bigrams' keys, sorted, with their
- * positions (the same order), and its vocabulary's size (the keys' base). */
+ * positions (the same order), and its vocabulary's size (the keys' base); first3 and
+ * first2 (or NULL): where the keys of each first word a start, [first[a], first[a + 1])
+ * (pk_first_words). */
 typedef struct {
     const int64_t *keys3, *pos3, *keys2, *pos2;
     Py_ssize_t n3, n2;
     int64_t vocab;
+    const Py_ssize_t *first3, *first2;
 } Grams;
 
 /* The postings [*lo, *hi) of the n-gram (n = 2 or 3) of ids at p: empty when one of its
@@ -79,9 +82,23 @@ static inline void pk_postings(const Grams *g, const int64_t *p, int n, Py_ssize
     }
     const int64_t key = n == 3 ? (a * g->vocab + b) * g->vocab + c : a * g->vocab + b;
     const int64_t *keys = n == 3 ? g->keys3 : g->keys2;
-    const Py_ssize_t nk = n == 3 ? g->n3 : g->n2;
-    *lo = pk_bound(keys, nk, key, 0);
-    *hi = pk_bound(keys, nk, key, 1);
+    const Py_ssize_t *first = n == 3 ? g->first3 : g->first2;
+    Py_ssize_t from = 0, to = n == 3 ? g->n3 : g->n2;
+    if (first) from = first[a], to = first[a + 1]; /* (the keys of its first word) */
+    *lo = from + pk_bound(keys + from, to - from, key, 0);
+    *hi = *lo + pk_bound(keys + *lo, to - *lo, key, 1);
+}
+
+/* first3 and first2 of Grams, made from the copy's ids c (lc of them, each below
+ * g->vocab; the keys sorted, of its trigrams and bigrams: a key's first word is the id at
+ * its position), in first (2 * (vocab + 1) items). */
+static inline void pk_first_words(Grams *g, const int64_t *c, Py_ssize_t lc, Py_ssize_t *first) {
+    Py_ssize_t *f3 = first, *f2 = first + g->vocab + 1;
+    memset(first, 0, sizeof(Py_ssize_t) * (size_t)(2 * (g->vocab + 1)));
+    for (Py_ssize_t t = 0; t + 2 < lc; t++) f3[c[t] + 1]++;
+    for (Py_ssize_t t = 0; t + 1 < lc; t++) f2[c[t] + 1]++;
+    for (int64_t a = 0; a < g->vocab; a++) f3[a + 1] += f3[a], f2[a + 1] += f2[a];
+    g->first3 = f3, g->first2 = f2;
 }
 
 /* A matching block of difflib's: a[i:i+k] == b[j:j+k]. */

@@ -262,8 +262,9 @@ PyObject *pk_align(PyObject *self, PyObject *args) {
     const int64_t *origins = bufs[7].buf, *bounds = bufs[8].buf;
     const Py_ssize_t lc = bufs[0].len / 8, ls = bufs[5].len / 8, np = bufs[6].len / 16;
     const Py_ssize_t nb = bufs[8].len / 8;
-    const Grams g = {bufs[1].buf, bufs[2].buf, bufs[3].buf, bufs[4].buf,
-                     bufs[1].len / 8, bufs[3].len / 8, vocab};
+    Grams g = {bufs[1].buf, bufs[2].buf, bufs[3].buf, bufs[4].buf,
+               bufs[1].len / 8, bufs[3].len / 8, vocab, NULL, NULL};
+    Py_ssize_t *first = NULL; /* (g's first words: for a vocabulary the copy's size) */
     const char *error = NULL;
     PyObject *result = NULL;
     Py_ssize_t *claims = NULL, nclaims = 0;
@@ -291,6 +292,12 @@ PyObject *pk_align(PyObject *self, PyObject *args) {
         if (s < 0 || e < s || e > ls) error = "every span must be within the source";
         else if ((size + 2 * slack) * size > cells) fits = 0;
     }
+    if (!error && fits && vocab <= 4 * lc + 64) {
+        if (!(first = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(2 * (vocab + 1)))))
+            error = "out of memory";
+        else
+            pk_first_words(&g, c, lc, first);
+    }
     if (!error && fits) {
         if (!(claims = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(4 * np + 1)))) {
             error = "out of memory";
@@ -308,6 +315,7 @@ PyObject *pk_align(PyObject *self, PyObject *args) {
     }
     pk_release_arrays(bufs, 10);
     PyMem_Free(claims);
+    PyMem_Free(first);
     if (!error && !fits) result = Py_NewRef(Py_None);
     if (error) PyErr_Format(PyExc_ValueError, "align: %s", error);
     return result;

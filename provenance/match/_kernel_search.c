@@ -83,7 +83,7 @@ PyObject *pk_vote(PyObject *self, PyObject *args) {
     const int64_t *ids = bufs[0].buf;
     const Py_ssize_t size = bufs[0].len / 8;
     const Grams g = {bufs[1].buf, bufs[2].buf, bufs[3].buf, bufs[4].buf,
-                     bufs[1].len / 8, bufs[3].len / 8, vocab};
+                     bufs[1].len / 8, bufs[3].len / 8, vocab, NULL, NULL};
     int got = 0;
     if (bufs[1].len != bufs[2].len || bufs[3].len != bufs[4].len)
         error = "keys and positions must have the same length";
