@@ -45,6 +45,13 @@ static inline int ready(PyObject *w) {
 #endif
 }
 
+/* An exact str's hash: the one it keeps (a word's hash is made once, at its first
+ * look-up), else made: -1 (the error set). */
+static inline Py_hash_t str_hash(PyObject *w) {
+    const Py_hash_t kept = ((PyASCIIObject *)w)->hash;
+    return kept != -1 ? kept : ready(w) < 0 ? -1 : PyObject_Hash(w);
+}
+
 /* Two exact strs equal (CPython's strs are in their narrowest kind: equal strs have the
  * same kind and bytes). */
 static inline int same_str(PyObject *a, PyObject *b) {
@@ -75,26 +82,45 @@ static int cmp_keyed(const void *x, const void *y) {
 }
 
 /* The n-grams' (n = 3 or 2) keys of ids (lc of them; vocab: v) sorted with their
- * positions, as two bytes objects added to out (a list): 0, or -1 (the error set). */
+ * positions, as two bytes objects added to out (a list): 0, or -1 (the error set). Sorted
+ * by first word (a counting sort: positions in order), then each first word's keys (a
+ * few: by insertion; many: qsort), ties in position order: a stable argsort's order. */
 static int grams(const int64_t *ids, Py_ssize_t lc, int64_t v, int n, PyObject *out) {
     const Py_ssize_t m = lc >= n ? lc - n + 1 : 0;
     Keyed *kp = PyMem_Malloc(sizeof(Keyed) * (size_t)(m + 1));
+    Py_ssize_t *start = PyMem_Calloc((size_t)v + 1, sizeof(Py_ssize_t));
     PyObject *keys = PyBytes_FromStringAndSize(NULL, 8 * m);
     PyObject *pos = PyBytes_FromStringAndSize(NULL, 8 * m);
     int got = -1;
-    if (!kp || !keys || !pos) goto done;
+    if (!kp || !start || !keys || !pos) goto done;
+    for (Py_ssize_t t = 0; t < m; t++) start[ids[t] + 1]++;
+    for (int64_t a = 1; a < v; a++) start[a] += start[a - 1]; /* (where a's keys start) */
     for (Py_ssize_t t = 0; t < m; t++) {
         const int64_t key = n == 3 ? (ids[t] * v + ids[t + 1]) * v + ids[t + 2]
                                    : ids[t] * v + ids[t + 1];
-        kp[t] = (Keyed){key, t};
+        kp[start[ids[t]]++] = (Keyed){key, t}; /* (start[a]: where a's keys end, then) */
     }
-    qsort(kp, (size_t)m, sizeof(Keyed), cmp_keyed);
-    int64_t *k = (int64_t *)PyBytes_AS_STRING(keys), *p = (int64_t *)PyBytes_AS_STRING(pos);
-    for (Py_ssize_t t = 0; t < m; t++) k[t] = kp[t].key, p[t] = kp[t].pos;
+    for (int64_t a = 0, from = 0; a < v; from = start[a++]) {
+        Keyed *x = kp + from;
+        const Py_ssize_t k = start[a] - from;
+        if (k > 16) {
+            qsort(x, (size_t)k, sizeof(Keyed), cmp_keyed);
+            continue;
+        }
+        for (Py_ssize_t i = 1; i < k; i++) {
+            const Keyed y = x[i];
+            Py_ssize_t j = i;
+            for (; j > 0 && x[j - 1].key > y.key; j--) x[j] = x[j - 1];
+            x[j] = y;
+        }
+    }
+    int64_t *kk = (int64_t *)PyBytes_AS_STRING(keys), *p = (int64_t *)PyBytes_AS_STRING(pos);
+    for (Py_ssize_t t = 0; t < m; t++) kk[t] = kp[t].key, p[t] = kp[t].pos;
     got = PyList_Append(out, keys) < 0 || PyList_Append(out, pos) < 0 ? -1 : 0;
 done:
-    if (!kp && !PyErr_Occurred()) PyErr_NoMemory();
+    if ((!kp || !start) && !PyErr_Occurred()) PyErr_NoMemory();
     PyMem_Free(kp);
+    PyMem_Free(start);
     Py_XDECREF(keys);
     Py_XDECREF(pos);
     return got;
@@ -138,7 +164,7 @@ PyObject *pk_number(PyObject *self, PyObject *args) {
             result = Py_NewRef(Py_None);
             goto done;
         }
-        const Py_hash_t hash = ready(w) < 0 ? -1 : PyObject_Hash(w);
+        const Py_hash_t hash = str_hash(w);
         if (hash == -1) goto done;
         Slot *s = slot_of(t, w, hash);
         if (!s->word) {
@@ -180,7 +206,7 @@ int pk_table_ids(PyObject *table, PyObject *const *words, Py_ssize_t n, int64_t 
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *w = words[i];
         if (PyUnicode_CheckExact(w)) {
-            const Py_hash_t hash = ready(w) < 0 ? -1 : PyObject_Hash(w);
+            const Py_hash_t hash = str_hash(w);
             if (hash == -1) return -1;
             const Slot *s = slot_of(t, w, hash);
             dst[i] = s->word ? s->id : -1;
