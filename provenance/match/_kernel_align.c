@@ -85,6 +85,18 @@ static PyObject *make(const Made *t, PyObject **values) {
     return obj;
 }
 
+/* The tuple (a, b) (Py_BuildValue's "(nn)", without parsing its format); NULL: the error
+ * set. */
+static PyObject *pair(Py_ssize_t a, Py_ssize_t b) {
+    PyObject *t = PyTuple_New(2), *x = PyLong_FromSsize_t(a), *y = PyLong_FromSsize_t(b);
+    if (!t || !x || !y) {
+        Py_XDECREF(t), Py_XDECREF(x), Py_XDECREF(y);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(t, 0, x), PyTuple_SET_ITEM(t, 1, y);
+    return t;
+}
+
 static int cmp_claim(const void *x, const void *y) { /* claims in passage order */
     const Py_ssize_t a = *(const Py_ssize_t *)x, b = *(const Py_ssize_t *)y;
     return (a > b) - (a < b);
@@ -166,8 +178,7 @@ static PyObject *finish(const int64_t *c, Py_ssize_t lc, unsigned char *u, const
             const int tag = i < y.i && j < y.j ? 0 : i < y.i ? 1 : j < y.j ? 2 : -1;
             if (tag >= 0) {
                 PyObject *values[3] = {Py_NewRef(PyTuple_GET_ITEM(kinds, tag)),
-                                       Py_BuildValue("(nn)", at + i, at + y.i),
-                                       Py_BuildValue("(nn)", x[1] + j, x[1] + y.j)};
+                                       pair(at + i, at + y.i), pair(x[1] + j, x[1] + y.j)};
                 PyObject *e = make(edit, values);
                 if (!e) {
                     Py_DECREF(edits);
@@ -178,8 +189,8 @@ static PyObject *finish(const int64_t *c, Py_ssize_t lc, unsigned char *u, const
             i = y.i + y.k, j = y.j + y.k;
         }
         const double sim = 2.0 * (double)matched / (double)(size + x[2] - x[1]);
-        PyObject *values[6] = {PyLong_FromSsize_t(x[0]), Py_BuildValue("(nn)", at, at + size),
-                               Py_BuildValue("(nn)", x[1], x[2]), PyLong_FromSsize_t(matched),
+        PyObject *values[6] = {PyLong_FromSsize_t(x[0]), pair(at, at + size), pair(x[1], x[2]),
+                               PyLong_FromSsize_t(matched),
                                PyFloat_FromDouble(sim), edits};
         PyObject *t = make(match, values);
         if (!t) goto fail;

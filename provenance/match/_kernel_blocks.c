@@ -185,7 +185,16 @@ Py_ssize_t pk_matching(const int64_t *a, Py_ssize_t la, const int64_t *b, Py_ssi
         }
     }
     if (scratch != stack) PyMem_Free(scratch);
-    qsort(out, (size_t)nfound, sizeof(Block), cmp_block);
+    if (nfound > 16) {
+        qsort(out, (size_t)nfound, sizeof(Block), cmp_block);
+    } else { /* (a few blocks: by insertion; no two start at the same i) */
+        for (Py_ssize_t m = 1; m < nfound; m++) {
+            const Block x = out[m];
+            Py_ssize_t j = m;
+            for (; j > 0 && out[j - 1].i > x.i; j--) out[j] = out[j - 1];
+            out[j] = x;
+        }
+    }
     Py_ssize_t n = 0; /* difflib's collapse of adjacent blocks */
     for (Py_ssize_t m = 0; m < nfound; m++) {
         if (n && out[n - 1].i + out[n - 1].k == out[m].i && out[n - 1].j + out[n - 1].k == out[m].j)

@@ -38,7 +38,16 @@ int pk_vote_ids(const Grams *g, const int64_t *ids, Py_ssize_t size, Py_ssize_t 
     }
     if (!nd) return 0;
     int64_t *dd = *d;
-    qsort(dd, (size_t)nd, sizeof(int64_t), cmp_i64);
+    if (nd > 32) {
+        qsort(dd, (size_t)nd, sizeof(int64_t), cmp_i64);
+    } else { /* (a passage's few diagonals, mostly in order: by insertion) */
+        for (Py_ssize_t i = 1; i < nd; i++) {
+            const int64_t x = dd[i];
+            Py_ssize_t j = i;
+            for (; j > 0 && dd[j - 1] > x; j--) dd[j] = dd[j - 1];
+            dd[j] = x;
+        }
+    }
     while (nd && *nout < most) {
         Py_ssize_t best = 0, blo = 0, bhi = 0, start = 0;
         for (Py_ssize_t i = 0; i < nd; i++) {
