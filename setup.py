@@ -13,6 +13,8 @@ setup(
                 "provenance/match/_kernel.c",
                 "provenance/match/_kernel_scan.c",
                 "provenance/match/_kernel_search.c",
+                "provenance/match/_kernel_blocks.c",
+                "provenance/match/_kernel_vocab.c",
                 "provenance/match/_kernel_claim.c",
                 "provenance/match/_kernel_align.c",
             ],

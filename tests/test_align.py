@@ -217,7 +217,7 @@ def test_kernel_alignment_work_grows_linearly_on_repetitive_text(
     kernel = alignwork._KERNEL
 
     class Counted:  # the kernel's match (a window) and diff (a pair), counted
-        vote, blocks, ids = kernel.vote, kernel.blocks, kernel.ids
+        vote, blocks, ids, number = kernel.vote, kernel.blocks, kernel.ids, kernel.number
 
         @staticmethod
         def match(c: Any, lo: int, hi: int, p: Any, stray: int) -> Any:
@@ -294,10 +294,31 @@ def test_kernel_match_is_pythons(
     # in C) finds what _match finds with difflib's blocks; few distinct words make
     # stray runs, ties and tightened windows common (-1: a word only one side has);
     # stray runs of other lengths than STRAY_WORDS try each side of its comparison
+    _match_is_pythons(copy, passage, stray, data, 5)
+
+
+# A text's words: a few common ones, most rare.
+_TEXT_IDS = st.lists(st.one_of(st.integers(-1, 3), st.integers(4, 300)), max_size=70)
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None)
+@given(_TEXT_IDS, _TEXT_IDS, st.integers(1, 6), st.data())
+def test_kernel_match_is_pythons_on_text_like_words(
+    copy: list[int], passage: list[int], stray: int, data: st.DataObject
+) -> None:
+    # as above with many distinct words (the kernel walks the equal pairs then, and
+    # matches the tightened window again only when a block found lies outside it), the
+    # passage inside the copy with a few words changed
+    _match_is_pythons(copy, passage, stray, data, 1)
+
+
+def _match_is_pythons(
+    copy: list[int], passage: list[int], stray: int, data: st.DataObject, kept_above: int
+) -> None:
     _kernel_or_skip()
     if data.draw(st.booleans()):  # the passage inside the copy, some words changed
         changed = data.draw(st.lists(st.integers(-1, 7), min_size=len(passage)))
-        kept = [x if y > 5 else y for x, y in zip(passage, changed, strict=False)]
+        kept = [x if y > kept_above else y for x, y in zip(passage, changed, strict=False)]
         copy = copy[: len(copy) // 2] + kept + copy[len(copy) // 2 :]
     lo = data.draw(st.integers(0, len(copy)))
     hi = data.draw(st.integers(lo, len(copy)))
@@ -482,7 +503,8 @@ def test_kernel_aligns_near_copy_candidates_as_the_words_path_does(
 
 def test_kernel_aligns_a_candidate_in_one_call(monkeypatch: pytest.MonkeyPatch) -> None:
     # the work per candidate: one call that aligns every passage (and one that makes the
-    # source's ids), not a call per passage; the same source again is all in the memo
+    # source's ids), not a call per passage, and one a copy that numbers its words; the
+    # same source again is all in the memo
     _kernel_or_skip()
     kernel = alignwork._KERNEL
     calls: dict[str, int] = {}
@@ -502,7 +524,7 @@ def test_kernel_aligns_a_candidate_in_one_call(monkeypatch: pytest.MonkeyPatch) 
     copy_words = words(f"{S3} and then {S2}. {S1.replace('tried', 'judged')} {S2}")
     alignwork.forget_copy(copy_words)
     first = align(src_words, passages, copy_words, 0.75)
-    assert calls == {"align": 1, "ids": 1}, calls
+    assert calls == {"number": 1, "align": 1, "ids": 1}, calls
     assert len(first.matches) == 4
     ids = alignwork.copy_grams(copy_words)[2]
     assert ids is not None

@@ -93,6 +93,47 @@ def test_kernel_blocks_are_difflibs(a: list[int], b: list[int]) -> None:
         assert ids.blocks(array("q", a), array("q", b)) == want
 
 
+# Ids as a text's words are: a few common ones, most rare (the kernel then walks the
+# equal pairs, as difflib does, not every pair).
+_TEXT_IDS = st.lists(st.one_of(st.integers(-2, 3), st.integers(4, 400)), max_size=90)
+
+
+@settings(max_examples=600, derandomize=True, deadline=None)
+@given(_TEXT_IDS, _TEXT_IDS, _TEXT_IDS, st.booleans(), st.data())
+def test_kernel_blocks_are_difflibs_on_text_like_ids(
+    a: list[int], pre: list[int], post: list[int], held: bool, data: st.DataObject
+) -> None:
+    # many distinct ids, few equal pairs (a passage and a window of the copy): difflib's
+    # blocks; one side held whole by the other (a pair claimed word for word, with the
+    # free words taken in at its edges: found without the search) or held but for a
+    # changed word or a negative id (searched)
+    _kernel_or_skip()
+    b = pre + a + post if held else pre + post
+    if held and a and data.draw(st.booleans()):
+        at = data.draw(st.integers(0, len(a) - 1))
+        b[len(pre) + at] = data.draw(st.sampled_from([-1, 401, a[0]]))
+    ids = CopyIds.build(("x",))
+    assert ids is not None
+    for x, y in ((a, b), (b, a)):
+        wx = [f"w{v}" if v >= 0 else f"a{i}" for i, v in enumerate(x)]
+        wy = [f"w{v}" if v >= 0 else f"b{j}" for j, v in enumerate(y)]
+        ref = difflib.SequenceMatcher(None, wx, wy, autojunk=False)
+        want = [tuple(m) for m in ref.get_matching_blocks()]
+        assert ids.blocks(array("q", x), array("q", y)) == want
+
+
+def test_kernel_blocks_of_a_held_passage_are_its_first_place() -> None:
+    # the shorter side held whole, twice: one block, at its first place (difflib's tie
+    # broken towards the start of a, then of b); a negative id is held by nothing
+    _kernel_or_skip()
+    ids = CopyIds.build(("x",))
+    assert ids is not None
+    p, c = [5, 6, 7], [9, 5, 6, 7, 8, 5, 6, 7]
+    assert ids.blocks(array("q", p), array("q", c)) == [(0, 1, 3), (3, 8, 0)]
+    assert ids.blocks(array("q", c), array("q", p)) == [(1, 0, 3), (8, 3, 0)]
+    assert ids.blocks(array("q", [5, -1]), array("q", [5, -1])) == [(0, 0, 1), (2, 2, 0)]
+
+
 @settings(max_examples=600, derandomize=True, deadline=None)
 @given(_ID_LISTS, _ID_LISTS, st.data())
 def test_kernel_diff_is_pairs(a: list[int], c: list[int], data: st.DataObject) -> None:
@@ -145,6 +186,60 @@ def test_kernel_ids_are_pythons(copy: list[str], words: list[str]) -> None:
         assert ids.of(words).tolist() == want
 
 
+# Words of every str kind (ASCII, Latin-1, BMP, astral): equal words are equal bytes.
+_ANY_WORDS = st.one_of(
+    st.sampled_from(["the", "thé", "the\u0100", "th", "e", "\U0001f600", "ħ", "x" * 40]),
+    st.text(max_size=3),
+)
+
+
+def _numbered_in_python(copy: tuple[str, ...]) -> CopyIds | None:
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(alignwork, "_KERNEL", None)
+        return CopyIds.build(copy)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.lists(_ANY_WORDS, max_size=80), st.lists(_ANY_WORDS, max_size=40))
+def test_kernel_numbers_a_copy_as_python_does(copy: list[str], words: list[str]) -> None:
+    # the kernel's CopyIds.build (number: the vocabulary, ids, the n-grams' keys sorted
+    # with their positions, as a stable argsort orders them) is NumPy's, and its table
+    # looks words up as the dict does: each kind of str, words made apart from the
+    # copy's (equal, not the same objects), a str subclass (looked up in the dict)
+    _kernel_or_skip()
+    built, want = CopyIds.build(tuple(copy)), _numbered_in_python(tuple(copy))
+    if want is None:
+        assert built is None
+        return
+    assert built is not None and built.table is not built.vocab
+    assert built.vocab == want.vocab and list(built.vocab) == list(want.vocab)
+    for name in ("ids", "keys3", "pos3", "keys2", "pos2"):
+        assert getattr(built, name).tolist() == getattr(want, name).tolist(), name
+    apart = ["".join(list(w)) for w in words]  # (new objects)
+
+    class Word(str):
+        pass
+
+    asked = [*apart, *(Word(w) for w in words), 5, None]
+    assert built.of(asked).tolist() == [want.vocab.get(w, -1) for w in asked]
+
+
+def test_kernel_numbers_fewer_words_than_it_takes() -> None:
+    # a copy of as many distinct words as the kernel takes, or more, or of no words, or
+    # of words that are not strs: not numbered by the kernel (no CopyIds, or Python's)
+    _kernel_or_skip()
+    kernel = alignwork._KERNEL
+    assert kernel is not None
+    assert kernel.number(["a", "b", "a"], 3) is not None
+    assert kernel.number(["a", "b", "c", "a"], 3) is None
+    assert kernel.number([], 3) is None
+    assert kernel.number(["a", 5], 3) is None
+    assert CopyIds.build(()) is None
+    with_ints = CopyIds.build(("a", 5, "a"))  # type: ignore[arg-type]
+    assert with_ints is not None and with_ints.table is with_ints.vocab
+    assert with_ints.of(["a", 5, "b"]).tolist() == [0, 1, -1]
+
+
 def test_kernel_ids_refuse_bad_arguments() -> None:
     _kernel_or_skip()
     kernel = alignwork._KERNEL
@@ -155,3 +250,7 @@ def test_kernel_ids_refuse_bad_arguments() -> None:
         kernel.ids(["a"], {"a": "not an id"})
     with pytest.raises(TypeError):
         kernel.ids(["a"], [("a", 1)])
+    with pytest.raises(TypeError, match="a dict or number"):
+        kernel.ids(["a"], alignwork._KERNEL)  # (not number()'s table)
+    with pytest.raises(TypeError, match="must be a sequence"):
+        kernel.number(5, 10)

@@ -1,8 +1,9 @@
 /*
  * prov's compiled kernel (the extension provenance.match._kernel): its method table and
  * init, and the buffer helpers its functions share. The functions themselves are in
- * _kernel_scan.c (fingerprinting), _kernel_search.c (votes, matching blocks, a passage's
- * search), _kernel_claim.c and _kernel_align.c (a candidate aligned in one call); what
+ * _kernel_scan.c (fingerprinting), _kernel_search.c (votes, a passage's search),
+ * _kernel_blocks.c (difflib's matching blocks), _kernel_vocab.c (a copy's words
+ * numbered), _kernel_claim.c and _kernel_align.c (a candidate aligned in one call); what
  * they share is declared in _kernel.h.
  */
 #include "_kernel.h"
@@ -63,7 +64,12 @@ static PyMethodDef methods[] = {
      "fields, kinds, PassageMatch, fields)) -> [PassageMatch, ...] | None: align.align of a "
      "source's passages on ids."},
     {"ids", pk_ids, METH_VARARGS,
-     "ids(words, vocab) -> bytes: the words' ids in vocab (-1: lacking) as native int64s."},
+     "ids(words, vocab) -> bytes: the words' ids in vocab (a dict, or number()'s table; -1: "
+     "lacking) as native int64s."},
+    {"number", pk_number, METH_VARARGS,
+     "number(words, most) -> [vocab, ids, keys3, pos3, keys2, pos2, table] | None: a copy's "
+     "words numbered (CopyIds.build), its n-grams' keys sorted with their positions, and the "
+     "table ids() looks words up in."},
     {"match", pk_match, METH_VARARGS,
      "match(copy, lo, hi, passage, stray) -> (start, end, matched) | None: claims._match on "
      "word ids."},

@@ -6,10 +6,13 @@
  *   _kernel_scan.c    fingerprinting (fingerprint.py's two loops): scan (simple tokens and
  *                     their xxh3-64) and sketch (shingles, MinHash, band keys)
  *   _kernel_search.c  where a passage lies in a copy, on word ids: vote (n-gram
- *                     diagonals), blocks (difflib's matching blocks), match (claims._match
- *                     in a window), search (a passage's windows around its diagonals)
+ *                     diagonals), match (claims._match in a window), search (a passage's
+ *                     windows around its diagonals)
+ *   _kernel_blocks.c  blocks (difflib's matching blocks of two id arrays: pk_matching)
  *   _kernel_claim.c   which copy words a candidate's passages claim, in align's order, and
  *                     the memo (a dict of bytes) that keeps its votes and searches
+ *   _kernel_vocab.c   number (a copy's words numbered, its n-grams' keys, the table ids()
+ *                     looks words up in)
  *   _kernel_align.c   align (a candidate aligned in one call: claims, edges, the matches
  *                     made), diff (alignwork.pair), ids (words as a copy's ids)
  *
@@ -58,11 +61,14 @@ static inline int pk_grow_i64(int64_t **d, Py_ssize_t *cap, Py_ssize_t need) {
 }
 
 /* A copy's n-gram tables (CopyIds): its trigrams' and bigrams' keys, sorted, with their
- * positions (the same order), and its vocabulary's size (the keys' base). */
+ * positions (the same order), and its vocabulary's size (the keys' base); first3 and
+ * first2 (or NULL): where the keys of each first word a start, [first[a], first[a + 1])
+ * (pk_first_words). */
 typedef struct {
     const int64_t *keys3, *pos3, *keys2, *pos2;
     Py_ssize_t n3, n2;
     int64_t vocab;
+    const Py_ssize_t *first3, *first2;
 } Grams;
 
 /* The postings [*lo, *hi) of the n-gram (n = 2 or 3) of ids at p: empty when one of its
@@ -76,9 +82,23 @@ static inline void pk_postings(const Grams *g, const int64_t *p, int n, Py_ssize
     }
     const int64_t key = n == 3 ? (a * g->vocab + b) * g->vocab + c : a * g->vocab + b;
     const int64_t *keys = n == 3 ? g->keys3 : g->keys2;
-    const Py_ssize_t nk = n == 3 ? g->n3 : g->n2;
-    *lo = pk_bound(keys, nk, key, 0);
-    *hi = pk_bound(keys, nk, key, 1);
+    const Py_ssize_t *first = n == 3 ? g->first3 : g->first2;
+    Py_ssize_t from = 0, to = n == 3 ? g->n3 : g->n2;
+    if (first) from = first[a], to = first[a + 1]; /* (the keys of its first word) */
+    *lo = from + pk_bound(keys + from, to - from, key, 0);
+    *hi = *lo + pk_bound(keys + *lo, to - *lo, key, 1);
+}
+
+/* first3 and first2 of Grams, made from the copy's ids c (lc of them, each below
+ * g->vocab; the keys sorted, of its trigrams and bigrams: a key's first word is the id at
+ * its position), in first (2 * (vocab + 1) items). */
+static inline void pk_first_words(Grams *g, const int64_t *c, Py_ssize_t lc, Py_ssize_t *first) {
+    Py_ssize_t *f3 = first, *f2 = first + g->vocab + 1;
+    memset(first, 0, sizeof(Py_ssize_t) * (size_t)(2 * (g->vocab + 1)));
+    for (Py_ssize_t t = 0; t + 2 < lc; t++) f3[c[t] + 1]++;
+    for (Py_ssize_t t = 0; t + 1 < lc; t++) f2[c[t] + 1]++;
+    for (int64_t a = 0; a < g->vocab; a++) f3[a + 1] += f3[a], f2[a + 1] += f2[a];
+    g->first3 = f3, g->first2 = f2;
 }
 
 /* A matching block of difflib's: a[i:i+k] == b[j:j+k]. */
@@ -95,8 +115,6 @@ PyObject *pk_sketch(PyObject *self, PyObject *args);
 int pk_vote_ids(const Grams *g, const int64_t *ids, Py_ssize_t size, Py_ssize_t width,
                 Py_ssize_t most, Py_ssize_t max_postings, int64_t **d, Py_ssize_t *cap,
                 int64_t *meds, Py_ssize_t *nout, Py_ssize_t *votes);
-Py_ssize_t pk_matching(const int64_t *a, Py_ssize_t la, const int64_t *b, Py_ssize_t lb,
-                       Block *out);
 int pk_search_windows(const int64_t *c, Py_ssize_t lc, const unsigned char *u, const int64_t *p,
                       Py_ssize_t size, const int64_t *diags, Py_ssize_t nd, Py_ssize_t slack,
                       Py_ssize_t stray, Py_ssize_t cells, Block *bl, double *sim,
@@ -105,9 +123,13 @@ int pk_may_count(const int64_t *c, Py_ssize_t lc, const unsigned char *u, Py_ssi
                  const int64_t *diags, Py_ssize_t nd, Py_ssize_t slack, int32_t *avail,
                  const int32_t *count, double min_similarity);
 PyObject *pk_vote(PyObject *self, PyObject *args);
-PyObject *pk_blocks(PyObject *self, PyObject *args);
 PyObject *pk_match(PyObject *self, PyObject *args);
 PyObject *pk_search(PyObject *self, PyObject *args);
+
+/* _kernel_blocks.c (each described there) */
+Py_ssize_t pk_matching(const int64_t *a, Py_ssize_t la, const int64_t *b, Py_ssize_t lb,
+                       Block *out);
+PyObject *pk_blocks(PyObject *self, PyObject *args);
 
 /* _kernel_claim.c (each described there) */
 PyObject *pk_memo_key(char tag, const int64_t *p, Py_ssize_t size, const int64_t *extra,
@@ -119,6 +141,10 @@ int pk_claim_all(const int64_t *c, Py_ssize_t lc, unsigned char *u, const Grams 
                  Py_ssize_t max_tries, Py_ssize_t most, Py_ssize_t max_postings,
                  Py_ssize_t cells, double min_similarity, double abridged, PyObject *memo,
                  Py_ssize_t limit, Py_ssize_t *claims, Py_ssize_t *nclaims);
+
+/* _kernel_vocab.c (each described there) */
+PyObject *pk_number(PyObject *self, PyObject *args);
+int pk_table_ids(PyObject *table, PyObject *const *words, Py_ssize_t n, int64_t *dst);
 
 /* _kernel_align.c */
 int pk_init_align(void);

@@ -5,7 +5,8 @@
  *             diffed, its align.PassageMatch and align.Edit objects made as their
  *             __init__ makes them (finish)
  *   diff      alignwork.pair: a passage and a copy span's difflib opcodes
- *   ids       CopyIds.of: words as a copy's ids
+ *   ids       CopyIds.of: words as a copy's ids (a dict's, or number()'s table:
+ *             _kernel_vocab.c)
  */
 #include "_kernel.h"
 
@@ -82,6 +83,18 @@ static PyObject *make(const Made *t, PyObject **values) {
         return NULL;
     }
     return obj;
+}
+
+/* The tuple (a, b) (Py_BuildValue's "(nn)", without parsing its format); NULL: the error
+ * set. */
+static PyObject *pair(Py_ssize_t a, Py_ssize_t b) {
+    PyObject *t = PyTuple_New(2), *x = PyLong_FromSsize_t(a), *y = PyLong_FromSsize_t(b);
+    if (!t || !x || !y) {
+        Py_XDECREF(t), Py_XDECREF(x), Py_XDECREF(y);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(t, 0, x), PyTuple_SET_ITEM(t, 1, y);
+    return t;
 }
 
 static int cmp_claim(const void *x, const void *y) { /* claims in passage order */
@@ -165,8 +178,7 @@ static PyObject *finish(const int64_t *c, Py_ssize_t lc, unsigned char *u, const
             const int tag = i < y.i && j < y.j ? 0 : i < y.i ? 1 : j < y.j ? 2 : -1;
             if (tag >= 0) {
                 PyObject *values[3] = {Py_NewRef(PyTuple_GET_ITEM(kinds, tag)),
-                                       Py_BuildValue("(nn)", at + i, at + y.i),
-                                       Py_BuildValue("(nn)", x[1] + j, x[1] + y.j)};
+                                       pair(at + i, at + y.i), pair(x[1] + j, x[1] + y.j)};
                 PyObject *e = make(edit, values);
                 if (!e) {
                     Py_DECREF(edits);
@@ -177,8 +189,8 @@ static PyObject *finish(const int64_t *c, Py_ssize_t lc, unsigned char *u, const
             i = y.i + y.k, j = y.j + y.k;
         }
         const double sim = 2.0 * (double)matched / (double)(size + x[2] - x[1]);
-        PyObject *values[6] = {PyLong_FromSsize_t(x[0]), Py_BuildValue("(nn)", at, at + size),
-                               Py_BuildValue("(nn)", x[1], x[2]), PyLong_FromSsize_t(matched),
+        PyObject *values[6] = {PyLong_FromSsize_t(x[0]), pair(at, at + size), pair(x[1], x[2]),
+                               PyLong_FromSsize_t(matched),
                                PyFloat_FromDouble(sim), edits};
         PyObject *t = make(match, values);
         if (!t) goto fail;
@@ -261,8 +273,9 @@ PyObject *pk_align(PyObject *self, PyObject *args) {
     const int64_t *origins = bufs[7].buf, *bounds = bufs[8].buf;
     const Py_ssize_t lc = bufs[0].len / 8, ls = bufs[5].len / 8, np = bufs[6].len / 16;
     const Py_ssize_t nb = bufs[8].len / 8;
-    const Grams g = {bufs[1].buf, bufs[2].buf, bufs[3].buf, bufs[4].buf,
-                     bufs[1].len / 8, bufs[3].len / 8, vocab};
+    Grams g = {bufs[1].buf, bufs[2].buf, bufs[3].buf, bufs[4].buf,
+               bufs[1].len / 8, bufs[3].len / 8, vocab, NULL, NULL};
+    Py_ssize_t *first = NULL; /* (g's first words: for a vocabulary the copy's size) */
     const char *error = NULL;
     PyObject *result = NULL;
     Py_ssize_t *claims = NULL, nclaims = 0;
@@ -290,6 +303,12 @@ PyObject *pk_align(PyObject *self, PyObject *args) {
         if (s < 0 || e < s || e > ls) error = "every span must be within the source";
         else if ((size + 2 * slack) * size > cells) fits = 0;
     }
+    if (!error && fits && vocab <= 4 * lc + 64) {
+        if (!(first = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(2 * (vocab + 1)))))
+            error = "out of memory";
+        else
+            pk_first_words(&g, c, lc, first);
+    }
     if (!error && fits) {
         if (!(claims = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(4 * np + 1)))) {
             error = "out of memory";
@@ -307,6 +326,7 @@ PyObject *pk_align(PyObject *self, PyObject *args) {
     }
     pk_release_arrays(bufs, 10);
     PyMem_Free(claims);
+    PyMem_Free(first);
     if (!error && !fits) result = Py_NewRef(Py_None);
     if (error) PyErr_Format(PyExc_ValueError, "align: %s", error);
     return result;
@@ -371,12 +391,17 @@ done:
     return result;
 }
 
-/* ids(words, vocab) -> bytes: each word's id in vocab (a dict of str to int), -1 for a
- * word it lacks, as native int64s (CopyIds.of: a passage's words as a copy's ids). */
+/* ids(words, vocab) -> bytes: each word's id in vocab (a dict of str to int, or
+ * number()'s table of a copy's words), -1 for a word it lacks, as native int64s
+ * (CopyIds.of: a passage's words as a copy's ids). */
 PyObject *pk_ids(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *o_words, *vocab;
-    if (!PyArg_ParseTuple(args, "OO!:ids", &o_words, &PyDict_Type, &vocab)) return NULL;
+    if (!PyArg_ParseTuple(args, "OO:ids", &o_words, &vocab)) return NULL;
+    if (!PyDict_Check(vocab) && !PyCapsule_CheckExact(vocab)) {
+        PyErr_SetString(PyExc_TypeError, "ids: vocab must be a dict or number()'s table");
+        return NULL;
+    }
     PyObject *words = PySequence_Fast(o_words, "ids: words must be a sequence");
     if (!words) return NULL;
     const Py_ssize_t n = PySequence_Fast_GET_SIZE(words);
@@ -384,6 +409,16 @@ PyObject *pk_ids(PyObject *self, PyObject *args) {
     if (!out) goto fail;
     int64_t *dst = (int64_t *)PyBytes_AS_STRING(out);
     PyObject **items = PySequence_Fast_ITEMS(words);
+    if (!PyDict_Check(vocab)) {
+        const int got = pk_table_ids(vocab, items, n, dst);
+        if (got < 0) goto fail;
+        if (got == 0) {
+            PyErr_SetString(PyExc_TypeError, "ids: vocab must be a dict or number()'s table");
+            goto fail;
+        }
+        Py_DECREF(words);
+        return out;
+    }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *v = PyDict_GetItemWithError(vocab, items[i]); /* borrowed */
         if (!v) {

@@ -4,7 +4,6 @@
  *
  *   vote      votes.vote: the diagonals of a passage's n-grams found in the copy,
  *             clustered (pk_vote_ids)
- *   blocks    difflib's get_matching_blocks of two id arrays (pk_matching)
  *   match     claims._match: a passage in a window of the copy, stray ends dropped
  *   search    align's search of a passage's windows around its diagonals
  *             (pk_search_windows; pk_may_count: whether any of them may count)
@@ -39,7 +38,16 @@ int pk_vote_ids(const Grams *g, const int64_t *ids, Py_ssize_t size, Py_ssize_t 
     }
     if (!nd) return 0;
     int64_t *dd = *d;
-    qsort(dd, (size_t)nd, sizeof(int64_t), cmp_i64);
+    if (nd > 32) {
+        qsort(dd, (size_t)nd, sizeof(int64_t), cmp_i64);
+    } else { /* (a passage's few diagonals, mostly in order: by insertion) */
+        for (Py_ssize_t i = 1; i < nd; i++) {
+            const int64_t x = dd[i];
+            Py_ssize_t j = i;
+            for (; j > 0 && dd[j - 1] > x; j--) dd[j] = dd[j - 1];
+            dd[j] = x;
+        }
+    }
     while (nd && *nout < most) {
         Py_ssize_t best = 0, blo = 0, bhi = 0, start = 0;
         for (Py_ssize_t i = 0; i < nd; i++) {
@@ -84,7 +92,7 @@ PyObject *pk_vote(PyObject *self, PyObject *args) {
     const int64_t *ids = bufs[0].buf;
     const Py_ssize_t size = bufs[0].len / 8;
     const Grams g = {bufs[1].buf, bufs[2].buf, bufs[3].buf, bufs[4].buf,
-                     bufs[1].len / 8, bufs[3].len / 8, vocab};
+                     bufs[1].len / 8, bufs[3].len / 8, vocab, NULL, NULL};
     int got = 0;
     if (bufs[1].len != bufs[2].len || bufs[3].len != bufs[4].len)
         error = "keys and positions must have the same length";
@@ -114,163 +122,6 @@ PyObject *pk_vote(PyObject *self, PyObject *args) {
     return result;
 }
 
-/* difflib.SequenceMatcher.find_longest_match(alo, ahi, blo, bhi) with no junk (autojunk
- * off): the longest run of equal items, the first one met scanning a, then b (difflib's
- * b2j loop is this dynamic programme restricted to the equal pairs; its extension loops
- * find nothing more without junk). prev and cur: lb + 1 lengths each. */
-static Block longest(const int64_t *a, const int64_t *b, Py_ssize_t alo, Py_ssize_t ahi,
-                     Py_ssize_t blo, Py_ssize_t bhi, Py_ssize_t *prev, Py_ssize_t *cur) {
-    Block best = {alo, blo, 0};
-    for (Py_ssize_t j = blo; j <= bhi; j++) prev[j] = 0;
-    cur[blo] = 0;
-    for (Py_ssize_t i = alo; i < ahi; i++) {
-        const int64_t x = a[i];
-        for (Py_ssize_t j = blo; j < bhi; j++) {
-            /* cur[j + 1]: the run of equal items ending at a[i], b[j] */
-            if (x >= 0 && x == b[j]) {
-                const Py_ssize_t k = prev[j] + 1;
-                cur[j + 1] = k;
-                if (k > best.k) best.i = i - k + 1, best.j = j - k + 1, best.k = k;
-            } else {
-                cur[j + 1] = 0;
-            }
-        }
-        Py_ssize_t *t = prev;
-        prev = cur;
-        cur = t;
-    }
-    return best;
-}
-
-/* longest on ids narrowed to 32 bits (a's negative ids made -1, b's -2: unlike
- * everything, as longest holds them), the same block: each row's runs in a loop
- * without branches, which the compiler makes vector code (4 or 8 pairs at once). */
-/* One row of longest32: cur[j + 1] for j in [blo, bhi), and the longest run. */
-static inline int32_t row32(const int32_t *restrict b, const int32_t *restrict prev,
-                            int32_t *restrict cur, Py_ssize_t blo, Py_ssize_t bhi, int32_t x) {
-    int32_t most = 0;
-    for (Py_ssize_t j = blo; j < bhi; j++) {
-        const int32_t k = (prev[j] + 1) & -(int32_t)(b[j] == x);
-        cur[j + 1] = k;
-        most = k > most ? k : most;
-    }
-    return most;
-}
-
-static Block longest32(const int32_t *a, const int32_t *b, Py_ssize_t alo, Py_ssize_t ahi,
-                       Py_ssize_t blo, Py_ssize_t bhi, int32_t *prev, int32_t *cur) {
-    Block best = {alo, blo, 0};
-    for (Py_ssize_t j = blo; j <= bhi; j++) prev[j] = cur[j] = 0;
-    for (Py_ssize_t i = alo; i < ahi; i++) {
-        const int32_t most = row32(b, prev, cur, blo, bhi, a[i]);
-        if (most > best.k) { /* the first run of that length in the row */
-            Py_ssize_t j = blo;
-            while (cur[j + 1] != most) j++;
-            best.i = i - most + 1, best.j = j - most + 1, best.k = most;
-        }
-        int32_t *t = prev;
-        prev = cur;
-        cur = t;
-    }
-    return best;
-}
-
-static int cmp_block(const void *x, const void *y) {
-    const Py_ssize_t a = ((const Block *)x)->i, b = ((const Block *)y)->i;
-    return (a > b) - (a < b);
-}
-
-/* difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks() of two id
- * arrays (negative ids match nothing: words one side lacks), adjacent blocks joined,
- * without the final empty one: written to out (at least min(la, lb) + 1 blocks), their
- * number returned (-1: out of memory, the error set). The work is at most la * lb per
- * level of difflib's recursion: align calls it for a passage and a window of the copy
- * (tens of words), else uses cydifflib (the same blocks). */
-Py_ssize_t pk_matching(const int64_t *a, Py_ssize_t la, const int64_t *b, Py_ssize_t lb,
-                       Block *out) {
-    const Py_ssize_t most = (la < lb ? la : lb) + 1; /* blocks (disjoint) and rectangles */
-    Py_ssize_t *rows = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(2 * (lb + 1)));
-    Py_ssize_t(*queue)[4] = PyMem_Malloc(sizeof(Py_ssize_t[4]) * (size_t)(most + 1));
-    /* the ids in 32 bits when they fit (a copy's ids do: below 2**21), and their rows */
-    int narrow = la + lb < INT32_MAX;
-    for (Py_ssize_t i = 0; narrow && i < la; i++) narrow = a[i] < INT32_MAX;
-    for (Py_ssize_t j = 0; narrow && j < lb; j++) narrow = b[j] < INT32_MAX;
-    int32_t *a32 = narrow ? PyMem_Malloc(sizeof(int32_t) * (size_t)(la + lb + 2 * (lb + 1) + 1))
-                          : NULL;
-    Py_ssize_t nfound = 0, nqueue = 0;
-    if (!rows || !queue || (narrow && !a32)) {
-        PyMem_Free(rows);
-        PyMem_Free(queue);
-        PyMem_Free(a32);
-        PyErr_NoMemory();
-        return -1;
-    }
-    int32_t *b32 = a32 ? a32 + la : NULL, *rows32 = a32 ? a32 + la + lb : NULL;
-    for (Py_ssize_t i = 0; a32 && i < la; i++) a32[i] = a[i] < 0 ? -1 : (int32_t)a[i];
-    for (Py_ssize_t j = 0; b32 && j < lb; j++) b32[j] = b[j] < 0 ? -2 : (int32_t)b[j];
-    queue[nqueue][0] = 0, queue[nqueue][1] = la, queue[nqueue][2] = 0, queue[nqueue][3] = lb;
-    nqueue++;
-    while (nqueue) {
-        nqueue--;
-        const Py_ssize_t alo = queue[nqueue][0], ahi = queue[nqueue][1];
-        const Py_ssize_t blo = queue[nqueue][2], bhi = queue[nqueue][3];
-        const Block x = a32 ? longest32(a32, b32, alo, ahi, blo, bhi, rows32, rows32 + lb + 1)
-                            : longest(a, b, alo, ahi, blo, bhi, rows, rows + lb + 1);
-        if (!x.k) continue;
-        out[nfound++] = x;
-        if (alo < x.i && blo < x.j) {
-            queue[nqueue][0] = alo, queue[nqueue][1] = x.i;
-            queue[nqueue][2] = blo, queue[nqueue][3] = x.j;
-            nqueue++;
-        }
-        if (x.i + x.k < ahi && x.j + x.k < bhi) {
-            queue[nqueue][0] = x.i + x.k, queue[nqueue][1] = ahi;
-            queue[nqueue][2] = x.j + x.k, queue[nqueue][3] = bhi;
-            nqueue++;
-        }
-    }
-    PyMem_Free(rows);
-    PyMem_Free(queue);
-    PyMem_Free(a32);
-    qsort(out, (size_t)nfound, sizeof(Block), cmp_block);
-    Py_ssize_t n = 0; /* difflib's collapse of adjacent blocks */
-    for (Py_ssize_t m = 0; m < nfound; m++) {
-        if (n && out[n - 1].i + out[n - 1].k == out[m].i && out[n - 1].j + out[n - 1].k == out[m].j)
-            out[n - 1].k += out[m].k;
-        else
-            out[n++] = out[m];
-    }
-    return n;
-}
-
-/* blocks(a, b): the matching blocks as (i, j, size) tuples, ending with (la, lb, 0). */
-PyObject *pk_blocks(PyObject *self, PyObject *args) {
-    (void)self;
-    PyObject *o_a, *o_b;
-    if (!PyArg_ParseTuple(args, "OO:blocks", &o_a, &o_b)) return NULL;
-    Py_buffer bufs[2];
-    if (pk_get_pair(o_a, o_b, bufs) < 0) return NULL;
-    const int64_t *a = bufs[0].buf, *b = bufs[1].buf;
-    const Py_ssize_t la = bufs[0].len / 8, lb = bufs[1].len / 8;
-    Block *found = PyMem_Malloc(sizeof(Block) * (size_t)((la < lb ? la : lb) + 1));
-    PyObject *result = NULL;
-    Py_ssize_t n = found ? pk_matching(a, la, b, lb, found) : (PyErr_NoMemory(), -1);
-    if (n < 0 || !(result = PyList_New(n + 1))) goto done;
-    for (Py_ssize_t m = 0; m <= n; m++) {
-        const Block x = m < n ? found[m] : (Block){la, lb, 0};
-        PyObject *t = Py_BuildValue("(nnn)", x.i, x.j, x.k);
-        if (!t) {
-            Py_CLEAR(result);
-            goto done;
-        }
-        PyList_SET_ITEM(result, m, t);
-    }
-done:
-    PyMem_Free(found);
-    pk_release_arrays(bufs, 2);
-    return result;
-}
-
 /* claims._core: the blocks [*lo, *hi) left when stray matches at either end are dropped
  * (a run smaller than half the gap that separates it from the rest; the gap is the
  * larger of the copy's and the passage's for a run of fewer than `stray` words, else the
@@ -297,9 +148,9 @@ static void core(const Block *bl, Py_ssize_t n, Py_ssize_t stray, Py_ssize_t *lo
 
 /* claims._match of passage p (size ids) within the copy's ids c[lo, hi): its matching
  * blocks with the window, stray ends dropped (core), searched again in the window
- * tightened around that core. 1: found, out = (start, end, matched) of the core in the
- * copy; 0: nothing matches; -1: out of memory (the error set). bl: room for
- * min(hi - lo, size) + 1 blocks. */
+ * tightened around that core (when a block lies outside it: else the same blocks).
+ * 1: found, out = (start, end, matched) of the core in the copy; 0: nothing matches;
+ * -1: out of memory (the error set). bl: room for min(hi - lo, size) + 1 blocks. */
 static int window_match(const int64_t *c, Py_ssize_t lo, Py_ssize_t hi, const int64_t *p,
                         Py_ssize_t size, Py_ssize_t stray, Block *bl, Py_ssize_t *out) {
     Py_ssize_t clo = 0, chi = 0, matched = 0;
@@ -315,7 +166,12 @@ static int window_match(const int64_t *c, Py_ssize_t lo, Py_ssize_t hi, const in
         for (Py_ssize_t m = l; m < h; m++) matched += bl[m].k;
         const Py_ssize_t tlo = clo - 2 * head - 1 > lo ? clo - 2 * head - 1 : lo;
         const Py_ssize_t thi = chi + 2 * tail + 1 < hi ? chi + 2 * tail + 1 : hi;
-        if (tlo == lo && thi == hi) break;
+        /* the tightened window holding every block found: difflib finds the same ones
+         * there (each the longest of its part of the window, and still in the smaller
+         * part, ties broken alike), so the same core: not matched again */
+        if ((tlo == lo && thi == hi) ||
+            (lo + bl[0].i >= tlo && lo + bl[n - 1].i + bl[n - 1].k <= thi))
+            break;
         lo = tlo, hi = thi;
     }
     out[0] = clo, out[1] = chi, out[2] = matched;

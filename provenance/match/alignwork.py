@@ -90,7 +90,7 @@ class CopyIds:
     sorted, with their positions (:data:`_KERNEL`'s form of ``votes.ngram_index``).
     (A plain class: a dataclass costs a cold ``prov check`` ~0.5 ms to define.)"""
 
-    __slots__ = ("ids", "keys2", "keys3", "memo", "pos2", "pos3", "vocab")
+    __slots__ = ("ids", "keys2", "keys3", "memo", "pos2", "pos3", "table", "vocab")
 
     def __init__(
         self,
@@ -100,15 +100,25 @@ class CopyIds:
         pos3: np.ndarray,
         keys2: np.ndarray,
         pos2: np.ndarray,
+        table: object = None,
     ) -> None:
         self.vocab, self.ids = vocab, ids
         self.keys3, self.pos3, self.keys2, self.pos2 = keys3, pos3, keys2, pos2
+        #: where :meth:`of` looks words up: the kernel's table of the copy's words
+        #: (``_kernel.number``'s), else :attr:`vocab`
+        self.table = vocab if table is None else table
         #: the kernel's memo of :meth:`align` (votes, searches, pairs by passage), as
         #: :class:`Memo` is the Python path's
         self.memo: dict[bytes, bytes] = {}
 
     @classmethod
     def build(cls, copy_words: Sequence[str]) -> CopyIds | None:
+        if _KERNEL is not None:  # (numbered in C, with the look-up table of :meth:`of`)
+            made = _KERNEL.number(copy_words, _KERNEL_VOCAB)
+            if made is not None:
+                numbers, table = made[0], made[-1]
+                ids, k3, p3, k2, p2 = (np.frombuffer(x, np.int64) for x in made[1:-1])
+                return cls(numbers, ids, k3, p3, k2, p2, table)
         vocab: dict[str, int] = {}
         ids = np.fromiter(
             (vocab.setdefault(w, len(vocab)) for w in copy_words), np.int64, len(copy_words)
@@ -125,7 +135,7 @@ class CopyIds:
     def of(self, words: Sequence[str]) -> WordIds:
         """``words`` as ids (-1: a word the copy lacks)."""
         if _KERNEL is not None:  # (the kernel looks them up: ~3x faster)
-            return memoryview(_KERNEL.ids(words, self.vocab)).cast("q")
+            return memoryview(_KERNEL.ids(words, self.table)).cast("q")
         return array("q", list(map(self.vocab.get, words, repeat(-1, len(words)))))
 
     def vote(self, ids: WordIds) -> tuple[int, list[int]] | None:
