@@ -83,3 +83,21 @@ def align(
     made: tuple[type, tuple[Any, ...], tuple[str, str, str], type, tuple[Any, ...]],
     /,
 ) -> list[Any] | None: ...
+def bag_weigh(
+    bag: dict[str, int], idf: dict[str, float], tf: tuple[float, ...], /
+) -> tuple[dict[str, float], float] | None: ...
+def bag_weigh_more(
+    weighed: dict[str, float],
+    bag: dict[str, int],
+    added: dict[str, int],
+    idf: dict[str, float],
+    tf: tuple[float, ...],
+    /,
+) -> tuple[dict[str, float], float] | None: ...
+def bag_scaled(
+    weights: dict[str, float], idf: dict[str, float], /
+) -> tuple[dict[str, float], float] | None: ...
+def bag_cosine(
+    a: dict[str, float], na: float, b: dict[str, float], nb: float, /
+) -> float | None: ...
+def bag_held(counts: dict[str, int], keys: dict[str, Any], /) -> int | None: ...

@@ -15,13 +15,22 @@ Each text's part (its bags, postings, synonym rows) comes made once a text
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from itertools import chain
 from typing import TYPE_CHECKING
 
-from provenance.match.bags import STEM, SYNONYM_WEIGHT, Vector, cosine, matched, rare, weigh
+from provenance.match.bags import (
+    STEM,
+    SYNONYM_WEIGHT,
+    Vector,
+    cosine,
+    counted,
+    matched,
+    rare,
+    scaled,
+    weigh,
+)
 from provenance.match.sides import Side
 from provenance.match.summary import SUMMARY_COSINE, SUMMARY_OVERLAP
 
@@ -60,7 +69,6 @@ def find_seeds(
     in_copy = copy.holding
     n_copy = max(1, len(copy_bags))
     mean_len = max(1.0, sum(len(b) for b in copy_bags) / n_copy)
-    held = in_copy.get
     chance: list[float | None] = [None] * len(src_bags)  # (made for the pairs tried)
     out: list[tuple[int, int, float]] = []
     loose: list[tuple[int, int, float]] = []
@@ -83,7 +91,7 @@ def find_seeds(
                 break
             expect = chance[i]
             if expect is None:
-                expect = chance[i] = sum([held(t, 0) for t in src_bags[i]]) / n_copy / mean_len
+                expect = chance[i] = counted(in_copy, src_bags[i]) / n_copy / mean_len
             if not rare(n, expect * len(bag), SURPRISE):
                 continue  # no more than two texts of one vocabulary share by chance
             dice = 2 * n / (len(src_bags[i]) + len(bag))
@@ -248,9 +256,7 @@ class _BySynonyms:
                 continue
             if 2 * (n + SYNONYM_WEIGHT * m) < SEED_DICE * (len(src) + len(bag)):
                 continue
-            vec = {t: w * self.idf[t] for t, w in weights.items()}
-            norm = math.sqrt(sum(v * v for v in vec.values()))
-            cos = cosine(*self.src_vecs[i], vec, norm)
+            cos = cosine(*self.src_vecs[i], *scaled(weights, self.idf))
             if cos >= SEED_COSINE and rare(n + m, self._chance(i) * len(bag), SURPRISE):
                 out.append((i, cos))
         return out

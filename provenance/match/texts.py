@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from provenance.match.bags import Flat, Synonyms, flat
+from provenance.match.bags import Flat, Synonyms, counted, flat
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -71,8 +71,7 @@ class Texts:
     def held(self, other: Counter[str], copy: bool) -> int:
         """How many units of the copy (``copy``) or of the source hold each stem of
         ``other``, summed (see :meth:`chance`)."""
-        held = (self.in_copy if copy else self.in_src).get
-        return sum([held(t, 0) for t in other])
+        return counted(self.in_copy if copy else self.in_src, other)
 
 
 def texts_of(
