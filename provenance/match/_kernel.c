@@ -81,6 +81,9 @@ static PyMethodDef methods[] = {
      "bag_cosine(a, na, b, nb) -> float | None: bags.cosine, a no larger than b."},
     {"bag_held", pk_bag_held, METH_VARARGS,
      "bag_held(counts, keys) -> int | None: sum(counts.get(t, 0) for t in keys)."},
+    {"bag_units", pk_bag_units, METH_VARARGS,
+     "bag_units(counter_type, bag, postings) -> Counter | None: each unit's count of the bag's "
+     "stems, by their postings."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -134,5 +134,6 @@ PyObject *pk_bag_weigh_more(PyObject *self, PyObject *args);
 PyObject *pk_bag_scaled(PyObject *self, PyObject *args);
 PyObject *pk_bag_cosine(PyObject *self, PyObject *args);
 PyObject *pk_bag_held(PyObject *self, PyObject *args);
+PyObject *pk_bag_units(PyObject *self, PyObject *args);
 
 #endif /* PROV_KERNEL_H */

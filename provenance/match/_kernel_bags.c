@@ -249,3 +249,56 @@ PyObject *pk_bag_held(PyObject *self, PyObject *args) {
     }
     DECLINE();
 }
+
+/* bag_units(counter_type, bag, postings) -> Counter | None: how many of the bag's stems
+ * each unit holds, by the stems' postings (lists of unit numbers), counted as
+ * Counter(chain.from_iterable([postings[t] for t in bag if postings.get(t)])) counts
+ * them: a unit's key where it first comes. */
+PyObject *pk_bag_units(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *counter_type, *bag, *postings;
+    if (!PyArg_ParseTuple(args, "OOO:bag_units", &counter_type, &bag, &postings)) return NULL;
+    PyObject *const objs[2] = {bag, postings};
+    if (!check_dicts(objs, 2)) DECLINE();
+    PyObject *out = PyObject_CallNoArgs(counter_type);
+    if (!out) return NULL;
+    if (!PyDict_Check(out) || PyDict_GET_SIZE(out)) goto decline;
+    Py_ssize_t pos = 0;
+    PyObject *t, *unused;
+    while (PyDict_Next(bag, &pos, &t, &unused)) {
+        if (!PyUnicode_CheckExact(t)) goto decline;
+        PyObject *units = PyDict_GetItemWithError(postings, t);
+        if (!units) {
+            if (PyErr_Occurred()) goto error;
+            continue;
+        }
+        if (!PyList_CheckExact(units) && !PyTuple_CheckExact(units)) goto decline;
+        /* (no Python code runs below: the list cannot change under the loop) */
+        const Py_ssize_t n = PySequence_Fast_GET_SIZE(units);
+        PyObject **items = PySequence_Fast_ITEMS(units);
+        for (Py_ssize_t k = 0; k < n; k++) {
+            PyObject *i = items[k];
+            if (!PyLong_CheckExact(i)) goto decline;
+            PyObject *had = PyDict_GetItemWithError(out, i);
+            long long c = 0;
+            if (had) {
+                c = small_count(had);
+                if (c < 0) goto decline;
+            } else if (PyErr_Occurred()) {
+                goto error;
+            }
+            PyObject *now = PyLong_FromLongLong(c + 1);
+            if (!now) goto error;
+            const int failed = PyDict_SetItem(out, i, now);
+            Py_DECREF(now);
+            if (failed) goto error;
+        }
+    }
+    return out;
+decline:
+    Py_DECREF(out);
+    DECLINE();
+error:
+    Py_DECREF(out);
+    return NULL;
+}

@@ -14,6 +14,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
+from itertools import chain
 
 from provenance.match.fingerprint import load_kernel
 
@@ -297,6 +298,17 @@ def _weights(copy: Counter[str], taken: dict[str, str]) -> dict[str, float]:
         else:
             out[stands_for] = weight * SYNONYM_WEIGHT
     return out
+
+
+def units_of(bag: Counter[str], postings: dict[str, list[int]]) -> Counter[int]:
+    """How many of a bag's stems each unit holds, by the stems' postings (the units of
+    each; a stem without is left out), each unit where it first comes."""
+    if _KERNEL is not None:
+        got: Counter[int] | None = _KERNEL.bag_units(Counter, bag, postings)
+        if got is not None:
+            return got
+    get = postings.get
+    return Counter(chain.from_iterable([u for t in bag if (u := get(t))]))
 
 
 def plus(a: Counter[str], b: Counter[str]) -> Counter[str]:

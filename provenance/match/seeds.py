@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from itertools import chain
 from typing import TYPE_CHECKING
 
 from provenance.match.bags import (
@@ -29,6 +28,7 @@ from provenance.match.bags import (
     matched,
     rare,
     scaled,
+    units_of,
     weigh,
 )
 from provenance.match.sides import Side
@@ -63,7 +63,6 @@ def find_seeds(
     searched by synonyms)."""
     src_bags, copy_bags = src.bags, copy.bags
     few, frequent = src.anchors
-    anchors = few.get
     src_vecs = _Vectors(src_bags, idf)
     # how often a stem of the source stands in a copy sentence, to expect chance overlap
     in_copy = copy.holding
@@ -79,7 +78,7 @@ def find_seeds(
         # candidates come from the stems in few source sentences (rare anchors, their
         # sentences counted in C, in the bag's order); the stems in many only add to the
         # count of the candidates they found
-        shared = Counter(chain.from_iterable([u for t in bag if (u := anchors(t))]))
+        shared = units_of(bag, few)
         common = [t for t in bag if t in frequent] if frequent else None
         if common:
             pairs = shared.most_common(2 * _MAX_PAIRS)
