@@ -213,7 +213,7 @@ def _bits(x: object) -> object:
     if isinstance(x, float):
         return ("float", struct.pack("<d", x))
     if isinstance(x, dict):
-        return ("dict", [(k, _bits(v)) for k, v in x.items()])
+        return (type(x).__name__, [(k, _bits(v)) for k, v in x.items()])
     if isinstance(x, tuple | list):
         return (type(x).__name__, [_bits(v) for v in x])
     return (type(x).__name__, x)
@@ -270,6 +270,22 @@ def test_kernel_weighs_as_python_does_to_the_bit(
         assert k == p
 
 
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(
+    st.dictionaries(_KEYS, st.integers(1, 3), max_size=7),
+    st.dictionaries(_KEYS, st.lists(st.integers(0, 9), max_size=6), max_size=7),
+)
+def test_kernel_counts_a_bag_s_units_as_python_does(
+    counts: dict[str, int], postings: dict[str, list[int]]
+) -> None:
+    bag = Counter(counts)
+    with pytest.MonkeyPatch.context() as m:
+        k, p = _both(m, lambda: bags.units_of(bag, postings))
+        assert k == p
+        m.setattr(bags, "_KERNEL", _BUILT)
+        assert type(bags.units_of(bag, postings)) is Counter
+
+
 def test_kernel_handles_the_usual_vectors_itself() -> None:
     # not declined: the kernel's answer, not the Python code's, for what detect passes
     kernel = _kernel_or_skip()
@@ -281,3 +297,5 @@ def test_kernel_handles_the_usual_vectors_itself() -> None:
     assert kernel.bag_scaled(vec, idf) is not None  # type: ignore[attr-defined]
     assert kernel.bag_weigh_more(vec, bag, Counter(["rome"]), idf, bags._TF) is not None  # type: ignore[attr-defined]
     assert kernel.bag_held(bag, Counter(["rome", "court"])) == 2  # type: ignore[attr-defined]
+    units = kernel.bag_units(Counter, bag, {"rome": [3, 1], "minis": [1]})  # type: ignore[attr-defined]
+    assert list(units.items()) == [(3, 1), (1, 2)]
