@@ -274,13 +274,24 @@ def test_kernel_weighs_as_python_does_to_the_bit(
 @given(
     st.dictionaries(_KEYS, st.integers(1, 3), max_size=7),
     st.dictionaries(_KEYS, st.lists(st.integers(0, 9), max_size=6), max_size=7),
+    st.none() | st.dictionaries(st.integers(0, 12), st.integers(1, 5), max_size=5),
+    st.dictionaries(st.integers(0, 5), _WEIGHTS, max_size=6),
 )
 def test_kernel_counts_a_bag_s_units_as_python_does(
-    counts: dict[str, int], postings: dict[str, list[int]]
+    counts: dict[str, int],
+    postings: dict[str, list[int]],
+    start: dict[int, int] | None,
+    table: dict[int, float],
 ) -> None:
     bag = Counter(counts)
+    tuples = {t: tuple(u) for t, u in postings.items()}
     with pytest.MonkeyPatch.context() as m:
         k, p = _both(m, lambda: bags.units_of(bag, postings))
+        assert k == p
+        k, p = _both(m, lambda: bags.units_of(bag, tuples, Counter(start) if start else None))
+        assert k == p
+        held = {t: len(u) for t, u in postings.items()}  # (a count the table may lack)
+        k, p = _both(m, lambda: bags.mapped(held, table))
         assert k == p
         m.setattr(bags, "_KERNEL", _BUILT)
         assert type(bags.units_of(bag, postings)) is Counter
@@ -297,5 +308,6 @@ def test_kernel_handles_the_usual_vectors_itself() -> None:
     assert kernel.bag_scaled(vec, idf) is not None  # type: ignore[attr-defined]
     assert kernel.bag_weigh_more(vec, bag, Counter(["rome"]), idf, bags._TF) is not None  # type: ignore[attr-defined]
     assert kernel.bag_held(bag, Counter(["rome", "court"])) == 2  # type: ignore[attr-defined]
-    units = kernel.bag_units(Counter, bag, {"rome": [3, 1], "minis": [1]})  # type: ignore[attr-defined]
+    units = kernel.bag_units(Counter, bag, {"rome": [3, 1], "minis": [1]}, None)  # type: ignore[attr-defined]
     assert list(units.items()) == [(3, 1), (1, 2)]
+    assert kernel.bag_mapped({"rome": 2}, {2: 0.5}) == {"rome": 0.5}  # type: ignore[attr-defined]

@@ -82,8 +82,10 @@ static PyMethodDef methods[] = {
     {"bag_held", pk_bag_held, METH_VARARGS,
      "bag_held(counts, keys) -> int | None: sum(counts.get(t, 0) for t in keys)."},
     {"bag_units", pk_bag_units, METH_VARARGS,
-     "bag_units(counter_type, bag, postings) -> Counter | None: each unit's count of the bag's "
-     "stems, by their postings."},
+     "bag_units(counter_type, bag, postings, start) -> Counter | None: each unit's count of the "
+     "bag's stems, by their postings, from start's."},
+    {"bag_mapped", pk_bag_mapped, METH_VARARGS,
+     "bag_mapped(counts, table) -> dict | None: {t: table[k] for t, k in counts.items()}."},
     {NULL, NULL, 0, NULL},
 };
 

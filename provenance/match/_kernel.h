@@ -135,5 +135,6 @@ PyObject *pk_bag_scaled(PyObject *self, PyObject *args);
 PyObject *pk_bag_cosine(PyObject *self, PyObject *args);
 PyObject *pk_bag_held(PyObject *self, PyObject *args);
 PyObject *pk_bag_units(PyObject *self, PyObject *args);
+PyObject *pk_bag_mapped(PyObject *self, PyObject *args);
 
 #endif /* PROV_KERNEL_H */

@@ -1,7 +1,7 @@
 """The compiled kernel (provenance/match/_kernel*.c, its files listed in _kernel.h); see
 provenance/match/fingerprint.py and provenance/match/alignwork.py."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from numpy.typing import NDArray
@@ -102,5 +102,10 @@ def bag_cosine(
 ) -> float | None: ...
 def bag_held(counts: dict[str, int], keys: dict[str, Any], /) -> int | None: ...
 def bag_units(
-    counter_type: type[Any], bag: dict[str, int], postings: dict[str, list[int]], /
+    counter_type: type[Any],
+    bag: dict[str, int],
+    postings: Mapping[str, Sequence[int]],
+    start: dict[int, int] | None,
+    /,
 ) -> Any: ...
+def bag_mapped(counts: dict[str, int], table: dict[int, float], /) -> dict[str, float] | None: ...

@@ -250,19 +250,28 @@ PyObject *pk_bag_held(PyObject *self, PyObject *args) {
     DECLINE();
 }
 
-/* bag_units(counter_type, bag, postings) -> Counter | None: how many of the bag's stems
- * each unit holds, by the stems' postings (lists of unit numbers), counted as
- * Counter(chain.from_iterable([postings[t] for t in bag if postings.get(t)])) counts
- * them: a unit's key where it first comes. */
+/* bag_units(counter_type, bag, postings, start) -> Counter | None: how many of the bag's
+ * stems each unit holds, by the stems' postings (lists or tuples of unit numbers), counted
+ * as Counter(start) updated by each of [postings[t] for t in bag if postings.get(t)] in
+ * turn counts them (start None: an empty Counter): a unit's key where it first comes. */
 PyObject *pk_bag_units(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *counter_type, *bag, *postings;
-    if (!PyArg_ParseTuple(args, "OOO:bag_units", &counter_type, &bag, &postings)) return NULL;
+    PyObject *counter_type, *bag, *postings, *start;
+    if (!PyArg_ParseTuple(args, "OOOO:bag_units", &counter_type, &bag, &postings, &start))
+        return NULL;
     PyObject *const objs[2] = {bag, postings};
-    if (!check_dicts(objs, 2)) DECLINE();
+    if (!check_dicts(objs, 2) || (start != Py_None && !PyDict_Check(start))) DECLINE();
     PyObject *out = PyObject_CallNoArgs(counter_type);
     if (!out) return NULL;
     if (!PyDict_Check(out) || PyDict_GET_SIZE(out)) goto decline;
+    if (start != Py_None) {
+        /* Counter(start) of a Counter: dict.update into the empty Counter */
+        Py_ssize_t at = 0;
+        PyObject *i, *c;
+        while (PyDict_Next(start, &at, &i, &c))
+            if (!PyLong_CheckExact(i) || small_count(c) < 0) goto decline;
+        if (PyDict_Update(out, start) < 0) goto error;
+    }
     Py_ssize_t pos = 0;
     PyObject *t, *unused;
     while (PyDict_Next(bag, &pos, &t, &unused)) {
@@ -301,4 +310,32 @@ decline:
 error:
     Py_DECREF(out);
     return NULL;
+}
+
+/* bag_mapped(counts, table) -> dict | None: {t: table[k] for t, k in counts.items()}
+ * (each stem's idf from its count of units: texts.texts_of). */
+PyObject *pk_bag_mapped(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *counts, *table;
+    if (!PyArg_ParseTuple(args, "OO:bag_mapped", &counts, &table)) return NULL;
+    PyObject *const objs[2] = {counts, table};
+    if (!check_dicts(objs, 2)) DECLINE();
+    PyObject *out = PyDict_New();
+    if (!out) return NULL;
+    Py_ssize_t pos = 0;
+    PyObject *t, *k;
+    while (PyDict_Next(counts, &pos, &t, &k)) {
+        PyObject *v = NULL;
+        if (PyUnicode_CheckExact(t) && PyLong_CheckExact(k)) v = PyDict_GetItemWithError(table, k);
+        if (!v) {
+            Py_DECREF(out);
+            if (PyErr_Occurred()) return NULL;
+            DECLINE();
+        }
+        if (PyDict_SetItem(out, t, v) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+    return out;
 }

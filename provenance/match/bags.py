@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from itertools import chain
 
 from provenance.match.fingerprint import load_kernel
 
@@ -300,15 +299,33 @@ def _weights(copy: Counter[str], taken: dict[str, str]) -> dict[str, float]:
     return out
 
 
-def units_of(bag: Counter[str], postings: dict[str, list[int]]) -> Counter[int]:
+def units_of(
+    bag: Counter[str],
+    postings: Mapping[str, Sequence[int]],
+    start: Counter[int] | None = None,
+) -> Counter[int]:
     """How many of a bag's stems each unit holds, by the stems' postings (the units of
-    each; a stem without is left out), each unit where it first comes."""
+    each; a stem without is left out), each unit where it first comes; ``start``: counts
+    to add them to (a copy of it is counted on)."""
     if _KERNEL is not None:
-        got: Counter[int] | None = _KERNEL.bag_units(Counter, bag, postings)
+        got: Counter[int] | None = _KERNEL.bag_units(Counter, bag, postings, start)
         if got is not None:
             return got
     get = postings.get
-    return Counter(chain.from_iterable([u for t in bag if (u := get(t))]))
+    out = Counter(start) if start is not None else Counter()
+    for u in [u for t in bag if (u := get(t))]:
+        out.update(u)
+    return out
+
+
+def mapped(counts: dict[str, int], table: dict[int, float]) -> dict[str, float]:
+    """``{t: table[k] for t, k in counts.items()}`` (a stem's idf from its count of
+    units, the few distinct counts' idfs made once)."""
+    if _KERNEL is not None:
+        got: dict[str, float] | None = _KERNEL.bag_mapped(counts, table)
+        if got is not None:
+            return got
+    return {t: table[k] for t, k in counts.items()}
 
 
 def plus(a: Counter[str], b: Counter[str]) -> Counter[str]:

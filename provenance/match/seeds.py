@@ -235,12 +235,9 @@ class _BySynonyms:
         cached = self.units
         if cached is None:
             cached = self.units = self._all_units()
-        extra = [units for t in bag if (units := cached.get(t))]
-        if not extra:
-            return []
-        found: Counter[int] = Counter(shared)
-        for units in extra:
-            found.update(units)
+        if cached.keys().isdisjoint(bag):
+            return []  # (no stem of the bag has a synonym's sentences)
+        found = units_of(bag, cached, shared)
         out = []
         for i, total in found.most_common(_MAX_PAIRS):
             if total < SEED_SHARED:

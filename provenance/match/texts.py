@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from provenance.match.bags import Flat, Synonyms, counted, flat
+from provenance.match.bags import Flat, Synonyms, counted, flat, mapped
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -103,7 +103,7 @@ def texts_of(
     for t in in_src.keys() & in_copy.keys():
         counts[t] = in_src[t] + in_copy[t]
     logs = {k: math.log(1 + n / k) for k in set(counts.values())}  # (few distinct counts)
-    idf = {t: logs[k] for t, k in counts.items()}
+    idf = mapped(counts, logs)
     return Texts(
         src_words,
         copy_words,
