@@ -261,7 +261,16 @@ PyObject *pk_bag_units(PyObject *self, PyObject *args) {
         return NULL;
     PyObject *const objs[2] = {bag, postings};
     if (!check_dicts(objs, 2) || (start != Py_None && !PyDict_Check(start))) DECLINE();
-    PyObject *out = PyObject_CallNoArgs(counter_type);
+    /* an empty Counter, made as dict makes it (Counter.__init__ would only update it
+     * with nothing; not running it saves two Python calls a sentence) */
+    if (!PyType_Check(counter_type) ||
+        !PyType_IsSubtype((PyTypeObject *)counter_type, &PyDict_Type))
+        DECLINE();
+    PyTypeObject *tp = (PyTypeObject *)counter_type;
+    PyObject *no_args = PyTuple_New(0);
+    if (!no_args) return NULL;
+    PyObject *out = tp->tp_new(tp, no_args, NULL);
+    Py_DECREF(no_args);
     if (!out) return NULL;
     if (!PyDict_Check(out) || PyDict_GET_SIZE(out)) goto decline;
     if (start != Py_None) {

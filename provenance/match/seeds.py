@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from provenance.match.bags import (
@@ -81,11 +82,11 @@ def find_seeds(
         shared = units_of(bag, few)
         common = [t for t in bag if t in frequent] if frequent else None
         if common:
-            pairs = shared.most_common(2 * _MAX_PAIRS)
+            pairs = _most(shared, 2 * _MAX_PAIRS)
             shared = Counter({i: n + sum(t in src_bags[i] for t in common) for i, n in pairs})
         cvec: Vector | None = None
         seeded = set()
-        for i, n in shared.most_common(_MAX_PAIRS):
+        for i, n in _most(shared, _MAX_PAIRS):
             if n < SEED_SHARED:
                 break
             expect = chance[i]
@@ -112,6 +113,15 @@ def find_seeds(
         for j, shared in unseeded:
             out.extend((i, j, cos) for i, cos in by_synonyms.seeds(copy_bags[j], shared))
     return out, loose
+
+
+def _most(counts: Counter[int], n: int) -> list[tuple[int, int]]:
+    """``counts.most_common(n)``, the same list: when ``n`` covers them all that is
+    ``sorted(counts.items(), key=count, reverse=True)`` (what ``heapq.nlargest`` does
+    then), without its Python frames (a copy sentence's few candidates)."""
+    if len(counts) <= n:
+        return sorted(counts.items(), key=itemgetter(1), reverse=True)
+    return counts.most_common(n)
 
 
 class _Vectors:
@@ -239,7 +249,7 @@ class _BySynonyms:
             return []  # (no stem of the bag has a synonym's sentences)
         found = units_of(bag, cached, shared)
         out = []
-        for i, total in found.most_common(_MAX_PAIRS):
+        for i, total in _most(found, _MAX_PAIRS):
             if total < SEED_SHARED:
                 break
             if total == shared.get(i, 0):
