@@ -17,9 +17,12 @@ setup(
                 "provenance/match/_kernel_vocab.c",
                 "provenance/match/_kernel_claim.c",
                 "provenance/match/_kernel_align.c",
+                "provenance/match/_kernel_bags.c",
             ],
             depends=["provenance/match/_kernel.h", "provenance/match/_xxhash.h"],
-            extra_compile_args=["-O3", "-std=c11"],
+            # -ffp-contract=off: no fused multiply-add, so each product is rounded before
+            # it is added, as in Python (_kernel_bags.c's sums are bags.py's to the bit)
+            extra_compile_args=["-O3", "-std=c11", "-ffp-contract=off"],
             optional=True,
         )
     ]

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
+import struct
 from collections import Counter
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -178,3 +181,133 @@ def test_weigh_more_is_weigh_of_the_grown_bag(a: list[str], b: list[str]) -> Non
     got, want = bags.weigh_more(weigh(base, idf)[0], grown, more, idf), weigh(grown, idf)
     assert list(got[0].items()) == list(want[0].items())
     assert got[1] == want[1]
+
+
+# The compiled kernel's tf-idf loops (match/_kernel_bags.c) against the Python code, bit
+# for bit: the same dicts in the same key order, the same floats (their bits: -0.0 is not
+# 0.0), the same error where the Python code raises one.
+_KEYS = st.sampled_from(["rome", "minis", "court", "a", "é", "wheat", "x" * 40])
+_WEIGHTS = st.one_of(
+    st.floats(allow_nan=False),  # -0.0, subnormals, infinities, huge
+    st.sampled_from([0.0, -0.0, 5e-324, -5e-324, 2.2250738585072014e-308, 1e308, -1e308]),
+    st.floats(min_value=0.1, max_value=10.0),
+)
+_COUNTS = st.one_of(st.integers(1, 200), st.integers(-3, 0), st.just(2**70))
+_VECS = st.dictionaries(_KEYS, _WEIGHTS, max_size=7)
+
+
+_BUILT = bags._KERNEL  # (tests set bags._KERNEL to None for the Python path)
+
+
+def _kernel_or_skip() -> object:
+    kernel = _BUILT
+    if kernel is None:
+        if os.environ.get("PROV_KERNEL", "").lower() == "numpy":
+            pytest.skip("PROV_KERNEL=numpy: the Python path only")
+        pytest.fail("the compiled kernel was not built (no C compiler at install?)")
+    return kernel
+
+
+def _bits(x: object) -> object:
+    """A value with each float as its bits, dicts as their items in order."""
+    if isinstance(x, float):
+        return ("float", struct.pack("<d", x))
+    if isinstance(x, dict):
+        return (type(x).__name__, [(k, _bits(v)) for k, v in x.items()])
+    if isinstance(x, tuple | list):
+        return (type(x).__name__, [_bits(v) for v in x])
+    return (type(x).__name__, x)
+
+
+def _both(monkeypatch: pytest.MonkeyPatch, f: Callable[[], object]) -> tuple[object, object]:
+    """``f()`` by the kernel and by the Python code, as :func:`_bits` (or the error)."""
+    out = []
+    for kernel in (_kernel_or_skip(), None):
+        monkeypatch.setattr(bags, "_KERNEL", kernel)
+        try:
+            out.append(_bits(f()))
+        except (KeyError, ZeroDivisionError, OverflowError, ValueError) as e:
+            out.append(("raised", type(e).__name__))
+    return out[0], out[1]
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(_VECS, _VECS, _WEIGHTS, _WEIGHTS)
+def test_kernel_cosine_is_python_s_to_the_bit(
+    a: dict[str, float], b: dict[str, float], na: float, nb: float
+) -> None:
+    with pytest.MonkeyPatch.context() as m:
+        k, p = _both(m, lambda: bags.cosine(a, na, b, nb))
+        assert k == p
+        # the norms the vectors have (the caller's case), and a subnormal pair whose
+        # product is 0 (Python raises ZeroDivisionError; so does the kernel's caller)
+        for x, y in ((math.hypot(*a.values()), math.hypot(*b.values())), (5e-324, 5e-324)):
+            k, p = _both(m, lambda x=x, y=y: bags.cosine(a, x, b, y))
+            assert k == p
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(
+    st.dictionaries(_KEYS, _COUNTS, max_size=7),
+    st.dictionaries(_KEYS, _WEIGHTS, max_size=7),
+    st.dictionaries(_KEYS, _COUNTS, max_size=4),
+)
+def test_kernel_weighs_as_python_does_to_the_bit(
+    counts: dict[str, int], idf: dict[str, float], more: dict[str, int]
+) -> None:
+    bag, added = Counter(counts), Counter(more)
+    grown = plus(bag, added) if all(n > 0 for n in [*bag.values(), *added.values()]) else bag
+    with pytest.MonkeyPatch.context() as m:
+        k, p = _both(m, lambda: weigh(bag, idf))
+        assert k == p
+        k, p = _both(m, lambda: bags.weigh_more(dict(idf), grown, added, idf))
+        assert k == p
+        k, p = _both(m, lambda: bags.scaled(dict(idf), idf))
+        assert k == p
+        k, p = _both(m, lambda: bags.scaled({t: float(n) for t, n in counts.items()}, idf))
+        assert k == p
+        k, p = _both(m, lambda: bags.counted(bag, added))
+        assert k == p
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(
+    st.dictionaries(_KEYS, st.integers(1, 3), max_size=7),
+    st.dictionaries(_KEYS, st.lists(st.integers(0, 9), max_size=6), max_size=7),
+    st.none() | st.dictionaries(st.integers(0, 12), st.integers(1, 5), max_size=5),
+    st.dictionaries(st.integers(0, 5), _WEIGHTS, max_size=6),
+)
+def test_kernel_counts_a_bag_s_units_as_python_does(
+    counts: dict[str, int],
+    postings: dict[str, list[int]],
+    start: dict[int, int] | None,
+    table: dict[int, float],
+) -> None:
+    bag = Counter(counts)
+    tuples = {t: tuple(u) for t, u in postings.items()}
+    with pytest.MonkeyPatch.context() as m:
+        k, p = _both(m, lambda: bags.units_of(bag, postings))
+        assert k == p
+        k, p = _both(m, lambda: bags.units_of(bag, tuples, Counter(start) if start else None))
+        assert k == p
+        held = {t: len(u) for t, u in postings.items()}  # (a count the table may lack)
+        k, p = _both(m, lambda: bags.mapped(held, table))
+        assert k == p
+        m.setattr(bags, "_KERNEL", _BUILT)
+        assert type(bags.units_of(bag, postings)) is Counter
+
+
+def test_kernel_handles_the_usual_vectors_itself() -> None:
+    # not declined: the kernel's answer, not the Python code's, for what detect passes
+    kernel = _kernel_or_skip()
+    idf = {"rome": 0.5, "minis": 1.25, "court": 2.0}
+    bag = Counter(["rome", "minis", "rome"])
+    vec, norm = kernel.bag_weigh(bag, idf, bags._TF)  # type: ignore[attr-defined]
+    assert list(vec) == ["rome", "minis"]
+    assert kernel.bag_cosine(vec, norm, {"rome": 1.0}, 1.0) is not None  # type: ignore[attr-defined]
+    assert kernel.bag_scaled(vec, idf) is not None  # type: ignore[attr-defined]
+    assert kernel.bag_weigh_more(vec, bag, Counter(["rome"]), idf, bags._TF) is not None  # type: ignore[attr-defined]
+    assert kernel.bag_held(bag, Counter(["rome", "court"])) == 2  # type: ignore[attr-defined]
+    units = kernel.bag_units(Counter, bag, {"rome": [3, 1], "minis": [1]}, None)  # type: ignore[attr-defined]
+    assert list(units.items()) == [(3, 1), (1, 2)]
+    assert kernel.bag_mapped({"rome": 2}, {2: 0.5}) == {"rome": 0.5}  # type: ignore[attr-defined]

@@ -332,6 +332,14 @@ def test_seeding_work_grows_linearly_on_repetitive_text(monkeypatch: pytest.Monk
             super().__setitem__(key, value)
 
     monkeypatch.setattr(module, "Counter", Counting)
+    units_of = module.units_of
+
+    def counted_units(bag, postings, start=None):  # type: ignore[no-untyped-def]
+        # the candidate pairs counted (in C when the kernel is built): one a posting
+        writes[0] += sum(len(postings.get(t) or ()) for t in bag)
+        return units_of(bag, postings, start)
+
+    monkeypatch.setattr(module, "units_of", counted_units)
     vocab = "alpha beta gamma delta echo foxtrot golf hotel india juliet kilo lima".split()
 
     def work(n: int) -> int:
@@ -624,3 +632,40 @@ def test_a_copy_in_a_language_the_synonym_table_lacks_is_not_searched_by_synonym
     assert copied(detect(*args, foreign=[(0, len(copy.norm.words))])) < everywhere / 2
     # a foreign range elsewhere in the copy changes nothing
     assert copied(detect(*args, foreign=[(0, 5)])) == everywhere
+
+
+def test_the_kernel_s_tf_idf_loops_give_detect_the_same_passages_to_the_bit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # reworded, shuffled, spun and obfuscated passages inside other text, with the
+    # compiled kernel's weigh/cosine/units (match/_kernel_bags.c) and with the Python
+    # code: every fragment the same, its similarity to the bit (repr)
+    from provenance import verify
+    from provenance.match import bags
+
+    if bags._KERNEL is None:
+        pytest.skip("the compiled kernel is not in use: the Python path only")
+    made: list[tuple[Fragment, ...]] = []
+
+    def recorded(*args: object, **kwargs: object) -> tuple[Fragment, ...]:
+        out = detect(*args, **kwargs)  # type: ignore[arg-type]
+        made.append(out)
+        return out
+
+    monkeypatch.setattr(verify, "detect", recorded)
+    cases = [
+        (PASSAGE, REWORDED),
+        (PASSAGE, shuffled(PASSAGE)),
+        (PASSAGE, synonyms(PASSAGE)),
+        (CARAVAN, spun(CARAVAN)),
+        *((PASSAGE, obfuscated(PASSAGE, seed)) for seed in range(3)),
+    ]
+    runs = []
+    for kernel in (bags._KERNEL, None):
+        monkeypatch.setattr(bags, "_KERNEL", kernel)
+        made.clear()
+        for n, (a, b) in enumerate(cases):
+            compare_texts(inside(a, n, 1500), inside(b, n + 7, 1500))
+        runs.append(repr(made))
+    assert runs[0] == runs[1]
+    assert "Fragment(" in runs[0]

@@ -4,8 +4,11 @@ sentences a copy sentence's synonyms reach. Small texts and tables of our own.""
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance.match import seeds, sides
 from provenance.match.bags import STEM
@@ -125,3 +128,10 @@ def test_synonym_units_cases_are_not_empty() -> None:
     assert reached > 30 and by_copy >= 4
     src, copy, table = _synonym_by_another_word()
     assert _units_by_the_rule(src, copy, table, "harbo") == (0,)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.dictionaries(st.integers(0, 99), st.integers(1, 4), max_size=80), st.integers(1, 70))
+def test_most_is_most_common_ties_and_all(counts: dict[int, int], n: int) -> None:
+    c = Counter(counts)
+    assert seeds._most(c, n) == c.most_common(n)

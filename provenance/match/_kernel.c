@@ -3,8 +3,9 @@
  * init, and the buffer helpers its functions share. The functions themselves are in
  * _kernel_scan.c (fingerprinting), _kernel_search.c (votes, a passage's search),
  * _kernel_blocks.c (difflib's matching blocks), _kernel_vocab.c (a copy's words
- * numbered), _kernel_claim.c and _kernel_align.c (a candidate aligned in one call); what
- * they share is declared in _kernel.h.
+ * numbered), _kernel_claim.c and _kernel_align.c (a candidate aligned in one call),
+ * _kernel_bags.c (the reworded-passage search's tf-idf loops); what they share is
+ * declared in _kernel.h.
  */
 #include "_kernel.h"
 
@@ -76,6 +77,21 @@ static PyMethodDef methods[] = {
     {"diff", pk_diff, METH_VARARGS,
      "diff(a, copy, lo, hi) -> ((head, tail) | None, matched, opcodes): alignwork.pair on "
      "word ids."},
+    {"bag_weigh", pk_bag_weigh, METH_VARARGS,
+     "bag_weigh(bag, idf, tf) -> (vec, norm) | None: bags.weigh."},
+    {"bag_weigh_more", pk_bag_weigh_more, METH_VARARGS,
+     "bag_weigh_more(weighed, bag, added, idf, tf) -> (vec, norm) | None: bags.weigh_more."},
+    {"bag_scaled", pk_bag_scaled, METH_VARARGS,
+     "bag_scaled(weights, idf) -> (vec, norm) | None: a bag's weights times idf, and the norm."},
+    {"bag_cosine", pk_bag_cosine, METH_VARARGS,
+     "bag_cosine(a, na, b, nb) -> float | None: bags.cosine, a no larger than b."},
+    {"bag_held", pk_bag_held, METH_VARARGS,
+     "bag_held(counts, keys) -> int | None: sum(counts.get(t, 0) for t in keys)."},
+    {"bag_units", pk_bag_units, METH_VARARGS,
+     "bag_units(counter_type, bag, postings, start) -> Counter | None: each unit's count of the "
+     "bag's stems, by their postings, from start's."},
+    {"bag_mapped", pk_bag_mapped, METH_VARARGS,
+     "bag_mapped(counts, table) -> dict | None: {t: table[k] for t, k in counts.items()}."},
     {NULL, NULL, 0, NULL},
 };
 

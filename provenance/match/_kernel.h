@@ -15,6 +15,8 @@
  *                     looks words up in)
  *   _kernel_align.c   align (a candidate aligned in one call: claims, edges, the matches
  *                     made), diff (alignwork.pair), ids (words as a copy's ids)
+ *   _kernel_bags.c    the reworded-passage search's tf-idf loops on dicts (bags.py's weigh,
+ *                     weigh_more, cosine; texts.py's held), the same floats bit for bit
  *
  * What the files share is declared here, with a pk_ prefix; the rest is static to its file.
  * Arrays are passed as C-contiguous buffers; every size, span and id is checked by the
@@ -151,5 +153,14 @@ int pk_init_align(void);
 PyObject *pk_align(PyObject *self, PyObject *args);
 PyObject *pk_diff(PyObject *self, PyObject *args);
 PyObject *pk_ids(PyObject *self, PyObject *args);
+
+/* _kernel_bags.c (bags.py and texts.py; each returns None for what it leaves to Python) */
+PyObject *pk_bag_weigh(PyObject *self, PyObject *args);
+PyObject *pk_bag_weigh_more(PyObject *self, PyObject *args);
+PyObject *pk_bag_scaled(PyObject *self, PyObject *args);
+PyObject *pk_bag_cosine(PyObject *self, PyObject *args);
+PyObject *pk_bag_held(PyObject *self, PyObject *args);
+PyObject *pk_bag_units(PyObject *self, PyObject *args);
+PyObject *pk_bag_mapped(PyObject *self, PyObject *args);
 
 #endif /* PROV_KERNEL_H */

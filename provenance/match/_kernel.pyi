@@ -1,7 +1,7 @@
 """The compiled kernel (provenance/match/_kernel*.c, its files listed in _kernel.h); see
 provenance/match/fingerprint.py and provenance/match/alignwork.py."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from numpy.typing import NDArray
@@ -84,3 +84,29 @@ def align(
     made: tuple[type, tuple[Any, ...], tuple[str, str, str], type, tuple[Any, ...]],
     /,
 ) -> list[Any] | None: ...
+def bag_weigh(
+    bag: dict[str, int], idf: dict[str, float], tf: tuple[float, ...], /
+) -> tuple[dict[str, float], float] | None: ...
+def bag_weigh_more(
+    weighed: dict[str, float],
+    bag: dict[str, int],
+    added: dict[str, int],
+    idf: dict[str, float],
+    tf: tuple[float, ...],
+    /,
+) -> tuple[dict[str, float], float] | None: ...
+def bag_scaled(
+    weights: dict[str, float], idf: dict[str, float], /
+) -> tuple[dict[str, float], float] | None: ...
+def bag_cosine(
+    a: dict[str, float], na: float, b: dict[str, float], nb: float, /
+) -> float | None: ...
+def bag_held(counts: dict[str, int], keys: dict[str, Any], /) -> int | None: ...
+def bag_units(
+    counter_type: type[Any],
+    bag: dict[str, int],
+    postings: Mapping[str, Sequence[int]],
+    start: dict[int, int] | None,
+    /,
+) -> Any: ...
+def bag_mapped(counts: dict[str, int], table: dict[int, float], /) -> dict[str, float] | None: ...

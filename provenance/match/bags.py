@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+
+from provenance.match.fingerprint import load_kernel
 
 #: Characters of a word kept as its stem (a cheap, language-blind stemmer).
 STEM = 5
@@ -43,6 +45,12 @@ SYNONYM_WEIGHT = 0.75
 #: ``1 + log(n)`` (sublinear term frequency) of the counts a sentence's stem has,
 #: computed once: the same floats as computing them each time, without the calls.
 _TF = (0.0, *(1 + math.log(n) for n in range(1, 64)))
+
+#: The compiled kernel (``match/_kernel_bags.c``: :func:`weigh`, :func:`weigh_more`,
+#: :func:`scaled`, :func:`cosine` and :func:`counted` on the same dicts, the same floats to
+#: the bit; it returns None for what it leaves to the Python code below), or None for the
+#: Python path (``PROV_KERNEL=numpy``; tests set it to compare both).
+_KERNEL = load_kernel()
 
 
 #: Each word seen, and its stem ("" for a function word or a word without a letter):
@@ -97,6 +105,10 @@ def flat(bags: Sequence[Counter[str]]) -> Flat:
 
 def weigh(bag: Counter[str], idf: dict[str, float]) -> Vector:
     """A bag's tf-idf vector (sublinear term frequency) and its norm."""
+    if _KERNEL is not None:
+        got: Vector | None = _KERNEL.bag_weigh(bag, idf, _TF)
+        if got is not None:
+            return got
     table = _TF
     vec = {t: (table[n] if n < 64 else 1 + math.log(n)) * idf[t] for t, n in bag.items()}
     return vec, math.sqrt(sum([v * v for v in vec.values()]))
@@ -108,6 +120,10 @@ def weigh_more(
     """:func:`weigh` of ``bag``, the bag ``weighed`` is the vector of with ``added``
     added (:func:`plus`), from that vector: only the added stems' weights are made
     again. The same floats in the same order as weighing ``bag`` whole."""
+    if _KERNEL is not None:
+        got: Vector | None = _KERNEL.bag_weigh_more(weighed, bag, added, idf, _TF)
+        if got is not None:
+            return got
     table = _TF
     vec = dict(weighed)
     for t in added:
@@ -122,6 +138,10 @@ def cosine(a: dict[str, float], na: float, b: dict[str, float], nb: float) -> fl
         return 0.0
     if len(a) > len(b):
         a, b = b, a
+    if _KERNEL is not None:
+        got: float | None = _KERNEL.bag_cosine(a, na, b, nb)
+        if got is not None:
+            return got
     get = b.get
     return sum([v * get(t, 0.0) for t, v in a.items()]) / (na * nb)
 
@@ -144,9 +164,29 @@ def similarity(
     taken = _stand_ins(a, b, synonyms, among) if synonyms is not None else None
     if not taken:  # b's own vector
         return cosine(*va, *(weigh(b, idf) if weighed_b is None else weighed_b))
-    weights = _weights(b, taken)
+    return cosine(*va, *scaled(_weights(b, taken), idf))
+
+
+def scaled(weights: dict[str, float], idf: dict[str, float]) -> Vector:
+    """Weights (sublinear term frequencies, see :func:`matched`) times each stem's idf:
+    a vector, and its norm."""
+    if _KERNEL is not None:
+        got: Vector | None = _KERNEL.bag_scaled(weights, idf)
+        if got is not None:
+            return got
     vec = {t: w * idf[t] for t, w in weights.items()}
-    return cosine(*va, vec, math.sqrt(sum([v * v for v in vec.values()])))
+    return vec, math.sqrt(sum([v * v for v in vec.values()]))
+
+
+def counted(counts: dict[str, int], keys: dict[str, int]) -> int:
+    """``sum(counts.get(t, 0) for t in keys)``: how many units hold the stems of a bag,
+    summed, from each stem's count of units."""
+    if _KERNEL is not None:
+        got: int | None = _KERNEL.bag_held(counts, keys)
+        if got is not None:
+            return got
+    get = counts.get
+    return sum([get(t, 0) for t in keys])
 
 
 def tail(n: int, mean: float) -> float:
@@ -257,6 +297,35 @@ def _weights(copy: Counter[str], taken: dict[str, str]) -> dict[str, float]:
         else:
             out[stands_for] = weight * SYNONYM_WEIGHT
     return out
+
+
+def units_of(
+    bag: Counter[str],
+    postings: Mapping[str, Sequence[int]],
+    start: Counter[int] | None = None,
+) -> Counter[int]:
+    """How many of a bag's stems each unit holds, by the stems' postings (the units of
+    each; a stem without is left out), each unit where it first comes; ``start``: counts
+    to add them to (a copy of it is counted on)."""
+    if _KERNEL is not None:
+        got: Counter[int] | None = _KERNEL.bag_units(Counter, bag, postings, start)
+        if got is not None:
+            return got
+    get = postings.get
+    out = Counter(start) if start is not None else Counter()
+    for u in [u for t in bag if (u := get(t))]:
+        out.update(u)
+    return out
+
+
+def mapped(counts: dict[str, int], table: dict[int, float]) -> dict[str, float]:
+    """``{t: table[k] for t, k in counts.items()}`` (a stem's idf from its count of
+    units, the few distinct counts' idfs made once)."""
+    if _KERNEL is not None:
+        got: dict[str, float] | None = _KERNEL.bag_mapped(counts, table)
+        if got is not None:
+            return got
+    return {t: table[k] for t, k in counts.items()}
 
 
 def plus(a: Counter[str], b: Counter[str]) -> Counter[str]:

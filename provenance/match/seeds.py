@@ -15,13 +15,23 @@ Each text's part (its bags, postings, synonym rows) comes made once a text
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
-from itertools import chain
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
-from provenance.match.bags import STEM, SYNONYM_WEIGHT, Vector, cosine, matched, rare, weigh
+from provenance.match.bags import (
+    STEM,
+    SYNONYM_WEIGHT,
+    Vector,
+    cosine,
+    counted,
+    matched,
+    rare,
+    scaled,
+    units_of,
+    weigh,
+)
 from provenance.match.sides import Side
 from provenance.match.summary import SUMMARY_COSINE, SUMMARY_OVERLAP
 
@@ -54,13 +64,11 @@ def find_seeds(
     searched by synonyms)."""
     src_bags, copy_bags = src.bags, copy.bags
     few, frequent = src.anchors
-    anchors = few.get
     src_vecs = _Vectors(src_bags, idf)
     # how often a stem of the source stands in a copy sentence, to expect chance overlap
     in_copy = copy.holding
     n_copy = max(1, len(copy_bags))
     mean_len = max(1.0, sum(len(b) for b in copy_bags) / n_copy)
-    held = in_copy.get
     chance: list[float | None] = [None] * len(src_bags)  # (made for the pairs tried)
     out: list[tuple[int, int, float]] = []
     loose: list[tuple[int, int, float]] = []
@@ -71,19 +79,19 @@ def find_seeds(
         # candidates come from the stems in few source sentences (rare anchors, their
         # sentences counted in C, in the bag's order); the stems in many only add to the
         # count of the candidates they found
-        shared = Counter(chain.from_iterable([u for t in bag if (u := anchors(t))]))
+        shared = units_of(bag, few)
         common = [t for t in bag if t in frequent] if frequent else None
         if common:
-            pairs = shared.most_common(2 * _MAX_PAIRS)
+            pairs = _most(shared, 2 * _MAX_PAIRS)
             shared = Counter({i: n + sum(t in src_bags[i] for t in common) for i, n in pairs})
         cvec: Vector | None = None
         seeded = set()
-        for i, n in shared.most_common(_MAX_PAIRS):
+        for i, n in _most(shared, _MAX_PAIRS):
             if n < SEED_SHARED:
                 break
             expect = chance[i]
             if expect is None:
-                expect = chance[i] = sum([held(t, 0) for t in src_bags[i]]) / n_copy / mean_len
+                expect = chance[i] = counted(in_copy, src_bags[i]) / n_copy / mean_len
             if not rare(n, expect * len(bag), SURPRISE):
                 continue  # no more than two texts of one vocabulary share by chance
             dice = 2 * n / (len(src_bags[i]) + len(bag))
@@ -105,6 +113,15 @@ def find_seeds(
         for j, shared in unseeded:
             out.extend((i, j, cos) for i, cos in by_synonyms.seeds(copy_bags[j], shared))
     return out, loose
+
+
+def _most(counts: Counter[int], n: int) -> list[tuple[int, int]]:
+    """``counts.most_common(n)``, the same list: when ``n`` covers them all that is
+    ``sorted(counts.items(), key=count, reverse=True)`` (what ``heapq.nlargest`` does
+    then), without its Python frames (a copy sentence's few candidates)."""
+    if len(counts) <= n:
+        return sorted(counts.items(), key=itemgetter(1), reverse=True)
+    return counts.most_common(n)
 
 
 class _Vectors:
@@ -228,14 +245,11 @@ class _BySynonyms:
         cached = self.units
         if cached is None:
             cached = self.units = self._all_units()
-        extra = [units for t in bag if (units := cached.get(t))]
-        if not extra:
-            return []
-        found: Counter[int] = Counter(shared)
-        for units in extra:
-            found.update(units)
+        if cached.keys().isdisjoint(bag):
+            return []  # (no stem of the bag has a synonym's sentences)
+        found = units_of(bag, cached, shared)
         out = []
-        for i, total in found.most_common(_MAX_PAIRS):
+        for i, total in _most(found, _MAX_PAIRS):
             if total < SEED_SHARED:
                 break
             if total == shared.get(i, 0):
@@ -248,9 +262,7 @@ class _BySynonyms:
                 continue
             if 2 * (n + SYNONYM_WEIGHT * m) < SEED_DICE * (len(src) + len(bag)):
                 continue
-            vec = {t: w * self.idf[t] for t, w in weights.items()}
-            norm = math.sqrt(sum(v * v for v in vec.values()))
-            cos = cosine(*self.src_vecs[i], vec, norm)
+            cos = cosine(*self.src_vecs[i], *scaled(weights, self.idf))
             if cos >= SEED_COSINE and rare(n + m, self._chance(i) * len(bag), SURPRISE):
                 out.append((i, cos))
         return out

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from provenance.match.bags import Flat, Synonyms, flat
+from provenance.match.bags import Flat, Synonyms, counted, flat, mapped
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -30,6 +30,8 @@ class Texts:
             :meth:`chance`).
         src_flat, copy_flat: the units' bags end to end
             (:data:`provenance.match.bags.Flat`), to add a run of them at once.
+        src_total, copy_total: the sums of ``in_src`` and of ``in_copy`` (each text's
+            stem occurrences counted by unit, see :meth:`chance`).
         synonyms: a stem's synonyms, when the two sides of a fragment are compared
             with them (a copy stem may stand for a synonym of a source stem).
         synonym_stems: the only stems that may have ``synonyms``, when known.
@@ -46,6 +48,8 @@ class Texts:
     in_copy: Counter[str]
     src_flat: Flat
     copy_flat: Flat
+    src_total: int
+    copy_total: int
     synonyms: Synonyms | None = None
     synonym_stems: AbstractSet[str] | None = None
 
@@ -62,8 +66,7 @@ class Texts:
         ``bag`` would share with ``other`` (a bag of the other text) on average by
         chance: its stems times the share of the text's stem occurrences that fall on a
         stem of ``other``. ``held``: :meth:`held` of ``other``, when already made."""
-        counts = self.in_copy if copy else self.in_src
-        total = sum(counts.values())
+        total = self.copy_total if copy else self.src_total
         if held is None:
             held = self.held(other, copy)
         return len(bag) * held / total if total else 0.0
@@ -71,8 +74,7 @@ class Texts:
     def held(self, other: Counter[str], copy: bool) -> int:
         """How many units of the copy (``copy``) or of the source hold each stem of
         ``other``, summed (see :meth:`chance`)."""
-        held = (self.in_copy if copy else self.in_src).get
-        return sum([held(t, 0) for t in other])
+        return counted(self.in_copy if copy else self.in_src, other)
 
 
 def texts_of(
@@ -104,7 +106,7 @@ def texts_of(
     for t in in_src.keys() & in_copy.keys():
         counts[t] = in_src[t] + in_copy[t]
     logs = {k: math.log(1 + n / k) for k in set(counts.values())}  # (few distinct counts)
-    idf = {t: logs[k] for t, k in counts.items()}
+    idf = mapped(counts, logs)
     return Texts(
         src_words,
         copy_words,
@@ -117,6 +119,8 @@ def texts_of(
         in_copy,
         flat(src_bags) if src_flat is None else src_flat,
         flat(copy_bags) if copy_flat is None else copy_flat,
+        sum(in_src.values()),
+        sum(in_copy.values()),
         synonyms,
         synonym_stems,
     )
