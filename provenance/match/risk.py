@@ -30,6 +30,7 @@ the sources of the words):
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
 
@@ -77,19 +78,6 @@ def qualifier_families(words: tuple[str, ...] | list[str]) -> set[str]:
         fam = QUALIFIERS.get(w) or ("negation" if w.endswith("n't") else None)
         if fam:
             fams.add(fam)
-    return fams
-
-
-def _families(norm: Normalized, lo: int, hi: int) -> set[str]:
-    """Qualifier families of words ``[lo, hi)``; "appears to", "seems that" (hedges) and
-    "so-called" (hearsay, two words once tokenised) too."""
-    fams = qualifier_families(norm.words[lo:hi])
-    for i in range(lo, hi):
-        following = norm.words[i + 1] if i + 1 < len(norm) else ""
-        if norm.words[i] in HEDGE_VERBS and following in ("to", "that"):
-            fams.add("hedge")
-        elif norm.words[i] == "so" and following == "called":
-            fams.add("hearsay")
     return fams
 
 
@@ -202,9 +190,10 @@ POLARITY_MEMO = 4096
 
 
 def forget_edits() -> None:
-    """Empty the memo of edits' words (a check starts or ends: each check's edits are
+    """Empty the memos of edits' words (a check starts or ends: each check's edits are
     classified from scratch, its memo holding only what its own candidates share)."""
     _polarity.cache_clear()
+    _by_words.cache_clear()
 
 
 @lru_cache(maxsize=POLARITY_MEMO)
@@ -235,30 +224,11 @@ def _near_reporting(norm: Normalized, lo: int, hi: int) -> bool:
     )
 
 
-def _attribution(src: Normalized, cp: Normalized, edit: Edit) -> bool:
-    (s0, s1), (c0, c1) = edit.src, edit.copy
-    sw, cw = src.words[s0:s1], cp.words[c0:c1]
-    ks, kc = _reporting_kinds(sw), _reporting_kinds(cw)
-    if edit.kind in (INSERTION, DELETION):
-        side = cw if edit.kind == INSERTION else sw
-        return "according" in side or any(
-            w in REPORTING_KIND and w not in AMBIGUOUS_REPORTING for w in side
-        )
-    if ks and kc and ks != kc:
-        return True  # "said" -> "admitted"
-    if _after_according(src, s0):  # "according to X" -> "according to Y"
-        kinds_s = {SOURCE_KIND[w] for w in sw if w in SOURCE_KIND}
-        kinds_c = {SOURCE_KIND[w] for w in cw if w in SOURCE_KIND}
-        pronouns = {w for w in sw if w in PRONOUNS} ^ {w for w in cw if w in PRONOUNS}
-        return bool(kinds_s != kinds_c or pronouns or _names(src, s0, s1) ^ _names(cp, c0, c1))
-    if _near_reporting(src, s0, s1):  # the speaker: "he said" -> "they said"
-        return any(w in PRONOUNS for w in (*sw, *cw) if w not in sw or w not in cw)
-    return False
-
-
 def _after_according(norm: Normalized, lo: int) -> bool:
     """Word ``lo`` is in the phrase after "according to" (within four words, no
     punctuation between)."""
+    if "according" not in norm.words[lo - 5 if lo > 5 else 0 : lo - 1 if lo > 1 else 0]:
+        return False  # (the four words before, at one look: this runs for most edits)
     for i in range(lo, max(1, lo - 4), -1):
         if norm.words[i - 2 : i] == ("according", "to"):
             gap = norm.text[norm.ends[i - 1] : norm.starts[lo]] if lo < len(norm) else ""
@@ -303,6 +273,105 @@ def inserted_claim(norm: Normalized, lo: int, hi: int) -> bool:
     return _claim(norm, lo, hi)
 
 
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """What an edit's words alone (its kind, its two sides' words and the tables) decide
+    of its class: :func:`classify` reads the text around them for the rest."""
+
+    #: the class the rules before the first one that reads the text give, if any
+    decided: str | None
+    #: each side's qualifier families, but the one the word after the side may add
+    fams_s: frozenset[str]
+    fams_c: frozenset[str]
+    #: each side's last word when the word after it may add a family ("seems to",
+    #: "so called"), else ""
+    tail_s: str
+    tail_c: str
+    #: the two sides hold opposites (polarity, after the qualifier rule)
+    pair: bool
+    #: a pronoun on one side only (the speaker changed, next to a reporting verb)
+    speaker: bool
+    #: after "according to": another kind of source, or another pronoun
+    other_source: bool
+    #: a figure, a number word or a date word
+    number: bool
+
+
+#: Edits' words whose :func:`_by_words` is kept (see :data:`POLARITY_MEMO`).
+EDIT_MEMO = 4096
+
+
+def _word_families(words: tuple[str, ...]) -> tuple[frozenset[str], str]:
+    """:func:`_families` of words alone: the families and the last word when the word
+    after it (outside ``words``) may add one."""
+    fams = qualifier_families(words)
+    for k in range(len(words) - 1):
+        w, following = words[k], words[k + 1]
+        if w in HEDGE_VERBS and following in ("to", "that"):
+            fams.add("hedge")
+        elif w == "so" and following == "called":
+            fams.add("hearsay")
+    tail = words[-1] if words and (words[-1] in HEDGE_VERBS or words[-1] == "so") else ""
+    return frozenset(fams), tail
+
+
+def _tail_family(norm: Normalized, hi: int, tail: str) -> frozenset[str]:
+    """The family ``tail`` (the last word of ``[lo, hi)``) adds with the word after it."""
+    following = norm.words[hi] if hi < len(norm.words) else ""
+    if tail in HEDGE_VERBS and following in ("to", "that"):
+        return frozenset({"hedge"})
+    if tail == "so" and following == "called":
+        return frozenset({"hearsay"})
+    return frozenset()
+
+
+@lru_cache(maxsize=EDIT_MEMO)
+def _by_words(kind: str, sw: tuple[str, ...], cw: tuple[str, ...]) -> _Words:
+    """The part of :func:`classify` that reads words alone (the rules' order kept:
+    ``decided`` is only what comes before the first rule that reads the text), memoised:
+    a check's candidates share most of their edits' words."""
+    decided: str | None = None
+    pair = _polarity(sw, cw)
+    if sw and cw and "".join(sw) == "".join(cw):
+        decided = WORDING  # spelling: "U.S." -> "US", "per cent" -> "percent"
+    elif (
+        pair
+        and not (pair[0] in QUALIFIERS and pair[1] in QUALIFIERS)
+        and not (pair[0] in NUMBER_WORDS and pair[1] in NUMBER_WORDS)
+    ):
+        decided = POLARITY
+    elif kind != DELETION and any(w in NEGATING_PREFIX_WORDS for w in cw if w not in sw):
+        decided = POLARITY  # "binding" -> "non-binding"
+    elif kind != INSERTION and any(w in NEGATING_PREFIX_WORDS for w in sw if w not in cw):
+        decided = POLARITY
+    elif kind in (INSERTION, DELETION):
+        side = cw if kind == INSERTION else sw
+        if "according" in side or any(
+            w in REPORTING_KIND and w not in AMBIGUOUS_REPORTING for w in side
+        ):
+            decided = ATTRIBUTION
+    else:
+        ks, kc = _reporting_kinds(sw), _reporting_kinds(cw)
+        if ks and kc and ks != kc:
+            decided = ATTRIBUTION  # "said" -> "admitted"
+    fams_s, tail_s = _word_families(sw)
+    fams_c, tail_c = _word_families(cw)
+    pronouns = {w for w in sw if w in PRONOUNS} ^ {w for w in cw if w in PRONOUNS}
+    kinds_s = {SOURCE_KIND[w] for w in sw if w in SOURCE_KIND}
+    kinds_c = {SOURCE_KIND[w] for w in cw if w in SOURCE_KIND}
+    return _Words(
+        decided=decided,
+        fams_s=fams_s,
+        fams_c=fams_c,
+        tail_s=tail_s,
+        tail_c=tail_c,
+        pair=bool(pair),
+        speaker=bool(pronouns),
+        other_source=kinds_s != kinds_c or bool(pronouns),
+        number=any(w[:1].isdigit() or w in NUMBER_WORDS for w in (*sw, *cw)),
+    )
+
+
 def classify(
     src: Normalized,
     copy: Normalized,
@@ -313,35 +382,48 @@ def classify(
     """The risk class of an edit (see the module docstring).
 
     ``src_heading`` / ``copy_heading``: the edit stands in a heading (title case).
+    The rules that read words alone are :func:`_by_words`'s (memoised); those that read
+    the text around them (after "according to", next to a reporting verb, the word after
+    a hedge, clauses, names) are applied here, in the same order.
     """
     (s0, s1), (c0, c1) = edit.src, edit.copy
-    sw, cw = src.words[s0:s1], copy.words[c0:c1]
-    if sw and cw and "".join(sw) == "".join(cw):
-        return WORDING  # spelling: "U.S." -> "US", "per cent" -> "percent"
-    qs, qc = _families(src, s0, s1), _families(copy, c0, c1)
-    pair = _polarity(tuple(sw), tuple(cw))
-    if (
-        pair
-        and not (pair[0] in QUALIFIERS and pair[1] in QUALIFIERS)
-        and not (pair[0] in NUMBER_WORDS and pair[1] in NUMBER_WORDS)
-    ):
-        return POLARITY
-    if edit.kind != DELETION and any(w in NEGATING_PREFIX_WORDS for w in cw if w not in sw):
-        return POLARITY  # "binding" -> "non-binding"
-    if edit.kind != INSERTION and any(w in NEGATING_PREFIX_WORDS for w in sw if w not in cw):
-        return POLARITY
-    if _attribution(src, copy, edit):
-        return ATTRIBUTION
+    kind = edit.kind
+    words = _by_words(kind, src.words[s0:s1], copy.words[c0:c1])
+    if words.decided is not None:
+        return words.decided
+    if kind != INSERTION and kind != DELETION:
+        # _attribution's rules that read the text, for a substitution
+        if _after_according(src, s0):  # "according to X" -> "according to Y"
+            if words.other_source or _names(src, s0, s1) ^ _names(copy, c0, c1):
+                return ATTRIBUTION
+        elif words.speaker and _near_reporting(src, s0, s1):
+            return ATTRIBUTION  # the speaker: "he said" -> "they said"
+    qs, qc = words.fams_s, words.fams_c
+    if words.tail_s:
+        qs = qs | _tail_family(src, s1, words.tail_s)
+    if words.tail_c:
+        qc = qc | _tail_family(copy, c1, words.tail_c)
     if qs != qc:
         return QUALIFIER
-    if pair:
+    if words.pair:
         return POLARITY
-    if edit.kind == INSERTION and _claim(copy, c0, c1):
+    if kind == INSERTION and _claim(copy, c0, c1):
         return CLAIM
-    if edit.kind == DELETION and _claim(src, s0, s1):
+    if kind == DELETION and _claim(src, s0, s1):
         return CLAIM
-    if any(w[:1].isdigit() or w in NUMBER_WORDS for w in (*sw, *cw)):
+    if words.number:
         return NUMBER
-    if _name_changed(src, copy, edit, src_heading, copy_heading):
-        return NAME
+    if (_capital(src, s0, s1) or _capital(copy, c0, c1)) and _name_changed(
+        src, copy, edit, src_heading, copy_heading
+    ):
+        return NAME  # (no name without a capital: most edits stop at the first test)
     return WORDING
+
+
+def _capital(norm: Normalized, lo: int, hi: int) -> bool:
+    """One of words ``[lo, hi)`` starts with a capital (as :func:`_names` reads it)."""
+    text, starts = norm.text, norm.starts
+    for i in range(lo, hi):  # noqa: SIM110 (a loop: most edits are a word or two)
+        if text[starts[i]].isupper():
+            return True
+    return False
