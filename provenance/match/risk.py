@@ -299,6 +299,8 @@ class _Words:
 
 #: Edits' words whose :func:`_by_words` is kept (see :data:`POLARITY_MEMO`).
 EDIT_MEMO = 4096
+_REPORTING_WORDS = frozenset(REPORTING_KIND)
+_SOURCE_WORDS = frozenset(SOURCE_KIND)
 
 
 def _word_families(words: tuple[str, ...]) -> tuple[frozenset[str], str]:
@@ -332,6 +334,9 @@ def _by_words(kind: str, sw: tuple[str, ...], cw: tuple[str, ...]) -> _Words:
     a check's candidates share most of their edits' words."""
     decided: str | None = None
     pair = _polarity(sw, cw)
+    both = sw + cw
+    # (most words are in none of the tables: a set test each rules those rules out)
+    negating = not NEGATING_PREFIX_WORDS.isdisjoint(both)
     if sw and cw and "".join(sw) == "".join(cw):
         decided = WORDING  # spelling: "U.S." -> "US", "per cent" -> "percent"
     elif (
@@ -340,9 +345,15 @@ def _by_words(kind: str, sw: tuple[str, ...], cw: tuple[str, ...]) -> _Words:
         and not (pair[0] in NUMBER_WORDS and pair[1] in NUMBER_WORDS)
     ):
         decided = POLARITY
-    elif kind != DELETION and any(w in NEGATING_PREFIX_WORDS for w in cw if w not in sw):
+    elif (
+        negating and kind != DELETION and any(w in NEGATING_PREFIX_WORDS for w in cw if w not in sw)
+    ):
         decided = POLARITY  # "binding" -> "non-binding"
-    elif kind != INSERTION and any(w in NEGATING_PREFIX_WORDS for w in sw if w not in cw):
+    elif (
+        negating
+        and kind != INSERTION
+        and any(w in NEGATING_PREFIX_WORDS for w in sw if w not in cw)
+    ):
         decided = POLARITY
     elif kind in (INSERTION, DELETION):
         side = cw if kind == INSERTION else sw
@@ -350,15 +361,22 @@ def _by_words(kind: str, sw: tuple[str, ...], cw: tuple[str, ...]) -> _Words:
             w in REPORTING_KIND and w not in AMBIGUOUS_REPORTING for w in side
         ):
             decided = ATTRIBUTION
-    else:
+    elif not _REPORTING_WORDS.isdisjoint(both):
         ks, kc = _reporting_kinds(sw), _reporting_kinds(cw)
         if ks and kc and ks != kc:
             decided = ATTRIBUTION  # "said" -> "admitted"
     fams_s, tail_s = _word_families(sw)
     fams_c, tail_c = _word_families(cw)
-    pronouns = {w for w in sw if w in PRONOUNS} ^ {w for w in cw if w in PRONOUNS}
-    kinds_s = {SOURCE_KIND[w] for w in sw if w in SOURCE_KIND}
-    kinds_c = {SOURCE_KIND[w] for w in cw if w in SOURCE_KIND}
+    pronouns = (
+        {w for w in sw if w in PRONOUNS} ^ {w for w in cw if w in PRONOUNS}
+        if not PRONOUNS.isdisjoint(both)
+        else ()
+    )
+    other_source = bool(pronouns) or (
+        not _SOURCE_WORDS.isdisjoint(both)
+        and {SOURCE_KIND[w] for w in sw if w in SOURCE_KIND}
+        != {SOURCE_KIND[w] for w in cw if w in SOURCE_KIND}
+    )
     return _Words(
         decided=decided,
         fams_s=fams_s,
@@ -367,8 +385,8 @@ def _by_words(kind: str, sw: tuple[str, ...], cw: tuple[str, ...]) -> _Words:
         tail_c=tail_c,
         pair=bool(pair),
         speaker=bool(pronouns),
-        other_source=kinds_s != kinds_c or bool(pronouns),
-        number=any(w[:1].isdigit() or w in NUMBER_WORDS for w in (*sw, *cw)),
+        other_source=other_source,
+        number=any(w[:1].isdigit() or w in NUMBER_WORDS for w in both),
     )
 
 
@@ -391,9 +409,12 @@ def classify(
     words = _by_words(kind, src.words[s0:s1], copy.words[c0:c1])
     if words.decided is not None:
         return words.decided
+    # (no name without a capital: asked once, for the attribution and name rules)
+    capital = _capital(src, s0, s1) or _capital(copy, c0, c1)
     if kind != INSERTION and kind != DELETION:
-        # _attribution's rules that read the text, for a substitution
-        if _after_according(src, s0):  # "according to X" -> "according to Y"
+        # the attribution rules that read the text, for a substitution (after "according
+        # to", only another source, pronoun or name makes one: not asked without them)
+        if (words.other_source or capital) and _after_according(src, s0):
             if words.other_source or _names(src, s0, s1) ^ _names(copy, c0, c1):
                 return ATTRIBUTION
         elif words.speaker and _near_reporting(src, s0, s1):
@@ -413,10 +434,8 @@ def classify(
         return CLAIM
     if words.number:
         return NUMBER
-    if (_capital(src, s0, s1) or _capital(copy, c0, c1)) and _name_changed(
-        src, copy, edit, src_heading, copy_heading
-    ):
-        return NAME  # (no name without a capital: most edits stop at the first test)
+    if capital and _name_changed(src, copy, edit, src_heading, copy_heading):
+        return NAME
     return WORDING
 
 
