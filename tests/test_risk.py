@@ -14,7 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from provenance import compare_texts
-from provenance.match import antonyms, risk
+from provenance.match import antonyms, names, risk
 from provenance.match.align import DELETION, INSERTION, SUBSTITUTION, Edit
 from provenance.match.antonyms import NEGATING_PREFIX_WORDS
 from provenance.match.lexicon import (
@@ -426,7 +426,7 @@ def _reference_classify(
             return bool(
                 kinds_s != kinds_c
                 or pronouns
-                or risk._names(src, s0, s1) ^ risk._names(copy, c0, c1)
+                or names.names_in(src, s0, s1) ^ names.names_in(copy, c0, c1)
             )
         if risk._near_reporting(src, s0, s1):
             return any(w in PRONOUNS for w in (*sw, *cw) if w not in sw or w not in cw)
@@ -460,7 +460,7 @@ def _reference_classify(
         return CLAIM
     if any(w[:1].isdigit() or w in NUMBER_WORDS for w in (*sw, *cw)):
         return NUMBER
-    if risk._name_changed(src, copy, edit, src_heading, copy_heading):
+    if names.name_changed(src, copy, edit, src_heading, copy_heading):
         return NAME
     return WORDING
 

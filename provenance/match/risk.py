@@ -29,10 +29,8 @@ the sources of the words):
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeVar
 
 from provenance.match.align import DELETION, INSERTION, Edit
 from provenance.match.antonyms import NEGATING_PREFIX_WORDS, opposite
@@ -40,7 +38,6 @@ from provenance.match.lexicon import (
     AMBIGUOUS_REPORTING,
     ARTICLES,
     HEDGE_VERBS,
-    NOT_NAMES,
     NUMBER_WORDS,
     PRONOUNS,
     QUALIFIERS,
@@ -49,7 +46,7 @@ from provenance.match.lexicon import (
     SOURCE_KIND,
     TITLES,
 )
-from provenance.text.dates import dateline_spans
+from provenance.match.names import has_capital, name_changed, names_in
 from provenance.text.normalize import Normalized
 from provenance.text.segment import is_sentence_start
 
@@ -68,7 +65,6 @@ RISK_ORDER = {
 MEANING_RISKS = frozenset({POLARITY, QUALIFIER, ATTRIBUTION, CLAIM, NAME, NUMBER})
 
 _CLAIM_MIN_WORDS = 2
-_CACHED_DOCUMENTS = 8
 _SENTENCE_CLAIM_MIN_WORDS = 4
 
 
@@ -79,109 +75,6 @@ def qualifier_families(words: tuple[str, ...] | list[str]) -> set[str]:
         if fam:
             fams.add(fam)
     return fams
-
-
-def _starts_clause(norm: Normalized, i: int) -> bool:
-    """A sentence start, or the first word after a colon, an opening quotation mark or
-    a dash (where a capital does not make a name)."""
-    if is_sentence_start(norm, i):
-        return True
-    gap = norm.text[norm.ends[i - 1] : norm.starts[i]]
-    return any(c in gap for c in ':“«„"‘(–—') or gap.strip() == "-"
-
-
-def _in_dateline(norm: Normalized, i: int) -> bool:
-    pos = norm.starts[i]
-    return any(a <= pos < b for a, b in dateline_spans(norm.text))
-
-
-def _names(norm: Normalized, lo: int, hi: int, title_case: bool = False) -> set[str]:
-    """The proper nouns among words ``[lo, hi)``: capitalised titles and initials
-    anywhere; other capitalised words unless they start a sentence or clause, stand in
-    a heading (``title_case``) or a dateline. Possessive "'s" is dropped."""
-    out: set[str] = set()
-    for i in range(lo, hi):
-        if not norm.text[norm.starts[i]].isupper():
-            continue
-        w = norm.words[i].removesuffix("'s")
-        if w in NOT_NAMES:
-            continue
-        initial = (
-            norm.ends[i] - norm.starts[i] == 1 and norm.text[norm.ends[i] : norm.ends[i] + 1] == "."
-        )
-        if w in TITLES or initial:
-            out.add(w)  # an office or an initial ("J. Blinken") even where a sentence starts
-        elif title_case or _in_dateline(norm, i):
-            continue
-        elif not _starts_clause(norm, i) or w in _proper_nouns(norm):
-            out.add(w)  # "Okafor said" starts a sentence, but is a name elsewhere too
-    return out
-
-
-_T = TypeVar("_T")
-
-
-class _ByText:
-    """A document as a cache key: by its text (whose hash Python keeps; the same text
-    always has the same words)."""
-
-    __slots__ = ("norm",)
-
-    def __init__(self, norm: Normalized) -> None:
-        self.norm = norm
-
-    def __hash__(self) -> int:
-        return hash(self.norm.text)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _ByText) and other.norm.text == self.norm.text
-
-
-def _per_text(fn: Callable[[Normalized], _T]) -> Callable[[Normalized], _T]:
-    """Cache ``fn(norm)`` for the last few documents (thread-safe: ``lru_cache``)."""
-
-    @lru_cache(maxsize=_CACHED_DOCUMENTS)
-    def by_text(key: _ByText) -> _T:
-        return fn(key.norm)
-
-    return lambda norm: by_text(_ByText(norm))
-
-
-@_per_text
-def _proper_nouns(norm: Normalized) -> frozenset[str]:
-    """Words a document writes with a capital inside sentences and never in lower case:
-    its proper nouns, which stay names where they start a sentence."""
-    lower: set[str] = set()
-    capital: set[str] = set()
-    for i, w in enumerate(norm.words):
-        if not norm.text[norm.starts[i]].isupper():
-            lower.add(w)
-        elif not _starts_clause(norm, i):
-            capital.add(w.removesuffix("'s"))
-    return frozenset(capital - lower - NOT_NAMES)
-
-
-@_per_text
-def _known(norm: Normalized) -> frozenset[str]:
-    """Every word of a document (to tell a name it mentions elsewhere from a new one)."""
-    return frozenset(w.removesuffix("'s") for w in norm.words)
-
-
-def _name_changed(
-    src: Normalized, cp: Normalized, edit: Edit, src_heading: bool, copy_heading: bool
-) -> bool:
-    """A proper noun replaced by another; or one added or dropped that the other text
-    never mentions (not "The Ministers" added where the source speaks of them)."""
-    (s0, s1), (c0, c1) = edit.src, edit.copy
-    ns, nc = _names(src, s0, s1, src_heading), _names(cp, c0, c1, copy_heading)
-    only_s, only_c = ns - nc, nc - ns
-    if only_s and only_c:
-        return True
-    if only_s:
-        return bool(only_s - _known(cp))
-    if only_c:
-        return bool(only_c - _known(src))
-    return False
 
 
 #: Edits' word pairs whose :func:`_polarity` is kept (a check scores near-copies of one
@@ -254,14 +147,14 @@ def _claim(norm: Normalized, lo: int, hi: int) -> bool:
     if opened and closed and first in RELATIVES:
         return True  # ", who was arrested in 2019,"
     if opened and closed and (first in ARTICLES or first in TITLES or first.endswith("'s")):
-        return bool(_names(norm, lo - 1, lo)) or norm.text[norm.starts[lo - 1]].isupper()
+        return bool(names_in(norm, lo - 1, lo)) or norm.text[norm.starts[lo - 1]].isupper()
     if (
         is_sentence_start(norm, lo)
         and n >= _SENTENCE_CLAIM_MIN_WORDS
         and any(c in after[:3] for c in ".!?")
     ):
         has_number = any(w[:1].isdigit() or w in NUMBER_WORDS for w in norm.words[lo:hi])
-        return has_number or bool(_names(norm, lo, hi))
+        return has_number or bool(names_in(norm, lo, hi))
     return False
 
 
@@ -410,12 +303,12 @@ def classify(
     if words.decided is not None:
         return words.decided
     # (no name without a capital: asked once, for the attribution and name rules)
-    capital = _capital(src, s0, s1) or _capital(copy, c0, c1)
+    capital = has_capital(src, s0, s1) or has_capital(copy, c0, c1)
     if kind != INSERTION and kind != DELETION:
         # the attribution rules that read the text, for a substitution (after "according
         # to", only another source, pronoun or name makes one: not asked without them)
         if (words.other_source or capital) and _after_according(src, s0):
-            if words.other_source or _names(src, s0, s1) ^ _names(copy, c0, c1):
+            if words.other_source or names_in(src, s0, s1) ^ names_in(copy, c0, c1):
                 return ATTRIBUTION
         elif words.speaker and _near_reporting(src, s0, s1):
             return ATTRIBUTION  # the speaker: "he said" -> "they said"
@@ -434,15 +327,6 @@ def classify(
         return CLAIM
     if words.number:
         return NUMBER
-    if capital and _name_changed(src, copy, edit, src_heading, copy_heading):
+    if capital and name_changed(src, copy, edit, src_heading, copy_heading):
         return NAME
     return WORDING
-
-
-def _capital(norm: Normalized, lo: int, hi: int) -> bool:
-    """One of words ``[lo, hi)`` starts with a capital (as :func:`_names` reads it)."""
-    text, starts = norm.text, norm.starts
-    for i in range(lo, hi):  # noqa: SIM110 (a loop: most edits are a word or two)
-        if text[starts[i]].isupper():
-            return True
-    return False
