@@ -10,9 +10,22 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from provenance import compare_texts
-from provenance.match import antonyms, risk
+from provenance.match import antonyms, names, risk
+from provenance.match.align import DELETION, INSERTION, SUBSTITUTION, Edit
+from provenance.match.antonyms import NEGATING_PREFIX_WORDS
+from provenance.match.lexicon import (
+    AMBIGUOUS_REPORTING,
+    HEDGE_VERBS,
+    NUMBER_WORDS,
+    PRONOUNS,
+    QUALIFIERS,
+    REPORTING_KIND,
+    SOURCE_KIND,
+)
 from provenance.match.risk import (
     ATTRIBUTION,
     CLAIM,
@@ -23,6 +36,7 @@ from provenance.match.risk import (
     QUALIFIER,
     WORDING,
 )
+from provenance.text.normalize import Normalized, normalize
 from tests.conftest import ROOT
 
 WATER = (
@@ -366,3 +380,206 @@ def test_an_appended_article_is_added_material_not_a_claim() -> None:
     s = compare_texts(WATER, WATER + "\n\n" + appended + "\n")
     assert not [a for a in s.alterations if a.risk == CLAIM]
     assert s.verdict == "verbatim"
+
+
+# --- the memo of the rules that read words alone (risk._by_words) -------------------------
+
+
+def _reference_classify(
+    src: Normalized, copy: Normalized, edit: Edit, src_heading: bool, copy_heading: bool
+) -> str:
+    """``classify`` as it was written before its rules that read words alone were
+    memoised: every rule in order, each reading the text (the oracle of the tests below)."""
+
+    def families(norm: Normalized, lo: int, hi: int) -> set[str]:
+        fams = risk.qualifier_families(norm.words[lo:hi])
+        for i in range(lo, hi):
+            following = norm.words[i + 1] if i + 1 < len(norm) else ""
+            if norm.words[i] in HEDGE_VERBS and following in ("to", "that"):
+                fams.add("hedge")
+            elif norm.words[i] == "so" and following == "called":
+                fams.add("hearsay")
+        return fams
+
+    def after_according(norm: Normalized, lo: int) -> bool:
+        for i in range(lo, max(1, lo - 4), -1):
+            if norm.words[i - 2 : i] == ("according", "to"):
+                gap = norm.text[norm.ends[i - 1] : norm.starts[lo]] if lo < len(norm) else ""
+                return not any(c in gap for c in ",.;:!?")
+        return False
+
+    def attribution() -> bool:
+        (s0, s1), (c0, c1) = edit.src, edit.copy
+        sw, cw = src.words[s0:s1], copy.words[c0:c1]
+        ks, kc = risk._reporting_kinds(sw), risk._reporting_kinds(cw)
+        if edit.kind in (INSERTION, DELETION):
+            side = cw if edit.kind == INSERTION else sw
+            return "according" in side or any(
+                w in REPORTING_KIND and w not in AMBIGUOUS_REPORTING for w in side
+            )
+        if ks and kc and ks != kc:
+            return True
+        if after_according(src, s0):
+            kinds_s = {SOURCE_KIND[w] for w in sw if w in SOURCE_KIND}
+            kinds_c = {SOURCE_KIND[w] for w in cw if w in SOURCE_KIND}
+            pronouns = {w for w in sw if w in PRONOUNS} ^ {w for w in cw if w in PRONOUNS}
+            return bool(
+                kinds_s != kinds_c
+                or pronouns
+                or names.names_in(src, s0, s1) ^ names.names_in(copy, c0, c1)
+            )
+        if risk._near_reporting(src, s0, s1):
+            return any(w in PRONOUNS for w in (*sw, *cw) if w not in sw or w not in cw)
+        return False
+
+    (s0, s1), (c0, c1) = edit.src, edit.copy
+    sw, cw = src.words[s0:s1], copy.words[c0:c1]
+    if sw and cw and "".join(sw) == "".join(cw):
+        return WORDING
+    qs, qc = families(src, s0, s1), families(copy, c0, c1)
+    pair = risk._polarity.__wrapped__(tuple(sw), tuple(cw))
+    if (
+        pair
+        and not (pair[0] in QUALIFIERS and pair[1] in QUALIFIERS)
+        and not (pair[0] in NUMBER_WORDS and pair[1] in NUMBER_WORDS)
+    ):
+        return POLARITY
+    if edit.kind != DELETION and any(w in NEGATING_PREFIX_WORDS for w in cw if w not in sw):
+        return POLARITY
+    if edit.kind != INSERTION and any(w in NEGATING_PREFIX_WORDS for w in sw if w not in cw):
+        return POLARITY
+    if attribution():
+        return ATTRIBUTION
+    if qs != qc:
+        return QUALIFIER
+    if pair:
+        return POLARITY
+    if edit.kind == INSERTION and risk._claim(copy, c0, c1):
+        return CLAIM
+    if edit.kind == DELETION and risk._claim(src, s0, s1):
+        return CLAIM
+    if any(w[:1].isdigit() or w in NUMBER_WORDS for w in (*sw, *cw)):
+        return NUMBER
+    if names.name_changed(src, copy, edit, src_heading, copy_heading):
+        return NAME
+    return WORDING
+
+
+#: Phrases every rule reads: hedges with and without "to" after them, "so called",
+#: sources after "according to", pronouns by reporting verbs, opposites, qualifiers,
+#: numbers, names (capitals inside and at the start of sentences), clauses, punctuation.
+_PHRASES = (
+    "according to police", "according to", "According to officials", "appears to",
+    "appears", "seems that", "so called", "so", "he said", "they said", "Okafor said",
+    "said", "admitted", "the council voted", "the plan", ", who", ", a former chief ,",
+    "(", ")", ".", ",", ":", "\n", "may", "will", "not", "all", "some", "2019", "two",
+    "rose", "fell", "non-binding", "binding", "Reyes", "Mayor Reyes", "police",
+    "witnesses", "that", "to", "in", "reportedly",
+)  # fmt: skip
+#: Words an edit puts in (each one word once normalised).
+_WORDS = (
+    "police witnesses officials said admitted denied he they she who was arrested appears seems so to that "
+    "called may will must not all some few only binding non anti legal illegal above below "
+    "rose fell two three 2019 million who which Okafor Reyes Lowe according the a"
+).split()
+
+
+@st.composite
+def _edits(draw: st.DrawFn) -> tuple[Normalized, Normalized, Edit]:
+    """A text and a copy of it with one edit (the text around it the same in both)."""
+    text = " ".join(draw(st.lists(st.sampled_from(_PHRASES), min_size=2, max_size=12)))
+    src = normalize(text + " .")
+    n = len(src)
+    s0 = draw(st.integers(0, n))
+    s1 = min(n, s0 + draw(st.integers(0, 4)))
+    new = draw(st.lists(st.sampled_from(_WORDS), max_size=4))
+    assume(s0 < s1 or new)
+    a, b = (src.starts[i] if i < n else len(src.text) for i in (s0, s1))
+    stop = draw(st.sampled_from(("", ",", ".", " (")))  # after the words put in
+    copy = normalize(src.text[:a] + " ".join(new) + stop + " " + src.text[b:])
+    assume(copy.words[s0 : s0 + len(new)] == tuple(w.lower() for w in new))
+    kind = SUBSTITUTION if s0 < s1 and new else INSERTION if new else DELETION
+    return src, copy, Edit(kind, (s0, s1), (s0, s0 + len(new)))
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True)
+@given(edited=_edits(), headings=st.tuples(st.booleans(), st.booleans()))
+def test_classify_gives_what_every_rule_in_order_gives(
+    edited: tuple[Normalized, Normalized, Edit], headings: tuple[bool, bool]
+) -> None:
+    # the memo is not emptied between examples: its entries made by edits of the same
+    # words elsewhere (another text around them) must not change a class
+    src, copy, edit = edited
+    expected = _reference_classify(src, copy, edit, *headings)
+    assert risk.classify(src, copy, edit, *headings) == expected
+
+
+#: One edit's words in two texts: (source, copy, the words' index, class) twice.
+_CONTEXTS = [
+    (  # a hedge when "to" follows, not otherwise
+        ("The pipes appear to leak .", "The pipes are to leak .", 2, QUALIFIER),
+        ("The pipes appear in the report .", "The pipes are in the report .", 2, WORDING),
+    ),
+    (  # another source after "according to", not elsewhere
+        ("It fell , according to police , on Monday .",
+         "It fell , according to witnesses , on Monday .", 4, ATTRIBUTION),
+        ("The police arrived on Monday .", "The witnesses arrived on Monday .", 1, WORDING),
+    ),
+    (  # the speaker changed next to a reporting verb, not elsewhere
+        ("Later he said it was safe .", "Later they said it was safe .", 1, ATTRIBUTION),
+        ("Later he left the room .", "Later they left the room .", 1, WORDING),
+    ),
+    (  # a name inside a sentence, a common noun in lower case
+        ("The board met Reed on Monday .", "The board met Lowe on Monday .", 3, NAME),
+        ("The board met reed on Monday .", "The board met lowe on Monday .", 3, WORDING),
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("pair", _CONTEXTS)
+@pytest.mark.parametrize("first", [0, 1])
+def test_one_edits_words_in_two_contexts_keep_their_own_classes(
+    pair: tuple[tuple[str, str, int, str], ...], first: int
+) -> None:
+    # the second classified finds the first's words in the memo (a hit), and still gets
+    # its own class: the memo holds only what the words alone decide
+    risk.forget_edits()
+    for src_text, copy_text, i, expected in (pair[first], pair[1 - first]):
+        src, copy = normalize(src_text), normalize(copy_text)
+        edit = Edit(SUBSTITUTION, (i, i + 1), (i, i + 1))
+        assert risk.classify(src, copy, edit) == expected
+        assert _reference_classify(src, copy, edit, False, False) == expected
+    assert risk._by_words.cache_info().hits == 1
+    risk.forget_edits()
+
+
+@pytest.mark.parametrize(
+    ("kind", "sw", "cw", "decided", "tails"),
+    [
+        (SUBSTITUTION, ("per", "cent"), ("percent",), WORDING, ("", "")),  # spelling
+        (SUBSTITUTION, ("rose",), ("fell",), POLARITY, ("", "")),
+        (SUBSTITUTION, ("binding",), ("non", "binding"), POLARITY, ("", "")),
+        (SUBSTITUTION, ("said",), ("admitted",), ATTRIBUTION, ("", "")),
+        (INSERTION, (), ("officials", "said"), ATTRIBUTION, ("", "")),
+        (DELETION, ("reportedly",), (), None, ("", "")),  # a qualifier: the text decides
+        (SUBSTITUTION, ("police",), ("witnesses",), None, ("", "")),  # after "according to"?
+        (SUBSTITUTION, ("it", "seems"), ("it", "is"), None, ("seems", "")),  # "to" after?
+        (SUBSTITUTION, ("so",), ("very",), None, ("so", "")),  # "called" after?
+    ],
+)
+def test_the_memo_of_edits_words_gives_what_the_words_give(
+    kind: str,
+    sw: tuple[str, ...],
+    cw: tuple[str, ...],
+    decided: str | None,
+    tails: tuple[str, str],
+) -> None:
+    risk.forget_edits()
+    words = risk._by_words.__wrapped__(kind, sw, cw)
+    assert (words.decided, (words.tail_s, words.tail_c)) == (decided, tails)
+    assert risk._by_words(kind, sw, cw) == words
+    assert risk._by_words(kind, sw, cw) == words
+    info = risk._by_words.cache_info()
+    assert (info.hits, info.misses, info.currsize, info.maxsize) == (1, 1, 1, risk.EDIT_MEMO)
+    risk.forget_edits()
+    assert risk._by_words.cache_info().currsize == 0

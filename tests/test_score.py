@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance import compare_texts
+from provenance.match import score as score_module
 from provenance.match.risk import NAME, NUMBER, QUALIFIER, WORDING
 from provenance.params import Policy
 from provenance.text.normalize import normalize
@@ -319,3 +320,19 @@ def test_uncovered_runs_are_the_word_by_word_runs(
         owner[b.first : b.last] = [bi] * (b.last - b.first)
     covered = bytearray(cover)
     assert score_module._uncovered_runs(copy, covered, owner) == _runs_word_by_word(covered, owner)
+
+
+def test_an_alterations_texts_are_its_words_context_and_span() -> None:
+    # _texts (one call for every alteration) gives what original, _context and _span
+    # give, for every range of words and every bound, at the ends of the text too
+    norm = normalize('He said: "the pipes, laid in 1986, leak." Then (at noon) it rained.')
+    n = len(norm)
+    for lo in range(n + 1):
+        for hi in range(lo, n + 1):
+            for b0 in range(n + 1):
+                for b1 in range(b0, n + 1):
+                    assert score_module._texts(norm, lo, hi, (b0, b1)) == (
+                        norm.original(lo, hi),
+                        score_module._context(norm, lo, hi, (b0, b1)),
+                        score_module._span(norm, lo, hi),
+                    )

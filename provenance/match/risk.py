@@ -29,9 +29,8 @@ the sources of the words):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeVar
 
 from provenance.match.align import DELETION, INSERTION, Edit
 from provenance.match.antonyms import NEGATING_PREFIX_WORDS, opposite
@@ -39,7 +38,6 @@ from provenance.match.lexicon import (
     AMBIGUOUS_REPORTING,
     ARTICLES,
     HEDGE_VERBS,
-    NOT_NAMES,
     NUMBER_WORDS,
     PRONOUNS,
     QUALIFIERS,
@@ -48,7 +46,7 @@ from provenance.match.lexicon import (
     SOURCE_KIND,
     TITLES,
 )
-from provenance.text.dates import dateline_spans
+from provenance.match.names import has_capital, name_changed, names_in
 from provenance.text.normalize import Normalized
 from provenance.text.segment import is_sentence_start
 
@@ -67,7 +65,6 @@ RISK_ORDER = {
 MEANING_RISKS = frozenset({POLARITY, QUALIFIER, ATTRIBUTION, CLAIM, NAME, NUMBER})
 
 _CLAIM_MIN_WORDS = 2
-_CACHED_DOCUMENTS = 8
 _SENTENCE_CLAIM_MIN_WORDS = 4
 
 
@@ -80,131 +77,16 @@ def qualifier_families(words: tuple[str, ...] | list[str]) -> set[str]:
     return fams
 
 
-def _families(norm: Normalized, lo: int, hi: int) -> set[str]:
-    """Qualifier families of words ``[lo, hi)``; "appears to", "seems that" (hedges) and
-    "so-called" (hearsay, two words once tokenised) too."""
-    fams = qualifier_families(norm.words[lo:hi])
-    for i in range(lo, hi):
-        following = norm.words[i + 1] if i + 1 < len(norm) else ""
-        if norm.words[i] in HEDGE_VERBS and following in ("to", "that"):
-            fams.add("hedge")
-        elif norm.words[i] == "so" and following == "called":
-            fams.add("hearsay")
-    return fams
-
-
-def _starts_clause(norm: Normalized, i: int) -> bool:
-    """A sentence start, or the first word after a colon, an opening quotation mark or
-    a dash (where a capital does not make a name)."""
-    if is_sentence_start(norm, i):
-        return True
-    gap = norm.text[norm.ends[i - 1] : norm.starts[i]]
-    return any(c in gap for c in ':“«„"‘(–—') or gap.strip() == "-"
-
-
-def _in_dateline(norm: Normalized, i: int) -> bool:
-    pos = norm.starts[i]
-    return any(a <= pos < b for a, b in dateline_spans(norm.text))
-
-
-def _names(norm: Normalized, lo: int, hi: int, title_case: bool = False) -> set[str]:
-    """The proper nouns among words ``[lo, hi)``: capitalised titles and initials
-    anywhere; other capitalised words unless they start a sentence or clause, stand in
-    a heading (``title_case``) or a dateline. Possessive "'s" is dropped."""
-    out: set[str] = set()
-    for i in range(lo, hi):
-        if not norm.text[norm.starts[i]].isupper():
-            continue
-        w = norm.words[i].removesuffix("'s")
-        if w in NOT_NAMES:
-            continue
-        initial = (
-            norm.ends[i] - norm.starts[i] == 1 and norm.text[norm.ends[i] : norm.ends[i] + 1] == "."
-        )
-        if w in TITLES or initial:
-            out.add(w)  # an office or an initial ("J. Blinken") even where a sentence starts
-        elif title_case or _in_dateline(norm, i):
-            continue
-        elif not _starts_clause(norm, i) or w in _proper_nouns(norm):
-            out.add(w)  # "Okafor said" starts a sentence, but is a name elsewhere too
-    return out
-
-
-_T = TypeVar("_T")
-
-
-class _ByText:
-    """A document as a cache key: by its text (whose hash Python keeps; the same text
-    always has the same words)."""
-
-    __slots__ = ("norm",)
-
-    def __init__(self, norm: Normalized) -> None:
-        self.norm = norm
-
-    def __hash__(self) -> int:
-        return hash(self.norm.text)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _ByText) and other.norm.text == self.norm.text
-
-
-def _per_text(fn: Callable[[Normalized], _T]) -> Callable[[Normalized], _T]:
-    """Cache ``fn(norm)`` for the last few documents (thread-safe: ``lru_cache``)."""
-
-    @lru_cache(maxsize=_CACHED_DOCUMENTS)
-    def by_text(key: _ByText) -> _T:
-        return fn(key.norm)
-
-    return lambda norm: by_text(_ByText(norm))
-
-
-@_per_text
-def _proper_nouns(norm: Normalized) -> frozenset[str]:
-    """Words a document writes with a capital inside sentences and never in lower case:
-    its proper nouns, which stay names where they start a sentence."""
-    lower: set[str] = set()
-    capital: set[str] = set()
-    for i, w in enumerate(norm.words):
-        if not norm.text[norm.starts[i]].isupper():
-            lower.add(w)
-        elif not _starts_clause(norm, i):
-            capital.add(w.removesuffix("'s"))
-    return frozenset(capital - lower - NOT_NAMES)
-
-
-@_per_text
-def _known(norm: Normalized) -> frozenset[str]:
-    """Every word of a document (to tell a name it mentions elsewhere from a new one)."""
-    return frozenset(w.removesuffix("'s") for w in norm.words)
-
-
-def _name_changed(
-    src: Normalized, cp: Normalized, edit: Edit, src_heading: bool, copy_heading: bool
-) -> bool:
-    """A proper noun replaced by another; or one added or dropped that the other text
-    never mentions (not "The Ministers" added where the source speaks of them)."""
-    (s0, s1), (c0, c1) = edit.src, edit.copy
-    ns, nc = _names(src, s0, s1, src_heading), _names(cp, c0, c1, copy_heading)
-    only_s, only_c = ns - nc, nc - ns
-    if only_s and only_c:
-        return True
-    if only_s:
-        return bool(only_s - _known(cp))
-    if only_c:
-        return bool(only_c - _known(src))
-    return False
-
-
 #: Edits' word pairs whose :func:`_polarity` is kept (a check scores near-copies of one
 #: text, their edits alike: the same words, the same answer, from the tables alone).
 POLARITY_MEMO = 4096
 
 
 def forget_edits() -> None:
-    """Empty the memo of edits' words (a check starts or ends: each check's edits are
+    """Empty the memos of edits' words (a check starts or ends: each check's edits are
     classified from scratch, its memo holding only what its own candidates share)."""
     _polarity.cache_clear()
+    _by_words.cache_clear()
 
 
 @lru_cache(maxsize=POLARITY_MEMO)
@@ -235,30 +117,11 @@ def _near_reporting(norm: Normalized, lo: int, hi: int) -> bool:
     )
 
 
-def _attribution(src: Normalized, cp: Normalized, edit: Edit) -> bool:
-    (s0, s1), (c0, c1) = edit.src, edit.copy
-    sw, cw = src.words[s0:s1], cp.words[c0:c1]
-    ks, kc = _reporting_kinds(sw), _reporting_kinds(cw)
-    if edit.kind in (INSERTION, DELETION):
-        side = cw if edit.kind == INSERTION else sw
-        return "according" in side or any(
-            w in REPORTING_KIND and w not in AMBIGUOUS_REPORTING for w in side
-        )
-    if ks and kc and ks != kc:
-        return True  # "said" -> "admitted"
-    if _after_according(src, s0):  # "according to X" -> "according to Y"
-        kinds_s = {SOURCE_KIND[w] for w in sw if w in SOURCE_KIND}
-        kinds_c = {SOURCE_KIND[w] for w in cw if w in SOURCE_KIND}
-        pronouns = {w for w in sw if w in PRONOUNS} ^ {w for w in cw if w in PRONOUNS}
-        return bool(kinds_s != kinds_c or pronouns or _names(src, s0, s1) ^ _names(cp, c0, c1))
-    if _near_reporting(src, s0, s1):  # the speaker: "he said" -> "they said"
-        return any(w in PRONOUNS for w in (*sw, *cw) if w not in sw or w not in cw)
-    return False
-
-
 def _after_according(norm: Normalized, lo: int) -> bool:
     """Word ``lo`` is in the phrase after "according to" (within four words, no
     punctuation between)."""
+    if "according" not in norm.words[lo - 5 if lo > 5 else 0 : lo - 1 if lo > 1 else 0]:
+        return False  # (the four words before, at one look: this runs for most edits)
     for i in range(lo, max(1, lo - 4), -1):
         if norm.words[i - 2 : i] == ("according", "to"):
             gap = norm.text[norm.ends[i - 1] : norm.starts[lo]] if lo < len(norm) else ""
@@ -284,14 +147,14 @@ def _claim(norm: Normalized, lo: int, hi: int) -> bool:
     if opened and closed and first in RELATIVES:
         return True  # ", who was arrested in 2019,"
     if opened and closed and (first in ARTICLES or first in TITLES or first.endswith("'s")):
-        return bool(_names(norm, lo - 1, lo)) or norm.text[norm.starts[lo - 1]].isupper()
+        return bool(names_in(norm, lo - 1, lo)) or norm.text[norm.starts[lo - 1]].isupper()
     if (
         is_sentence_start(norm, lo)
         and n >= _SENTENCE_CLAIM_MIN_WORDS
         and any(c in after[:3] for c in ".!?")
     ):
         has_number = any(w[:1].isdigit() or w in NUMBER_WORDS for w in norm.words[lo:hi])
-        return has_number or bool(_names(norm, lo, hi))
+        return has_number or bool(names_in(norm, lo, hi))
     return False
 
 
@@ -301,6 +164,123 @@ def inserted_claim(norm: Normalized, lo: int, hi: int) -> bool:
     number, an appositive or a relative clause (the ``claim`` rule, applied to text that
     no aligned passage took in)."""
     return _claim(norm, lo, hi)
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """What an edit's words alone (its kind, its two sides' words and the tables) decide
+    of its class: :func:`classify` reads the text around them for the rest."""
+
+    #: the class the rules before the first one that reads the text give, if any
+    decided: str | None
+    #: each side's qualifier families, but the one the word after the side may add
+    fams_s: frozenset[str]
+    fams_c: frozenset[str]
+    #: each side's last word when the word after it may add a family ("seems to",
+    #: "so called"), else ""
+    tail_s: str
+    tail_c: str
+    #: the two sides hold opposites (polarity, after the qualifier rule)
+    pair: bool
+    #: a pronoun on one side only (the speaker changed, next to a reporting verb)
+    speaker: bool
+    #: after "according to": another kind of source, or another pronoun
+    other_source: bool
+    #: a figure, a number word or a date word
+    number: bool
+
+
+#: Edits' words whose :func:`_by_words` is kept (see :data:`POLARITY_MEMO`).
+EDIT_MEMO = 4096
+_REPORTING_WORDS = frozenset(REPORTING_KIND)
+_SOURCE_WORDS = frozenset(SOURCE_KIND)
+
+
+def _word_families(words: tuple[str, ...]) -> tuple[frozenset[str], str]:
+    """:func:`_families` of words alone: the families and the last word when the word
+    after it (outside ``words``) may add one."""
+    fams = qualifier_families(words)
+    for k in range(len(words) - 1):
+        w, following = words[k], words[k + 1]
+        if w in HEDGE_VERBS and following in ("to", "that"):
+            fams.add("hedge")
+        elif w == "so" and following == "called":
+            fams.add("hearsay")
+    tail = words[-1] if words and (words[-1] in HEDGE_VERBS or words[-1] == "so") else ""
+    return frozenset(fams), tail
+
+
+def _tail_family(norm: Normalized, hi: int, tail: str) -> frozenset[str]:
+    """The family ``tail`` (the last word of ``[lo, hi)``) adds with the word after it."""
+    following = norm.words[hi] if hi < len(norm.words) else ""
+    if tail in HEDGE_VERBS and following in ("to", "that"):
+        return frozenset({"hedge"})
+    if tail == "so" and following == "called":
+        return frozenset({"hearsay"})
+    return frozenset()
+
+
+@lru_cache(maxsize=EDIT_MEMO)
+def _by_words(kind: str, sw: tuple[str, ...], cw: tuple[str, ...]) -> _Words:
+    """The part of :func:`classify` that reads words alone (the rules' order kept:
+    ``decided`` is only what comes before the first rule that reads the text), memoised:
+    a check's candidates share most of their edits' words."""
+    decided: str | None = None
+    pair = _polarity(sw, cw)
+    both = sw + cw
+    # (most words are in none of the tables: a set test each rules those rules out)
+    negating = not NEGATING_PREFIX_WORDS.isdisjoint(both)
+    if sw and cw and "".join(sw) == "".join(cw):
+        decided = WORDING  # spelling: "U.S." -> "US", "per cent" -> "percent"
+    elif (
+        pair
+        and not (pair[0] in QUALIFIERS and pair[1] in QUALIFIERS)
+        and not (pair[0] in NUMBER_WORDS and pair[1] in NUMBER_WORDS)
+    ):
+        decided = POLARITY
+    elif (
+        negating and kind != DELETION and any(w in NEGATING_PREFIX_WORDS for w in cw if w not in sw)
+    ):
+        decided = POLARITY  # "binding" -> "non-binding"
+    elif (
+        negating
+        and kind != INSERTION
+        and any(w in NEGATING_PREFIX_WORDS for w in sw if w not in cw)
+    ):
+        decided = POLARITY
+    elif kind in (INSERTION, DELETION):
+        side = cw if kind == INSERTION else sw
+        if "according" in side or any(
+            w in REPORTING_KIND and w not in AMBIGUOUS_REPORTING for w in side
+        ):
+            decided = ATTRIBUTION
+    elif not _REPORTING_WORDS.isdisjoint(both):
+        ks, kc = _reporting_kinds(sw), _reporting_kinds(cw)
+        if ks and kc and ks != kc:
+            decided = ATTRIBUTION  # "said" -> "admitted"
+    fams_s, tail_s = _word_families(sw)
+    fams_c, tail_c = _word_families(cw)
+    pronouns = (
+        {w for w in sw if w in PRONOUNS} ^ {w for w in cw if w in PRONOUNS}
+        if not PRONOUNS.isdisjoint(both)
+        else ()
+    )
+    other_source = bool(pronouns) or (
+        not _SOURCE_WORDS.isdisjoint(both)
+        and {SOURCE_KIND[w] for w in sw if w in SOURCE_KIND}
+        != {SOURCE_KIND[w] for w in cw if w in SOURCE_KIND}
+    )
+    return _Words(
+        decided=decided,
+        fams_s=fams_s,
+        fams_c=fams_c,
+        tail_s=tail_s,
+        tail_c=tail_c,
+        pair=bool(pair),
+        speaker=bool(pronouns),
+        other_source=other_source,
+        number=any(w[:1].isdigit() or w in NUMBER_WORDS for w in both),
+    )
 
 
 def classify(
@@ -313,35 +293,40 @@ def classify(
     """The risk class of an edit (see the module docstring).
 
     ``src_heading`` / ``copy_heading``: the edit stands in a heading (title case).
+    The rules that read words alone are :func:`_by_words`'s (memoised); those that read
+    the text around them (after "according to", next to a reporting verb, the word after
+    a hedge, clauses, names) are applied here, in the same order.
     """
     (s0, s1), (c0, c1) = edit.src, edit.copy
-    sw, cw = src.words[s0:s1], copy.words[c0:c1]
-    if sw and cw and "".join(sw) == "".join(cw):
-        return WORDING  # spelling: "U.S." -> "US", "per cent" -> "percent"
-    qs, qc = _families(src, s0, s1), _families(copy, c0, c1)
-    pair = _polarity(tuple(sw), tuple(cw))
-    if (
-        pair
-        and not (pair[0] in QUALIFIERS and pair[1] in QUALIFIERS)
-        and not (pair[0] in NUMBER_WORDS and pair[1] in NUMBER_WORDS)
-    ):
-        return POLARITY
-    if edit.kind != DELETION and any(w in NEGATING_PREFIX_WORDS for w in cw if w not in sw):
-        return POLARITY  # "binding" -> "non-binding"
-    if edit.kind != INSERTION and any(w in NEGATING_PREFIX_WORDS for w in sw if w not in cw):
-        return POLARITY
-    if _attribution(src, copy, edit):
-        return ATTRIBUTION
+    kind = edit.kind
+    words = _by_words(kind, src.words[s0:s1], copy.words[c0:c1])
+    if words.decided is not None:
+        return words.decided
+    # (no name without a capital: asked once, for the attribution and name rules)
+    capital = has_capital(src, s0, s1) or has_capital(copy, c0, c1)
+    if kind != INSERTION and kind != DELETION:
+        # the attribution rules that read the text, for a substitution (after "according
+        # to", only another source, pronoun or name makes one: not asked without them)
+        if (words.other_source or capital) and _after_according(src, s0):
+            if words.other_source or names_in(src, s0, s1) ^ names_in(copy, c0, c1):
+                return ATTRIBUTION
+        elif words.speaker and _near_reporting(src, s0, s1):
+            return ATTRIBUTION  # the speaker: "he said" -> "they said"
+    qs, qc = words.fams_s, words.fams_c
+    if words.tail_s:
+        qs = qs | _tail_family(src, s1, words.tail_s)
+    if words.tail_c:
+        qc = qc | _tail_family(copy, c1, words.tail_c)
     if qs != qc:
         return QUALIFIER
-    if pair:
+    if words.pair:
         return POLARITY
-    if edit.kind == INSERTION and _claim(copy, c0, c1):
+    if kind == INSERTION and _claim(copy, c0, c1):
         return CLAIM
-    if edit.kind == DELETION and _claim(src, s0, s1):
+    if kind == DELETION and _claim(src, s0, s1):
         return CLAIM
-    if any(w[:1].isdigit() or w in NUMBER_WORDS for w in (*sw, *cw)):
+    if words.number:
         return NUMBER
-    if _name_changed(src, copy, edit, src_heading, copy_heading):
+    if capital and name_changed(src, copy, edit, src_heading, copy_heading):
         return NAME
     return WORDING

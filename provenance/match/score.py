@@ -84,6 +84,26 @@ def _span(norm: Normalized, lo: int, hi: int) -> tuple[int, int]:
 _OPENING, _CLOSING = "\"'“‘«(", "\"'”’».,;:!?…)"
 
 
+def _texts(
+    norm: Normalized, lo: int, hi: int, bound: tuple[int, int]
+) -> tuple[str, str, tuple[int, int]]:
+    """Words ``lo`` to ``hi - 1``: their original text, :func:`_context` and
+    :func:`_span` (the same values, in one call: this runs for every alteration)."""
+    starts, ends, text = norm.starts, norm.ends, norm.text
+    b0, b1 = bound
+    a = (lo if lo < b1 else b1) - CONTEXT_WORDS
+    b = (hi if hi > b0 else b0) + CONTEXT_WORDS
+    a = b0 if a < b0 else a
+    b = b1 if b > b1 else b
+    a = lo if lo < a else a
+    b = hi if hi > b else b
+    context = text[starts[a] : ends[b - 1]] if a < b else ""
+    if lo < hi:
+        start, end = starts[lo], ends[hi - 1]
+        return text[start:end], context, (start, end)
+    return "", context, _span(norm, lo, hi)
+
+
 def _whole(norm: Normalized, lo: int, hi: int) -> tuple[int, int]:
     """The span of words ``lo`` to ``hi - 1`` with the punctuation that opens and
     closes it (a sentence's final stop, its quotation marks)."""
@@ -128,21 +148,18 @@ def score(
     aligned = source.aligned_passages(lang)
     found_words, aligned_words = matched_words(source, aligned, alignment)
     costed, cost = _costed(source, copy, alignment, policy, aligned, copy_owner)
+    src_quoted, cp_quoted, n_cp = src.quoted, cp.quoted, len(cp.words)
     for m, e, risk in costed:
-        in_quote = any(src.quoted[e.src[0] : e.src[1]]) or any(cp.quoted[e.copy[0] : e.copy[1]])
-        if e.kind == DELETION and not in_quote and e.copy[0] < len(cp):
-            in_quote = cp.quoted[e.copy[0]] and (e.copy[0] == 0 or cp.quoted[e.copy[0] - 1])
+        (s0, s1), (c0, c1) = e.src, e.copy
+        in_quote = (s0 < s1 and True in src_quoted[s0:s1]) or (c0 < c1 and True in cp_quoted[c0:c1])
+        if e.kind == DELETION and not in_quote and c0 < n_cp:
+            in_quote = cp_quoted[c0] and (c0 == 0 or cp_quoted[c0 - 1])
+        src_text, source_context, source_span = _texts(src, s0, s1, m.src)
+        copy_text, copy_context, copy_span = _texts(cp, c0, c1, m.copy)
         alt = Alteration(
-            kind=e.kind,
-            risk=risk,
-            source=src.original(*e.src),
-            copy=cp.original(*e.copy),
-            source_context=_context(src, *e.src, m.src),
-            copy_context=_context(cp, *e.copy, m.copy),
-            source_span=_span(src, *e.src),
-            copy_span=_span(cp, *e.copy),
-            in_quote=in_quote,
-        )
+            e.kind, risk, src_text, copy_text, source_context, copy_context, source_span,
+            copy_span, in_quote,
+        )  # fmt: skip
         alterations.append((RISK_ORDER[risk], 0 if in_quote else 1, alt))
 
     body_total = sum(p.size for p in src_passages)
@@ -259,24 +276,27 @@ def _costed(
     together (``1 - cost / aligned words`` is the fidelity), summed in the alignment's
     order; boilerplate the copy inserts is no alteration."""
     src, cp = source.norm, copy.norm
+    src_blocks, copy_blocks, n_cp = source.blocks, copy.blocks, len(cp.words)
+    weight = policy.risk_weight
     out: list[tuple[PassageMatch, Edit, str]] = []
     cost = 0.0
     for m in alignment.matches:
-        src_heading = source.blocks[aligned[m.passage].block].kind == HEADING
+        src_heading = src_blocks[aligned[m.passage].block].kind == HEADING
         for e in m.edits:
-            if boilerplate_insertion(copy, copy_owner, e):
+            if e.kind == INSERTION and boilerplate_insertion(copy, copy_owner, e):
                 continue
+            c0 = e.copy[0]
             risk = classify(
                 src,
                 cp,
                 e,
                 src_heading,
-                e.copy[0] < len(cp) and copy.blocks[copy_owner[e.copy[0]]].kind == HEADING,
+                c0 < n_cp and copy_blocks[copy_owner[c0]].kind == HEADING,
             )
             words, list_markers = edit_words(src, cp, e)
             if list_markers:
                 risk = WORDING
-            cost += words * (policy.risk_weight if risk in MEANING_RISKS else 1.0)
+            cost += words * (weight if risk in MEANING_RISKS else 1.0)
             out.append((m, e, risk))
     return out, cost
 
