@@ -431,21 +431,26 @@ def test_a_check_has_its_own_memo_of_edits(
     db, suspects = newsroom
     seg = pipeline.prepare(suspects["whole story"])
     seen: list[tuple[int, int]] = []
-    memo = risk._polarity
+    memo = risk._by_words  # (the memo of what an edit's words decide of its class)
+    forget = risk.forget_edits
 
     def spy() -> None:
         info = memo.cache_info()
         seen.append((info.hits, info.currsize))
-        memo.cache_clear()
+        forget()
 
     monkeypatch.setattr(verify, "forget_edits", spy)
-    risk._polarity((f"w{0}",), ("x",))  # left by earlier work: not this check's
+    risk._by_words("substitution", ("w0",), ("x",))  # left by earlier work: not this check's
     with Store.open(db) as store:
         memoised = verify.find_sources(store, seg, 5)
         assert seen[0][1] == 1  # emptied as the check started
         assert seen[1][0] > 0  # near-copies' identical edits met the memo
         assert memo.cache_info().currsize == 0
-        monkeypatch.setattr(risk, "_polarity", memo.__wrapped__)
+        assert risk._polarity.cache_info().currsize == 0
+        # the same answers without the memos (forget_edits: this check has none to empty)
+        monkeypatch.setattr(verify, "forget_edits", lambda: None)
+        monkeypatch.setattr(risk, "_by_words", memo.__wrapped__)
+        monkeypatch.setattr(risk, "_polarity", risk._polarity.__wrapped__)
         assert verify.find_sources(store, seg, 5) == memoised
 
 
