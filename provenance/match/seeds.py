@@ -32,7 +32,7 @@ from provenance.match.bags import (
     units_of,
     weigh,
 )
-from provenance.match.sides import Side
+from provenance.match.sides import Side, file_under_rows
 from provenance.match.summary import SUMMARY_COSINE, SUMMARY_OVERLAP
 
 if TYPE_CHECKING:
@@ -217,16 +217,11 @@ class _BySynonyms:
         words in either text. The words are those of the copy the source lacks (a set
         difference, each side's words made once a text)."""
         by_row: dict[int, set[int]] = {}
-        few, rows_of = self.src.anchors[0].get, self.synonyms.table.rows_of
+        few, table = self.src.anchors[0].get, self.synonyms.table
         for w in self.copy.words - self.src.words:
             units = few(w[:STEM])  # (in at most MAX_STEM_UNITS sentences)
             if units:
-                for k in rows_of(w):
-                    got = by_row.get(k)
-                    if got is None:
-                        by_row[k] = set(units)
-                    else:
-                        got.update(units)
+                file_under_rows(by_row, table, (w,), units)
         return by_row
 
     def _chance(self, i: int) -> float:
