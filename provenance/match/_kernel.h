@@ -52,6 +52,27 @@ static inline Py_ssize_t pk_bound(const int64_t *keys, Py_ssize_t n, int64_t key
     return lo;
 }
 
+/* The window of a passage of size words around diagonal diag of the copy's lc words,
+ * slack words either side: [*lo, *hi). */
+static inline void pk_window(Py_ssize_t diag, Py_ssize_t size, Py_ssize_t slack, Py_ssize_t lc,
+                             Py_ssize_t *lo, Py_ssize_t *hi) {
+    *lo = diag - slack > 0 ? diag - slack : 0;
+    *hi = diag + size + slack < lc ? diag + size + slack : lc;
+}
+
+/* The next run of free words (u[k] == 0) of [*i, hi): set in [*i, *j); 0 when none is
+ * left (claims._free_runs, one run a call). */
+static inline int pk_next_run(const unsigned char *u, Py_ssize_t hi, Py_ssize_t *i,
+                              Py_ssize_t *j) {
+    Py_ssize_t a = *i;
+    while (a < hi && u[a]) a++;
+    if (a >= hi) return 0;
+    Py_ssize_t b = a;
+    while (b < hi && !u[b]) b++;
+    *i = a, *j = b;
+    return 1;
+}
+
 /* Room in a growing int64 array for `need` items (-1: out of memory). */
 static inline int pk_grow_i64(int64_t **d, Py_ssize_t *cap, Py_ssize_t need) {
     if (need <= *cap) return 0;

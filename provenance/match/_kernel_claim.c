@@ -82,23 +82,14 @@ static int runs_key(const unsigned char *u, Py_ssize_t lc, Py_ssize_t size, cons
                     Py_ssize_t nd, Py_ssize_t slack, int64_t **key, Py_ssize_t *nkey,
                     Py_ssize_t *cap) {
     for (Py_ssize_t d = 0; d < nd; d++) {
-        const Py_ssize_t diag = (Py_ssize_t)diags[d];
-        const Py_ssize_t lo = diag - slack > 0 ? diag - slack : 0;
-        const Py_ssize_t hi = diag + size + slack < lc ? diag + size + slack : lc;
+        Py_ssize_t lo, hi;
+        pk_window((Py_ssize_t)diags[d], size, slack, lc, &lo, &hi);
         if (pk_grow_i64(key, cap, *nkey + 1 + (hi > lo ? hi - lo + 1 : 0)) < 0) return -1;
         const Py_ssize_t at = (*nkey)++;
         int64_t *k = *key;
         k[at] = 0;
-        for (Py_ssize_t i = lo; i < hi;) {
-            if (u[i]) {
-                i++;
-                continue;
-            }
-            Py_ssize_t j = i;
-            while (j < hi && !u[j]) j++;
+        for (Py_ssize_t i = lo, j; pk_next_run(u, hi, &i, &j); i = j)
             k[(*nkey)++] = i, k[(*nkey)++] = j, k[at]++;
-            i = j;
-        }
     }
     return 0;
 }

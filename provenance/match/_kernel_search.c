@@ -240,23 +240,13 @@ int pk_search_windows(const int64_t *c, Py_ssize_t lc, const unsigned char *u, c
     double best = 0.0;
     Py_ssize_t out[3];
     for (Py_ssize_t d = 0; d < nd; d++) {
-        const Py_ssize_t diag = (Py_ssize_t)diags[d];
-        const Py_ssize_t lo = diag - slack > 0 ? diag - slack : 0;
-        const Py_ssize_t hi = diag + size + slack < lc ? diag + size + slack : lc;
-        for (Py_ssize_t i = lo; i < hi;) { /* the free runs of [lo, hi) */
-            if (u[i]) {
-                i++;
-                continue;
-            }
-            Py_ssize_t j = i;
-            while (j < hi && !u[j]) j++;
+        Py_ssize_t lo, hi;
+        pk_window((Py_ssize_t)diags[d], size, slack, lc, &lo, &hi);
+        for (Py_ssize_t i = lo, j; pk_next_run(u, hi, &i, &j); i = j) { /* its free runs */
             if ((j - i) * size > cells) return 2;
             if (found && avail) { /* a run whose words cannot beat the best: not matched */
                 const Py_ssize_t most = shared(c, i, j, avail, count);
-                if (2.0 * (double)most / (double)(size + most) <= best) {
-                    i = j;
-                    continue;
-                }
+                if (2.0 * (double)most / (double)(size + most) <= best) continue;
             }
             const int got = window_match(c, i, j, p, size, stray, bl, out);
             if (got < 0) return -1;
@@ -267,7 +257,6 @@ int pk_search_windows(const int64_t *c, Py_ssize_t lc, const unsigned char *u, c
                     bout[0] = out[0], bout[1] = out[1], bout[2] = out[2];
                 }
             }
-            i = j;
         }
         if (found && best >= 0.999) break;
     }
@@ -337,21 +326,13 @@ int pk_may_count(const int64_t *c, Py_ssize_t lc, const unsigned char *u, Py_ssi
                  const int64_t *diags, Py_ssize_t nd, Py_ssize_t slack, int32_t *avail,
                  const int32_t *count, double min_similarity) {
     for (Py_ssize_t d = 0; d < nd; d++) {
-        const Py_ssize_t diag = (Py_ssize_t)diags[d];
-        const Py_ssize_t lo = diag - slack > 0 ? diag - slack : 0;
-        const Py_ssize_t hi = diag + size + slack < lc ? diag + size + slack : lc;
-        for (Py_ssize_t i = lo; i < hi;) {
-            if (u[i]) {
-                i++;
-                continue;
-            }
-            Py_ssize_t j = i;
-            while (j < hi && !u[j]) j++;
+        Py_ssize_t lo, hi;
+        pk_window((Py_ssize_t)diags[d], size, slack, lc, &lo, &hi);
+        for (Py_ssize_t i = lo, j; pk_next_run(u, hi, &i, &j); i = j) {
             const Py_ssize_t most = shared(c, i, j, avail, count);
             if (2.0 * (double)most / (double)(size + most) >= min_similarity ||
                 (most >= 8 && 3 * most >= size))
                 return 1;
-            i = j;
         }
     }
     return 0;
